@@ -1,0 +1,226 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from shared.codes import CONTACT_CHANNEL_LABELS, LANGUAGE_NAMES, OFFENCES, OUTCOMES, STAGES, UPDATE_KINDS
+from shared.forms import GovDateField, TimeField
+from shared.services.updates import MAX_TEXT
+
+VISIBLE_CHOICES = [
+    ("yes", _l("Yes, the victim can read it")),
+    ("no", _l("No, staff only")),
+]
+
+
+class SignInForm(FlaskForm):
+    email = StringField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        validators=[InputRequired(_l("Enter your email address")), Length(max=320)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        widget=GovPasswordInput(),
+        validators=[InputRequired(_l("Enter your password")), Length(max=256)],
+    )
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
+
+
+class CrimeForm(FlaskForm):
+    reference = StringField(
+        _l("Crime reference"),
+        description=_l("As given by the crime recording system, for example 43/12345/26"),
+        widget=GovTextInput(),
+        validators=[InputRequired(_l("Enter the crime reference")), Length(max=30, message=_l("The crime reference must be 30 characters or fewer"))],
+    )
+    offence = SelectField(
+        _l("Offence"),
+        widget=GovSelect(),
+        validators=[InputRequired(_l("Select the offence"))],
+    )
+    occurred_date = GovDateField(
+        _l("When did the crime happen?"),
+        description=_l("For example, 27 3 2026. If it happened over a period, give the start."),
+        validators=[DataRequired(_l("Enter the date the crime happened"))],
+        invalid_message=_l("The date the crime happened must be a real date"),
+    )
+    occurred_time = TimeField(
+        _l("Time it happened (optional)"),
+        description=_l("24-hour clock, for example 14:30"),
+        widget=GovTextInput(),
+    )
+    reported_date = GovDateField(
+        _l("When was it reported?"),
+        validators=[DataRequired(_l("Enter the date the crime was reported"))],
+        invalid_message=_l("The date reported must be a real date"),
+    )
+    reported_time = TimeField(
+        _l("Time it was reported (optional)"),
+        description=_l("24-hour clock, for example 14:30"),
+        widget=GovTextInput(),
+    )
+    officer_in_charge = SelectField(
+        _l("Officer in charge"),
+        widget=GovSelect(),
+        validators=[InputRequired(_l("Select the officer in charge"))],
+    )
+    stage = SelectField(_l("Stage"), widget=GovSelect(), validators=[InputRequired(_l("Select the stage"))])
+    submit = SubmitField(_l("Record crime"), widget=GovSubmitInput())
+
+    def __init__(self, officers, **kwargs):
+        super().__init__(**kwargs)
+        self.offence.choices = [("", _l("Select the offence"))] + [
+            (o.code, o.label) for o in OFFENCES.values()
+        ]
+        self.officer_in_charge.choices = [
+            (str(s.id), f"{s.name} ({s.collar_number})") for s in officers
+        ]
+        self.stage.choices = [(s.code, s.label) for s in STAGES.values() if s.code != "closed"]
+
+
+def _text_field(label, hint=None, required_message=None):
+    validators = [Length(max=MAX_TEXT, message=_l("Text must be %(max)d characters or fewer", max=MAX_TEXT))]
+    if required_message:
+        validators.insert(0, InputRequired(required_message))
+    return TextAreaField(label, description=hint, widget=GovTextArea(), validators=validators)
+
+
+class UpdateForm(FlaskForm):
+    kind = SelectField(
+        _l("What kind of update is this?"),
+        description=_l("Key events start a duty under the Victims’ Code to tell the victim."),
+        widget=GovSelect(),
+        choices=list(UPDATE_KINDS.items()),
+        validators=[InputRequired(_l("Select what kind of update this is"))],
+    )
+    victim_text = _text_field(
+        _l("Update for the victim"),
+        _l("Write in plain words. Do not include details about the suspect or intelligence."),
+    )
+    visible = RadioField(
+        _l("Can the victim read this update?"),
+        widget=GovRadioInput(),
+        choices=VISIBLE_CHOICES,
+        validators=[InputRequired(_l("Select whether the victim can read this update"))],
+    )
+    internal_note = _text_field(
+        _l("Internal note (optional)"),
+        _l("For police staff only. The victim never sees this."),
+    )
+    submit = SubmitField(_l("Post update"), widget=GovSubmitInput())
+
+
+class StageForm(FlaskForm):
+    stage = RadioField(
+        _l("What stage has the investigation reached?"),
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Select the stage"))],
+    )
+    victim_text = _text_field(_l("Explain the change to the victim (optional)"))
+    visible = RadioField(
+        _l("Can the victim see this change?"),
+        widget=GovRadioInput(),
+        choices=VISIBLE_CHOICES,
+        validators=[InputRequired(_l("Select whether the victim can see this change"))],
+    )
+    submit = SubmitField(_l("Change stage"), widget=GovSubmitInput())
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.stage.choices = [(s.code, s.label) for s in STAGES.values() if s.code != "closed"]
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField(
+        _l("Outcome"),
+        description=_l("The Home Office outcome type"),
+        widget=GovSelect(),
+        validators=[InputRequired(_l("Select the outcome"))],
+    )
+    victim_text = _text_field(
+        _l("Explain the outcome to the victim (optional)"),
+        _l("The victim sees the outcome explained in plain words, then anything you add here."),
+    )
+    visible = RadioField(
+        _l("Can the victim see this outcome?"),
+        widget=GovRadioInput(),
+        choices=VISIBLE_CHOICES,
+        validators=[InputRequired(_l("Select whether the victim can see this outcome"))],
+    )
+    submit = SubmitField(_l("Record outcome"), widget=GovSubmitInput())
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.outcome.choices = [("", _l("Select the outcome"))] + [
+            (str(o.code), f"{o.code}: {o.label}") for o in OUTCOMES.values()
+        ]
+
+
+class VictimForm(FlaskForm):
+    name = StringField(
+        _l("Full name"),
+        widget=GovTextInput(),
+        validators=[InputRequired(_l("Enter the victim’s full name")), Length(max=200, message=_l("The name must be 200 characters or fewer"))],
+    )
+    date_of_birth = GovDateField(
+        _l("Date of birth (optional)"),
+        description=_l("For example, 31 3 1980"),
+        validators=[Optional()],
+        invalid_message=_l("Date of birth must be a real date"),
+    )
+    email = StringField(
+        _l("Email address (optional)"),
+        description=_l("Needed to invite the victim to follow their case online."),
+        widget=GovTextInput(),
+        validators=[Optional(), Email(_l("Enter an email address in the correct format, like name@example.com")), Length(max=320)],
+    )
+    phone = StringField(
+        _l("Phone number (optional)"),
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=40, message=_l("The phone number must be 40 characters or fewer"))],
+    )
+    preferred_language = RadioField(
+        _l("Preferred language"),
+        widget=GovRadioInput(),
+        choices=list(LANGUAGE_NAMES.items()),
+        default="en",
+        validators=[InputRequired(_l("Select the victim’s preferred language"))],
+    )
+    contact_channel = RadioField(
+        _l("How would they like to be contacted?"),
+        widget=GovRadioInput(),
+        choices=list(CONTACT_CHANNEL_LABELS.items()),
+        default="email",
+        validators=[InputRequired(_l("Select how the victim would like to be contacted"))],
+    )
+    interpreter_language = StringField(
+        _l("Interpreter needed for (optional)"),
+        description=_l("The language, if the victim needs an interpreter"),
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=100, message=_l("The language must be 100 characters or fewer"))],
+    )
+    communication_needs = TextAreaField(
+        _l("Communication needs (optional)"),
+        description=_l("For example, large print, British Sign Language, or help from a carer"),
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2000, message=_l("Communication needs must be 2000 characters or fewer"))],
+    )
+    link_existing = BooleanField(
+        _l("Link to the victim already recorded with this email address"),
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField(_l("Add victim"), widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing to fill in: a button, and its CSRF token."""

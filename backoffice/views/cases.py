@@ -1,0 +1,131 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from backoffice import bp
+from backoffice.views.common import crime_or_404, pagination_params, show_service_error
+from backoffice.forms import ConfirmForm, CrimeForm, OutcomeForm, StageForm, UpdateForm
+from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
+from shared.extensions import db
+from shared.forms import local_to_utc
+from shared.services import audit, crimes, updates, victims
+from shared.services.errors import ServiceError
+
+
+@bp.get("/cases")
+def cases():
+    query = request.args.get("q", "").strip()[:30]
+    page_arg = request.args.get("page", "1")
+    page_number = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100000 else 1
+    page = crimes.list_cases(current_user, query, page_number, current_app.config["CASES_PER_PAGE"])
+    audit.record("cases.list", "crime", None, detail=f"q={query!r} page={page.page}" if query else f"page={page.page}")
+    db.session.commit()
+    return render_template(
+        "backoffice/cases.html",
+        page=page,
+        query=query,
+        pagination=pagination_params(page, "backoffice.cases", **({"q": query} if query else {})),
+        stages=STAGES,
+        offences=OFFENCES,
+    )
+
+
+@bp.route("/crimes/new", methods=["GET", "POST"])
+def record_crime():
+    officers = crimes.officers_of_team(current_user.team_id)
+    form = CrimeForm(officers, officer_in_charge=str(current_user.id), stage="under_investigation")
+    if form.validate_on_submit():
+        officer = next((o for o in officers if str(o.id) == form.officer_in_charge.data), None)
+        try:
+            crime = crimes.record_crime(
+                reference=form.reference.data,
+                offence=form.offence.data,
+                occurred_at=local_to_utc(form.occurred_date.data, form.occurred_time.time_value),
+                reported_at=local_to_utc(form.reported_date.data, form.reported_time.time_value),
+                officer_in_charge=officer,
+                stage=form.stage.data,
+                by=current_user,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Crime %(reference)s recorded", reference=crime.reference))
+            return redirect(url_for("backoffice.crime", crime_id=crime.id))
+    return render_template("backoffice/record_crime.html", form=form)
+
+
+@bp.get("/crimes/<int:crime_id>")
+def crime(crime_id):
+    crime = crime_or_404(crime_id)
+    links = victims.victims_of_crime(crime)
+    audit.record("crime.view", "crime", crime.id)
+    db.session.commit()
+    return render_template(
+        "backoffice/crime.html",
+        crime=crime,
+        links=links,
+        invitation=victims.invitation_status(links),
+        timeline=updates.staff_timeline(crime),
+        confirm=ConfirmForm(),
+        stages=STAGES,
+        offences=OFFENCES,
+        groups=OFFENCE_GROUPS,
+        outcomes=OUTCOMES,
+        kinds=ALL_UPDATE_KINDS,
+    )
+
+
+@bp.route("/crimes/<int:crime_id>/updates/new", methods=["GET", "POST"])
+def post_update(crime_id):
+    crime = crime_or_404(crime_id)
+    form = UpdateForm()
+    if form.validate_on_submit():
+        try:
+            updates.post_update(
+                crime,
+                kind=form.kind.data,
+                victim_text=form.victim_text.data,
+                internal_note=form.internal_note.data,
+                visible=form.visible.data == "yes",
+                by=current_user,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Update posted"))
+            return redirect(url_for("backoffice.crime", crime_id=crime.id))
+    return render_template("backoffice/post_update.html", form=form, crime=crime)
+
+
+@bp.route("/crimes/<int:crime_id>/stage", methods=["GET", "POST"])
+def change_stage(crime_id):
+    crime = crime_or_404(crime_id)
+    form = StageForm(stage=crime.stage if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            crimes.change_stage(crime, form.stage.data, form.victim_text.data, form.visible.data == "yes", current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Stage changed"))
+            return redirect(url_for("backoffice.crime", crime_id=crime.id))
+    return render_template("backoffice/change_stage.html", form=form, crime=crime)
+
+
+@bp.route("/crimes/<int:crime_id>/outcome", methods=["GET", "POST"])
+def record_outcome(crime_id):
+    crime = crime_or_404(crime_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            crimes.record_outcome(crime, int(form.outcome.data), form.victim_text.data, form.visible.data == "yes", current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Outcome recorded"))
+            return redirect(url_for("backoffice.crime", crime_id=crime.id))
+    return render_template("backoffice/record_outcome.html", form=form, crime=crime)

@@ -1,0 +1,56 @@
+"""Helpers the back-office views share."""
+
+from flask import abort
+
+from shared.services import crimes
+from shared.services.errors import ServiceError
+
+
+def crime_or_404(crime_id: int):
+    crime = crimes.get_crime(crime_id)
+    if crime is None:
+        abort(404)
+    return crime
+
+
+def show_service_error(form, error: ServiceError) -> None:
+    """Put a service's refusal on the form field it names (or the form as a whole)."""
+    field = getattr(form, error.field or "", None)
+    (field.errors if field is not None else form.form_errors).append(error.message)
+
+
+def pagination_params(page, endpoint: str, **args) -> dict:
+    """Parameters for govukPagination: previous, next and page numbers around the
+    current one, with gaps shown as ellipses. Labels in the reader's language."""
+    from flask import url_for
+    from flask_babel import gettext as _
+    from markupsafe import Markup, escape
+
+    def href(number):
+        return url_for(endpoint, page=number, **args)
+
+    hidden = '<span class="govuk-visually-hidden"> {}</span>'
+    shown = sorted({1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1)))
+    items, last = [], 0
+    for number in shown:
+        if number - last > 1:
+            items.append({"ellipsis": True})
+        items.append(
+            {
+                "number": number,
+                "href": href(number),
+                "current": number == page.page,
+                "visuallyHiddenText": _("Page %(number)d", number=number),
+            }
+        )
+        last = number
+    return {
+        "landmarkLabel": _("Pages of results"),
+        "previous": {"href": href(page.page - 1), "html": Markup(escape(_("Previous")) + Markup(hidden.format(escape(_("page")))))}
+        if page.page > 1
+        else None,
+        "next": {"href": href(page.page + 1), "html": Markup(escape(_("Next")) + Markup(hidden.format(escape(_("page")))))}
+        if page.page < page.pages
+        else None,
+        "items": items,
+    }

@@ -1,0 +1,1 @@
+"""The shared model and services of Track My Crime, and the app factory."""

@@ -1,0 +1,26 @@
+"""Command-line tasks: `flask demo-data`."""
+
+import click
+from flask import current_app
+
+from shared import demo
+
+
+@click.command("demo-data")
+def demo_data_command():
+    """Load the demo data into an empty database, then print the demo logins."""
+    if demo.is_empty():
+        demo.load()
+        click.echo("Loaded the demo data.")
+    else:
+        click.echo("The database already has data; demo data not loaded again.")
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    click.echo("")
+    click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD})")
+    for who, where, email in demo.logins():
+        click.echo(f"  {base}{where:<12} {email:<32} {who}")
+    click.echo("")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(demo_data_command)

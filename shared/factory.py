@@ -1,0 +1,58 @@
+"""The app factory: the one module that knows both blueprints."""
+
+import os
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+
+from shared import i18n, templating, web
+from shared.config import load_config
+from shared.extensions import babel, csrf, db, login_manager, migrate
+from shared.services import messaging
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment, with `config` applied over it.
+
+    Raises shared.config.ConfigError when a required setting is missing. Does not touch
+    the database: run `flask db upgrade` to create or migrate the schema.
+    """
+    app = Flask(
+        __name__,
+        static_folder=os.path.join(HERE, "static"),
+        static_url_path="/assets",
+        template_folder=os.path.join(HERE, "templates"),
+        instance_path=os.path.join(ROOT, "instance"),
+    )
+    app.config.update(load_config(app.instance_path, config))
+    # The default SQLite database lives in the instance folder.
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    import shared.models  # noqa: F401  (registers the tables)
+    from shared import auth, cli
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    WTFormsHelpers(app)
+    templating.init_app(app)
+    web.init_app(app)
+    i18n.init_app(app)
+    messaging.init_app(app)
+    cli.init_app(app)
+    assert auth.load_user  # the user loader is registered on import
+
+    from backoffice import bp as backoffice_bp
+    from portal import bp as portal_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(backoffice_bp, url_prefix="/backoffice")
+
+    # The static files are public; every other route must say so itself.
+    app.view_functions["static"].is_public = True
+    return app

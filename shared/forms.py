@@ -1,0 +1,74 @@
+"""Form fields that speak GOV.UK: date input with translated labels, times, and the
+local-time conversion every form with a date and time needs."""
+
+import re
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField, StringField
+from wtforms.validators import ValidationError
+
+LONDON = ZoneInfo("Europe/London")
+_TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
+
+
+class TranslatedDateInput(GovDateInput):
+    """GOV.UK date input whose Day, Month and Year labels are in the reader's language,
+    and whose error links go to the first box."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for item, label in zip(params["items"], (_("Day"), _("Month"), _("Year")), strict=True):
+            item["label"] = label
+        return params
+
+
+class GovDateField(DateField):
+    """A date typed as day, month and year. Empty boxes give None; a date that does not
+    exist gives `invalid_message`."""
+
+    widget = TranslatedDateInput()
+
+    def __init__(self, label=None, validators=None, invalid_message=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+        self.invalid_message = invalid_message or _l("Enter a real date")
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not any(v.strip() for v in valuelist):
+            self.data = None
+            return
+        try:
+            day, month, year = (int(v.strip()) for v in valuelist)
+            if year < 1000:
+                raise ValueError
+            self.data = date(year, month, day)
+        except (TypeError, ValueError):
+            self.data = None
+            raise ValueError(self.invalid_message) from None
+
+    def _value(self):
+        return ""
+
+
+class TimeField(StringField):
+    """A time of day typed as HH:MM on the 24-hour clock."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.time_value = None
+        if self.data and self.data.strip():
+            match = _TIME.match(self.data)
+            if match:
+                self.time_value = time(int(match.group(1)), int(match.group(2)))
+
+    def pre_validate(self, form):
+        if self.data and self.data.strip() and self.time_value is None:
+            raise ValidationError(_("Enter a time in the 24-hour clock, like 14:30"))
+
+
+def local_to_utc(day: date, at: time | None) -> datetime:
+    """A date and time on the clock in England and Wales, as a UTC timestamp."""
+    return datetime.combine(day, at or time(0, 0), tzinfo=LONDON).astimezone(UTC)

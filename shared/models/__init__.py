@@ -1,0 +1,24 @@
+"""The shared model. Importing this package registers every table."""
+
+from shared.models import append_only  # noqa: F401  (registers the session guard)
+from shared.models.audit import AuditEvent
+from shared.models.crime import Crime, CrimeVictim
+from shared.models.investigation import InternalNote, InvestigationUpdate
+from shared.models.staff import ROLES, StaffMember, StaffRole, Team
+from shared.models.victim import CONTACT_CHANNELS, LANGUAGES, ActivationToken, Victim
+
+__all__ = [
+    "ROLES",
+    "CONTACT_CHANNELS",
+    "LANGUAGES",
+    "ActivationToken",
+    "AuditEvent",
+    "Crime",
+    "CrimeVictim",
+    "InternalNote",
+    "InvestigationUpdate",
+    "StaffMember",
+    "StaffRole",
+    "Team",
+    "Victim",
+]

@@ -1,0 +1,53 @@
+"""Crimes and the people who are victims of them."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.extensions import db
+from shared.models.staff import StaffMember, Team
+from shared.models.types import UTCDateTime, utcnow
+from shared.models.victim import Victim
+
+
+class Crime(db.Model):
+    __tablename__ = "crime"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    offence: Mapped[str] = mapped_column(String(40))
+    offence_group: Mapped[str] = mapped_column(String(40), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stage: Mapped[str] = mapped_column(String(30))
+    officer_in_charge_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_member.id"), index=True
+    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    # Home Office outcome type, 1 to 22; empty while the investigation is open.
+    outcome: Mapped[int | None] = mapped_column(Integer)
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    officer_in_charge: Mapped[StaffMember] = relationship(lazy="joined")
+    team: Mapped[Team] = relationship(lazy="joined")
+
+
+class CrimeVictim(db.Model):
+    """A victim of a crime. `public_id` is the random id in the victim's URLs, so a
+    URL carries no crime reference and cannot be guessed."""
+
+    __tablename__ = "crime_victim"
+    __table_args__ = (UniqueConstraint("crime_id", "victim_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id"), index=True)
+    victim_id: Mapped[int] = mapped_column(ForeignKey("victim.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+
+    crime: Mapped[Crime] = relationship(lazy="joined")
+    victim: Mapped[Victim] = relationship(lazy="joined")

@@ -1,0 +1,44 @@
+"""The investigation's history: updates, key events, stage changes and outcomes.
+
+Rows here are inserted, never changed or deleted (see shared.models.append_only).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.extensions import db
+from shared.models.staff import StaffMember
+from shared.models.types import UTCDateTime, utcnow
+
+
+class InvestigationUpdate(db.Model):
+    __tablename__ = "investigation_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    # Written for the victim, in plain words. Empty for a change with nothing to say.
+    victim_text: Mapped[str | None] = mapped_column(Text)
+    visible_to_victim: Mapped[bool] = mapped_column(Boolean, default=False)
+    # For stage changes and outcomes: the value the crime moved to.
+    new_stage: Mapped[str | None] = mapped_column(String(30))
+    new_outcome: Mapped[int | None] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    author: Mapped[StaffMember] = relationship(lazy="joined")
+
+
+class InternalNote(db.Model):
+    """An internal note on an update, in its own table so that no query made for a
+    victim can reach it by accident."""
+
+    __tablename__ = "internal_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("investigation_update.id"), unique=True
+    )
+    text: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,166 @@
+"""Recording crimes, finding them, and moving them through the investigation."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from math import ceil
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from shared.codes import OFFENCES, OUTCOMES, STAGES
+from shared.extensions import db
+from shared.models import Crime, InvestigationUpdate, StaffMember
+from shared.models.types import utcnow
+from shared.services import audit
+from shared.services.errors import ServiceError
+
+REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,29}$")
+
+
+def normalise_reference(reference: str) -> str:
+    return (reference or "").strip().upper()
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+
+def record_crime(
+    *,
+    reference: str,
+    offence: str,
+    occurred_at: datetime,
+    reported_at: datetime,
+    officer_in_charge: StaffMember,
+    stage: str,
+    by: StaffMember,
+) -> Crime:
+    """Record a new crime and commit. Raises ServiceError for a reference already used,
+    an unknown offence or stage, or times that cannot be right."""
+    reference = normalise_reference(reference)
+    if not REFERENCE_PATTERN.match(reference):
+        raise ServiceError(
+            _l("Enter a crime reference of 4 to 30 letters, numbers, hyphens or slashes"),
+            "reference",
+        )
+    if offence not in OFFENCES:
+        raise ServiceError(_l("Select the offence"), "offence")
+    if stage not in STAGES:
+        raise ServiceError(_l("Select the stage"), "stage")
+    now = utcnow()
+    if reported_at > now:
+        raise ServiceError(_l("The date reported must be today or in the past"), "reported_date")
+    if occurred_at > reported_at:
+        raise ServiceError(
+            _l("The date the crime happened must be on or before the date it was reported"),
+            "occurred_date",
+        )
+    if db.session.scalar(select(Crime.id).where(Crime.reference == reference)) is not None:
+        raise ServiceError(_l("A crime with this reference is already recorded"), "reference")
+    crime = Crime(
+        reference=reference,
+        offence=offence,
+        offence_group=OFFENCES[offence].group,
+        occurred_at=occurred_at,
+        reported_at=reported_at,
+        recorded_at=now,
+        stage=stage,
+        officer_in_charge_id=officer_in_charge.id,
+        team_id=officer_in_charge.team_id,
+    )
+    db.session.add(crime)
+    db.session.flush()
+    audit.record("crime.record", "crime", crime.id, actor=by)
+    db.session.commit()
+    return crime
+
+
+def get_crime(crime_id: int) -> Crime | None:
+    return db.session.get(Crime, crime_id)
+
+
+def officers_of_team(team_id: int) -> list[StaffMember]:
+    return list(
+        db.session.scalars(
+            select(StaffMember)
+            .where(StaffMember.team_id == team_id, StaffMember.active.is_(True))
+            .order_by(StaffMember.name)
+        )
+    )
+
+
+def list_cases(staff: StaffMember, query: str | None, page: int, per_page: int) -> Page:
+    """The officer's own cases, newest first; with `query`, the crimes of their team whose
+    reference starts with it."""
+    stmt = select(Crime)
+    if query:
+        escaped = normalise_reference(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(
+            Crime.team_id == staff.team_id,
+            Crime.reference.like(escaped + "%", escape="\\"),
+        )
+    else:
+        stmt = stmt.where(Crime.officer_in_charge_id == staff.id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = max(1, page)
+    items = list(
+        db.session.scalars(
+            stmt.order_by(Crime.recorded_at.desc(), Crime.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return Page(items=items, total=total or 0, page=page, per_page=per_page)
+
+
+def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: bool, by: StaffMember) -> InvestigationUpdate:
+    """Move the crime to `stage`, keep the change in its history, and commit."""
+    if stage not in STAGES:
+        raise ServiceError(_l("Select the stage"), "stage")
+    if stage == crime.stage:
+        raise ServiceError(_l("The crime is already at this stage"), "stage")
+    crime.stage = stage
+    update = InvestigationUpdate(
+        crime_id=crime.id,
+        kind="stage_change",
+        victim_text=victim_text or None,
+        visible_to_victim=visible,
+        new_stage=stage,
+        author_id=by.id,
+    )
+    db.session.add(update)
+    audit.record("crime.stage", "crime", crime.id, detail=stage, actor=by)
+    db.session.commit()
+    return update
+
+
+def record_outcome(crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: StaffMember) -> InvestigationUpdate:
+    """Record the Home Office outcome, finish the investigation and commit. A charge
+    (outcome 1) moves the crime to the charged stage; any other outcome closes it."""
+    if outcome not in OUTCOMES:
+        raise ServiceError(_l("Select the outcome"), "outcome")
+    crime.outcome = outcome
+    crime.outcome_at = utcnow()
+    crime.stage = "charged" if outcome == 1 else "closed"
+    update = InvestigationUpdate(
+        crime_id=crime.id,
+        kind="outcome",
+        victim_text=victim_text or None,
+        visible_to_victim=visible,
+        new_stage=crime.stage,
+        new_outcome=outcome,
+        author_id=by.id,
+    )
+    db.session.add(update)
+    audit.record("crime.outcome", "crime", crime.id, detail=str(outcome), actor=by)
+    db.session.commit()
+    return update

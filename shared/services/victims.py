@@ -1,0 +1,272 @@
+"""Victims: adding them to crimes, inviting them, activation and sign-in."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from shared.extensions import db
+from shared.models import ActivationToken, Crime, CrimeVictim, StaffMember, Victim
+from shared.models.types import utcnow
+from shared.services import audit, messaging
+from shared.services.errors import ServiceError
+from shared.services.passwords import hash_password, verify_password
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+
+
+@dataclass
+class VictimDetails:
+    name: str
+    date_of_birth: date | None
+    email: str | None
+    phone: str | None
+    preferred_language: str
+    contact_channel: str
+    interpreter_language: str | None
+    communication_needs: str | None
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def normalise_email(email: str | None) -> str | None:
+    email = (email or "").strip()
+    return email.lower() or None
+
+
+def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by: StaffMember) -> CrimeVictim:
+    """Add a victim to the crime and commit.
+
+    A victim already recorded with the same email address is linked only when the officer
+    asks for it and the name and date of birth match too; otherwise ServiceError.
+    """
+    email = normalise_email(details.email)
+    existing = None
+    if email:
+        existing = db.session.scalar(select(Victim).where(Victim.email == email))
+    if existing is not None:
+        same_person = (
+            existing.name.strip().casefold() == details.name.strip().casefold()
+            and existing.date_of_birth == details.date_of_birth
+        )
+        if not link_existing:
+            raise ServiceError(
+                _l(
+                    "A victim with this email address is already recorded. If it is the "
+                    "same person, select ‘Link to the victim already recorded’"
+                ),
+                "email",
+            )
+        if not same_person:
+            raise ServiceError(
+                _l(
+                    "The name and date of birth do not match the victim already recorded "
+                    "with this email address"
+                ),
+                "email",
+            )
+        victim = existing
+        already = db.session.scalar(
+            select(CrimeVictim).where(
+                CrimeVictim.crime_id == crime.id, CrimeVictim.victim_id == victim.id
+            )
+        )
+        if already is not None:
+            raise ServiceError(_l("This victim is already linked to this crime"), "email")
+    else:
+        victim = Victim(
+            name=details.name.strip(),
+            date_of_birth=details.date_of_birth,
+            email=email,
+            phone=(details.phone or "").strip() or None,
+            preferred_language=details.preferred_language,
+            contact_channel=details.contact_channel,
+            interpreter_language=(details.interpreter_language or "").strip() or None,
+            communication_needs=(details.communication_needs or "").strip() or None,
+        )
+        db.session.add(victim)
+        db.session.flush()
+    link = CrimeVictim(
+        crime_id=crime.id,
+        victim_id=victim.id,
+        public_id=secrets.token_urlsafe(16),
+        added_by_id=by.id,
+    )
+    db.session.add(link)
+    db.session.flush()
+    audit.record("victim.add", "crime_victim", link.id, actor=by)
+    db.session.commit()
+    return link
+
+
+def victims_of_crime(crime: Crime) -> list[CrimeVictim]:
+    return list(
+        db.session.scalars(
+            select(CrimeVictim).where(CrimeVictim.crime_id == crime.id).order_by(CrimeVictim.id)
+        )
+    )
+
+
+def get_crime_victim(crime: Crime, link_id: int) -> CrimeVictim | None:
+    return db.session.scalar(
+        select(CrimeVictim).where(CrimeVictim.id == link_id, CrimeVictim.crime_id == crime.id)
+    )
+
+
+def invite(link: CrimeVictim, *, by: StaffMember) -> None:
+    """Send the victim a single-use activation link and commit. Any older link stops
+    working. Raises ServiceError when the victim has no email address (they sign in
+    with it) or already has an account."""
+    victim = link.victim
+    if not victim.email:
+        raise ServiceError(
+            _l("Add an email address for this victim first: they sign in with it")
+        )
+    if victim.activated_at is not None:
+        raise ServiceError(_l("This victim already has an account"))
+    now = utcnow()
+    for old in db.session.scalars(
+        select(ActivationToken).where(
+            ActivationToken.victim_id == victim.id,
+            ActivationToken.used_at.is_(None),
+            ActivationToken.revoked_at.is_(None),
+        )
+    ):
+        old.revoked_at = now
+    raw = secrets.token_urlsafe(32)
+    ttl = current_app.config["ACTIVATION_LINK_TTL"]
+    db.session.add(
+        ActivationToken(
+            victim_id=victim.id,
+            token_hash=_hash_token(raw),
+            created_by_id=by.id,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    audit.record("victim.invite", "crime_victim", link.id, actor=by)
+    link_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/activate/" + raw
+    hours = int(ttl.total_seconds() // 3600)
+    # The message says nothing about the crime: the victim may share a device.
+    with force_locale(victim.preferred_language):
+        message = messaging.Message(
+            kind="invitation",
+            language=victim.preferred_language,
+            email=victim.email,
+            subject=_("Set up your account"),
+            body=_(
+                "You have been invited to follow your case online.\n\n"
+                "To set up your account, open this link and choose a password:\n%(link)s\n\n"
+                "The link works once and expires in %(hours)d hours.",
+                link=link_url,
+                hours=hours,
+            ),
+        )
+    db.session.commit()
+    messaging.send(message)
+
+
+class ActivationProblem(Exception):
+    """The activation link cannot be used; `reason` is `invalid`, `expired` or `used`."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_activation(raw: str) -> ActivationToken:
+    """The usable token for this link, or ActivationProblem saying why not."""
+    token = db.session.scalar(
+        select(ActivationToken).where(ActivationToken.token_hash == _hash_token(raw or ""))
+    )
+    if token is None:
+        raise ActivationProblem("invalid")
+    if token.used_at is not None or token.revoked_at is not None:
+        raise ActivationProblem("used")
+    if token.expires_at <= utcnow():
+        raise ActivationProblem("expired")
+    return token
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(_l("Your password must be at least 8 characters"), "password")
+    if len(password) > MAX_PASSWORD:
+        raise ServiceError(_l("Your password must be 256 characters or fewer"), "password")
+
+
+def activate(raw: str, password: str) -> Victim:
+    """Set the victim's password through an activation link and commit. The link is
+    used up. Raises ActivationProblem or ServiceError."""
+    token = check_activation(raw)
+    check_password_rules(password)
+    victim = db.session.get(Victim, token.victim_id)
+    now = utcnow()
+    token.used_at = now
+    victim.password_hash = hash_password(password)
+    victim.activated_at = now
+    audit.record("victim.activate", "victim", victim.id, actor=victim)
+    db.session.commit()
+    return victim
+
+
+def authenticate(email: str, password: str) -> Victim | None:
+    """The victim with this email and password, or None. Costs one hash check either way."""
+    victim = db.session.scalar(select(Victim).where(Victim.email == normalise_email(email)))
+    ok = verify_password(victim.password_hash if victim else None, password)
+    if victim is None or not ok or victim.activated_at is None:
+        return None
+    return victim
+
+
+def cases_of(victim: Victim) -> list[CrimeVictim]:
+    """The victim's own crimes, newest first."""
+    return list(
+        db.session.scalars(
+            select(CrimeVictim)
+            .join(Crime, Crime.id == CrimeVictim.crime_id)
+            .where(CrimeVictim.victim_id == victim.id)
+            .order_by(Crime.recorded_at.desc())
+        )
+    )
+
+
+def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
+    """The victim's link to one crime, or None when it is not theirs."""
+    return db.session.scalar(
+        select(CrimeVictim).where(
+            CrimeVictim.public_id == public_id, CrimeVictim.victim_id == victim.id
+        )
+    )
+
+
+def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
+    """For each victim: `active`, `invited` (a live link) or `not_invited`. One query."""
+    ids = [link.victim_id for link in victims]
+    live = set()
+    if ids:
+        live = set(
+            db.session.scalars(
+                select(func.distinct(ActivationToken.victim_id)).where(
+                    ActivationToken.victim_id.in_(ids),
+                    ActivationToken.used_at.is_(None),
+                    ActivationToken.revoked_at.is_(None),
+                    ActivationToken.expires_at > utcnow(),
+                )
+            )
+        )
+    return {
+        link.victim_id: "active"
+        if link.victim.activated_at
+        else ("invited" if link.victim_id in live else "not_invited")
+        for link in victims
+    }

@@ -1,0 +1,52 @@
+"""Jinja set-up: GOV.UK Frontend macros, and templates that fail loudly on a typo."""
+
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
+from jinja2.utils import missing
+
+
+class LoudUndefined(ChainableUndefined):
+    """A name that does not exist fails the render; a missing key or attribute of a
+    value that does exist is empty, as the GOV.UK Frontend macros expect of their
+    optional parameters."""
+
+    # Names the GOV.UK Frontend macros test on purpose: `caller` when a macro is used
+    # without a call block, and `undefined` as JavaScript's value of that name.
+    _EXPECTED_NAMES = frozenset({"caller", "undefined"})
+
+    def _fail_if_name(self):
+        if self._undefined_obj is missing and self._undefined_name not in self._EXPECTED_NAMES:
+            self._fail_with_undefined_error()
+
+    def __str__(self):
+        self._fail_if_name()
+        return ""
+
+    def __iter__(self):
+        self._fail_if_name()
+        return iter(())
+
+    def __bool__(self):
+        self._fail_if_name()
+        return False
+
+    def __len__(self):
+        self._fail_if_name()
+        return 0
+
+
+def init_app(app) -> None:
+    app.jinja_env.undefined = LoudUndefined
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

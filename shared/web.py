@@ -1,0 +1,71 @@
+"""Request plumbing every page shares: request ids, the CSP nonce, security headers,
+and the error pages."""
+
+import logging
+import re
+import secrets
+import uuid
+
+from flask import g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from shared.extensions import db
+
+logger = logging.getLogger("trackmycrime")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
+
+
+def _start_request():
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def _security_headers(response):
+    nonce = g.get("csp_nonce", "")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    if current_user and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _layout() -> str:
+    if request.path.startswith("/backoffice"):
+        return "layouts/backoffice.html"
+    return "layouts/portal.html"
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    template = f"errors/{code}.html" if code in (400, 403, 404, 405) else "errors/generic.html"
+    return render_template(template, layout=_layout(), code=code), code
+
+
+def _csrf_error(error: CSRFError):
+    return render_template("errors/400.html", layout=_layout(), code=400), 400
+
+
+def _unexpected_error(error: Exception):
+    db.session.rollback()
+    logger.exception("Unhandled error in request %s", g.get("request_id"))
+    return render_template("errors/generic.html", layout=_layout(), code=500), 500
+
+
+def init_app(app) -> None:
+    app.before_request(_start_request)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)

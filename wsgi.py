@@ -1,0 +1,3 @@
+from shared.factory import create_app
+
+app = create_app()
