@@ -9,17 +9,23 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectChoice, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from shared.codes import CONTACT_CHANNEL_LABELS, LANGUAGE_NAMES, OFFENCES, OUTCOMES, STAGES, UPDATE_KINDS
 from shared.forms import GovDateField, TimeField
 from shared.services.updates import MAX_TEXT
 
-VISIBLE_CHOICES = [
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+VISIBLE_CHOICES = choices([
     ("yes", _l("Yes, the victim can read it")),
     ("no", _l("No, staff only")),
-]
+])
 
 
 class SignInForm(FlaskForm):
@@ -79,13 +85,13 @@ class CrimeForm(FlaskForm):
 
     def __init__(self, officers, **kwargs):
         super().__init__(**kwargs)
-        self.offence.choices = [("", _l("Select the offence"))] + [
-            (o.code, o.label) for o in OFFENCES.values()
-        ]
-        self.officer_in_charge.choices = [
+        self.offence.choices = choices(
+            [("", _l("Select the offence"))] + [(o.code, o.label) for o in OFFENCES.values()]
+        )
+        self.officer_in_charge.choices = choices(
             (str(s.id), f"{s.name} ({s.collar_number})") for s in officers
-        ]
-        self.stage.choices = [(s.code, s.label) for s in STAGES.values() if s.code != "closed"]
+        )
+        self.stage.choices = choices((s.code, s.label) for s in STAGES.values() if s.code != "closed")
 
 
 def _text_field(label, hint=None, required_message=None):
@@ -100,7 +106,7 @@ class UpdateForm(FlaskForm):
         _l("What kind of update is this?"),
         description=_l("Key events start a duty under the Victims’ Code to tell the victim."),
         widget=GovSelect(),
-        choices=list(UPDATE_KINDS.items()),
+        choices=choices(UPDATE_KINDS.items()),
         validators=[InputRequired(_l("Select what kind of update this is"))],
     )
     victim_text = _text_field(
@@ -137,7 +143,7 @@ class StageForm(FlaskForm):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.stage.choices = [(s.code, s.label) for s in STAGES.values() if s.code != "closed"]
+        self.stage.choices = choices((s.code, s.label) for s in STAGES.values() if s.code != "closed")
 
 
 class OutcomeForm(FlaskForm):
@@ -161,9 +167,9 @@ class OutcomeForm(FlaskForm):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.outcome.choices = [("", _l("Select the outcome"))] + [
-            (str(o.code), f"{o.code}: {o.label}") for o in OUTCOMES.values()
-        ]
+        self.outcome.choices = choices(
+            [("", _l("Select the outcome"))] + [(str(o.code), f"{o.code}: {o.label}") for o in OUTCOMES.values()]
+        )
 
 
 class VictimForm(FlaskForm):
@@ -192,14 +198,14 @@ class VictimForm(FlaskForm):
     preferred_language = RadioField(
         _l("Preferred language"),
         widget=GovRadioInput(),
-        choices=list(LANGUAGE_NAMES.items()),
+        choices=choices(LANGUAGE_NAMES.items()),
         default="en",
         validators=[InputRequired(_l("Select the victim’s preferred language"))],
     )
     contact_channel = RadioField(
         _l("How would they like to be contacted?"),
         widget=GovRadioInput(),
-        choices=list(CONTACT_CHANNEL_LABELS.items()),
+        choices=choices(CONTACT_CHANNEL_LABELS.items()),
         default="email",
         validators=[InputRequired(_l("Select how the victim would like to be contacted"))],
     )

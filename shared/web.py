@@ -54,6 +54,7 @@ def _http_error(error: HTTPException):
 
 
 def _csrf_error(error: CSRFError):
+    logger.warning("CSRF refused: %s", error.description)
     return render_template("errors/400.html", layout=_layout(), code=400), 400
 
 

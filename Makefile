@@ -1,0 +1,56 @@
+# Track My Crime. `make run` serves the service with demo data; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+FLASK := APP_ENV=development $(BIN)/flask --app wsgi
+POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/trackmycrime_test
+SOURCES := shared portal backoffice
+
+.PHONY: install run serve test test-sqlite test-postgres lint translations-extract translations-update translations-compile clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json scripts/copy-assets.js
+	npm ci --no-audit --no-fund
+	touch $@
+
+translations/cy/LC_MESSAGES/messages.mo: translations/cy/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy=false -d translations --statistics
+
+## install: Python packages in .venv, GOV.UK and MoJ Frontend assets, compiled translations
+install: $(BIN)/.installed node_modules/.installed translations/cy/LC_MESSAGES/messages.mo
+
+## run: migrate the SQLite database, load demo data on first start, serve on http://127.0.0.1:5000
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo-data
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## test: the whole suite on SQLite, then again on PostgreSQL
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest
+
+test-postgres: install
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+translations-extract: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output $(SOURCES)
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+translations-compile: translations/cy/LC_MESSAGES/messages.mo
+
+clean:
+	rm -rf $(VENV) node_modules instance shared/static/vendor shared/static/fonts shared/static/images

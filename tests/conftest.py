@@ -1,0 +1,112 @@
+"""Test set-up: one app per run, on SQLite by default or on the PostgreSQL named by
+TEST_DATABASE_URL; the schema built by running the migrations; every table emptied
+after each test."""
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from shared.extensions import db
+from shared.factory import create_app
+from tests.pages import PageClient
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _fresh_postgres(url: str) -> str:
+    """Create the test database if needed and give it an empty public schema."""
+    target = sa.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    engine = sa.create_engine(target, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if TEST_DATABASE_URL:
+        return _fresh_postgres(TEST_DATABASE_URL)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PUBLIC_BASE_URL": "http://localhost",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return PageClient(app)
+
+
+@pytest.fixture
+def victim_client(app):
+    return PageClient(app, portal=True)
+
+
+@pytest.fixture
+def messages(caplog):
+    """The messages the service sent, as dicts, read from the development log sender."""
+    caplog.set_level("INFO", logger="trackmycrime.messages")
+
+    def sent():
+        out = []
+        for record in caplog.records:
+            if record.name == "trackmycrime.messages":
+                kind, language, to, subject, body = record.args
+                out.append({"kind": kind, "language": language, "to": to, "subject": subject, "body": body})
+        return out
+
+    return sent
+
+
+def activation_path(message: dict) -> str:
+    match = re.search(r"http://localhost(/activate/[A-Za-z0-9_-]+)", message["body"])
+    assert match, message["body"]
+    return match.group(1)

@@ -1,0 +1,76 @@
+"""Factories for test data. Each returns a committed row."""
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+
+from shared.extensions import db
+from shared.models import StaffMember, StaffRole, Team
+from shared.models.types import utcnow
+from shared.services import crimes, updates, victims
+from shared.services.passwords import hash_password
+
+PASSWORD = "a long test password"
+_seq = itertools.count(1)
+
+
+def team(name: str | None = None) -> Team:
+    row = Team(name=name or f"Team {next(_seq)}")
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def staff(team_row: Team | None = None, roles=("officer",), name: str | None = None, email: str | None = None) -> StaffMember:
+    n = next(_seq)
+    member = StaffMember(
+        name=name or f"Officer {n}",
+        collar_number=f"{1000 + n}",
+        email=email or f"officer{n}@police.example",
+        team=team_row or team(),
+        password_hash=hash_password(PASSWORD),
+    )
+    member.role_rows = [StaffRole(role=r) for r in roles]
+    db.session.add(member)
+    db.session.commit()
+    return member
+
+
+def crime(oic: StaffMember, reference: str | None = None, offence: str = "burglary_residential", stage: str = "under_investigation"):
+    reported = utcnow() - timedelta(days=2)
+    return crimes.record_crime(
+        reference=reference or f"43/{next(_seq):05d}/26",
+        offence=offence,
+        occurred_at=reported - timedelta(hours=3),
+        reported_at=reported,
+        officer_in_charge=oic,
+        stage=stage,
+        by=oic,
+    )
+
+
+def victim(crime_row, by: StaffMember, name: str | None = None, email: str | None = None, language: str = "en"):
+    n = next(_seq)
+    details = victims.VictimDetails(
+        name=name or f"Victim {n}",
+        date_of_birth=date(1980, 1, 1),
+        email=email if email is not None else f"victim{n}@example.com",
+        phone=None,
+        preferred_language=language,
+        contact_channel="email",
+        interpreter_language=None,
+        communication_needs=None,
+    )
+    return victims.add_victim(crime_row, details, link_existing=False, by=by)
+
+
+def active_victim(crime_row, by: StaffMember, **kwargs):
+    """A victim who has set up their account with PASSWORD."""
+    link = victim(crime_row, by, **kwargs)
+    link.victim.password_hash = hash_password(PASSWORD)
+    link.victim.activated_at = datetime.now(UTC)
+    db.session.commit()
+    return link
+
+
+def update(crime_row, by: StaffMember, text: str = "We have spoken to a witness.", note: str | None = None, visible: bool = True, kind: str = "general"):
+    return updates.post_update(crime_row, kind=kind, victim_text=text, internal_note=note, visible=visible, by=by)
