@@ -34,6 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
     import shared.models  # noqa: F401  (registers the tables)
     from shared import auth, cli
 
+    # First, so that request ids and the CSP nonce exist before any other extension
+    # (CSRF checks included) can answer the request.
+    web.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
@@ -41,7 +44,6 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     WTFormsHelpers(app)
     templating.init_app(app)
-    web.init_app(app)
     i18n.init_app(app)
     messaging.init_app(app)
     cli.init_app(app)

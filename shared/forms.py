@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, StringField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 LONDON = ZoneInfo("Europe/London")
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
@@ -20,6 +20,9 @@ class TranslatedDateInput(GovDateInput):
     and whose error links go to the first box."""
 
     def map_gov_params(self, field, **kwargs):
+        if field.raw_data is not None and len(field.raw_data) != 3:
+            # Posted with missing or extra boxes: show what can be shown, in order.
+            field.raw_data = (list(field.raw_data) + ["", "", ""])[:3]
         params = super().map_gov_params(field, **kwargs)
         for item, label in zip(params["items"], (_("Day"), _("Month"), _("Year")), strict=True):
             item["label"] = label
@@ -41,6 +44,8 @@ class GovDateField(DateField):
             self.data = None
             return
         try:
+            if len(valuelist) != 3:
+                raise ValueError
             day, month, year = (int(v.strip()) for v in valuelist)
             if year < 1000:
                 raise ValueError
@@ -48,6 +53,11 @@ class GovDateField(DateField):
         except (TypeError, ValueError):
             self.data = None
             raise ValueError(self.invalid_message) from None
+
+    def pre_validate(self, form):
+        # A date that does not exist is the only thing to say: stop before "required".
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self):
         return ""

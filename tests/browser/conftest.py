@@ -1,0 +1,108 @@
+"""Browser test set-up: the app served on a loopback port by a real WSGI server, and
+headless Chromium (Debian's, never a downloaded one) driven by Playwright."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from shared.extensions import db
+from tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Screenshots and other things for people to look at; git-ignored.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder drives a browser; fail loudly if one forgets to say so."""
+    here = Path(__file__).parent
+    for item in items:
+        if Path(item.fspath).parent == here:
+            assert item.get_closest_marker("browser"), f"{item.nodeid} must be marked @pytest.mark.browser"
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a free loopback port, for the whole run; yields its base URL. Each
+    test's data is still emptied afterwards by the autouse `_clean_database`."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()  # close the pooled connections the server's threads used
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Makes fresh browser contexts (separate cookies: one per person) on the live
+    server, and closes them all after the test."""
+    contexts = []
+
+    def make(language: str | None = None):
+        context = browser.new_context(base_url=live_server, locale="en-GB")
+        context.set_default_timeout(10_000)
+        if language:
+            context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in reversed(contexts):
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh browser context of its own."""
+    return new_context().new_page()
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def staff_sign_in(page, email: str, password: str = factories.PASSWORD) -> None:
+    page.goto("/backoffice/sign-in")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("#submit").click()
+    page.wait_for_url("**/backoffice/cases")
+
+
+def victim_sign_in(page, email: str, password: str = factories.PASSWORD) -> None:
+    page.goto("/sign-in")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("#submit").click()
+    page.wait_for_url("**/cases")
