@@ -20,7 +20,7 @@ node_modules/.installed: package.json package-lock.json scripts/copy-assets.js
 	touch $@
 
 translations/cy/LC_MESSAGES/messages.mo: translations/cy/LC_MESSAGES/messages.po $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy=false -d translations --statistics
+	$(BIN)/pybabel compile -d translations --statistics
 
 ## install: Python packages in .venv, GOV.UK and MoJ Frontend assets, compiled translations
 install: $(BIN)/.installed node_modules/.installed translations/cy/LC_MESSAGES/messages.mo

@@ -9,13 +9,21 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, SelectChoice, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from shared.codes import CONTACT_CHANNEL_LABELS, LANGUAGE_NAMES, OFFENCES, OUTCOMES, STAGES, UPDATE_KINDS
 from shared.forms import GovDateField, TimeField
 from shared.services.updates import MAX_TEXT
-
 
 
 def choices(pairs) -> list[SelectChoice]:

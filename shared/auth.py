@@ -1,8 +1,9 @@
 """Who is signed in, and the marker for routes anyone may reach."""
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, request
+from sqlalchemy.orm import selectinload
 
 from shared.extensions import db, login_manager
 from shared.models import StaffMember, Victim
@@ -13,8 +14,11 @@ def load_user(user_id: str):
     kind, _, pk = (user_id or "").partition(":")
     if not pk.isdigit():
         return None
-    model = {"staff": StaffMember, "victim": Victim}.get(kind)
-    return db.session.get(model, int(pk)) if model else None
+    if kind == "staff":
+        return db.session.get(StaffMember, int(pk), options=[selectinload(StaffMember.role_rows)])
+    if kind == "victim":
+        return db.session.get(Victim, int(pk))
+    return None
 
 
 def public(view):
@@ -29,12 +33,19 @@ def endpoint_is_public() -> bool:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """`target` when it is a path on this site, else `default`."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+    """`target` when it is a path on this site, else `default`.
+
+    Checked as given and once percent-decoded, since browsers drop tabs and newlines and
+    read a backslash as a slash: `/%09/evil` would otherwise become `//evil`.
+    """
+    if not target:
         return default
-    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return default
+    for candidate in (target, unquote(target)):
+        if not candidate.startswith("/") or candidate.startswith("//"):
+            return default
+        if "\\" in candidate or any(c.isspace() or not c.isprintable() for c in candidate):
+            return default
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return default
     return target

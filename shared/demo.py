@@ -8,10 +8,19 @@ from sqlalchemy import func, select
 
 from shared.codes import OFFENCES, OUTCOMES, UPDATE_KINDS
 from shared.extensions import db
-from shared.models import Crime, CrimeVictim, InternalNote, InvestigationUpdate, StaffMember, StaffRole, Team, Victim
+from shared.models import (
+    Crime,
+    CrimeVictim,
+    InternalNote,
+    InvestigationUpdate,
+    StaffMember,
+    StaffRole,
+    Team,
+    Victim,
+)
 from shared.services.passwords import hash_password
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (printed for the demo; never a real account)
 
 STAFF = [
     # name, collar number, email, team, roles
@@ -65,7 +74,7 @@ def is_empty() -> bool:
 
 def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> None:
     """Fill an empty database with staff, victims, about 50 crimes and their updates."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (repeatable sample data, not security)
     now = now or datetime.now(UTC)
     password_hash = hash_password(DEMO_PASSWORD)
 

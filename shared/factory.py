@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     import shared.models  # noqa: F401  (registers the tables)
-    from shared import auth, cli
+    from shared import auth, cli  # noqa: F401  (auth registers the user loader)
 
     # First, so that request ids and the CSP nonce exist before any other extension
     # (CSRF checks included) can answer the request.
@@ -47,7 +47,6 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     messaging.init_app(app)
     cli.init_app(app)
-    assert auth.load_user  # the user loader is registered on import
 
     from backoffice import bp as backoffice_bp
     from portal import bp as portal_bp

@@ -52,7 +52,10 @@ def app(database_url):
     )
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

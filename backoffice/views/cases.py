@@ -3,8 +3,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.views.common import crime_or_404, pagination_params, show_service_error
 from backoffice.forms import ConfirmForm, CrimeForm, OutcomeForm, StageForm, UpdateForm
+from backoffice.views.common import crime_or_404, pagination_params, show_service_error
 from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.forms import local_to_utc

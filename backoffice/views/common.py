@@ -1,6 +1,7 @@
 """Helpers the back-office views share."""
 
-from flask import abort
+from flask import abort, url_for
+from flask_babel import gettext as _
 
 from shared.services import crimes
 from shared.services.errors import ServiceError
@@ -22,14 +23,9 @@ def show_service_error(form, error: ServiceError) -> None:
 def pagination_params(page, endpoint: str, **args) -> dict:
     """Parameters for govukPagination: previous, next and page numbers around the
     current one, with gaps shown as ellipses. Labels in the reader's language."""
-    from flask import url_for
-    from flask_babel import gettext as _
-    from markupsafe import Markup, escape
-
     def href(number):
         return url_for(endpoint, page=number, **args)
 
-    hidden = '<span class="govuk-visually-hidden"> {}</span>'
     shown = sorted({1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1)))
     items, last = [], 0
     for number in shown:
@@ -46,10 +42,10 @@ def pagination_params(page, endpoint: str, **args) -> dict:
         last = number
     return {
         "landmarkLabel": _("Pages of results"),
-        "previous": {"href": href(page.page - 1), "html": Markup(escape(_("Previous")) + Markup(hidden.format(escape(_("page")))))}
+        "previous": {"href": href(page.page - 1), "text": _("Previous")}
         if page.page > 1
         else None,
-        "next": {"href": href(page.page + 1), "html": Markup(escape(_("Next")) + Markup(hidden.format(escape(_("page")))))}
+        "next": {"href": href(page.page + 1), "text": _("Next")}
         if page.page < page.pages
         else None,
         "items": items,

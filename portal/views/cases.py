@@ -2,7 +2,7 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from portal import bp
-from shared.codes import OFFENCES, OUTCOMES, STAGES, ALL_UPDATE_KINDS
+from shared.codes import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.services import audit, updates, victims
 

@@ -31,9 +31,9 @@ class StaffMember(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team: Mapped[Team] = relationship(lazy="joined")
-    role_rows: Mapped[list["StaffRole"]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan"
-    )
+    # Loaded with the signed-in user (shared.auth.load_user), not with every officer
+    # named on a page.
+    role_rows: Mapped[list["StaffRole"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def roles(self) -> set[str]:

@@ -62,7 +62,7 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
             raise ServiceError(
                 _l(
                     "A victim with this email address is already recorded. If it is the "
-                    "same person, select ‘Link to the victim already recorded’"
+                    "same person, select ‘Link to the victim already recorded with this email address’"
                 ),
                 "email",
             )

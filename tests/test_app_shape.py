@@ -1,0 +1,117 @@
+"""The shape of the application: configuration, layering, migrations, and every route
+either public on purpose or behind a sign-in."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from shared.config import ConfigError
+from shared.extensions import db
+from shared.factory import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("APP_ENV", "production")
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        create_app()
+
+
+def test_production_refuses_the_development_message_sender(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("MESSAGE_SENDER", raising=False)
+    with pytest.raises(ConfigError, match="MESSAGE_SENDER=log"):
+        create_app()
+
+
+def test_configuration_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/x.db"
+    assert len(app.config["SECRET_KEY"]) >= 32
+    monkeypatch.delenv("DATABASE_URL")
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"].endswith("/instance/trackmycrime.db")
+    monkeypatch.setenv("APP_ENV", "staging")
+    with pytest.raises(ConfigError, match="APP_ENV must be one of"):
+        create_app()
+
+
+def test_blueprints_never_import_each_other_and_shared_imports_neither():
+    result = subprocess.run(
+        [Path(sys.executable).parent / "lint-imports", "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
+    client = app.test_client()
+    public, guarded = [], []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "is_public", False):
+            public.append(rule.endpoint)
+            continue
+        guarded.append(rule.endpoint)
+        assert rule.endpoint.split(".")[0] in ("portal", "backoffice"), f"{rule.endpoint} is outside a guarded blueprint"
+        path = rule.rule
+        for arg in rule.arguments:
+            path = path.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(path, method=method)
+            if method == "GET":
+                assert response.status_code == 302, (rule.endpoint, response.status_code)
+                sign_in = "/backoffice/sign-in" if rule.endpoint.startswith("backoffice.") else "/sign-in"
+                assert response.headers["Location"].startswith(sign_in), rule.endpoint
+            else:
+                # Without a session there is no CSRF token either: refused before anything runs.
+                assert response.status_code in (302, 400), (rule.endpoint, response.status_code)
+    assert set(public) == {
+        "static",
+        "i18n.switch",
+        "portal.index",
+        "portal.sign_in",
+        "portal.sign_out",
+        "portal.signed_out",
+        "portal.activate",
+        "backoffice.sign_in",
+        "backoffice.sign_out",
+    }
+    assert len(guarded) >= 10
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(app):
+    with app.app_context():
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == [], diff
+
+
+def test_migrations_go_down_to_empty_and_up_again(app):
+    with app.app_context():
+        downgrade(revision="base")
+        tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        upgrade()
+        assert "crime" in sa.inspect(db.engine).get_table_names()
+
+
+def test_static_assets_and_error_pages_carry_the_security_headers(app):
+    client = app.test_client()
+    for path in ["/assets/app.css", "/assets/vendor/govuk-frontend.min.css", "/no-such-page"]:
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], path
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        response.close()

@@ -1,0 +1,99 @@
+"""Two languages: every string in English and Welsh, the switcher, and dates in the
+reader's language on the Europe/London clock."""
+
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from shared.extensions import db
+from shared.models import InvestigationUpdate
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
+
+
+def _catalogue():
+    with open(ROOT / "translations/cy/LC_MESSAGES/messages.po", encoding="utf-8") as f:
+        return read_po(f)
+
+
+def test_every_string_in_the_code_has_a_welsh_translation(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [Path(sys.executable).parent / "pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-o", pot, "shared", "portal", "backoffice"],
+        cwd=ROOT,
+        check=True,
+    )
+    with open(pot, encoding="utf-8") as f:
+        in_code = {m.id for m in read_po(f) if m.id}
+    welsh = {m.id: m for m in _catalogue() if m.id}
+    missing = sorted(in_code - set(welsh))
+    assert not missing, f"not in the Welsh catalogue (run make translations-update): {missing[:10]}"
+    for msgid in in_code:
+        message = welsh[msgid]
+        assert message.string, f"no Welsh for {msgid!r}"
+        assert not message.fuzzy, f"fuzzy Welsh for {msgid!r}"
+        assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(message.string)), msgid
+
+
+def test_pages_switch_to_welsh_and_back(victim_client, ctx):
+    page = victim_client.get("/language/cy?next=/sign-in")
+    assert page.status == 302 and page.response.headers["Location"] == "/sign-in"
+    page = victim_client.get("/sign-in")
+    assert page.soup.html["lang"] == "cy"
+    assert page.h1 == "Mewngofnodi"
+    assert page.soup.select_one(".govuk-exit-this-page").get_text(" ", strip=True) == "Argyfwng Gadael y dudalen hon"
+    page = victim_client.post("/sign-in", {"email": "", "password": ""})
+    assert page.title.startswith("Gwall:")
+    assert "Mae problem wedi codi" in page.text
+    victim_client.get("/language/en?next=/sign-in")
+    assert victim_client.get("/sign-in").h1 == "Sign in"
+
+
+def test_the_switcher_only_returns_to_this_site(victim_client, ctx):
+    for target in ["//evil.example", "https://evil.example", "/\\evil.example", "/%09/evil.example", "javascript:alert(1)"]:
+        page = victim_client.get("/language/cy", query_string={"next": target})
+        assert page.response.headers["Location"] == "/", target
+    page = victim_client.get("/language/fr?next=/sign-in")
+    assert "lang=fr" not in page.response.headers.get("Set-Cookie", "")
+
+
+def test_a_welsh_speaker_sees_welsh_and_dates_in_welsh_on_london_time(victim_client, ctx):
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    link = factories.active_victim(crime, officer, language="cy")
+    update = factories.update(crime, officer, text="Diweddariad")
+    # 23:30 UTC on 10 July is 00:30 the next day in London (summer time).
+    db.session.execute(
+        InvestigationUpdate.__table__.update()
+        .values(created_at=datetime(2026, 7, 10, 23, 30, tzinfo=UTC))
+        .where(InvestigationUpdate.id == update.id)
+    )
+    db.session.commit()
+    victim_client.victim_sign_in(link.victim.email, factories.PASSWORD)
+    page = victim_client.get(f"/cases/{link.public_id}")
+    assert page.soup.html["lang"] == "cy"
+    assert page.h1 == "Eich achos"
+    assert "11 Gorffennaf 2026 am 00:30" in page.main_text
+
+    victim_client.get(f"/language/en?next=/cases/{link.public_id}")
+    page = victim_client.get(f"/cases/{link.public_id}")
+    assert "11 July 2026 at 00:30" in page.main_text
+
+
+def test_invitations_are_written_in_the_victims_language(client, messages, ctx):
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    link = factories.victim(crime, officer, language="cy")
+    client.staff_sign_in(officer.email, factories.PASSWORD)
+    crime_page = client.get(f"/backoffice/crimes/{crime.id}")
+    client.post(f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite", {"csrf_token": crime_page.csrf()})
+    [message] = messages()
+    assert message["language"] == "cy"
+    assert message["subject"] == _catalogue()["Set up your account"].string
+    assert "/activate/" in message["body"]
