@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
+from flask.logging import default_handler
 
 logger = logging.getLogger("trackmycrime.messages")
 
@@ -23,7 +24,14 @@ class Message:
 
 
 class LogSender:
-    """Writes each message to the log, for running the service on a developer's machine."""
+    """Writes each message to the log, for running the service on a developer's machine.
+    The development server shows the log in its terminal, activation links included."""
+
+    def __init__(self):
+        if not logger.handlers and not logging.getLogger().handlers:
+            logger.addHandler(default_handler)
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
 
     def send(self, message: Message) -> None:
         logger.info(
