@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -11,7 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    PasswordField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -34,20 +32,6 @@ VISIBLE_CHOICES = choices([
     ("yes", _l("Yes, the victim can read it")),
     ("no", _l("No, staff only")),
 ])
-
-
-class SignInForm(FlaskForm):
-    email = StringField(
-        _l("Email address"),
-        widget=GovTextInput(),
-        validators=[InputRequired(_l("Enter your email address")), Length(max=320)],
-    )
-    password = PasswordField(
-        _l("Password"),
-        widget=GovPasswordInput(),
-        validators=[InputRequired(_l("Enter your password")), Length(max=256)],
-    )
-    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
 class CrimeForm(FlaskForm):

@@ -1,22 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
+from wtforms import PasswordField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
-
-
-class SignInForm(FlaskForm):
-    email = StringField(
-        _l("Email address"),
-        widget=GovTextInput(),
-        validators=[InputRequired(_l("Enter your email address")), Length(max=320)],
-    )
-    password = PasswordField(
-        _l("Password"),
-        widget=GovPasswordInput(),
-        validators=[InputRequired(_l("Enter your password")), Length(max=256)],
-    )
-    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
 class ChoosePasswordForm(FlaskForm):

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, StringField
-from wtforms.validators import StopValidation, ValidationError
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import DateField, PasswordField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 LONDON = ZoneInfo("Europe/London")
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
@@ -82,3 +83,17 @@ class TimeField(StringField):
 def local_to_utc(day: date, at: time | None) -> datetime:
     """A date and time on the clock in England and Wales, as a UTC timestamp."""
     return datetime.combine(day, at or time(0, 0), tzinfo=LONDON).astimezone(UTC)
+
+
+class SignInForm(FlaskForm):
+    email = StringField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        validators=[InputRequired(_l("Enter your email address")), Length(max=320)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        widget=GovPasswordInput(),
+        validators=[InputRequired(_l("Enter your password")), Length(max=256)],
+    )
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())

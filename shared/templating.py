@@ -1,5 +1,6 @@
 """Jinja set-up: GOV.UK Frontend macros, and templates that fail loudly on a typo."""
 
+from flask_babel import gettext as _
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from jinja2.utils import missing
 from markupsafe import Markup
@@ -37,12 +38,26 @@ class LoudUndefined(ChainableUndefined):
 
 def html(template: str, *values) -> Markup:
     """HTML from a trusted template with `{}` slots; the values are escaped."""
-    return Markup(template).format(*values)
+    return Markup(template).format(*values)  # noqa: S704  (templates are literals in our own files)
+
+
+def password_input(autocomplete: str) -> dict:
+    """Parameters for the GOV.UK password input, its Show and Hide texts in the
+    reader's language (the macro's defaults are English only)."""
+    return {
+        "autocomplete": autocomplete,
+        "showPasswordText": _("Show"),
+        "hidePasswordText": _("Hide"),
+        "showPasswordAriaLabelText": _("Show password"),
+        "hidePasswordAriaLabelText": _("Hide password"),
+        "passwordShownAnnouncementText": _("Your password is visible"),
+        "passwordHiddenAnnouncementText": _("Your password is hidden"),
+    }
 
 
 def init_app(app) -> None:
     app.jinja_env.undefined = LoudUndefined
-    app.jinja_env.globals["html"] = html
+    app.jinja_env.globals.update(html=html, password_input=password_input)
     app.jinja_loader = ChoiceLoader(
         [
             app.jinja_loader,

@@ -3,9 +3,9 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from backoffice import bp
-from backoffice.forms import SignInForm
 from shared.auth import public, safe_next
 from shared.extensions import db
+from shared.forms import SignInForm
 from shared.services import audit, staff
 
 

@@ -3,9 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal import bp
-from portal.forms import ChoosePasswordForm, SignInForm
+from portal.forms import ChoosePasswordForm
 from shared.auth import public, safe_next
 from shared.extensions import db
+from shared.forms import SignInForm
 from shared.services import audit, victims
 from shared.services.errors import ServiceError
 

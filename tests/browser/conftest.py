@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from shared.extensions import db
 from tests import factories
@@ -34,11 +34,18 @@ def pytest_collection_modifyitems(items):
             assert item.get_closest_marker("browser"), f"{item.nodeid} must be marked @pytest.mark.browser"
 
 
+class _QuietRequestHandler(WSGIRequestHandler):
+    """Logs errors, not every request: a page and its assets would bury a failure."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """The app on a free loopback port, for the whole run; yields its base URL. Each
     test's data is still emptied afterwards by the autouse `_clean_database`."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -67,11 +74,9 @@ def new_context(browser, live_server):
     server, and closes them all after the test."""
     contexts = []
 
-    def make(language: str | None = None):
+    def make():
         context = browser.new_context(base_url=live_server, locale="en-GB")
         context.set_default_timeout(10_000)
-        if language:
-            context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
         contexts.append(context)
         return context
 

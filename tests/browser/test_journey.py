@@ -27,17 +27,23 @@ def fill_date(page: Page, field: str, day: date) -> None:
     page.locator(f"#{field}-year").fill(str(day.year))
 
 
+def expect_success(page: Page, text: str) -> None:
+    expect(page.locator(".govuk-notification-banner__heading")).to_have_text(text)
+
+
 def expect_portal_page(page: Page) -> None:
     """Every victims' page has the Exit this page button, and never shows the crime
     reference or the offence in its title or address."""
     expect(page.locator(".govuk-exit-this-page")).to_have_count(1)
-    expect(page.locator(".govuk-exit-this-page__button")).to_be_visible()
+    expect(page.get_by_role("button", name="Emergency Exit this page")).to_be_visible()
     title = page.title().lower()
     assert REFERENCE not in title and "burglary" not in title, page.title()
     assert REFERENCE not in page.url and "burglary" not in page.url.lower(), page.url
 
 
-def test_officer_keeps_victim_informed_and_victim_follows_case(app, new_context, live_server, messages, artifacts):
+def test_officer_keeps_victim_informed_and_victim_follows_case(
+    app, new_context, live_server, messages, artifacts
+):
     with app.app_context():
         officer = factories.staff(name="Sam Taylor")
         officer_email, collar = officer.email, officer.collar_number
@@ -56,7 +62,7 @@ def test_officer_keeps_victim_informed_and_victim_follows_case(app, new_context,
     staff.get_by_label("Time it was reported (optional)").fill("08:40")
     staff.get_by_role("button", name="Record crime").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text(f"Crime {REFERENCE}")
-    expect(staff.locator(".govuk-notification-banner")).to_contain_text(f"Crime {REFERENCE} recorded")
+    expect_success(staff, f"Crime {REFERENCE} recorded")
 
     # Adds the victim.
     staff.get_by_role("link", name="Add a victim").click()
@@ -65,12 +71,12 @@ def test_officer_keeps_victim_informed_and_victim_follows_case(app, new_context,
     fill_date(staff, "date_of_birth", date(1980, 3, 31))
     staff.get_by_label("Email address (optional)").fill("Jane.Doe@Example.com")
     staff.get_by_role("button", name="Add victim").click()
-    victims = staff.locator(".govuk-summary-card", has_text="Jane Doe")
-    expect(victims).to_contain_text("Not invited")
+    expect_success(staff, "Victim added")
+    expect(staff.locator(".govuk-summary-card", has_text="Jane Doe")).to_contain_text("Not invited")
 
     # Invites her.
     staff.get_by_role("button", name=re.compile(r"^Invite to follow the case online")).click()
-    expect(staff.locator(".govuk-notification-banner")).to_contain_text("Invitation sent to Jane Doe")
+    expect_success(staff, "Invitation sent to Jane Doe")
     expect(staff.locator(".govuk-summary-card", has_text="Jane Doe")).to_contain_text("Invited")
     [invitation] = messages()
     assert invitation["to"] == VICTIM_EMAIL
@@ -83,7 +89,7 @@ def test_officer_keeps_victim_informed_and_victim_follows_case(app, new_context,
     staff.get_by_label("Yes, the victim can read it").check()
     staff.get_by_label("Internal note (optional)").fill(NOTE_TEXT)
     staff.get_by_role("button", name="Post update").click()
-    expect(staff.locator(".govuk-notification-banner")).to_contain_text("Update posted")
+    expect_success(staff, "Update posted")
     timeline = staff.locator(".moj-timeline")
     expect(timeline).to_contain_text(UPDATE_TEXT)
     expect(timeline).to_contain_text(NOTE_TEXT)  # staff see the note
@@ -99,7 +105,7 @@ def test_officer_keeps_victim_informed_and_victim_follows_case(app, new_context,
 
     # Signs in.
     expect(victim.get_by_role("heading", level=1)).to_have_text("Sign in")
-    expect(victim.locator(".govuk-notification-banner")).to_contain_text("Your account is ready")
+    expect_success(victim, "Your account is ready. Sign in to see your case.")
     expect_portal_page(victim)
     victim.get_by_label("Email address").fill(VICTIM_EMAIL)
     victim.get_by_label("Password", exact=True).fill(VICTIM_PASSWORD)
@@ -118,6 +124,7 @@ def test_officer_keeps_victim_informed_and_victim_follows_case(app, new_context,
     expect(main).to_contain_text(UPDATE_TEXT)
     html = victim.content()
     assert "4471" not in html and "ex-partner" not in html
+    victim.evaluate("document.fonts.ready.then(() => true)")
     victim.screenshot(path=artifacts / "victim-case.png", full_page=True)
 
     # And signs out.
