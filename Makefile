@@ -31,8 +31,8 @@ run: install
 	$(FLASK) demo-data
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: the whole suite on SQLite, then again on PostgreSQL
-test: test-sqlite test-postgres
+## test: lint, then the whole suite on SQLite, then again on PostgreSQL
+test: lint test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/pytest

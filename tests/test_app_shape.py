@@ -115,3 +115,25 @@ def test_static_assets_and_error_pages_carry_the_security_headers(app):
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], path
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         response.close()
+
+
+def test_error_pages_use_the_layout_of_the_part_of_the_site_asked_for(client, victim_client, ctx):
+    portal = victim_client.get("/no-such-page")
+    assert portal.status == 404 and portal.h1 == "Page not found"
+    assert portal.soup.select_one(".govuk-exit-this-page")
+    staff = client.get("/backoffice/no-such-page")
+    assert staff.status == 404 and staff.h1 == "Page not found"
+    assert staff.soup.select_one(".moj-header")
+    wrong_method = victim_client.get("/sign-out")
+    assert wrong_method.status == 405
+    assert wrong_method.h1 == "Sorry, there is a problem with your request"
+
+
+def test_signed_in_pages_are_never_cached(victim_client, ctx):
+    from tests import factories
+
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    assert "no-store" not in victim_client.get("/sign-in").response.headers.get("Cache-Control", "")
+    victim_client.victim_sign_in(link.victim.email, factories.PASSWORD)
+    assert victim_client.get(f"/cases/{link.public_id}").response.headers["Cache-Control"] == "no-store"

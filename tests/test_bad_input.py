@@ -149,6 +149,8 @@ def test_inviting_a_victim_without_an_email_address_explains_why_not(client, off
     crime = factories.crime(officer)
     link = factories.victim(crime, officer, email="")
     crime_page = client.get(f"/backoffice/crimes/{crime.id}")
+    assert "they need an email address" in crime_page.main_text
+    assert not crime_page.soup.find("form", action=lambda a: a and a.endswith("/invite"))
     page = client.post(f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite", {"csrf_token": crime_page.csrf()})
     page = client.follow(page)
     assert "Add an email address for this victim first: they sign in with it" in page.main_text
