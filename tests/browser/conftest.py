@@ -97,17 +97,17 @@ def artifacts():
     return ARTIFACTS
 
 
-def staff_sign_in(page, email: str, password: str = factories.PASSWORD) -> None:
-    page.goto("/backoffice/sign-in")
+def _sign_in(page, sign_in_path: str, landing: str, email: str, password: str) -> None:
+    page.goto(sign_in_path)
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
     page.locator("#submit").click()
-    page.wait_for_url("**/backoffice/cases")
+    page.wait_for_url(landing)
+
+
+def staff_sign_in(page, email: str, password: str = factories.PASSWORD) -> None:
+    _sign_in(page, "/backoffice/sign-in", "**/backoffice/cases", email, password)
 
 
 def victim_sign_in(page, email: str, password: str = factories.PASSWORD) -> None:
-    page.goto("/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.locator("#submit").click()
-    page.wait_for_url("**/cases")
+    _sign_in(page, "/sign-in", "**/cases", email, password)
