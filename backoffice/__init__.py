@@ -1,21 +1,51 @@
-"""The staff blueprint: record crimes, keep victims up to date."""
+"""The staff blueprint: record crimes, keep victims up to date, run the force's
+Victims' Code work."""
 
-from flask import Blueprint, redirect, request, url_for
+import logging
+
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from shared.auth import endpoint_is_public
+from shared.extensions import db
+from shared.permissions import can
+from shared.services import audit
 
 bp = Blueprint("backoffice", __name__, template_folder="templates")
+logger = logging.getLogger("trackmycrime.auth")
 
 
 @bp.before_request
-def require_staff():
-    """Every back-office page needs signed-in, active staff unless marked public."""
+def require_permission():
+    """Every back-office view needs signed-in staff holding the permission it declares,
+    unless it is marked public. A view that declares nothing is refused. Every page
+    read is written to the audit trail before the view runs."""
     if endpoint_is_public():
         return None
-    if current_user.is_authenticated and current_user.kind == "staff":
-        return None
-    return redirect(url_for("backoffice.sign_in", next=request.full_path.rstrip("?")))
+    if not (current_user.is_authenticated and current_user.kind == "staff"):
+        return redirect(url_for("backoffice.sign_in", next=request.full_path.rstrip("?")))
+    view = current_app.view_functions[request.endpoint]
+    permission = getattr(view, "permission", None)
+    if permission is None or not can(current_user, permission):
+        logger.warning("Refused %s %s to staff %s", request.method, request.endpoint, current_user.id)
+        audit.record("access.refused", None, None, detail=f"{request.method} {request.path}"[:500])
+        db.session.commit()
+        abort(403)
+    if request.method == "GET":
+        g.read_event = audit.record_read(
+            view.audit_action or request.endpoint.removeprefix("backoffice."),
+            request.view_args,
+            request.query_string.decode("utf-8", "replace"),
+        )
+    return None
+
+
+@bp.after_request
+def commit_read_event(response):
+    """The page is sent only once its audit event is stored."""
+    if g.get("read_event") is not None:
+        db.session.commit()
+    return response
 
 
 from backoffice.views import account, cases, victims  # noqa: E402,F401  (registers the routes)

@@ -1,24 +1,17 @@
-"""Who is signed in, and the marker for routes anyone may reach."""
+"""Who is signed in, the marker for routes anyone may reach, and where to go after signing in."""
 
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, request
-from sqlalchemy.orm import selectinload
 
-from shared.extensions import db, login_manager
-from shared.models import StaffMember, Victim
+from shared import sessions
+from shared.extensions import login_manager
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    kind, _, pk = (user_id or "").partition(":")
-    if not pk.isdigit():
-        return None
-    if kind == "staff":
-        return db.session.get(StaffMember, int(pk), options=[selectinload(StaffMember.role_rows)])
-    if kind == "victim":
-        return db.session.get(Victim, int(pk))
-    return None
+def load_user(token: str):
+    """Flask-Login keeps the session token, never a user id, in the cookie."""
+    return sessions.load(token)
 
 
 def public(view):

@@ -8,12 +8,40 @@ import os
 import secrets
 from datetime import timedelta
 
+from shared.permissions import ROLE_PERMISSIONS
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message says which and how to fix it."""
 
 
 ENVIRONMENTS = ("production", "development", "testing")
+PRODUCT_ROLES = tuple(ROLE_PERMISSIONS)
+
+
+def _read_key(path: str | None) -> str | None:
+    """The private key (PEM or JWK JSON) in the file at `path`, if one is named."""
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as error:
+        raise ConfigError(f"Cannot read the private key file {path}: {error.strerror}.") from error
+
+
+def _role_map(text: str) -> dict[str, str]:
+    """`Group-A=officer,Group-B=supervisor` → {"Group-A": "officer", ...}."""
+    mapping = {}
+    for pair in filter(None, (part.strip() for part in text.split(","))):
+        claim_value, sep, role = pair.rpartition("=")
+        if not sep or not claim_value or role not in PRODUCT_ROLES:
+            raise ConfigError(
+                f"STAFF_OIDC_ROLE_MAP entry {pair!r} must be claim-value=role, with role one of "
+                f"{', '.join(PRODUCT_ROLES)}."
+            )
+        mapping[claim_value] = role
+    return mapping
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
@@ -46,6 +74,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "Configure a real message channel for production."
         )
 
+    def minutes(name: str, default: int) -> timedelta:
+        return timedelta(minutes=int(os.environ.get(name, str(default))))
+
+    def flag(name: str) -> bool:
+        return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
     config = {
         "APP_ENV": env,
         "SECRET_KEY": secret_key,
@@ -57,6 +91,31 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "ACTIVATION_LINK_TTL": timedelta(
             hours=int(os.environ.get("ACTIVATION_LINK_TTL_HOURS", "72"))
         ),
+        "RESET_LINK_TTL": minutes("RESET_LINK_TTL_MINUTES", 60),
+        "STAFF_SETUP_LINK_TTL": timedelta(hours=int(os.environ.get("STAFF_SETUP_LINK_TTL_HOURS", "24"))),
+        # Sessions: ended after this long without a request, and this long after sign-in.
+        "STAFF_SESSION_IDLE": minutes("STAFF_SESSION_IDLE_MINUTES", 30),
+        "STAFF_SESSION_MAX": minutes("STAFF_SESSION_MAX_MINUTES", 10 * 60),
+        "VICTIM_SESSION_IDLE": minutes("VICTIM_SESSION_IDLE_MINUTES", 15),
+        "VICTIM_SESSION_MAX": minutes("VICTIM_SESSION_MAX_MINUTES", 2 * 60),
+        # Sign-in, code and reset guesses per account and per address.
+        "THROTTLE_LIMIT": os.environ.get("THROTTLE_LIMIT", "10 per 5 minutes"),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Local staff accounts (password and authenticator app); on unless single
+        # sign-on is configured and STAFF_LOCAL_ACCOUNTS=off.
+        "STAFF_LOCAL_ACCOUNTS": os.environ.get("STAFF_LOCAL_ACCOUNTS", "on").lower() not in ("0", "off", "false", "no"),
+        # Staff single sign-on through the force's OpenID Connect provider.
+        "STAFF_OIDC_ISSUER": os.environ.get("STAFF_OIDC_ISSUER") or None,
+        "STAFF_OIDC_CLIENT_ID": os.environ.get("STAFF_OIDC_CLIENT_ID") or None,
+        "STAFF_OIDC_CLIENT_SECRET": os.environ.get("STAFF_OIDC_CLIENT_SECRET") or None,
+        "STAFF_OIDC_PRIVATE_KEY": _read_key(os.environ.get("STAFF_OIDC_PRIVATE_KEY_FILE")),
+        "STAFF_OIDC_ROLES_CLAIM": os.environ.get("STAFF_OIDC_ROLES_CLAIM", "roles"),
+        "STAFF_OIDC_ROLE_MAP": _role_map(os.environ.get("STAFF_OIDC_ROLE_MAP", "")),
+        # GOV.UK One Login for victims.
+        "ONELOGIN_ENABLED": flag("ONELOGIN_ENABLED"),
+        "ONELOGIN_ISSUER": os.environ.get("ONELOGIN_ISSUER", "https://oidc.account.gov.uk/"),
+        "ONELOGIN_CLIENT_ID": os.environ.get("ONELOGIN_CLIENT_ID") or None,
+        "ONELOGIN_PRIVATE_KEY": _read_key(os.environ.get("ONELOGIN_PRIVATE_KEY_FILE")),
         "CASES_PER_PAGE": 25,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",

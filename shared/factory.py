@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 
-from shared import i18n, templating, web
+from shared import i18n, templating, throttle, web
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager, migrate
 from shared.services import messaging
@@ -39,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    # Before CSRF, so that floods of forged or token-less posts are counted too.
+    throttle.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)

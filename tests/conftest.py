@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from shared import throttle
 from shared.extensions import db
 from shared.factory import create_app
 from tests.pages import PageClient
@@ -68,12 +69,23 @@ def _clean_database(request):
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
         with db.engine.begin() as conn:
+            # The database refuses to change audit events; only the test clean-up may,
+            # by switching triggers off for its own connection.
             if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
                 names = ", ".join(f'"{t.name}"' for t in tables)
                 conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
+                triggers = conn.execute(
+                    sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'")
+                ).all()
+                for name, _sql in triggers:
+                    conn.execute(sa.text(f'DROP TRIGGER "{name}"'))
                 for table in tables:
                     conn.execute(table.delete())
+                for _name, sql in triggers:
+                    conn.execute(sa.text(sql))
+        throttle.limiter.reset()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
-from shared.models import ActivationToken, Crime, CrimeVictim, InvestigationUpdate, Victim
+from shared.models import AccountLink, Crime, CrimeVictim, InvestigationUpdate, Victim
 from shared.models.types import utcnow
 from tests import factories
 from tests.conftest import activation_path
@@ -212,9 +212,9 @@ def _invited_again(link, client, messages):
 
 def test_an_expired_activation_link_gives_a_clear_page_and_changes_nothing(client, victim_client, officer, messages):
     link, path = _invited(officer, messages, client)
-    token = db.session.scalar(select(ActivationToken))
+    token = db.session.scalar(select(AccountLink))
     db.session.execute(
-        ActivationToken.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1)).where(ActivationToken.id == token.id)
+        AccountLink.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1)).where(AccountLink.id == token.id)
     )
     db.session.commit()
     page = victim_client.get(path)

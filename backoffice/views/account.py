@@ -1,12 +1,12 @@
-from flask import redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
 
 from backoffice import bp
+from shared import sessions
 from shared.auth import public, safe_next
-from shared.extensions import db
 from shared.forms import SignInForm
-from shared.services import audit, staff
+from shared.permissions import requires
+from shared.services import staff
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -16,10 +16,7 @@ def sign_in():
     if form.validate_on_submit():
         member = staff.authenticate(form.email.data, form.password.data)
         if member is not None:
-            session.clear()  # a new session at sign-in
-            login_user(member)
-            audit.record("staff.sign_in", "staff_member", member.id, actor=member)
-            db.session.commit()
+            sessions.start(member, "password")
             return redirect(safe_next(request.args.get("next"), url_for("backoffice.cases")))
         form.email.errors.append(_("Enter a correct email address and password"))
     return render_template("backoffice/sign_in.html", form=form)
@@ -28,11 +25,11 @@ def sign_in():
 @bp.post("/sign-out")
 @public
 def sign_out():
-    logout_user()
-    session.clear()
+    sessions.end()
     return redirect(url_for("backoffice.sign_in"))
 
 
 @bp.get("/")
+@requires("account")
 def index():
     return redirect(url_for("backoffice.cases"))

@@ -8,29 +8,33 @@ from backoffice.views.common import crime_or_404, pagination_params, show_servic
 from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.forms import local_to_utc
-from shared.services import audit, crimes, updates, victims
+from shared.permissions import requires
+from shared.services import crimes, updates, victims
 from shared.services.errors import ServiceError
 
 
 @bp.get("/cases")
+@requires("cases.view", audit="cases.list")
 def cases():
     query = request.args.get("q", "").strip()[:30]
+    mine = request.args.get("view") != "all"
     page_arg = request.args.get("page", "1")
     page_number = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100000 else 1
-    page = crimes.list_cases(current_user, query, page_number, current_app.config["CASES_PER_PAGE"])
-    audit.record("cases.list", "crime", None, detail=f"q={query!r} page={page.page}" if query else f"page={page.page}")
-    db.session.commit()
+    page = crimes.list_cases(current_user, query, page_number, current_app.config["CASES_PER_PAGE"], mine=mine)
+    args = {"q": query} if query else ({} if mine else {"view": "all"})
     return render_template(
         "backoffice/cases.html",
         page=page,
         query=query,
-        pagination=pagination_params(page, "backoffice.cases", **({"q": query} if query else {})),
+        mine=mine,
+        pagination=pagination_params(page, "backoffice.cases", **args),
         stages=STAGES,
         offences=OFFENCES,
     )
 
 
 @bp.route("/crimes/new", methods=["GET", "POST"])
+@requires("crimes.record")
 def record_crime():
     officers = crimes.officers_of_team(current_user.team_id)
     form = CrimeForm(officers, officer_in_charge=str(current_user.id), stage="under_investigation")
@@ -56,11 +60,10 @@ def record_crime():
 
 
 @bp.get("/crimes/<int:crime_id>")
+@requires("cases.view", audit="crime.view")
 def crime(crime_id):
     crime = crime_or_404(crime_id)
     links = victims.victims_of_crime(crime)
-    audit.record("crime.view", "crime", crime.id)
-    db.session.commit()
     return render_template(
         "backoffice/crime.html",
         crime=crime,
@@ -77,6 +80,7 @@ def crime(crime_id):
 
 
 @bp.route("/crimes/<int:crime_id>/updates/new", methods=["GET", "POST"])
+@requires("crimes.update")
 def post_update(crime_id):
     crime = crime_or_404(crime_id)
     form = UpdateForm()
@@ -100,6 +104,7 @@ def post_update(crime_id):
 
 
 @bp.route("/crimes/<int:crime_id>/stage", methods=["GET", "POST"])
+@requires("crimes.update")
 def change_stage(crime_id):
     crime = crime_or_404(crime_id)
     form = StageForm(stage=crime.stage if request.method == "GET" else None)
@@ -116,6 +121,7 @@ def change_stage(crime_id):
 
 
 @bp.route("/crimes/<int:crime_id>/outcome", methods=["GET", "POST"])
+@requires("crimes.update")
 def record_outcome(crime_id):
     crime = crime_or_404(crime_id)
     form = OutcomeForm()

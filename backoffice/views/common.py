@@ -2,13 +2,14 @@
 
 from flask import abort, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from shared.services import crimes
 from shared.services.errors import ServiceError
 
 
 def crime_or_404(crime_id: int):
-    crime = crimes.get_crime(crime_id)
+    crime = crimes.get_crime(crime_id, current_user)
     if crime is None:
         abort(404)
     return crime

@@ -6,11 +6,13 @@ from backoffice import bp
 from backoffice.forms import ConfirmForm, VictimForm
 from backoffice.views.common import crime_or_404, show_service_error
 from shared.extensions import db
+from shared.permissions import requires
 from shared.services import victims
 from shared.services.errors import ServiceError
 
 
 @bp.route("/crimes/<int:crime_id>/victims/new", methods=["GET", "POST"])
+@requires("victims.manage")
 def add_victim(crime_id):
     crime = crime_or_404(crime_id)
     form = VictimForm()
@@ -37,6 +39,7 @@ def add_victim(crime_id):
 
 
 @bp.post("/crimes/<int:crime_id>/victims/<int:link_id>/invite")
+@requires("victims.manage")
 def invite_victim(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = victims.get_crime_victim(crime, link_id)

@@ -1,13 +1,13 @@
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from portal import bp
 from portal.forms import ChoosePasswordForm
+from shared import sessions
 from shared.auth import public, safe_next
-from shared.extensions import db
 from shared.forms import SignInForm
-from shared.services import audit, victims
+from shared.services import victims
 from shared.services.errors import ServiceError
 
 
@@ -26,10 +26,7 @@ def sign_in():
     if form.validate_on_submit():
         victim = victims.authenticate(form.email.data, form.password.data)
         if victim is not None:
-            session.clear()  # a new session at sign-in
-            login_user(victim)
-            audit.record("victim.sign_in", "victim", victim.id, actor=victim)
-            db.session.commit()
+            sessions.start(victim, "password")
             return redirect(safe_next(request.args.get("next"), url_for("portal.cases")))
         form.email.errors.append(_("Enter a correct email address and password"))
     return render_template("portal/sign_in.html", form=form, activated=request.args.get("activated") == "1")
@@ -38,8 +35,7 @@ def sign_in():
 @bp.post("/sign-out")
 @public
 def sign_out():
-    logout_user()
-    session.clear()
+    sessions.end()
     return redirect(url_for("portal.signed_out"))
 
 

@@ -4,21 +4,25 @@ from shared.models import append_only  # noqa: F401  (registers the session guar
 from shared.models.audit import AuditEvent
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.investigation import InternalNote, InvestigationUpdate
-from shared.models.staff import ROLES, StaffMember, StaffRole, Team
-from shared.models.victim import CONTACT_CHANNELS, LANGUAGES, ActivationToken, Victim
+from shared.models.session import UserSession
+from shared.models.staff import ROLES, RecoveryCode, StaffMember, StaffRole, Team
+from shared.models.victim import CONTACT_CHANNELS, LANGUAGES, LINK_PURPOSES, AccountLink, Victim
 
 __all__ = [
     "ROLES",
     "CONTACT_CHANNELS",
     "LANGUAGES",
-    "ActivationToken",
+    "LINK_PURPOSES",
+    "AccountLink",
     "AuditEvent",
     "Crime",
     "CrimeVictim",
     "InternalNote",
     "InvestigationUpdate",
+    "RecoveryCode",
     "StaffMember",
     "StaffRole",
     "Team",
+    "UserSession",
     "Victim",
 ]

@@ -15,8 +15,10 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_type: Mapped[str] = mapped_column(String(10))  # staff, victim, system
-    actor_id: Mapped[int | None] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(60))
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The actor's roles when it happened (staff), comma-separated.
+    actor_roles: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60), index=True)
     record_type: Mapped[str | None] = mapped_column(String(40))
     record_id: Mapped[str | None] = mapped_column(String(60))
     request_id: Mapped[str | None] = mapped_column(String(40))

@@ -2,13 +2,14 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
 from shared.models.types import UTCDateTime, utcnow
+from shared.permissions import ROLE_PERMISSIONS
 
-ROLES = ("officer", "supervisor", "ddm", "fcr", "analyst", "admin")
+ROLES = tuple(ROLE_PERMISSIONS)
 
 
 class Team(db.Model):
@@ -27,6 +28,12 @@ class StaffMember(db.Model):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # The second factor of a local account: a base32 TOTP secret, set once enrolled,
+    # and the last time step accepted, so that no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The `sub` of the force's single sign-on identity, once linked.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -48,8 +55,11 @@ class StaffMember(db.Model):
     def is_active(self) -> bool:
         return self.active
 
-    def get_id(self) -> str:
-        return f"staff:{self.id}"
+    # The token of the sign-in session this object was loaded for (shared.sessions).
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
 
 class StaffRole(db.Model):
@@ -57,3 +67,14 @@ class StaffRole(db.Model):
 
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the TOTP code once. Only a hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,4 @@
-"""Victims, and the activation links that let them set up an account."""
+"""Victims, and the single-use links that let people set up or reset an account."""
 
 from datetime import date, datetime
 
@@ -25,6 +25,8 @@ class Victim(db.Model):
     interpreter_language: Mapped[str | None] = mapped_column(String(100))
     communication_needs: Mapped[str | None] = mapped_column(Text)
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # The GOV.UK One Login `sub`, linked only through an invitation link.
+    onelogin_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -37,17 +39,27 @@ class Victim(db.Model):
     def is_active(self) -> bool:
         return self.activated_at is not None
 
-    def get_id(self) -> str:
-        return f"victim:{self.id}"
+    # The token of the sign-in session this object was loaded for (shared.sessions).
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
 
-class ActivationToken(db.Model):
-    """A single-use link to set a password. Only the SHA-256 of the token is kept."""
+LINK_PURPOSES = ("activation", "reset", "staff_setup")
 
-    __tablename__ = "activation_token"
+
+class AccountLink(db.Model):
+    """A single-use link sent by email: a victim's invitation (`activation`), a
+    password reset (`reset`) or a new member of staff's set-up link (`staff_setup`).
+    Only the SHA-256 of the token is kept."""
+
+    __tablename__ = "account_link"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    victim_id: Mapped[int] = mapped_column(ForeignKey("victim.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    victim_id: Mapped[int | None] = mapped_column(ForeignKey("victim.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,9 +12,11 @@ def record(action: str, record_type: str | None = None, record_id=None, detail: 
     user, else the system). Never pass message bodies, passwords or tokens in `detail`."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
+    kind = getattr(actor, "kind", "system")
     event = AuditEvent(
-        actor_type=getattr(actor, "kind", "system"),
+        actor_type=kind,
         actor_id=getattr(actor, "id", None),
+        actor_roles=",".join(sorted(actor.roles)) if kind == "staff" else None,
         action=action,
         record_type=record_type,
         record_id=None if record_id is None else str(record_id),
@@ -23,3 +25,19 @@ def record(action: str, record_type: str | None = None, record_id=None, detail: 
     )
     db.session.add(event)
     return event
+
+
+# View arguments that name the record a back-office page is about.
+_RECORD_ARGS = (("crime_id", "crime"), ("staff_id", "staff_member"))
+
+
+def record_read(action: str, view_args: dict | None, query: str | None) -> AuditEvent:
+    """The one audit event for a back-office page, list, search, report or export: the
+    record the URL names and the query string it was asked with. The caller commits."""
+    view_args = view_args or {}
+    record_type = record_id = None
+    for arg, kind in _RECORD_ARGS:
+        if arg in view_args:
+            record_type, record_id = kind, view_args[arg]
+            break
+    return record(action, record_type, record_id, detail=(query or None) and query[:500])

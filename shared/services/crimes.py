@@ -6,12 +6,13 @@ from datetime import datetime
 from math import ceil
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from shared.codes import OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
+from shared.permissions import sees_whole_force
 from shared.services import audit
 from shared.services.errors import ServiceError
 
@@ -84,8 +85,18 @@ def record_crime(
     return crime
 
 
-def get_crime(crime_id: int) -> Crime | None:
-    return db.session.get(Crime, crime_id)
+def in_scope(staff: StaffMember):
+    """The SQL condition for the crimes this member of staff may see: the whole force
+    for a DDM, the force crime registrar and analysts; their own team's otherwise."""
+    if sees_whole_force(staff):
+        return true()
+    return Crime.team_id == staff.team_id
+
+
+def get_crime(crime_id: int, staff: StaffMember) -> Crime | None:
+    """The crime when `staff` may see it, else None (so a crime outside their scope is
+    indistinguishable from one that does not exist)."""
+    return db.session.scalar(select(Crime).where(Crime.id == crime_id, in_scope(staff)))
 
 
 def officers_of_team(team_id: int) -> list[StaffMember]:
@@ -98,17 +109,14 @@ def officers_of_team(team_id: int) -> list[StaffMember]:
     )
 
 
-def list_cases(staff: StaffMember, query: str | None, page: int, per_page: int) -> Page:
-    """The officer's own cases, newest first; with `query`, the crimes of their team whose
-    reference starts with it."""
-    stmt = select(Crime)
+def list_cases(staff: StaffMember, query: str | None, page: int, per_page: int, mine: bool = True) -> Page:
+    """Crimes newest first: the officer's own cases when `mine`, else every crime they
+    may see; with `query`, the crimes they may see whose reference starts with it."""
+    stmt = select(Crime).where(in_scope(staff))
     if query:
         escaped = normalise_reference(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(
-            Crime.team_id == staff.team_id,
-            Crime.reference.like(escaped + "%", escape="\\"),
-        )
-    else:
+        stmt = stmt.where(Crime.reference.like(escaped + "%", escape="\\"))
+    elif mine:
         stmt = stmt.where(Crime.officer_in_charge_id == staff.id)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = max(1, page)

@@ -1,7 +1,16 @@
-"""Password hashing with argon2id."""
+"""Password hashing with argon2id, and the rules a new password must meet."""
+
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from shared.services.errors import ServiceError
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Checked when no account matches, so that an unknown email costs the same time.
@@ -19,3 +28,24 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return _hasher.verify(stored_hash or _DUMMY_HASH, password) and bool(stored_hash)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 passwords seen most often in breached-password lists."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    """Raise ServiceError unless `password` is 8 to 256 characters and not a common or
+    breached password. Any characters are allowed; there are no composition rules."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(_l("Your password must be at least 8 characters"), field)
+    if len(password) > MAX_PASSWORD:
+        raise ServiceError(_l("Your password must be 256 characters or fewer"), field)
+    if password.lower() in _common_passwords() or len(set(password)) < 3:
+        raise ServiceError(
+            _l("This password is too easy to guess because it is commonly used. Choose a different password"),
+            field,
+        )

@@ -1,6 +1,6 @@
-"""Victims: adding them to crimes, inviting them, activation and sign-in."""
+"""Victims: adding them to crimes, inviting them, activation, sign-in and password
+resets."""
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -11,15 +11,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from shared import sessions
 from shared.extensions import db
-from shared.models import ActivationToken, Crime, CrimeVictim, StaffMember, Victim
+from shared.models import AccountLink, Crime, CrimeVictim, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import audit, messaging
+from shared.services import audit, links, messaging
 from shared.services.errors import ServiceError
-from shared.services.passwords import hash_password, verify_password
+from shared.services.links import LinkProblem
+from shared.services.passwords import check_password_rules, hash_password, verify_password
 
-MIN_PASSWORD = 8
-MAX_PASSWORD = 256
+# The name the portal's views use for a link that cannot be used.
+ActivationProblem = LinkProblem
 
 
 @dataclass
@@ -32,10 +34,6 @@ class VictimDetails:
     contact_channel: str
     interpreter_language: str | None
     communication_needs: str | None
-
-
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def normalise_email(email: str | None) -> str | None:
@@ -133,26 +131,8 @@ def invite(link: CrimeVictim, *, by: StaffMember) -> None:
         )
     if victim.activated_at is not None:
         raise ServiceError(_l("This victim already has an account"))
-    now = utcnow()
-    for old in db.session.scalars(
-        select(ActivationToken).where(
-            ActivationToken.victim_id == victim.id,
-            ActivationToken.used_at.is_(None),
-            ActivationToken.revoked_at.is_(None),
-        )
-    ):
-        old.revoked_at = now
-    raw = secrets.token_urlsafe(32)
     ttl = current_app.config["ACTIVATION_LINK_TTL"]
-    db.session.add(
-        ActivationToken(
-            victim_id=victim.id,
-            token_hash=_hash_token(raw),
-            created_by_id=by.id,
-            created_at=now,
-            expires_at=now + ttl,
-        )
-    )
+    raw = links.issue("activation", ttl, victim=victim, by=by)
     audit.record("victim.invite", "crime_victim", link.id, actor=by)
     link_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/activate/" + raw
     hours = int(ttl.total_seconds() // 3600)
@@ -175,46 +155,96 @@ def invite(link: CrimeVictim, *, by: StaffMember) -> None:
     messaging.send(message)
 
 
-class ActivationProblem(Exception):
-    """The activation link cannot be used; `reason` is `invalid`, `expired` or `used`."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def check_activation(raw: str) -> ActivationToken:
-    """The usable token for this link, or ActivationProblem saying why not."""
-    token = db.session.scalar(
-        select(ActivationToken).where(ActivationToken.token_hash == _hash_token(raw or ""))
-    )
-    if token is None:
-        raise ActivationProblem("invalid")
-    if token.used_at is not None or token.revoked_at is not None:
-        raise ActivationProblem("used")
-    if token.expires_at <= utcnow():
-        raise ActivationProblem("expired")
-    return token
-
-
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ServiceError(_l("Your password must be at least 8 characters"), "password")
-    if len(password) > MAX_PASSWORD:
-        raise ServiceError(_l("Your password must be 256 characters or fewer"), "password")
+def check_activation(raw: str) -> AccountLink:
+    """The usable invitation link for this token, or LinkProblem saying why not."""
+    return links.check(raw, ("activation",))
 
 
 def activate(raw: str, password: str) -> Victim:
-    """Set the victim's password through an activation link and commit. The link is
-    used up. Raises ActivationProblem or ServiceError."""
-    token = check_activation(raw)
+    """Set the victim's password through an invitation link and commit. The link is
+    used up. Raises LinkProblem or ServiceError."""
+    link = check_activation(raw)
     check_password_rules(password)
-    victim = db.session.get(Victim, token.victim_id)
-    now = utcnow()
-    token.used_at = now
+    victim = db.session.get(Victim, link.victim_id)
+    links.use(link)
     victim.password_hash = hash_password(password)
-    victim.activated_at = now
+    victim.activated_at = utcnow()
     audit.record("victim.activate", "victim", victim.id, actor=victim)
+    db.session.commit()
+    return victim
+
+
+def link_onelogin(raw: str, subject: str) -> Victim:
+    """Link a GOV.UK One Login identity to the victim through their invitation link and
+    commit; the link is used up. Raises LinkProblem, or ServiceError when that identity
+    is already linked to someone else. Never matched on email address."""
+    link = check_activation(raw)
+    victim = db.session.get(Victim, link.victim_id)
+    holder = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
+    if holder is not None and holder.id != victim.id:
+        raise ServiceError(_l("This GOV.UK One Login account is already used by someone else"))
+    links.use(link)
+    victim.onelogin_subject = subject
+    victim.activated_at = victim.activated_at or utcnow()
+    audit.record("victim.onelogin_linked", "victim", victim.id, actor=victim)
+    db.session.commit()
+    return victim
+
+
+def by_onelogin(subject: str) -> Victim | None:
+    """The active victim linked to this One Login identity, or None."""
+    victim = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
+    return victim if victim is not None and victim.is_active else None
+
+
+def request_reset(email: str) -> None:
+    """Email a password reset link if an active victim has this address, and commit.
+    Does the same work either way, so the response cannot tell whether the account exists."""
+    victim = db.session.scalar(select(Victim).where(Victim.email == normalise_email(email)))
+    verify_password(None, email or "")  # an unknown address costs the same hash check
+    if victim is None or not victim.is_active:
+        audit.record("victim.reset_requested_unknown", None, None, actor=None)
+        db.session.commit()
+        return
+    ttl = current_app.config["RESET_LINK_TTL"]
+    raw = links.issue("reset", ttl, victim=victim)
+    audit.record("victim.reset_requested", "victim", victim.id, actor=victim)
+    link_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/reset-password/" + raw
+    minutes = int(ttl.total_seconds() // 60)
+    with force_locale(victim.preferred_language):
+        message = messaging.Message(
+            kind="password_reset",
+            language=victim.preferred_language,
+            email=victim.email,
+            subject=_("Reset your password"),
+            body=_(
+                "Someone asked to reset the password for your account.\n\n"
+                "To choose a new password, open this link:\n%(link)s\n\n"
+                "The link works once and expires in %(minutes)d minutes. "
+                "If you did not ask for this, you can ignore this email.",
+                link=link_url,
+                minutes=minutes,
+            ),
+        )
+    db.session.commit()
+    messaging.send(message)
+
+
+def check_reset(raw: str) -> AccountLink:
+    """The usable reset link for this token, or LinkProblem saying why not."""
+    return links.check(raw, ("reset",))
+
+
+def reset_password(raw: str, password: str) -> Victim:
+    """Set a new password through a reset link, end every session of the victim, and
+    commit. Raises LinkProblem or ServiceError."""
+    link = check_reset(raw)
+    check_password_rules(password)
+    victim = db.session.get(Victim, link.victim_id)
+    links.use(link)
+    victim.password_hash = hash_password(password)
+    sessions.end_all(victim, reason="password_changed")
+    audit.record("victim.password_reset", "victim", victim.id, actor=victim)
     db.session.commit()
     return victim
 
@@ -256,11 +286,12 @@ def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
     if ids:
         live = set(
             db.session.scalars(
-                select(func.distinct(ActivationToken.victim_id)).where(
-                    ActivationToken.victim_id.in_(ids),
-                    ActivationToken.used_at.is_(None),
-                    ActivationToken.revoked_at.is_(None),
-                    ActivationToken.expires_at > utcnow(),
+                select(func.distinct(AccountLink.victim_id)).where(
+                    AccountLink.victim_id.in_(ids),
+                    AccountLink.purpose == "activation",
+                    AccountLink.used_at.is_(None),
+                    AccountLink.revoked_at.is_(None),
+                    AccountLink.expires_at > utcnow(),
                 )
             )
         )

@@ -1,0 +1,72 @@
+"""Named permissions, the roles that hold them, and how far each role can see.
+
+Every back-office view declares the one permission it needs with `@requires(...)`;
+a view that declares none is refused (deny by default). Views anyone may reach are
+marked with `shared.auth.public` instead.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+PERMISSIONS = {
+    "account": _l("Use their own account"),
+    "cases.view": _l("See crimes, their victims and their history"),
+    "crimes.record": _l("Record a crime"),
+    "crimes.update": _l("Post updates, change the stage and record outcomes"),
+    "crimes.cancel": _l("Decide on the cancellation of a crime"),
+    "victims.manage": _l("Add victims to a crime and invite them"),
+    "reports.view": _l("See Victims' Code compliance reports"),
+    "staff.manage": _l("Create staff accounts, grant and remove roles, disable accounts"),
+    "audit.view": _l("See and export the audit trail"),
+}
+
+_CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "officer": frozenset(_CASEWORK | {"account"}),
+    "supervisor": frozenset(_CASEWORK | {"account", "reports.view"}),
+    "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
+    "fcr": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
+    "analyst": frozenset({"account", "cases.view", "reports.view"}),
+    "admin": frozenset({"account", "staff.manage", "audit.view"}),
+}
+
+ROLE_LABELS = {
+    "officer": _l("Officer"),
+    "supervisor": _l("Supervisor"),
+    "ddm": _l("Designated decision maker"),
+    "fcr": _l("Force crime registrar"),
+    "analyst": _l("Compliance analyst"),
+    "admin": _l("Administrator"),
+}
+
+# Roles that see every crime in the force; the others see their own team's.
+FORCE_WIDE_ROLES = frozenset({"ddm", "fcr", "analyst"})
+
+
+def permissions_of(user) -> frozenset[str]:
+    """Everything the signed-in user may do: the union of their roles' permissions."""
+    if user is None or not user.is_authenticated or user.kind != "staff":
+        return frozenset()
+    return frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role in user.roles))
+
+
+def can(user, permission: str) -> bool:
+    return permission in permissions_of(user)
+
+
+def sees_whole_force(user) -> bool:
+    return bool(FORCE_WIDE_ROLES & user.roles)
+
+
+def requires(permission: str, audit: str | None = None):
+    """Declare the permission a back-office view needs. `audit` names the action its
+    GET requests write to the audit trail (default: the endpoint's name)."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def mark(view):
+        view.permission = permission
+        view.audit_action = audit
+        return view
+
+    return mark

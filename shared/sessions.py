@@ -1,0 +1,116 @@
+"""Sign-in sessions kept on the server.
+
+The session cookie holds only a random token; the row it names says who is signed in,
+how, and since when. Signing out, a password change, a disabled account and the idle
+and absolute time limits end the row, so a copied cookie stops working at once.
+"""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, session
+from flask_login import login_user, logout_user
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from shared.extensions import db
+from shared.models import StaffMember, UserSession, Victim
+from shared.models.types import utcnow
+from shared.services import audit
+
+logger = logging.getLogger("trackmycrime.auth")
+# last_seen_at is written at most this often, not on every request.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _limits(user_type: str) -> tuple[timedelta, timedelta]:
+    """(idle, absolute) time limits for this kind of user."""
+    config = current_app.config
+    prefix = "STAFF" if user_type == "staff" else "VICTIM"
+    return config[f"{prefix}_SESSION_IDLE"], config[f"{prefix}_SESSION_MAX"]
+
+
+def start(user, method: str) -> None:
+    """Sign `user` in with a brand-new session (never the one the browser came with),
+    record it in the audit trail and commit."""
+    session.clear()
+    now = utcnow()
+    raw = secrets.token_urlsafe(32)
+    row = UserSession(
+        token_hash=_hash(raw), user_type=user.kind, user_id=user.id, method=method,
+        created_at=now, last_seen_at=now,
+    )
+    db.session.add(row)
+    user.session_token = raw
+    login_user(user)
+    g.user_session = row
+    audit.record(f"{user.kind}.sign_in", "staff_member" if user.kind == "staff" else "victim", user.id,
+                 detail=method, actor=user)
+    db.session.commit()
+
+
+def load(token: str):
+    """The user whose live session this token names, or None. Ends the session when it
+    has been idle too long, is too old, or its user can no longer sign in."""
+    if not token:
+        return None
+    row = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    idle, absolute = _limits(row.user_type)
+    reason = None
+    if now - row.last_seen_at > idle:
+        reason = "idle_timeout"
+    elif now - row.created_at > absolute:
+        reason = "absolute_timeout"
+    user = None
+    if reason is None:
+        if row.user_type == "staff":
+            user = db.session.get(StaffMember, row.user_id, options=[selectinload(StaffMember.role_rows)])
+        else:
+            user = db.session.get(Victim, row.user_id)
+        if user is None or not user.is_active:
+            reason = "account_disabled"
+    if reason is not None:
+        row.ended_at, row.ended_reason = now, reason
+        db.session.commit()
+        logger.info("Session %s ended: %s", row.id, reason)
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    user.session_token = token
+    g.user_session = row
+    return user
+
+
+def end(reason: str = "signed_out") -> None:
+    """End the current session on the server and clear the cookie, then commit."""
+    row = g.get("user_session")
+    if row is not None and row.ended_at is None:
+        row.ended_at, row.ended_reason = utcnow(), reason
+        audit.record(f"{row.user_type}.sign_out", None, None, detail=reason)
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def end_all(user, reason: str, keep_current: bool = False) -> None:
+    """End every live session of `user` (except the current one when `keep_current`).
+    The caller commits."""
+    query = update(UserSession).where(
+        UserSession.user_type == user.kind, UserSession.user_id == user.id, UserSession.ended_at.is_(None)
+    )
+    current = g.get("user_session")
+    if keep_current and current is not None:
+        query = query.where(UserSession.id != current.id)
+    db.session.execute(query.values(ended_at=utcnow(), ended_reason=reason))

@@ -1,0 +1,59 @@
+"""Throttling of guesses: sign-in, second-factor codes and reset requests.
+
+Each guarded form allows at most THROTTLE_LIMIT attempts (default 10 in 5 minutes)
+per account and per client address, counted in a moving window. There is no permanent
+lockout: an abuser must not be able to shut a victim out of their account. Counts live
+in Redis when REDIS_URL is set (shared by every worker), in memory otherwise.
+"""
+
+import hashlib
+import logging
+
+from flask import current_app, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+logger = logging.getLogger("trackmycrime.auth")
+
+
+def _log_breach(limit) -> None:
+    # The key is a hash or an address, never the email address typed.
+    logger.warning("Throttled %s on %s: %s", limit.key, request.endpoint, limit.limit)
+
+
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window", on_breach=_log_breach)
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.strip().casefold().encode()).hexdigest()[:32]
+
+
+def _account_from_form() -> str:
+    """The account the guess is about: the email typed (unknown addresses count too, so
+    throttling says nothing about whether an account exists) or, at the second-factor
+    step, the member of staff part-way through signing in."""
+    pending = session.get("pending_staff_id")
+    if pending is not None and "email" not in request.form:
+        return f"staff:{pending}"
+    return "email:" + _digest(request.form.get("email", ""))
+
+
+def _limit() -> str:
+    return current_app.config["THROTTLE_LIMIT"]
+
+
+def guarded(scope: str):
+    """Throttle a form's POSTs per account and per client address under `scope`."""
+    per_address = limiter.limit(_limit, key_func=get_remote_address, methods=["POST"], scope=f"{scope}:address")
+    per_account = limiter.limit(_limit, key_func=_account_from_form, methods=["POST"], scope=f"{scope}:account")
+
+    def decorate(view):
+        return per_address(per_account(view))
+
+    return decorate
+
+
+def init_app(app) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
