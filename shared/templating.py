@@ -1,9 +1,12 @@
 """Jinja set-up: GOV.UK Frontend macros, and templates that fail loudly on a typo."""
 
 from flask_babel import gettext as _
+from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from jinja2.utils import missing
 from markupsafe import Markup
+
+from shared.permissions import can
 
 
 class LoudUndefined(ChainableUndefined):
@@ -55,9 +58,15 @@ def password_input(autocomplete: str) -> dict:
     }
 
 
+def _can(permission: str) -> bool:
+    """Whether the signed-in user holds `permission`: for showing only the links and
+    buttons they may use. The views check again."""
+    return can(current_user, permission)
+
+
 def init_app(app) -> None:
     app.jinja_env.undefined = LoudUndefined
-    app.jinja_env.globals.update(html=html, password_input=password_input)
+    app.jinja_env.globals.update(html=html, password_input=password_input, can=_can)
     app.jinja_loader = ChoiceLoader(
         [
             app.jinja_loader,
