@@ -1,21 +1,30 @@
 """The victims' blueprint: sign in, see your own cases, follow their progress."""
 
-from flask import Blueprint, redirect, request, url_for
+import logging
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from shared.auth import endpoint_is_public
+from shared.permissions import can
 
 bp = Blueprint("portal", __name__, template_folder="templates")
+logger = logging.getLogger("trackmycrime.auth")
 
 
 @bp.before_request
 def require_victim():
-    """Every portal page needs a signed-in victim unless it is marked public."""
+    """Every portal page needs a signed-in victim unless it is marked public; a view
+    that declares no permission is refused."""
     if endpoint_is_public():
         return None
-    if current_user.is_authenticated and current_user.kind == "victim":
-        return None
-    return redirect(url_for("portal.sign_in", next=request.full_path.rstrip("?")))
+    if not (current_user.is_authenticated and current_user.kind == "victim"):
+        return redirect(url_for("portal.sign_in", next=request.full_path.rstrip("?")))
+    permission = getattr(current_app.view_functions[request.endpoint], "permission", None)
+    if permission is None or not can(current_user, permission):
+        logger.warning("Refused %s %s to a victim", request.method, request.endpoint)
+        abort(403)
+    return None
 
 
 from portal.views import account, cases  # noqa: E402,F401  (registers the routes)

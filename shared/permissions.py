@@ -1,13 +1,16 @@
 """Named permissions, the roles that hold them, and how far each role can see.
 
-Every back-office view declares the one permission it needs with `@requires(...)`;
-a view that declares none is refused (deny by default). Views anyone may reach are
+Every view behind sign-in declares the one permission it needs with `@requires(...)`;
+a view that declares none is refused (deny by default). Staff hold permissions through
+their roles; a victim holds only `victim.self`, on their own account and crimes. Views anyone may reach are
 marked with `shared.auth.public` instead.
 """
 
 from flask_babel import lazy_gettext as _l
 
 PERMISSIONS = {
+    # Victims hold this one permission, on their own account and crimes only.
+    "victim.self": _l("See their own crimes and manage their own account"),
     "account": _l("Use their own account"),
     "cases.view": _l("See crimes, their victims and their history"),
     "crimes.record": _l("Record a crime"),
@@ -30,6 +33,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"account", "staff.manage", "audit.view"}),
 }
 
+VICTIM_PERMISSIONS = frozenset({"victim.self"})
+
 ROLE_LABELS = {
     "officer": _l("Officer"),
     "supervisor": _l("Supervisor"),
@@ -45,8 +50,10 @@ FORCE_WIDE_ROLES = frozenset({"ddm", "fcr", "analyst"})
 
 def permissions_of(user) -> frozenset[str]:
     """Everything the signed-in user may do: the union of their roles' permissions."""
-    if user is None or not user.is_authenticated or user.kind != "staff":
+    if user is None or not user.is_authenticated:
         return frozenset()
+    if user.kind == "victim":
+        return VICTIM_PERMISSIONS
     return frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role in user.roles))
 
 

@@ -81,6 +81,9 @@ class PageClient:
         # Each request runs in an empty context, so it gets its own app context (its
         # own `g` and database session), as it would in a server, even while the
         # test itself holds one.
+        # Buffered, so that a streamed response (a CSV export) is read inside that
+        # context too.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(getattr(self.http, method), path, **kwargs)
 
     def get(self, path: str, **kwargs) -> Page:

@@ -4,16 +4,19 @@ from flask_login import current_user
 from portal import bp
 from shared.codes import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
+from shared.permissions import requires
 from shared.services import audit, updates, victims
 
 
 @bp.get("/cases")
+@requires("victim.self")
 def cases():
     links = victims.cases_of(current_user)
     return render_template("portal/cases.html", links=links, stages=STAGES, offences=OFFENCES)
 
 
 @bp.get("/cases/<public_id>")
+@requires("victim.self")
 def case(public_id):
     link = victims.case_of(current_user, public_id)
     if link is None:

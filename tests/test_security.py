@@ -1,0 +1,166 @@
+"""The cases in the security bar about forms, output, headers and logs, each shown to
+hold across every route rather than on one example."""
+
+import logging
+
+import pytest
+import sqlalchemy as sa
+
+from shared.auth import safe_next
+from shared.extensions import db
+from shared.permissions import ROLE_PERMISSIONS
+from tests import factories
+from tests.pages import PageClient
+from tests.signed_in import sign_in_as
+
+NEXT_PAYLOADS = [
+    "//evil.example",
+    "/\\evil.example",
+    "/%09/evil.example",
+    "https://evil.example",
+    "http:/evil.example",
+    "javascript:alert(1)",
+    "/%2F/evil.example",
+    "/%5Cevil.example",
+    " //evil.example",
+    "\t/evil.example",
+    "///evil.example",
+    "evil.example",
+]
+# Tables whose rows only record that something was read or someone was seen.
+READ_LOGS = {"audit_event", "user_session"}
+
+
+@pytest.mark.parametrize("payload", NEXT_PAYLOADS)
+def test_next_after_sign_in_stays_on_this_site(victim_client, ctx, payload):
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    page = victim_client.post(
+        "/sign-in?" + sa.engine.url.quote_plus("next") + "=" + sa.engine.url.quote_plus(payload),
+        {"email": link.victim.email, "password": factories.PASSWORD},
+        csrf_from="/sign-in",
+    )
+    assert page.status == 302
+    assert page.response.headers["Location"] == "/cases", payload
+    assert safe_next(payload, "/default") == "/default"
+
+
+def test_next_keeps_a_same_site_path():
+    assert safe_next("/cases/abc?x=1", "/default") == "/cases/abc?x=1"
+
+
+@pytest.fixture
+def staff_client(app, ctx):
+    """Signed-in staff holding every role, and a crime with a victim in their team."""
+    team = factories.team()
+    member = factories.staff(team, roles=tuple(ROLE_PERMISSIONS))
+    crime = factories.crime(member)
+    link = factories.victim(crime, member)
+    client = PageClient(app)
+    sign_in_as(client, member)
+    return client, {"crime_id": crime.id, "link_id": link.id, "staff_id": member.id}
+
+
+def _build(rule, values) -> str:
+    return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+        if table.name not in READ_LOGS
+    }
+
+
+def test_every_state_changing_request_needs_the_csrf_token(app, staff_client):
+    client, values = staff_client
+    before = _row_counts()
+    posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
+    assert len(posts) >= 8
+    for rule in posts:
+        response = client._request("post", _build(rule, values), data={"email": "a@b.example", "password": "x" * 12})
+        assert response.status_code == 400, (rule.endpoint, response.status_code)
+    db.session.expire_all()
+    assert _row_counts() == before
+
+
+def test_no_get_request_changes_anything_but_the_read_logs(app, staff_client):
+    client, values = staff_client
+    before = _row_counts()
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint != "static":
+            client._request("get", _build(rule, values))
+    db.session.expire_all()
+    assert _row_counts() == before
+
+
+def test_every_signed_in_page_is_not_stored_by_the_browser(app, staff_client):
+    client, values = staff_client
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint.startswith("backoffice.") and "token" not in rule.arguments:
+            response = client._request("get", _build(rule, values))
+            assert response.headers.get("Cache-Control") == "no-store", rule.endpoint
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/assets/app.css"),
+        ("get", "/no-such-page"),
+        ("get", "/backoffice/no-such-page"),
+        ("get", "/sign-out"),  # 405
+        ("post", "/sign-in"),  # 400: no CSRF token
+        ("get", "/backoffice/cases"),  # 302 to sign in
+        ("get", "/sign-in"),
+    ],
+)
+def test_every_response_carries_the_security_headers(app, method, path):
+    response = getattr(app.test_client(), method)(path)
+    headers = response.headers
+    csp = headers["Content-Security-Policy"]
+    for directive in ("frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "'nonce-"):
+        assert directive in csp, (path, directive)
+    assert "unsafe-inline" not in csp
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    response.close()
+
+
+def test_officer_text_stays_inert_for_the_victim(app, victim_client, ctx):
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    link = factories.active_victim(crime, officer)
+    hostile = '<script>alert(1)</script> <img src=x onerror="alert(2)"> <a href="javascript:alert(3)">click</a>'
+    factories.update(crime, officer, text=hostile)
+    sign_in_as(victim_client, link.victim)
+    page = victim_client.get(f"/cases/{link.public_id}")
+    assert page.status == 200
+    assert "<script>alert(1)</script>" in page.main_text  # shown as text
+    assert not [s for s in page.soup.find_all("script") if "alert" in s.get_text()]
+    assert not page.soup.find(attrs={"onerror": True})
+    assert not [a for a in page.soup.find_all("a", href=True) if a["href"].startswith("javascript:")]
+
+
+def test_no_password_or_token_reaches_the_logs(app, client, victim_client, messages, caplog, ctx):
+    """Everything logged while an officer invites a victim who then signs in, except the
+    development message channel, which exists to show a developer the email itself."""
+    caplog.set_level(logging.DEBUG)
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    link = factories.victim(crime, officer, email="logcheck@example.com")
+    sign_in_as(client, officer)
+    client.post(f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite", {}, csrf_from=f"/backoffice/crimes/{crime.id}")
+    path = [m for m in messages() if m["to"] == "logcheck@example.com"][0]["body"]
+    token = path.rsplit("/", 1)[-1].split()[0]
+    new_password = "correct horse battery staple 42"
+    victim_client.post(f"/activate/{token}", {"password": new_password, "confirm_password": new_password})
+    victim_client.post("/sign-in", {"email": "logcheck@example.com", "password": new_password})
+    victim_client.post("/sign-in", {"email": "logcheck@example.com", "password": "wrong " + new_password})
+    logged = "\n".join(
+        record.getMessage() for record in caplog.records if record.name != "trackmycrime.messages"
+    )
+    assert token not in logged
+    assert new_password not in logged
+    assert factories.PASSWORD not in logged
