@@ -109,6 +109,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "STAFF_OIDC_CLIENT_ID": os.environ.get("STAFF_OIDC_CLIENT_ID") or None,
         "STAFF_OIDC_CLIENT_SECRET": os.environ.get("STAFF_OIDC_CLIENT_SECRET") or None,
         "STAFF_OIDC_PRIVATE_KEY": _read_key(os.environ.get("STAFF_OIDC_PRIVATE_KEY_FILE")),
+        "STAFF_OIDC_SCOPES": os.environ.get("STAFF_OIDC_SCOPES", "openid email profile"),
         "STAFF_OIDC_ROLES_CLAIM": os.environ.get("STAFF_OIDC_ROLES_CLAIM", "roles"),
         "STAFF_OIDC_ROLE_MAP": _role_map(os.environ.get("STAFF_OIDC_ROLE_MAP", "")),
         # GOV.UK One Login for victims.

@@ -8,7 +8,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from shared import i18n, templating, throttle, web
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager, migrate
-from shared.services import messaging
+from shared.services import messaging, oidc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     i18n.init_app(app)
     messaging.init_app(app)
+    oidc.init_app(app)
     cli.init_app(app)
 
     from backoffice import bp as backoffice_bp

@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from shared import throttle
 from shared.extensions import db
 from shared.factory import create_app
+from tests.oidc.fixtures import oidc_provider  # noqa: F401  (the real OpenID provider)
 from tests.pages import PageClient
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

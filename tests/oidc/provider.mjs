@@ -11,10 +11,11 @@
 //   accounts - [{login, sub, email, name, roles, vot?}]
 //   cookieKeys - keys that sign the provider's own cookies
 //
-// Prints "OIDC-PROVIDER-READY <issuer>" on stdout once it is listening.
+// Prints "OIDC-PROVIDER-READY <issuer>" on stdout once it is listening. With
+// OIDC_PROVIDER_EXIT_WITH_STDIN=1 it stops when its standard input closes.
 //
-// Sign-in uses the provider's built-in development interactions: the login form
-// accepts a login name (any password) and the account is looked up by that name.
+// Sign-in pages are minimal: a login form that takes a login name (any password)
+// and looks the account up by that name, then a consent form.
 
 import { readFileSync } from 'node:fs';
 
@@ -35,17 +36,15 @@ if (!Number.isInteger(port) || port <= 0) {
 const issuer = `http://127.0.0.1:${port}`;
 const accounts = config.accounts || [];
 
-function lookUp(id) {
-  return accounts.find((a) => a.login === id) || accounts.find((a) => a.sub === id);
-}
 
 const configuration = {
   clients: config.clients,
   jwks: config.jwks,
   cookies: { keys: config.cookieKeys || ['a-local-test-cookie-key'] },
 
+  // The account id is the subject (`sub`) of the tokens.
   async findAccount(ctx, id) {
-    const account = lookUp(id);
+    const account = accounts.find((a) => a.sub === id);
     if (!account) return undefined;
     return {
       accountId: id,
@@ -78,13 +77,99 @@ const configuration = {
   responseTypes: ['code'],
   pkce: { required: () => true },
 
+  interactions: {
+    url(ctx, interaction) {
+      return `/interaction/${interaction.uid}`;
+    },
+  },
+
   features: {
-    devInteractions: { enabled: true },
+    devInteractions: { enabled: false },
     rpInitiatedLogout: { enabled: true },
   },
 };
 
 const provider = new Provider(issuer, configuration);
+
+// The interaction pages: GET shows the form for the current prompt, POST answers it.
+const page = (uid, prompt, body) => `<!DOCTYPE html>
+<html><head><title>${prompt}</title></head><body>
+<form method="post" action="/interaction/${uid}">
+<input type="hidden" name="prompt" value="${prompt}"/>
+${body}
+<button type="submit">Continue</button>
+</form></body></html>`;
+
+async function readForm(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+provider.use(async (ctx, next) => {
+  const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/abort)?$/.exec(ctx.path);
+  if (!match) {
+    await next();
+    return;
+  }
+  ctx.set('Cache-Control', 'no-store');
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  const { uid, prompt, params, session } = details;
+  if (uid !== match[1]) ctx.throw(400, 'interaction mismatch');
+
+  if (match[2] && ctx.method === 'GET') {
+    // The person cancels at the provider.
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, {
+      error: 'access_denied',
+      error_description: 'End-User aborted interaction',
+    }, { mergeWithLastSubmission: false });
+    ctx.redirect(returnTo);
+    ctx.status = 303;
+    return;
+  }
+  if (match[2]) ctx.throw(405);
+
+  if (ctx.method === 'GET') {
+    ctx.type = 'html';
+    ctx.body = prompt.name === 'login'
+      ? page(uid, 'login', '<input name="login"/><input type="password" name="password"/>')
+      : page(uid, 'consent', '');
+    return;
+  }
+  if (ctx.method !== 'POST') ctx.throw(405);
+
+  const form = await readForm(ctx.req);
+  let result;
+  if (form.get('prompt') === 'login' && prompt.name === 'login') {
+    const account = accounts.find((a) => a.login === form.get('login'));
+    if (!account) {
+      ctx.type = 'html';
+      ctx.body = page(uid, 'login', '<p>Unknown login</p><input name="login"/><input type="password" name="password"/>');
+      return;
+    }
+    result = { login: { accountId: account.sub } };
+  } else if (form.get('prompt') === 'consent' && prompt.name === 'consent') {
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = prompt.details;
+    if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+    if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    if (missingResourceScopes) {
+      for (const [indicator, scope] of Object.entries(missingResourceScopes)) {
+        grant.addResourceScope(indicator, scope.join(' '));
+      }
+    }
+    result = { consent: { grantId: await grant.save() } };
+  } else {
+    ctx.throw(400, 'unexpected prompt');
+  }
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
+    mergeWithLastSubmission: true,
+  });
+  ctx.redirect(returnTo);
+  ctx.status = 303;
+});
 
 provider.on('server_error', (ctx, err) => {
   console.error('server_error', err);
@@ -100,3 +185,10 @@ function stop() {
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+// Started by the test fixture: stop when it goes away, even if it is killed.
+if (process.env.OIDC_PROVIDER_EXIT_WITH_STDIN === '1') {
+  process.stdin.on('end', stop);
+  process.stdin.on('close', stop);
+  process.stdin.resume();
+}

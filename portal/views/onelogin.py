@@ -1,0 +1,72 @@
+"""Victims' sign-in through GOV.UK One Login, when the force turns it on.
+
+A One Login identity is linked to a victim only through their invitation link, never by
+matching an email address; after that it signs them in.
+"""
+
+from flask import abort, current_app, redirect, render_template, url_for
+
+from portal import bp
+from shared import sessions
+from shared.auth import public
+from shared.extensions import db
+from shared.services import audit, oidc, victims
+from shared.services.errors import ServiceError
+from shared.services.links import LinkProblem
+
+
+def _callback_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("portal.onelogin_callback")
+
+
+@bp.get("/onelogin/start")
+@public
+def onelogin_start():
+    if not oidc.onelogin_enabled():
+        abort(404)
+    return oidc.start_onelogin(_callback_url())
+
+
+@bp.get("/activate/<token>/onelogin")
+@public
+def onelogin_link(token):
+    """Set up the account with One Login instead of a password, from the invitation."""
+    if not oidc.onelogin_enabled():
+        abort(404)
+    try:
+        victims.check_activation(token)
+    except LinkProblem as problem:
+        status = 404 if problem.reason == "invalid" else 410
+        return render_template("portal/activation_problem.html", reason=problem.reason), status
+    return oidc.start_onelogin(_callback_url(), {"invitation": token})
+
+
+@bp.get("/onelogin/callback")
+@public
+def onelogin_callback():
+    if not oidc.onelogin_enabled():
+        abort(404)
+    try:
+        identity = oidc.finish_onelogin()
+    except oidc.SignInRefused:
+        audit.record("victim.onelogin_refused", None, None, detail="the answer failed its checks")
+        db.session.commit()
+        return render_template("portal/onelogin_problem.html", reason="refused"), 400
+    invitation = (identity.purpose or {}).get("invitation") if isinstance(identity.purpose, dict) else None
+    if invitation:
+        try:
+            victim = victims.link_onelogin(invitation, identity.subject)
+        except LinkProblem as problem:
+            status = 404 if problem.reason == "invalid" else 410
+            return render_template("portal/activation_problem.html", reason=problem.reason), status
+        except ServiceError:
+            db.session.rollback()
+            return render_template("portal/onelogin_problem.html", reason="taken"), 409
+    else:
+        victim = victims.by_onelogin(identity.subject)
+        if victim is None:
+            audit.record("victim.onelogin_unlinked", None, None)
+            db.session.commit()
+            return render_template("portal/onelogin_problem.html", reason="not_linked"), 403
+    sessions.start(victim, "onelogin")
+    return redirect(url_for("portal.cases"))

@@ -1,0 +1,568 @@
+"""Sign-in through OpenID Connect: staff through the force's identity provider (for
+example Microsoft Entra ID), victims through GOV.UK One Login.
+
+Both use the authorisation code flow with PKCE (S256), `state` and `nonce`. The ID
+token's signature is checked against the provider's published keys, and its `iss`,
+`aud`, `exp`, `iat`, `sub` and `nonce` are required and checked; One Login's `vot`
+must be "Cl.Cm" (medium-level authentication). Every refusal raises SignInRefused and
+is logged on `trackmycrime.auth` at WARNING with the reason, never the token.
+
+Settings (Flask config):
+    STAFF_OIDC_ISSUER          the staff provider's issuer URL; staff sign-on is off without it
+    STAFF_OIDC_CLIENT_ID       this service's client id at that provider
+    STAFF_OIDC_CLIENT_SECRET   a client secret (client_secret_basic), or
+    STAFF_OIDC_PRIVATE_KEY     a private key, PEM or JWK JSON (private_key_jwt; preferred)
+    STAFF_OIDC_SCOPES          default "openid email profile"
+    STAFF_OIDC_ROLES_CLAIM     the ID token claim listing the person's groups; default "roles"
+    STAFF_OIDC_ROLE_MAP        {claim value: product role}; unknown values are ignored
+    ONELOGIN_ENABLED           victims may sign in with GOV.UK One Login
+    ONELOGIN_ISSUER            default "https://oidc.account.gov.uk/"
+    ONELOGIN_CLIENT_ID         this service's client id at One Login
+    ONELOGIN_PRIVATE_KEY       the private key (PEM or JWK JSON) registered with One Login
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.flask_client import OAuth
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from authlib.oidc.core import CodeIDToken
+from flask import current_app, redirect, request, session
+from flask_babel import get_locale
+from joserfc import jwt
+from joserfc.errors import (
+    BadSignatureError,
+    ClaimError,
+    ExpiredTokenError,
+    InvalidKeyIdError,
+    JoseError,
+    MissingClaimError,
+    UnsupportedAlgorithmError,
+)
+from joserfc.jwk import ECKey, JWKRegistry, KeySet, OKPKey, RSAKey
+from joserfc.jws import JWSRegistry
+
+from shared.config import ConfigError
+from shared.models.staff import ROLES
+
+logger = logging.getLogger("trackmycrime.auth")
+
+EXTENSION = "trackmycrime.oidc"
+STAFF = "staff_sso"
+ONELOGIN = "onelogin"
+
+ONELOGIN_DEFAULT_ISSUER = "https://oidc.account.gov.uk/"
+# Medium level of authentication: a password and a second factor.
+ONELOGIN_VECTOR_OF_TRUST = "Cl.Cm"
+DEFAULT_STAFF_SCOPES = "openid email profile"
+DEFAULT_ROLES_CLAIM = "roles"
+
+# Asymmetric signatures only: never `none`, never a shared-secret HMAC.
+ACCEPTED_ID_TOKEN_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+)
+CLOCK_LEEWAY_SECONDS = 60
+HTTP_TIMEOUT_SECONDS = 10
+
+_ERROR_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
+_LOCALES = ("en", "cy")
+
+# What can go wrong talking to a provider or reading what it sends.
+_PROVIDER_FAILURES = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError, TypeError)
+
+
+class SignInRefused(Exception):
+    """A sign-in through an identity provider is refused; `reason` says why (for logs,
+    not for the person signing in)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    subject: str
+    email: str | None
+    name: str | None
+    roles: set[str]
+    # For the provider's sign-out (id_token_hint); never logged.
+    id_token: str = field(default="", repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class OneLoginIdentity:
+    issuer: str
+    subject: str
+    # What the route passed to start_onelogin (for example an invitation), returned intact.
+    purpose: Any = None
+    id_token: str = field(default="", repr=False, compare=False)
+
+
+@dataclass
+class _Provider:
+    name: str
+    issuer: str
+    client_id: str
+    client: Any  # authlib FlaskOAuth2App
+
+
+@dataclass
+class _State:
+    oauth: OAuth
+    providers: dict[str, _Provider] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------
+# Set-up
+
+
+def init_app(app) -> None:
+    """Register the configured providers on one OAuth registry belonging to this app."""
+    # The OAuth library logs PKCE verifiers at DEBUG; keep its records at INFO and above.
+    authlib_logger = logging.getLogger("authlib")
+    if authlib_logger.getEffectiveLevel() < logging.INFO:
+        authlib_logger.setLevel(logging.INFO)
+
+    app.jinja_env.globals.update(staff_sso_enabled=staff_sso_enabled, onelogin_enabled=onelogin_enabled)
+    oauth = OAuth()
+    oauth.init_app(app)
+    state = _State(oauth=oauth)
+    app.extensions[EXTENSION] = state
+    config = app.config
+
+    if config.get("STAFF_OIDC_ISSUER"):
+        issuer = str(config["STAFF_OIDC_ISSUER"])
+        client_id = _required(config, "STAFF_OIDC_CLIENT_ID", "staff single sign-on")
+        _role_map(config)  # refuse a bad map at start-up, not at the first sign-in
+        private_key = config.get("STAFF_OIDC_PRIVATE_KEY")
+        secret = config.get("STAFF_OIDC_CLIENT_SECRET")
+        if not private_key and not secret:
+            raise ConfigError(
+                "Staff single sign-on needs STAFF_OIDC_PRIVATE_KEY (a PEM or JWK private key, "
+                "preferred) or STAFF_OIDC_CLIENT_SECRET."
+            )
+        state.providers[STAFF] = _register(
+            oauth,
+            STAFF,
+            issuer,
+            client_id,
+            scope=config.get("STAFF_OIDC_SCOPES") or DEFAULT_STAFF_SCOPES,
+            private_key=private_key,
+            private_key_setting="STAFF_OIDC_PRIVATE_KEY",
+            secret=secret,
+        )
+
+    if _truthy(config.get("ONELOGIN_ENABLED")):
+        issuer = str(config.get("ONELOGIN_ISSUER") or ONELOGIN_DEFAULT_ISSUER)
+        client_id = _required(config, "ONELOGIN_CLIENT_ID", "GOV.UK One Login")
+        private_key = _required(config, "ONELOGIN_PRIVATE_KEY", "GOV.UK One Login")
+        state.providers[ONELOGIN] = _register(
+            oauth,
+            ONELOGIN,
+            issuer,
+            client_id,
+            scope="openid",
+            private_key=private_key,
+            private_key_setting="ONELOGIN_PRIVATE_KEY",
+            secret=None,
+        )
+
+
+def _truthy(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _required(config, key: str, feature: str) -> str:
+    value = config.get(key)
+    if not value:
+        raise ConfigError(f"{feature} is switched on but {key} is not set.")
+    return str(value)
+
+
+def _role_map(config) -> dict[str, str]:
+    raw = config.get("STAFF_OIDC_ROLE_MAP") or {}
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise ConfigError(
+                'STAFF_OIDC_ROLE_MAP must be a JSON object such as {"Group-Name": "officer"}.'
+            ) from None
+    if not isinstance(raw, dict):
+        raise ConfigError('STAFF_OIDC_ROLE_MAP must be a JSON object such as {"Group-Name": "officer"}.')
+    unknown = sorted({str(v) for v in raw.values()} - set(ROLES))
+    if unknown:
+        raise ConfigError(
+            f"STAFF_OIDC_ROLE_MAP names unknown roles: {', '.join(unknown)}. "
+            f"The roles are {', '.join(ROLES)}."
+        )
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _load_private_key(value, setting: str):
+    """A private key from PEM text or a JWK (JSON text or dict); returns (key, alg, header)."""
+    jwk: dict | None = None
+    try:
+        if isinstance(value, dict):
+            jwk = value
+        elif isinstance(value, str) and value.strip().startswith("{"):
+            jwk = json.loads(value)
+        if jwk is not None:
+            key = JWKRegistry.import_key(jwk)
+        else:
+            text = value if isinstance(value, str | bytes) else str(value)
+            key = None
+            for key_type in (RSAKey, ECKey, OKPKey):
+                try:
+                    key = key_type.import_key(text)
+                    break
+                except (JoseError, ValueError, TypeError):
+                    continue
+            if key is None:
+                raise ValueError("not a PEM private key")
+    except (JoseError, ValueError, TypeError):
+        raise ConfigError(f"{setting} is not a private key in PEM or JWK form.") from None
+    if not key.is_private:
+        raise ConfigError(f"{setting} holds a public key; it must be the private key.")
+
+    public = key.as_dict(private=False)
+    alg = (jwk or {}).get("alg")
+    if not alg:
+        if public["kty"] == "RSA":
+            alg = "RS256"
+        elif public["kty"] == "EC":
+            alg = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}.get(public.get("crv"), "ES256")
+        else:
+            alg = "EdDSA"
+    # Providers find the registered key by these (Entra ID asks for x5t with certificates).
+    header = {k: jwk[k] for k in ("kid", "x5t", "x5t#S256") if jwk and jwk.get(k)}
+    return key, alg, header
+
+
+def _register(oauth: OAuth, name, issuer, client_id, *, scope, private_key, private_key_setting, secret):
+    client_kwargs = {
+        "scope": scope,
+        "code_challenge_method": "S256",
+        "default_timeout": HTTP_TIMEOUT_SECONDS,
+    }
+    auth_methods = None
+    if private_key:
+        key, alg, header = _load_private_key(private_key, private_key_setting)
+        client_kwargs["token_endpoint_auth_method"] = "private_key_jwt"  # noqa: S105  (a method name)
+        auth_methods = [PrivateKeyJWT(alg=alg, headers=header or None)]
+        credential = key
+    else:
+        client_kwargs["token_endpoint_auth_method"] = "client_secret_basic"  # noqa: S105  (a method name)
+        credential = str(secret)
+
+    # Every client setting is given here, so that nothing is picked up from other
+    # config keys that happen to share the client's name.
+    client = oauth.register(
+        name,
+        client_id=client_id,
+        client_secret=credential,
+        server_metadata_url=issuer.rstrip("/") + "/.well-known/openid-configuration",
+        client_kwargs=client_kwargs,
+        client_auth_methods=auth_methods,
+        request_token_url=None,
+        request_token_params=None,
+        access_token_url=None,
+        access_token_params=None,
+        refresh_token_url=None,
+        refresh_token_params=None,
+        authorize_url=None,
+        authorize_params=None,
+        api_base_url=None,
+    )
+    return _Provider(name=name, issuer=issuer, client_id=client_id, client=client)
+
+
+# ---------------------------------------------------------------------------
+# Shared flow
+
+
+def _state() -> _State | None:
+    return current_app.extensions.get(EXTENSION)
+
+
+def _provider(name: str) -> _Provider:
+    state = _state()
+    provider = state.providers.get(name) if state else None
+    if provider is None:
+        _refuse(name, "this sign-in method is not configured")
+    return provider
+
+
+def _refuse(name: str, reason: str):
+    logger.warning("Sign-in refused (%s): %s", name, reason)
+    raise SignInRefused(reason)
+
+
+def _metadata(provider: _Provider) -> dict:
+    try:
+        metadata = provider.client.load_server_metadata()
+    except _PROVIDER_FAILURES as exc:
+        _refuse(provider.name, f"the provider's discovery document could not be read ({type(exc).__name__})")
+    if metadata.get("issuer") != provider.issuer:
+        # A provider that names another issuer could be mixing up sign-ins.
+        _refuse(provider.name, "the provider's discovery document names a different issuer")
+    return metadata
+
+
+def _start(name: str, redirect_uri: str, purpose=None, **params):
+    provider = _provider(name)
+    _metadata(provider)
+    try:
+        rv = provider.client.create_authorization_url(redirect_uri, **params)
+    except _PROVIDER_FAILURES as exc:
+        _refuse(name, f"the sign-in request could not be made ({type(exc).__name__})")
+    provider.client.framework.set_state_data(
+        session,
+        rv["state"],
+        {
+            "redirect_uri": redirect_uri,
+            "nonce": rv["nonce"],
+            "code_verifier": rv["code_verifier"],
+            "purpose": purpose,
+        },
+    )
+    return redirect(rv["url"])
+
+
+def _finish(name: str) -> tuple[dict, str, dict]:
+    """Check the provider's answer on the callback; returns (ID token claims, ID token, state data)."""
+    provider = _provider(name)
+    args = request.args
+    state = args.get("state")
+    if not state:
+        _refuse(name, "the provider's answer has no state")
+    framework = provider.client.framework
+    data = framework.get_state_data(session, state)
+    # One answer per sign-in: a replayed callback finds nothing.
+    framework.clear_state_data(session, state)
+    if not data:
+        _refuse(name, "the state does not match a sign-in started in this browser")
+
+    error = args.get("error")
+    if error:
+        code = error if _ERROR_CODE.match(error) else "unrecognised"
+        _refuse(name, f"the provider answered with an error ({code})")
+
+    returned_issuer = args.get("iss")
+    if returned_issuer is not None and returned_issuer != provider.issuer:
+        _refuse(name, "the answer came from an unexpected issuer")
+
+    code = args.get("code")
+    if not code:
+        _refuse(name, "the provider's answer has no authorisation code")
+
+    _metadata(provider)
+    try:
+        token = provider.client.fetch_access_token(
+            redirect_uri=data["redirect_uri"],
+            code=code,
+            code_verifier=data["code_verifier"],
+        )
+    except _PROVIDER_FAILURES as exc:
+        _refuse(name, f"the token request failed ({_describe(exc)})")
+    id_token = token.get("id_token") if isinstance(token, dict) else None
+    if not id_token:
+        _refuse(name, "the token response has no ID token")
+    claims = validate_id_token(name, id_token, data.get("nonce"), access_token=token.get("access_token"))
+    return claims, id_token, data
+
+
+def _describe(exc: Exception) -> str:
+    error = getattr(exc, "error", None)
+    if isinstance(error, str) and _ERROR_CODE.match(error):
+        return error
+    return type(exc).__name__
+
+
+def _decode(provider: _Provider, id_token: str, algorithms: list[str]):
+    registry = JWSRegistry(algorithms=algorithms, strict_check_header=False)
+    keys = KeySet.import_key_set(provider.client.fetch_jwk_set())
+    try:
+        return jwt.decode(id_token, keys, registry=registry)
+    except InvalidKeyIdError:
+        # The provider may have rotated its keys since they were fetched.
+        keys = KeySet.import_key_set(provider.client.fetch_jwk_set(force=True))
+        return jwt.decode(id_token, keys, registry=registry)
+
+
+def validate_id_token(
+    client_name: str, id_token: str, nonce: str | None, access_token: str | None = None
+) -> dict:
+    """Verify an ID token for the named client (`staff_sso` or `onelogin`) against its
+    provider's published keys and return its claims; raises SignInRefused otherwise.
+
+    `nonce` is the value sent in the authorisation request: it is required, and so is
+    the same value in the token.
+    """
+    provider = _provider(client_name)
+    if not isinstance(id_token, str) or not id_token:
+        _refuse(client_name, "no ID token")
+    if not nonce:
+        _refuse(client_name, "no nonce was sent for this sign-in")
+    metadata = _metadata(provider)
+    advertised = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+    algorithms = [alg for alg in advertised if alg in ACCEPTED_ID_TOKEN_ALGORITHMS]
+    if not algorithms:
+        _refuse(client_name, "the provider signs ID tokens only with algorithms this service refuses")
+
+    try:
+        token = _decode(provider, id_token, algorithms)
+    except BadSignatureError:
+        _refuse(client_name, "the ID token's signature does not verify")
+    except UnsupportedAlgorithmError:
+        _refuse(client_name, "the ID token is signed with an algorithm this service refuses")
+    except InvalidKeyIdError:
+        _refuse(client_name, "the ID token is signed with a key the provider does not publish")
+    except _PROVIDER_FAILURES as exc:
+        _refuse(client_name, f"the ID token could not be read ({type(exc).__name__})")
+
+    options = {
+        "iss": {"essential": True, "value": provider.issuer},
+        "aud": {"essential": True, "value": provider.client_id},
+        "sub": {"essential": True},
+        "exp": {"essential": True},
+        "iat": {"essential": True},
+        "nonce": {"essential": True, "value": nonce},
+    }
+    params = {"nonce": nonce, "client_id": provider.client_id}
+    if access_token:
+        params["access_token"] = access_token
+    claims = CodeIDToken(token.claims, token.header, options, params)
+    try:
+        claims.validate(leeway=CLOCK_LEEWAY_SECONDS)
+    except ExpiredTokenError:
+        _refuse(client_name, "the ID token has expired")
+    except MissingClaimError as exc:
+        _refuse(client_name, f"the ID token has no {exc.claim} claim")
+    except ClaimError as exc:
+        _refuse(client_name, f"the ID token's {exc.claim} claim is wrong")
+    except _PROVIDER_FAILURES as exc:
+        _refuse(client_name, f"the ID token could not be checked ({type(exc).__name__})")
+
+    # Stated again in plain terms, whatever the libraries above decide.
+    if claims.get("iss") != provider.issuer:
+        _refuse(client_name, "the ID token's iss claim is wrong")
+    if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
+        _refuse(client_name, "the ID token's nonce claim is wrong")
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        _refuse(client_name, "the ID token's sub claim is wrong")
+    return dict(claims)
+
+
+def sign_out_url(client_name: str, id_token_hint: str, post_logout_redirect_uri: str) -> str | None:
+    """The provider's sign-out address (RP-initiated logout), or None when it has none."""
+    provider = _provider(client_name)
+    metadata = _metadata(provider)
+    if not metadata.get("end_session_endpoint"):
+        return None
+    result = provider.client.create_logout_url(
+        post_logout_redirect_uri=post_logout_redirect_uri,
+        id_token_hint=id_token_hint,
+        client_id=provider.client_id,
+    )
+    return result["url"]
+
+
+# ---------------------------------------------------------------------------
+# Staff
+
+
+def staff_sso_enabled() -> bool:
+    state = _state()
+    return bool(state and STAFF in state.providers)
+
+
+def start_staff_sign_in(redirect_uri: str):
+    """A redirect response sending the browser to the staff provider."""
+    return _start(STAFF, redirect_uri)
+
+
+def finish_staff_sign_in() -> StaffIdentity:
+    """Check the provider's answer on the callback request; raises SignInRefused."""
+    claims, id_token, _data = _finish(STAFF)
+    config = current_app.config
+    role_map = _role_map(config)
+    raw = claims.get(config.get("STAFF_OIDC_ROLES_CLAIM") or DEFAULT_ROLES_CLAIM)
+    if isinstance(raw, str):
+        values = [raw]
+    elif isinstance(raw, list):
+        values = [v for v in raw if isinstance(v, str)]
+    else:
+        values = []
+    roles = {role_map[v] for v in values if v in role_map}
+    email = claims.get("email")
+    name = claims.get("name")
+    return StaffIdentity(
+        subject=claims["sub"],
+        email=email if isinstance(email, str) else None,
+        name=name if isinstance(name, str) else None,
+        roles=roles,
+        id_token=id_token,
+    )
+
+
+# ---------------------------------------------------------------------------
+# GOV.UK One Login
+
+
+def onelogin_enabled() -> bool:
+    state = _state()
+    return bool(state and ONELOGIN in state.providers)
+
+
+def _ui_locale() -> str:
+    locale = get_locale()
+    language = getattr(locale, "language", None) or str(locale or "en")
+    return language if language in _LOCALES else "en"
+
+
+def start_onelogin(redirect_uri: str, purpose_data=None):
+    """A redirect response sending the browser to One Login.
+
+    `purpose_data` (JSON-serialisable, for example an invitation) is kept with the
+    sign-in's state and handed back by finish_onelogin.
+    """
+    return _start(
+        ONELOGIN,
+        redirect_uri,
+        purpose=purpose_data,
+        vtr=json.dumps([ONELOGIN_VECTOR_OF_TRUST]),
+        ui_locales=_ui_locale(),
+    )
+
+
+def finish_onelogin() -> OneLoginIdentity:
+    """Check One Login's answer on the callback request; raises SignInRefused."""
+    claims, id_token, data = _finish(ONELOGIN)
+    if claims.get("vot") != ONELOGIN_VECTOR_OF_TRUST:
+        _refuse(ONELOGIN, "the sign-in was not at the required level of authentication (vot)")
+    return OneLoginIdentity(
+        issuer=claims["iss"],
+        subject=claims["sub"],
+        purpose=data.get("purpose"),
+        id_token=id_token,
+    )

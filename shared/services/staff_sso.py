@@ -1,0 +1,67 @@
+"""Staff who sign in through the force's identity provider: finding their account and
+keeping their roles in step with the provider's groups."""
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from shared.extensions import db
+from shared.models import StaffMember, StaffRole
+from shared.services import audit
+from shared.services.oidc import StaffIdentity
+
+logger = logging.getLogger("trackmycrime.auth")
+
+
+class NoAccess(Exception):
+    """The identity is genuine but may not use the service; `reason` says why:
+    `no_account`, `disabled` or `no_role`."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def account_for(identity: StaffIdentity) -> StaffMember:
+    """The member of staff this provider identity belongs to, with their roles set to
+    those the provider's groups map to, committed. Raises NoAccess.
+
+    An identity already linked is found by its subject. The first time, it is linked to
+    the account an administrator created with the same work email address: the force's
+    own directory vouches for staff email addresses (victims are never matched this way).
+    """
+    options = [selectinload(StaffMember.role_rows)]
+    member = db.session.scalar(
+        select(StaffMember).where(StaffMember.oidc_subject == identity.subject).options(*options)
+    )
+    if member is None and identity.email:
+        member = db.session.scalar(
+            select(StaffMember)
+            .where(StaffMember.email == identity.email.strip().lower(), StaffMember.oidc_subject.is_(None))
+            .options(*options)
+        )
+        if member is not None:
+            member.oidc_subject = identity.subject
+            audit.record("staff.sso_linked", "staff_member", member.id, actor=member)
+    if member is None:
+        _refuse("no_account")
+    if not member.active:
+        _refuse("disabled", member)
+    if not identity.roles:
+        _refuse("no_role", member)
+    current = member.roles
+    for role in sorted(identity.roles - current):
+        member.role_rows.append(StaffRole(role=role))
+        audit.record("staff.role_granted", "staff_member", member.id, detail=f"{role} (single sign-on)", actor=None)
+    for row in [row for row in member.role_rows if row.role not in identity.roles]:
+        member.role_rows.remove(row)
+        audit.record("staff.role_removed", "staff_member", member.id, detail=f"{row.role} (single sign-on)", actor=None)
+    db.session.commit()
+    return member
+
+
+def _refuse(reason: str, member: StaffMember | None = None):
+    logger.warning("Single sign-on refused: %s (staff %s)", reason, member.id if member else "-")
+    db.session.rollback()
+    raise NoAccess(reason)
