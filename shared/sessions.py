@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -95,6 +95,9 @@ def load(token: str):
 
 def end(reason: str = "signed_out") -> None:
     """End the current session on the server and clear the cookie, then commit."""
+    # Loading the user finds the session row the cookie names (the sign-out views are
+    # public, so nothing may have loaded it yet).
+    current_user._get_current_object()
     row = g.get("user_session")
     if row is not None and row.ended_at is None:
         row.ended_at, row.ended_reason = utcnow(), reason

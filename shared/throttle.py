@@ -12,6 +12,7 @@ import logging
 from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 logger = logging.getLogger("trackmycrime.auth")
 
@@ -30,12 +31,17 @@ def _digest(value: str) -> str:
 
 def _account_from_form() -> str:
     """The account the guess is about: the email typed (unknown addresses count too, so
-    throttling says nothing about whether an account exists) or, at the second-factor
-    step, the member of staff part-way through signing in."""
+    throttling says nothing about whether an account exists); at the second-factor step,
+    the member of staff part-way through signing in; on a signed-in user's own forms
+    (changing a password), that user."""
+    if "email" in request.form:
+        return "email:" + _digest(request.form.get("email", ""))
     pending = session.get("pending_staff_id")
-    if pending is not None and "email" not in request.form:
+    if pending is not None:
         return f"staff:{pending}"
-    return "email:" + _digest(request.form.get("email", ""))
+    if current_user.is_authenticated:
+        return f"{current_user.kind}:{current_user.id}"
+    return "anonymous"
 
 
 def _limit() -> str:

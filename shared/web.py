@@ -49,7 +49,7 @@ def _layout() -> str:
 
 def _http_error(error: HTTPException):
     code = error.code or 500
-    template = f"errors/{code}.html" if code in (400, 403, 404, 405) else "errors/generic.html"
+    template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429) else "errors/generic.html"
     return render_template(template, layout=_layout(), code=code), code
 
 

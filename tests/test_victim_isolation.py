@@ -64,6 +64,10 @@ def test_a_victim_never_receives_another_victims_crime(world, asker, owner, whic
     before = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "victim.case_denied"))
 
     response = client._request("get", f"/cases/{identifier}")
+    if response.status_code == 308:  # the router tidies `//` and the like; follow it once
+        location = response.headers["Location"]
+        assert location.startswith("/cases/") or location.startswith("http://localhost/cases/")
+        response = client._request("get", location)
 
     after = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "victim.case_denied"))
     body = response.get_data(as_text=True)

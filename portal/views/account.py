@@ -1,12 +1,13 @@
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal import bp
-from portal.forms import ChoosePasswordForm
-from shared import sessions
+from portal.forms import ChangePasswordForm, ChoosePasswordForm, ForgotPasswordForm, ResetPasswordForm
+from shared import sessions, throttle
 from shared.auth import public, safe_next
 from shared.forms import SignInForm
+from shared.permissions import requires
 from shared.services import victims
 from shared.services.errors import ServiceError
 
@@ -21,6 +22,7 @@ def index():
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@throttle.guarded("victim-sign-in")
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
@@ -29,7 +31,12 @@ def sign_in():
             sessions.start(victim, "password")
             return redirect(safe_next(request.args.get("next"), url_for("portal.cases")))
         form.email.errors.append(_("Enter a correct email address and password"))
-    return render_template("portal/sign_in.html", form=form, activated=request.args.get("activated") == "1")
+    return render_template(
+        "portal/sign_in.html",
+        form=form,
+        activated=request.args.get("activated") == "1",
+        password_reset=request.args.get("reset") == "1",
+    )
 
 
 @bp.post("/sign-out")
@@ -51,8 +58,7 @@ def activate(token):
     try:
         victims.check_activation(token)
     except victims.ActivationProblem as problem:
-        status = 404 if problem.reason == "invalid" else 410
-        return render_template("portal/activation_problem.html", reason=problem.reason), status
+        return _link_problem("portal/activation_problem.html", problem)
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
@@ -63,4 +69,61 @@ def activate(token):
             logout_user()
             session.clear()
             return redirect(url_for("portal.sign_in", activated="1"))
-    return render_template("portal/activate.html", form=form)
+    return render_template("portal/activate.html", form=form, token=token)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@throttle.guarded("password-reset")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        # The same page whether or not the address has an account.
+        victims.request_reset(form.email.data)
+        minutes = int(current_app.config["RESET_LINK_TTL"].total_seconds() // 60)
+        return render_template("portal/reset_sent.html", minutes=minutes)
+    return render_template("portal/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token):
+    try:
+        victims.check_reset(token)
+    except victims.ActivationProblem as problem:
+        return _link_problem("portal/reset_problem.html", problem)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            victims.reset_password(token, form.password.data)
+        except victims.ActivationProblem as problem:
+            return _link_problem("portal/reset_problem.html", problem)
+        except ServiceError as error:
+            form.password.errors.append(error.message)
+        else:
+            # Every session of the victim has ended on the server, this one included.
+            logout_user()
+            session.clear()
+            return redirect(url_for("portal.sign_in", reset="1"))
+    return render_template("portal/reset_password.html", form=form)
+
+
+def _link_problem(template: str, problem: victims.ActivationProblem):
+    status = 404 if problem.reason == "invalid" else 410
+    return render_template(template, reason=problem.reason), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires("victim.self")
+@throttle.guarded("change-password")
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            victims.change_password(current_user._get_current_object(), form.current_password.data, form.password.data)
+        except ServiceError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(_("Your password has been changed. You have been signed out everywhere else."))
+            return redirect(url_for("portal.cases"))
+    return render_template("portal/change_password.html", form=form)

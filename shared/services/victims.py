@@ -230,6 +230,18 @@ def request_reset(email: str) -> None:
     messaging.send(message)
 
 
+def change_password(victim: Victim, current: str, new: str) -> None:
+    """Change a signed-in victim's password and commit. Every other session of theirs
+    ends; this one stays. Raises ServiceError on the field that is wrong."""
+    if not verify_password(victim.password_hash, current or ""):
+        raise ServiceError(_l("Your current password is not correct"), "current_password")
+    check_password_rules(new)
+    victim.password_hash = hash_password(new)
+    sessions.end_all(victim, "password_changed", keep_current=True)
+    audit.record("victim.password_changed", "victim", victim.id, actor=victim)
+    db.session.commit()
+
+
 def check_reset(raw: str) -> AccountLink:
     """The usable reset link for this token, or LinkProblem saying why not."""
     return links.check(raw, ("reset",))
