@@ -17,8 +17,14 @@ def demo_data_command():
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     click.echo("")
     click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD})")
-    for who, where, email in demo.logins():
-        click.echo(f"  {base}{where:<12} {email:<32} {who}")
+    click.echo(
+        "Staff also enter a code from an authenticator app: add each key below to the app\n"
+        "(\"enter a setup key\", time-based), or use the app's code for that account."
+    )
+    click.echo("")
+    click.echo(f"  {'Address':<{len(base) + 12}} {'Email address':<32} {'Authenticator key':<34} Who")
+    for who, where, email, key in demo.logins():
+        click.echo(f"  {base}{where:<12} {email:<32} {key or '-':<34} {who}")
     click.echo("")
 
 

@@ -18,6 +18,7 @@ from shared.models import (
     Team,
     Victim,
 )
+from shared.services import totp
 from shared.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (printed for the demo; never a real account)
@@ -85,7 +86,11 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
         if team is None:
             team = teams[team_name] = Team(name=team_name)
             db.session.add(team)
-        member = StaffMember(name=name, collar_number=collar, email=email, team=team, password_hash=password_hash)
+        # A fresh authenticator key per load: printed with the logins, to add to an app.
+        member = StaffMember(
+            name=name, collar_number=collar, email=email, team=team, password_hash=password_hash,
+            totp_secret=totp.new_secret(),
+        )
         member.role_rows = [StaffRole(role=role) for role in roles]
         db.session.add(member)
         staff.append(member)
@@ -160,11 +165,18 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
     db.session.commit()
 
 
-def logins() -> list[tuple[str, str, str]]:
-    """(who, where, email) for every demo account; all use DEMO_PASSWORD."""
-    rows = [(f"{name} ({', '.join(roles)})", "/backoffice", email) for name, _, email, _, roles in STAFF]
+def logins() -> list[tuple[str, str, str, str | None]]:
+    """(who, where, email, authenticator key) for every demo account; all use
+    DEMO_PASSWORD. Staff also need a code from an authenticator app holding their key;
+    victims have no key."""
+    query = select(StaffMember.email, StaffMember.totp_secret).where(StaffMember.email.in_([s[2] for s in STAFF]))
+    keys = dict(db.session.execute(query).all())
+    rows = [
+        (f"{name} ({', '.join(roles)})", "/backoffice", email, keys.get(email))
+        for name, _, email, _, roles in STAFF
+    ]
     rows += [
-        (f"{name} (victim, {'Welsh' if lang == 'cy' else 'English'})", "/", email)
+        (f"{name} (victim, {'Welsh' if lang == 'cy' else 'English'})", "/", email, None)
         for name, email, lang, active in VICTIMS
         if active
     ]

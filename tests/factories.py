@@ -1,5 +1,7 @@
 """Factories for test data. Each returns a committed row."""
 
+import base64
+import hashlib
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
@@ -20,14 +22,22 @@ def team(name: str | None = None) -> Team:
     return row
 
 
+def totp_secret(email: str) -> str:
+    """The authenticator key `staff()` gives the member with this email address, so that
+    sign-in helpers (the browser's included) can make their codes."""
+    return base64.b32encode(hashlib.sha256(f"test-totp:{email}".encode()).digest()[:20]).decode()
+
+
 def staff(team_row: Team | None = None, roles=("officer",), name: str | None = None, email: str | None = None) -> StaffMember:
     n = next(_seq)
+    email = email or f"officer{n}@police.example"
     member = StaffMember(
         name=name or f"Officer {n}",
         collar_number=f"{1000 + n}",
-        email=email or f"officer{n}@police.example",
+        email=email,
         team=team_row or team(),
         password_hash=hash_password(PASSWORD),
+        totp_secret=totp_secret(email),
     )
     member.role_rows = [StaffRole(role=r) for r in roles]
     db.session.add(member)

@@ -85,8 +85,18 @@ def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
         "portal.sign_out",
         "portal.signed_out",
         "portal.activate",
+        "portal.forgot_password",
+        "portal.reset_password",
+        "portal.onelogin_start",
+        "portal.onelogin_link",
+        "portal.onelogin_callback",
         "backoffice.sign_in",
+        "backoffice.sign_in_code",
+        "backoffice.set_up_authenticator",
+        "backoffice.set_up",
         "backoffice.sign_out",
+        "backoffice.sso_start",
+        "backoffice.sso_callback",
     }
     assert len(guarded) >= 10
 

@@ -14,6 +14,12 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
     assert "Loaded the demo data." in result.output
     assert demo.DEMO_PASSWORD in result.output
     assert "sam.taylor@police.example" in result.output and "sian.williams@example.com" in result.output
+    # Each member of staff has an authenticator key of their own, printed to add to an app.
+    keys = dict(db.session.execute(select(StaffMember.email, StaffMember.totp_secret)).all())
+    assert len(set(keys.values())) == len(keys) == len(demo.STAFF)
+    sam = next(line for line in result.output.splitlines() if "sam.taylor@police.example" in line)
+    assert keys["sam.taylor@police.example"] in sam
+    assert "alex.morgan@police.example" in result.output and "(admin)" in result.output
 
     assert db.session.scalar(select(func.count()).select_from(Crime)) == 50
     groups = set(db.session.scalars(select(Crime.offence_group)))

@@ -29,6 +29,16 @@ ALLOWED = {
     "backoffice.record_outcome": CASEWORK,
     "backoffice.add_victim": CASEWORK,
     "backoffice.invite_victim": CASEWORK,
+    "backoffice.staff_list": {"admin"},
+    "backoffice.new_staff": {"admin"},
+    "backoffice.staff_member": {"admin"},
+    "backoffice.staff_roles": {"admin"},
+    "backoffice.disable_staff": {"admin"},
+    "backoffice.enable_staff": {"admin"},
+    "backoffice.reset_authenticator": {"admin"},
+    "backoffice.resend_set_up": {"admin"},
+    "backoffice.audit_log": {"admin"},
+    "backoffice.audit_export": {"admin"},
 }
 
 

@@ -8,7 +8,7 @@ from backoffice.views.common import crime_or_404, pagination_params, show_servic
 from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.forms import local_to_utc
-from shared.permissions import requires
+from shared.permissions import requires, sees_whole_force
 from shared.services import crimes, updates, victims
 from shared.services.errors import ServiceError
 
@@ -27,6 +27,7 @@ def cases():
         page=page,
         query=query,
         mine=mine,
+        whole_force=sees_whole_force(current_user),
         pagination=pagination_params(page, "backoffice.cases", **args),
         stages=STAGES,
         offences=OFFENCES,
