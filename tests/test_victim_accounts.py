@@ -235,7 +235,7 @@ def test_two_app_instances_share_the_count_through_redis(app, ctx, restore_limit
     try:
         store.ping()
     except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        pytest.fail("Redis must be running on 127.0.0.1:6379 for this test")
     store.flushdb()
     victim = _victim()
     first = second = None
