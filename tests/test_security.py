@@ -155,8 +155,8 @@ def test_no_password_or_token_reaches_the_logs(app, client, victim_client, messa
     path = [m for m in messages() if m["to"] == "logcheck@example.com"][0]["body"]
     token = path.rsplit("/", 1)[-1].split()[0]
     new_password = "correct horse battery staple 42"
-    victim_client.post(f"/activate/{token}", {"password": new_password, "confirm_password": new_password})
-    victim_client.post("/sign-in", {"email": "logcheck@example.com", "password": new_password})
+    assert victim_client.post(f"/activate/{token}", {"password": new_password, "confirm": new_password}).status == 302
+    assert victim_client.post("/sign-in", {"email": "logcheck@example.com", "password": new_password}).status == 302
     victim_client.post("/sign-in", {"email": "logcheck@example.com", "password": "wrong " + new_password})
     logged = "\n".join(
         record.getMessage() for record in caplog.records if record.name != "trackmycrime.messages"
@@ -164,3 +164,36 @@ def test_no_password_or_token_reaches_the_logs(app, client, victim_client, messa
     assert token not in logged
     assert new_password not in logged
     assert factories.PASSWORD not in logged
+
+
+def test_fields_a_victim_may_not_set_are_ignored(app, victim_client, ctx):
+    """A victim changing their password cannot aim the change at someone else by adding
+    a victim id, an author or an internal flag to the form."""
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    mine = factories.active_victim(crime, officer)
+    other = factories.active_victim(crime, officer)
+    other_hash = other.victim.password_hash
+    sign_in_as(victim_client, mine.victim)
+    new_password = "a brand new passphrase 2026"
+    page = victim_client.post(
+        "/account/password",
+        {
+            "current_password": factories.PASSWORD,
+            "password": new_password,
+            "confirm": new_password,
+            "victim_id": str(other.victim.id),
+            "id": str(other.victim.id),
+            "author_id": str(officer.id),
+            "internal": "1",
+        },
+    )
+    assert page.status == 302
+    db.session.expire_all()
+    assert other.victim.password_hash == other_hash
+    assert mine.victim.password_hash != other_hash
+
+
+def test_only_a_ddm_or_the_force_crime_registrar_may_cancel_a_crime():
+    holders = {role for role, permissions in ROLE_PERMISSIONS.items() if "crimes.cancel" in permissions}
+    assert holders == {"ddm", "fcr"}
