@@ -18,7 +18,7 @@ from tests.pages import PageClient
 def sso_app(app, oidc_provider):
     """The app as a force with single sign-on and One Login turned on, on the same
     database as the rest of the suite."""
-    return create_app(
+    sso = create_app(
         {
             "APP_ENV": "testing",
             "SECRET_KEY": "test-secret-key",
@@ -27,6 +27,10 @@ def sso_app(app, oidc_provider):
             **oidc_provider.app_config(),
         }
     )
+    yield sso
+    with sso.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
