@@ -104,51 +104,49 @@ def staff_roles(staff_id):
     return _member_page(member, form)
 
 
-@bp.post("/staff/<int:staff_id>/disable")
-@requires("staff.manage")
-def disable_staff(staff_id):
+def _act_on(staff_id: int, action, done_message):
+    """Run a confirmed administrator action on a member of staff, then go back to their
+    page saying what happened, or why it could not be done."""
     member = _member_or_404(staff_id)
     _confirmed()
     try:
-        staff.disable(member, by=_me())
+        action(member, by=_me())
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash(_("%(name)s’s account is disabled and they have been signed out", name=member.name))
+        flash(done_message(member.name))
     return redirect(url_for("backoffice.staff_member", staff_id=member.id))
+
+
+@bp.post("/staff/<int:staff_id>/disable")
+@requires("staff.manage")
+def disable_staff(staff_id):
+    return _act_on(
+        staff_id, staff.disable,
+        lambda name: _("%(name)s’s account is disabled and they have been signed out", name=name),
+    )
 
 
 @bp.post("/staff/<int:staff_id>/enable")
 @requires("staff.manage")
 def enable_staff(staff_id):
-    member = _member_or_404(staff_id)
-    _confirmed()
-    staff.enable(member, by=_me())
-    flash(_("%(name)s’s account is enabled", name=member.name))
-    return redirect(url_for("backoffice.staff_member", staff_id=member.id))
+    return _act_on(staff_id, staff.enable, lambda name: _("%(name)s’s account is enabled", name=name))
 
 
 @bp.post("/staff/<int:staff_id>/reset-authenticator")
 @requires("staff.manage")
 def reset_authenticator(staff_id):
-    member = _member_or_404(staff_id)
-    _confirmed()
-    staff.reset_authenticator(member, by=_me())
-    flash(_("%(name)s will set up a new authenticator app when they next sign in", name=member.name))
-    return redirect(url_for("backoffice.staff_member", staff_id=member.id))
+    return _act_on(
+        staff_id, staff.reset_authenticator,
+        lambda name: _("%(name)s will set up a new authenticator app when they next sign in", name=name),
+    )
 
 
 @bp.post("/staff/<int:staff_id>/resend-set-up")
 @requires("staff.manage")
 def resend_set_up(staff_id):
-    member = _member_or_404(staff_id)
-    _confirmed()
-    try:
-        staff.send_set_up_link(member, by=_me())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("We have emailed %(name)s a new set-up link. Any older link no longer works.", name=member.name))
-    return redirect(url_for("backoffice.staff_member", staff_id=member.id))
+    return _act_on(
+        staff_id, staff.send_set_up_link,
+        lambda name: _("We have emailed %(name)s a new set-up link. Any older link no longer works.", name=name),
+    )

@@ -5,11 +5,14 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import AccountLink, StaffMember, Victim
 from shared.models.types import utcnow
+from shared.services import messaging
 
 
 class LinkProblem(Exception):
@@ -68,3 +71,17 @@ def check(raw: str, purposes: tuple[str, ...]) -> AccountLink:
 def use(link: AccountLink) -> None:
     """Mark the link used. The caller commits."""
     link.used_at = utcnow()
+
+
+def public_url(path: str) -> str:
+    """The full address of a path on this service, as people are sent it."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def commit_and_email(kind: str, *, language: str, email: str, subject, body) -> None:
+    """Commit, then email `subject` and `body` (lazy strings) written in `language`.
+    Committing first means a link is never sent that the database does not hold."""
+    with force_locale(language):
+        message = messaging.Message(kind=kind, language=language, email=email, subject=str(subject), body=str(body))
+    db.session.commit()
+    messaging.send(message)

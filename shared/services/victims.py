@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -15,7 +13,7 @@ from shared import sessions
 from shared.extensions import db
 from shared.models import AccountLink, Crime, CrimeVictim, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import audit, links, messaging
+from shared.services import audit, links
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.services.passwords import check_password_rules, hash_password, verify_password
@@ -134,25 +132,20 @@ def invite(link: CrimeVictim, *, by: StaffMember) -> None:
     ttl = current_app.config["ACTIVATION_LINK_TTL"]
     raw = links.issue("activation", ttl, victim=victim, by=by)
     audit.record("victim.invite", "crime_victim", link.id, actor=by)
-    link_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/activate/" + raw
-    hours = int(ttl.total_seconds() // 3600)
     # The message says nothing about the crime: the victim may share a device.
-    with force_locale(victim.preferred_language):
-        message = messaging.Message(
-            kind="invitation",
-            language=victim.preferred_language,
-            email=victim.email,
-            subject=_("Set up your account"),
-            body=_(
-                "You have been invited to follow your case online.\n\n"
-                "To set up your account, open this link and choose a password:\n%(link)s\n\n"
-                "The link works once and expires in %(hours)d hours.",
-                link=link_url,
-                hours=hours,
-            ),
-        )
-    db.session.commit()
-    messaging.send(message)
+    links.commit_and_email(
+        "invitation",
+        language=victim.preferred_language,
+        email=victim.email,
+        subject=_l("Set up your account"),
+        body=_l(
+            "You have been invited to follow your case online.\n\n"
+            "To set up your account, open this link and choose a password:\n%(link)s\n\n"
+            "The link works once and expires in %(hours)d hours.",
+            link=links.public_url("/activate/" + raw),
+            hours=int(ttl.total_seconds() // 3600),
+        ),
+    )
 
 
 def check_activation(raw: str) -> AccountLink:
@@ -209,25 +202,20 @@ def request_reset(email: str) -> None:
     ttl = current_app.config["RESET_LINK_TTL"]
     raw = links.issue("reset", ttl, victim=victim)
     audit.record("victim.reset_requested", "victim", victim.id, actor=victim)
-    link_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/reset-password/" + raw
-    minutes = int(ttl.total_seconds() // 60)
-    with force_locale(victim.preferred_language):
-        message = messaging.Message(
-            kind="password_reset",
-            language=victim.preferred_language,
-            email=victim.email,
-            subject=_("Reset your password"),
-            body=_(
-                "Someone asked to reset the password for your account.\n\n"
-                "To choose a new password, open this link:\n%(link)s\n\n"
-                "The link works once and expires in %(minutes)d minutes. "
-                "If you did not ask for this, you can ignore this email.",
-                link=link_url,
-                minutes=minutes,
-            ),
-        )
-    db.session.commit()
-    messaging.send(message)
+    links.commit_and_email(
+        "password_reset",
+        language=victim.preferred_language,
+        email=victim.email,
+        subject=_l("Reset your password"),
+        body=_l(
+            "Someone asked to reset the password for your account.\n\n"
+            "To choose a new password, open this link:\n%(link)s\n\n"
+            "The link works once and expires in %(minutes)d minutes. "
+            "If you did not ask for this, you can ignore this email.",
+            link=links.public_url("/reset-password/" + raw),
+            minutes=int(ttl.total_seconds() // 60),
+        ),
+    )
 
 
 def change_password(victim: Victim, current: str, new: str) -> None:
