@@ -55,7 +55,14 @@ def shown_actions(page) -> list[str]:
 
 
 def shown_details(page) -> list[str]:
-    return [row.select("td")[5].get_text(strip=True) for row in page.soup.select("tbody tr")]
+    """The detail column, without the request id shown under it."""
+    details = []
+    for row in page.soup.select("tbody tr"):
+        cell = row.select("td")[4]
+        for hint in cell.select(".govuk-hint"):
+            hint.extract()
+        details.append(cell.get_text(strip=True))
+    return details
 
 
 def export(client, query: str = "") -> list[list[str]]:

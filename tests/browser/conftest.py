@@ -3,6 +3,8 @@ headless Chromium (Debian's, never a downloaded one) driven by Playwright."""
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyotp
@@ -44,12 +46,12 @@ class _QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The app on a free loopback port, for the whole run; yields its base URL. Each
-    test's data is still emptied afterwards by the autouse `_clean_database`."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+@contextmanager
+def serve(app, port: int = 0) -> Iterator[str]:
+    """Serve `app` on a loopback port (a free one unless given) until the block ends;
+    yields its base URL."""
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name=f"live-server-{server.server_port}", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -59,6 +61,14 @@ def live_server(app):
         server.server_close()
         with app.app_context():
             db.engine.dispose()  # close the pooled connections the server's threads used
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a free loopback port, for the whole run; yields its base URL. Each
+    test's data is still emptied afterwards by the autouse `_clean_database`."""
+    with serve(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +84,12 @@ def browser():
 @pytest.fixture
 def new_context(browser, live_server):
     """Makes fresh browser contexts (separate cookies: one per person) on the live
-    server, and closes them all after the test."""
+    server, or on another server given by its base URL, and closes them all after the
+    test."""
     contexts = []
 
-    def make():
-        context = browser.new_context(base_url=live_server, locale="en-GB")
+    def make(base_url: str = live_server):
+        context = browser.new_context(base_url=base_url, locale="en-GB")
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context
@@ -108,9 +119,15 @@ def _sign_in(page, sign_in_path: str, landing: str, email: str, password: str) -
     page.wait_for_url(landing)
 
 
+def staff_password_step(page, email: str, landing: str, password: str = factories.PASSWORD) -> None:
+    """The first step of a member of staff's sign-in, up to the second step at `landing`
+    (the code page, or setting up the authenticator app)."""
+    _sign_in(page, "/backoffice/sign-in", landing, email, password)
+
+
 def staff_sign_in(page, email: str, password: str = factories.PASSWORD) -> None:
     """Password, then a code from the authenticator key the factories gave the member."""
-    _sign_in(page, "/backoffice/sign-in", "**/backoffice/sign-in/code", email, password)
+    staff_password_step(page, email, "**/backoffice/sign-in/code", password)
     totp = pyotp.TOTP(factories.totp_secret(email))
     for attempt in range(2):
         page.locator("#code").fill(totp.now())

@@ -1,57 +1,136 @@
 """axe-core on every page of both blueprints, in English and in Welsh.
 
 Each page is one line in SCREENS. A test per language signs in once as each kind of
-reader (nobody, a victim, an officer), visits every screen, and fails with a report of
-all the violations it found, page by page."""
+reader (nobody, a victim, an officer who is also an administrator, and two members of
+staff part-way through signing in), visits every screen, and fails with a report of all
+the violations it found, page by page. Some screens are also saved as full-page
+screenshots in test-artifacts/ for people to review."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import pyotp
 import pytest
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
-from shared.services import crimes, victims
+from shared.extensions import db
+from shared.services import crimes, staff, victims
 from tests import factories
-from tests.browser.conftest import staff_sign_in, victim_sign_in
-from tests.conftest import activation_path
+from tests.browser.conftest import ARTIFACTS, staff_password_step, staff_sign_in, victim_sign_in
 
 pytestmark = pytest.mark.browser
 
 VISITOR, VICTIM, STAFF = "visitor", "victim", "staff"
+# Members of staff who have given their password: one is asked for the code from their
+# authenticator app, the other (who has none yet) to set one up.
+SIGNING_IN, ENROLLING = "signing in", "setting up an authenticator app"
 LANGUAGES = ["en", "cy"]
+
+
+def submit(page: Page, fields: dict[str, str] | None = None) -> Response:
+    """Fill in the form on the page and send it; the response to it."""
+    for selector, value in (fields or {}).items():
+        page.locator(selector).fill(value)
+    with page.expect_response(lambda r: r.request.method == "POST" and r.request.is_navigation_request()) as sent:
+        page.locator("main form #submit").click()
+    page.wait_for_load_state()
+    return sent.value
+
+
+def enrol(page: Page) -> Response:
+    """Add the key shown on the page to an "authenticator app" and send its code: the
+    recovery codes are shown next."""
+    secret = page.locator("#secret").inner_text().replace(" ", "")
+    response = submit(page, {"#code": pyotp.TOTP(secret).now()})
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    return response
+
+
+def ask_for_a_reset_link(page: Page) -> Response:
+    """Any address: the page that follows is the same whether or not it has an account."""
+    response = submit(page, {"#email": "nobody@example.com"})
+    expect(page.locator("main form")).to_have_count(0)  # not the form again, with errors
+    return response
+
+
+def until_throttled(page: Page) -> Response:
+    """Send the form on the page until the service says "too many attempts", then once
+    more from the page itself, to show the reader what they would see."""
+    token = page.locator("main form input[name=csrf_token]").input_value()
+    for _ in range(20):
+        if page.request.post(page.url, form={"csrf_token": token, "email": ""}).status == 429:
+            break
+    else:
+        raise AssertionError(f"{page.url} was never throttled")
+    return submit(page)
 
 
 @dataclass(frozen=True)
 class Screen:
     """A page to scan. `path` is formatted with the scenario's ids; `submit_empty`
-    sends the form on it with nothing filled in, to scan the page showing errors."""
+    sends the form on it with nothing filled in, to scan the page showing errors;
+    `then` is what the reader does on the page to reach the screen (it returns the
+    response of the page it ends on, whose status is `status`); `screenshot` names a
+    full-page screenshot to save for review."""
 
     name: str
     who: str
     path: str
     status: int = 200
     submit_empty: bool = False
+    then: Callable[[Page], Response | None] | None = None
+    screenshot: str | None = None
 
 
 CRIME = "/backoffice/crimes/{crime_id}"
+AUDIT_FILTER_ERRORS = "/backoffice/audit?actor=nobody&from_date-day=31&from_date-month=2&from_date-year=2026"
 SCREENS = [
     # The victims' portal.
     Screen("start page", VISITOR, "/"),
     Screen("sign in", VISITOR, "/sign-in"),
     Screen("sign in, with errors", VISITOR, "/sign-in", submit_empty=True),
+    Screen("sign in, account ready", VISITOR, "/sign-in?activated=1"),
+    Screen("sign in, password reset", VISITOR, "/sign-in?reset=1"),
     Screen("signed out", VISITOR, "/signed-out"),
     Screen("set up your account", VISITOR, "/activate/{token}"),
     Screen("set up your account, with errors", VISITOR, "/activate/{token}", submit_empty=True),
     Screen("activation link not valid", VISITOR, "/activate/not-a-real-token", status=404),
+    Screen("forgot your password", VISITOR, "/forgot-password", screenshot="forgot-password"),
+    Screen("forgot your password, with errors", VISITOR, "/forgot-password", submit_empty=True),
+    Screen("reset link sent", VISITOR, "/forgot-password", then=ask_for_a_reset_link),
+    Screen("reset your password", VISITOR, "/reset-password/{reset_token}"),
+    Screen("reset your password, with errors", VISITOR, "/reset-password/{reset_token}", submit_empty=True),
+    Screen("reset link not valid", VISITOR, "/reset-password/not-a-real-token", status=404),
     Screen("page not found", VISITOR, "/no-such-page", status=404),
     Screen("your crimes", VICTIM, "/cases"),
     Screen("your case", VICTIM, "/cases/{public_id}"),
     Screen("case not found, signed in", VICTIM, "/cases/not-a-case", status=404),
+    Screen("change your password", VICTIM, "/account/password", screenshot="change-password"),
+    Screen("change your password, with errors", VICTIM, "/account/password", submit_empty=True),
     # The back office.
     Screen("staff sign in", VISITOR, "/backoffice/sign-in"),
     Screen("staff sign in, with errors", VISITOR, "/backoffice/sign-in", submit_empty=True),
+    Screen("staff sign-in code", SIGNING_IN, "/backoffice/sign-in/code", screenshot="staff-sign-in-code"),
+    Screen("staff sign-in code, with errors", SIGNING_IN, "/backoffice/sign-in/code", submit_empty=True),
+    Screen(
+        "set up authenticator app",
+        ENROLLING,
+        "/backoffice/sign-in/set-up-authenticator",
+        screenshot="staff-set-up-authenticator",
+    ),
+    Screen(
+        "set up authenticator app, with errors",
+        ENROLLING,
+        "/backoffice/sign-in/set-up-authenticator",
+        submit_empty=True,
+    ),
+    Screen("recovery codes", ENROLLING, "/backoffice/sign-in/set-up-authenticator", then=enrol),
+    Screen("set up a staff account", VISITOR, "/backoffice/set-up/{set_up_token}"),
+    Screen("set up a staff account, with errors", VISITOR, "/backoffice/set-up/{set_up_token}", submit_empty=True),
+    Screen("staff set-up link not valid", VISITOR, "/backoffice/set-up/not-a-real-token", status=404),
     Screen("my cases", STAFF, "/backoffice/cases"),
     Screen("my cases, page 2", STAFF, "/backoffice/cases?page=2"),
     Screen("search results", STAFF, "/backoffice/cases?q=43/1000"),
@@ -66,6 +145,16 @@ SCREENS = [
     Screen("add a victim", STAFF, CRIME + "/victims/new"),
     Screen("add a victim, with errors", STAFF, CRIME + "/victims/new", submit_empty=True),
     Screen("crime not found", STAFF, "/backoffice/crimes/999999", status=404),
+    Screen("staff accounts", STAFF, "/backoffice/staff", screenshot="staff-list"),
+    Screen("create a staff account", STAFF, "/backoffice/staff/new"),
+    Screen("create a staff account, with errors", STAFF, "/backoffice/staff/new", submit_empty=True),
+    Screen("staff member", STAFF, "/backoffice/staff/{member_id}", screenshot="staff-member"),
+    Screen("staff member, not set up yet", STAFF, "/backoffice/staff/{new_member_id}"),
+    Screen("audit trail", STAFF, "/backoffice/audit", screenshot="audit-trail"),
+    Screen("audit trail, nothing found", STAFF, "/backoffice/audit?action=nothing.here"),
+    Screen("audit trail, with filter errors", STAFF, AUDIT_FILTER_ERRORS),
+    # Last: it uses up the reader's attempts at the form.
+    Screen("too many attempts", VISITOR, "/forgot-password", status=429, then=until_throttled, screenshot="too-many-attempts"),
 ]
 
 axe = Axe()
@@ -94,13 +183,24 @@ def violations(results: AxeResults) -> AxeResults:
     return AxeResults({"violations": kept})
 
 
+def _link(messages, pattern: str) -> str:
+    """The token in the one link sent that matches `pattern` (a path before the token)."""
+    [token] = [m.group(1) for msg in messages() if (m := re.search(pattern + r"([A-Za-z0-9_-]+)", msg["body"]))]
+    return token
+
+
 def build_scenario(messages) -> dict:
-    """An officer with 30 crimes (two pages of cases). One crime has three victims
-    (signed up, invited, not invited) and a timeline with an update for the victim,
-    a staff-only update, an internal note, a stage change and an outcome."""
+    """An officer, who is also an administrator, with 30 crimes (two pages of cases).
+    One crime has three victims (signed up, invited, not invited) and a timeline with
+    an update for the victim, a staff-only update, an internal note, a stage change and
+    an outcome. The signed-up victim has asked to reset their password; a new member of
+    staff has been sent a set-up link; another has a password but no authenticator app."""
     team = factories.team("Response team")
-    officer = factories.staff(team, name="Sam Taylor")
-    factories.staff(team, name="Alex Morgan")
+    officer = factories.staff(team, roles=("officer", "admin"), name="Sam Taylor")
+    colleague = factories.staff(team, name="Alex Morgan")
+    enrolling = factories.staff(factories.team("Control room"), roles=("supervisor",), name="Chris Jones")
+    enrolling.totp_secret = None
+    db.session.commit()
     for n in range(29):
         factories.crime(officer, reference=f"43/{10000 + n:05d}/26")
     crime = factories.crime(officer, reference="43/20001/26")
@@ -118,13 +218,21 @@ def build_scenario(messages) -> dict:
     crimes.change_stage(crime, "suspect_identified", "We have spoken to the suspect.", True, officer)
     crimes.record_outcome(crime, 1, "The first hearing is at the magistrates’ court.", True, officer)
     victims.invite(invited, by=officer)
-    [invitation] = messages()
+    victims.request_reset(signed_up.victim.email)
+    details = staff.StaffDetails("Dana Price", "7001", "dana.price@police.example", team.id, ["officer"])
+    newcomer = staff.create_member(details, by=officer)
     return {
         "staff_email": officer.email,
+        "signing_in_email": colleague.email,
+        "enrolling_email": enrolling.email,
         "victim_email": signed_up.victim.email,
         "crime_id": crime.id,
         "public_id": signed_up.public_id,
-        "token": activation_path(invitation).rsplit("/", 1)[1],
+        "member_id": colleague.id,
+        "new_member_id": newcomer.id,
+        "token": _link(messages, "/activate/"),
+        "reset_token": _link(messages, "/reset-password/"),
+        "set_up_token": _link(messages, "/backoffice/set-up/"),
     }
 
 
@@ -139,34 +247,45 @@ def scan(page: Page, screen: Screen, ids: dict, language: str) -> tuple[str, str
     violations, or None."""
     path = screen.path.format(**ids)
     response = page.goto(path)
+    assert page.url.endswith(path), f"{screen.name}: {path} went to {page.url}"
+    if screen.then:
+        assert response is not None and response.ok, f"{screen.name}: {path} answered {response and response.status}"
+        response = screen.then(page)
     assert response is not None and response.status == screen.status, (
         f"{screen.name}: {path} answered {response and response.status}, not {screen.status}"
     )
-    assert page.url.endswith(path), f"{screen.name}: {path} went to {page.url}"
     if screen.submit_empty:
         page.locator("main form #submit").click()
         expect(page.locator(".govuk-error-summary")).to_be_visible()  # the page sent back
         page.wait_for_load_state()  # and its scripts have run
     expect(page.locator("html")).to_have_attribute("lang", language)
+    if screen.screenshot:
+        page.evaluate("document.fonts.ready.then(() => true)")
+        page.screenshot(path=ARTIFACTS / f"{screen.screenshot}-{language}.png", full_page=True)
     results = violations(axe.run(page))
     if results.violations_count == 0:
         return None
-    where = f"{screen.name} ({path}{', submitted empty' if screen.submit_empty else ''})"
+    done = ", submitted empty" if screen.submit_empty else f", then {screen.then.__name__}" if screen.then else ""
+    where = f"{screen.name} ({path}{done})"
     rules = ", ".join(f"{v['id']} ({len(v['nodes'])})" for v in results.response["violations"])
     return f"{where}: {rules}", f"--- {where} ---\n{results.generate_report()}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_has_no_axe_violations(app, new_context, messages, language):
+def test_every_page_has_no_axe_violations(app, new_context, messages, artifacts, language):
     with app.app_context():
         ids = build_scenario(messages)
 
-    readers = {who: new_context().new_page() for who in (VISITOR, VICTIM, STAFF)}
+    readers = {who: new_context().new_page() for who in (VISITOR, VICTIM, STAFF, SIGNING_IN, ENROLLING)}
     choose_language(readers[VISITOR], language, "/")
     choose_language(readers[VICTIM], language, "/sign-in")
     victim_sign_in(readers[VICTIM], ids["victim_email"])
     choose_language(readers[STAFF], language, "/backoffice/sign-in")
     staff_sign_in(readers[STAFF], ids["staff_email"])
+    choose_language(readers[SIGNING_IN], language, "/backoffice/sign-in")
+    staff_password_step(readers[SIGNING_IN], ids["signing_in_email"], "**/backoffice/sign-in/code")
+    choose_language(readers[ENROLLING], language, "/backoffice/sign-in")
+    staff_password_step(readers[ENROLLING], ids["enrolling_email"], "**/backoffice/sign-in/set-up-authenticator")
 
     reports = [scan(readers[screen.who], screen, ids, language) for screen in SCREENS]
     failures = [report for report in reports if report]

@@ -30,6 +30,8 @@ SCRIPT = os.path.join(HERE, "provider.mjs")
 READY = "OIDC-PROVIDER-READY"
 
 # Callback addresses the provider accepts (the Flask test client's host is "localhost").
+# It also accepts the same callbacks on one loopback port chosen when it starts
+# (`OIDCProvider.browser_base_url`), for the app served to a real browser.
 STAFF_REDIRECT_URIS = [
     "http://localhost/backoffice/sso/callback",
     "http://localhost/test-oidc/staff/callback",
@@ -112,7 +114,14 @@ class OIDCProvider:
     onelogin_client_id: str
     onelogin_private_key: ECKey
     log_path: str
+    # A free loopback port whose callbacks the provider also accepts: serve the app on
+    # it, with PUBLIC_BASE_URL = browser_base_url, to sign in through a real browser.
+    browser_port: int = 0
     accounts: list[dict] = field(default_factory=lambda: ACCOUNTS)
+
+    @property
+    def browser_base_url(self) -> str:
+        return f"http://127.0.0.1:{self.browser_port}"
 
     def staff_config(self, *, secret: bool = False) -> dict:
         """App settings for staff single sign-on against this provider."""
@@ -229,6 +238,10 @@ def oidc_provider(tmp_path_factory):
     staff_public.pop("kid", None)
 
     port = _free_port()
+    browser_port = _free_port()
+    while browser_port == port:
+        browser_port = _free_port()
+    browser_base_url = f"http://127.0.0.1:{browser_port}"
     folder = tmp_path_factory.mktemp("oidc-provider")
     config_path = folder / "config.json"
     log_path = folder / "provider.log"
@@ -246,14 +259,14 @@ def oidc_provider(tmp_path_factory):
                         auth="private_key_jwt",
                         auth_alg="RS256",
                         public_jwk=staff_public,
-                        redirect_uris=STAFF_REDIRECT_URIS,
+                        redirect_uris=[*STAFF_REDIRECT_URIS, browser_base_url + "/backoffice/sso/callback"],
                         id_token_alg="RS256",
                     ),
                     _client_metadata(
                         SECRET_CLIENT_ID,
                         auth="client_secret_basic",
                         secret=client_secret,
-                        redirect_uris=STAFF_REDIRECT_URIS,
+                        redirect_uris=[*STAFF_REDIRECT_URIS, browser_base_url + "/backoffice/sso/callback"],
                         id_token_alg="RS256",
                     ),
                     _client_metadata(
@@ -261,7 +274,7 @@ def oidc_provider(tmp_path_factory):
                         auth="private_key_jwt",
                         auth_alg="ES256",
                         public_jwk=onelogin_key.as_dict(private=False),
-                        redirect_uris=ONELOGIN_REDIRECT_URIS,
+                        redirect_uris=[*ONELOGIN_REDIRECT_URIS, browser_base_url + "/onelogin/callback"],
                         id_token_alg="ES256",
                     ),
                 ],
@@ -302,6 +315,7 @@ def oidc_provider(tmp_path_factory):
             onelogin_client_id=ONELOGIN_CLIENT_ID,
             onelogin_private_key=onelogin_key,
             log_path=str(log_path),
+            browser_port=browser_port,
         )
     finally:
         process.stdin.close()
