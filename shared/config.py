@@ -30,6 +30,13 @@ def _read_key(path: str | None) -> str | None:
         raise ConfigError(f"Cannot read the private key file {path}: {error.strerror}.") from error
 
 
+def _count(name: str) -> int:
+    text = os.environ.get(name, "0").strip() or "0"
+    if not text.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {text!r}.")
+    return int(text)
+
+
 def _role_map(text: str) -> dict[str, str]:
     """`Group-A=officer,Group-B=supervisor` → {"Group-A": "officer", ...}."""
     mapping = {}
@@ -101,6 +108,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Sign-in, code and reset guesses per account and per address.
         "THROTTLE_LIMIT": os.environ.get("THROTTLE_LIMIT", "10 per 5 minutes"),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # How many reverse proxies (load balancer, ingress) stand in front of the app and
+        # set X-Forwarded-For / X-Forwarded-Proto. 0: the headers are ignored.
+        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
         # Local staff accounts (password and authenticator app); on unless single
         # sign-on is configured and STAFF_LOCAL_ACCOUNTS=off.
         "STAFF_LOCAL_ACCOUNTS": os.environ.get("STAFF_LOCAL_ACCOUNTS", "on").lower() not in ("0", "off", "false", "no"),

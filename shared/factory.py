@@ -4,6 +4,7 @@ import os
 
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import i18n, templating, throttle, web
 from shared.config import load_config
@@ -56,6 +57,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(backoffice_bp, url_prefix="/backoffice")
+
+    # Behind trusted proxies, the client's own address (for throttling) and scheme come
+    # from their headers; otherwise those headers are ignored, so nobody can forge them.
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     # The static files are public; every other route must say so itself.
     app.view_functions["static"].is_public = True

@@ -13,6 +13,7 @@ from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from limits import parse
 
 logger = logging.getLogger("trackmycrime.auth")
 
@@ -59,7 +60,14 @@ def guarded(scope: str):
     return decorate
 
 
+def wait_minutes() -> int:
+    """How long, in whole minutes (at least 1), until a throttled person can try again."""
+    seconds = parse(current_app.config["THROTTLE_LIMIT"]).get_expiry()
+    return max(1, -(-seconds // 60))
+
+
 def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    app.jinja_env.globals["throttle_wait_minutes"] = wait_minutes

@@ -628,3 +628,25 @@ def test_session_cookie_attributes(app, victim_client, ctx, monkeypatch):
     assert production["REMEMBER_COOKIE_SECURE"] is True
     assert production["SESSION_COOKIE_HTTPONLY"] is True
     assert production["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(app, ctx, restore_limiter, proxies):
+    """Behind a trusted proxy each client's address is throttled on its own; without one,
+    an X-Forwarded-For header cannot be forged to dodge the per-address limit."""
+    other = _app_like(app, TRUSTED_PROXIES=proxies, THROTTLE_LIMIT="3 per 5 minutes")
+    try:
+        client = PageClient(other, portal=True)
+        token = client.get("/sign-in").csrf()
+        statuses = []
+        for n in range(4):
+            response = client._request(
+                "post",
+                "/sign-in",
+                data={"csrf_token": token, "email": f"nobody{n}@example.com", "password": "wrong password"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            )
+            statuses.append(response.status_code)
+        assert statuses == ([200, 200, 200, 200] if proxies else [200, 200, 200, 429])
+    finally:
+        _close(other)
