@@ -27,6 +27,7 @@ from shared.forms import SignInForm
 from shared.permissions import can, requires
 from shared.services import oidc, staff, totp
 from shared.services.errors import ServiceError
+from shared.services.links import LinkProblem
 
 logger = logging.getLogger("trackmycrime.auth")
 # How long after the password the second step may be completed.
@@ -159,13 +160,13 @@ def set_up(token):
         abort(404)
     try:
         member = staff.check_set_up(token)
-    except staff.SetUpProblem as problem:
+    except LinkProblem as problem:
         return _set_up_problem(problem)
     form = SetUpPasswordForm()
     if form.validate_on_submit():
         try:
             staff.set_password(token, form.password.data)
-        except staff.SetUpProblem as problem:
+        except LinkProblem as problem:
             return _set_up_problem(problem)
         except ServiceError as error:
             form.password.errors.append(error.message)
@@ -179,8 +180,7 @@ def set_up(token):
 
 def _set_up_problem(problem):
     logger.info("Staff set-up link refused: %s", problem.reason)
-    status = 404 if problem.reason == "invalid" else 410
-    return render_template("backoffice/set_up_problem.html", reason=problem.reason), status
+    return render_template("backoffice/set_up_problem.html", reason=problem.reason), problem.status
 
 
 @bp.post("/sign-out")

@@ -10,6 +10,7 @@ from shared.forms import SignInForm
 from shared.permissions import requires
 from shared.services import victims
 from shared.services.errors import ServiceError
+from shared.services.links import LinkProblem
 
 
 @bp.get("/")
@@ -57,7 +58,7 @@ def signed_out():
 def activate(token):
     try:
         victims.check_activation(token)
-    except victims.ActivationProblem as problem:
+    except LinkProblem as problem:
         return _link_problem("portal/activation_problem.html", problem)
     form = ChoosePasswordForm()
     if form.validate_on_submit():
@@ -90,13 +91,13 @@ def forgot_password():
 def reset_password(token):
     try:
         victims.check_reset(token)
-    except victims.ActivationProblem as problem:
+    except LinkProblem as problem:
         return _link_problem("portal/reset_problem.html", problem)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             victims.reset_password(token, form.password.data)
-        except victims.ActivationProblem as problem:
+        except LinkProblem as problem:
             return _link_problem("portal/reset_problem.html", problem)
         except ServiceError as error:
             form.password.errors.append(error.message)
@@ -108,9 +109,8 @@ def reset_password(token):
     return render_template("portal/reset_password.html", form=form)
 
 
-def _link_problem(template: str, problem: victims.ActivationProblem):
-    status = 404 if problem.reason == "invalid" else 410
-    return render_template(template, reason=problem.reason), status
+def _link_problem(template: str, problem: LinkProblem):
+    return render_template(template, reason=problem.reason), problem.status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

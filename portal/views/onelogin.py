@@ -36,8 +36,7 @@ def onelogin_link(token):
     try:
         victims.check_activation(token)
     except LinkProblem as problem:
-        status = 404 if problem.reason == "invalid" else 410
-        return render_template("portal/activation_problem.html", reason=problem.reason), status
+        return render_template("portal/activation_problem.html", reason=problem.reason), problem.status
     return oidc.start_onelogin(_callback_url(), {"invitation": token})
 
 
@@ -57,8 +56,7 @@ def onelogin_callback():
         try:
             victim = victims.link_onelogin(invitation, identity.subject)
         except LinkProblem as problem:
-            status = 404 if problem.reason == "invalid" else 410
-            return render_template("portal/activation_problem.html", reason=problem.reason), status
+            return render_template("portal/activation_problem.html", reason=problem.reason), problem.status
         except ServiceError:
             db.session.rollback()
             return render_template("portal/onelogin_problem.html", reason="taken"), 409

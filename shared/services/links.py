@@ -22,6 +22,12 @@ class LinkProblem(Exception):
         super().__init__(reason)
         self.reason = reason
 
+    @property
+    def status(self) -> int:
+        """The HTTP status to answer with: 404 for a link that never existed, 410 for
+        one that has been used, replaced or has expired."""
+        return 404 if self.reason == "invalid" else 410
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

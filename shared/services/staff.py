@@ -22,9 +22,6 @@ from shared.services.passwords import check_password_rules, hash_password, verif
 
 logger = logging.getLogger("trackmycrime.auth")
 
-# The name the views use for a set-up link that cannot be used.
-SetUpProblem = LinkProblem
-
 
 def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()

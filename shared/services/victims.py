@@ -15,11 +15,7 @@ from shared.models import AccountLink, Crime, CrimeVictim, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit, links
 from shared.services.errors import ServiceError
-from shared.services.links import LinkProblem
 from shared.services.passwords import check_password_rules, hash_password, verify_password
-
-# The name the portal's views use for a link that cannot be used.
-ActivationProblem = LinkProblem
 
 
 @dataclass
