@@ -37,18 +37,26 @@ def _count(name: str) -> int:
     return int(text)
 
 
-def _role_map(text: str) -> dict[str, str]:
-    """`Group-A=officer,Group-B=supervisor` → {"Group-A": "officer", ...}."""
-    mapping = {}
-    for pair in filter(None, (part.strip() for part in text.split(","))):
-        claim_value, sep, role = pair.rpartition("=")
-        if not sep or not claim_value or role not in PRODUCT_ROLES:
-            raise ConfigError(
-                f"STAFF_OIDC_ROLE_MAP entry {pair!r} must be claim-value=role, with role one of "
-                f"{', '.join(PRODUCT_ROLES)}."
-            )
-        mapping[claim_value] = role
-    return mapping
+def role_map(value) -> dict[str, str]:
+    """STAFF_OIDC_ROLE_MAP as {claim value: product role}, from the environment's
+    `Group-A=officer,Group-B=supervisor` or from a dict given directly. Raises
+    ConfigError for an entry that is not claim-value=role or names an unknown role."""
+    if isinstance(value, dict):
+        pairs = [(str(claim_value), str(role)) for claim_value, role in value.items()]
+    else:
+        pairs = []
+        for entry in filter(None, (part.strip() for part in str(value or "").split(","))):
+            claim_value, sep, role = entry.rpartition("=")
+            if not sep or not claim_value:
+                raise ConfigError(f"STAFF_OIDC_ROLE_MAP entry {entry!r} must be claim-value=role.")
+            pairs.append((claim_value, role))
+    unknown = sorted({role for _, role in pairs} - set(PRODUCT_ROLES))
+    if unknown:
+        raise ConfigError(
+            f"STAFF_OIDC_ROLE_MAP names unknown roles: {', '.join(unknown)}. "
+            f"The roles are {', '.join(PRODUCT_ROLES)}."
+        )
+    return dict(pairs)
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
@@ -121,7 +129,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "STAFF_OIDC_PRIVATE_KEY": _read_key(os.environ.get("STAFF_OIDC_PRIVATE_KEY_FILE")),
         "STAFF_OIDC_SCOPES": os.environ.get("STAFF_OIDC_SCOPES", "openid email profile"),
         "STAFF_OIDC_ROLES_CLAIM": os.environ.get("STAFF_OIDC_ROLES_CLAIM", "roles"),
-        "STAFF_OIDC_ROLE_MAP": _role_map(os.environ.get("STAFF_OIDC_ROLE_MAP", "")),
+        "STAFF_OIDC_ROLE_MAP": role_map(os.environ.get("STAFF_OIDC_ROLE_MAP", "")),
         # GOV.UK One Login for victims.
         "ONELOGIN_ENABLED": flag("ONELOGIN_ENABLED"),
         "ONELOGIN_ISSUER": os.environ.get("ONELOGIN_ISSUER", "https://oidc.account.gov.uk/"),

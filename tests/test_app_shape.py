@@ -47,6 +47,15 @@ def test_configuration_comes_from_the_environment(monkeypatch, tmp_path):
         create_app()
 
 
+def test_the_single_sign_on_role_map_is_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setenv("STAFF_OIDC_ROLE_MAP", "TMC.Officer=officer, Team=A=supervisor,")
+    assert create_app().config["STAFF_OIDC_ROLE_MAP"] == {"TMC.Officer": "officer", "Team=A": "supervisor"}
+    monkeypatch.setenv("STAFF_OIDC_ROLE_MAP", "TMC.Boss=superuser")
+    with pytest.raises(ConfigError, match="unknown roles: superuser"):
+        create_app()
+
+
 def test_blueprints_never_import_each_other_and_shared_imports_neither():
     result = subprocess.run(
         [Path(sys.executable).parent / "lint-imports", "--no-cache"], cwd=ROOT, capture_output=True, text=True

@@ -566,7 +566,7 @@ def test_each_app_has_its_own_clients(key_app, secret_app):
     ("config", "message"),
     [
         ({"STAFF_OIDC_ROLE_MAP": {"G": "superuser"}}, "unknown roles: superuser"),
-        ({"STAFF_OIDC_ROLE_MAP": "not json"}, "must be a JSON object"),
+        ({"STAFF_OIDC_ROLE_MAP": "Group-without-a-role"}, "must be claim-value=role"),
         ({"STAFF_OIDC_CLIENT_ID": None}, "STAFF_OIDC_CLIENT_ID is not set"),
         ({"STAFF_OIDC_PRIVATE_KEY": None}, "STAFF_OIDC_PRIVATE_KEY"),
         ({"STAFF_OIDC_PRIVATE_KEY": "-----BEGIN NONSENSE-----"}, "not a private key"),

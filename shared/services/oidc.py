@@ -50,8 +50,7 @@ from joserfc.errors import (
 from joserfc.jwk import ECKey, JWKRegistry, KeySet, OKPKey, RSAKey
 from joserfc.jws import JWSRegistry
 
-from shared.config import ConfigError
-from shared.models.staff import ROLES
+from shared.config import ConfigError, role_map
 
 logger = logging.getLogger("trackmycrime.auth")
 
@@ -169,7 +168,7 @@ def init_app(app) -> None:
             secret=secret,
         )
 
-    if _truthy(config.get("ONELOGIN_ENABLED")):
+    if config.get("ONELOGIN_ENABLED"):
         issuer = str(config.get("ONELOGIN_ISSUER") or ONELOGIN_DEFAULT_ISSUER)
         client_id = _required(config, "ONELOGIN_CLIENT_ID", "GOV.UK One Login")
         private_key = _required(config, "ONELOGIN_PRIVATE_KEY", "GOV.UK One Login")
@@ -185,12 +184,6 @@ def init_app(app) -> None:
         )
 
 
-def _truthy(value) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
 def _required(config, key: str, feature: str) -> str:
     value = config.get(key)
     if not value:
@@ -199,23 +192,7 @@ def _required(config, key: str, feature: str) -> str:
 
 
 def _role_map(config) -> dict[str, str]:
-    raw = config.get("STAFF_OIDC_ROLE_MAP") or {}
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise ConfigError(
-                'STAFF_OIDC_ROLE_MAP must be a JSON object such as {"Group-Name": "officer"}.'
-            ) from None
-    if not isinstance(raw, dict):
-        raise ConfigError('STAFF_OIDC_ROLE_MAP must be a JSON object such as {"Group-Name": "officer"}.')
-    unknown = sorted({str(v) for v in raw.values()} - set(ROLES))
-    if unknown:
-        raise ConfigError(
-            f"STAFF_OIDC_ROLE_MAP names unknown roles: {', '.join(unknown)}. "
-            f"The roles are {', '.join(ROLES)}."
-        )
-    return {str(k): str(v) for k, v in raw.items()}
+    return role_map(config.get("STAFF_OIDC_ROLE_MAP"))
 
 
 def _load_private_key(value, setting: str):
