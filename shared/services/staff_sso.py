@@ -10,6 +10,7 @@ from shared.extensions import db
 from shared.models import StaffMember, StaffRole
 from shared.services import audit
 from shared.services.oidc import StaffIdentity
+from shared.services.staff import normalise_email
 
 logger = logging.getLogger("trackmycrime.auth")
 
@@ -38,7 +39,7 @@ def account_for(identity: StaffIdentity) -> StaffMember:
     if member is None and identity.email:
         member = db.session.scalar(
             select(StaffMember)
-            .where(StaffMember.email == identity.email.strip().lower(), StaffMember.oidc_subject.is_(None))
+            .where(StaffMember.email == normalise_email(identity.email), StaffMember.oidc_subject.is_(None))
             .options(*options)
         )
         if member is not None:
