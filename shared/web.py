@@ -23,6 +23,19 @@ def _start_request():
     g.csp_nonce = secrets.token_urlsafe(16)
 
 
+def mark_input_refused() -> str:
+    """Called by the error summary: this page sends a form back because of bad input,
+    so it is answered with 400, not 200."""
+    g.input_refused = True
+    return ""
+
+
+def _input_refused_status(response):
+    if g.get("input_refused") and response.status_code == 200:
+        response.status_code = 400
+    return response
+
+
 def _security_headers(response):
     nonce = g.get("csp_nonce", "")
     response.headers["Content-Security-Policy"] = (
@@ -67,6 +80,8 @@ def _unexpected_error(error: Exception):
 def init_app(app) -> None:
     app.before_request(_start_request)
     app.after_request(_security_headers)
+    app.after_request(_input_refused_status)
+    app.jinja_env.globals["mark_input_refused"] = mark_input_refused
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

@@ -385,7 +385,7 @@ def test_formulas_typed_into_the_service_are_neutralised_in_the_export(app, clie
 def test_bad_filters_get_a_clear_message_and_no_results(client, admin, query, expected):
     add_event("crime.view")
     page = client.get("/backoffice/audit?" + query)
-    assert page.status == 200
+    assert page.status == 400
     assert expected in page.error_summary
     assert page.title.startswith("Error:")
     assert shown_actions(page) == []

@@ -55,7 +55,7 @@ def _crime_form(officer, **changes):
 )
 def test_record_crime_form_errors(client, officer, changes, expected):
     page = client.post("/backoffice/crimes/new", _crime_form(officer, **changes))
-    assert page.status == 200
+    assert page.status == 400
     assert expected in page.error_summary
     assert page.title.startswith("Error:")
     assert db.session.scalar(select(func.count()).select_from(Crime)) == 0
@@ -90,7 +90,7 @@ def test_update_form_errors_lose_nothing(client, officer):
     ]
     for data, expected in cases:
         page = client.post(url, data)
-        assert page.status == 200, data
+        assert page.status == 400, data
         assert expected in page.error_summary, (data, page.error_summary)
     texts = list(db.session.scalars(select(InvestigationUpdate.victim_text)))
     assert texts == ["Already saved"]

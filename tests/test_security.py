@@ -197,3 +197,23 @@ def test_fields_a_victim_may_not_set_are_ignored(app, victim_client, ctx):
 def test_only_a_ddm_or_the_force_crime_registrar_may_cancel_a_crime():
     holders = {role for role, permissions in ROLE_PERMISSIONS.items() if "crimes.cancel" in permissions}
     assert holders == {"ddm", "fcr"}
+
+
+def test_every_form_sent_back_for_bad_input_is_a_4xx_with_the_error_summary(app, staff_client, victim_client):
+    """Any form page whose POST comes back with errors answers 400, with the GOV.UK
+    error summary, never 200 or 500."""
+    client, values = staff_client
+    forms = [
+        rule for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("backoffice.") and {"GET", "POST"} <= rule.methods and "token" not in rule.arguments
+        and not getattr(app.view_functions[rule.endpoint], "is_public", False)
+    ]
+    assert len(forms) >= 5
+    for rule in forms:
+        path = _build(rule, values)
+        page = client.post(path, {})
+        assert page.status == 400, (rule.endpoint, page.status)
+        assert page.soup.select_one(".govuk-error-summary"), rule.endpoint
+    for path in ("/sign-in", "/forgot-password", "/backoffice/sign-in"):
+        page = PageClient(app, portal=True).post(path, {})
+        assert page.status == 400 and page.error_summary, path

@@ -99,7 +99,7 @@ def test_first_sign_in_sets_up_the_app_through_the_qr_code_page(app, client, ctx
     assert client.get(location).soup.select_one("#secret").get_text().replace(" ", "") == secret
 
     page = client.post(location, {"code": "123456" if _code(secret) != "123456" else "654321"})
-    assert page.status == 200
+    assert page.status == 400
     assert page.error_summary == ["Enter the 6-digit code your authenticator app shows now"]
     assert _fresh(member).totp_secret is None
 
@@ -141,7 +141,7 @@ def test_sign_in_with_a_code_keeps_next_and_no_code_works_twice(app, client, ctx
     other = PageClient(app)
     location = _password_step(other, member.email)
     page = other.post(location, {"code": code})
-    assert page.status == 200
+    assert page.status == 400
     assert page.error_summary == ["Enter the code your authenticator app shows now, or a recovery code you have not used"]
     assert other.get("/backoffice/cases").status == 302
     # The app's next code works.
@@ -171,7 +171,7 @@ def test_a_recovery_code_works_once(app, client, ctx):
     third = PageClient(app)
     location = _password_step(third, member.email)
     page = third.post(location, {"code": codes[3]})
-    assert page.status == 200 and page.error_summary
+    assert page.status == 400 and page.error_summary
     assert db.session.scalar(
         select(func.count()).select_from(RecoveryCode).where(RecoveryCode.used_at.is_not(None))
     ) == 1
@@ -186,7 +186,7 @@ def test_wrong_codes_are_throttled_without_a_permanent_lockout(app, client, ctx,
     wrong = "000000" if _code(member.totp_secret) != "000000" else "111111"
     for _ in range(10):
         page = client.post(location, {"code": wrong, "csrf_token": token})
-        assert page.status == 200 and page.error_summary
+        assert page.status == 400 and page.error_summary
     assert client.post(location, {"code": wrong, "csrf_token": token}).status == 429
     # Even the right code waits for the window to pass.
     assert client.post(location, {"code": _code(member.totp_secret), "csrf_token": token}).status == 429
@@ -267,7 +267,7 @@ def test_a_disabled_account_is_signed_out_on_its_next_request(app, client, ctx):
     }
     assert _actions("staff.disabled") == [("staff.disabled", str(officer.id), None)]
     page = PageClient(app).post(SIGN_IN, {"email": officer.email, "password": factories.PASSWORD})
-    assert page.status == 200 and page.error_summary == ["Enter a correct email address and password"]
+    assert page.status == 400 and page.error_summary == ["Enter a correct email address and password"]
 
     # Enabled again, they can sign in.
     admin_client.post(f"/backoffice/staff/{officer.id}/enable", csrf_from=f"/backoffice/staff/{officer.id}")
@@ -329,10 +329,10 @@ def test_each_role_granted_and_removed_is_its_own_audit_event(app, client, ctx):
                 csrf_from=f"/backoffice/staff/{member.id}")
     assert len(_actions("staff.role_granted", "staff.role_removed")) == 3
     page = client.post(f"/backoffice/staff/{member.id}/roles", {}, csrf_from=f"/backoffice/staff/{member.id}")
-    assert page.status == 200 and page.error_summary == ["Select at least one role"]
+    assert page.status == 400 and page.error_summary == ["Select at least one role"]
     page = client.post(f"/backoffice/staff/{member.id}/roles", {"roles": ["superuser"]},
                        csrf_from=f"/backoffice/staff/{member.id}")
-    assert page.status == 200 and page.error_summary == ["Select roles from the list"]
+    assert page.status == 400 and page.error_summary == ["Select roles from the list"]
     assert _fresh(member).roles == {"supervisor", "analyst"}
 
 
@@ -346,7 +346,7 @@ def test_administrators_cannot_disable_themselves_or_remove_their_own_admin_role
     assert page.status == 200
     assert "You cannot disable your own account" in page.soup.select_one(".govuk-error-summary").get_text()
     page = client.post(f"{me}/roles", {"roles": ["officer"]}, csrf_from=me)
-    assert page.status == 200
+    assert page.status == 400
     assert page.error_summary == ["You cannot remove your own administrator role. Ask another administrator to do it"]
     admin = _fresh(admin)
     assert admin.active and admin.roles == {"admin"}
@@ -437,7 +437,7 @@ def test_an_administrator_creates_an_account_and_the_new_member_sets_it_up(app, 
     assert page.response.headers["Location"] == "/backoffice/staff"  # no casework for them
 
     page = client.post("/backoffice/staff/new", {"team": "x", "roles": []})
-    assert page.status == 200
+    assert page.status == 400
     assert page.error_summary == [
         "Enter the full name",
         "Enter the collar number",
@@ -452,7 +452,7 @@ def test_an_administrator_creates_an_account_and_the_new_member_sets_it_up(app, 
         "roles": ["officer", "supervisor"],
     }
     page = client.post("/backoffice/staff/new", {**form, "team": "999999"})
-    assert page.status == 200 and page.error_summary == ["Select the team"]
+    assert page.status == 400 and page.error_summary == ["Select the team"]
     page = client.post("/backoffice/staff/new", {**form, "collar_number": admin.collar_number})
     assert page.error_summary == ["A member of staff already has this collar number"]
     page = client.post("/backoffice/staff/new", form)
@@ -477,7 +477,7 @@ def test_an_administrator_creates_an_account_and_the_new_member_sets_it_up(app, 
     assert page.h1 == "Set up your staff account"
     assert "dafydd.morgan@police.example" in page.main_text
     page = newcomer.post(path, {"password": "password", "confirm": "password"})
-    assert page.status == 200 and page.error_summary == [
+    assert page.status == 400 and page.error_summary == [
         "This password is too easy to guess because it is commonly used. Choose a different password"
     ]
     page = newcomer.post(path, {"password": "a long new password", "confirm": "a long new passwort"})

@@ -91,7 +91,7 @@ def test_sign_in_does_not_say_whether_an_account_exists(victim_client, ctx):
     _, a, _ = _two_victims()
     wrong_password = victim_client.post("/sign-in", {"email": a.victim.email, "password": "not the password"})
     unknown = victim_client.post("/sign-in", {"email": "nobody@example.com", "password": "not the password"})
-    assert wrong_password.status == unknown.status == 200
+    assert wrong_password.status == unknown.status == 400
     assert wrong_password.error_summary == unknown.error_summary == ["Enter a correct email address and password"]
 
 

@@ -134,7 +134,7 @@ def test_the_eleventh_guess_at_one_account_is_refused_from_any_address(victim_cl
     token = victim_client.get("/sign-in").csrf()
     for n in range(1, 11):
         page = _sign_in_attempt(victim_client, victim.email, f"guess number {n}", f"10.0.0.{n}", token)
-        assert page.status == 200
+        assert page.status == 400
         assert page.error_summary == ["Enter a correct email address and password"]
 
     # The same account, typed differently, from an address never seen before.
@@ -181,7 +181,7 @@ def test_the_eleventh_guess_from_one_address_is_refused_whatever_the_account(vic
         page = _sign_in_attempt(
             victim_client, f"person{n}@example.com", "a guessed password", "10.0.1.1", token
         )
-        assert page.status == 200
+        assert page.status == 400
     assert (
         _sign_in_attempt(
             victim_client, "person11@example.com", "a guessed password", "10.0.1.1", token
@@ -220,7 +220,7 @@ def test_there_is_no_permanent_lockout(app, ctx, restore_limiter):
         client = PageClient(short, portal=True)
         token = client.get("/sign-in").csrf()
         for n in range(3):
-            assert _sign_in_attempt(client, victim.email, f"guess {n}", "10.0.3.1", token).status == 200
+            assert _sign_in_attempt(client, victim.email, f"guess {n}", "10.0.3.1", token).status == 400
         assert _sign_in_attempt(client, victim.email, factories.PASSWORD, "10.0.3.1", token).status == 429
         time.sleep(2.2)
         page = _sign_in_attempt(client, victim.email, factories.PASSWORD, "10.0.3.1", token)
@@ -244,7 +244,7 @@ def test_two_app_instances_share_the_count_through_redis(app, ctx, restore_limit
         client = PageClient(first, portal=True)
         token = client.get("/sign-in").csrf()
         for n in range(6):
-            assert _sign_in_attempt(client, victim.email, f"guess {n}", f"10.0.4.{n}", token).status == 200
+            assert _sign_in_attempt(client, victim.email, f"guess {n}", f"10.0.4.{n}", token).status == 400
         assert store.dbsize() > 0  # the counts are in Redis, not in this process
 
         # A second server starts with nothing in memory and sees the same counts.
@@ -252,7 +252,7 @@ def test_two_app_instances_share_the_count_through_redis(app, ctx, restore_limit
         other = PageClient(second, portal=True)
         token = other.get("/sign-in").csrf()
         for n in range(6, 10):
-            assert _sign_in_attempt(other, victim.email, f"guess {n}", f"10.0.4.{n}", token).status == 200
+            assert _sign_in_attempt(other, victim.email, f"guess {n}", f"10.0.4.{n}", token).status == 400
         assert _sign_in_attempt(other, victim.email, factories.PASSWORD, "10.0.4.10", token).status == 429
     finally:
         store.flushdb()
@@ -277,7 +277,7 @@ def test_change_password_guesses_are_throttled_per_victim_not_for_everyone(app, 
             },
             environ_base={"REMOTE_ADDR": f"10.0.5.{n}"},
         )
-        assert page.status == (429 if n == 11 else 200), n
+        assert page.status == (429 if n == 11 else 400), n
     # Another victim elsewhere can still change theirs.
     other_victim = _victim()
     other = PageClient(app, portal=True)
@@ -300,7 +300,7 @@ def test_sign_in_looks_the_same_for_a_wrong_password_and_an_unknown_account(app,
         client = PageClient(app, portal=True)
         attempts[label] = (client.post("/sign-in", {"email": email, "password": "not the password"}), email)
     (known, known_email), (unknown, unknown_email) = attempts["known"], attempts["unknown"]
-    assert known.status == unknown.status == 200
+    assert known.status == unknown.status == 400
     assert _cookie_names(known) == _cookie_names(unknown)
     assert _comparable(known, known_email) == _comparable(unknown, unknown_email)
 
@@ -396,7 +396,7 @@ def test_a_victim_resets_their_password_by_email(victim_client, ctx, messages):
     assert "Your password has been reset" in banner.main_text
 
     assert (
-        victim_client.post("/sign-in", {"email": victim.email, "password": factories.PASSWORD}).status == 200
+        victim_client.post("/sign-in", {"email": victim.email, "password": factories.PASSWORD}).status == 400
     )
     victim_client.victim_sign_in(victim.email, NEW_PASSWORD)
     assert _audit_count("victim.password_reset") == 1
@@ -475,7 +475,7 @@ def test_a_victim_changes_their_password_and_other_sessions_end(app, victim_clie
         "/account/password",
         {"current_password": "not my password", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     )
-    assert wrong.status == 200
+    assert wrong.status == 400
     assert wrong.error_summary == ["Your current password is not correct"]
     assert wrong.title.startswith("Error:")
     mismatch = victim_client.post(
@@ -496,7 +496,7 @@ def test_a_victim_changes_their_password_and_other_sessions_end(app, victim_clie
     assert _session_row(other_token).ended_reason == "password_changed"
     assert _audit_count("victim.password_changed") == 1
     fresh = PageClient(app, portal=True)
-    assert fresh.post("/sign-in", {"email": victim.email, "password": factories.PASSWORD}).status == 200
+    assert fresh.post("/sign-in", {"email": victim.email, "password": factories.PASSWORD}).status == 400
     fresh.victim_sign_in(victim.email, NEW_PASSWORD)
 
 
@@ -520,7 +520,7 @@ def test_password_rules(victim_client, ctx, messages):
         ("x" * 257, ["Your password must be 256 characters or fewer"]),
     ):
         page = victim_client.post(path, {"password": password, "confirm": password})
-        assert page.status == 200, password
+        assert page.status == 400, password
         assert page.error_summary == errors, password
         assert page.title.startswith("Error:")
     # No composition rules: eight lower-case letters and a digit are enough.
@@ -647,6 +647,6 @@ def test_forwarded_addresses_count_only_behind_a_trusted_proxy(app, ctx, restore
                 headers={"X-Forwarded-For": f"203.0.113.{n}"},
             )
             statuses.append(response.status_code)
-        assert statuses == ([200, 200, 200, 200] if proxies else [200, 200, 200, 429])
+        assert statuses == ([400, 400, 400, 400] if proxies else [400, 400, 400, 429])
     finally:
         _close(other)

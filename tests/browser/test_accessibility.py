@@ -152,7 +152,7 @@ SCREENS = [
     Screen("staff member, not set up yet", STAFF, "/backoffice/staff/{new_member_id}"),
     Screen("audit trail", STAFF, "/backoffice/audit", screenshot="audit-trail"),
     Screen("audit trail, nothing found", STAFF, "/backoffice/audit?action=nothing.here"),
-    Screen("audit trail, with filter errors", STAFF, AUDIT_FILTER_ERRORS),
+    Screen("audit trail, with filter errors", STAFF, AUDIT_FILTER_ERRORS, status=400),
     # Last: it uses up the reader's attempts at the form.
     Screen("too many attempts", VISITOR, "/forgot-password", status=429, then=until_throttled, screenshot="too-many-attempts"),
 ]
