@@ -19,7 +19,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from shared.codes import CONTACT_CHANNEL_LABELS, LANGUAGE_NAMES, OFFENCES, OUTCOMES, STAGES, UPDATE_KINDS
+from shared.codes import (
+    CONTACT_CHANNEL_LABELS,
+    FINAL_STAGES,
+    LANGUAGE_NAMES,
+    OFFENCES,
+    OUTCOMES,
+    STAGES,
+    UPDATE_KINDS,
+)
 from shared.forms import GovDateField, TimeField
 from shared.services.updates import MAX_TEXT
 
@@ -83,7 +91,7 @@ class CrimeForm(FlaskForm):
         self.officer_in_charge.choices = choices(
             (str(s.id), f"{s.name} ({s.collar_number})") for s in officers
         )
-        self.stage.choices = choices((s.code, s.label) for s in STAGES.values() if s.code != "closed")
+        self.stage.choices = choices((s.code, s.label) for s in STAGES.values() if s.code not in FINAL_STAGES)
 
 
 def _text_field(label, hint=None, required_message=None):
@@ -135,7 +143,7 @@ class StageForm(FlaskForm):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.stage.choices = choices((s.code, s.label) for s in STAGES.values() if s.code != "closed")
+        self.stage.choices = choices((s.code, s.label) for s in STAGES.values() if s.code not in FINAL_STAGES)
 
 
 class OutcomeForm(FlaskForm):

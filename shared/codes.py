@@ -76,6 +76,15 @@ STAGES = {
             ),
         ),
         Stage(
+            "cancelled",
+            _l("Cancelled"),
+            _l("The crime record has been cancelled"),
+            _l(
+                "We will not investigate this crime record any further. This page explains "
+                "why. If you disagree, or have new information, contact the officer in charge."
+            ),
+        ),
+        Stage(
             "closed",
             _l("Closed"),
             _l("The investigation has finished"),
@@ -86,6 +95,9 @@ STAGES = {
         ),
     )
 }
+
+# Stages a crime reaches only by recording an outcome or cancelling the record.
+FINAL_STAGES = frozenset({"closed", "cancelled"})
 
 OFFENCE_GROUPS = {
     "violence": _l("Violence against the person"),
@@ -199,6 +211,7 @@ UPDATE_KINDS = {
 SYSTEM_UPDATE_KINDS = {
     "stage_change": _l("Stage changed"),
     "outcome": _l("Outcome recorded"),
+    "cancelled": _l("Crime record cancelled"),
 }
 ALL_UPDATE_KINDS = {**UPDATE_KINDS, **SYSTEM_UPDATE_KINDS}
 

@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 
 from shared.permissions import ROLE_PERMISSIONS
+from shared.victims_code import timescales
 
 
 class ConfigError(RuntimeError):
@@ -57,6 +58,13 @@ def role_map(value) -> dict[str, str]:
             f"The roles are {', '.join(PRODUCT_ROLES)}."
         )
     return dict(pairs)
+
+
+def _timescales() -> dict[str, int]:
+    try:
+        return timescales(os.environ.get("VICTIMS_CODE_DAYS"))
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
@@ -135,6 +143,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "ONELOGIN_ISSUER": os.environ.get("ONELOGIN_ISSUER", "https://oidc.account.gov.uk/"),
         "ONELOGIN_CLIENT_ID": os.environ.get("ONELOGIN_CLIENT_ID") or None,
         "ONELOGIN_PRIVATE_KEY": _read_key(os.environ.get("ONELOGIN_PRIVATE_KEY_FILE")),
+        # Victims' Code timescales in days (shared.victims_code): the Code's values and
+        # the reference's defaults, each changeable by the force. `contact_update` is the
+        # update frequency a new contact plan starts with.
+        "VICTIMS_CODE_DAYS": _timescales(),
         "CASES_PER_PAGE": 25,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",

@@ -32,6 +32,7 @@ STAFF = [
     ("Helen Carter", "1105", "helen.carter@police.example", "Crime Standards", ["ddm"]),
     ("Martin Okafor", "0042", "martin.okafor@police.example", "Crime Standards", ["fcr"]),
     ("Grace Lee", "A1187", "grace.lee@police.example", "Performance and Insight", ["analyst"]),
+    ("Nia Roberts", "P0301", "nia.roberts@pcc.example", "Office of the Police and Crime Commissioner", ["pcc"]),
     ("Alex Morgan", "A0001", "alex.morgan@police.example", "Performance and Insight", ["admin"]),
 ]
 

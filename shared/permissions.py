@@ -18,6 +18,7 @@ PERMISSIONS = {
     "crimes.cancel": _l("Decide on the cancellation of a crime"),
     "victims.manage": _l("Add victims to a crime and invite them"),
     "reports.view": _l("See Victims' Code compliance reports"),
+    "team.view": _l("See the Victims' Code work due across their team"),
     "staff.manage": _l("Create staff accounts, grant and remove roles, disable accounts"),
     "audit.view": _l("See and export the audit trail"),
 }
@@ -26,10 +27,12 @@ _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset(_CASEWORK | {"account"}),
-    "supervisor": frozenset(_CASEWORK | {"account", "reports.view"}),
+    "supervisor": frozenset(_CASEWORK | {"account", "reports.view", "team.view"}),
     "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
     "fcr": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
     "analyst": frozenset({"account", "cases.view", "reports.view"}),
+    # The Police and Crime Commissioner's office: compliance figures, never case records.
+    "pcc": frozenset({"account", "reports.view"}),
     "admin": frozenset({"account", "staff.manage", "audit.view"}),
 }
 
@@ -41,11 +44,13 @@ ROLE_LABELS = {
     "ddm": _l("Designated decision maker"),
     "fcr": _l("Force crime registrar"),
     "analyst": _l("Compliance analyst"),
+    "pcc": _l("Police and Crime Commissioner’s office"),
     "admin": _l("Administrator"),
 }
 
-# Roles that see every crime in the force; the others see their own team's.
-FORCE_WIDE_ROLES = frozenset({"ddm", "fcr", "analyst"})
+# Roles that see every crime in the force (or, for the Commissioner's office, the whole
+# force's compliance figures); the others see their own team's.
+FORCE_WIDE_ROLES = frozenset({"ddm", "fcr", "analyst", "pcc"})
 
 
 def permissions_of(user) -> frozenset[str]:

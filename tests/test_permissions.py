@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
-from shared.models import AuditEvent
+from shared.models import AuditEvent, Entitlement
 from shared.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from tests import factories
 from tests.pages import PageClient
@@ -15,6 +15,7 @@ from tests.signed_in import sign_in_as
 ROLES = tuple(ROLE_PERMISSIONS)
 CASEWORK = {"officer", "supervisor"}
 CASE_READERS = {"officer", "supervisor", "ddm", "fcr", "analyst"}
+REPORT_READERS = {"supervisor", "ddm", "fcr", "analyst", "pcc"}
 EVERYONE = set(ROLES)
 
 # The policy, written out: for every back-office route behind sign-in, the roles that
@@ -39,6 +40,18 @@ ALLOWED = {
     "backoffice.resend_set_up": {"admin"},
     "backoffice.audit_log": {"admin"},
     "backoffice.audit_export": {"admin"},
+    # The Victims' Code
+    "backoffice.queue": CASE_READERS,
+    "backoffice.team_queue": {"supervisor"},
+    "backoffice.record_entitlement": CASEWORK,
+    "backoffice.entitlement_not_applicable": CASEWORK,
+    "backoffice.contact_plan": CASEWORK,
+    "backoffice.enhanced_rights": CASEWORK,
+    "backoffice.record_complaint": CASEWORK,
+    "backoffice.record_review_request": CASEWORK,
+    "backoffice.cancel_crime": {"ddm", "fcr"},
+    "backoffice.reports": REPORT_READERS,
+    "backoffice.reports_export": REPORT_READERS,
 }
 
 
@@ -84,7 +97,8 @@ def world(ctx):
     crime = factories.crime(oic)
     link = factories.victim(crime, oic)
     target = factories.staff(team, roles=("officer",), name="Target Member")
-    return {"team": team, "crime": crime, "link": link, "target": target}
+    entitlement = db.session.scalar(select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id))
+    return {"team": team, "crime": crime, "link": link, "target": target, "entitlement": entitlement}
 
 
 def _path(rule, world) -> str:
@@ -92,6 +106,7 @@ def _path(rule, world) -> str:
         "crime_id": world["crime"].id,
         "link_id": world["link"].id,
         "staff_id": world["target"].id,
+        "entitlement_id": world["entitlement"].id,
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 

@@ -36,10 +36,12 @@ _PENDING_KEYS = ("pending_staff_id", "pending_since", "pending_enrolment")
 
 
 def _landing(member) -> str:
-    """The first page for a member of staff: their cases, or the staff list for
-    administrators who do no casework."""
+    """The first page for a member of staff: their cases; the staff list for
+    administrators who do no casework; the compliance report for the Commissioner's office."""
     if not can(member, "cases.view") and can(member, "staff.manage"):
         return url_for("backoffice.staff_list")
+    if not can(member, "cases.view") and can(member, "reports.view"):
+        return url_for("backoffice.reports")
     return url_for("backoffice.cases")
 
 

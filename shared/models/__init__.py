@@ -3,6 +3,7 @@
 from shared.models import append_only  # noqa: F401  (registers the session guard)
 from shared.models.audit import AuditEvent
 from shared.models.crime import Crime, CrimeVictim
+from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.investigation import InternalNote, InvestigationUpdate
 from shared.models.session import UserSession
 from shared.models.staff import ROLES, RecoveryCode, StaffMember, StaffRole, Team
@@ -15,6 +16,10 @@ __all__ = [
     "LINK_PURPOSES",
     "AccountLink",
     "AuditEvent",
+    "ContactPlan",
+    "EnhancedRight",
+    "Entitlement",
+    "EntitlementEvent",
     "Crime",
     "CrimeVictim",
     "InternalNote",

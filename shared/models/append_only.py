@@ -4,9 +4,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from shared.models.audit import AuditEvent
+from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
 from shared.models.investigation import InternalNote, InvestigationUpdate
 
-APPEND_ONLY = (AuditEvent, InvestigationUpdate, InternalNote)
+APPEND_ONLY = (AuditEvent, InvestigationUpdate, InternalNote, EntitlementEvent, EnhancedRight, ContactPlan)
 
 
 class AppendOnlyError(RuntimeError):

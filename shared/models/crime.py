@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
@@ -30,8 +30,15 @@ class Crime(db.Model):
     outcome: Mapped[int | None] = mapped_column(Integer)
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A cancelled crime record (victims-code.md section 6): C1 to C4, the evidence, and
+    # the Designated Decision Maker or Force Crime Registrar who authorised it.
+    cancellation_reason: Mapped[str | None] = mapped_column(String(2))
+    cancellation_note: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    cancelled_by_role: Mapped[str | None] = mapped_column(String(20))
 
-    officer_in_charge: Mapped[StaffMember] = relationship(lazy="joined")
+    officer_in_charge: Mapped[StaffMember] = relationship(lazy="joined", foreign_keys=[officer_in_charge_id])
     team: Mapped[Team] = relationship(lazy="joined")
 
 

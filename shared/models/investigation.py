@@ -25,6 +25,9 @@ class InvestigationUpdate(db.Model):
     # For stage changes and outcomes: the value the crime moved to.
     new_stage: Mapped[str | None] = mapped_column(String(30))
     new_outcome: Mapped[int | None] = mapped_column(Integer)
+    # When a key event happened, if not when it was posted: the Victims' Code duty to
+    # tell the victim runs from the event.
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     author_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 

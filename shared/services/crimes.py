@@ -8,12 +8,12 @@ from math import ceil
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, true
 
-from shared.codes import OFFENCES, OUTCOMES, STAGES
+from shared.codes import FINAL_STAGES, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
 from shared.permissions import sees_whole_force
-from shared.services import audit
+from shared.services import audit, entitlements
 from shared.services.errors import ServiceError
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,29}$")
@@ -55,7 +55,7 @@ def record_crime(
         )
     if offence not in OFFENCES:
         raise ServiceError(_l("Select the offence"), "offence")
-    if stage not in STAGES:
+    if stage not in STAGES or stage in FINAL_STAGES:
         raise ServiceError(_l("Select the stage"), "stage")
     now = utcnow()
     if reported_at > now:
@@ -130,12 +130,19 @@ def list_cases(staff: StaffMember, query: str | None, page: int, per_page: int, 
     return Page(items=items, total=total or 0, page=page, per_page=per_page)
 
 
+def refuse_if_cancelled(crime: Crime) -> None:
+    """Raises ServiceError: a cancelled crime record is not investigated any further."""
+    if crime.cancelled_at is not None:
+        raise ServiceError(_l("This crime record has been cancelled"))
+
+
 def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: bool, by: StaffMember) -> InvestigationUpdate:
     """Move the crime to `stage`, keep the change in its history, and commit."""
-    if stage not in STAGES:
+    if stage not in STAGES or stage in FINAL_STAGES:
         raise ServiceError(_l("Select the stage"), "stage")
     if stage == crime.stage:
         raise ServiceError(_l("The crime is already at this stage"), "stage")
+    refuse_if_cancelled(crime)
     crime.stage = stage
     update = InvestigationUpdate(
         crime_id=crime.id,
@@ -144,8 +151,12 @@ def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: boo
         visible_to_victim=visible,
         new_stage=stage,
         author_id=by.id,
+        created_at=utcnow(),
     )
     db.session.add(update)
+    db.session.flush()
+    if visible:
+        entitlements.on_visible_update(crime, update)
     audit.record("crime.stage", "crime", crime.id, detail=stage, actor=by)
     db.session.commit()
     return update
@@ -153,9 +164,11 @@ def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: boo
 
 def record_outcome(crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: StaffMember) -> InvestigationUpdate:
     """Record the Home Office outcome, finish the investigation and commit. A charge
-    (outcome 1) moves the crime to the charged stage; any other outcome closes it."""
+    (outcome 1) moves the crime to the charged stage; any other outcome closes it. The
+    victims are owed being told of it (shared.services.entitlements.on_outcome)."""
     if outcome not in OUTCOMES:
         raise ServiceError(_l("Select the outcome"), "outcome")
+    refuse_if_cancelled(crime)
     crime.outcome = outcome
     crime.outcome_at = utcnow()
     crime.stage = "charged" if outcome == 1 else "closed"
@@ -167,8 +180,13 @@ def record_outcome(crime: Crime, outcome: int, victim_text: str | None, visible:
         new_stage=crime.stage,
         new_outcome=outcome,
         author_id=by.id,
+        created_at=crime.outcome_at,
     )
     db.session.add(update)
+    db.session.flush()
+    if visible:
+        entitlements.on_visible_update(crime, update)
+    entitlements.on_outcome(crime, update, by)
     audit.record("crime.outcome", "crime", crime.id, detail=str(outcome), actor=by)
     db.session.commit()
     return update

@@ -3,14 +3,18 @@
 The victim's timeline is read by a query that never touches the internal notes table.
 """
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shared.codes import UPDATE_KINDS
 from shared.extensions import db
 from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember
-from shared.services import audit
+from shared.models.types import utcnow
+from shared.services import audit, entitlements
 from shared.services.errors import ServiceError
+from shared.victims_code import KEY_EVENTS
 
 MAX_TEXT = 5000
 
@@ -23,9 +27,13 @@ def post_update(
     internal_note: str | None,
     visible: bool,
     by: StaffMember,
+    occurred_at: datetime | None = None,
 ) -> InvestigationUpdate:
-    """Add an update to the crime's timeline and commit. Raises ServiceError when the
-    victim is to see it but there is no text for them, or there is nothing at all."""
+    """Add an update to the crime's timeline and commit. A key event (`occurred_at`: when
+    it happened, if earlier) starts the Victims' Code duty to tell each victim; an update
+    the victim can read counts as telling them. Raises ServiceError when the victim is to
+    see it but there is no text for them, there is nothing at all, the event is dated in
+    the future, or the crime was cancelled and this is more than a general update."""
     victim_text = (victim_text or "").strip() or None
     internal_note = (internal_note or "").strip() or None
     if kind not in UPDATE_KINDS:
@@ -37,17 +45,29 @@ def post_update(
     for field, text in (("victim_text", victim_text), ("internal_note", internal_note)):
         if text and len(text) > MAX_TEXT:
             raise ServiceError(_l("Text must be %(max)d characters or fewer", max=MAX_TEXT), field)
+    if crime.cancelled_at is not None and kind != "general":
+        raise ServiceError(_l("This crime record has been cancelled: only a general update can be posted"), "kind")
+    now = utcnow()
+    if occurred_at is not None and occurred_at > now:
+        raise ServiceError(_l("The date it happened must be today or in the past"), "occurred_date")
+    key_event = kind in KEY_EVENTS
     update = InvestigationUpdate(
         crime_id=crime.id,
         kind=kind,
         victim_text=victim_text,
         visible_to_victim=visible,
+        occurred_at=(occurred_at or now) if key_event else None,
         author_id=by.id,
+        created_at=now,
     )
     db.session.add(update)
     db.session.flush()
     if internal_note:
         db.session.add(InternalNote(update_id=update.id, text=internal_note))
+    if visible:
+        entitlements.on_visible_update(crime, update)
+    if key_event:
+        entitlements.on_key_event(crime, kind, update, by)
     audit.record("update.post", "crime", crime.id, detail=f"update {update.id}", actor=by)
     db.session.commit()
     return update

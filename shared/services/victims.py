@@ -13,7 +13,7 @@ from shared import sessions
 from shared.extensions import db
 from shared.models import AccountLink, Crime, CrimeVictim, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import audit, links
+from shared.services import audit, entitlements, links
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 
@@ -41,6 +41,8 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
     A victim already recorded with the same email address is linked only when the officer
     asks for it and the name and date of birth match too; otherwise ServiceError.
     """
+    if crime.cancelled_at is not None:
+        raise ServiceError(_l("This crime record has been cancelled"))
     email = normalise_email(details.email)
     existing = None
     if email:
@@ -95,6 +97,7 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
     )
     db.session.add(link)
     db.session.flush()
+    entitlements.start_for_victim(link, by)
     audit.record("victim.add", "crime_victim", link.id, actor=by)
     db.session.commit()
     return link

@@ -1,0 +1,107 @@
+"""What the Victims' Code owes each victim of a crime, and its history.
+
+An `Entitlement` holds the current state of one duty (written acknowledgement, "victim
+told of the arrest", ...) so that queues and reports can count it in SQL; every change to
+it is an `EntitlementEvent`, inserted and never changed. Enhanced rights and contact plans
+are kept as successive rows too: the newest row for a victim (and category) is the
+current one, the older rows are its history.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.extensions import db
+from shared.models.staff import StaffMember
+from shared.models.types import UTCDateTime, utcnow
+
+# An entitlement's stored state; "pending", "overdue", "met on time" and "met late" are
+# worked out from it and the time (shared.services.entitlements.status_expression).
+STATES = ("open", "met", "declined", "not_applicable")
+
+
+class Entitlement(db.Model):
+    __tablename__ = "entitlement"
+    __table_args__ = (Index("ix_entitlement_state_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id"), index=True)
+    crime_victim_id: Mapped[int] = mapped_column(ForeignKey("crime_victim.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(30), index=True)
+    # For "victim told": the key event it is about, and the update that recorded it.
+    event_kind: Mapped[str | None] = mapped_column(String(30))
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("investigation_update.id"))
+    triggered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Empty while there is no deadline yet (the VPS offer is due by the charge).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enhanced: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    way: Mapped[str | None] = mapped_column(String(30))
+    # Which support service (referrals); a complaint's or review's subject for staff.
+    detail: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EntitlementEvent(db.Model):
+    """One change to an entitlement: created, due date changed, met, declined, does not
+    apply. `by_id` is empty when the service made the change itself."""
+
+    __tablename__ = "entitlement_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("entitlement.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    way: Mapped[str | None] = mapped_column(String(30))
+    detail: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    by: Mapped[StaffMember | None] = relationship(lazy="joined")
+
+
+class EnhancedRight(db.Model):
+    """An enhanced-rights category for a victim of a crime, as derived or assessed. The
+    newest row per victim and category says whether it applies now."""
+
+    __tablename__ = "enhanced_right"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_victim_id: Mapped[int] = mapped_column(ForeignKey("crime_victim.id"), index=True)
+    category: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(30))
+    applies: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    # Empty when derived by the service (age, offence).
+    assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assessed_by: Mapped[StaffMember | None] = relationship(lazy="joined")
+
+
+class ContactPlan(db.Model):
+    """How and how often a victim of a crime is kept up to date. The newest row is the
+    plan; each change is a new row with who made it and when."""
+
+    __tablename__ = "contact_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_victim_id: Mapped[int] = mapped_column(ForeignKey("crime_victim.id"), index=True)
+    frequency_days: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(2))
+    safe_to_contact: Mapped[bool] = mapped_column(Boolean, default=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    # Empty for the plan the service starts with when the victim is added.
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    changed_by: Mapped[StaffMember | None] = relationship(lazy="joined")

@@ -1,0 +1,227 @@
+"""What staff record under the Victims' Code: what was done to meet an entitlement, that
+one does not apply, complaints and requests for review, contact plans, enhanced rights,
+and the cancellation of a crime record. Each function checks, writes the change with its
+history and audit event, and commits; it raises ServiceError for a person to fix.
+"""
+
+from datetime import datetime, timedelta
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from shared.codes import LANGUAGE_NAMES
+from shared.extensions import db
+from shared.models import (
+    ContactPlan,
+    Crime,
+    CrimeVictim,
+    EnhancedRight,
+    Entitlement,
+    InvestigationUpdate,
+    StaffMember,
+)
+from shared.models.types import utcnow
+from shared.models.victim import CONTACT_CHANNELS
+from shared.services import audit, calendar, entitlements
+from shared.services.errors import ServiceError
+from shared.victims_code import CANCELLATION_REASONS, ENHANCED_REASONS, RULES, SUPPORT_SERVICES
+
+MAX_REASON = 2000
+CANCEL_ROLES = ("fcr", "ddm")
+
+
+def _check_when(at: datetime, not_before: datetime, field: str = "date") -> None:
+    if at > utcnow() + timedelta(minutes=1):
+        raise ServiceError(_l("The date must be today or in the past"), field)
+    if calendar.local_date(at) < calendar.local_date(not_before):
+        raise ServiceError(_l("The date must be on or after %(day)s, when this started", day=format_date(calendar.local_date(not_before), "d MMMM yyyy")), field)
+
+
+def _reason_text(reason: str | None, message) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(message, "reason")
+    if len(reason) > MAX_REASON:
+        raise ServiceError(_l("The reason must be %(max)d characters or fewer", max=MAX_REASON), "reason")
+    return reason
+
+
+def record_action(ent: Entitlement, way: str, at: datetime, by: StaffMember, *, service: str | None = None, consent: bool = False) -> None:
+    """Record what was done to meet (or what the victim declined of) an open entitlement,
+    and commit. A met agreed update opens the next one. A referral that needs consent is
+    refused without it."""
+    if ent.state != "open":
+        raise ServiceError(_l("This has already been recorded"))
+    rule = RULES[ent.rule]
+    chosen = next((w for w in rule.ways if w.code == way), None)
+    if chosen is None:
+        raise ServiceError(_l("Select what was done"), "way")
+    _check_when(at, ent.triggered_at)
+    if chosen.needs_detail:
+        if service not in SUPPORT_SERVICES:
+            raise ServiceError(_l("Select the support service"), "service")
+        link = db.session.get(CrimeVictim, ent.crime_victim_id)
+        rights = entitlements.current_rights([link.id])[link.id]
+        if entitlements.consent_required(link.crime, rights) and not consent:
+            raise ServiceError(_l("Confirm the victim gave explicit consent to the referral"), "consent")
+    entitlements.close(ent, chosen.result, at=at, way=chosen.code, detail=service if chosen.needs_detail else None, by=by)
+    if ent.rule == "contact_update" and chosen.result == "met":
+        link = db.session.get(CrimeVictim, ent.crime_victim_id)
+        entitlements.next_update(link, entitlements.current_plans([link.id]).get(link.id), at, ent.enhanced, by)
+    audit.record("entitlement.recorded", "crime", ent.crime_id, detail=f"{ent.rule} {ent.id} {chosen.code}", actor=by)
+    db.session.commit()
+
+
+def mark_not_applicable(ent: Entitlement, reason: str, by: StaffMember) -> None:
+    """Record that an open entitlement does not apply, with the reason, and commit. It
+    then leaves the compliance rate; the reason stays on record for supervisors."""
+    if ent.state != "open":
+        raise ServiceError(_l("This has already been recorded"))
+    reason = _reason_text(reason, _l("Enter why this does not apply"))
+    entitlements.close(ent, "not_applicable", reason=reason, by=by)
+    audit.record("entitlement.not_applicable", "crime", ent.crime_id, detail=f"{ent.rule} {ent.id}", actor=by)
+    db.session.commit()
+
+
+def record_complaint(link: CrimeVictim, received_at: datetime, summary: str, by: StaffMember) -> Entitlement:
+    """A complaint from the victim: it is to be acknowledged or answered within 10
+    working days. Commits."""
+    summary = _reason_text(summary, _l("Enter what the complaint is about"))[:200]
+    _check_when(received_at, link.crime.reported_at)
+    rights = entitlements.current_rights([link.id])[link.id]
+    ent = entitlements.open_entitlement(link, "complaint", received_at, bool(rights), detail=summary, by=by)
+    audit.record("entitlement.complaint", "crime", link.crime_id, detail=f"complaint {ent.id}", actor=by)
+    db.session.commit()
+    return ent
+
+
+def record_review_request(link: CrimeVictim, requested_at: datetime, by: StaffMember) -> list[Entitlement]:
+    """A request under the Victims' Right to Review: acknowledged within 10 working days,
+    decided within 30. Refused when the right does not apply to the decision. Commits."""
+    crime = link.crime
+    if not entitlements.review_applies(crime):
+        raise ServiceError(
+            _l("The right to review applies only to a police decision not to charge a suspect who was interviewed under caution")
+        )
+    _check_when(requested_at, crime.outcome_at)
+    rights = entitlements.current_rights([link.id])[link.id]
+    opened = [entitlements.open_entitlement(link, rule, requested_at, bool(rights), by=by) for rule in ("vrr_acknowledge", "vrr_decide")]
+    audit.record("entitlement.review_request", "crime", crime.id, detail=f"review {opened[0].id}", actor=by)
+    db.session.commit()
+    return opened
+
+
+def change_contact_plan(
+    link: CrimeVictim,
+    *,
+    frequency_days: int,
+    channel: str,
+    language: str,
+    safe_to_contact: bool,
+    opted_out: bool,
+    note: str | None,
+    by: StaffMember,
+) -> ContactPlan:
+    """Agree a new contact plan with the victim, keep the old one as history, and commit.
+    The next update is due by the new frequency from the last one; opting out ends the
+    regular updates and opting back in starts them again from now."""
+    if not isinstance(frequency_days, int) or not 1 <= frequency_days <= 365:
+        raise ServiceError(_l("Enter how often, in days, from 1 to 365"), "frequency_days")
+    if channel not in CONTACT_CHANNELS:
+        raise ServiceError(_l("Select how the victim wants to be contacted"), "channel")
+    if language not in LANGUAGE_NAMES:
+        raise ServiceError(_l("Select the language"), "language")
+    note = (note or "").strip() or None
+    if note and len(note) > MAX_REASON:
+        raise ServiceError(_l("The note must be %(max)d characters or fewer", max=MAX_REASON), "note")
+    plan = ContactPlan(
+        crime_victim_id=link.id,
+        frequency_days=frequency_days,
+        channel=channel,
+        language=language,
+        safe_to_contact=safe_to_contact,
+        opted_out=opted_out,
+        note=note,
+        changed_by_id=by.id,
+    )
+    db.session.add(plan)
+    db.session.flush()
+    opened = list(
+        db.session.scalars(
+            select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.rule == "contact_update", Entitlement.state == "open")
+        )
+    )
+    for ent in opened:
+        if opted_out:
+            entitlements.close(ent, "not_applicable", reason="opted_out", by=by)
+        else:
+            entitlements.set_due(ent, entitlements.due_at("contact_update", ent.triggered_at, ent.enhanced, frequency_days), ent.enhanced, by)
+    if not opted_out and not opened:
+        rights = entitlements.current_rights([link.id])[link.id]
+        entitlements.next_update(link, plan, utcnow(), bool(rights), by)
+    audit.record("contact_plan.change", "crime", link.crime_id, detail=f"victim {link.id}", actor=by)
+    db.session.commit()
+    return plan
+
+
+def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str | None, by: StaffMember) -> None:
+    """Record an officer's assessment of the victim's enhanced rights and commit.
+
+    `chosen` maps each category that applies to its reason (victims-code.md section 3);
+    a category left out no longer applies. Each change is a new row naming who assessed
+    it and when. Open entitlements then take the standard or enhanced timescale."""
+    for category, reason in chosen.items():
+        if reason not in ENHANCED_REASONS.get(category, {}):
+            raise ServiceError(_l("Select a reason for each category that applies"), category)
+    note = (note or "").strip() or None
+    if note and len(note) > MAX_REASON:
+        raise ServiceError(_l("The note must be %(max)d characters or fewer", max=MAX_REASON), "note")
+    current = {right.category: right for right in entitlements.current_rights([link.id])[link.id]}
+    now = utcnow()
+    changed = False
+    for category in ENHANCED_REASONS:
+        before = current.get(category)
+        reason = chosen.get(category)
+        if reason is not None and (before is None or before.reason != reason):
+            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True, note=note, assessed_by_id=by.id, assessed_at=now))
+            changed = True
+        elif reason is None and before is not None:
+            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=before.reason, applies=False, note=note, assessed_by_id=by.id, assessed_at=now))
+            changed = True
+    db.session.flush()
+    if changed:
+        entitlements.recompute_for(link, bool(chosen), by)
+    audit.record("enhanced_rights.assess", "crime", link.crime_id, detail=f"victim {link.id}: {','.join(sorted(chosen)) or 'none'}", actor=by)
+    db.session.commit()
+
+
+def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember) -> InvestigationUpdate:
+    """Cancel a crime record (C1 to C4), authorised by a Designated Decision Maker or the
+    Force Crime Registrar, and commit. Open entitlements no longer apply; each victim is
+    owed being told, and their page explains the reason in plain words."""
+    role = next((r for r in CANCEL_ROLES if r in by.roles), None)
+    if role is None:
+        raise ServiceError(_l("Only a Designated Decision Maker or the Force Crime Registrar can cancel a crime"))
+    if crime.cancelled_at is not None:
+        raise ServiceError(_l("This crime record has already been cancelled"))
+    if reason not in CANCELLATION_REASONS:
+        raise ServiceError(_l("Select the reason for cancelling"), "reason")
+    evidence = _reason_text(evidence, _l("Enter the information that justifies the cancellation"))
+    now = utcnow()
+    crime.cancellation_reason = reason
+    crime.cancellation_note = evidence
+    crime.cancelled_at = now
+    crime.cancelled_by_id = by.id
+    crime.cancelled_by_role = role
+    crime.stage = "cancelled"
+    # The victim reads the reason in plain words (shared.victims_code.CANCELLATION_REASONS).
+    update = InvestigationUpdate(
+        crime_id=crime.id, kind="cancelled", visible_to_victim=True, new_stage="cancelled", occurred_at=now, author_id=by.id, created_at=now
+    )
+    db.session.add(update)
+    db.session.flush()
+    entitlements.on_cancelled(crime, update, by)
+    audit.record("crime.cancel", "crime", crime.id, detail=reason, actor=by)
+    db.session.commit()
+    return update

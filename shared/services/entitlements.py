@@ -1,0 +1,345 @@
+"""The Victims' Code engine: opens what is owed to each victim, works out when it is due,
+and closes it when it is met, declined or no longer applies.
+
+The rules are data in `shared.victims_code`. These functions add to the session and
+flush, and never commit: they run inside the service call (recording a crime, posting an
+update, adding a victim...) whose transaction stores the change and its audit event.
+"""
+
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import case, func, literal, select
+
+from shared.extensions import db
+from shared.models import (
+    ContactPlan,
+    Crime,
+    CrimeVictim,
+    EnhancedRight,
+    Entitlement,
+    EntitlementEvent,
+    InvestigationUpdate,
+)
+from shared.models.types import utcnow
+from shared.services import calendar
+from shared.victims_code import (
+    CONSENT_OFFENCE_GROUPS,
+    CONSENT_OFFENCES,
+    CONSENT_REASONS,
+    INTIMIDATED_OFFENCE_GROUPS,
+    INTIMIDATED_OFFENCES,
+    MOST_SERIOUS_OFFENCES,
+    ON_RECORDING,
+    PORTAL_WAY,
+    RULES,
+    VRR_INTERVIEW_EVENTS,
+    VRR_OUTCOMES,
+    outcome_event,
+    timescale_key,
+)
+
+# ---------------------------------------------------------------------------- status
+
+
+def status_expression(now: datetime):
+    """The SQL for an entitlement's status at `now`: pending, met_on_time, met_late,
+    overdue, declined or not_applicable. The one definition the pages, the queues and
+    the reports all use."""
+    return case(
+        (Entitlement.state == "met", case((Entitlement.due_at.is_(None) | (Entitlement.met_at <= Entitlement.due_at), "met_on_time"), else_="met_late")),
+        (Entitlement.state.in_(("declined", "not_applicable")), Entitlement.state),
+        (Entitlement.due_at.is_not(None) & (Entitlement.due_at < literal(now, Entitlement.due_at.type)), "overdue"),
+        else_="pending",
+    )
+
+
+# ------------------------------------------------------------------------- deadlines
+
+
+def timescale(rule_code: str, enhanced: bool) -> int | None:
+    """The force's timescale in days for this rule, or None when it has none."""
+    return current_app.config["VICTIMS_CODE_DAYS"].get(timescale_key(rule_code, enhanced))
+
+
+def due_at(rule_code: str, trigger: datetime, enhanced: bool, frequency_days: int | None = None) -> datetime | None:
+    """When an entitlement started at `trigger` is due; None while it has no deadline
+    (the VPS offer, until someone is charged)."""
+    rule = RULES[rule_code]
+    if rule.clock == "working":
+        return calendar.working_day_deadline(trigger, timescale(rule_code, enhanced))
+    if rule.clock == "calendar":
+        return calendar.calendar_day_deadline(trigger, frequency_days or timescale(rule_code, enhanced))
+    return None
+
+
+# ------------------------------------------------------------- enhanced rights, plans
+
+
+def current_rights(link_ids) -> dict[int, list[EnhancedRight]]:
+    """The enhanced-rights categories that apply now, per victim of a crime. One query."""
+    link_ids = list(link_ids)
+    out: dict[int, list[EnhancedRight]] = {link_id: [] for link_id in link_ids}
+    if not link_ids:
+        return out
+    newest = (
+        select(func.max(EnhancedRight.id))
+        .where(EnhancedRight.crime_victim_id.in_(link_ids))
+        .group_by(EnhancedRight.crime_victim_id, EnhancedRight.category)
+    )
+    rows = db.session.scalars(
+        select(EnhancedRight).where(EnhancedRight.id.in_(newest), EnhancedRight.applies.is_(True)).order_by(EnhancedRight.category)
+    )
+    for row in rows:
+        out[row.crime_victim_id].append(row)
+    return out
+
+
+def current_plans(link_ids) -> dict[int, ContactPlan]:
+    """The contact plan of each victim of a crime. One query."""
+    link_ids = list(link_ids)
+    if not link_ids:
+        return {}
+    newest = select(func.max(ContactPlan.id)).where(ContactPlan.crime_victim_id.in_(link_ids)).group_by(ContactPlan.crime_victim_id)
+    return {plan.crime_victim_id: plan for plan in db.session.scalars(select(ContactPlan).where(ContactPlan.id.in_(newest)))}
+
+
+def derived_rights(crime: Crime, link: CrimeVictim) -> list[tuple[str, str]]:
+    """The (category, reason) pairs that apply automatically: under 18 when the crime was
+    reported, and the offence."""
+    out = []
+    if crime.offence in MOST_SERIOUS_OFFENCES:
+        out.append(("most_serious", "offence"))
+    dob = link.victim.date_of_birth
+    if dob is not None and _age_on(dob, calendar.local_date(crime.reported_at)) < 18:
+        out.append(("vulnerable", "under_18"))
+    if crime.offence_group in INTIMIDATED_OFFENCE_GROUPS or crime.offence in INTIMIDATED_OFFENCES:
+        out.append(("intimidated", "offence"))
+    return out
+
+
+def _age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def consent_required(crime: Crime, rights: list[EnhancedRight]) -> bool:
+    """Referral needs the victim's explicit consent: sexual offences, domestic abuse and
+    bereaved families."""
+    return (
+        crime.offence_group in CONSENT_OFFENCE_GROUPS
+        or crime.offence in CONSENT_OFFENCES
+        or any((r.category, r.reason) in CONSENT_REASONS for r in rights)
+    )
+
+
+def review_applies(crime: Crime) -> bool:
+    """The Victims' Right to Review applies: a police decision not to charge a suspect
+    who was identified and interviewed under caution."""
+    if crime.outcome not in VRR_OUTCOMES:
+        return False
+    interviewed = db.session.scalar(
+        select(func.count(Entitlement.id)).where(Entitlement.crime_id == crime.id, Entitlement.event_kind.in_(VRR_INTERVIEW_EVENTS))
+    ) or db.session.scalar(
+        select(func.count(InvestigationUpdate.id)).where(InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.kind.in_(VRR_INTERVIEW_EVENTS))
+    )
+    return bool(interviewed)
+
+
+# ----------------------------------------------------------------- opening, closing
+
+
+def _history(ent: Entitlement, action: str, by=None) -> None:
+    db.session.add(
+        EntitlementEvent(
+            entitlement_id=ent.id,
+            action=action,
+            state=ent.state,
+            due_at=ent.due_at,
+            met_at=ent.met_at,
+            way=ent.way,
+            detail=ent.detail,
+            reason=ent.reason,
+            by_id=getattr(by, "id", None),
+        )
+    )
+
+
+def open_entitlement(link: CrimeVictim, rule_code: str, trigger: datetime, enhanced: bool, *, event_kind=None, update=None, due=None, frequency_days=None, detail=None, by=None) -> Entitlement:
+    """Add an open entitlement for this victim of a crime, due by the rules (or `due`)."""
+    ent = Entitlement(
+        crime_id=link.crime_id,
+        crime_victim_id=link.id,
+        rule=rule_code,
+        event_kind=event_kind,
+        update_id=getattr(update, "id", None),
+        triggered_at=trigger,
+        due_at=due if due is not None else due_at(rule_code, trigger, enhanced, frequency_days),
+        enhanced=enhanced,
+        state="open",
+        detail=detail,
+    )
+    db.session.add(ent)
+    db.session.flush()
+    _history(ent, "created", by)
+    return ent
+
+
+def close(ent: Entitlement, state: str, *, at: datetime | None = None, way: str | None = None, detail=None, reason=None, by=None) -> None:
+    """Close an open entitlement: met, declined or not_applicable, with how and why."""
+    ent.state = state
+    ent.met_at = at if state == "met" else None
+    ent.way = way
+    if detail is not None:
+        ent.detail = detail
+    ent.reason = reason
+    ent.closed_by_id = getattr(by, "id", None)
+    _history(ent, state, by)
+
+
+def set_due(ent: Entitlement, due: datetime | None, enhanced: bool, by=None) -> None:
+    if ent.due_at == due and ent.enhanced == enhanced:
+        return
+    ent.due_at, ent.enhanced = due, enhanced
+    _history(ent, "due_changed", by)
+
+
+def _links(crime: Crime) -> list[CrimeVictim]:
+    return list(db.session.scalars(select(CrimeVictim).where(CrimeVictim.crime_id == crime.id).order_by(CrimeVictim.id)))
+
+
+def _open_of(crime: Crime, *rules: str) -> list[Entitlement]:
+    return list(
+        db.session.scalars(
+            select(Entitlement)
+            .where(Entitlement.crime_id == crime.id, Entitlement.state == "open", Entitlement.rule.in_(rules))
+            .order_by(Entitlement.id)
+        )
+    )
+
+
+def _investigation_over(crime: Crime) -> bool:
+    return crime.outcome is not None or crime.cancelled_at is not None
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def start_for_victim(link: CrimeVictim, by=None) -> None:
+    """A victim was added to a crime: derive their enhanced rights, start their contact
+    plan, and open what the Code owes them from the crime's recording."""
+    crime = link.crime
+    derived = derived_rights(crime, link)
+    for category, reason in derived:
+        db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True))
+    frequency = timescale("contact_update", False)
+    victim = link.victim
+    db.session.add(
+        ContactPlan(
+            crime_victim_id=link.id,
+            frequency_days=frequency,
+            channel=victim.contact_channel,
+            language=victim.preferred_language,
+        )
+    )
+    enhanced = bool(derived)
+    charged_at = _charged_at(crime)
+    for rule_code in ON_RECORDING:
+        rule = RULES[rule_code]
+        trigger = crime.reported_at if rule.trigger == "reported" else crime.recorded_at
+        due = calendar.end_of_local_day(calendar.local_date(charged_at)) if rule.clock == "charge" and charged_at else None
+        open_entitlement(link, rule_code, trigger, enhanced, due=due, by=by)
+    if not _investigation_over(crime):
+        open_entitlement(link, "contact_update", link.added_at or utcnow(), enhanced, frequency_days=frequency, by=by)
+
+
+def _charged_at(crime: Crime) -> datetime | None:
+    if crime.outcome == 1:
+        return crime.outcome_at
+    return db.session.scalar(
+        select(func.min(func.coalesce(InvestigationUpdate.occurred_at, InvestigationUpdate.created_at))).where(
+            InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.kind == "charge"
+        )
+    )
+
+
+def on_key_event(crime: Crime, event_kind: str, update: InvestigationUpdate, by=None) -> None:
+    """A key event (victims-code.md section 4): each victim is owed being told of it, in
+    5 working days or 1 for enhanced rights. An update the victim can read, posted to a
+    victim who uses the service, tells them there and then."""
+    at = update.occurred_at or update.created_at
+    links = _links(crime)
+    rights = current_rights(link.id for link in links)
+    for link in links:
+        ent = open_entitlement(link, "event_told", at, bool(rights[link.id]), event_kind=event_kind, update=update, by=by)
+        if update.visible_to_victim and link.victim.is_active:
+            close(ent, "met", at=update.created_at, way=PORTAL_WAY.code)
+    if event_kind == "charge":
+        # The VPS offer is due by the charge at the latest.
+        for ent in _open_of(crime, "vps_offer"):
+            if ent.due_at is None:
+                set_due(ent, calendar.end_of_local_day(calendar.local_date(at)), ent.enhanced, by)
+
+
+def on_visible_update(crime: Crime, update: InvestigationUpdate) -> None:
+    """An update the victim can read, posted to a victim who uses the service, is the
+    update their contact plan asks for: it is met, and the next one falls due."""
+    opened = _open_of(crime, "contact_update")
+    if not opened:
+        return
+    links = {link.id: link for link in _links(crime)}
+    plans = current_plans(links)
+    for ent in opened:
+        link = links[ent.crime_victim_id]
+        if not link.victim.is_active:
+            continue
+        close(ent, "met", at=update.created_at, way=PORTAL_WAY.code)
+        next_update(link, plans.get(link.id), update.created_at, ent.enhanced)
+
+
+def next_update(link: CrimeVictim, plan: ContactPlan | None, after: datetime, enhanced: bool, by=None) -> None:
+    """Open the next agreed update, unless the victim opted out or the investigation is over."""
+    if (plan is not None and plan.opted_out) or _investigation_over(link.crime):
+        return
+    frequency = plan.frequency_days if plan is not None else timescale("contact_update", False)
+    open_entitlement(link, "contact_update", after, enhanced, frequency_days=frequency, by=by)
+
+
+def on_outcome(crime: Crime, update: InvestigationUpdate, by=None) -> None:
+    """An outcome is a key decision to tell the victim of. It ends the regular updates,
+    and without a charge no Victim Personal Statement is still to be offered."""
+    event_kind = outcome_event(crime.outcome)
+    already = db.session.scalar(
+        select(func.count(Entitlement.id)).where(Entitlement.crime_id == crime.id, Entitlement.event_kind == event_kind)
+    )
+    # A charge or disposal already posted as a key event is not told twice.
+    if not already or event_kind == "released_nfa":
+        on_key_event(crime, event_kind, update, by)
+    for ent in _open_of(crime, "contact_update"):
+        close(ent, "not_applicable", reason="investigation_finished", by=by)
+    if crime.outcome != 1:
+        for ent in _open_of(crime, "vps_offer"):
+            if ent.due_at is None:
+                close(ent, "not_applicable", reason="not_charged", by=by)
+
+
+def on_cancelled(crime: Crime, update: InvestigationUpdate, by=None) -> None:
+    """A cancelled crime owes its victims nothing more but being told of the cancellation."""
+    for ent in list(db.session.scalars(select(Entitlement).where(Entitlement.crime_id == crime.id, Entitlement.state == "open"))):
+        close(ent, "not_applicable", reason="crime_cancelled", by=by)
+    on_key_event(crime, "cancelled", update, by)
+
+
+def recompute_for(link: CrimeVictim, enhanced: bool, by=None) -> None:
+    """The victim's enhanced rights changed: open entitlements take the new timescale,
+    counted from their own trigger."""
+    plans = current_plans([link.id])
+    plan = plans.get(link.id)
+    for ent in db.session.scalars(select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.state == "open")):
+        if ent.due_at is None:
+            ent.enhanced = enhanced
+            continue
+        if RULES[ent.rule].clock == "charge":
+            set_due(ent, ent.due_at, enhanced, by)
+            continue
+        frequency = plan.frequency_days if (ent.rule == "contact_update" and plan is not None) else None
+        set_due(ent, due_at(ent.rule, ent.triggered_at, enhanced, frequency), enhanced, by)
