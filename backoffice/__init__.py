@@ -48,4 +48,15 @@ def commit_read_event(response):
     return response
 
 
-from backoffice.views import account, audit_log, cases, queue, reports, sso, staff_admin, victims  # noqa: E402,F401  (registers the routes)
+from backoffice.views import (  # noqa: E402,F401  (registers the routes)
+    account,
+    audit_log,
+    cancellation,
+    cases,
+    queue,
+    reports,
+    sso,
+    staff_admin,
+    victims,
+    victims_code,
+)

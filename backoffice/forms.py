@@ -17,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from shared.codes import (
     CONTACT_CHANNEL_LABELS,
@@ -109,6 +109,20 @@ class UpdateForm(FlaskForm):
         choices=choices(UPDATE_KINDS.items()),
         validators=[InputRequired(_l("Select what kind of update this is"))],
     )
+    occurred_date = GovDateField(
+        _l("When did it happen? (optional)"),
+        description=_l(
+            "For a key event, such as an arrest. Leave blank if it happened today. "
+            "Leave the date and time blank for a general update. For example, 27 3 2026."
+        ),
+        validators=[Optional()],
+        invalid_message=_l("The date it happened must be a real date"),
+    )
+    occurred_time = TimeField(
+        _l("Time it happened (optional)"),
+        description=_l("24-hour clock, for example 14:30. Leave blank if it happened just now."),
+        widget=GovTextInput(),
+    )
     victim_text = _text_field(
         _l("Update for the victim"),
         _l("Write in plain words. Do not include details about the suspect or intelligence."),
@@ -124,6 +138,16 @@ class UpdateForm(FlaskForm):
         _l("For police staff only. The victim never sees this."),
     )
     submit = SubmitField(_l("Post update"), widget=GovSubmitInput())
+
+    # Only a key event starts a duty counted from when it happened: a general update
+    # with a date is refused rather than the date silently dropped.
+    def validate_occurred_date(self, field):
+        if field.data is not None and self.kind.data == "general":
+            raise ValidationError(_l("Leave the date and time blank for a general update: they are only for a key event"))
+
+    def validate_occurred_time(self, field):
+        if getattr(field, "time_value", None) is not None and self.occurred_date.data is None and self.kind.data == "general":
+            raise ValidationError(_l("Leave the date and time blank for a general update: they are only for a key event"))
 
 
 class StageForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Language choice, the language switch route, and date formatting in the reader's
 language and in Europe/London time."""
 
-from flask import Blueprint, current_app, make_response, redirect, request
+from flask import Blueprint, current_app, has_request_context, make_response, redirect, request
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,9 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # A command-line task: the service's default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen

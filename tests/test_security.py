@@ -5,9 +5,11 @@ import logging
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import select
 
 from shared.auth import safe_next
 from shared.extensions import db
+from shared.models import Entitlement
 from shared.permissions import ROLE_PERMISSIONS
 from tests import factories
 from tests.pages import PageClient
@@ -56,9 +58,10 @@ def staff_client(app, ctx):
     member = factories.staff(team, roles=tuple(ROLE_PERMISSIONS))
     crime = factories.crime(member)
     link = factories.victim(crime, member)
+    entitlement = db.session.scalar(select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id))
     client = PageClient(app)
     sign_in_as(client, member)
-    return client, {"crime_id": crime.id, "link_id": link.id, "staff_id": member.id}
+    return client, {"crime_id": crime.id, "link_id": link.id, "staff_id": member.id, "entitlement_id": entitlement.id}
 
 
 def _build(rule, values) -> str:

@@ -4,13 +4,17 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms import ConfirmForm, CrimeForm, OutcomeForm, StageForm, UpdateForm
+from backoffice.views import victims_code
 from backoffice.views.common import crime_or_404, pagination_params, show_service_error
 from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.forms import local_to_utc
-from shared.permissions import requires, sees_whole_force
-from shared.services import crimes, updates, victims
+from shared.models import StaffMember
+from shared.models.types import utcnow
+from shared.permissions import ROLE_LABELS, requires, sees_whole_force
+from shared.services import calendar, crimes, updates, victims
 from shared.services.errors import ServiceError
+from shared.victims_code import CANCELLATION_REASONS
 
 
 @bp.get("/cases")
@@ -77,6 +81,10 @@ def crime(crime_id):
         groups=OFFENCE_GROUPS,
         outcomes=OUTCOMES,
         kinds=ALL_UPDATE_KINDS,
+        canceller=db.session.get(StaffMember, crime.cancelled_by_id) if crime.cancelled_by_id else None,
+        cancellation_reasons=CANCELLATION_REASONS,
+        role_labels=ROLE_LABELS,
+        victims_code=victims_code.panel(crime, links),
     )
 
 
@@ -94,6 +102,7 @@ def post_update(crime_id):
                 internal_note=form.internal_note.data,
                 visible=form.visible.data == "yes",
                 by=current_user,
+                occurred_at=_occurred_at(form.occurred_date.data, form.occurred_time.time_value),
             )
         except ServiceError as error:
             db.session.rollback()
@@ -102,6 +111,14 @@ def post_update(crime_id):
             flash(_("Update posted"))
             return redirect(url_for("backoffice.crime", crime_id=crime.id))
     return render_template("backoffice/post_update.html", form=form, crime=crime)
+
+
+def _occurred_at(day, at):
+    """When a key event happened, from the optional date and time: None (now) when both
+    are blank, today when only the time is given."""
+    if day is None and at is None:
+        return None
+    return local_to_utc(day or calendar.local_date(utcnow()), at)
 
 
 @bp.route("/crimes/<int:crime_id>/stage", methods=["GET", "POST"])

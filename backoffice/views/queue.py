@@ -4,9 +4,27 @@ from flask_login import current_user
 from backoffice import bp
 from shared.permissions import requires
 from shared.services import code_queries
+from shared.victims_code import KEY_EVENTS, RULES
+
+
+def _render(queue, team: bool):
+    return render_template(
+        "backoffice/queue.html",
+        queue=queue,
+        team=team,
+        limit=code_queries.QUEUE_LIMIT,
+        rules=RULES,
+        key_events=KEY_EVENTS,
+    )
 
 
 @bp.get("/tasks")
 @requires("cases.view", audit="victims_code.queue")
 def queue():
-    return render_template("backoffice/queue.html", queue=code_queries.queue(current_user))
+    return _render(code_queries.queue(current_user), team=False)
+
+
+@bp.get("/tasks/team")
+@requires("team.view", audit="victims_code.team_queue")
+def team_queue():
+    return _render(code_queries.queue(current_user, team=True), team=True)

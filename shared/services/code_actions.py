@@ -38,12 +38,12 @@ def _check_when(at: datetime, not_before: datetime, field: str = "date") -> None
         raise ServiceError(_l("The date must be on or after %(day)s, when this started", day=format_date(calendar.local_date(not_before), "d MMMM yyyy")), field)
 
 
-def _reason_text(reason: str | None, message) -> str:
+def _reason_text(reason: str | None, message, field: str = "reason") -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError(message, "reason")
+        raise ServiceError(message, field)
     if len(reason) > MAX_REASON:
-        raise ServiceError(_l("The reason must be %(max)d characters or fewer", max=MAX_REASON), "reason")
+        raise ServiceError(_l("The reason must be %(max)d characters or fewer", max=MAX_REASON), field)
     return reason
 
 
@@ -207,7 +207,7 @@ def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember) -> I
         raise ServiceError(_l("This crime record has already been cancelled"))
     if reason not in CANCELLATION_REASONS:
         raise ServiceError(_l("Select the reason for cancelling"), "reason")
-    evidence = _reason_text(evidence, _l("Enter the information that justifies the cancellation"))
+    evidence = _reason_text(evidence, _l("Enter the information that justifies the cancellation"), "evidence")
     now = utcnow()
     crime.cancellation_reason = reason
     crime.cancellation_note = evidence

@@ -197,10 +197,10 @@ def close(ent: Entitlement, state: str, *, at: datetime | None = None, way: str 
 
 
 def set_due(ent: Entitlement, due: datetime | None, enhanced: bool, by=None) -> None:
-    if ent.due_at == due and ent.enhanced == enhanced:
-        return
+    moved = ent.due_at != due
     ent.due_at, ent.enhanced = due, enhanced
-    _history(ent, "due_changed", by)
+    if moved:
+        _history(ent, "due_changed", by)
 
 
 def _links(crime: Crime) -> list[CrimeVictim]:

@@ -1,0 +1,359 @@
+"""The Victims' Code on a crime: the panel on the crime's page, and the forms that
+record what was done for each victim."""
+
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from backoffice import bp
+from backoffice.code_forms import (
+    ComplaintForm,
+    ContactPlanForm,
+    EnhancedRightsForm,
+    NotApplicableForm,
+    RecordEntitlementForm,
+    ReviewRequestForm,
+)
+from backoffice.views.common import crime_or_404, show_service_error
+from shared.codes import CONTACT_CHANNEL_LABELS
+from shared.extensions import db
+from shared.forms import local_to_utc
+from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
+from shared.models.types import utcnow
+from shared.permissions import requires
+from shared.services import code_actions, code_queries, entitlements, victims
+from shared.services.errors import ServiceError
+from shared.victims_code import (
+    ENHANCED_CATEGORIES,
+    ENHANCED_REASONS,
+    KEY_EVENTS,
+    PORTAL_WAY,
+    RULES,
+    STATUSES,
+    SUPPORT_SERVICES,
+    SYSTEM_REASONS,
+)
+
+# What happened to an entitlement, in its history.
+HISTORY_ACTIONS = {
+    "created": _l("Started"),
+    "due_changed": _l("Due date changed"),
+    "met": _l("Met"),
+    "declined": _l("Declined by the victim"),
+    "not_applicable": _l("Marked as not applying"),
+}
+
+# MoJ badge colour for each status; the badge always carries the status in words.
+STATUS_COLOURS = {
+    "pending": "blue",
+    "met_on_time": "green",
+    "met_late": "purple",
+    "overdue": "red",
+    "declined": "grey",
+    "not_applicable": "grey",
+}
+
+
+def entitlement_label(ent: Entitlement) -> str:
+    """The entitlement in words for staff: for "victim told", which key event."""
+    label = RULES[ent.rule].label
+    if ent.event_kind in KEY_EVENTS:
+        return _("%(entitlement)s: %(event)s", entitlement=label, event=KEY_EVENTS[ent.event_kind][0])
+    return str(label)
+
+
+def how_met(ent: Entitlement) -> str | None:
+    """How an entitlement was met or declined, with the support service for a referral;
+    or why it does not apply."""
+    if ent.state == "not_applicable":
+        return str(SYSTEM_REASONS.get(ent.reason, ent.reason or ""))
+    ways = {w.code: w for w in (*RULES[ent.rule].ways, PORTAL_WAY)}
+    way = ways.get(ent.way)
+    if way is None:
+        return None
+    if way.needs_detail and ent.detail in SUPPORT_SERVICES:
+        return _("%(way)s: %(service)s", way=way.label, service=SUPPORT_SERVICES[ent.detail])
+    return str(way.label)
+
+
+@dataclass
+class Line:
+    """One entitlement as the panel shows it."""
+
+    entitlement: Entitlement
+    status: str
+    label: str
+    how: str | None
+
+
+@dataclass
+class VictimCode:
+    link: CrimeVictim
+    lines: list[Line]
+    rights: list[EnhancedRight]
+    plan: ContactPlan | None
+
+
+@dataclass
+class Panel:
+    victims: list[VictimCode]
+    review_applies: bool
+    statuses: dict
+    colours: dict
+    categories: dict
+    reasons: dict
+    channels: dict
+    rules: dict
+
+
+def panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
+    """What the crime's page shows of the Victims' Code, for every victim: a fixed number
+    of queries, whatever the number of victims or entitlements."""
+    link_ids = [link.id for link in links]
+    rows = code_queries.for_crime(crime)
+    rights = entitlements.current_rights(link_ids)
+    plans = entitlements.current_plans(link_ids)
+    return Panel(
+        victims=[
+            VictimCode(
+                link,
+                [Line(r.entitlement, r.status, entitlement_label(r.entitlement), how_met(r.entitlement)) for r in rows.get(link.id, [])],
+                rights.get(link.id, []),
+                plans.get(link.id),
+            )
+            for link in links
+        ],
+        review_applies=entitlements.review_applies(crime),
+        statuses=STATUSES,
+        colours=STATUS_COLOURS,
+        categories=ENHANCED_CATEGORIES,
+        reasons=ENHANCED_REASONS,
+        channels=CONTACT_CHANNEL_LABELS,
+        rules=RULES,
+    )
+
+
+def _link_or_404(crime: Crime, link_id: int) -> CrimeVictim:
+    link = victims.get_crime_victim(crime, link_id)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _entitlement_or_404(crime: Crime, entitlement_id: int) -> Entitlement:
+    ent = db.session.scalar(select(Entitlement).where(Entitlement.id == entitlement_id, Entitlement.crime_id == crime.id))
+    if ent is None:
+        abort(404)
+    return ent
+
+
+def _back_to(crime: Crime):
+    return redirect(url_for("backoffice.crime", crime_id=crime.id))
+
+
+def _already_closed(crime: Crime):
+    flash(_("What was done for this entitlement has already been recorded"), "error")
+    return _back_to(crime)
+
+
+def _status_of(ent: Entitlement) -> str:
+    return db.session.scalar(select(entitlements.status_expression(utcnow())).where(Entitlement.id == ent.id))
+
+
+def _link_of(ent: Entitlement) -> CrimeVictim:
+    return db.session.get(CrimeVictim, ent.crime_victim_id)
+
+
+def _entitlement_page(template: str, crime: Crime, ent: Entitlement, form, **extra):
+    link = _link_of(ent)
+    return render_template(
+        template,
+        crime=crime,
+        form=form,
+        entitlement=ent,
+        link=link,
+        label=entitlement_label(ent),
+        rule=RULES[ent.rule],
+        status=_status_of(ent),
+        statuses=STATUSES,
+        colours=STATUS_COLOURS,
+        history=code_queries.history(ent.id),
+        actions=HISTORY_ACTIONS,
+        **extra,
+    )
+
+
+@bp.route("/crimes/<int:crime_id>/entitlements/<int:entitlement_id>", methods=["GET", "POST"])
+@requires("crimes.update", audit="victims_code.entitlement")
+def record_entitlement(crime_id, entitlement_id):
+    crime = crime_or_404(crime_id)
+    ent = _entitlement_or_404(crime, entitlement_id)
+    if ent.state != "open":
+        return _already_closed(crime)
+    rule = RULES[ent.rule]
+    link = _link_of(ent)
+    consent_needed = entitlements.consent_required(crime, entitlements.current_rights([link.id])[link.id])
+    form = RecordEntitlementForm(rule.ways)
+    if form.validate_on_submit():
+        try:
+            code_actions.record_action(
+                ent,
+                form.way.data,
+                local_to_utc(form.date.data, form.time.time_value),
+                current_user,
+                service=form.service.data or None,
+                consent=form.consent.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Saved: %(entitlement)s for %(name)s", entitlement=entitlement_label(ent), name=link.victim.name))
+            return _back_to(crime)
+    return _entitlement_page(
+        "backoffice/record_entitlement.html", crime, ent, form, consent_needed=consent_needed, ways=rule.ways
+    )
+
+
+@bp.route("/crimes/<int:crime_id>/entitlements/<int:entitlement_id>/not-applicable", methods=["GET", "POST"])
+@requires("crimes.update", audit="victims_code.not_applicable")
+def entitlement_not_applicable(crime_id, entitlement_id):
+    crime = crime_or_404(crime_id)
+    ent = _entitlement_or_404(crime, entitlement_id)
+    if ent.state != "open":
+        return _already_closed(crime)
+    form = NotApplicableForm()
+    if form.validate_on_submit():
+        try:
+            code_actions.mark_not_applicable(ent, form.reason.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Marked as not applying: %(entitlement)s", entitlement=entitlement_label(ent)))
+            return _back_to(crime)
+    return _entitlement_page("backoffice/not_applicable.html", crime, ent, form)
+
+
+def _plan_history(link: CrimeVictim) -> list[ContactPlan]:
+    return list(db.session.scalars(select(ContactPlan).where(ContactPlan.crime_victim_id == link.id).order_by(ContactPlan.id.desc())))
+
+
+@bp.route("/crimes/<int:crime_id>/victims/<int:link_id>/contact-plan", methods=["GET", "POST"])
+@requires("crimes.update", audit="victims_code.contact_plan")
+def contact_plan(crime_id, link_id):
+    crime = crime_or_404(crime_id)
+    link = _link_or_404(crime, link_id)
+    plans = _plan_history(link)
+    current = plans[0] if plans else None
+    prefill = {}
+    if request.method == "GET" and current is not None:
+        prefill = {
+            "frequency_days": str(current.frequency_days),
+            "channel": current.channel,
+            "language": current.language,
+            "safe_to_contact": "yes" if current.safe_to_contact else "no",
+            "opted_out": "yes" if current.opted_out else "no",
+        }
+    form = ContactPlanForm(data=prefill)
+    if form.validate_on_submit():
+        try:
+            code_actions.change_contact_plan(
+                link,
+                frequency_days=form.frequency,
+                channel=form.channel.data,
+                language=form.language.data,
+                safe_to_contact=form.safe_to_contact.data == "yes",
+                opted_out=form.opted_out.data == "yes",
+                note=form.note.data,
+                by=current_user,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Contact plan changed for %(name)s", name=link.victim.name))
+            return _back_to(crime)
+    return render_template(
+        "backoffice/contact_plan.html", crime=crime, link=link, form=form, plans=plans, channels=CONTACT_CHANNEL_LABELS
+    )
+
+
+def _rights_history(link: CrimeVictim) -> list[EnhancedRight]:
+    return list(
+        db.session.scalars(select(EnhancedRight).where(EnhancedRight.crime_victim_id == link.id).order_by(EnhancedRight.id.desc()))
+    )
+
+
+@bp.route("/crimes/<int:crime_id>/victims/<int:link_id>/enhanced-rights", methods=["GET", "POST"])
+@requires("crimes.update", audit="victims_code.enhanced_rights")
+def enhanced_rights(crime_id, link_id):
+    crime = crime_or_404(crime_id)
+    link = _link_or_404(crime, link_id)
+    prefill = {}
+    if request.method == "GET":
+        current = entitlements.current_rights([link.id])[link.id]
+        prefill = {"categories": [r.category for r in current], **{r.category: r.reason for r in current}}
+    form = EnhancedRightsForm(data=prefill)
+    if form.validate_on_submit():
+        try:
+            code_actions.assess_enhanced_rights(link, form.chosen(), form.note.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Enhanced rights assessed for %(name)s", name=link.victim.name))
+            return _back_to(crime)
+    return render_template(
+        "backoffice/enhanced_rights.html",
+        crime=crime,
+        link=link,
+        form=form,
+        history=_rights_history(link),
+        categories=ENHANCED_CATEGORIES,
+        reasons=ENHANCED_REASONS,
+    )
+
+
+@bp.route("/crimes/<int:crime_id>/victims/<int:link_id>/complaint", methods=["GET", "POST"])
+@requires("crimes.update", audit="victims_code.complaint")
+def record_complaint(crime_id, link_id):
+    crime = crime_or_404(crime_id)
+    link = _link_or_404(crime, link_id)
+    form = ComplaintForm()
+    if form.validate_on_submit():
+        try:
+            code_actions.record_complaint(link, local_to_utc(form.date.data, None), form.reason.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Complaint recorded for %(name)s", name=link.victim.name))
+            return _back_to(crime)
+    return render_template("backoffice/record_complaint.html", crime=crime, link=link, form=form)
+
+
+@bp.route("/crimes/<int:crime_id>/victims/<int:link_id>/review", methods=["GET", "POST"])
+@requires("crimes.update", audit="victims_code.review_request")
+def record_review_request(crime_id, link_id):
+    crime = crime_or_404(crime_id)
+    link = _link_or_404(crime, link_id)
+    applies = entitlements.review_applies(crime)
+    form = ReviewRequestForm()
+    if not applies:
+        if form.is_submitted():
+            form.form_errors.append(_("The right to review does not apply to this crime, so a request for review cannot be recorded"))
+    elif form.validate_on_submit():
+        try:
+            code_actions.record_review_request(link, local_to_utc(form.date.data, None), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Request for review recorded for %(name)s", name=link.victim.name))
+            return _back_to(crime)
+    return render_template("backoffice/record_review_request.html", crime=crime, link=link, form=form, applies=applies)
