@@ -6,6 +6,18 @@ from shared.codes import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.permissions import requires
 from shared.services import audit, updates, victims
+from shared.victims_code import CANCELLATION_REASONS
+
+
+def own_case_or_404(public_id: str):
+    """The signed-in victim's link to the crime `public_id`. Not theirs, or no such case:
+    404 either way, so nothing tells the two apart, and the attempt is kept on record."""
+    link = victims.case_of(current_user, public_id)
+    if link is None:
+        audit.record("victim.case_denied", "crime_victim", public_id[:60])
+        db.session.commit()
+        abort(404)
+    return link
 
 
 @bp.get("/cases")
@@ -18,19 +30,18 @@ def cases():
 @bp.get("/cases/<public_id>")
 @requires("victim.self")
 def case(public_id):
-    link = victims.case_of(current_user, public_id)
-    if link is None:
-        # Not theirs, or no such case: the same answer either way, and kept on record.
-        audit.record("victim.case_denied", "crime_victim", public_id[:60])
-        db.session.commit()
-        abort(404)
+    link = own_case_or_404(public_id)
     crime = link.crime
+    cancellation = CANCELLATION_REASONS.get(crime.cancellation_reason) if crime.cancelled_at else None
     return render_template(
         "portal/case.html",
+        link=link,
         crime=crime,
         stage=STAGES[crime.stage],
         offence=OFFENCES[crime.offence],
         outcome=OUTCOMES.get(crime.outcome),
+        # Only the plain words for the victim: the evidence staff recorded stays with staff.
+        cancelled_because=cancellation[1] if cancellation else None,
         timeline=updates.victim_timeline(crime.id),
         kinds=ALL_UPDATE_KINDS,
         stages=STAGES,

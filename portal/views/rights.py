@@ -1,0 +1,160 @@
+"""The victim's rights under the Victims' Code for one crime, and what the police have
+done about each, in plain words. Only the victim's own entitlements are read, and only
+what a victim may see of them: no internal notes, complaint summaries or reasons written
+by staff."""
+
+import calendar as months
+from dataclasses import dataclass
+from datetime import date
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from portal import bp
+from portal.views.cases import own_case_or_404
+from shared.codes import CONTACT_CHANNEL_LABELS, OFFENCES
+from shared.i18n import date_long
+from shared.permissions import requires
+from shared.services import calendar, code_queries, entitlements
+from shared.victims_code import (
+    CANCELLATION_REASONS,
+    KEY_EVENTS,
+    PORTAL_WAY,
+    RULES,
+    SUPPORT_SERVICES,
+    SYSTEM_REASONS,
+    VRR_REQUEST_MONTHS,
+)
+
+# Why a victim has enhanced rights, as they would say it.
+ENHANCED_FOR_VICTIM = {
+    "most_serious": _l("you are the victim of one of the most serious kinds of crime"),
+    "persistently_targeted": _l("you have been targeted repeatedly or deliberately"),
+    "vulnerable": _l("you are under 18, or you may need extra help to give evidence"),
+    "intimidated": _l("giving evidence may cause you fear or distress"),
+}
+
+# Rules whose ways say how the victim was told ("by phone"), not what was done.
+TOLD_RULES = frozenset({"acknowledgement", "event_told", "contact_update"})
+
+TAGS = {
+    "met_on_time": (_l("Done"), "govuk-tag--green"),
+    "met_late": (_l("Done late"), "govuk-tag--yellow"),
+    "pending": (_l("To do"), "govuk-tag--blue"),
+    "overdue": (_l("Overdue"), "govuk-tag--red"),
+    "declined": (_l("Not wanted"), "govuk-tag--grey"),
+    "not_applicable": (_l("Does not apply"), "govuk-tag--grey"),
+}
+
+
+@dataclass
+class Item:
+    """One entitlement as the victim reads it."""
+
+    tag: object
+    tag_class: str
+    text: str
+    late_text: str | None = None
+
+
+@dataclass
+class Group:
+    rule: object
+    items: list[Item]
+
+
+def _way(rule_code: str, code: str | None):
+    if code == PORTAL_WAY.code:
+        return PORTAL_WAY
+    return next((w for w in RULES[rule_code].ways if w.code == code), None)
+
+
+def _sentence(text) -> str:
+    text = str(text)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _describe(ent, status: str) -> Item:
+    tag, tag_class = TAGS[status]
+    due = date_long(ent.due_at)
+    if status in ("met_on_time", "met_late"):
+        way = _way(ent.rule, ent.way)
+        how = way.victim_text if way else ""
+        when = date_long(ent.met_at)
+        if ent.rule == "event_told":
+            text = _("We told you about %(event)s on %(date)s, %(how)s.", event=KEY_EVENTS[ent.event_kind][1], date=when, how=how)
+        elif ent.rule == "referral" and ent.detail in SUPPORT_SERVICES:
+            text = _("We referred you to %(service)s on %(date)s.", service=SUPPORT_SERVICES[ent.detail], date=when)
+        elif ent.rule == "contact_update":
+            text = _("We updated you on %(date)s, %(how)s.", date=when, how=how)
+        elif ent.rule in TOLD_RULES:
+            text = _("Done on %(date)s, %(how)s.", date=when, how=how)
+        else:
+            text = _("Done on %(date)s: %(what)s.", date=when, what=how)
+        late = _("This was later than it should have been: it was due by %(date)s.", date=due) if status == "met_late" else None
+        return Item(tag, tag_class, text, late)
+    if status == "declined":
+        way = _way(ent.rule, ent.way)
+        return Item(tag, tag_class, _sentence(way.victim_text) if way else _("You told us you did not want this."))
+    if status == "not_applicable":
+        # A reason a member of staff wrote is for staff; the victim sees only that it does not apply.
+        if ent.reason in SYSTEM_REASONS:
+            return Item(tag, tag_class, _sentence(SYSTEM_REASONS[ent.reason]))
+        return Item(tag, tag_class, _("This does not apply to you."))
+    # An event the victim has not been told of yet is not named: the officer tells them.
+    if status == "overdue":
+        if ent.rule == "event_told":
+            return Item(tag, tag_class, _("Overdue: we should have told you about an important decision by %(date)s.", date=due))
+        return Item(tag, tag_class, _("Overdue: this should have been done by %(date)s.", date=due))
+    if ent.due_at is None:
+        return Item(tag, tag_class, _("We will do this by the time anyone is charged, if someone is charged."))
+    if ent.rule == "event_told":
+        return Item(tag, tag_class, _("We will tell you about an important decision by %(date)s.", date=due))
+    return Item(tag, tag_class, _("Due by %(date)s.", date=due))
+
+
+def _groups(rows) -> list[Group]:
+    by_rule: dict[str, list[Item]] = {}
+    for row in rows:
+        by_rule.setdefault(row.entitlement.rule, []).append(_describe(row.entitlement, row.status))
+    return [Group(RULES[code], by_rule[code]) for code in RULES if code in by_rule]
+
+
+def _add_months(day: date, n: int) -> date:
+    month = day.month - 1 + n
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, months.monthrange(year, month)[1]))
+
+
+@bp.get("/cases/<public_id>/rights")
+@requires("victim.self")
+def rights(public_id):
+    link = own_case_or_404(public_id)
+    crime = link.crime
+    rows = code_queries.for_victim(link)
+    categories = {right.category for right in entitlements.current_rights([link.id])[link.id]}
+    plan = entitlements.current_plans([link.id]).get(link.id)
+    next_update = next((r.entitlement for r in rows if r.entitlement.rule == "contact_update" and r.entitlement.state == "open"), None)
+    review_by = None
+    if crime.outcome_at is not None and entitlements.review_applies(crime):
+        review_by = _add_months(calendar.local_date(crime.outcome_at), VRR_REQUEST_MONTHS)
+    cancellation = CANCELLATION_REASONS.get(crime.cancellation_reason) if crime.cancelled_at else None
+    return render_template(
+        "portal/rights.html",
+        link=link,
+        crime=crime,
+        offence=OFFENCES[crime.offence],
+        groups=_groups(rows),
+        enhanced=[text for code, text in ENHANCED_FOR_VICTIM.items() if code in categories],
+        days={code: entitlements.timescale(code, False) for code in ("event_told", "complaint", "vrr_acknowledge", "vrr_decide")},
+        enhanced_days=entitlements.timescale("event_told", True),
+        plan=plan,
+        channel=CONTACT_CHANNEL_LABELS.get(plan.channel) if plan else None,
+        next_update=next_update,
+        review_by=review_by,
+        review_months=VRR_REQUEST_MONTHS,
+        cancelled_because=cancellation[1] if cancellation else None,
+        every=ngettext("Every %(num)d day", "Every %(num)d days", plan.frequency_days) if plan else None,
+    )
