@@ -1,16 +1,28 @@
-"""Realistic sample data for a demonstration or a pilot's training environment."""
+"""Realistic sample data for a demonstration or a pilot's training environment.
+
+The crimes are built row by row, dated in the past, and run through the Victims' Code
+engine as they would have been: each victim added opens what is owed to them, each key
+event opens "victim told", outcomes end the regular updates. Officers then meet most of
+it on time, some late, and leave some overdue, so the queues and reports have data.
+"""
 
 import random
 import secrets
-from datetime import UTC, datetime, timedelta
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
-from shared.codes import OFFENCES, OUTCOMES, UPDATE_KINDS
+from shared.codes import OFFENCES
 from shared.extensions import db
 from shared.models import (
+    ContactPlan,
     Crime,
     CrimeVictim,
+    EnhancedRight,
+    Entitlement,
+    EntitlementEvent,
     InternalNote,
     InvestigationUpdate,
     StaffMember,
@@ -18,8 +30,9 @@ from shared.models import (
     Team,
     Victim,
 )
-from shared.services import totp
+from shared.services import calendar, code_actions, entitlements, totp
 from shared.services.passwords import hash_password
+from shared.victims_code import KEY_EVENTS, RULES, VRR_OUTCOMES
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (printed for the demo; never a real account)
 
@@ -45,22 +58,36 @@ VICTIMS = [
     ("Gareth Jones", "gareth.jones@example.com", "cy", False),
     ("Olivia Brown", None, "en", False),
 ]
+# A second victim of one burglary, a child: enhanced rights by age.
+CHILD_VICTIM = "Ellie Hughes"
+CHILD_CRIME = 14
 
 UPDATE_TEXTS = {
-    "en": [
-        ("general", "We have spoken to your neighbours and asked whether anyone saw what happened."),
-        ("general", "We have asked for CCTV from the shops nearby. It can take up to two weeks to get it."),
-        ("general", "Forensic officers examined the scene. We will tell you if the results identify anyone."),
-        ("arrest", "We arrested a suspect this morning. They are being held at the police station while we investigate."),
-        ("interview", "The suspect was interviewed today. We are now reviewing what they said against the evidence."),
-        ("bail", "The suspect has been released on bail with conditions not to contact you or go to your street."),
-        ("charge", "The suspect has been charged. The Witness Care Unit will contact you about court dates."),
-    ],
-    "cy": [
-        ("general", "Rydym wedi siarad â'ch cymdogion ac wedi gofyn a welodd unrhyw un beth ddigwyddodd."),
-        ("general", "Rydym wedi gofyn am luniau teledu cylch cyfyng gan y siopau cyfagos. Gall gymryd hyd at bythefnos."),
-        ("arrest", "Rydym wedi arestio rhywun a ddrwgdybir y bore yma."),
-    ],
+    "en": {
+        "general": [
+            "We have spoken to your neighbours and asked whether anyone saw what happened.",
+            "We have asked for CCTV from the shops nearby. It can take up to two weeks to get it.",
+            "Forensic officers examined the scene. We will tell you if the results identify anyone.",
+        ],
+        "arrest": ["We arrested a suspect this morning. They are being held at the police station while we investigate."],
+        "interview": ["The suspect was interviewed today. We are now reviewing what they said against the evidence."],
+        "bail": ["The suspect has been released on bail with conditions not to contact you or go to your street."],
+        "released_under_investigation": ["The suspect has been released while we carry on investigating. There are no conditions on their release."],
+        "bail_changed": ["The court has added a condition to the suspect's bail: they must stay at their home address at night."],
+        "charge": ["The suspect has been charged. The Witness Care Unit will contact you about court dates."],
+        "not_investigated": ["We have looked at all the information we have and cannot take the investigation further at the moment."],
+    },
+    "cy": {
+        "general": [
+            "Rydym wedi siarad â'ch cymdogion ac wedi gofyn a welodd unrhyw un beth ddigwyddodd.",
+            "Rydym wedi gofyn am luniau teledu cylch cyfyng gan y siopau cyfagos. Gall gymryd hyd at bythefnos.",
+        ],
+        "arrest": ["Rydym wedi arestio rhywun a ddrwgdybir y bore yma."],
+        "interview": ["Cafodd y sawl a ddrwgdybir ei gyfweld heddiw. Rydym bellach yn cymharu'r hyn a ddywedodd â'r dystiolaeth."],
+        "bail": ["Mae'r sawl a ddrwgdybir wedi cael ei ryddhau ar fechnïaeth, gydag amodau i beidio â chysylltu â chi."],
+        "released_under_investigation": ["Mae'r sawl a ddrwgdybir wedi cael ei ryddhau tra byddwn yn parhau i ymchwilio."],
+        "charge": ["Mae'r sawl a ddrwgdybir wedi cael ei gyhuddo. Bydd yr Uned Gofal Tystion yn cysylltu â chi am ddyddiadau'r llys."],
+    },
 }
 
 NOTES = [
@@ -69,17 +96,114 @@ NOTES = [
     "Forensic submission ref FS-2291. Awaiting lab capacity.",
 ]
 
+# What happens in an investigation at each stage, one story picked per crime.
+STORIES = {
+    "reported": [[], ["general"]],
+    "under_investigation": [
+        ["general"],
+        ["general", "general"],
+        ["general", "arrest", "interview", "released_under_investigation"],
+        ["general", "arrest", "interview", "bail"],
+    ],
+    "suspect_identified": [["general", "arrest", "interview", "released_under_investigation"], ["general", "interview"]],
+    "awaiting_decision": [["general", "arrest", "interview", "bail", "general"]],
+    "charged": [["general", "arrest", "interview", "charge"]],
+    "at_court": [["arrest", "interview", "charge", "bail_changed"]],
+    "closed": [["general", "arrest", "interview", "released_under_investigation"], ["general", "general"], ["not_investigated"]],
+}
+STAGE_WEIGHTS = [("reported", 5), ("under_investigation", 20), ("suspect_identified", 8), ("awaiting_decision", 5), ("charged", 4), ("at_court", 3), ("closed", 10)]
+
+# How officers meet what is owed once it is due: on time, late, or not yet (overdue).
+ON_TIME, LATE = 0.68, 0.86
+MET_EARLY = 0.45  # not yet due, already met
+DECLINED_REFERRAL = 0.08
+SUPPORT_FOR_GROUP = {"sexual": "isva"}
+
 
 def is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(StaffMember))
 
 
+@contextmanager
+def _dated():
+    """Date the rows the engine adds (history, rights, plans) at the time set on the
+    returned clock, rather than when the demo is loaded."""
+    clock = {"at": None}
+    stamped = {EntitlementEvent: "at", Entitlement: "created_at", EnhancedRight: "assessed_at", ContactPlan: "changed_at"}
+
+    def stamp(session, instance):
+        name = stamped.get(type(instance))
+        if name and getattr(instance, name) is None and clock["at"] is not None:
+            setattr(instance, name, clock["at"])
+
+    event.listen(Session, "transient_to_pending", stamp)
+    try:
+        yield clock
+    finally:
+        event.remove(Session, "transient_to_pending", stamp)
+
+
 def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> None:
-    """Fill an empty database with staff, victims, about 50 crimes and their updates."""
+    """Fill an empty database with staff, victims, about 50 crimes, their updates and
+    what the Victims' Code owes their victims."""
     rng = random.Random(seed)  # noqa: S311  (repeatable sample data, not security)
     now = now or datetime.now(UTC)
     password_hash = hash_password(DEMO_PASSWORD)
+    staff = _staff(password_hash)
+    officers = [s for s in staff if "officer" in s.roles]
+    by_name = {s.name: s for s in staff}
+    victims = _victims(rng, now, password_hash)
 
+    stages = [s for s, w in STAGE_WEIGHTS for _ in range(w)]
+    offence_codes = list(OFFENCES)
+    made = []
+    with _dated() as clock:
+        charged_today = False
+        for number in range(1, crimes + 1):
+            # The first officer carries a full caseload, so "My cases" has more than one page.
+            oic = officers[0] if number % 3 != 0 else rng.choice(officers)
+            stage = stages[number % len(stages)]
+            offence = offence_codes[number % len(offence_codes)]
+            reported = now - timedelta(days=rng.randrange(1, 120), hours=rng.randrange(24))
+            crime = Crime(
+                reference=f"43/{10000 + number * 37:05d}/26",
+                offence=offence,
+                offence_group=OFFENCES[offence].group,
+                occurred_at=reported - timedelta(hours=rng.randrange(1, 72)),
+                reported_at=reported,
+                recorded_at=min(reported + timedelta(hours=rng.randrange(1, 20)), now - timedelta(hours=1)),
+                stage=stage,
+                officer_in_charge_id=oic.id,
+                team_id=oic.team_id,
+            )
+            db.session.add(crime)
+            db.session.flush()
+
+            # Demo victims with accounts get the first crimes; the rest go round the others.
+            victim = victims[0] if number in (1, 2) else victims[1] if number == 3 else victims[2 + number % (len(victims) - 2)]
+            links = [_add_victim(crime, victim, oic, clock)]
+            if number == CHILD_CRIME:
+                links.append(_add_victim(crime, _child(now), oic, clock))
+
+            story = list(rng.choice(STORIES[stage]))
+            # One of the first officer's charges happened today: its Victim Personal
+            # Statement offer is due by the end of today.
+            today = not charged_today and stage == "charged" and oic is officers[0]
+            at = _investigate(crime, story, oic, victim.preferred_language, rng, now, clock, today=today)
+            charged_today = charged_today or today
+            if stage in ("closed", "charged", "at_court"):
+                _finish(crime, story, oic, at, rng, now, clock)
+            made.append((crime, links, oic))
+
+        for crime, links, oic in made:
+            _meet(crime, links, oic, rng, now, clock)
+        db.session.flush()
+        clock["at"] = now
+        _special_cases(made, officers[0], by_name["Helen Carter"], now)
+    db.session.commit()
+
+
+def _staff(password_hash: str) -> list[StaffMember]:
     teams = {}
     staff = []
     for name, collar, email, team_name, roles in STAFF:
@@ -96,74 +220,219 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
         db.session.add(member)
         staff.append(member)
     db.session.flush()
-    officers = [s for s in staff if "officer" in s.roles]
-    author_for = {s.id: s for s in officers}
+    return staff
 
+
+def _victims(rng: random.Random, now: datetime, password_hash: str) -> list[Victim]:
     victims = []
     for name, email, language, active in VICTIMS:
         victim = Victim(
             name=name,
             email=email,
-            date_of_birth=datetime(1970 + rng.randrange(35), rng.randrange(1, 13), rng.randrange(1, 28)).date(),
+            date_of_birth=date(1970 + rng.randrange(35), rng.randrange(1, 13), rng.randrange(1, 28)),
             phone="07700 900" + str(rng.randrange(100, 999)),
             preferred_language=language,
             contact_channel="email" if email else "phone",
             password_hash=password_hash if active else None,
-            activated_at=now - timedelta(days=20) if active else None,
+            activated_at=now - timedelta(days=125) if active else None,
         )
         db.session.add(victim)
         victims.append(victim)
     db.session.flush()
+    return victims
 
-    offence_codes = list(OFFENCES)
-    stage_weights = [("reported", 5), ("under_investigation", 20), ("suspect_identified", 8), ("awaiting_decision", 5), ("charged", 4), ("at_court", 3), ("closed", 10)]
-    stages = [s for s, w in stage_weights for _ in range(w)]
-    for number in range(1, crimes + 1):
-        # The first officer carries a full caseload, so "My cases" has more than one page.
-        oic = officers[0] if number % 3 != 0 else rng.choice(officers)
-        reported = now - timedelta(days=rng.randrange(1, 120), hours=rng.randrange(24))
-        stage = stages[number % len(stages)]
-        crime = Crime(
-            reference=f"43/{10000 + number * 37:05d}/26",
-            offence=offence_codes[number % len(offence_codes)],
-            offence_group=OFFENCES[offence_codes[number % len(offence_codes)]].group,
-            occurred_at=reported - timedelta(hours=rng.randrange(1, 72)),
-            reported_at=reported,
-            recorded_at=reported + timedelta(hours=rng.randrange(1, 20)),
-            stage=stage,
-            officer_in_charge_id=oic.id,
-            team_id=oic.team_id,
+
+def _child(now: datetime) -> Victim:
+    born = date(calendar.local_date(now).year - 13, 3, 14)
+    child = Victim(name=CHILD_VICTIM, date_of_birth=born, phone="07700 900777", preferred_language="en", contact_channel="phone")
+    db.session.add(child)
+    db.session.flush()
+    return child
+
+
+def _add_victim(crime: Crime, victim: Victim, oic: StaffMember, clock: dict) -> CrimeVictim:
+    clock["at"] = crime.recorded_at
+    link = CrimeVictim(crime_id=crime.id, victim_id=victim.id, public_id=secrets.token_urlsafe(16), added_by_id=oic.id, added_at=crime.recorded_at)
+    db.session.add(link)
+    db.session.flush()
+    entitlements.start_for_victim(link, oic)
+    return link
+
+
+def _investigate(crime, story, oic, language, rng, now, clock, *, today=False) -> datetime:
+    """Post the story's updates, a few days apart, through the engine's hooks. Returns
+    the time of the last one."""
+    texts = UPDATE_TEXTS[language]
+    at = crime.recorded_at
+    for index, kind in enumerate(story):
+        at = min(at + timedelta(days=rng.randrange(1, 8), hours=rng.randrange(8)), now - timedelta(minutes=30))
+        occurred = None
+        if kind in KEY_EVENTS:
+            # Posted a few hours after it happened.
+            occurred = max(at - timedelta(hours=rng.randrange(0, 20)), crime.recorded_at)
+        if today and index == len(story) - 1:
+            occurred = max(calendar.start_of_local_day(calendar.local_date(now)), now - timedelta(hours=3))
+            at = max(occurred, now - timedelta(minutes=30))
+        options = texts.get(kind)
+        visible = bool(options) and rng.random() > 0.15
+        update = InvestigationUpdate(
+            crime_id=crime.id,
+            kind=kind,
+            victim_text=rng.choice(options) if visible else None,
+            visible_to_victim=visible,
+            occurred_at=occurred,
+            author_id=oic.id,
+            created_at=at,
         )
-        if stage == "closed":
-            crime.outcome = rng.choice([o for o in OUTCOMES if o != 1])
-            crime.outcome_at = now - timedelta(days=rng.randrange(1, 10))
-        elif stage in ("charged", "at_court"):
-            crime.outcome = 1
-            crime.outcome_at = now - timedelta(days=rng.randrange(1, 10))
-        db.session.add(crime)
+        clock["at"] = at
+        db.session.add(update)
         db.session.flush()
+        if not visible or rng.random() < 0.3:
+            db.session.add(InternalNote(update_id=update.id, text=rng.choice(NOTES)))
+        if visible:
+            entitlements.on_visible_update(crime, update)
+        if kind in KEY_EVENTS:
+            entitlements.on_key_event(crime, kind, update, oic)
+    return at
 
-        # Demo victims with accounts get the first crimes; the rest go round the others.
-        victim = victims[0] if number in (1, 2) else victims[1] if number == 3 else victims[2 + number % (len(victims) - 2)]
-        db.session.add(CrimeVictim(crime_id=crime.id, victim_id=victim.id, public_id=secrets.token_urlsafe(16), added_by_id=oic.id))
-        texts = UPDATE_TEXTS["cy" if victim.preferred_language == "cy" else "en"]
-        at = crime.recorded_at
-        for index in range(rng.randrange(1, 6)):
-            at = min(at + timedelta(days=rng.randrange(1, 8), hours=rng.randrange(8)), now - timedelta(minutes=5))
-            kind, text = texts[index % len(texts)]
-            update = InvestigationUpdate(
-                crime_id=crime.id,
-                kind=kind if kind in UPDATE_KINDS else "general",
-                victim_text=text,
-                visible_to_victim=rng.random() > 0.15,
-                author_id=author_for[oic.id].id,
-                created_at=at,
-            )
-            db.session.add(update)
-            if rng.random() < 0.3:
-                db.session.flush()
-                db.session.add(InternalNote(update_id=update.id, text=rng.choice(NOTES)))
-    db.session.commit()
+
+def _finish(crime, story, oic, after, rng, now, clock) -> None:
+    """Record the outcome: a charge, or a decision that ends the investigation."""
+    if crime.stage in ("charged", "at_court"):
+        outcome = 1
+    elif "arrest" in story:
+        outcome = rng.choice([15, 15, 16, 3, 8, 10, 21])
+    elif "not_investigated" in story:
+        outcome = 18
+    else:
+        outcome = rng.choice([14, 18, 18, 20])
+    crime.outcome = outcome
+    crime.outcome_at = min(after + timedelta(days=rng.randrange(0, 10), hours=rng.randrange(1, 6)), now - timedelta(minutes=5))
+    crime.outcome_at = max(crime.outcome_at, after)
+    update = InvestigationUpdate(
+        crime_id=crime.id,
+        kind="outcome",
+        visible_to_victim=True,
+        new_stage="charged" if outcome == 1 else "closed",
+        new_outcome=outcome,
+        author_id=oic.id,
+        created_at=crime.outcome_at,
+    )
+    clock["at"] = crime.outcome_at
+    db.session.add(update)
+    db.session.flush()
+    entitlements.on_visible_update(crime, update)
+    entitlements.on_outcome(crime, update, oic)
+
+
+def _open(crime: Crime, seen: set[int]) -> list[Entitlement]:
+    return list(
+        db.session.scalars(
+            select(Entitlement)
+            .where(Entitlement.crime_id == crime.id, Entitlement.state == "open", Entitlement.id.not_in(seen or [0]))
+            .order_by(Entitlement.triggered_at, Entitlement.id)
+        )
+    )
+
+
+def _meet(crime, links, oic, rng, now, clock) -> None:
+    """The officer meets most of what is owed on time, some late, and some not yet."""
+    links = {link.id: link for link in links}
+    end_of_today = calendar.end_of_local_day(calendar.local_date(now))
+    seen: set[int] = set()
+    while batch := _open(crime, seen):
+        for ent in batch:
+            seen.add(ent.id)
+            at = _when_met(ent, rng, now, end_of_today)
+            if at is None:
+                continue
+            link = links[ent.crime_victim_id]
+            way, detail = _way(ent, crime, link, rng)
+            clock["at"] = at
+            state = next(w.result for w in RULES[ent.rule].ways if w.code == way)
+            entitlements.close(ent, state, at=at, way=way, detail=detail, by=oic)
+            if ent.rule == "contact_update":
+                plan = entitlements.current_plans([link.id]).get(link.id)
+                entitlements.next_update(link, plan, at, ent.enhanced, oic)
+
+
+def _when_met(ent: Entitlement, rng: random.Random, now: datetime, end_of_today: datetime) -> datetime | None:
+    start = ent.triggered_at
+    if ent.due_at is None:
+        # The Victim Personal Statement, offered with the witness statement or not yet.
+        return min(start + timedelta(days=rng.randrange(1, 6)), now - timedelta(minutes=10)) if rng.random() < 0.35 else None
+    if ent.due_at >= now:
+        # Not due yet: some done already. Agreed updates wait for their date.
+        if ent.rule == "contact_update" or ent.due_at <= end_of_today or rng.random() >= MET_EARLY:
+            return None
+        return start + (now - start) * rng.uniform(0.2, 0.9)
+    roll = rng.random()
+    if roll < ON_TIME:
+        return start + (ent.due_at - start) * rng.uniform(0.1, 0.9)
+    if roll < LATE:
+        return ent.due_at + (now - ent.due_at) * rng.uniform(0.05, 0.6)
+    return None
+
+
+def _way(ent: Entitlement, crime: Crime, link: CrimeVictim, rng: random.Random) -> tuple[str, str | None]:
+    by_email = link.victim.email is not None
+    if ent.rule == "acknowledgement":
+        return ("email" if by_email else "letter"), None
+    if ent.rule == "needs_assessment":
+        return rng.choice(["needs_identified", "no_needs"]), None
+    if ent.rule == "referral":
+        if rng.random() < DECLINED_REFERRAL:
+            return "victim_declined", None
+        return "referred", SUPPORT_FOR_GROUP.get(crime.offence_group, "victim_support")
+    if ent.rule == "vps_offer":
+        return rng.choice(["offered", "offered", "made", "declined_by_victim"]), None
+    return rng.choice(["phone", "phone", "visit", "email" if by_email else "letter"]), None
+
+
+def _special_cases(made, sam: StaffMember, ddm: StaffMember, now: datetime) -> None:
+    """An officer's assessment of enhanced rights, a complaint, a request for review,
+    and a cancelled crime record, each through the service staff use."""
+    rights = entitlements.current_rights(link.id for _, links, _ in made for link in links)
+    open_crimes = [(crime, links[0], oic) for crime, links, oic in made if crime.outcome is None and len(links) == 1]
+    used = set()
+
+    # Targeted again: assessed as persistently targeted.
+    found = next(((c, link) for c, link, oic in open_crimes if oic is sam and not rights[link.id] and c.stage == "under_investigation"), None)
+    if found:
+        used.add(found[0].id)
+        code_actions.assess_enhanced_rights(found[1], {"persistently_targeted": "assessed"}, "Third time targeted at home this year.", sam)
+
+    # A complaint that no one has been in touch, received two days ago.
+    found = next(((c, link) for c, link, oic in open_crimes if oic is sam and c.reported_at < now - timedelta(days=20) and c.id not in used), None)
+    if found:
+        used.add(found[0].id)
+        summary = "No one has told the victim what is happening with the investigation."
+        code_actions.record_complaint(found[1], now - timedelta(days=2), summary, sam)
+
+    # A review of a decision not to charge a suspect who was arrested and interviewed.
+    for crime, links, oic in made:
+        if crime.outcome in VRR_OUTCOMES and entitlements.review_applies(crime):
+            requested = min(crime.outcome_at + timedelta(days=2), now - timedelta(minutes=1))
+            acknowledge, _decide = code_actions.record_review_request(links[0], requested, oic)
+            code_actions.record_action(acknowledge, "acknowledged", min(requested + timedelta(days=3), now), oic)
+            break
+
+    # Part of an incident already recorded for the same victim, cancelled by a
+    # Designated Decision Maker.
+    found = next(
+        (
+            (c, first)
+            for c, link, _ in reversed(open_crimes)
+            if c.stage in ("under_investigation", "reported") and not link.victim.is_active and c.id not in used
+            for first, others, _ in made
+            if first.id < c.id and others[0].victim_id == link.victim_id
+        ),
+        None,
+    )
+    if found:
+        crime, original = found
+        evidence = f"Part of the same incident as {original.reference}, recorded first; the investigation continues on that record."
+        code_actions.cancel_crime(crime, "C3", evidence, ddm)
 
 
 def logins() -> list[tuple[str, str, str, str | None]]:

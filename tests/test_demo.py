@@ -1,10 +1,26 @@
 """The demo data command fills an empty database and prints the logins."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from shared import demo
 from shared.extensions import db
-from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember, Victim
+from shared.models import (
+    AuditEvent,
+    Crime,
+    EnhancedRight,
+    Entitlement,
+    EntitlementEvent,
+    InternalNote,
+    InvestigationUpdate,
+    StaffMember,
+    Victim,
+)
+from shared.models.types import utcnow
+from shared.services import code_queries, entitlements
+from shared.services.entitlements import status_expression
+from shared.victims_code import KEY_EVENTS, RULES, STATUSES, VRR_OUTCOMES
 
 
 def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
@@ -30,7 +46,7 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
     assert db.session.scalar(select(func.count()).select_from(InternalNote)) > 0
     assert db.session.scalar(select(Victim.name).where(Victim.preferred_language == "cy", Victim.activated_at.is_not(None)))
     roles = {r for s in db.session.scalars(select(StaffMember)) for r in s.roles}
-    assert roles == {"officer", "supervisor", "ddm", "fcr", "analyst", "admin"}
+    assert roles == {"officer", "supervisor", "ddm", "fcr", "analyst", "pcc", "admin"}
 
     again = runner.invoke(args=["demo-data"])
     assert "not loaded again" in again.output
@@ -44,3 +60,48 @@ def test_the_demo_logins_work(app, client, victim_client, ctx):
     assert cases.soup.select_one(".govuk-pagination")
     victim_client.victim_sign_in("jane.doe@example.com", demo.DEMO_PASSWORD)
     assert len(victim_client.get("/cases").links(r"^/cases/")) == 2
+
+
+def test_the_demo_has_victims_code_work_in_every_state(app, ctx):
+    app.test_cli_runner().invoke(args=["demo-data"])
+    now = utcnow()
+    status = status_expression(now)
+    counts = dict(db.session.execute(select(status, func.count()).group_by(status)).all())
+    assert set(counts) == set(STATUSES)
+    assert counts["met_on_time"] > counts["met_late"] > counts["overdue"] > counts["declined"] > 0
+    assert set(db.session.scalars(select(Entitlement.rule).distinct())) == set(RULES)
+    assert db.session.scalar(select(func.count()).select_from(Entitlement).where(Entitlement.rule == "referral", Entitlement.state == "declined"))
+    # Every key event posted owes each victim of the crime being told of it.
+    untold = (
+        select(func.count(InvestigationUpdate.id))
+        .outerjoin(Entitlement, Entitlement.update_id == InvestigationUpdate.id)
+        .where(InvestigationUpdate.kind.in_(KEY_EVENTS), Entitlement.id.is_(None))
+    )
+    assert db.session.scalar(untold) == 0
+    # The history is dated when things happened, not when the demo was loaded.
+    assert db.session.scalar(select(func.min(EntitlementEvent.at))) < now - timedelta(days=30)
+
+    # The first officer has work overdue, due today and due this week.
+    sam = db.session.scalar(select(StaffMember).where(StaffMember.email == "sam.taylor@police.example"))
+    queue = code_queries.queue(sam, now=now)
+    assert queue.overdue and queue.due_today and queue.due_this_week
+
+    # Enhanced rights: derived from age and offence, and assessed by an officer.
+    rights = db.session.execute(select(EnhancedRight.category, EnhancedRight.reason, EnhancedRight.assessed_by_id)).all()
+    assert ("vulnerable", "under_18", None) in rights and ("most_serious", "offence", None) in rights
+    assert [(c, r) for c, r, by in rights if by == sam.id] == [("persistently_targeted", "assessed")]
+
+    # A complaint and a request for review.
+    assert db.session.scalar(select(func.count()).select_from(Entitlement).where(Entitlement.rule == "complaint")) == 1
+    [review] = db.session.scalars(select(Entitlement).where(Entitlement.rule == "vrr_acknowledge"))
+    reviewed = db.session.get(Crime, review.crime_id)
+    assert reviewed.outcome in VRR_OUTCOMES and entitlements.review_applies(reviewed)
+
+    # One crime record cancelled as part of another, by the Designated Decision Maker.
+    [cancelled] = db.session.scalars(select(Crime).where(Crime.cancelled_at.is_not(None)))
+    helen = db.session.scalar(select(StaffMember).where(StaffMember.name == "Helen Carter"))
+    assert (cancelled.stage, cancelled.cancellation_reason, cancelled.cancelled_by_id, cancelled.cancelled_by_role) == ("cancelled", "C3", helen.id, "ddm")
+    owed = db.session.execute(select(Entitlement.event_kind, Entitlement.state, Entitlement.reason).where(Entitlement.crime_id == cancelled.id)).all()
+    assert ("cancelled", "open", None) in owed
+    assert all(state != "open" or kind == "cancelled" for kind, state, _ in owed)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "crime.cancel")).actor_id == helen.id
