@@ -1,9 +1,9 @@
-"""Command-line tasks: `flask demo-data`."""
+"""Command-line tasks: `flask demo-data`; `flask compliance-report` is in shared.report_cli."""
 
 import click
 from flask import current_app
 
-from shared import demo
+from shared import demo, report_cli
 
 
 @click.command("demo-data")
@@ -30,3 +30,4 @@ def demo_data_command():
 
 def init_app(app) -> None:
     app.cli.add_command(demo_data_command)
+    report_cli.init_app(app)

@@ -1,0 +1,119 @@
+"""The compliance report written out: rows for a CSV file (the back office's export
+and `flask compliance-report --format csv`) and a JSON-ready dict (`--format json`).
+Both are read from `shared.services.reports`, so they show what the page shows."""
+
+import csv
+import io
+
+from flask_babel import gettext as _
+
+from shared.services.audit_log import safe_cell
+from shared.services.reports import RECORDING_METRICS, SPLITS, Counts, Recording, Report, Trend, percent
+from shared.victims_code import METRICS
+
+
+def csv_header() -> list[str]:
+    return [
+        _("Metric"),
+        _("Description"),
+        _("Group"),
+        _("Rate (%)"),
+        _("Met on time"),
+        _("Met late"),
+        _("Overdue"),
+        _("Not yet due"),
+        _("Declined or does not apply"),
+        _("Total"),
+    ]
+
+
+def _rate_cell(rate: float | None) -> str:
+    value = percent(rate)
+    return _("No data") if value is None else value
+
+
+def to_csv_rows(report: Report) -> list[list[str]]:
+    """The header, then a row per metric and group (the total first), then crime
+    recording: R2's "met on time" is recorded within 24 hours and "met late" later;
+    R2C's "met on time" is authorised by a DDM or the FCR. Every cell is safe to open
+    in a spreadsheet."""
+    rows = [csv_header()]
+    for code, label in METRICS.items():
+        for group in report.rows:
+            counts: Counts = group.metrics[code]
+            rows.append([code, str(label), group.label, _rate_cell(counts.rate), *counts.values(), counts.total])
+    for group in report.rows:
+        recording: Recording | None = group.recording
+        if recording is None:
+            continue
+        rows.append(
+            ["R2", str(RECORDING_METRICS["R2"]), group.label, _rate_cell(recording.recording_rate),
+             recording.within_24h, recording.recorded - recording.within_24h, "", "", "", recording.recorded]
+        )
+        rows.append(
+            ["R2C", str(RECORDING_METRICS["R2C"]), group.label, _rate_cell(recording.authorised_rate),
+             recording.authorised, recording.cancelled - recording.authorised, "", "", "", recording.cancelled]
+        )
+    return [[safe_cell(cell) for cell in row] for row in rows]
+
+
+def csv_text(report: Report, byte_order_mark: bool = False) -> str:
+    """`to_csv_rows` as CSV text; with a byte order mark for spreadsheet programs."""
+    buffer = io.StringIO()
+    if byte_order_mark:
+        buffer.write("\ufeff")
+    csv.writer(buffer).writerows(to_csv_rows(report))
+    return buffer.getvalue()
+
+
+def _counts_dict(counts: Counts) -> dict:
+    return {
+        "rate": counts.rate,
+        "met_on_time": counts.met_on_time,
+        "met_late": counts.met_late,
+        "overdue": counts.overdue,
+        "pending": counts.pending,
+        "declined_or_not_applicable": counts.declined,
+        "total": counts.total,
+    }
+
+
+def _recording_dict(recording: Recording | None) -> dict | None:
+    if recording is None:
+        return None
+    return {
+        "recorded": recording.recorded,
+        "recorded_within_24_hours": recording.within_24h,
+        "recording_rate": recording.recording_rate,
+        "cancelled": recording.cancelled,
+        "cancelled_authorised_by_ddm_or_fcr": recording.authorised,
+        "authorised_rate": recording.authorised_rate,
+    }
+
+
+def to_dict(report: Report, trend: Trend | None = None) -> dict:
+    """The report (and the trend) as plain data for JSON: rates are fractions from 0 to
+    1, or null when there is no data."""
+    out = {
+        "from": report.start.isoformat(),
+        "to": report.end.isoformat(),
+        "split": report.split,
+        "split_label": str(SPLITS[report.split]),
+        "generated_at": report.now.isoformat(timespec="seconds"),
+        "metrics": {code: str(label) for code, label in {**METRICS, **RECORDING_METRICS}.items()},
+        "groups": [
+            {
+                "key": group.key,
+                "label": group.label,
+                "metrics": {code: _counts_dict(counts) for code, counts in group.metrics.items()},
+                "recording": _recording_dict(group.recording),
+            }
+            for group in report.rows
+        ],
+    }
+    if trend is not None:
+        out["trend"] = {
+            "months": [month.isoformat() for month in trend.months],
+            "metrics": {code: [_counts_dict(counts) for counts in series] for code, series in trend.counts.items()},
+        }
+    return out

@@ -1,0 +1,433 @@
+"""Victims' Code compliance reports (victims-code.md section 8): metrics M1 to M9 and
+crime recording (R2) for a period, for the force or a supervisor's team, optionally
+split by enhanced-rights category, offence group, team or officer in charge.
+
+An entitlement counts in the period in which it was triggered; a crime in the period in
+which it was recorded; a cancellation in the period in which it was made. Every number
+is counted by the database (GROUP BY with SUM(CASE ...)) with the one status definition,
+`entitlements.status_expression`, so a report costs the same few queries however many
+entitlements there are. The page, the CSV export and `flask compliance-report` all read
+the dataclasses returned here (`shared.services.report_export` writes them out).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import has_request_context
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, literal, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from shared.codes import OFFENCE_GROUPS
+from shared.extensions import db
+from shared.models import Crime, EnhancedRight, Entitlement, StaffMember, Team
+from shared.models.types import UTCDateTime, utcnow
+from shared.permissions import sees_whole_force
+from shared.services.calendar import start_of_local_day
+from shared.services.crimes import in_scope
+from shared.services.entitlements import status_expression
+from shared.services.errors import ServiceError
+from shared.victims_code import ENHANCED_CATEGORIES, M6_EVENTS, METRICS
+
+# The longest period a report covers, in calendar months (the trend has a bar a month).
+MAX_MONTHS = 60
+RECORDING_HOURS = 24
+CANCEL_ROLES = ("ddm", "fcr")
+
+SPLITS = {
+    "none": _l("No split: the total only"),
+    "enhanced": _l("Enhanced rights category"),
+    "offence_group": _l("Offence group"),
+    "team": _l("Team"),
+    "officer": _l("Officer in charge"),
+}
+NO_ENHANCED_RIGHTS = "none"
+WHOLE_FORCE = _l("Whole force")
+NO_ENHANCED_RIGHTS_LABEL = _l("No enhanced rights")
+
+# M6 is the part of M5 about decisions not to investigate; the VRR's two deadlines are
+# reported apart (M9A, M9D).
+_METRIC_OF_RULE = {
+    "acknowledgement": "M1",
+    "needs_assessment": "M2",
+    "referral": "M3",
+    "vps_offer": "M4",
+    "event_told": "M5",
+    "contact_update": "M7",
+    "complaint": "M8",
+    "vrr_acknowledge": "M9A",
+    "vrr_decide": "M9D",
+}
+RECORDING_METRICS = {
+    "R2": _l("Crimes recorded within 24 hours of the report"),
+    "R2C": _l("Cancelled crimes authorised by a designated decision maker or the force crime registrar"),
+}
+
+
+# ----------------------------------------------------------------------- the figures
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How the entitlements of one metric and group stand. `declined` counts those
+    declined and those that do not apply: shown, but out of the rate."""
+
+    met_on_time: int = 0
+    met_late: int = 0
+    overdue: int = 0
+    pending: int = 0
+    declined: int = 0
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
+
+    def values(self) -> tuple[int, ...]:
+        return (self.met_on_time, self.met_late, self.overdue, self.pending, self.declined)
+
+    @property
+    def denominator(self) -> int:
+        return self.met_on_time + self.met_late + self.overdue
+
+    @property
+    def total(self) -> int:
+        return sum(self.values())
+
+    @property
+    def rate(self) -> float | None:
+        """Met on time / (met on time + met late + overdue); None ("no data") when
+        nothing is in the denominator."""
+        return _rate(self.met_on_time, self.denominator)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Crime recording (R2): crimes recorded in the period and how many within 24 hours
+    of the report; crimes cancelled in the period and how many a DDM or the FCR
+    authorised."""
+
+    recorded: int = 0
+    within_24h: int = 0
+    cancelled: int = 0
+    authorised: int = 0
+
+    def __add__(self, other: "Recording") -> "Recording":
+        return Recording(
+            self.recorded + other.recorded,
+            self.within_24h + other.within_24h,
+            self.cancelled + other.cancelled,
+            self.authorised + other.authorised,
+        )
+
+    @property
+    def recording_rate(self) -> float | None:
+        return _rate(self.within_24h, self.recorded)
+
+    @property
+    def authorised_rate(self) -> float | None:
+        return _rate(self.authorised, self.cancelled)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One row of the report: the total, or one group of the split. `recording` is None
+    where crime recording cannot be split (by the victims' enhanced rights)."""
+
+    key: str
+    label: str
+    metrics: dict[str, Counts]
+    recording: Recording | None
+
+
+@dataclass(frozen=True)
+class Report:
+    start: date
+    end: date
+    split: str
+    now: datetime
+    total: Group
+    groups: list[Group] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[Group]:
+        """The total, then each group of the split."""
+        return [self.total, *self.groups]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Each metric month by month: `months` are the first day of each month in the
+    period (the first is the period's own start), `counts[metric][i]` the figures of
+    month i."""
+
+    months: list[date]
+    counts: dict[str, list[Counts]]
+
+
+def percent(rate: float | None) -> str | None:
+    """A rate as a percentage for people to read: 50, 66.7; None for no data."""
+    if rate is None:
+        return None
+    value = round(rate * 100, 1)
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+# --------------------------------------------------------------------------- period
+
+
+def _month_count(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def check_period(start: date, end: date) -> None:
+    """Raises ServiceError (field "to_date") for a period that ends before it starts or
+    spans more than MAX_MONTHS calendar months."""
+    if end < start:
+        raise ServiceError(_l("The ‘to’ date must be the same as or after the ‘from’ date"), "to_date")
+    if _month_count(start, end) > MAX_MONTHS:
+        raise ServiceError(_l("The period must be %(max)d months or shorter", max=MAX_MONTHS), "to_date")
+
+
+def month_starts(start: date, end: date) -> list[date]:
+    """The period's start, then the first day of every later month up to `end`."""
+    out, day = [start], start
+    while True:
+        day = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        if day > end:
+            return out
+        out.append(day)
+
+
+def _between(column, start: date, end: date):
+    """`column` falls on a local date from `start` to `end`, both included."""
+    return (column >= start_of_local_day(start)) & (column < start_of_local_day(end + timedelta(days=1)))
+
+
+def _scope(staff):
+    return true() if staff is None else in_scope(staff)
+
+
+def _text(text) -> str:
+    """A label in the reader's language; in English outside a request (the command line)."""
+    if has_request_context():
+        return str(text)
+    with force_locale("en"):
+        return str(text)
+
+
+def scope_label(staff) -> str:
+    if staff is None or sees_whole_force(staff):
+        return _text(WHOLE_FORCE)
+    return staff.team.name
+
+
+# ---------------------------------------------------------------------------- SQL
+
+
+class day_later(FunctionElement):
+    """`column` plus RECORDING_HOURS hours, in SQL. SQLite keeps UTC times as text
+    (YYYY-MM-DD HH:MM:SS.ffffff), so there the hours are added to the text and its
+    fraction of a second is kept, which keeps the comparison exact."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "day_later"
+
+
+@compiles(day_later)
+def _day_later(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"({column} + INTERVAL '{RECORDING_HOURS} hours')"
+
+
+@compiles(day_later, "sqlite")
+def _day_later_sqlite(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"(strftime('%Y-%m-%d %H:%M:%S', {column}, '+{RECORDING_HOURS} hours') || substr({column}, 20))"
+
+
+def _current_categories():
+    """Each victim's enhanced-rights categories that apply now: the newest row per victim
+    and category, when it applies."""
+    newest = select(func.max(EnhancedRight.id)).group_by(EnhancedRight.crime_victim_id, EnhancedRight.category)
+    return (
+        select(EnhancedRight.crime_victim_id, EnhancedRight.category)
+        .where(EnhancedRight.id.in_(newest), EnhancedRight.applies.is_(True))
+        .subquery("current_category")
+    )
+
+
+def _split_keys(split: str, stmt):
+    """The columns a split groups by, and `stmt` (which reads from Crime, and from
+    Entitlement for the enhanced split) joined to reach them."""
+    if split == "enhanced":
+        current = _current_categories()
+        return [current.c.category], stmt.outerjoin(current, current.c.crime_victim_id == Entitlement.crime_victim_id)
+    if split == "offence_group":
+        return [Crime.offence_group], stmt
+    if split == "team":
+        return [Team.id, Team.name], stmt.join(Team, Team.id == Crime.team_id)
+    if split == "officer":
+        return [StaffMember.id, StaffMember.name, StaffMember.collar_number], stmt.join(
+            StaffMember, StaffMember.id == Crime.officer_in_charge_id
+        )
+    return [], stmt
+
+
+_STATUS_SUMS = (
+    ("met_on_time", ("met_on_time",)),
+    ("met_late", ("met_late",)),
+    ("overdue", ("overdue",)),
+    ("pending", ("pending",)),
+    ("declined", ("declined", "not_applicable")),
+)
+
+
+def _entitlement_rows(staff, start: date, end: date, now: datetime, split: str, extra=()):
+    """Counts per (split keys..., extra..., rule, event kind): one query. The keys are
+    worked out in a subquery so that the outer GROUP BY names plain columns (a CASE
+    with parameters cannot be grouped by portably)."""
+    base = select(Entitlement.rule, Entitlement.event_kind, status_expression(now).label("status")).join(
+        Crime, Crime.id == Entitlement.crime_id
+    )
+    keys, base = _split_keys(split, base)
+    keys = [*keys, *extra]
+    inner = (
+        base.add_columns(*(key.label(f"k{i}") for i, key in enumerate(keys)))
+        .where(_scope(staff), _between(Entitlement.triggered_at, start, end))
+        .subquery()
+    )
+    key_columns = [inner.c[f"k{i}"] for i in range(len(keys))]
+    sums = [func.sum(case((inner.c.status.in_(statuses), 1), else_=0)) for _name, statuses in _STATUS_SUMS]
+    grouped = [*key_columns, inner.c.rule, inner.c.event_kind]
+    return len(keys), db.session.execute(select(*grouped, *sums).group_by(*grouped)).all()
+
+
+def _fold(rows, width: int) -> dict[tuple, dict[str, Counts]]:
+    """Aggregated rows to {keys: {metric: Counts}}: a handful of rows per group, never
+    one per entitlement."""
+    out: dict[tuple, dict[str, Counts]] = {}
+    for row in rows:
+        keys, rule, event_kind = tuple(row[:width]), row[width], row[width + 1]
+        metric = _METRIC_OF_RULE.get(rule)
+        if metric is None:
+            continue
+        counts = Counts(*(int(n or 0) for n in row[width + 2 :]))
+        metrics = out.setdefault(keys, {})
+        metrics[metric] = metrics.get(metric, Counts()) + counts
+        if rule == "event_told" and event_kind in M6_EVENTS:
+            metrics["M6"] = metrics.get("M6", Counts()) + counts
+    return out
+
+
+def _complete(metrics: dict[str, Counts] | None) -> dict[str, Counts]:
+    metrics = metrics or {}
+    return {code: metrics.get(code, Counts()) for code in METRICS}
+
+
+def _recording_rows(staff, start: date, end: date, split: str) -> dict[tuple, Recording]:
+    """R2 per group of a split by the crime (none, offence group, team, officer). One query."""
+    recorded = _between(Crime.recorded_at, start, end)
+    within = Crime.recorded_at <= day_later(Crime.reported_at)
+    cancelled = _between(Crime.cancelled_at, start, end)
+    authorised = Crime.cancelled_by_role.in_(CANCEL_ROLES)
+    flags = [recorded, recorded & within, cancelled, cancelled & authorised]
+    keys, stmt = _split_keys(split, select(*(func.sum(case((flag, 1), else_=0)) for flag in flags)).select_from(Crime))
+    stmt = stmt.add_columns(*keys).where(_scope(staff), recorded | cancelled)
+    if keys:
+        stmt = stmt.group_by(*keys)
+    return {tuple(row[4:]): Recording(*(int(n or 0) for n in row[:4])) for row in db.session.execute(stmt)}
+
+
+# ------------------------------------------------------------------------- groups
+
+
+def _group_label(split: str, keys: tuple) -> str:
+    if split == "enhanced":
+        return _text(ENHANCED_CATEGORIES.get(keys[0], NO_ENHANCED_RIGHTS_LABEL))
+    if split == "offence_group":
+        return _text(OFFENCE_GROUPS.get(keys[0], keys[0]))
+    if split == "team":
+        return keys[1]
+    if split == "officer":
+        return _text(_l("%(name)s (%(collar)s)", name=keys[1], collar=keys[2]))
+    return ""
+
+
+def _group_key(split: str, keys: tuple) -> str:
+    if split == "enhanced":
+        return keys[0] if keys[0] in ENHANCED_CATEGORIES else NO_ENHANCED_RIGHTS
+    return str(keys[0])
+
+
+def _order(split: str, group: Group):
+    if split == "enhanced":
+        order = [*ENHANCED_CATEGORIES, NO_ENHANCED_RIGHTS]
+        return (order.index(group.key), "")
+    if split == "offence_group":
+        order = list(OFFENCE_GROUPS)
+        return (order.index(group.key) if group.key in order else len(order), group.label.casefold())
+    return (0, group.label.casefold())
+
+
+# ------------------------------------------------------------------------ reports
+
+
+def compliance(staff, start: date, end: date, split: str | None = None, now: datetime | None = None) -> Report:
+    """The compliance report for the local dates `start` to `end` (both included), for
+    what `staff` may see (the whole force when `staff` is None, as on the command line).
+    With a split, a group per enhanced-rights category (a victim with two counts in
+    both, and those with none in "No enhanced rights"), offence group, team or officer
+    in charge. Raises ServiceError for a period `check_period` refuses, or an unknown
+    split. Four queries at most."""
+    split = split or "none"
+    if split not in SPLITS:
+        raise ServiceError(_l("Select how to split the report"), "split")
+    check_period(start, end)
+    now = now or utcnow()
+    width, rows = _entitlement_rows(staff, start, end, now, "none")
+    totals = _fold(rows, width).get((), {})
+    recording = _recording_rows(staff, start, end, "none").get((), Recording())
+    total = Group("total", scope_label(staff), _complete(totals), recording)
+    if split == "none":
+        return Report(start, end, split, now, total)
+    width, rows = _entitlement_rows(staff, start, end, now, split)
+    per_group = _fold(rows, width)
+    by_crime = split != "enhanced"
+    recordings = _recording_rows(staff, start, end, split) if by_crime else {}
+    groups = {}
+    for keys in [*per_group, *recordings]:
+        key = _group_key(split, keys)
+        if key in groups:
+            continue
+        groups[key] = Group(
+            key,
+            _group_label(split, keys),
+            _complete(per_group.get(keys)),
+            recordings.get(keys, Recording()) if by_crime else None,
+        )
+    ordered = sorted(groups.values(), key=lambda group: _order(split, group))
+    return Report(start, end, split, now, total, ordered)
+
+
+def trend(staff, start: date, end: date, now: datetime | None = None) -> Trend:
+    """Every metric month by month over the period, for what `staff` may see (the whole
+    force when None). One query: the months are worked out here as the UTC instants of
+    local midnights, and a CASE puts each entitlement in its month."""
+    check_period(start, end)
+    now = now or utcnow()
+    months = month_starts(start, end)
+    later = [(Entitlement.triggered_at < start_of_local_day(first), index) for index, first in enumerate(months[1:])]
+    month_of = case(*later, else_=len(months) - 1) if later else literal(0)
+    width, rows = _entitlement_rows(staff, start, end, now, "none", extra=[month_of])
+    per_month = _fold(rows, width)
+    counts = {code: [Counts()] * len(months) for code in METRICS}
+    for (index,), metrics in per_month.items():
+        for code, value in metrics.items():
+            counts[code][int(index)] = value
+    return Trend(months, counts)
