@@ -15,8 +15,10 @@ import pytest
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Response, expect
+from sqlalchemy import select
 
 from shared.extensions import db
+from shared.models import Entitlement
 from shared.services import crimes, staff, victims
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, staff_password_step, staff_sign_in, victim_sign_in
@@ -108,6 +110,7 @@ SCREENS = [
     Screen("your crimes", VICTIM, "/cases"),
     Screen("your case", VICTIM, "/cases/{public_id}"),
     Screen("case not found, signed in", VICTIM, "/cases/not-a-case", status=404),
+    Screen("your rights", VICTIM, "/cases/{public_id}/rights", screenshot="your-rights"),
     Screen("change your password", VICTIM, "/account/password", screenshot="change-password"),
     Screen("change your password, with errors", VICTIM, "/account/password", submit_empty=True),
     # The back office.
@@ -145,6 +148,24 @@ SCREENS = [
     Screen("add a victim", STAFF, CRIME + "/victims/new"),
     Screen("add a victim, with errors", STAFF, CRIME + "/victims/new", submit_empty=True),
     Screen("crime not found", STAFF, "/backoffice/crimes/999999", status=404),
+    # The Victims' Code.
+    Screen("record what was done", STAFF, CRIME + "/entitlements/{entitlement_id}", screenshot="record-what-was-done"),
+    Screen("record what was done, with errors", STAFF, CRIME + "/entitlements/{entitlement_id}", submit_empty=True),
+    Screen("does not apply", STAFF, CRIME + "/entitlements/{entitlement_id}/not-applicable"),
+    Screen("does not apply, with errors", STAFF, CRIME + "/entitlements/{entitlement_id}/not-applicable", submit_empty=True),
+    Screen("contact plan", STAFF, CRIME + "/victims/{link_id}/contact-plan"),
+    Screen("enhanced rights", STAFF, CRIME + "/victims/{link_id}/enhanced-rights", screenshot="enhanced-rights"),
+    Screen("enhanced rights, with errors", STAFF, CRIME + "/victims/{link_id}/enhanced-rights", submit_empty=True),
+    Screen("record a complaint", STAFF, CRIME + "/victims/{link_id}/complaint"),
+    Screen("record a complaint, with errors", STAFF, CRIME + "/victims/{link_id}/complaint", submit_empty=True),
+    Screen("request for review, does not apply", STAFF, CRIME + "/victims/{link_id}/review"),
+    Screen("my tasks", STAFF, "/backoffice/tasks", screenshot="my-tasks"),
+    Screen("team tasks", STAFF, "/backoffice/tasks/team"),
+    Screen("cancel a crime record", STAFF, CRIME + "/cancel"),
+    Screen("cancel a crime record, with errors", STAFF, CRIME + "/cancel", submit_empty=True),
+    Screen("compliance report", STAFF, "/backoffice/reports", screenshot="compliance-report"),
+    Screen("compliance report by officer", STAFF, "/backoffice/reports?period=quarter&split=officer"),
+    Screen("compliance report, with errors", STAFF, "/backoffice/reports?period=custom", status=400),
     Screen("staff accounts", STAFF, "/backoffice/staff", screenshot="staff-list"),
     Screen("create a staff account", STAFF, "/backoffice/staff/new"),
     Screen("create a staff account, with errors", STAFF, "/backoffice/staff/new", submit_empty=True),
@@ -164,7 +185,10 @@ axe = Axe()
 # landmark, on purpose (so that "Skip to main content" skips it), which axe's
 # best-practice "region" rule flags; GOV.UK has decided to keep it there
 # (alphagov/govuk-frontend#6460, alphagov/govuk-design-system#5024).
-ACCEPTED = {"region": ("govuk-back-link",)}
+# GOV.UK Frontend also sets aria-expanded on a radio that reveals a conditional question,
+# which ARIA does not yet allow on radios: kept on purpose because screen readers announce
+# it and research found no barrier (alphagov/govuk-frontend#979, a documented known issue).
+ACCEPTED = {"region": ("govuk-back-link",), "aria-allowed-attr": ("govuk-radios__input",)}
 
 
 def _accepted(rule: str, node: dict) -> bool:
@@ -190,13 +214,14 @@ def _link(messages, pattern: str) -> str:
 
 
 def build_scenario(messages) -> dict:
-    """An officer, who is also an administrator, with 30 crimes (two pages of cases).
+    """An officer, who is also a supervisor, a designated decision maker and an
+    administrator, with 30 crimes (two pages of cases).
     One crime has three victims (signed up, invited, not invited) and a timeline with
     an update for the victim, a staff-only update, an internal note, a stage change and
     an outcome. The signed-up victim has asked to reset their password; a new member of
     staff has been sent a set-up link; another has a password but no authenticator app."""
     team = factories.team("Response team")
-    officer = factories.staff(team, roles=("officer", "admin"), name="Sam Taylor")
+    officer = factories.staff(team, roles=("officer", "supervisor", "ddm", "admin"), name="Sam Taylor")
     colleague = factories.staff(team, name="Alex Morgan")
     enrolling = factories.staff(factories.team("Control room"), roles=("supervisor",), name="Chris Jones")
     enrolling.totp_secret = None
@@ -205,6 +230,9 @@ def build_scenario(messages) -> dict:
         factories.crime(officer, reference=f"43/{10000 + n:05d}/26")
     crime = factories.crime(officer, reference="43/20001/26")
     signed_up = factories.active_victim(crime, officer, name="Jane Doe")
+    referral = db.session.scalar(
+        select(Entitlement).where(Entitlement.crime_victim_id == signed_up.id, Entitlement.rule == "referral")
+    )
     invited = factories.victim(crime, officer, name="Rhys Evans", language="cy")
     factories.victim(crime, officer, name="Pat Lee", email="")
     factories.update(
@@ -228,6 +256,8 @@ def build_scenario(messages) -> dict:
         "victim_email": signed_up.victim.email,
         "crime_id": crime.id,
         "public_id": signed_up.public_id,
+        "link_id": signed_up.id,
+        "entitlement_id": referral.id,
         "member_id": colleague.id,
         "new_member_id": newcomer.id,
         "token": _link(messages, "/activate/"),
