@@ -4,11 +4,9 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.cancellation_forms import CancelCrimeForm
-from backoffice.views.common import crime_or_404, show_service_error
-from shared.extensions import db
+from backoffice.views.common import crime_or_404, saved
 from shared.permissions import requires
 from shared.services import code_actions
-from shared.services.errors import ServiceError
 
 
 @bp.route("/crimes/<int:crime_id>/cancel", methods=["GET", "POST"])
@@ -19,13 +17,7 @@ def cancel_crime(crime_id):
         flash(_("This crime record has already been cancelled"), "error")
         return redirect(url_for("backoffice.crime", crime_id=crime.id))
     form = CancelCrimeForm()
-    if form.validate_on_submit():
-        try:
-            code_actions.cancel_crime(crime, form.reason.data, form.evidence.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Crime record %(reference)s cancelled", reference=crime.reference))
-            return redirect(url_for("backoffice.crime", crime_id=crime.id))
+    if form.validate_on_submit() and saved(form, code_actions.cancel_crime, crime, form.reason.data, form.evidence.data, current_user):
+        flash(_("Crime record %(reference)s cancelled", reference=crime.reference))
+        return redirect(url_for("backoffice.crime", crime_id=crime.id))
     return render_template("backoffice/cancel_crime.html", form=form, crime=crime)

@@ -5,7 +5,7 @@ from flask_login import current_user
 from backoffice import bp
 from backoffice.forms import ConfirmForm, CrimeForm, OutcomeForm, StageForm, UpdateForm
 from backoffice.views import victims_code
-from backoffice.views.common import crime_or_404, pagination_params, show_service_error
+from backoffice.views.common import crime_or_404, pagination_params, saved, show_service_error
 from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.forms import local_to_utc
@@ -93,23 +93,19 @@ def crime(crime_id):
 def post_update(crime_id):
     crime = crime_or_404(crime_id)
     form = UpdateForm()
-    if form.validate_on_submit():
-        try:
-            updates.post_update(
-                crime,
-                kind=form.kind.data,
-                victim_text=form.victim_text.data,
-                internal_note=form.internal_note.data,
-                visible=form.visible.data == "yes",
-                by=current_user,
-                occurred_at=_occurred_at(form.occurred_date.data, form.occurred_time.time_value),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Update posted"))
-            return redirect(url_for("backoffice.crime", crime_id=crime.id))
+    if form.validate_on_submit() and saved(
+        form,
+        updates.post_update,
+        crime,
+        kind=form.kind.data,
+        victim_text=form.victim_text.data,
+        internal_note=form.internal_note.data,
+        visible=form.visible.data == "yes",
+        by=current_user,
+        occurred_at=_occurred_at(form.occurred_date.data, form.occurred_time.time_value),
+    ):
+        flash(_("Update posted"))
+        return redirect(url_for("backoffice.crime", crime_id=crime.id))
     return render_template("backoffice/post_update.html", form=form, crime=crime)
 
 
@@ -126,15 +122,9 @@ def _occurred_at(day, at):
 def change_stage(crime_id):
     crime = crime_or_404(crime_id)
     form = StageForm(stage=crime.stage if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            crimes.change_stage(crime, form.stage.data, form.victim_text.data, form.visible.data == "yes", current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Stage changed"))
-            return redirect(url_for("backoffice.crime", crime_id=crime.id))
+    if form.validate_on_submit() and saved(form, crimes.change_stage, crime, form.stage.data, form.victim_text.data, form.visible.data == "yes", current_user):
+        flash(_("Stage changed"))
+        return redirect(url_for("backoffice.crime", crime_id=crime.id))
     return render_template("backoffice/change_stage.html", form=form, crime=crime)
 
 
@@ -143,13 +133,7 @@ def change_stage(crime_id):
 def record_outcome(crime_id):
     crime = crime_or_404(crime_id)
     form = OutcomeForm()
-    if form.validate_on_submit():
-        try:
-            crimes.record_outcome(crime, int(form.outcome.data), form.victim_text.data, form.visible.data == "yes", current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Outcome recorded"))
-            return redirect(url_for("backoffice.crime", crime_id=crime.id))
+    if form.validate_on_submit() and saved(form, crimes.record_outcome, crime, int(form.outcome.data), form.victim_text.data, form.visible.data == "yes", current_user):
+        flash(_("Outcome recorded"))
+        return redirect(url_for("backoffice.crime", crime_id=crime.id))
     return render_template("backoffice/record_outcome.html", form=form, crime=crime)

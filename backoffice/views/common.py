@@ -4,6 +4,7 @@ from flask import abort, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from shared.extensions import db
 from shared.services import crimes
 from shared.services.errors import ServiceError
 
@@ -19,6 +20,18 @@ def show_service_error(form, error: ServiceError) -> None:
     """Put a service's refusal on the form field it names (or the form as a whole)."""
     field = getattr(form, error.field or "", None)
     (field.errors if field is not None else form.form_errors).append(error.message)
+
+
+def saved(form, call, *args, **kwargs) -> bool:
+    """Run the service call a form asks for. True when it went through; when the service
+    refuses, roll back, put its message on the form and give False."""
+    try:
+        call(*args, **kwargs)
+    except ServiceError as error:
+        db.session.rollback()
+        show_service_error(form, error)
+        return False
+    return True
 
 
 def pagination_params(page, endpoint: str, **args) -> dict:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from backoffice import bp
 from backoffice.forms import ConfirmForm
 from backoffice.staff_forms import NewStaffForm, RolesForm
-from backoffice.views.common import pagination_params, show_service_error
+from backoffice.views.common import pagination_params, saved, show_service_error
 from shared.extensions import db
 from shared.permissions import ROLE_LABELS, requires
 from shared.services import staff, totp
@@ -92,15 +92,9 @@ def staff_member(staff_id):
 def staff_roles(staff_id):
     member = _member_or_404(staff_id)
     form = RolesForm()
-    if form.validate_on_submit():
-        try:
-            staff.set_roles(member, form.roles.data, by=_me())
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Roles saved for %(name)s", name=member.name))
-            return redirect(url_for("backoffice.staff_member", staff_id=member.id))
+    if form.validate_on_submit() and saved(form, staff.set_roles, member, form.roles.data, by=_me()):
+        flash(_("Roles saved for %(name)s", name=member.name))
+        return redirect(url_for("backoffice.staff_member", staff_id=member.id))
     return _member_page(member, form)
 
 

@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from backoffice import bp
 from backoffice.code_forms import (
@@ -18,12 +17,11 @@ from backoffice.code_forms import (
     RecordEntitlementForm,
     ReviewRequestForm,
 )
-from backoffice.views.common import crime_or_404, show_service_error
+from backoffice.views.common import crime_or_404, saved, show_service_error
 from shared.codes import CONTACT_CHANNEL_LABELS
 from shared.extensions import db
 from shared.forms import local_to_utc
 from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
-from shared.models.types import utcnow
 from shared.permissions import requires
 from shared.services import code_actions, code_queries, entitlements, victims
 from shared.services.errors import ServiceError
@@ -145,7 +143,7 @@ def _link_or_404(crime: Crime, link_id: int) -> CrimeVictim:
 
 
 def _entitlement_or_404(crime: Crime, entitlement_id: int) -> Entitlement:
-    ent = db.session.scalar(select(Entitlement).where(Entitlement.id == entitlement_id, Entitlement.crime_id == crime.id))
+    ent = code_queries.entitlement_of(crime, entitlement_id)
     if ent is None:
         abort(404)
     return ent
@@ -158,10 +156,6 @@ def _back_to(crime: Crime):
 def _already_closed(crime: Crime):
     flash(_("What was done for this entitlement has already been recorded"), "error")
     return _back_to(crime)
-
-
-def _status_of(ent: Entitlement) -> str:
-    return db.session.scalar(select(entitlements.status_expression(utcnow())).where(Entitlement.id == ent.id))
 
 
 def _link_of(ent: Entitlement) -> CrimeVictim:
@@ -178,7 +172,7 @@ def _entitlement_page(template: str, crime: Crime, ent: Entitlement, form, **ext
         link=link,
         label=entitlement_label(ent),
         rule=RULES[ent.rule],
-        status=_status_of(ent),
+        status=code_queries.status_of(ent),
         statuses=STATUSES,
         colours=STATUS_COLOURS,
         history=code_queries.history(ent.id),
@@ -198,22 +192,18 @@ def record_entitlement(crime_id, entitlement_id):
     link = _link_of(ent)
     consent_needed = entitlements.consent_required(crime, entitlements.current_rights([link.id])[link.id])
     form = RecordEntitlementForm(rule.ways)
-    if form.validate_on_submit():
-        try:
-            code_actions.record_action(
-                ent,
-                form.way.data,
-                local_to_utc(form.date.data, form.time.time_value),
-                current_user,
-                service=form.service.data or None,
-                consent=form.consent.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Saved: %(entitlement)s for %(name)s", entitlement=entitlement_label(ent), name=link.victim.name))
-            return _back_to(crime)
+    if form.validate_on_submit() and saved(
+        form,
+        code_actions.record_action,
+        ent,
+        form.way.data,
+        local_to_utc(form.date.data, form.time.time_value),
+        current_user,
+        service=form.service.data or None,
+        consent=form.consent.data,
+    ):
+        flash(_("Saved: %(entitlement)s for %(name)s", entitlement=entitlement_label(ent), name=link.victim.name))
+        return _back_to(crime)
     return _entitlement_page(
         "backoffice/record_entitlement.html", crime, ent, form, consent_needed=consent_needed, ways=rule.ways
     )
@@ -227,20 +217,10 @@ def entitlement_not_applicable(crime_id, entitlement_id):
     if ent.state != "open":
         return _already_closed(crime)
     form = NotApplicableForm()
-    if form.validate_on_submit():
-        try:
-            code_actions.mark_not_applicable(ent, form.reason.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Marked as not applying: %(entitlement)s", entitlement=entitlement_label(ent)))
-            return _back_to(crime)
+    if form.validate_on_submit() and saved(form, code_actions.mark_not_applicable, ent, form.reason.data, current_user):
+        flash(_("Marked as not applying: %(entitlement)s", entitlement=entitlement_label(ent)))
+        return _back_to(crime)
     return _entitlement_page("backoffice/not_applicable.html", crime, ent, form)
-
-
-def _plan_history(link: CrimeVictim) -> list[ContactPlan]:
-    return list(db.session.scalars(select(ContactPlan).where(ContactPlan.crime_victim_id == link.id).order_by(ContactPlan.id.desc())))
 
 
 @bp.route("/crimes/<int:crime_id>/victims/<int:link_id>/contact-plan", methods=["GET", "POST"])
@@ -248,7 +228,7 @@ def _plan_history(link: CrimeVictim) -> list[ContactPlan]:
 def contact_plan(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = _link_or_404(crime, link_id)
-    plans = _plan_history(link)
+    plans = code_queries.plan_history(link)
     current = plans[0] if plans else None
     prefill = {}
     if request.method == "GET" and current is not None:
@@ -260,32 +240,22 @@ def contact_plan(crime_id, link_id):
             "opted_out": "yes" if current.opted_out else "no",
         }
     form = ContactPlanForm(data=prefill)
-    if form.validate_on_submit():
-        try:
-            code_actions.change_contact_plan(
-                link,
-                frequency_days=form.frequency,
-                channel=form.channel.data,
-                language=form.language.data,
-                safe_to_contact=form.safe_to_contact.data == "yes",
-                opted_out=form.opted_out.data == "yes",
-                note=form.note.data,
-                by=current_user,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Contact plan changed for %(name)s", name=link.victim.name))
-            return _back_to(crime)
+    if form.validate_on_submit() and saved(
+        form,
+        code_actions.change_contact_plan,
+        link,
+        frequency_days=form.frequency,
+        channel=form.channel.data,
+        language=form.language.data,
+        safe_to_contact=form.safe_to_contact.data == "yes",
+        opted_out=form.opted_out.data == "yes",
+        note=form.note.data,
+        by=current_user,
+    ):
+        flash(_("Contact plan changed for %(name)s", name=link.victim.name))
+        return _back_to(crime)
     return render_template(
         "backoffice/contact_plan.html", crime=crime, link=link, form=form, plans=plans, channels=CONTACT_CHANNEL_LABELS
-    )
-
-
-def _rights_history(link: CrimeVictim) -> list[EnhancedRight]:
-    return list(
-        db.session.scalars(select(EnhancedRight).where(EnhancedRight.crime_victim_id == link.id).order_by(EnhancedRight.id.desc()))
     )
 
 
@@ -299,21 +269,15 @@ def enhanced_rights(crime_id, link_id):
         current = entitlements.current_rights([link.id])[link.id]
         prefill = {"categories": [r.category for r in current], **{r.category: r.reason for r in current}}
     form = EnhancedRightsForm(data=prefill)
-    if form.validate_on_submit():
-        try:
-            code_actions.assess_enhanced_rights(link, form.chosen(), form.note.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Enhanced rights assessed for %(name)s", name=link.victim.name))
-            return _back_to(crime)
+    if form.validate_on_submit() and saved(form, code_actions.assess_enhanced_rights, link, form.chosen(), form.note.data, current_user):
+        flash(_("Enhanced rights assessed for %(name)s", name=link.victim.name))
+        return _back_to(crime)
     return render_template(
         "backoffice/enhanced_rights.html",
         crime=crime,
         link=link,
         form=form,
-        history=_rights_history(link),
+        history=code_queries.rights_history(link),
         categories=ENHANCED_CATEGORIES,
         reasons=ENHANCED_REASONS,
     )
@@ -325,15 +289,9 @@ def record_complaint(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = _link_or_404(crime, link_id)
     form = ComplaintForm()
-    if form.validate_on_submit():
-        try:
-            code_actions.record_complaint(link, local_to_utc(form.date.data, None), form.reason.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(_("Complaint recorded for %(name)s", name=link.victim.name))
-            return _back_to(crime)
+    if form.validate_on_submit() and saved(form, code_actions.record_complaint, link, local_to_utc(form.date.data, None), form.reason.data, current_user):
+        flash(_("Complaint recorded for %(name)s", name=link.victim.name))
+        return _back_to(crime)
     return render_template("backoffice/record_complaint.html", crime=crime, link=link, form=form)
 
 

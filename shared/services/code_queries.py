@@ -8,7 +8,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 
 from shared.extensions import db
-from shared.models import Crime, CrimeVictim, Entitlement, EntitlementEvent, StaffMember, Victim
+from shared.models import (
+    ContactPlan,
+    Crime,
+    CrimeVictim,
+    EnhancedRight,
+    Entitlement,
+    EntitlementEvent,
+    StaffMember,
+    Victim,
+)
 from shared.models.types import utcnow
 from shared.services import calendar
 from shared.services.crimes import in_scope
@@ -44,6 +53,27 @@ def for_victim(link: CrimeVictim, now: datetime | None = None) -> list[Row]:
         select(Entitlement, status).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.triggered_at, Entitlement.id)
     )
     return [Row(ent, state) for ent, state in rows]
+
+
+def entitlement_of(crime: Crime, entitlement_id: int) -> Entitlement | None:
+    """The entitlement when it belongs to this crime, else None."""
+    return db.session.scalar(select(Entitlement).where(Entitlement.id == entitlement_id, Entitlement.crime_id == crime.id))
+
+
+def status_of(ent: Entitlement, now: datetime | None = None) -> str:
+    return db.session.scalar(select(status_expression(now or utcnow())).where(Entitlement.id == ent.id))
+
+
+def plan_history(link: CrimeVictim) -> list[ContactPlan]:
+    """The victim's contact plans on this crime, newest (the current one) first."""
+    return list(db.session.scalars(select(ContactPlan).where(ContactPlan.crime_victim_id == link.id).order_by(ContactPlan.id.desc())))
+
+
+def rights_history(link: CrimeVictim) -> list[EnhancedRight]:
+    """Every enhanced-rights row of the victim on this crime, newest first."""
+    return list(
+        db.session.scalars(select(EnhancedRight).where(EnhancedRight.crime_victim_id == link.id).order_by(EnhancedRight.id.desc()))
+    )
 
 
 def history(entitlement_id: int) -> list[EntitlementEvent]:
