@@ -18,7 +18,7 @@ from sqlalchemy import select
 from shared.extensions import db
 from shared.models import AuditEvent, EntitlementEvent
 from shared.models.append_only import AppendOnlyError
-from shared.services import calendar, code_actions, code_queries, crimes, entitlements, updates, victims
+from shared.services import calendar, code_actions, code_queries, crimes, entitlements, reports, updates, victims
 from shared.services.errors import ServiceError
 from shared.victims_code import ON_RECORDING
 from tests import factories
@@ -334,6 +334,10 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
         "due_this_week": {charge_told.entitlement.id},
     }
     assert queue.counts == {"overdue": 4, "due_today": 1, "due_this_week": 1}
+    before = reports.compliance(officer, date(2026, 10, 1), date(2026, 11, 30), now=NOW).total.metrics
+    assert (before["M1"].overdue, before["M1"].rate) == (1, 0.0)
+    assert (before["M3"].overdue, before["M3"].declined) == (1, 0)
+    assert (before["M4"].pending, before["M5"].overdue, before["M5"].pending) == (1, 1, 1)
     # Another officer's queue does not hold them.
     colleague = factories.staff(officer.team)
     assert queued(code_queries.queue(colleague, now=NOW)) == {"overdue": set(), "due_today": set(), "due_this_week": set()}
@@ -354,6 +358,13 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
     queue = code_queries.queue(officer, now=NOW)
     assert queued(queue) == {"overdue": {told(link, "arrest").entitlement.id}, "due_today": set(), "due_this_week": set()}
     assert queue.counts == {"overdue": 1, "due_today": 0, "due_this_week": 0}
+    # The compliance report moves with them: late, declined (out of the rate), on time.
+    after = reports.compliance(officer, date(2026, 10, 1), date(2026, 11, 30), now=NOW).total.metrics
+    assert (after["M1"].met_late, after["M1"].overdue, after["M1"].rate) == (1, 0, 0.0)
+    assert (after["M2"].met_on_time, after["M2"].rate) == (1, 1.0)
+    assert (after["M3"].declined, after["M3"].rate) == (1, None)
+    assert (after["M4"].met_on_time, after["M4"].rate) == (1, 1.0)
+    assert (after["M5"].met_on_time, after["M5"].overdue, after["M5"].rate) == (1, 1, 0.5)
     recorded = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "entitlement.recorded")).all()
     assert f"acknowledgement {ack.entitlement.id} letter" in recorded
 
