@@ -18,7 +18,16 @@ from sqlalchemy import select
 from shared.extensions import db
 from shared.models import AuditEvent, EntitlementEvent
 from shared.models.append_only import AppendOnlyError
-from shared.services import calendar, code_actions, code_queries, crimes, entitlements, reports, updates, victims
+from shared.services import (
+    calendar,
+    code_actions,
+    code_queries,
+    crimes,
+    entitlements,
+    reports,
+    updates,
+    victims,
+)
 from shared.services.errors import ServiceError
 from shared.victims_code import ON_RECORDING
 from tests import factories
