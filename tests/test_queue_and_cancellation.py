@@ -262,6 +262,9 @@ def test_cancelling_a_crime_tells_its_victims_and_ends_what_was_owed(app, ctx):
     assert "This crime record was cancelled" in officer_page.main_text
     assert "Change stage" not in officer_page.main_text and "Record outcome" not in officer_page.main_text
     assert "Post an update" in officer_page.main_text
+    # Nor add a victim to it; a DDM, who does not manage victims, is offered neither.
+    assert not officer_page.links("/victims/new$")
+    assert not crime_page.links("/victims/new$") and not crime_page.soup.find("form", action=lambda a: a and a.endswith("/invite"))
 
     # A second cancellation is refused in words, not an error.
     again = client.get(f"/backoffice/crimes/{crime.id}/cancel")
