@@ -199,3 +199,17 @@ def test_the_engine_uses_the_forces_timescales(app, ctx, monkeypatch):
     arrest = datetime(2026, 12, 18, 16, 0, tzinfo=UTC)
     assert entitlements.due_at("event_told", arrest, True) == datetime(2026, 12, 22, 23, 59, 59, tzinfo=UTC)
     assert entitlements.due_at("event_told", arrest, False) == datetime(2026, 12, 23, 23, 59, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("day", "count", "expected"),
+    [
+        (date(2026, 11, 24), 3, date(2027, 2, 24)),
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),  # February is shorter
+        (date(2027, 11, 30), 3, date(2028, 2, 29)),  # leap year
+        (date(2026, 10, 31), 2, date(2026, 12, 31)),
+    ],
+)
+def test_months_later_keep_the_day_or_take_the_month_end(day, count, expected):
+    """A request for review is due within 3 months of the decision."""
+    assert calendar.add_months(day, count) == expected

@@ -3,9 +3,7 @@ done about each, in plain words. Only the victim's own entitlements are read, an
 what a victim may see of them: no internal notes, complaint summaries or reasons written
 by staff."""
 
-import calendar as months
 from dataclasses import dataclass
-from datetime import date
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -17,7 +15,7 @@ from portal.views.cases import own_case_or_404
 from shared.codes import CONTACT_CHANNEL_LABELS, OFFENCES
 from shared.i18n import date_long
 from shared.permissions import requires
-from shared.services import calendar, code_queries, entitlements
+from shared.services import code_queries, entitlements
 from shared.victims_code import (
     CANCELLATION_REASONS,
     KEY_EVENTS,
@@ -122,12 +120,6 @@ def _groups(rows) -> list[Group]:
     return [Group(RULES[code], by_rule[code]) for code in RULES if code in by_rule]
 
 
-def _add_months(day: date, n: int) -> date:
-    month = day.month - 1 + n
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, months.monthrange(year, month)[1]))
-
-
 @bp.get("/cases/<public_id>/rights")
 @requires("victim.self")
 def rights(public_id):
@@ -137,9 +129,7 @@ def rights(public_id):
     categories = {right.category for right in entitlements.current_rights([link.id])[link.id]}
     plan = entitlements.current_plans([link.id]).get(link.id)
     next_update = next((r.entitlement for r in rows if r.entitlement.rule == "contact_update" and r.entitlement.state == "open"), None)
-    review_by = None
-    if crime.outcome_at is not None and entitlements.review_applies(crime):
-        review_by = _add_months(calendar.local_date(crime.outcome_at), VRR_REQUEST_MONTHS)
+    review_by = entitlements.review_request_by(crime)
     cancellation = CANCELLATION_REASONS.get(crime.cancellation_reason) if crime.cancelled_at else None
     return render_template(
         "portal/rights.html",

@@ -7,6 +7,7 @@ England and Wales: the trigger's local date is day 0, and "within N working days
 deadline, because the end of a local day is worked out on the local calendar first.
 """
 
+import calendar as months
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -67,6 +68,13 @@ def working_day_deadline(trigger: datetime, days: int) -> datetime:
 def calendar_day_deadline(trigger: datetime, days: int) -> datetime:
     """The end (23:59:59 local) of the local date `days` calendar days after the trigger."""
     return end_of_local_day(local_date(trigger) + timedelta(days=days))
+
+
+def add_months(day: date, count: int) -> date:
+    """The same day `count` months later; the month's last day where it is shorter."""
+    month = day.month - 1 + count
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, months.monthrange(year, month)[1]))
 
 
 def working_days_between(start: date, end: date) -> int:

@@ -35,6 +35,7 @@ from shared.victims_code import (
     RULES,
     VRR_INTERVIEW_EVENTS,
     VRR_OUTCOMES,
+    VRR_REQUEST_MONTHS,
     outcome_event,
     timescale_key,
 )
@@ -143,6 +144,14 @@ def review_applies(crime: Crime) -> bool:
         select(func.count(InvestigationUpdate.id)).where(InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.kind.in_(VRR_INTERVIEW_EVENTS))
     )
     return bool(interviewed)
+
+
+def review_request_by(crime: Crime) -> date | None:
+    """The last day the victim may ask for a review of the decision, where the Right to
+    Review applies: 3 months after they were told of it (the outcome)."""
+    if crime.outcome_at is None or not review_applies(crime):
+        return None
+    return calendar.add_months(calendar.local_date(crime.outcome_at), VRR_REQUEST_MONTHS)
 
 
 # ----------------------------------------------------------------- opening, closing
