@@ -2,9 +2,9 @@ from flask import render_template
 from flask_login import current_user
 
 from backoffice import bp
+from backoffice.views.victims_code import entitlement_label
 from shared.permissions import requires
 from shared.services import code_queries
-from shared.victims_code import KEY_EVENTS, RULES
 
 
 def _render(queue, team: bool):
@@ -13,8 +13,7 @@ def _render(queue, team: bool):
         queue=queue,
         team=team,
         limit=code_queries.QUEUE_LIMIT,
-        rules=RULES,
-        key_events=KEY_EVENTS,
+        label=entitlement_label,
     )
 
 
