@@ -260,6 +260,16 @@ def test_a_child_is_told_of_decisions_within_one_working_day(ctx):
         assert {row.status for row in rows(link, "event_told")} == {"overdue"}
         assert len(rows(link, "event_told")) == 2
 
+    # The charge on Friday 20 November: the adult is to be told by Friday 27 November,
+    # the child by Monday 23 November; both are to be offered a Victim Personal Statement
+    # by the end of the day of the charge.
+    post(crime, officer, "charge", at=CHARGE)
+    assert told(adult, "charge").entitlement.due_at == utc(2026, 11, 27, 23, 59, 59)
+    assert told(young, "charge").entitlement.due_at == utc(2026, 11, 23, 23, 59, 59)
+    for link in (adult, young):
+        assert one(link, "vps_offer").entitlement.due_at == utc(2026, 11, 20, 23, 59, 59)
+        assert {row.entitlement.event_kind for row in rows(link, "event_told")} == {"arrest", "bail", "charge"}
+
 
 def test_a_rape_complainant_has_enhanced_rights_by_the_offence(app, ctx):
     officer = factories.staff()
