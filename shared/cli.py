@@ -3,7 +3,7 @@
 import click
 from flask import current_app
 
-from shared import demo, report_cli
+from shared import demo, outbox_cli, report_cli
 
 
 @click.command("demo-data")
@@ -31,3 +31,4 @@ def demo_data_command():
 def init_app(app) -> None:
     app.cli.add_command(demo_data_command)
     report_cli.init_app(app)
+    outbox_cli.init_app(app)

@@ -4,7 +4,9 @@
 missing `SECRET_KEY` stops the app with a message that says what to set.
 """
 
+import json
 import os
+import re
 import secrets
 from datetime import timedelta
 
@@ -60,6 +62,115 @@ def role_map(value) -> dict[str, str]:
     return dict(pairs)
 
 
+SENDERS = ("log", "smtp", "notify")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+NOTIFY_KEY = re.compile(rf"^[A-Za-z0-9_-]+-{_UUID}-{_UUID}$")
+
+
+def needed_templates() -> list[str]:
+    """The GOV.UK Notify templates the service needs: kind.channel.language."""
+    from shared.message_kinds import KINDS
+
+    return [
+        f"{kind.code}.{channel}.{language}"
+        for kind in KINDS.values()
+        for channel in kind.channels
+        for language in (("en",) if kind.audience == "staff" else ("en", "cy"))
+    ]
+
+
+def notify_templates(value) -> dict[str, str]:
+    """NOTIFY_TEMPLATES as {kind.channel.language: template id}: a dict, JSON, or
+    `new_update.email.en=<id>,new_update.email.cy=<id>,...`. Raises ConfigError for a
+    missing or unknown template or an id that is not a UUID."""
+    if isinstance(value, dict):
+        templates = dict(value)
+    else:
+        text = str(value or "").strip()
+        if text.startswith("{"):
+            try:
+                templates = json.loads(text)
+            except ValueError as error:
+                raise ConfigError(f"NOTIFY_TEMPLATES is not valid JSON: {error}.") from None
+        else:
+            templates = {}
+            for entry in filter(None, (part.strip() for part in text.split(","))):
+                name, sep, template_id = entry.partition("=")
+                if not sep:
+                    raise ConfigError(f"NOTIFY_TEMPLATES entry {entry!r} must be kind.channel.language=template-id.")
+                templates[name.strip()] = template_id.strip()
+    needed = needed_templates()
+    unknown = sorted(set(templates) - set(needed))
+    missing = [name for name in needed if name not in templates]
+    if unknown:
+        raise ConfigError(f"NOTIFY_TEMPLATES names templates the service does not use: {', '.join(unknown)}.")
+    if missing:
+        raise ConfigError(
+            f"NOTIFY_TEMPLATES has no template for: {', '.join(missing)}. "
+            "`flask notify-templates` prints the words for each."
+        )
+    bad = sorted(name for name, template_id in templates.items() if not re.fullmatch(_UUID, str(template_id)))
+    if bad:
+        raise ConfigError(f"NOTIFY_TEMPLATES ids must be GOV.UK Notify template ids (UUIDs): {', '.join(bad)}.")
+    return templates
+
+
+def _sender_settings(env: str, overrides: dict) -> dict:
+    """How messages are sent (shared.services.senders), checked so that a mistake stops
+    the service at start-up rather than losing messages later."""
+    def setting(name, default=None):
+        return overrides[name] if name in overrides else (os.environ.get(name) or default)
+
+    sender = setting("MESSAGE_SENDER", "log")
+    if sender not in SENDERS:
+        raise ConfigError(f"MESSAGE_SENDER must be one of {', '.join(SENDERS)}, not {sender!r}.")
+    if env == "production" and sender == "log":
+        raise ConfigError(
+            "MESSAGE_SENDER=log writes messages to the log and is for development only. "
+            "Set MESSAGE_SENDER=notify (GOV.UK Notify) or MESSAGE_SENDER=smtp for production."
+        )
+    settings = {"MESSAGE_SENDER": sender}
+    if sender == "smtp":
+        security = setting("SMTP_SECURITY", "starttls")
+        if security not in SMTP_SECURITY:
+            raise ConfigError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}.")
+        if not setting("SMTP_HOST") or not setting("SMTP_FROM"):
+            raise ConfigError("MESSAGE_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from).")
+        port = str(setting("SMTP_PORT", "465" if security == "ssl" else "587"))
+        if not port.isdigit():
+            raise ConfigError(f"SMTP_PORT must be a port number, not {port!r}.")
+        settings.update(
+            SMTP_HOST=setting("SMTP_HOST"),
+            SMTP_PORT=int(port),
+            SMTP_SECURITY=security,
+            SMTP_USERNAME=setting("SMTP_USERNAME"),
+            SMTP_PASSWORD=setting("SMTP_PASSWORD"),
+            SMTP_FROM=setting("SMTP_FROM"),
+        )
+    if sender == "notify":
+        key = setting("NOTIFY_API_KEY") or ""
+        if not NOTIFY_KEY.match(key):
+            raise ConfigError(
+                "MESSAGE_SENDER=notify needs NOTIFY_API_KEY: the key GOV.UK Notify gives, "
+                "in its name-service id-secret form."
+            )
+        templates = setting("NOTIFY_TEMPLATES")
+        path = setting("NOTIFY_TEMPLATES_FILE")
+        if templates is None and path:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    templates = handle.read()
+            except OSError as error:
+                raise ConfigError(f"Cannot read NOTIFY_TEMPLATES_FILE {path}: {error.strerror}.") from None
+        settings.update(
+            NOTIFY_API_KEY=key,
+            NOTIFY_BASE_URL=setting("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+            NOTIFY_TEMPLATES=notify_templates(templates),
+        )
+    return settings
+
+
 def _timescales() -> dict[str, int]:
     try:
         return timescales(os.environ.get("VICTIMS_CODE_DAYS"))
@@ -90,15 +201,16 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         secret_key = secrets.token_hex(32)
 
     default_db = "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
-    sender = os.environ.get("MESSAGE_SENDER", "log")
-    if env == "production" and sender == "log":
-        raise ConfigError(
-            "MESSAGE_SENDER=log writes invitations to the log and is for development only. "
-            "Configure a real message channel for production."
-        )
+    senders = _sender_settings(env, overrides)
 
     def minutes(name: str, default: int) -> timedelta:
         return timedelta(minutes=int(os.environ.get(name, str(default))))
+
+    def number(name: str, default: int, low: int = 0) -> int:
+        text = str(overrides.get(name, os.environ.get(name, default))).strip()
+        if not text.isdigit() or int(text) < low:
+            raise ConfigError(f"{name} must be a whole number of at least {low}, not {text!r}.")
+        return int(text)
 
     def flag(name: str) -> bool:
         return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
@@ -108,7 +220,19 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "MESSAGE_SENDER": sender,
+        **senders,
+        # The outbox worker: how long a provider may take, how often and how far apart
+        # a message is tried again, and how long a worker's claim on a batch lasts.
+        "SEND_TIMEOUT_SECONDS": number("SEND_TIMEOUT_SECONDS", 10, 1),
+        "OUTBOX_MAX_ATTEMPTS": number("OUTBOX_MAX_ATTEMPTS", 10, 1),
+        "OUTBOX_BACKOFF_SECONDS": number("OUTBOX_BACKOFF_SECONDS", 30),
+        "OUTBOX_BACKOFF_MAX_SECONDS": number("OUTBOX_BACKOFF_MAX_SECONDS", 3600),
+        "OUTBOX_BATCH": number("OUTBOX_BATCH", 20, 1),
+        "OUTBOX_LEASE_SECONDS": number("OUTBOX_LEASE_SECONDS", 600, 1),
+        # Secure messages: the longest a message may be, and after how many working
+        # days without a reply supervisors see a victim's message.
+        "SECURE_MESSAGE_MAX_LENGTH": number("SECURE_MESSAGE_MAX_LENGTH", 2000, 1),
+        "MESSAGE_REPLY_WORKING_DAYS": number("MESSAGE_REPLY_WORKING_DAYS", 2, 1),
         # The address victims are sent to in invitation links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "ACTIVATION_LINK_TTL": timedelta(
@@ -163,4 +287,5 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TESTING": env == "testing",
     }
     config.update(overrides)
+    config.update(senders)  # checked and parsed: overrides may give them as text
     return config

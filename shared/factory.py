@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shared import i18n, templating, throttle, web
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager, migrate
-from shared.services import messaging, oidc
+from shared.services import oidc, senders
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -48,7 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     WTFormsHelpers(app)
     templating.init_app(app)
     i18n.init_app(app)
-    messaging.init_app(app)
+    senders.init_app(app)
     oidc.init_app(app)
     cli.init_app(app)
 

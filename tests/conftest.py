@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from shared import throttle
 from shared.extensions import db
 from shared.factory import create_app
+from shared.services import outbox
 from tests.oidc.fixtures import oidc_provider  # noqa: F401  (the real OpenID provider)
 from tests.pages import PageClient
 
@@ -107,11 +108,15 @@ def victim_client(app):
 
 
 @pytest.fixture
-def messages(caplog):
-    """The messages the service sent, as dicts, read from the development log sender."""
+def messages(app, caplog):
+    """The messages the service sent, as dicts: the outbox worker sends what is due by
+    the development log sender, and they are read from the log."""
     caplog.set_level("INFO", logger="trackmycrime.messages")
 
     def sent():
+        with app.app_context():
+            outbox.drain()
+            db.session.remove()
         out = []
         for record in caplog.records:
             if record.name == "trackmycrime.messages":

@@ -5,6 +5,8 @@ from shared.models.audit import AuditEvent
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.investigation import InternalNote, InvestigationUpdate
+from shared.models.message import SecureMessage
+from shared.models.outbox import OutboxAttempt, OutboxMessage
 from shared.models.session import UserSession
 from shared.models.staff import ROLES, RecoveryCode, StaffMember, StaffRole, Team
 from shared.models.victim import CONTACT_CHANNELS, LANGUAGES, LINK_PURPOSES, AccountLink, Victim
@@ -23,6 +25,9 @@ __all__ = [
     "Crime",
     "CrimeVictim",
     "InternalNote",
+    "OutboxAttempt",
+    "OutboxMessage",
+    "SecureMessage",
     "InvestigationUpdate",
     "RecoveryCode",
     "StaffMember",

@@ -1,13 +1,17 @@
 """Refuses, in the session, any change or deletion of rows that are history."""
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from shared.models.audit import AuditEvent
 from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
 from shared.models.investigation import InternalNote, InvestigationUpdate
+from shared.models.message import SecureMessage
+from shared.models.outbox import OutboxAttempt
 
-APPEND_ONLY = (AuditEvent, InvestigationUpdate, InternalNote, EntitlementEvent, EnhancedRight, ContactPlan)
+APPEND_ONLY = (AuditEvent, InvestigationUpdate, InternalNote, EntitlementEvent, EnhancedRight, ContactPlan, OutboxAttempt)
+# Rows that are history but for the named columns, which may change.
+MOSTLY_APPEND_ONLY = {SecureMessage: frozenset({"read_at"})}
 
 
 class AppendOnlyError(RuntimeError):
@@ -23,3 +27,11 @@ def _refuse_history_edits(session, flush_context, instances):
             raise AppendOnlyError(
                 f"{type(obj).__name__} rows are append-only; add a new row instead"
             )
+        mutable = MOSTLY_APPEND_ONLY.get(type(obj))
+        if mutable is not None and (obj in session.deleted or _changed(obj) - mutable):
+            raise AppendOnlyError(f"{type(obj).__name__} rows are history: only {', '.join(sorted(mutable))} may change")
+
+
+def _changed(obj) -> set[str]:
+    state = inspect(obj)
+    return {attr.key for attr in state.attrs if attr.history.has_changes()}

@@ -23,7 +23,7 @@ from shared.models import (
 )
 from shared.models.types import utcnow
 from shared.models.victim import CONTACT_CHANNELS
-from shared.services import audit, calendar, entitlements
+from shared.services import audit, calendar, entitlements, outbox
 from shared.services.errors import ServiceError
 from shared.victims_code import CANCELLATION_REASONS, ENHANCED_REASONS, RULES, SUPPORT_SERVICES
 
@@ -222,6 +222,7 @@ def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember) -> I
     db.session.add(update)
     db.session.flush()
     entitlements.on_cancelled(crime, update, by)
+    outbox.notify_victims(crime)
     audit.record("crime.cancel", "crime", crime.id, detail=reason, actor=by)
     db.session.commit()
     return update

@@ -13,7 +13,7 @@ from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
 from shared.permissions import sees_whole_force
-from shared.services import audit, entitlements
+from shared.services import audit, entitlements, outbox
 from shared.services.errors import ServiceError
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,29}$")
@@ -157,6 +157,7 @@ def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: boo
     db.session.flush()
     if visible:
         entitlements.on_visible_update(crime, update)
+        outbox.notify_victims(crime)
     audit.record("crime.stage", "crime", crime.id, detail=stage, actor=by)
     db.session.commit()
     return update
@@ -186,6 +187,7 @@ def record_outcome(crime: Crime, outcome: int, victim_text: str | None, visible:
     db.session.flush()
     if visible:
         entitlements.on_visible_update(crime, update)
+        outbox.notify_victims(crime)
     entitlements.on_outcome(crime, update, by)
     audit.record("crime.outcome", "crime", crime.id, detail=str(outcome), actor=by)
     db.session.commit()

@@ -6,13 +6,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import AccountLink, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import messaging
 
 
 class LinkProblem(Exception):
@@ -82,12 +80,3 @@ def use(link: AccountLink) -> None:
 def public_url(path: str) -> str:
     """The full address of a path on this service, as people are sent it."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
-
-
-def commit_and_email(kind: str, *, language: str, email: str, subject, body) -> None:
-    """Commit, then email `subject` and `body` (lazy strings) written in `language`.
-    Committing first means a link is never sent that the database does not hold."""
-    with force_locale(language):
-        message = messaging.Message(kind=kind, language=language, email=email, subject=str(subject), body=str(body))
-    db.session.commit()
-    messaging.send(message)

@@ -14,7 +14,7 @@ from shared import sessions
 from shared.extensions import db
 from shared.models import ROLES, AccountLink, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
-from shared.services import audit, links, totp
+from shared.services import audit, links, outbox, totp
 from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
@@ -129,20 +129,12 @@ def send_set_up_link(member: StaffMember, *, by: StaffMember) -> None:
 def _send_set_up_link(member: StaffMember, by: StaffMember) -> None:
     ttl = current_app.config["STAFF_SETUP_LINK_TTL"]
     raw = links.issue("staff_setup", ttl, staff=member, by=by)
-    links.commit_and_email(
+    outbox.enqueue(
         "staff_setup",
-        language="en",
-        email=member.email,
-        subject=_l("Set up your staff account"),
-        body=_l(
-            "An administrator has created a staff account for you on Track My Crime.\n\n"
-            "To set it up, open this link and choose a password:\n%(link)s\n\n"
-            "The link works once and expires in %(hours)d hours. When you first sign in, "
-            "you will set up an authenticator app on your phone.",
-            link=links.public_url("/backoffice/set-up/" + raw),
-            hours=int(ttl.total_seconds() // 3600),
-        ),
+        staff=member,
+        values={"link": links.public_url("/backoffice/set-up/" + raw), "hours": int(ttl.total_seconds() // 3600)},
     )
+    db.session.commit()
 
 
 def _set_up_link(raw: str) -> tuple[AccountLink, StaffMember]:

@@ -12,7 +12,7 @@ from shared.codes import UPDATE_KINDS
 from shared.extensions import db
 from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
-from shared.services import audit, entitlements
+from shared.services import audit, entitlements, outbox
 from shared.services.errors import ServiceError
 from shared.victims_code import KEY_EVENTS
 
@@ -66,6 +66,7 @@ def post_update(
         db.session.add(InternalNote(update_id=update.id, text=internal_note))
     if visible:
         entitlements.on_visible_update(crime, update)
+        outbox.notify_victims(crime)
     if key_event:
         entitlements.on_key_event(crime, kind, update, by)
     audit.record("update.post", "crime", crime.id, detail=f"update {update.id}", actor=by)

@@ -13,7 +13,7 @@ from shared import sessions
 from shared.extensions import db
 from shared.models import AccountLink, Crime, CrimeVictim, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import audit, entitlements, links
+from shared.services import audit, entitlements, links, outbox
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 
@@ -128,23 +128,18 @@ def invite(link: CrimeVictim, *, by: StaffMember) -> None:
         )
     if victim.activated_at is not None:
         raise ServiceError(_l("This victim already has an account"))
+    if outbox.account_withheld_reason(victim) == "not_safe":
+        raise ServiceError(_l("This victim is marked not safe to contact: the service sends them nothing, invitations included"))
     ttl = current_app.config["ACTIVATION_LINK_TTL"]
     raw = links.issue("activation", ttl, victim=victim, by=by)
     audit.record("victim.invite", "crime_victim", link.id, actor=by)
     # The message says nothing about the crime: the victim may share a device.
-    links.commit_and_email(
+    outbox.enqueue(
         "invitation",
-        language=victim.preferred_language,
-        email=victim.email,
-        subject=_l("Set up your account"),
-        body=_l(
-            "You have been invited to follow your case online.\n\n"
-            "To set up your account, open this link and choose a password:\n%(link)s\n\n"
-            "The link works once and expires in %(hours)d hours.",
-            link=links.public_url("/activate/" + raw),
-            hours=int(ttl.total_seconds() // 3600),
-        ),
+        victim=victim,
+        values={"link": links.public_url("/activate/" + raw), "hours": int(ttl.total_seconds() // 3600)},
     )
+    db.session.commit()
 
 
 def check_activation(raw: str) -> AccountLink:
@@ -201,20 +196,12 @@ def request_reset(email: str) -> None:
     ttl = current_app.config["RESET_LINK_TTL"]
     raw = links.issue("reset", ttl, victim=victim)
     audit.record("victim.reset_requested", "victim", victim.id, actor=victim)
-    links.commit_and_email(
+    outbox.enqueue(
         "password_reset",
-        language=victim.preferred_language,
-        email=victim.email,
-        subject=_l("Reset your password"),
-        body=_l(
-            "Someone asked to reset the password for your account.\n\n"
-            "To choose a new password, open this link:\n%(link)s\n\n"
-            "The link works once and expires in %(minutes)d minutes. "
-            "If you did not ask for this, you can ignore this email.",
-            link=links.public_url("/reset-password/" + raw),
-            minutes=int(ttl.total_seconds() // 60),
-        ),
+        victim=victim,
+        values={"link": links.public_url("/reset-password/" + raw), "minutes": int(ttl.total_seconds() // 60)},
     )
+    db.session.commit()
 
 
 def change_password(victim: Victim, current: str, new: str) -> None:

@@ -1,0 +1,35 @@
+"""Secure messages between a victim and the officer in charge of their case."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.extensions import db
+from shared.models.staff import StaffMember
+from shared.models.types import UTCDateTime, utcnow
+
+SENDERS = ("victim", "staff")
+
+
+class SecureMessage(db.Model):
+    """One message in the thread between a victim and the police about one crime (the
+    thread is the victim's link to the crime). Plain text. Only `read_at` ever changes
+    (shared.models.append_only)."""
+
+    __tablename__ = "secure_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_victim_id: Mapped[int] = mapped_column(ForeignKey("crime_victim.id"), index=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id"), index=True)
+    sender: Mapped[str] = mapped_column(String(6))
+    # The member of staff who wrote it, for a message from the police.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    # The officer in charge when the victim sent it: who it went to.
+    to_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # When the other side marked it read.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[StaffMember | None] = relationship(lazy="joined", foreign_keys=[author_id])

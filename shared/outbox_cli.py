@@ -1,0 +1,72 @@
+"""`flask send-messages`: the outbox worker; `flask notify-templates`: the words for the
+GOV.UK Notify templates."""
+
+import signal
+import time
+
+import click
+from flask_babel import force_locale
+from sqlalchemy.exc import DBAPIError
+
+from shared.config import needed_templates
+from shared.extensions import db
+from shared.message_kinds import KINDS, notify_template
+from shared.services import outbox
+
+
+@click.command("send-messages")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds to wait when nothing is due.")
+def send_messages_command(once: bool, poll: float):
+    """Send the messages waiting in the outbox, by email or text message. Runs until
+    stopped (Ctrl-C or SIGTERM ends it after the message in hand); several can run at
+    once against PostgreSQL."""
+    worker = outbox.worker_name()
+    if once:
+        counts = outbox.drain(worker)
+        click.echo(", ".join(f"{value} {key}" for key, value in counts.items()))
+        return
+    stopping = []
+
+    def stop(signum, frame):
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"Sending messages as {worker}; Ctrl-C stops.")
+    while not stopping:
+        try:
+            counts = outbox.deliver_due(worker)
+        except DBAPIError as error:
+            # The database is restarting or unreachable: wait and try again.
+            db.session.rollback()
+            click.echo(f"Database unavailable ({type(error.orig).__name__}); trying again shortly.", err=True)
+            counts = {}
+        if any(counts.values()):
+            click.echo(", ".join(f"{value} {key}" for key, value in counts.items() if value))
+            continue
+        for _ in range(max(1, int(poll * 10))):
+            if stopping:
+                break
+            time.sleep(0.1)
+    db.session.remove()
+
+
+@click.command("notify-templates")
+def notify_templates_command():
+    """Print each GOV.UK Notify template the service needs, in English and Welsh, with the
+    name to give its id in NOTIFY_TEMPLATES."""
+    for name in needed_templates():
+        code, channel, language = name.split(".")
+        with force_locale(language):
+            subject, body = notify_template(KINDS[code], channel)
+        click.echo(f"== {name}")
+        if subject:
+            click.echo(f"Subject: {subject}")
+        click.echo(body)
+        click.echo("")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(send_messages_command)
+    app.cli.add_command(notify_templates_command)
