@@ -12,9 +12,10 @@ from flask_migrate import upgrade
 from shared import throttle
 from shared.extensions import db
 from shared.factory import create_app
-from shared.services import outbox
+from shared.services import outbox, senders
 from tests.oidc.fixtures import oidc_provider  # noqa: F401  (the real OpenID provider)
 from tests.pages import PageClient
+from tests.smtp_server import smtp_server  # noqa: F401  (a real SMTP server)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -105,6 +106,21 @@ def client(app):
 @pytest.fixture
 def victim_client(app):
     return PageClient(app, portal=True)
+
+
+@pytest.fixture
+def use_sender(app):
+    """Send by another channel for this test: `use_sender("smtp", **settings)` gives the
+    app that sender (a shared.services.senders class) until the test ends."""
+    before = app.extensions["message_sender"]
+
+    def use(name: str, **settings):
+        config = {**app.config, "MESSAGE_SENDER": name, **settings}
+        app.extensions["message_sender"] = senders.SENDERS[name](config)
+        return app.extensions["message_sender"]
+
+    yield use
+    app.extensions["message_sender"] = before
 
 
 @pytest.fixture

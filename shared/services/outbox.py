@@ -35,7 +35,7 @@ from shared.extensions import db
 from shared.message_kinds import KINDS
 from shared.models import CrimeVictim, OutboxAttempt, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import entitlements
+from shared.services import audit, entitlements
 from shared.services.senders import Delivery, PermanentFailure, TemporaryFailure
 
 logger = logging.getLogger("trackmycrime.outbox")
@@ -350,3 +350,21 @@ def failed_for_crime(crime, victim_ids) -> list[OutboxMessage]:
 def counts_by_status() -> dict[str, int]:
     rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
     return dict(rows.all())
+
+
+def failed_message(crime, message_id: int) -> OutboxMessage | None:
+    """A failed, not yet dealt with message to one of the crime's victims, or None."""
+    return next((m for m in failed_for_crime(crime, _victim_ids(crime)) if m.id == message_id), None)
+
+
+def _victim_ids(crime) -> list[int]:
+    return list(db.session.scalars(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)))
+
+
+def mark_dealt_with(message: OutboxMessage, by: StaffMember) -> None:
+    """The officer has reached the victim another way (or decided nothing more is
+    needed): the failed message leaves the crime page. Commits."""
+    message.dealt_with_at = utcnow()
+    message.dealt_with_by_id = by.id
+    audit.record("message.failure_dealt_with", "outbox_message", message.id, actor=by)
+    db.session.commit()

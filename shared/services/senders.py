@@ -103,8 +103,8 @@ class SmtpSender:
         domain = self.sender.rpartition("@")[2].strip(">") or "localhost"
         message["Message-ID"] = f"<{delivery.reference}.{uuid.uuid4().hex}@{domain}>"
         message["Auto-Submitted"] = "auto-generated"
-        message["Content-Language"] = delivery.language
         message.set_content(body)
+        message["Content-Language"] = delivery.language
         return message
 
     def send(self, delivery: Delivery) -> str | None:
