@@ -25,10 +25,12 @@ translations/cy/LC_MESSAGES/messages.mo: translations/cy/LC_MESSAGES/messages.po
 ## install: Python packages in .venv, GOV.UK and MoJ Frontend assets, compiled translations
 install: $(BIN)/.installed node_modules/.installed translations/cy/LC_MESSAGES/messages.mo
 
-## run: migrate the SQLite database, load demo data on first start, serve on http://127.0.0.1:5000
+## run: migrate the SQLite database, load demo data on first start, serve on
+## http://127.0.0.1:5000 with the message worker beside it (messages go to the log)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo-data
+	$(FLASK) send-messages & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## test: lint, then the whole suite on SQLite, then again on PostgreSQL

@@ -25,6 +25,9 @@ from shared.models import (
     EntitlementEvent,
     InternalNote,
     InvestigationUpdate,
+    OutboxAttempt,
+    OutboxMessage,
+    SecureMessage,
     StaffMember,
     StaffRole,
     Team,
@@ -200,6 +203,7 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
         db.session.flush()
         clock["at"] = now
         _special_cases(made, officers[0], by_name["Helen Carter"], now)
+        _messages(made, now)
     db.session.commit()
 
 
@@ -433,6 +437,52 @@ def _special_cases(made, sam: StaffMember, ddm: StaffMember, now: datetime) -> N
         crime, original = found
         evidence = f"Part of the same incident as {original.reference}, recorded first; the investigation continues on that record."
         code_actions.cancel_crime(crime, "C3", evidence, ddm)
+
+
+def _messages(made, now: datetime) -> None:
+    """Conversations between the victims who use the service and their officers: one
+    answered, one with a new message for the officer, one left unanswered long enough
+    for the supervisor to see it; and a notification that could not be sent."""
+    online = [(crime, link, oic) for crime, links, oic in made for link in links if link.victim.is_active]
+    day = timedelta(days=1)
+
+    def say(link, crime, oic, sender, body, at, read=True):
+        db.session.add(
+            SecureMessage(
+                crime_victim_id=link.id, crime_id=crime.id, sender=sender, body=body, sent_at=at,
+                author_id=oic.id if sender == "staff" else None, to_staff_id=oic.id if sender == "victim" else None,
+                read_at=at + timedelta(hours=2) if read else None,
+            )
+        )
+
+    if len(online) >= 1:
+        crime, link, oic = online[0]
+        say(link, crime, oic, "victim", "Hello, is there any news about the CCTV from the shops?", now - 4 * day)
+        say(link, crime, oic, "staff", "Hello. We have the footage now and are going through it. I will update you by Friday.", now - 3 * day)
+        say(link, crime, oic, "victim", "Thank you. I also remembered that a grey van was parked outside that evening.", now - timedelta(hours=5), read=False)
+    if len(online) >= 2:
+        crime, link, oic = online[1]
+        say(link, crime, oic, "victim", "Can I get my bike back yet? I need it for work.", calendar.start_of_local_day(calendar.local_date(now) - 7 * day) + timedelta(hours=10), read=False)
+    welsh = next(((c, link, o) for c, link, o in online if link.victim.preferred_language == "cy"), None)
+    if welsh:
+        crime, link, oic = welsh
+        say(link, crime, oic, "victim", "Diolch am y diweddariad. Pryd fydd y canlyniadau fforensig yn barod?", now - 6 * day)
+        say(link, crime, oic, "staff", "Rydym yn disgwyl y canlyniadau ymhen pythefnos. Byddaf yn rhoi gwybod i chi.", now - 5 * day)
+        # The email provider was down for longer than the retries last.
+        failed = OutboxMessage(
+            kind="new_update", victim_id=link.victim_id, crime_id=crime.id, status="failed", attempts=3,
+            next_attempt_at=now - 2 * day, channel="email", reason="gave_up", created_at=now - 2 * day - timedelta(hours=3),
+            finished_at=now - 2 * day,
+        )
+        db.session.add(failed)
+        db.session.flush()
+        for number in range(1, 4):
+            db.session.add(
+                OutboxAttempt(
+                    message_id=failed.id, number=number, at=failed.created_at + timedelta(hours=number), channel="email",
+                    outcome="retry" if number < 3 else "failed", detail="SMTP SMTPServerDisconnected",
+                )
+            )
 
 
 def logins() -> list[tuple[str, str, str, str | None]]:

@@ -105,3 +105,22 @@ def test_the_demo_has_victims_code_work_in_every_state(app, ctx):
     assert ("cancelled", "open", None) in owed
     assert all(state != "open" or kind == "cancelled" for kind, state, _ in owed)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "crime.cancel")).actor_id == helen.id
+
+
+def test_the_demo_has_conversations_and_a_message_that_could_not_be_sent(app, ctx):
+    from shared.models import Crime, OutboxMessage
+    from shared.services import outbox, secure_messages
+
+    demo.load()
+    staff = {member.name: member for member in db.session.scalars(select(StaffMember))}
+    # A victim's new message waits in the officer's inbox.
+    assert secure_messages.unread_for_officer(staff["Sam Taylor"]) >= 1
+    # One has waited long enough for the team's supervisor to see it.
+    waiting = secure_messages.unanswered(staff["Priya Shah"])
+    assert waiting and all(row.waiting >= 1 for row in waiting)
+    # A notification that finally failed is in front of the officer on the crime page.
+    failed = db.session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))
+    crime = db.session.get(Crime, failed.crime_id)
+    assert outbox.failed_for_crime(crime, [failed.victim_id]) == [failed]
+    # Nothing is waiting to be sent: the demo starts with an empty outbox.
+    assert not db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending"))
