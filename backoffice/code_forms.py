@@ -123,6 +123,7 @@ class ContactPlanForm(FlaskForm):
     )
     opted_out = RadioField(
         _l("Has the victim asked not to receive regular updates?"),
+        description=_l("If so, the service sends them no notifications about this crime. They must still be told about important decisions."),
         widget=GovRadioInput(),
         choices=YES_NO,
         validators=[InputRequired(_l("Select whether the victim asked not to receive regular updates"))],
