@@ -292,16 +292,22 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
     delivery = Delivery(reference, kind, found.channel, found.to, found.language, values)
     try:
         provider_ref = sender.send(delivery)
-    except TemporaryFailure as failure:
+    except PermanentFailure as failure:
+        _finish(message_id, worker, "failed", channel=found.channel, reason=failure.reason, detail=failure.detail, now=now)
+        return "failed"
+    except Exception as error:  # noqa: BLE001  (a provider's unexpected error must not stop the worker)
+        if not isinstance(error, TemporaryFailure):
+            # Tried again like any temporary failure, so a fault never loses a message
+            # and never blocks the queue: after OUTBOX_MAX_ATTEMPTS it has failed.
+            logger.error("Outbox message %s: %s while sending", message_id, type(error).__name__)
+            error = TemporaryFailure(f"unexpected {type(error).__name__}")
+        failure = error
         if attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             _finish(message_id, worker, "failed", channel=found.channel, reason="gave_up", detail=failure.detail, now=now)
             return "failed"
         retry_at = utcnow() + backoff(attempts + 1)
         _finish(message_id, worker, "retry", channel=found.channel, detail=failure.detail, retry_at=retry_at, now=now)
         return "retry"
-    except PermanentFailure as failure:
-        _finish(message_id, worker, "failed", channel=found.channel, reason=failure.reason, detail=failure.detail, now=now)
-        return "failed"
     _finish(message_id, worker, "sent", channel=found.channel, provider_ref=provider_ref, now=utcnow())
     return "sent"
 
