@@ -27,4 +27,4 @@ def require_victim():
     return None
 
 
-from portal.views import account, cases, onelogin, rights  # noqa: E402,F401  (registers the routes)
+from portal.views import account, cases, messages, onelogin, rights  # noqa: E402,F401  (registers the routes)

@@ -5,7 +5,7 @@ from portal import bp
 from shared.codes import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.permissions import requires
-from shared.services import audit, updates, victims
+from shared.services import audit, secure_messages, updates, victims
 from shared.victims_code import CANCELLATION_REASONS
 
 
@@ -24,7 +24,8 @@ def own_case_or_404(public_id: str):
 @requires("victim.self")
 def cases():
     links = victims.cases_of(current_user)
-    return render_template("portal/cases.html", links=links, stages=STAGES, offences=OFFENCES)
+    unread = secure_messages.unread_by_link([link.id for link in links], "staff")
+    return render_template("portal/cases.html", links=links, unread=unread, stages=STAGES, offences=OFFENCES)
 
 
 @bp.get("/cases/<public_id>")
@@ -43,6 +44,7 @@ def case(public_id):
         # Only the plain words for the victim: the evidence staff recorded stays with staff.
         cancelled_because=cancellation[1] if cancellation else None,
         timeline=updates.victim_timeline(crime.id),
+        unread_messages=secure_messages.unread_by_link([link.id], "staff").get(link.id, 0),
         kinds=ALL_UPDATE_KINDS,
         stages=STAGES,
         outcomes=OUTCOMES,

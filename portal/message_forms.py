@@ -1,0 +1,42 @@
+"""The form a victim writes a secure message to the officer in charge with, and the
+words of its character count."""
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
+from wtforms import SubmitField, TextAreaField
+
+
+class MessageForm(FlaskForm):
+    # Only the text: who it goes to, the crime and the sender come from the signed-in
+    # victim's own case, never from the form. The service checks that it is not empty
+    # and not too long, counting a line break as one character as the browser's
+    # character count does.
+    body = TextAreaField(
+        _l("Your message"),
+        description=_l("Do not use this to report a new crime or anything that needs an answer straight away."),
+        widget=GovCharacterCount(),
+    )
+    submit = SubmitField(_l("Send message"), widget=GovSubmitInput())
+
+
+def character_count_params(rows: int = 6) -> dict:
+    """Parameters for the GOV.UK character count: the limit, and its messages in the
+    reader's language (the component's defaults are English only). GOV.UK Frontend fills
+    in %{count} itself."""
+    return {
+        "rows": rows,
+        "maxlength": current_app.config["SECURE_MESSAGE_MAX_LENGTH"],
+        "textareaDescriptionText": _("You can enter up to %{count} characters"),
+        "charactersUnderLimitText": {
+            "one": _("You have %{count} character remaining"),
+            "other": _("You have %{count} characters remaining"),
+        },
+        "charactersAtLimitText": _("You have 0 characters remaining"),
+        "charactersOverLimitText": {
+            "one": _("You have %{count} character too many"),
+            "other": _("You have %{count} characters too many"),
+        },
+    }
