@@ -288,4 +288,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     }
     config.update(overrides)
     config.update(senders)  # checked and parsed: overrides may give them as text
+    batch_time = config["OUTBOX_BATCH"] * config["SEND_TIMEOUT_SECONDS"]
+    if config["OUTBOX_LEASE_SECONDS"] <= batch_time:
+        raise ConfigError(
+            f"OUTBOX_LEASE_SECONDS ({config['OUTBOX_LEASE_SECONDS']}) must be longer than a batch can take to send: "
+            f"OUTBOX_BATCH x SEND_TIMEOUT_SECONDS = {batch_time}. Otherwise two workers may send the same messages."
+        )
     return config

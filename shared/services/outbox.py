@@ -272,8 +272,16 @@ def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=
 
 
 def send_one(message_id: int, worker: str, sender, now: datetime | None = None) -> str:
-    """Send one claimed message and record the outcome: sent, retry, failed or withheld."""
+    """Send one claimed message and record the outcome: sent, retry, failed or withheld
+    ('lost' when this worker's claim ran out first and another worker has the message)."""
+    # The session keeps what it loaded after a commit, and a worker's session lives from
+    # batch to batch: read the message, the person and their plan as they are now.
+    db.session.expire_all()
     message = db.session.get(OutboxMessage, message_id)
+    if message.claimed_by != worker or message.status != "pending":
+        # The claim ran out and another worker took the message: it is theirs now.
+        db.session.commit()
+        return "lost"
     found = route(message, sender.channels)
     values = _values(message)
     reference = message.reference
@@ -308,8 +316,8 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
         retry_at = utcnow() + backoff(attempts + 1)
         _finish(message_id, worker, "retry", channel=found.channel, detail=failure.detail, retry_at=retry_at, now=now)
         return "retry"
-    _finish(message_id, worker, "sent", channel=found.channel, provider_ref=provider_ref, now=utcnow())
-    return "sent"
+    recorded = _finish(message_id, worker, "sent", channel=found.channel, provider_ref=provider_ref, now=utcnow())
+    return "sent" if recorded else "lost"
 
 
 def deliver_due(worker: str | None = None, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
@@ -318,7 +326,9 @@ def deliver_due(worker: str | None = None, now: datetime | None = None, limit: i
     sender = current_app.extensions["message_sender"]
     counts = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
     for message_id in claim(worker, limit or current_app.config["OUTBOX_BATCH"], now or utcnow()):
-        counts[send_one(message_id, worker, sender)] += 1
+        outcome = send_one(message_id, worker, sender)
+        if outcome in counts:  # not one another worker took over ('lost')
+            counts[outcome] += 1
     return counts
 
 

@@ -193,6 +193,11 @@ def request_reset(email: str) -> None:
         audit.record("victim.reset_requested_unknown", None, None, actor=None)
         db.session.commit()
         return
+    if outbox.account_withheld_reason(victim):
+        # Nothing may be sent to them, so no link is made; the page says the same.
+        audit.record("victim.reset_withheld", "victim", victim.id, actor=victim)
+        db.session.commit()
+        return
     ttl = current_app.config["RESET_LINK_TTL"]
     raw = links.issue("reset", ttl, victim=victim)
     audit.record("victim.reset_requested", "victim", victim.id, actor=victim)
