@@ -53,6 +53,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     audit_log,
     cancellation,
     cases,
+    messages,
     queue,
     reports,
     sso,

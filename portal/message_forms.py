@@ -1,8 +1,6 @@
 """The form a victim writes a secure message to the officer in charge with, and the
 words of its character count."""
 
-from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
@@ -20,23 +18,3 @@ class MessageForm(FlaskForm):
         widget=GovCharacterCount(),
     )
     submit = SubmitField(_l("Send message"), widget=GovSubmitInput())
-
-
-def character_count_params(rows: int = 6) -> dict:
-    """Parameters for the GOV.UK character count: the limit, and its messages in the
-    reader's language (the component's defaults are English only). GOV.UK Frontend fills
-    in %{count} itself."""
-    return {
-        "rows": rows,
-        "maxlength": current_app.config["SECURE_MESSAGE_MAX_LENGTH"],
-        "textareaDescriptionText": _("You can enter up to %{count} characters"),
-        "charactersUnderLimitText": {
-            "one": _("You have %{count} character remaining"),
-            "other": _("You have %{count} characters remaining"),
-        },
-        "charactersAtLimitText": _("You have 0 characters remaining"),
-        "charactersOverLimitText": {
-            "one": _("You have %{count} character too many"),
-            "other": _("You have %{count} characters too many"),
-        },
-    }

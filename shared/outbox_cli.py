@@ -5,6 +5,7 @@ import signal
 import time
 
 import click
+from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy.exc import DBAPIError
 
@@ -15,6 +16,7 @@ from shared.services import outbox
 
 
 @click.command("send-messages")
+@with_appcontext
 @click.option("--once", is_flag=True, help="Send what is due now, then stop.")
 @click.option("--poll", default=2.0, show_default=True, help="Seconds to wait when nothing is due.")
 def send_messages_command(once: bool, poll: float):
@@ -53,6 +55,7 @@ def send_messages_command(once: bool, poll: float):
 
 
 @click.command("notify-templates")
+@with_appcontext
 def notify_templates_command():
     """Print each GOV.UK Notify template the service needs, in English and Welsh, with the
     name to give its id in NOTIFY_TEMPLATES."""

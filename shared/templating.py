@@ -1,5 +1,6 @@
 """Jinja set-up: GOV.UK Frontend macros, and templates that fail loudly on a typo."""
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
@@ -55,6 +56,31 @@ def password_input(autocomplete: str) -> dict:
         "hidePasswordAriaLabelText": _("Hide password"),
         "passwordShownAnnouncementText": _("Your password is visible"),
         "passwordHiddenAnnouncementText": _("Your password is hidden"),
+    }
+
+
+# A count for each plural form GOV.UK Frontend asks for (CLDR's, as Intl.PluralRules
+# gives them), to pick the right Welsh or English form through ngettext.
+_PLURAL_SAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 6, "other": 10}
+
+
+def character_count(maxlength: int, rows: int = 6) -> dict:
+    """Parameters for the GOV.UK character count: the limit, and its messages in the
+    reader's language, in every plural form (the component's defaults are English only).
+    GOV.UK Frontend fills in %{count} itself."""
+
+    def forms(singular: str, plural: str) -> dict:
+        # The catalogue's own ngettext: Flask-Babel's would %-format GOV.UK's %{count}.
+        translations = get_translations()
+        return {form: translations.ngettext(singular, plural, n) for form, n in _PLURAL_SAMPLES.items()}
+
+    return {
+        "rows": rows,
+        "maxlength": maxlength,
+        "textareaDescriptionText": _("You can enter up to %{count} characters"),
+        "charactersUnderLimitText": forms("You have %{count} character remaining", "You have %{count} characters remaining"),
+        "charactersAtLimitText": _("You have 0 characters remaining"),
+        "charactersOverLimitText": forms("You have %{count} character too many", "You have %{count} characters too many"),
     }
 
 

@@ -43,7 +43,15 @@ class Handler:
     answer: str | None = None
     # Seconds to wait before answering each message.
     delay: float = 0.0
+    # A reply such as "550 5.1.1 No such user" to give each recipient instead of accepting.
+    rcpt_answer: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_answer:
+            return self.rcpt_answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:

@@ -52,6 +52,13 @@ ALLOWED = {
     "backoffice.cancel_crime": {"ddm", "fcr"},
     "backoffice.reports": REPORT_READERS,
     "backoffice.reports_export": REPORT_READERS,
+    # Secure messages
+    "backoffice.inbox": CASE_READERS,
+    "backoffice.thread": CASE_READERS,
+    "backoffice.reply": CASEWORK,
+    "backoffice.mark_read": CASEWORK,
+    "backoffice.unanswered": {"supervisor"},
+    "backoffice.failed_message_dealt_with": CASEWORK,
 }
 
 
@@ -107,6 +114,7 @@ def _path(rule, world) -> str:
         "link_id": world["link"].id,
         "staff_id": world["target"].id,
         "entitlement_id": world["entitlement"].id,
+        "message_id": 1,
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms import ConfirmForm, CrimeForm, OutcomeForm, StageForm, UpdateForm
-from backoffice.views import victims_code
+from backoffice.views import messages, victims_code
 from backoffice.views.common import crime_or_404, pagination_params, saved, show_service_error
 from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
@@ -85,6 +85,7 @@ def crime(crime_id):
         cancellation_reasons=CANCELLATION_REASONS,
         role_labels=ROLE_LABELS,
         victims_code=victims_code.panel(crime, links),
+        **messages.for_crime_page(crime, links),
     )
 
 

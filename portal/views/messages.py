@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import bp
-from portal.message_forms import MessageForm, character_count_params
+from portal.message_forms import MessageForm
 from portal.views.cases import own_case_or_404
 from shared.extensions import db
 from shared.permissions import requires
 from shared.services import secure_messages
 from shared.services.errors import ServiceError
+from shared.templating import character_count
 
 
 @bp.route("/cases/<public_id>/messages", methods=["GET", "POST"])
@@ -39,7 +40,7 @@ def messages(public_id):
         unread=sum(1 for message in thread if message.sender == "staff" and message.read_at is None),
         reply_days=current_app.config["MESSAGE_REPLY_WORKING_DAYS"],
         form=form,
-        count_params=character_count_params(),
+        count_params=character_count(current_app.config["SECURE_MESSAGE_MAX_LENGTH"]),
     )
 
 

@@ -313,7 +313,7 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
         if attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             _finish(message_id, worker, "failed", channel=found.channel, reason="gave_up", detail=failure.detail, now=now)
             return "failed"
-        retry_at = utcnow() + backoff(attempts + 1)
+        retry_at = now + backoff(attempts + 1)
         _finish(message_id, worker, "retry", channel=found.channel, detail=failure.detail, retry_at=retry_at, now=now)
         return "retry"
     recorded = _finish(message_id, worker, "sent", channel=found.channel, provider_ref=provider_ref, now=utcnow())
@@ -326,7 +326,7 @@ def deliver_due(worker: str | None = None, now: datetime | None = None, limit: i
     sender = current_app.extensions["message_sender"]
     counts = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
     for message_id in claim(worker, limit or current_app.config["OUTBOX_BATCH"], now or utcnow()):
-        outcome = send_one(message_id, worker, sender)
+        outcome = send_one(message_id, worker, sender, now)
         if outcome in counts:  # not one another worker took over ('lost')
             counts[outcome] += 1
     return counts

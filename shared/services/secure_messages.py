@@ -18,7 +18,7 @@ from shared.extensions import db
 from shared.models import Crime, CrimeVictim, SecureMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit, calendar, outbox
-from shared.services.crimes import Page, in_scope
+from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 
 # A victim may send at most this many messages an hour: enough for any conversation,
@@ -213,9 +213,9 @@ class Unanswered:
 
 
 def unanswered(staff: StaffMember, now: datetime | None = None, limit: int = 200) -> list[Unanswered]:
-    """Threads on the supervisor's team's crimes (or, for force-wide roles, any they may
-    see) where a victim's message has had no reply for more than MESSAGE_REPLY_WORKING_DAYS
-    working days, the longest waiting first. A fixed number of queries."""
+    """Threads on the crimes of the supervisor's team where a victim's message has had no
+    reply for more than MESSAGE_REPLY_WORKING_DAYS working days, the longest waiting
+    first. A fixed number of queries."""
     now = now or utcnow()
     cutoff = reply_cutoff(now, current_app.config["MESSAGE_REPLY_WORKING_DAYS"])
     last_reply = (
@@ -241,7 +241,7 @@ def unanswered(staff: StaffMember, now: datetime | None = None, limit: int = 200
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(Victim, Victim.id == CrimeVictim.victim_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)
-        .where(waiting.c.since < cutoff, Crime.team_id == staff.team_id, in_scope(staff))
+        .where(waiting.c.since < cutoff, Crime.team_id == staff.team_id)
         .order_by(waiting.c.since, CrimeVictim.id)
         .limit(limit)
     )

@@ -15,7 +15,7 @@ from email.utils import formatdate
 
 from flask.logging import default_handler
 from flask_babel import force_locale
-from notifications_python_client.errors import APIError
+from notifications_python_client.errors import APIError, InvalidResponse
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from shared.message_kinds import MessageKind, render
@@ -156,6 +156,10 @@ class NotifySender:
                 answer = self.client.send_email_notification(
                     delivery.to, template_id, personalisation=personalisation, reference=delivery.reference
                 )
+        except InvalidResponse:
+            # A 2xx answer that is not Notify's JSON: it may or may not have taken the
+            # message. Sending again is the safe side, as messages carry no content.
+            raise TemporaryFailure("Notify answered without JSON") from None
         except APIError as error:
             raise _notify_failure(error) from None
         if not isinstance(answer, dict) or "id" not in answer:
@@ -175,7 +179,10 @@ def _notify_failure(error: APIError) -> Exception:
     if status == 429 or status >= 500:
         return TemporaryFailure(detail)
     text = str(first.get("message", ""))
-    reason = "address_refused" if ("email_address" in text or "phone_number" in text) else "refused"
+    # Notify names the field it refuses, or says the number is abroad (a service may
+    # text UK numbers only).
+    about_address = "email_address" in text or "phone_number" in text or "international mobile numbers" in text
+    reason = "address_refused" if about_address else "refused"
     return PermanentFailure(reason, detail)
 
 

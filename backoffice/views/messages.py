@@ -1,0 +1,138 @@
+"""Secure messages with victims, as staff see them: the officer's inbox, a victim's
+thread on a crime with the reply form, the team's unanswered messages for supervisors,
+and the messages the service could not send, shown on the crime's page."""
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from backoffice import bp
+from backoffice.forms import ConfirmForm
+from backoffice.message_forms import FAILED_KINDS, ReplyForm
+from backoffice.views.common import crime_or_404, pagination_params, saved
+from shared.models import Crime, CrimeVictim
+from shared.permissions import can, requires
+from shared.services import outbox, secure_messages, victims
+from shared.templating import character_count
+
+
+@bp.context_processor
+def unread_messages():
+    """The number of unread messages from victims for the navigation, counted only when
+    the page shows it (one query), so pages for staff without casework pay nothing."""
+
+    def count() -> int:
+        if "unread_messages" not in g:
+            g.unread_messages = secure_messages.unread_for_officer(current_user)
+        return g.unread_messages
+
+    return {"unread_messages": count}
+
+
+def _page_number() -> int:
+    arg = request.args.get("page", "1")
+    return int(arg) if arg.isdigit() and 0 < int(arg) < 100000 else 1
+
+
+@bp.get("/messages")
+@requires("cases.view", audit="messages.inbox")
+def inbox():
+    page = secure_messages.inbox(current_user, _page_number(), current_app.config["CASES_PER_PAGE"])
+    return render_template(
+        "backoffice/messages_inbox.html", page=page, pagination=pagination_params(page, "backoffice.inbox")
+    )
+
+
+def _link_or_404(crime: Crime, link_id: int) -> CrimeVictim:
+    link = victims.get_crime_victim(crime, link_id)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _thread_page(crime: Crime, link: CrimeVictim, form: ReplyForm, status: int = 200):
+    thread = secure_messages.thread(link)
+    unread = sum(1 for m in thread if m.sender == "victim" and m.read_at is None)
+    return render_template(
+        "backoffice/messages_thread.html",
+        crime=crime,
+        link=link,
+        thread=thread,
+        unread=unread,
+        form=form,
+        may_reply=can(current_user, "crimes.update") and link.victim.is_active,
+        count_params=character_count(current_app.config["SECURE_MESSAGE_MAX_LENGTH"]),
+    ), status
+
+
+@bp.get("/crimes/<int:crime_id>/victims/<int:link_id>/messages")
+@requires("cases.view", audit="messages.thread")
+def thread(crime_id, link_id):
+    crime = crime_or_404(crime_id)
+    return _thread_page(crime, _link_or_404(crime, link_id), ReplyForm(formdata=None))
+
+
+def _back_to_thread(crime: Crime, link: CrimeVictim):
+    return redirect(url_for("backoffice.thread", crime_id=crime.id, link_id=link.id))
+
+
+@bp.post("/crimes/<int:crime_id>/victims/<int:link_id>/messages/reply")
+@requires("crimes.update")
+def reply(crime_id, link_id):
+    crime = crime_or_404(crime_id)
+    link = _link_or_404(crime, link_id)
+    form = ReplyForm()
+    if form.validate_on_submit() and saved(form, secure_messages.send_from_staff, link, form.body.data, current_user):
+        flash(_("Message sent to %(name)s", name=link.victim.name))
+        return _back_to_thread(crime, link)
+    return _thread_page(crime, link, form, 400)
+
+
+@bp.post("/crimes/<int:crime_id>/victims/<int:link_id>/messages/read")
+@requires("crimes.update")
+def mark_read(crime_id, link_id):
+    crime = crime_or_404(crime_id)
+    link = _link_or_404(crime, link_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if secure_messages.mark_read_by_staff(link, current_user):
+        flash(_("Messages from %(name)s marked as read", name=link.victim.name))
+    return _back_to_thread(crime, link)
+
+
+@bp.get("/messages/unanswered")
+@requires("team.view", audit="messages.unanswered")
+def unanswered():
+    return render_template(
+        "backoffice/messages_unanswered.html",
+        threads=secure_messages.unanswered(current_user),
+        days=current_app.config["MESSAGE_REPLY_WORKING_DAYS"],
+    )
+
+
+@bp.post("/crimes/<int:crime_id>/messages-not-sent/<int:message_id>/dealt-with")
+@requires("crimes.update")
+def failed_message_dealt_with(crime_id, message_id):
+    crime = crime_or_404(crime_id)
+    message = outbox.failed_message(crime, message_id)
+    if message is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    outbox.mark_dealt_with(message, current_user)
+    flash(_("Marked as dealt with"))
+    return redirect(url_for("backoffice.crime", crime_id=crime.id))
+
+
+def for_crime_page(crime: Crime, links: list[CrimeVictim]) -> dict:
+    """What the crime's page shows of messages: those that could not be sent to its
+    victims, and each victim's unread messages. Two queries, whatever the numbers."""
+    by_victim = {link.victim_id: link.victim for link in links}
+    return {
+        "failed_messages": [
+            (message, by_victim[message.victim_id]) for message in outbox.failed_for_crime(crime, list(by_victim))
+        ],
+        "failed_kinds": FAILED_KINDS,
+        "failure_reasons": outbox.REASONS,
+        "unread_by_link": secure_messages.unread_by_link([link.id for link in links], "victim"),
+    }
