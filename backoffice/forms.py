@@ -150,6 +150,22 @@ class UpdateForm(FlaskForm):
             raise ValidationError(_l("Leave the date and time blank for a general update: they are only for a key event"))
 
 
+class OfficerForm(FlaskForm):
+    officer = SelectField(
+        _l("Who is the new officer in charge?"),
+        description=_l("The victim sees their name, and the victim’s new messages go to them."),
+        widget=GovSelect(),
+        validators=[InputRequired(_l("Select an officer from the crime’s team"))],
+    )
+    submit = SubmitField(_l("Change officer in charge"), widget=GovSubmitInput())
+
+    def __init__(self, officers, **kwargs):
+        super().__init__(**kwargs)
+        self.officer.choices = choices(
+            [("", _l("Select an officer"))] + [(str(s.id), f"{s.name} ({s.collar_number})") for s in officers]
+        )
+
+
 class StageForm(FlaskForm):
     stage = RadioField(
         _l("What stage has the investigation reached?"),

@@ -16,6 +16,7 @@ PERMISSIONS = {
     "crimes.record": _l("Record a crime"),
     "crimes.update": _l("Post updates, change the stage and record outcomes"),
     "crimes.cancel": _l("Decide on the cancellation of a crime"),
+    "crimes.assign": _l("Change the officer in charge of their team’s crimes"),
     "victims.manage": _l("Add victims to a crime and invite them"),
     "reports.view": _l("See Victims' Code compliance reports"),
     "team.view": _l("See the Victims' Code work due across their team"),
@@ -27,7 +28,7 @@ _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "officer": frozenset(_CASEWORK | {"account"}),
-    "supervisor": frozenset(_CASEWORK | {"account", "reports.view", "team.view"}),
+    "supervisor": frozenset(_CASEWORK | {"account", "reports.view", "team.view", "crimes.assign"}),
     "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
     "fcr": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
     "analyst": frozenset({"account", "cases.view", "reports.view"}),

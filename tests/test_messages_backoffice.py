@@ -228,15 +228,17 @@ def test_staff_who_may_not_update_crimes_read_but_cannot_reply(app, ctx):
 
 
 def test_when_the_officer_in_charge_changes_new_messages_go_to_the_new_one(app, ctx):
-    # There is no service to hand a crime to another officer yet: the test sets it.
     first_oic = factories.staff(name="First Officer")
     new_oic = factories.staff(first_oic.team, name="New Officer")
     crime, link = _case(first_oic, name="Alex Victim")
     before = _from_victim(link, "Sent to the first officer")
     assert before.to_staff_id == first_oic.id
 
-    crime.officer_in_charge_id = new_oic.id
-    db.session.commit()
+    # Their supervisor hands the crime to another officer of the team.
+    supervisor = factories.staff(first_oic.team, roles=("officer", "supervisor"), name="Team Supervisor")
+    page = _client(app, supervisor).post(f"/backoffice/crimes/{crime.id}/officer", {"officer": str(new_oic.id)})
+    assert page.status == 302
+    db.session.expire_all()
     after = _from_victim(link, "Sent after the change")
     assert after.to_staff_id == new_oic.id
 

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.forms import ConfirmForm, CrimeForm, OutcomeForm, StageForm, UpdateForm
+from backoffice.forms import ConfirmForm, CrimeForm, OfficerForm, OutcomeForm, StageForm, UpdateForm
 from backoffice.views import messages, victims_code
 from backoffice.views.common import crime_or_404, pagination_params, saved, show_service_error
 from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
@@ -116,6 +116,20 @@ def _occurred_at(day, at):
     if day is None and at is None:
         return None
     return local_to_utc(day or calendar.local_date(utcnow()), at)
+
+
+@bp.route("/crimes/<int:crime_id>/officer", methods=["GET", "POST"])
+@requires("crimes.assign")
+def change_officer(crime_id):
+    crime = crime_or_404(crime_id)
+    officers = [o for o in crimes.officers_of_team(crime.team_id) if o.id != crime.officer_in_charge_id]
+    form = OfficerForm(officers)
+    if form.validate_on_submit():
+        officer = next((o for o in officers if str(o.id) == form.officer.data), None)
+        if saved(form, crimes.change_officer, crime, officer, current_user):
+            flash(_("%(name)s is now the officer in charge", name=officer.name))
+            return redirect(url_for("backoffice.crime", crime_id=crime.id))
+    return render_template("backoffice/change_officer.html", form=form, crime=crime)
 
 
 @bp.route("/crimes/<int:crime_id>/stage", methods=["GET", "POST"])

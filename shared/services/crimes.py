@@ -130,6 +130,21 @@ def list_cases(staff: StaffMember, query: str | None, page: int, per_page: int, 
     return Page(items=items, total=total or 0, page=page, per_page=per_page)
 
 
+def change_officer(crime: Crime, officer: StaffMember | None, by: StaffMember) -> None:
+    """Make `officer`, an active member of the crime's team, its officer in charge, and
+    commit. The victim's page names them from now on, and the victim's new messages go to
+    them (the thread goes with the case). Raises ServiceError otherwise."""
+    if officer is None or not officer.active or officer.team_id != crime.team_id:
+        raise ServiceError(_l("Select an officer from the crime’s team"), "officer")
+    if officer.id == crime.officer_in_charge_id:
+        raise ServiceError(_l("This officer is already in charge of the crime"), "officer")
+    before = crime.officer_in_charge_id
+    crime.officer_in_charge_id = officer.id
+    audit.record("crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by)
+    db.session.commit()
+    db.session.refresh(crime)
+
+
 def refuse_if_cancelled(crime: Crime) -> None:
     """Raises ServiceError: a cancelled crime record is not investigated any further."""
     if crime.cancelled_at is not None:
