@@ -33,8 +33,10 @@ run: install
 	$(FLASK) send-messages & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: lint, then the whole suite on SQLite, then again on PostgreSQL
-test: lint test-sqlite test-postgres
+## test: lint, then the whole suite on SQLite and on PostgreSQL, both at once (each
+## one's output is printed when it ends)
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/pytest

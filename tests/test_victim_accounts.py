@@ -3,6 +3,7 @@ no user enumeration, password reset by a single-use link, changing a password, t
 password rules, and server-side sessions."""
 
 import hashlib
+import os
 import re
 import time
 from datetime import timedelta
@@ -22,7 +23,9 @@ from shared.services import passwords
 from tests import factories
 from tests.pages import Page, PageClient
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# A Redis database of its own for each test database, so that the SQLite and PostgreSQL
+# runs of the suite can go at the same time.
+REDIS_URL = "redis://127.0.0.1:6379/" + ("14" if os.environ.get("TEST_DATABASE_URL") else "15")
 NEW_PASSWORD = "a brand new passphrase"
 COMMON = "This password is too easy to guess because it is commonly used. Choose a different password"
 WELSH_PASSPHRASE = "Mae’r ŵyn bach yn chwarae ger y tŷ ar ben y bryn 🐑🏔️ — ŷ ŵ â ê î ô û, diolch yn fawr!"
