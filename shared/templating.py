@@ -67,20 +67,24 @@ _PLURAL_SAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 6, "other": 
 def character_count(maxlength: int, rows: int = 6) -> dict:
     """Parameters for the GOV.UK character count: the limit, and its messages in the
     reader's language, in every plural form (the component's defaults are English only).
-    GOV.UK Frontend fills in %{count} itself."""
-
-    def forms(singular: str, plural: str) -> dict:
-        # The catalogue's own ngettext: Flask-Babel's would %-format GOV.UK's %{count}.
-        translations = get_translations()
-        return {form: translations.ngettext(singular, plural, n) for form, n in _PLURAL_SAMPLES.items()}
-
+    GOV.UK Frontend fills in %{count} itself, so the catalogue's own ngettext is used:
+    Flask-Babel's would %-format it."""
+    translations = get_translations()
     return {
         "rows": rows,
         "maxlength": maxlength,
         "textareaDescriptionText": _("You can enter up to %{count} characters"),
-        "charactersUnderLimitText": forms("You have %{count} character remaining", "You have %{count} characters remaining"),
+        "charactersUnderLimitText": {
+            form: translations.ngettext(
+                "You have %{count} character remaining", "You have %{count} characters remaining", n
+            )
+            for form, n in _PLURAL_SAMPLES.items()
+        },
         "charactersAtLimitText": _("You have 0 characters remaining"),
-        "charactersOverLimitText": forms("You have %{count} character too many", "You have %{count} characters too many"),
+        "charactersOverLimitText": {
+            form: translations.ngettext("You have %{count} character too many", "You have %{count} characters too many", n)
+            for form, n in _PLURAL_SAMPLES.items()
+        },
     }
 
 

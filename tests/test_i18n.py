@@ -101,3 +101,18 @@ def test_invitations_are_written_in_the_victims_language(client, messages, ctx):
     assert message["language"] == "cy"
     assert message["subject"] == _catalogue()["Set up your account"].string
     assert "/activate/" in message["body"]
+
+
+def test_the_character_count_speaks_welsh_in_every_plural_form(app):
+    from flask_babel import force_locale
+
+    from shared.templating import character_count
+
+    with app.test_request_context(), force_locale("cy"):
+        params = character_count(2000)
+    texts = [params["textareaDescriptionText"], params["charactersAtLimitText"]]
+    for key in ("charactersUnderLimitText", "charactersOverLimitText"):
+        assert set(params[key]) == {"zero", "one", "two", "few", "many", "other"}
+        texts += params[key].values()
+    for text in texts:
+        assert "You" not in text and ("%{count}" in text or " 0 " in text), text
