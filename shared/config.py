@@ -33,6 +33,24 @@ def _read_key(path: str | None) -> str | None:
         raise ConfigError(f"Cannot read the private key file {path}: {error.strerror}.") from error
 
 
+def _development_key(instance_path: str) -> str:
+    """The development secret key in instance/secret_key, made on first use."""
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            key = handle.read().strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    os.makedirs(instance_path, exist_ok=True)
+    key = secrets.token_hex(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
 def _count(name: str) -> int:
     text = os.environ.get(name, "0").strip() or "0"
     if not text.isdigit():
@@ -197,8 +215,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`), "
                 "or set APP_ENV=development to run locally."
             )
-        # Development and tests: a fresh key per process; sessions end at restart.
-        secret_key = secrets.token_hex(32)
+        # Development: one key kept in the instance folder, shared by the web server and
+        # the message worker (which must read what the web server sealed). Tests: a
+        # fresh key per process.
+        secret_key = _development_key(instance_path) if env == "development" else secrets.token_hex(32)
 
     default_db = "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
     senders = _sender_settings(env, overrides)

@@ -385,3 +385,28 @@ def test_a_worker_that_lost_its_claim_records_nothing(app, officer, smtp):
     # Once sent, a late worker still cannot record anything.
     assert outbox._finish(message_id, "new-worker", "failed", reason="refused", now=utcnow()) is False
     assert [row.status for row in _rows()] == ["sent"]
+
+
+def test_a_message_sealed_with_another_key_fails_and_says_why(app, officer, smtp, monkeypatch):
+    _crime, link = _case(officer)
+    victims.request_reset(link.victim.email)
+    # The service's secret key changed between writing the message and sending it.
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key")
+    assert outbox.drain()["failed"] == 1
+    [row] = _rows()
+    assert (row.status, row.reason, row.sealed) == ("failed", "unreadable", None)
+    assert smtp.received == []
+
+
+def test_in_development_the_web_server_and_the_worker_share_a_key(tmp_path, monkeypatch):
+    """Both start without SECRET_KEY: the key kept in the instance folder lets the worker
+    read what the web server sealed."""
+    from shared.config import load_config
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    web = load_config(str(tmp_path), {"APP_ENV": "development"})
+    worker = load_config(str(tmp_path), {"APP_ENV": "development"})
+    assert web["SECRET_KEY"] == worker["SECRET_KEY"]
+    assert len(web["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert load_config(str(tmp_path / "other"), {"APP_ENV": "development"})["SECRET_KEY"] != web["SECRET_KEY"]

@@ -53,6 +53,7 @@ REASONS = {
     "address_refused": _l("The email address or mobile number was refused"),
     "refused": _l("The message provider refused it"),
     "gave_up": _l("It could not be sent after several tries"),
+    "unreadable": _l("It could not be read: the service’s secret key has changed since it was written"),
 }
 WITHHELD = frozenset({"not_safe", "opted_out", "channel", "no_account"})
 
@@ -293,8 +294,8 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
         _finish(message_id, worker, "withheld", reason=found.withheld, now=now)
         return "withheld"
     if found.failed or values is None:
-        reason = found.failed or "refused"
-        detail = None if found.failed else "the message could not be read: the service's key has changed"
+        reason = found.failed or "unreadable"
+        detail = None
         _finish(message_id, worker, "failed", channel=found.channel, reason=reason, detail=detail, now=now)
         return "failed"
     delivery = Delivery(reference, kind, found.channel, found.to, found.language, values)
