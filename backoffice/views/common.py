@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shared.extensions import db
-from shared.services import crimes
+from shared.services import crimes, victims
 from shared.services.errors import ServiceError
 
 
@@ -14,6 +14,14 @@ def crime_or_404(crime_id: int):
     if crime is None:
         abort(404)
     return crime
+
+
+def link_or_404(crime, link_id: int):
+    """The crime's victim with this link id, or 404 (a victim of another crime too)."""
+    link = victims.get_crime_victim(crime, link_id)
+    if link is None:
+        abort(404)
+    return link
 
 
 def show_service_error(form, error: ServiceError) -> None:

@@ -9,10 +9,10 @@ from flask_login import current_user
 from backoffice import bp
 from backoffice.forms import ConfirmForm
 from backoffice.message_forms import FAILED_KINDS, ReplyForm
-from backoffice.views.common import crime_or_404, pagination_params, saved
+from backoffice.views.common import crime_or_404, link_or_404, pagination_params, saved
 from shared.models import Crime, CrimeVictim
 from shared.permissions import can, requires
-from shared.services import outbox, secure_messages, victims
+from shared.services import outbox, secure_messages
 from shared.templating import character_count
 
 
@@ -43,13 +43,6 @@ def inbox():
     )
 
 
-def _link_or_404(crime: Crime, link_id: int) -> CrimeVictim:
-    link = victims.get_crime_victim(crime, link_id)
-    if link is None:
-        abort(404)
-    return link
-
-
 def _thread_page(crime: Crime, link: CrimeVictim, form: ReplyForm, status: int = 200):
     thread = secure_messages.thread(link)
     unread = sum(1 for m in thread if m.sender == "victim" and m.read_at is None)
@@ -69,7 +62,7 @@ def _thread_page(crime: Crime, link: CrimeVictim, form: ReplyForm, status: int =
 @requires("cases.view", audit="messages.thread")
 def thread(crime_id, link_id):
     crime = crime_or_404(crime_id)
-    return _thread_page(crime, _link_or_404(crime, link_id), ReplyForm(formdata=None))
+    return _thread_page(crime, link_or_404(crime, link_id), ReplyForm(formdata=None))
 
 
 def _back_to_thread(crime: Crime, link: CrimeVictim):
@@ -80,7 +73,7 @@ def _back_to_thread(crime: Crime, link: CrimeVictim):
 @requires("crimes.update")
 def reply(crime_id, link_id):
     crime = crime_or_404(crime_id)
-    link = _link_or_404(crime, link_id)
+    link = link_or_404(crime, link_id)
     form = ReplyForm()
     if form.validate_on_submit() and saved(form, secure_messages.send_from_staff, link, form.body.data, current_user):
         flash(_("Message sent to %(name)s", name=link.victim.name))
@@ -92,7 +85,7 @@ def reply(crime_id, link_id):
 @requires("crimes.update")
 def mark_read(crime_id, link_id):
     crime = crime_or_404(crime_id)
-    link = _link_or_404(crime, link_id)
+    link = link_or_404(crime, link_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if secure_messages.mark_read_by_staff(link, current_user):

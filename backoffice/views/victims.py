@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms import ConfirmForm, VictimForm
-from backoffice.views.common import crime_or_404, show_service_error
+from backoffice.views.common import crime_or_404, link_or_404, show_service_error
 from shared.extensions import db
 from shared.permissions import requires
 from shared.services import victims
@@ -42,9 +42,7 @@ def add_victim(crime_id):
 @requires("victims.manage")
 def invite_victim(crime_id, link_id):
     crime = crime_or_404(crime_id)
-    link = victims.get_crime_victim(crime, link_id)
-    if link is None:
-        abort(404)
+    link = link_or_404(crime, link_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)

@@ -17,13 +17,13 @@ from backoffice.code_forms import (
     RecordEntitlementForm,
     ReviewRequestForm,
 )
-from backoffice.views.common import crime_or_404, saved, show_service_error
+from backoffice.views.common import crime_or_404, link_or_404, saved, show_service_error
 from shared.codes import CONTACT_CHANNEL_LABELS
 from shared.extensions import db
 from shared.forms import local_to_utc
 from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
 from shared.permissions import requires
-from shared.services import code_actions, code_queries, entitlements, victims
+from shared.services import code_actions, code_queries, entitlements
 from shared.services.errors import ServiceError
 from shared.victims_code import (
     ENHANCED_CATEGORIES,
@@ -135,13 +135,6 @@ def panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
     )
 
 
-def _link_or_404(crime: Crime, link_id: int) -> CrimeVictim:
-    link = victims.get_crime_victim(crime, link_id)
-    if link is None:
-        abort(404)
-    return link
-
-
 def _entitlement_or_404(crime: Crime, entitlement_id: int) -> Entitlement:
     ent = code_queries.entitlement_of(crime, entitlement_id)
     if ent is None:
@@ -227,7 +220,7 @@ def entitlement_not_applicable(crime_id, entitlement_id):
 @requires("crimes.update", audit="victims_code.contact_plan")
 def contact_plan(crime_id, link_id):
     crime = crime_or_404(crime_id)
-    link = _link_or_404(crime, link_id)
+    link = link_or_404(crime, link_id)
     plans = code_queries.plan_history(link)
     current = plans[0] if plans else None
     prefill = {}
@@ -263,7 +256,7 @@ def contact_plan(crime_id, link_id):
 @requires("crimes.update", audit="victims_code.enhanced_rights")
 def enhanced_rights(crime_id, link_id):
     crime = crime_or_404(crime_id)
-    link = _link_or_404(crime, link_id)
+    link = link_or_404(crime, link_id)
     prefill = {}
     if request.method == "GET":
         current = entitlements.current_rights([link.id])[link.id]
@@ -287,7 +280,7 @@ def enhanced_rights(crime_id, link_id):
 @requires("crimes.update", audit="victims_code.complaint")
 def record_complaint(crime_id, link_id):
     crime = crime_or_404(crime_id)
-    link = _link_or_404(crime, link_id)
+    link = link_or_404(crime, link_id)
     form = ComplaintForm()
     if form.validate_on_submit() and saved(form, code_actions.record_complaint, link, local_to_utc(form.date.data, None), form.reason.data, current_user):
         flash(_("Complaint recorded for %(name)s", name=link.victim.name))
@@ -299,7 +292,7 @@ def record_complaint(crime_id, link_id):
 @requires("crimes.update", audit="victims_code.review_request")
 def record_review_request(crime_id, link_id):
     crime = crime_or_404(crime_id)
-    link = _link_or_404(crime, link_id)
+    link = link_or_404(crime, link_id)
     applies = entitlements.review_applies(crime)
     form = ReviewRequestForm()
     if not applies:

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from shared.extensions import db
 from shared.message_kinds import KINDS
@@ -362,11 +362,6 @@ def failed_for_crime(crime, victim_ids) -> list[OutboxMessage]:
             .order_by(OutboxMessage.finished_at.desc())
         )
     )
-
-
-def counts_by_status() -> dict[str, int]:
-    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
-    return dict(rows.all())
 
 
 def failed_message(crime, message_id: int) -> OutboxMessage | None:
