@@ -16,7 +16,7 @@ from shared.services import outbox, senders
 from tests.notify.server import notify_server  # noqa: F401  (a stand-in for GOV.UK Notify)
 from tests.oidc.fixtures import oidc_provider  # noqa: F401  (the real OpenID provider)
 from tests.pages import PageClient
-from tests.smtp_server import smtp_server  # noqa: F401  (a real SMTP server)
+from tests.smtp_server import smtp, smtp_server  # noqa: F401  (a real SMTP server)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

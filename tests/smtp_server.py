@@ -106,3 +106,10 @@ def smtp_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server, use_sender):
+    """The app sends by SMTP to the test's own SMTP server."""
+    use_sender("smtp", **smtp_server.settings())
+    return smtp_server

@@ -15,37 +15,17 @@ import jwt
 import pytest
 import requests
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from shared.config import ConfigError, load_config, needed_templates
 from shared.extensions import db
 from shared.message_kinds import KINDS, notify_template
-from shared.models import OutboxAttempt, OutboxMessage
 from shared.models.types import utcnow
 from shared.services import code_actions, outbox, victims
 from tests import factories
+from tests.outbox_helpers import attempts_of, invited, outbox_rows
 
 MOBILE = "07700 900123"
 LATER = timedelta(hours=2)
-
-
-def _outbox() -> list[OutboxMessage]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
-def _attempts(message: OutboxMessage) -> list[OutboxAttempt]:
-    return list(
-        db.session.scalars(select(OutboxAttempt).where(OutboxAttempt.message_id == message.id).order_by(OutboxAttempt.number))
-    )
-
-
-def _invited(language="en", email=None):
-    """A victim invited to set up their account: one invitation waiting in the outbox."""
-    officer = factories.staff()
-    link = factories.victim(factories.crime(officer), officer, language=language, email=email)
-    victims.invite(link, by=officer)
-    return link
 
 
 def _texted_update(language="en", phone=MOBILE):
@@ -75,10 +55,10 @@ def notify(use_sender, notify_server):
 
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_an_invitation_is_sent_by_notify_with_its_id(ctx, notify, language):
-    link = _invited(language)
+    link = invited(language)
     assert outbox.drain() == {"sent": 1, "retry": 0, "failed": 0, "withheld": 0}
 
-    [message] = _outbox()
+    [message] = outbox_rows()
     [sent] = notify.notifications
     name = f"invitation.email.{language}"
     assert sent.template.id == notify.template_ids[name]
@@ -96,7 +76,7 @@ def test_an_invitation_is_sent_by_notify_with_its_id(ctx, notify, language):
 
     assert (message.status, message.channel, message.attempts, message.reason) == ("sent", "email", 1, None)
     assert message.sealed is None  # the link is not kept once sent
-    [attempt] = _attempts(message)
+    [attempt] = attempts_of(message)
     assert (attempt.outcome, attempt.provider_ref) == ("sent", sent.id)
     uuid.UUID(attempt.provider_ref)
 
@@ -106,7 +86,7 @@ def test_an_update_goes_by_text_message_when_the_contact_plan_says_so(ctx, notif
     link = _texted_update(language)
     assert outbox.drain()["sent"] == 1
 
-    [message] = _outbox()
+    [message] = outbox_rows()
     [sent] = notify.notifications
     assert sent.template.name == f"new_update.sms.{language}"
     assert (sent.type, sent.to, sent.reference) == ("sms", link.victim.phone, message.reference)
@@ -116,11 +96,11 @@ def test_an_update_goes_by_text_message_when_the_contact_plan_says_so(ctx, notif
         "from_number": notify.FROM_NUMBER,
     }
     assert (message.status, message.channel) == ("sent", "sms")
-    assert _attempts(message)[0].provider_ref == sent.id
+    assert attempts_of(message)[0].provider_ref == sent.id
 
 
 def test_every_request_carries_a_fresh_token_for_the_service(ctx, notify):
-    _invited()
+    invited()
     _texted_update()
     outbox.drain()
     assert len(notify.notifications) == 2
@@ -140,7 +120,7 @@ def test_every_request_carries_a_fresh_token_for_the_service(ctx, notify):
         (lambda: _texted_update(phone="01632 960001"), "ValidationError: phone_number Not a UK mobile number"),
         (lambda: _texted_update(phone="07700 9001"), "ValidationError: phone_number Not enough digits"),
         (lambda: _texted_update(phone="+33 6 12 34 56 78"), "BadRequestError: Cannot send to international mobile numbers"),
-        (lambda: _invited(email="someone@localhost"), "ValidationError: email_address Not a valid email address"),
+        (lambda: invited(email="someone@localhost"), "ValidationError: email_address Not a valid email address"),
     ],
     ids=["landline", "short", "abroad", "email"],
 )
@@ -149,9 +129,9 @@ def test_an_address_notify_refuses_fails_at_once(ctx, notify, make, detail):
     assert outbox.drain()["failed"] == 1
     assert outbox.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
 
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "address_refused", 1)
-    [attempt] = _attempts(message)
+    [attempt] = attempts_of(message)
     assert attempt.outcome == "failed"
     assert attempt.detail == f"Notify 400 {detail}"
     [request] = notify.requests
@@ -169,12 +149,12 @@ def test_an_address_notify_refuses_fails_at_once(ctx, notify, make, detail):
 )
 def test_a_wrong_key_fails_at_once(ctx, use_sender, notify_server, key, error):
     use_sender("notify", **notify_server.settings(NOTIFY_API_KEY=key(notify_server)))
-    _invited()
+    invited()
     assert outbox.drain()["failed"] == 1
 
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "refused", 1)
-    assert _attempts(message)[0].detail == f"Notify 403 AuthError: {error}"
+    assert attempts_of(message)[0].detail == f"Notify 403 AuthError: {error}"
     assert len(notify_server.requests) == 1
     assert notify_server.notifications == []
 
@@ -183,19 +163,19 @@ def test_a_template_notify_does_not_have_fails_at_once(ctx, use_sender, notify_s
     """A template deleted in Notify after the service was set up."""
     templates = {**notify_server.template_ids, "invitation.email.en": str(uuid.uuid4())}
     use_sender("notify", **notify_server.settings(NOTIFY_TEMPLATES=templates))
-    _invited()
+    invited()
     outbox.drain()
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.reason) == ("failed", "refused")
-    assert _attempts(message)[0].detail == "Notify 400 BadRequestError: Template not found"
+    assert attempts_of(message)[0].detail == "Notify 400 BadRequestError: Template not found"
 
 
 @pytest.mark.parametrize("status", [400, 403])
 def test_any_other_refusal_fails_at_once(ctx, notify, status):
     notify.answer_next(status)
-    _invited()
+    invited()
     assert outbox.drain()["failed"] == 1
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "refused", 1)
 
 
@@ -218,11 +198,11 @@ def test_a_temporary_failure_is_tried_again_later(ctx, notify, answer, detail):
     before = utcnow()
     assert outbox.drain()["retry"] == 1
 
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.attempts, message.reason) == ("pending", 1, None)
     # Backoff: from 30 seconds (less up to a quarter), not at once.
     assert before + timedelta(seconds=22) <= message.next_attempt_at <= utcnow() + timedelta(seconds=30)
-    [attempt] = _attempts(message)
+    [attempt] = attempts_of(message)
     assert attempt.outcome == "retry"
     assert attempt.detail.startswith(detail)
     # Not due yet: nothing happens now.
@@ -231,31 +211,31 @@ def test_a_temporary_failure_is_tried_again_later(ctx, notify, answer, detail):
     if detail.startswith("Notify 503"):
         notify.start()  # Notify is back
     assert outbox.drain(now=utcnow() + LATER)["sent"] == 1
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.attempts) == ("sent", 2)
     [sent] = notify.notifications
-    assert [a.outcome for a in _attempts(message)] == ["retry", "sent"]
-    assert _attempts(message)[1].provider_ref == sent.id
+    assert [a.outcome for a in attempts_of(message)] == ["retry", "sent"]
+    assert attempts_of(message)[1].provider_ref == sent.id
 
 
 def test_a_slow_answer_is_a_timeout_and_tried_again(ctx, use_sender, notify_server):
     use_sender("notify", **notify_server.settings(), SEND_TIMEOUT_SECONDS=1)
     notify_server.delay = 1.5
-    _invited()
+    invited()
     assert outbox.drain()["retry"] == 1
-    assert _attempts(_outbox()[0])[0].detail.startswith("Notify 503")
+    assert attempts_of(outbox_rows()[0])[0].detail.startswith("Notify 503")
 
 
 def test_after_the_last_try_the_message_fails(ctx, notify, app, monkeypatch):
     monkeypatch.setitem(app.config, "OUTBOX_MAX_ATTEMPTS", 3)
     monkeypatch.setitem(app.config, "OUTBOX_BACKOFF_SECONDS", 0)
     notify.answer_next(500, times=5)
-    link = _invited()
+    link = invited()
     assert outbox.drain() == {"sent": 0, "retry": 2, "failed": 1, "withheld": 0}
 
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "gave_up", 3)
-    assert [a.outcome for a in _attempts(message)] == ["retry", "retry", "failed"]
+    assert [a.outcome for a in attempts_of(message)] == ["retry", "retry", "failed"]
     assert len(notify.requests) == 3
     assert message.sealed is None
     # Shown to the officer on the crime page.

@@ -12,11 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from shared.extensions import db
-from shared.models import AccountLink, InvestigationUpdate, OutboxAttempt, OutboxMessage, Victim
+from shared.models import AccountLink, InvestigationUpdate, OutboxMessage, Victim
 from shared.models.types import utcnow
 from shared.services import code_actions, outbox, updates, victims
 from shared.services.errors import ServiceError
 from tests import factories
+from tests.outbox_helpers import attempts_of, outbox_rows
 from tests.pages import Page, PageClient
 from tests.signed_in import sign_in_as
 
@@ -24,24 +25,8 @@ NOT_SAFE = "This victim is marked not safe to contact: the service sends them no
 
 
 @pytest.fixture
-def smtp(smtp_server, use_sender):
-    """The app sends by SMTP to the test's own server."""
-    use_sender("smtp", **smtp_server.settings())
-    return smtp_server
-
-
-@pytest.fixture
 def officer(ctx):
     return factories.staff()
-
-
-def _rows() -> list[OutboxMessage]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
-def _attempts(message_id: int) -> list[OutboxAttempt]:
-    return list(db.session.scalars(select(OutboxAttempt).where(OutboxAttempt.message_id == message_id).order_by(OutboxAttempt.number)))
 
 
 def _plan(link, officer, **changes):
@@ -77,7 +62,7 @@ def test_an_update_the_service_refuses_leaves_no_message(officer, monkeypatch):
     with pytest.raises(ServiceError):
         factories.update(crime, officer, text="")
     db.session.rollback()
-    assert _rows() == []
+    assert outbox_rows() == []
 
     # Refused after the message was already written in the transaction: the rollback
     # takes the message away with the update.
@@ -92,14 +77,14 @@ def test_an_update_the_service_refuses_leaves_no_message(officer, monkeypatch):
         factories.update(crime, officer, kind="arrest")
     db.session.rollback()
     assert written == [1]
-    assert _rows() == []
+    assert outbox_rows() == []
     assert db.session.scalar(select(func.count()).select_from(InvestigationUpdate)) == 0
 
 
 def test_a_staff_only_update_sends_nothing(officer):
     crime, _link = _case(officer)
     factories.update(crime, officer, text=None, note="Staff only", visible=False)
-    assert _rows() == []
+    assert outbox_rows() == []
 
 
 def test_a_victim_without_an_account_is_not_told_of_updates(officer):
@@ -107,20 +92,20 @@ def test_a_victim_without_an_account_is_not_told_of_updates(officer):
     factories.victim(crime, officer)
     with_account = factories.active_victim(crime, officer)
     factories.update(crime, officer)
-    assert [row.victim_id for row in _rows()] == [with_account.victim_id]
+    assert [row.victim_id for row in outbox_rows()] == [with_account.victim_id]
 
 
 def test_updates_before_the_worker_runs_make_one_message(officer, smtp):
     crime, link = _case(officer)
     factories.update(crime, officer, text="First")
     factories.update(crime, officer, text="Second")
-    [waiting] = _rows()
+    [waiting] = outbox_rows()
     assert waiting.status == "pending"
     assert outbox.drain()["sent"] == 1
     assert [r.reference for r in smtp.received] == [waiting.reference]
 
     factories.update(crime, officer, text="Third")
-    rows = _rows()
+    rows = outbox_rows()
     assert [row.status for row in rows] == ["sent", "pending"]
     assert outbox.drain()["sent"] == 1
     assert [r.reference for r in smtp.received] == [row.reference for row in rows]
@@ -147,9 +132,9 @@ def test_the_contact_plan_decides_at_send_time(officer, smtp, plan, status, reas
     factories.update(crime, officer)
     counts = outbox.drain()
     assert counts[status] == 1 and sum(counts.values()) == 1
-    [row] = _rows()
+    [row] = outbox_rows()
     assert (row.status, row.reason, row.sealed) == (status, reason, None)
-    [attempt] = _attempts(row.id)
+    [attempt] = attempts_of(row.id)
     assert attempt.outcome == status
     assert smtp.received == []
     # A failure is put in front of the officer; a message withheld on purpose is not.
@@ -160,11 +145,11 @@ def test_the_contact_plan_decides_at_send_time(officer, smtp, plan, status, reas
 def test_a_plan_changed_to_not_safe_after_the_message_was_written_stops_it(officer, smtp):
     crime, link = _case(officer)
     factories.update(crime, officer)
-    [row] = _rows()
+    [row] = outbox_rows()
     assert row.status == "pending"
     _plan(link, officer, safe_to_contact=False)
     assert outbox.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 1}
-    [row] = _rows()
+    [row] = outbox_rows()
     assert (row.status, row.reason) == ("withheld", "not_safe")
     assert smtp.received == []
 
@@ -176,7 +161,7 @@ def test_a_text_message_with_no_mobile_number_fails(officer, use_sender, caplog)
     _plan(link, officer, channel="sms")
     factories.update(crime, officer)
     assert outbox.drain()["failed"] == 1
-    [row] = _rows()
+    [row] = outbox_rows()
     assert (row.status, row.reason, row.channel) == ("failed", "no_address", "sms")
 
     # With a number, it goes as a text message.
@@ -185,7 +170,7 @@ def test_a_text_message_with_no_mobile_number_fails(officer, use_sender, caplog)
     caplog.set_level("INFO", logger="trackmycrime.messages")
     factories.update(crime, officer)
     assert outbox.drain()["sent"] == 1
-    row = _rows()[-1]
+    row = outbox_rows()[-1]
     assert (row.status, row.channel) == ("sent", "sms")
     [record] = [r for r in caplog.records if r.name == "trackmycrime.messages"]
     assert record.args[2] == "07700 900123"
@@ -228,7 +213,7 @@ def test_a_victim_not_safe_to_contact_cannot_be_invited(app, officer, smtp):
     page = client.follow(page)
     assert page.status == 200
     assert NOT_SAFE in page.main_text
-    assert _rows() == []
+    assert outbox_rows() == []
     assert db.session.scalar(select(func.count()).select_from(AccountLink)) == 0
     assert outbox.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
     assert smtp.received == []
@@ -256,7 +241,7 @@ def test_a_password_reset_for_a_victim_not_safe_to_contact_sends_nothing(app, of
     outbox.drain()
     assert smtp.received == []
     # No link is even made: nothing may be sent to them.
-    assert _rows() == []
+    assert outbox_rows() == []
     assert not db.session.scalar(select(func.count()).select_from(AccountLink).where(AccountLink.victim_id == link.victim_id))
 
 
@@ -299,10 +284,10 @@ def test_a_retrying_message_waits_for_its_time(app, officer, smtp, monkeypatch):
     smtp.handler.answer = "451 4.3.0 Try again later"
     before = utcnow()
     assert outbox.drain()["retry"] == 1
-    [row] = _rows()
+    [row] = outbox_rows()
     assert (row.status, row.attempts, row.claimed_by) == ("pending", 1, None)
     assert before + timedelta(seconds=22) <= row.next_attempt_at <= utcnow() + timedelta(seconds=30)
-    [attempt] = _attempts(row.id)
+    [attempt] = attempts_of(row.id)
     assert (attempt.outcome, attempt.detail) == ("retry", "SMTP 451")
 
     smtp.handler.answer = None
@@ -310,7 +295,7 @@ def test_a_retrying_message_waits_for_its_time(app, officer, smtp, monkeypatch):
     assert smtp.received == []
     assert outbox.drain(now=row.next_attempt_at + timedelta(seconds=1))["sent"] == 1
     assert [r.reference for r in smtp.received] == [row.reference]
-    assert [a.outcome for a in _attempts(row.id)] == ["retry", "sent"]
+    assert [a.outcome for a in attempts_of(row.id)] == ["retry", "sent"]
 
 
 def test_with_no_backoff_a_retry_is_due_at_once(app, officer, smtp, monkeypatch):
@@ -321,7 +306,7 @@ def test_with_no_backoff_a_retry_is_due_at_once(app, officer, smtp, monkeypatch)
     assert outbox.deliver_due()["retry"] == 1
     smtp.handler.answer = None
     assert outbox.deliver_due()["sent"] == 1
-    assert [row.status for row in _rows()] == ["sent"]
+    assert [row.status for row in outbox_rows()] == ["sent"]
 
 
 def test_a_message_that_keeps_failing_finally_fails(app, officer, smtp, monkeypatch):
@@ -332,9 +317,9 @@ def test_a_message_that_keeps_failing_finally_fails(app, officer, smtp, monkeypa
     smtp.handler.answer = "451 4.3.0 Try again later"
     for _ in range(3):
         outbox.deliver_due()
-    [row] = _rows()
+    [row] = outbox_rows()
     assert (row.status, row.reason, row.attempts) == ("failed", "gave_up", 3)
-    assert [a.outcome for a in _attempts(row.id)] == ["retry", "retry", "failed"]
+    assert [a.outcome for a in attempts_of(row.id)] == ["retry", "retry", "failed"]
     assert [m.id for m in outbox.failed_for_crime(crime, [link.victim_id])] == [row.id]
 
 
@@ -344,7 +329,7 @@ def test_a_message_that_keeps_failing_finally_fails(app, officer, smtp, monkeypa
 def _claimed(officer, by: str, until):
     crime, _link = _case(officer)
     factories.update(crime, officer)
-    [row] = _rows()
+    [row] = outbox_rows()
     row.claimed_by, row.claimed_until = by, until
     db.session.commit()
     return row.id
@@ -353,7 +338,7 @@ def _claimed(officer, by: str, until):
 def test_a_message_another_worker_holds_is_skipped(officer, smtp):
     message_id = _claimed(officer, "other-worker", utcnow() + timedelta(minutes=5))
     assert outbox.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
-    [row] = _rows()
+    [row] = outbox_rows()
     assert (row.id, row.status, row.claimed_by, row.attempts) == (message_id, "pending", "other-worker", 0)
     assert smtp.received == []
 
@@ -361,9 +346,9 @@ def test_a_message_another_worker_holds_is_skipped(officer, smtp):
 def test_an_expired_claim_is_taken_over(officer, smtp):
     message_id = _claimed(officer, "dead-worker", utcnow() - timedelta(seconds=1))
     assert outbox.drain("this-worker")["sent"] == 1
-    [row] = _rows()
+    [row] = outbox_rows()
     assert (row.status, row.claimed_by, row.attempts) == ("sent", None, 1)
-    assert [(a.outcome, a.worker) for a in _attempts(message_id)] == [("sent", "this-worker")]
+    assert [(a.outcome, a.worker) for a in attempts_of(message_id)] == [("sent", "this-worker")]
 
 
 def test_a_worker_that_lost_its_claim_records_nothing(app, officer, smtp):
@@ -375,16 +360,16 @@ def test_a_worker_that_lost_its_claim_records_nothing(app, officer, smtp):
     # The slow worker sees the message is no longer its own, and leaves it alone.
     assert outbox.send_one(message_id, "slow-worker", app.extensions["message_sender"]) == "lost"
     assert smtp.received == []
-    [row] = _rows()
+    [row] = outbox_rows()
     assert (row.status, row.claimed_by, row.attempts) == ("pending", "new-worker", 0)
-    assert _attempts(message_id) == []
+    assert attempts_of(message_id) == []
 
     # The worker holding the claim records it once.
     assert outbox.send_one(message_id, "new-worker", app.extensions["message_sender"]) == "sent"
-    assert [(a.outcome, a.worker) for a in _attempts(message_id)] == [("sent", "new-worker")]
+    assert [(a.outcome, a.worker) for a in attempts_of(message_id)] == [("sent", "new-worker")]
     # Once sent, a late worker still cannot record anything.
     assert outbox._finish(message_id, "new-worker", "failed", reason="refused", now=utcnow()) is False
-    assert [row.status for row in _rows()] == ["sent"]
+    assert [row.status for row in outbox_rows()] == ["sent"]
 
 
 def test_a_message_sealed_with_another_key_fails_and_says_why(app, officer, smtp, monkeypatch):
@@ -393,7 +378,7 @@ def test_a_message_sealed_with_another_key_fails_and_says_why(app, officer, smtp
     # The service's secret key changed between writing the message and sending it.
     monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key")
     assert outbox.drain()["failed"] == 1
-    [row] = _rows()
+    [row] = outbox_rows()
     assert (row.status, row.reason, row.sealed) == ("failed", "unreadable", None)
     assert smtp.received == []
 

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from shared.extensions import db
-from shared.models import OutboxAttempt, OutboxMessage, Victim
+from shared.models import OutboxAttempt, Victim
 from shared.models.types import utcnow
 from shared.services import code_actions, victims
 from tests import factories
+from tests.outbox_helpers import outbox_rows
 from tests.signed_in import sign_in_as
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,15 +91,6 @@ def wait_for(condition, what: str, timeout: float = 30, every: float = 0.05):
         time.sleep(every)
 
 
-def _rows() -> list[OutboxMessage]:
-    """The outbox as it is now, written by the workers; the session is left with no
-    transaction open, so that it holds up nobody."""
-    db.session.expire_all()
-    rows = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-    db.session.commit()
-    return rows
-
-
 def _attempts() -> dict[int, list[OutboxAttempt]]:
     out: dict[int, list[OutboxAttempt]] = {}
     for attempt in db.session.scalars(select(OutboxAttempt).order_by(OutboxAttempt.message_id, OutboxAttempt.number)):
@@ -132,7 +124,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(ctx, smtp_server, workers):
     crime = factories.crime(officer)
     for _ in range(30):
         victims.invite(factories.victim(crime, officer), by=officer)
-    references = {row.reference for row in _rows()}
+    references = {row.reference for row in outbox_rows()}
     assert len(references) == 30
 
     smtp_server.handler.delay = 0.1
@@ -141,19 +133,19 @@ def test_a_worker_killed_mid_batch_loses_nothing(ctx, smtp_server, workers):
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
     assert len(smtp_server.received) < 30
-    rows = _rows()
+    rows = outbox_rows()
     assert [row for row in rows if row.status == "pending"], "the worker finished before it was killed"
 
     # Its claims run out; then another worker sends the rest.
     smtp_server.handler.delay = 0
-    wait_for(lambda: all(row.claimed_until is None or row.claimed_until < utcnow() for row in _rows()), "the claims to run out", timeout=10)
+    wait_for(lambda: all(row.claimed_until is None or row.claimed_until < utcnow() for row in outbox_rows()), "the claims to run out", timeout=10)
     done = workers.once(smtp_server)
     assert done.returncode == 0, done.stdout + done.stderr
 
     received = smtp_server.received
     assert {r.reference for r in received} == references  # each at least once
     assert all("/activate/" in r.body for r in received)  # the worker could unseal the links
-    _sent_once_each(_rows())
+    _sent_once_each(outbox_rows())
 
 
 def test_messages_wait_while_the_provider_is_down(app, client, victim_client, ctx, smtp_server, workers):
@@ -181,7 +173,7 @@ def test_messages_wait_while_the_provider_is_down(app, client, victim_client, ct
     assert victim_client.post("/forgot-password", {"email": told[1].victim.email}).status == 200
 
     # The worker tries, and tries again later.
-    rows = wait_for(lambda: (rows := _rows()) and all(row.attempts >= 2 for row in rows) and rows, "two tries of each")
+    rows = wait_for(lambda: (rows := outbox_rows()) and all(row.attempts >= 2 for row in rows) and rows, "two tries of each")
     assert len(rows) == 4
     assert sorted(row.kind for row in rows) == ["invitation", "new_update", "new_update", "password_reset"]
     assert {row.status for row in rows} == {"pending"}
@@ -190,8 +182,8 @@ def test_messages_wait_while_the_provider_is_down(app, client, victim_client, ct
     assert client.get(f"/backoffice/crimes/{to_invite.crime_id}").status == 200
 
     smtp_server.start()
-    wait_for(lambda: all(row.status != "pending" for row in _rows()), "the messages to go", timeout=20)
-    rows = _rows()
+    wait_for(lambda: all(row.status != "pending" for row in outbox_rows()), "the messages to go", timeout=20)
+    rows = outbox_rows()
     _sent_once_each(rows)
     assert sorted(r.reference for r in smtp_server.received) == sorted(row.reference for row in rows)
     assert all(len(_attempts()[row.id]) == row.attempts >= 3 for row in rows)
@@ -214,13 +206,13 @@ def test_two_workers_never_send_the_same_message_twice(ctx, smtp_server, workers
         wait_for(lambda worker=worker: "Sending messages as" in workers.output(worker), "the worker to start")
     # Both are waiting: 80 messages become due at once.
     factories.update(crime, officer)
-    assert len(_rows()) == 80
-    wait_for(lambda: all(row.status == "sent" for row in _rows()), "every message to go", timeout=30)
+    assert len(outbox_rows()) == 80
+    wait_for(lambda: all(row.status == "sent" for row in outbox_rows()), "every message to go", timeout=30)
     for worker in both:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=10) == 0, workers.output(worker)
 
-    rows = _rows()
+    rows = outbox_rows()
     counted = Counter(r.reference for r in smtp_server.received)
     assert counted == Counter(row.reference for row in rows)  # each exactly once
     sent = _sent_once_each(rows)
@@ -242,7 +234,7 @@ def test_send_messages_once_prints_the_counts(ctx, smtp_server, workers):
     done = workers.once(smtp_server)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "1 sent, 0 retry, 0 failed, 1 withheld"
-    assert sorted(row.status for row in _rows()) == ["sent", "withheld"]
+    assert sorted(row.status for row in outbox_rows()) == ["sent", "withheld"]
     assert len(smtp_server.received) == 1
 
     again = workers.once(smtp_server)

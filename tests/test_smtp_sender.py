@@ -8,49 +8,22 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
 
-from shared.extensions import db
 from shared.message_kinds import KINDS, render
-from shared.models import OutboxAttempt, OutboxMessage
 from shared.models.types import utcnow
 from shared.services import outbox, victims
-from tests import factories
+from tests.outbox_helpers import attempts_of, invited, outbox_rows
 
 LATER = timedelta(hours=2)
 NOTHING = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
 
 
-def _outbox() -> list[OutboxMessage]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
-def _attempts(message: OutboxMessage) -> list[OutboxAttempt]:
-    return list(
-        db.session.scalars(select(OutboxAttempt).where(OutboxAttempt.message_id == message.id).order_by(OutboxAttempt.number))
-    )
-
-
-def _invited(language="en"):
-    officer = factories.staff()
-    link = factories.victim(factories.crime(officer), officer, language=language)
-    victims.invite(link, by=officer)
-    return link
-
-
-@pytest.fixture
-def smtp(use_sender, smtp_server):
-    use_sender("smtp", **smtp_server.settings())
-    return smtp_server
-
-
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_an_invitation_arrives_as_an_email(ctx, smtp, language):
-    link = _invited(language)
+    link = invited(language)
     assert outbox.drain() == {**NOTHING, "sent": 1}
 
-    [message] = _outbox()
+    [message] = outbox_rows()
     [received] = smtp.received
     email = received.message
     assert received.recipients == [link.victim.email]
@@ -73,12 +46,12 @@ def test_an_invitation_arrives_as_an_email(ctx, smtp, language):
     assert {"en": "expires in 72 hours", "cy": "ymhen 72 awr"}[language] in received.body
 
     assert (message.status, message.channel, message.attempts) == ("sent", "email", 1)
-    [attempt] = _attempts(message)
+    [attempt] = attempts_of(message)
     assert (attempt.outcome, attempt.provider_ref) == ("sent", email["Message-ID"])
 
 
 def test_a_welsh_victim_gets_the_welsh_email(ctx, smtp):
-    _invited("cy")
+    invited("cy")
     outbox.drain()
     [received] = smtp.received
     assert received.message["Subject"] == "Sefydlu eich cyfrif"
@@ -87,32 +60,32 @@ def test_a_welsh_victim_gets_the_welsh_email(ctx, smtp):
 
 def test_try_again_later_is_tried_again_later(ctx, smtp):
     smtp.handler.answer = "451 4.3.0 Try again later"
-    _invited()
+    invited()
     before = utcnow()
     assert outbox.drain() == {**NOTHING, "retry": 1}
 
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.attempts, message.reason) == ("pending", 1, None)
     assert before + timedelta(seconds=22) <= message.next_attempt_at <= utcnow() + timedelta(seconds=30)
-    assert _attempts(message)[0].detail == "SMTP 451"
+    assert attempts_of(message)[0].detail == "SMTP 451"
     assert smtp.received == []
     assert outbox.drain() == NOTHING  # not due yet
 
     smtp.handler.answer = None
     assert outbox.drain(now=utcnow() + LATER) == {**NOTHING, "sent": 1}
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.attempts) == ("sent", 2)
     assert len(smtp.received) == 1
-    assert [a.outcome for a in _attempts(message)] == ["retry", "sent"]
+    assert [a.outcome for a in attempts_of(message)] == ["retry", "sent"]
 
 
 def test_a_refused_message_fails_at_once(ctx, smtp):
     smtp.handler.answer = "550 5.7.1 Message refused"
-    _invited()
+    invited()
     assert outbox.drain() == {**NOTHING, "failed": 1}
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "refused", 1)
-    assert _attempts(message)[0].detail == "SMTP 550"
+    assert attempts_of(message)[0].detail == "SMTP 550"
     assert message.sealed is None
 
 
@@ -122,36 +95,36 @@ def test_a_refused_message_fails_at_once(ctx, smtp):
 )
 def test_a_refused_recipient(ctx, smtp, answer, outcome, reason):
     smtp.handler.rcpt_answer = answer
-    _invited()
+    invited()
     assert outbox.drain()[outcome] == 1
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.reason, message.attempts) == (reason, 1)
     code = answer.split()[0]
     verb = "refused" if outcome == "failed" else "deferred"
-    assert _attempts(message)[0].detail == f"SMTP {code} recipient {verb}"
+    assert attempts_of(message)[0].detail == f"SMTP {code} recipient {verb}"
     assert smtp.received == []
 
 
 def test_a_server_that_is_down_is_tried_again_when_it_is_back(ctx, smtp):
     smtp.stop()
-    _invited()
+    invited()
     assert outbox.drain() == {**NOTHING, "retry": 1}
-    [message] = _outbox()
-    assert _attempts(message)[0].detail == "SMTP ConnectionRefusedError"
+    [message] = outbox_rows()
+    assert attempts_of(message)[0].detail == "SMTP ConnectionRefusedError"
 
     # One batch (drain would go on trying until the last try, each time "later").
     assert outbox.deliver_due(now=utcnow() + LATER) == {**NOTHING, "retry": 1}  # still down
     smtp.start()
     assert outbox.drain(now=utcnow() + 4 * LATER) == {**NOTHING, "sent": 1}
-    [message] = _outbox()
+    [message] = outbox_rows()
     assert (message.status, message.attempts) == ("sent", 3)
-    assert [a.outcome for a in _attempts(message)] == ["retry", "retry", "sent"]
+    assert [a.outcome for a in attempts_of(message)] == ["retry", "retry", "sent"]
     assert len(smtp.received) == 1
 
 
 def test_a_slow_server_is_a_timeout_and_tried_again(ctx, use_sender, smtp_server):
     use_sender("smtp", **smtp_server.settings(), SEND_TIMEOUT_SECONDS=1)
     smtp_server.handler.delay = 1.5
-    _invited()
+    invited()
     assert outbox.drain() == {**NOTHING, "retry": 1}
-    assert _attempts(_outbox()[0])[0].detail in ("SMTP TimeoutError", "SMTP SMTPServerDisconnected")
+    assert attempts_of(outbox_rows()[0])[0].detail in ("SMTP TimeoutError", "SMTP SMTPServerDisconnected")
