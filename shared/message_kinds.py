@@ -26,6 +26,8 @@ class MessageKind:
     about: str
     # What the message is filled in with, by name.
     fields: tuple[str, ...]
+    # What it is, as staff read it when it could not be sent: "<name> was not sent <this>".
+    label: object
     subject: object
     email_body: object
     sms_body: object | None = None
@@ -43,6 +45,7 @@ KINDS: dict[str, MessageKind] = {
             "victim",
             "account",
             ("link", "hours"),
+            _l("their invitation to follow the case online"),
             _l("Set up your account"),
             _l(
                 "You have been invited to follow your case online.\n\n"
@@ -55,6 +58,7 @@ KINDS: dict[str, MessageKind] = {
             "victim",
             "account",
             ("link", "minutes"),
+            _l("a link to reset their password"),
             _l("Reset your password"),
             _l(
                 "Someone asked to reset the password for your account.\n\n"
@@ -68,6 +72,7 @@ KINDS: dict[str, MessageKind] = {
             "staff",
             "account",
             ("link", "hours"),
+            _l("a link to set up their account"),
             _l("Set up your staff account"),
             _l(
                 "An administrator has created a staff account for you on Track My Crime.\n\n"
@@ -81,6 +86,7 @@ KINDS: dict[str, MessageKind] = {
             "victim",
             "case",
             ("link",),
+            _l("a notice of a new update"),
             _l("You have a new update"),
             _l(
                 "There is a new update for you on Track My Crime.\n\n"
@@ -94,6 +100,7 @@ KINDS: dict[str, MessageKind] = {
             "victim",
             "case",
             ("link",),
+            _l("a notice of a new message"),
             _l("You have a new message"),
             _l(
                 "You have a new message on Track My Crime.\n\n"

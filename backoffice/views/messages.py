@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms import ConfirmForm
-from backoffice.message_forms import FAILED_KINDS, ReplyForm
+from backoffice.message_forms import ReplyForm
 from backoffice.views.common import crime_or_404, link_or_404, pagination_params, saved
+from shared.message_kinds import KINDS
 from shared.models import Crime, CrimeVictim
 from shared.permissions import can, requires
 from shared.services import outbox, secure_messages
@@ -125,7 +126,7 @@ def for_crime_page(crime: Crime, links: list[CrimeVictim]) -> dict:
         "failed_messages": [
             (message, by_victim[message.victim_id]) for message in outbox.failed_for_crime(crime, list(by_victim))
         ],
-        "failed_kinds": FAILED_KINDS,
+        "message_kinds": KINDS,
         "failure_reasons": outbox.REASONS,
         "unread_by_link": secure_messages.unread_by_link([link.id for link in links], "victim"),
     }
