@@ -253,6 +253,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # days without a reply supervisors see a victim's message.
         "SECURE_MESSAGE_MAX_LENGTH": number("SECURE_MESSAGE_MAX_LENGTH", 2000, 1),
         "MESSAGE_REPLY_WORKING_DAYS": number("MESSAGE_REPLY_WORKING_DAYS", 2, 1),
+        # The records-system API: how long a bearer token lasts, how many calls a client
+        # may make, the largest body it may send, and how long a response is kept for
+        # its idempotency key (and how long a concurrent duplicate waits for it).
+        "API_TOKEN_SECONDS": number("API_TOKEN_SECONDS", 900, 60),
+        "API_RATE_LIMIT": str(overrides.get("API_RATE_LIMIT", os.environ.get("API_RATE_LIMIT", "1200 per minute"))),
+        "API_MAX_BODY_BYTES": number("API_MAX_BODY_BYTES", 65536, 1024),
+        "API_IDEMPOTENCY_HOURS": number("API_IDEMPOTENCY_HOURS", 72, 24),
+        "API_IDEMPOTENCY_WAIT_SECONDS": number("API_IDEMPOTENCY_WAIT_SECONDS", 10, 0),
         # The address victims are sent to in invitation links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "ACTIVATION_LINK_TTL": timedelta(

@@ -53,10 +53,12 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
 
     from backoffice import bp as backoffice_bp
+    from backoffice.api import api as api_bp
     from portal import bp as portal_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(backoffice_bp, url_prefix="/backoffice")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     # Behind trusted proxies, the client's own address (for throttling) and scheme come
     # from their headers; otherwise those headers are ignored, so nobody can forge them.

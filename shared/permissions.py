@@ -22,6 +22,7 @@ PERMISSIONS = {
     "team.view": _l("See the Victims' Code work due across their team"),
     "staff.manage": _l("Create staff accounts, grant and remove roles, disable accounts"),
     "audit.view": _l("See and export the audit trail"),
+    "api_clients.manage": _l("Register records systems that use the API, and revoke their access"),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
@@ -34,7 +35,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "analyst": frozenset({"account", "cases.view", "reports.view"}),
     # The Police and Crime Commissioner's office: compliance figures, never case records.
     "pcc": frozenset({"account", "reports.view"}),
-    "admin": frozenset({"account", "staff.manage", "audit.view"}),
+    "admin": frozenset({"account", "staff.manage", "audit.view", "api_clients.manage"}),
 }
 
 VICTIM_PERMISSIONS = frozenset({"victim.self"})

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from shared.extensions import db
+from shared.problems import Problem, is_api_request
 
 logger = logging.getLogger("trackmycrime")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
@@ -62,6 +63,10 @@ def _layout() -> str:
 
 def _http_error(error: HTTPException):
     code = error.code or 500
+    if is_api_request():
+        # An address under /api/ that matches no operation: answered in the API's way.
+        headers = {"Allow": ", ".join(error.valid_methods)} if code == 405 and getattr(error, "valid_methods", None) else {}
+        return Problem(code, headers=headers).response()
     template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429) else "errors/generic.html"
     return render_template(template, layout=_layout(), code=code), code
 
@@ -74,6 +79,8 @@ def _csrf_error(error: CSRFError):
 def _unexpected_error(error: Exception):
     db.session.rollback()
     logger.exception("Unhandled error in request %s", g.get("request_id"))
+    if is_api_request():
+        return Problem(500).response()
     return render_template("errors/generic.html", layout=_layout(), code=500), 500
 
 

@@ -1,6 +1,7 @@
 """The shared model. Importing this package registers every table."""
 
 from shared.models import append_only  # noqa: F401  (registers the session guard)
+from shared.models.api import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
 from shared.models.audit import AuditEvent
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
@@ -12,6 +13,10 @@ from shared.models.staff import ROLES, RecoveryCode, StaffMember, StaffRole, Tea
 from shared.models.victim import CONTACT_CHANNELS, LANGUAGES, LINK_PURPOSES, AccountLink, Victim
 
 __all__ = [
+    "API_SCOPES",
+    "ApiClient",
+    "ApiToken",
+    "IdempotencyRecord",
     "ROLES",
     "CONTACT_CHANNELS",
     "LANGUAGES",

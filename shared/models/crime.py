@@ -37,6 +37,9 @@ class Crime(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     cancelled_by_role: Mapped[str | None] = mapped_column(String(20))
+    # When the records system last changed the crime, for crimes it pushes: an older
+    # version arriving late is ignored.
+    source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     officer_in_charge: Mapped[StaffMember] = relationship(lazy="joined", foreign_keys=[officer_in_charge_id])
     team: Mapped[Team] = relationship(lazy="joined")
@@ -47,7 +50,7 @@ class CrimeVictim(db.Model):
     URL carries no crime reference and cannot be guessed."""
 
     __tablename__ = "crime_victim"
-    __table_args__ = (UniqueConstraint("crime_id", "victim_id"),)
+    __table_args__ = (UniqueConstraint("crime_id", "victim_id"), UniqueConstraint("crime_id", "source_ref", name="uq_crime_victim_source_ref"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -55,6 +58,10 @@ class CrimeVictim(db.Model):
     victim_id: Mapped[int] = mapped_column(ForeignKey("victim.id"), index=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    # The records system's own id for this victim of this crime, and when it last
+    # changed them there.
+    source_ref: Mapped[str | None] = mapped_column(String(64))
+    source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     crime: Mapped[Crime] = relationship(lazy="joined")
     victim: Mapped[Victim] = relationship(lazy="joined")

@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
+from shared.models.api import ApiClient
 from shared.models.staff import StaffMember
 from shared.models.types import UTCDateTime, utcnow
 
@@ -82,8 +83,11 @@ class EnhancedRight(db.Model):
     # Empty when derived by the service (age, offence).
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the records system sent the assessment through the API.
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
 
     assessed_by: Mapped[StaffMember | None] = relationship(lazy="joined")
+    api_client: Mapped[ApiClient | None] = relationship(lazy="joined")
 
 
 class ContactPlan(db.Model):
@@ -103,5 +107,8 @@ class ContactPlan(db.Model):
     # Empty for the plan the service starts with when the victim is added.
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the records system sent the plan through the API.
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
 
     changed_by: Mapped[StaffMember | None] = relationship(lazy="joined")
+    api_client: Mapped[ApiClient | None] = relationship(lazy="joined")

@@ -5,16 +5,18 @@ Rows here are inserted, never changed or deleted (see shared.models.append_only)
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
+from shared.models.api import ApiClient
 from shared.models.staff import StaffMember
 from shared.models.types import UTCDateTime, utcnow
 
 
 class InvestigationUpdate(db.Model):
     __tablename__ = "investigation_update"
+    __table_args__ = (UniqueConstraint("crime_id", "source_ref", name="uq_investigation_update_source_ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id"), index=True)
@@ -28,10 +30,16 @@ class InvestigationUpdate(db.Model):
     # When a key event happened, if not when it was posted: the Victims' Code duty to
     # tell the victim runs from the event.
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    author_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id"))
+    # Who wrote it: a member of staff, or a records system through the API.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
+    # The records system's own id for the event it pushed: the same event pushed again
+    # is recognised.
+    source_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    author: Mapped[StaffMember] = relationship(lazy="joined")
+    author: Mapped[StaffMember | None] = relationship(lazy="joined")
+    api_client: Mapped[ApiClient | None] = relationship(lazy="joined")
 
 
 class InternalNote(db.Model):

@@ -23,7 +23,7 @@ from shared.models import (
 )
 from shared.models.types import utcnow
 from shared.models.victim import CONTACT_CHANNELS
-from shared.services import audit, calendar, entitlements, outbox
+from shared.services import actors, audit, calendar, entitlements, outbox
 from shared.services.errors import ServiceError
 from shared.victims_code import CANCELLATION_REASONS, ENHANCED_REASONS, RULES, SUPPORT_SERVICES
 
@@ -143,7 +143,8 @@ def change_contact_plan(
         safe_to_contact=safe_to_contact,
         opted_out=opted_out,
         note=note,
-        changed_by_id=by.id,
+        changed_by_id=actors.staff_id(by),
+        api_client_id=actors.api_client_id(by),
     )
     db.session.add(plan)
     db.session.flush()
@@ -184,10 +185,10 @@ def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str 
         before = current.get(category)
         reason = chosen.get(category)
         if reason is not None and (before is None or before.reason != reason):
-            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True, note=note, assessed_by_id=by.id, assessed_at=now))
+            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True, note=note, assessed_by_id=actors.staff_id(by), api_client_id=actors.api_client_id(by), assessed_at=now))
             changed = True
         elif reason is None and before is not None:
-            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=before.reason, applies=False, note=note, assessed_by_id=by.id, assessed_at=now))
+            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=before.reason, applies=False, note=note, assessed_by_id=actors.staff_id(by), api_client_id=actors.api_client_id(by), assessed_at=now))
             changed = True
     db.session.flush()
     if changed:
@@ -196,10 +197,13 @@ def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str 
     db.session.commit()
 
 
-def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember) -> InvestigationUpdate:
+def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember, *, at: datetime | None = None,
+                 source_ref: str | None = None, api_client=None) -> InvestigationUpdate:
     """Cancel a crime record (C1 to C4), authorised by a Designated Decision Maker or the
     Force Crime Registrar, and commit. Open entitlements no longer apply; each victim is
-    owed being told, and their page explains the reason in plain words."""
+    owed being told, and their page explains the reason in plain words. A cancellation
+    a records system pushes (`api_client`) keeps when it was decided (`at`) and the
+    records system's id for it (`source_ref`)."""
     role = next((r for r in CANCEL_ROLES if r in by.roles), None)
     if role is None:
         raise ServiceError(_l("Only a Designated Decision Maker or the Force Crime Registrar can cancel a crime"))
@@ -209,20 +213,26 @@ def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember) -> I
         raise ServiceError(_l("Select the reason for cancelling"), "reason")
     evidence = _reason_text(evidence, _l("Enter the information that justifies the cancellation"), "evidence")
     now = utcnow()
+    if at is not None:
+        _check_when(at, crime.reported_at, "occurred_at")
+    decided = at or now
     crime.cancellation_reason = reason
     crime.cancellation_note = evidence
-    crime.cancelled_at = now
+    crime.cancelled_at = decided
     crime.cancelled_by_id = by.id
     crime.cancelled_by_role = role
     crime.stage = "cancelled"
     # The victim reads the reason in plain words (shared.victims_code.CANCELLATION_REASONS).
     update = InvestigationUpdate(
-        crime_id=crime.id, kind="cancelled", visible_to_victim=True, new_stage="cancelled", occurred_at=now, author_id=by.id, created_at=now
+        crime_id=crime.id, kind="cancelled", visible_to_victim=True, new_stage="cancelled", occurred_at=decided,
+        author_id=by.id, api_client_id=actors.api_client_id(api_client), source_ref=source_ref, created_at=now,
     )
     db.session.add(update)
     db.session.flush()
     entitlements.on_cancelled(crime, update, by)
     outbox.notify_victims(crime)
     audit.record("crime.cancel", "crime", crime.id, detail=reason, actor=by)
+    if api_client is not None:
+        audit.record("api.crime_cancel", "crime", crime.id, detail=f"{reason} authorised by staff {by.id}", actor=api_client)
     db.session.commit()
     return update

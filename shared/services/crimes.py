@@ -13,7 +13,7 @@ from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
 from shared.permissions import sees_whole_force
-from shared.services import audit, entitlements, outbox
+from shared.services import actors, audit, entitlements, outbox
 from shared.services.errors import ServiceError
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,29}$")
@@ -44,9 +44,13 @@ def record_crime(
     officer_in_charge: StaffMember,
     stage: str,
     by: StaffMember,
+    recorded_at: datetime | None = None,
+    source_updated_at: datetime | None = None,
 ) -> Crime:
     """Record a new crime and commit. Raises ServiceError for a reference already used,
-    an unknown offence or stage, or times that cannot be right."""
+    an unknown offence or stage, or times that cannot be right. A crime pushed by a
+    records system keeps the time it was recorded there (`recorded_at`) and the time it
+    last changed there (`source_updated_at`)."""
     reference = normalise_reference(reference)
     if not REFERENCE_PATTERN.match(reference):
         raise ServiceError(
@@ -65,6 +69,8 @@ def record_crime(
             _l("The date the crime happened must be on or before the date it was reported"),
             "occurred_date",
         )
+    if recorded_at is not None and not reported_at <= recorded_at <= now:
+        raise ServiceError(_l("The date recorded must be on or after the date reported, and not in the future"), "recorded_at")
     if db.session.scalar(select(Crime.id).where(Crime.reference == reference)) is not None:
         raise ServiceError(_l("A crime with this reference is already recorded"), "reference")
     crime = Crime(
@@ -73,10 +79,11 @@ def record_crime(
         offence_group=OFFENCES[offence].group,
         occurred_at=occurred_at,
         reported_at=reported_at,
-        recorded_at=now,
+        recorded_at=recorded_at or now,
         stage=stage,
         officer_in_charge_id=officer_in_charge.id,
         team_id=officer_in_charge.team_id,
+        source_updated_at=source_updated_at,
     )
     db.session.add(crime)
     db.session.flush()
@@ -165,7 +172,7 @@ def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: boo
         victim_text=victim_text or None,
         visible_to_victim=visible,
         new_stage=stage,
-        author_id=by.id,
+        **actors.written_by(by),
         created_at=utcnow(),
     )
     db.session.add(update)
@@ -195,7 +202,7 @@ def record_outcome(crime: Crime, outcome: int, victim_text: str | None, visible:
         visible_to_victim=visible,
         new_stage=crime.stage,
         new_outcome=outcome,
-        author_id=by.id,
+        **actors.written_by(by),
         created_at=crime.outcome_at,
     )
     db.session.add(update)

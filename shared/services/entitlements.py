@@ -22,11 +22,12 @@ from shared.models import (
     InvestigationUpdate,
 )
 from shared.models.types import utcnow
-from shared.services import calendar
+from shared.services import actors, calendar
 from shared.victims_code import (
     CONSENT_OFFENCE_GROUPS,
     CONSENT_OFFENCES,
     CONSENT_REASONS,
+    DERIVED_REASONS,
     INTIMIDATED_OFFENCE_GROUPS,
     INTIMIDATED_OFFENCES,
     MOST_SERIOUS_OFFENCES,
@@ -168,7 +169,7 @@ def _history(ent: Entitlement, action: str, by=None) -> None:
             way=ent.way,
             detail=ent.detail,
             reason=ent.reason,
-            by_id=getattr(by, "id", None),
+            by_id=actors.staff_id(by),
         )
     )
 
@@ -201,7 +202,7 @@ def close(ent: Entitlement, state: str, *, at: datetime | None = None, way: str 
     if detail is not None:
         ent.detail = detail
     ent.reason = reason
-    ent.closed_by_id = getattr(by, "id", None)
+    ent.closed_by_id = actors.staff_id(by)
     _history(ent, state, by)
 
 
@@ -352,3 +353,25 @@ def recompute_for(link: CrimeVictim, enhanced: bool, by=None) -> None:
             continue
         frequency = plan.frequency_days if (ent.rule == "contact_update" and plan is not None) else None
         set_due(ent, due_at(ent.rule, ent.triggered_at, enhanced, frequency), enhanced, by)
+
+
+def rederive(link: CrimeVictim, by=None) -> bool:
+    """The offence or the victim's date of birth changed: the categories that apply
+    automatically follow, as new rows, and open entitlements take the timescale that
+    now applies. True when anything changed."""
+    wanted = dict(derived_rights(link.crime, link))
+    current = {right.category: right for right in current_rights([link.id])[link.id]}
+    changed = False
+    for category, right in current.items():
+        automatic = right.assessed_by_id is None and right.api_client_id is None
+        if automatic and (category, right.reason) in DERIVED_REASONS and wanted.get(category) != right.reason:
+            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=right.reason, applies=False))
+            changed = True
+    for category, reason in wanted.items():
+        if category not in current:
+            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True))
+            changed = True
+    if changed:
+        db.session.flush()
+        recompute_for(link, bool(current_rights([link.id])[link.id]), by)
+    return changed

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from shared.extensions import db
 from shared.models import AccountLink, StaffMember, Victim
 from shared.models.types import utcnow
+from shared.services import actors
 
 
 class LinkProblem(Exception):
@@ -48,7 +49,7 @@ def issue(purpose: str, ttl: timedelta, *, victim: Victim | None = None, staff: 
             victim_id=victim.id if victim is not None else None,
             staff_id=staff.id if staff is not None else None,
             token_hash=hash_token(raw),
-            created_by_id=by.id if by is not None else None,
+            created_by_id=actors.staff_id(by),
             created_at=now,
             expires_at=now + ttl,
         )

@@ -12,7 +12,7 @@ from shared.codes import UPDATE_KINDS
 from shared.extensions import db
 from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
-from shared.services import audit, entitlements, outbox
+from shared.services import actors, audit, entitlements, outbox
 from shared.services.errors import ServiceError
 from shared.victims_code import KEY_EVENTS
 
@@ -28,19 +28,24 @@ def post_update(
     visible: bool,
     by: StaffMember,
     occurred_at: datetime | None = None,
+    source_ref: str | None = None,
 ) -> InvestigationUpdate:
     """Add an update to the crime's timeline and commit. A key event (`occurred_at`: when
     it happened, if earlier) starts the Victims' Code duty to tell each victim; an update
     the victim can read counts as telling them. Raises ServiceError when the victim is to
-    see it but there is no text for them, there is nothing at all, the event is dated in
-    the future, or the crime was cancelled and this is more than a general update."""
+    see it but there is no text for them, there is nothing at all (a key event from a
+    records system, `by` an API client, says what happened by its kind), the event is
+    dated in the future, or the crime was cancelled and this is more than a general
+    update. `source_ref` is the records system's id for the event."""
     victim_text = (victim_text or "").strip() or None
     internal_note = (internal_note or "").strip() or None
     if kind not in UPDATE_KINDS:
         raise ServiceError(_l("Select what kind of update this is"), "kind")
     if visible and not victim_text:
         raise ServiceError(_l("Enter the update for the victim"), "victim_text")
-    if not victim_text and not internal_note:
+    key_event = kind in KEY_EVENTS
+    from_records_system = getattr(by, "kind", None) == "api"
+    if not victim_text and not internal_note and not (key_event and from_records_system):
         raise ServiceError(_l("Enter the update for the victim or an internal note"), "victim_text")
     for field, text in (("victim_text", victim_text), ("internal_note", internal_note)):
         if text and len(text) > MAX_TEXT:
@@ -50,14 +55,14 @@ def post_update(
     now = utcnow()
     if occurred_at is not None and occurred_at > now:
         raise ServiceError(_l("The date it happened must be today or in the past"), "occurred_date")
-    key_event = kind in KEY_EVENTS
     update = InvestigationUpdate(
         crime_id=crime.id,
         kind=kind,
         victim_text=victim_text,
         visible_to_victim=visible,
         occurred_at=(occurred_at or now) if key_event else None,
-        author_id=by.id,
+        **actors.written_by(by),
+        source_ref=source_ref,
         created_at=now,
     )
     db.session.add(update)

@@ -13,7 +13,7 @@ from shared import sessions
 from shared.extensions import db
 from shared.models import AccountLink, Crime, CrimeVictim, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import audit, entitlements, links, outbox
+from shared.services import actors, audit, entitlements, links, outbox
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 
@@ -35,8 +35,10 @@ def normalise_email(email: str | None) -> str | None:
     return email.lower() or None
 
 
-def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by: StaffMember) -> CrimeVictim:
-    """Add a victim to the crime and commit.
+def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by: StaffMember,
+               source_ref: str | None = None) -> CrimeVictim:
+    """Add a victim to the crime and commit. `source_ref` is a records system's id for
+    this victim of this crime.
 
     A victim already recorded with the same email address is linked only when the officer
     asks for it and the name and date of birth match too; otherwise ServiceError.
@@ -93,7 +95,8 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
         crime_id=crime.id,
         victim_id=victim.id,
         public_id=secrets.token_urlsafe(16),
-        added_by_id=by.id,
+        added_by_id=actors.staff_id(by),
+        source_ref=source_ref,
     )
     db.session.add(link)
     db.session.flush()

@@ -1,0 +1,201 @@
+"""The OpenAPI 3.1 document of `/api/v1`, built from the declared operations and the
+pydantic models they read and write."""
+
+import re
+from functools import cache
+
+from pydantic.json_schema import models_json_schema
+
+from backoffice.api.operations import OPERATIONS
+from shared.models import API_SCOPES
+from shared.problems import TITLES
+
+SCOPE_DESCRIPTIONS = {
+    "crimes:write": "Create and update crimes, their victims and key events",
+    "crimes:read": "Read crimes and their victims' status",
+    "entitlements:read": "Read what the Victims' Code owes each victim",
+    "reports:read": "Read the compliance report",
+    "victims:invite": "Invite victims to the service",
+}
+REF = "#/components/schemas/{model}"
+PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+PROBLEM = {
+    "type": "object",
+    "description": "Problem details (RFC 9457).",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["pointer", "detail"],
+                "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        },
+    },
+}
+TOKEN = {
+    "type": "object",
+    "required": ["access_token", "token_type", "expires_in"],
+    "properties": {
+        "access_token": {"type": "string"},
+        "token_type": {"type": "string", "enum": ["Bearer"]},
+        "expires_in": {"type": "integer"},
+        "scope": {"type": "string"},
+    },
+}
+OAUTH_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+}
+HEADER_DOCS = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer challenge (RFC 6750)."}},
+    403: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer challenge (RFC 6750)."}},
+    429: {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait."}},
+}
+PATH_PATTERNS = {
+    "reference": r"^[A-Za-z0-9][A-Za-z0-9/-]{3,29}$",
+    "victim_ref": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+}
+
+
+def _path(rule: str) -> str:
+    return PATH_PARAMETER.sub(lambda match: "{" + match.group(2) + "}", rule)
+
+
+def _problem_response(status: int) -> dict:
+    out = {
+        "description": TITLES.get(status, "Error"),
+        "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+    }
+    if status in HEADER_DOCS:
+        out["headers"] = HEADER_DOCS[status]
+    return out
+
+
+def _models() -> list:
+    seen, out = set(), []
+    for op in OPERATIONS:
+        for model in [op.body, *(model for _, model in op.responses.values())]:
+            if model is not None and model not in seen:
+                seen.add(model)
+                out.append(model)
+    return out
+
+
+def _operation(op, names: dict) -> dict:
+    out = {
+        "operationId": op.endpoint,
+        "summary": op.summary,
+        "description": op.description,
+        "tags": op.tags,
+        "parameters": [],
+        "responses": {},
+    }
+    for name in PATH_PARAMETER.findall(op.rule):
+        out["parameters"].append(
+            {"name": name[1], "in": "path", "required": True, "schema": {"type": "string", "pattern": PATH_PATTERNS[name[1]]}}
+        )
+    if op.idempotent_post:
+        out["parameters"].append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": True,
+                "description": "A new random value for each new request; the same value when it is sent again.",
+                "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$"},
+            }
+        )
+    if op.query is not None:
+        schema = op.query.model_json_schema()
+        required = set(schema.get("required", []))
+        for name, prop in schema["properties"].items():
+            prop = {key: value for key, value in prop.items() if key != "title"}
+            out["parameters"].append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    if not out["parameters"]:
+        del out["parameters"]
+    if op.body is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=names[(op.body, "validation")])}}},
+        }
+    if op.form is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "required": ["grant_type"], "properties": op.form}
+                }
+            },
+        }
+    for status, (description, model) in op.responses.items():
+        response = {"description": description}
+        if model is not None:
+            response["content"] = {"application/json": {"schema": {"$ref": REF.format(model=names[(model, "serialization")])}}}
+        elif op.endpoint == "token":
+            response["content"] = {"application/json": {"schema": {"$ref": REF.format(model="Token")}}}
+        elif op.endpoint == "openapi_document":
+            response["content"] = {"application/json": {"schema": {"type": "object"}}}
+        if status == 201 and op.method == "POST" and op.endpoint == "put_crime":
+            response["headers"] = {"Location": {"schema": {"type": "string"}, "description": "The crime's address."}}
+        out["responses"][str(status)] = response
+    for status in op.errors:
+        if op.endpoint == "token":
+            out["responses"][str(status)] = {
+                "description": "OAuth 2.0 error (RFC 6749 section 5.2)",
+                "content": {"application/json": {"schema": {"$ref": REF.format(model="OAuthError")}}},
+            }
+        else:
+            out["responses"][str(status)] = _problem_response(status)
+    if op.scope is not None:
+        out["security"] = [{"oauth2": [op.scope]}]
+    else:
+        out["security"] = []
+    return out
+
+
+@cache
+def document() -> dict:
+    models = _models()
+    keys = [(model, "validation") for model in models] + [(model, "serialization") for model in models]
+    names_map, definitions = models_json_schema(keys, ref_template=REF)
+    names = {key: value["$ref"].rsplit("/", 1)[1] for key, value in names_map.items()}
+    schemas = dict(definitions.get("$defs", {}))
+    schemas.update({"Problem": PROBLEM, "Token": TOKEN, "OAuthError": OAUTH_ERROR})
+    paths: dict[str, dict] = {}
+    for op in OPERATIONS:
+        paths.setdefault(_path(op.rule), {})[op.method.lower()] = _operation(op, names)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Track My Crime records-system API",
+            "version": "1.0.0",
+            "description": (
+                "Forces' records systems push crimes, victims and key events in, and read their status back. "
+                "Authenticate with OAuth 2.0 client credentials; send an Idempotency-Key with every POST. "
+                "Errors are problem details (RFC 9457)."
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "oauth2": {
+                    "type": "oauth2",
+                    "flows": {
+                        "clientCredentials": {
+                            "tokenUrl": "/api/v1/oauth/token",
+                            "scopes": {scope: SCOPE_DESCRIPTIONS[scope] for scope in API_SCOPES},
+                        }
+                    },
+                }
+            },
+        },
+    }

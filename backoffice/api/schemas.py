@@ -1,0 +1,64 @@
+"""The report operation's query and answer (the crime bodies are in
+shared.records_schema, which the bulk import shares)."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.services.reports import SPLITS
+
+
+class ReportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: date = Field(alias="from", description="The first local date, YYYY-MM-DD.")
+    end: date = Field(alias="to", description="The last local date, YYYY-MM-DD (included).")
+    split: Literal[tuple(SPLITS)] = Field("none", description="Split by enhanced rights, offence group, team or officer.")
+
+
+class CountsOut(BaseModel):
+    rate: float | None = Field(description="Met on time / (met on time + met late + overdue); null with no data.")
+    met_on_time: int
+    met_late: int
+    overdue: int
+    pending: int
+    declined_or_not_applicable: int
+    total: int
+
+
+class RecordingOut(BaseModel):
+    recorded: int
+    recorded_within_24_hours: int
+    recording_rate: float | None
+    cancelled: int
+    cancelled_authorised_by_ddm_or_fcr: int
+    authorised_rate: float | None
+
+
+class GroupOut(BaseModel):
+    key: str
+    label: str
+    metrics: dict[str, CountsOut]
+    recording: RecordingOut | None
+
+
+class TrendOut(BaseModel):
+    months: list[date]
+    metrics: dict[str, list[CountsOut]]
+
+
+class ComplianceReportOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    split: str
+    split_label: str
+    generated_at: AwareDatetime
+    metrics: dict[str, str] = Field(description="Each metric's code and what it measures.")
+    groups: list[GroupOut] = Field(description="The whole force first, then each group of the split.")
+    trend: TrendOut
+
+
+

@@ -1,0 +1,314 @@
+"""The operations of `/api/v1`. Each parses and checks its input, calls the shared
+services (shared.services.records), and answers with JSON built from the pydantic models
+in shared.records_schema."""
+
+import json
+import re
+
+from flask import Response, current_app, g, request
+from flask_babel import force_locale
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from backoffice.api import api
+from backoffice.api.auth import has_scope
+from backoffice.api.errors import validation_problem
+from backoffice.api.operations import AUTH_ERRORS, WRITE_ERRORS, operation
+from backoffice.api.schemas import ComplianceReportOut, ReportQuery
+from shared.extensions import db
+from shared.problems import Problem
+from shared.records_schema import (
+    CrimeIn,
+    CrimeOut,
+    CrimeWritten,
+    EventIn,
+    EventWritten,
+    InvitationIn,
+    InvitationOut,
+    VictimIn,
+    VictimWritten,
+)
+from shared.services import idempotency, records, report_export, reports
+from shared.services.errors import ServiceError
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+# Form fields of the back office's services, as the API names them.
+FIELD_NAMES = {"reported_date": "reported_at", "occurred_date": "occurred_at", "date": "occurred_at"}
+# A write whose natural key another request took at the same moment is tried again.
+RACE_RETRIES = 3
+
+
+# ------------------------------------------------------------------------- plumbing
+
+
+def _json(model: type[BaseModel], payload: dict, status: int, location: str | None = None) -> Response:
+    body = model.model_validate(payload).model_dump_json(by_alias=True)
+    response = Response(body, status=status, mimetype="application/json")
+    if location:
+        response.headers["Location"] = location
+    return response
+
+
+def _body(model: type[BaseModel]):
+    """The request body as `model`: 415 unless JSON, 400 unless it parses, 422 unless it
+    fits (unknown fields included)."""
+    if request.mimetype != "application/json":
+        raise Problem(415, "Send the body as application/json.")
+    raw = request.get_data(cache=True)
+    try:
+        parsed = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(400, "The body is not valid JSON.") from None
+    try:
+        return model.model_validate_json(raw, strict=True), parsed
+    except ValidationError as error:
+        raise validation_problem(error) from None
+
+
+def _service_problem(error: ServiceError) -> Problem:
+    status = 409 if isinstance(error, records.Conflict) else 404 if isinstance(error, records.NotFound) else 422
+    message = str(error.message)
+    errors = None
+    if error.field and status == 422:
+        errors = [{"pointer": "/" + FIELD_NAMES.get(error.field, error.field), "detail": message}]
+    return Problem(status, message, errors=errors)
+
+
+def _key() -> str:
+    key = request.headers.get("Idempotency-Key", "")
+    if not key:
+        raise Problem(400, "Send an Idempotency-Key header with every POST: a new random value for each new "
+                      "request, the same value when the request is sent again.", slug="idempotency-key-required",
+                      title="Idempotency key required")
+    if not IDEMPOTENCY_KEY.match(key):
+        raise Problem(400, "The Idempotency-Key must be 1 to 255 visible ASCII characters.", slug="idempotency-key-invalid",
+                      title="Idempotency key not valid")
+    return key
+
+
+def _write(model: type[BaseModel], handler) -> Response:
+    """Run a write once per idempotency key: the body is checked, then `handler(data)`
+    returns (status, out model, payload, location). A replay gets the stored answer."""
+    key = _key()
+    data, parsed = _body(model)
+    client = g.api_client
+    print_ = idempotency.fingerprint(request.method, request.path, parsed)
+    for _attempt in range(RACE_RETRIES):
+        record_id = None
+        try:
+            started = idempotency.begin(client, key, print_)
+            if isinstance(started, idempotency.Replay):
+                response = Response(started.body, status=started.status_code, mimetype="application/json")
+                response.headers["Idempotent-Replayed"] = "true"
+                if started.location:
+                    response.headers["Location"] = started.location
+                return response
+            record_id = started.id
+            status, out_model, payload, location = handler(data)
+            response = _json(out_model, payload, status, location)
+            idempotency.finish(started, status, response.get_data(as_text=True), location)
+            return response
+        except IntegrityError:
+            # Another request created the same crime, victim or event at this moment:
+            # try again, and this time find it.
+            db.session.rollback()
+            if record_id is not None:
+                idempotency.abandon(record_id)
+            continue
+        except idempotency.KeyReused:
+            db.session.rollback()
+            raise Problem(422, "This Idempotency-Key was used with a different request.", slug="idempotency-key-reused",
+                          title="Idempotency key reused") from None
+        except idempotency.InProgress:
+            db.session.rollback()
+            raise Problem(409, "A request with this Idempotency-Key is still being answered. Try again shortly.",
+                          slug="idempotency-key-in-progress", headers={"Retry-After": "1"}) from None
+        except ServiceError as error:
+            db.session.rollback()
+            if record_id is not None:
+                idempotency.abandon(record_id)
+            raise _service_problem(error) from None
+        except BaseException:
+            db.session.rollback()
+            if record_id is not None:
+                idempotency.abandon(record_id)
+            raise
+    raise Problem(409, "The record changed while it was being written. Send the request again.",
+                  headers={"Retry-After": "1"})
+
+
+def _crime(reference: str):
+    try:
+        return records.crime_by_reference(reference)
+    except records.NotFound as error:
+        raise Problem(404, str(error.message)) from None
+
+
+def _status(crime) -> dict:
+    return records.crime_status(crime, with_entitlements=has_scope("entitlements:read"))
+
+
+def _crime_url(crime) -> str:
+    return f"/api/v1/crimes/{crime.reference}"
+
+
+def _status_code(result: str) -> int:
+    return 201 if result == "created" else 200
+
+
+# ----------------------------------------------------------------------- operations
+
+
+@operation(
+    "/crimes",
+    "POST",
+    summary="Create or update a crime",
+    scope="crimes:write",
+    body=CrimeIn,
+    responses={201: ("Created", CrimeWritten), 200: ("Updated, unchanged, or an older version ignored", CrimeWritten)},
+    errors=(*AUTH_ERRORS, *WRITE_ERRORS),
+)
+def put_crime():
+    """Created the first time the reference is seen, brought up to date after that. A
+    version older than the one held (`updated_at`) is ignored and logged."""
+
+    def handle(data: CrimeIn):
+        written = records.upsert_crime(data, g.api_client)
+        crime = written.record
+        payload = {"result": written.result, "crime": _status(crime)}
+        return _status_code(written.result), CrimeWritten, payload, _crime_url(crime)
+
+    return _write(CrimeIn, handle)
+
+
+@operation(
+    "/crimes/<path:reference>",
+    "GET",
+    summary="Read a crime, its victims' status and what the Code owes them",
+    scope="crimes:read",
+    responses={200: ("The crime", CrimeOut)},
+    errors=(*AUTH_ERRORS, 404),
+)
+def get_crime(reference: str):
+    """Each victim's entitlements (trigger, due, status, met) are included when the token
+    has the entitlements:read scope."""
+    crime = _crime(reference)
+    return _json(CrimeOut, _status(crime), 200)
+
+
+@operation(
+    "/crimes/<path:reference>/victims",
+    "POST",
+    summary="Add or update a victim of a crime",
+    scope="crimes:write",
+    body=VictimIn,
+    responses={201: ("Added", VictimWritten), 200: ("Updated, unchanged, or an older version ignored", VictimWritten)},
+    errors=(*AUTH_ERRORS, *WRITE_ERRORS),
+)
+def put_victim(reference: str):
+    """Added the first time `victim_ref` is seen on the crime, brought up to date after
+    that: contact details, date of birth, language, assessed enhanced rights, contact plan."""
+    crime = _crime(reference)
+
+    def handle(data: VictimIn):
+        written = records.upsert_victim(crime, data, g.api_client)
+        victim = next(v for v in _status(crime)["victims"] if v["victim_ref"] == data.victim_ref)
+        return _status_code(written.result), VictimWritten, {"result": written.result, "victim": victim}, None
+
+    return _write(VictimIn, handle)
+
+
+@operation(
+    "/crimes/<path:reference>/events",
+    "POST",
+    summary="Record a key event",
+    scope="crimes:write",
+    body=EventIn,
+    responses={201: ("Recorded", EventWritten), 200: ("Already recorded with this event_id", EventWritten)},
+    errors=(*AUTH_ERRORS, *WRITE_ERRORS),
+)
+def post_event(reference: str):
+    """A key event (arrest, interview, charge, bail...) at the time it happened: each
+    victim is owed being told of it within 5 working days, or 1 with enhanced rights,
+    exactly as when an officer records it in the back office."""
+    crime = _crime(reference)
+
+    def handle(data: EventIn):
+        written = records.post_event(crime, data, g.api_client)
+        update = written.record
+        event = {
+            "event_id": update.source_ref,
+            "kind": update.kind,
+            "occurred_at": update.occurred_at or update.created_at,
+            "victims_to_tell": records.victims_to_tell(update),
+        }
+        return _status_code(written.result), EventWritten, {"result": written.result, "event": event}, None
+
+    return _write(EventIn, handle)
+
+
+@operation(
+    "/crimes/<path:reference>/victims/<victim_ref>/invitation",
+    "POST",
+    summary="Invite a victim to the service",
+    scope="victims:invite",
+    body=InvitationIn,
+    responses={201: ("Invitation sent", InvitationOut), 200: ("An invitation is already live: nothing sent", InvitationOut)},
+    errors=(*AUTH_ERRORS, *WRITE_ERRORS),
+)
+def invite_victim(reference: str, victim_ref: str):
+    """Emails the victim a single-use link to set up their account. While a link is
+    live, asking again sends nothing more."""
+    crime = _crime(reference)
+
+    def handle(_data):
+        link = records.victim_by_ref(crime, victim_ref)
+        result, live = records.invite(link, g.api_client)
+        return (201 if result == "invited" else 200), InvitationOut, {"result": result, "expires_at": live.expires_at}, None
+
+    return _write(InvitationIn, handle)
+
+
+@operation(
+    "/reports/compliance",
+    "GET",
+    summary="The Victims' Code compliance report",
+    scope="reports:read",
+    query=ReportQuery,
+    responses={200: ("The report, with the figures month by month", ComplianceReportOut)},
+    errors=(*AUTH_ERRORS, 422),
+    tag="reports",
+)
+def compliance_report():
+    """The whole force's figures for a period of local dates (both included): the same
+    numbers the back office shows."""
+    try:
+        query = ReportQuery.model_validate(request.args.to_dict(flat=True), strict=False)
+    except ValidationError as error:
+        raise validation_problem(error) from None
+    with force_locale("en"):
+        try:
+            report = reports.compliance(None, query.start, query.end, query.split)
+        except ServiceError as error:
+            raise Problem(422, str(error.message), errors=[{"pointer": "/to", "detail": str(error.message)}]) from None
+        trend = reports.trend(None, query.start, query.end, now=report.now)
+        payload = report_export.to_dict(report, trend)
+    return _json(ComplianceReportOut, payload, 200)
+
+
+@operation(
+    "/openapi.json",
+    "GET",
+    summary="This API's OpenAPI 3.1 document",
+    scope=None,
+    responses={200: ("The document", None)},
+    tag="documentation",
+)
+def openapi_document():
+    """The document the operations are declared in, with their schemas."""
+    from backoffice.api.openapi import document
+
+    return current_app.response_class(json.dumps(document(), indent=2), mimetype="application/json")
+
+
+__all__ = ["api"]

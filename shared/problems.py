@@ -1,0 +1,80 @@
+"""Errors of the records-system API as RFC 9457 problem details
+(`application/problem+json`): a type, a title, the HTTP status, a detail for this
+occurrence, and for bad input the list of what is wrong and where (a JSON pointer)."""
+
+import json
+
+from flask import Response, request
+
+PROBLEM_BASE = "https://trackmycrime.police.uk/problems/"
+
+TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    428: "Idempotency key required",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+SLUGS = {
+    400: "bad-request",
+    401: "unauthorised",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid",
+    428: "idempotency-key-required",
+    429: "rate-limited",
+    500: "internal",
+    503: "unavailable",
+}
+
+
+class Problem(Exception):
+    """Raised anywhere in an API request to answer with a problem document."""
+
+    def __init__(self, status: int, detail: str | None = None, *, errors: list[dict] | None = None,
+                 headers: dict | None = None, slug: str | None = None, title: str | None = None):
+        super().__init__(detail or TITLES.get(status, ""))
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.slug = slug
+        self.title = title
+
+    def body(self) -> dict:
+        out = {
+            "type": PROBLEM_BASE + (self.slug or SLUGS.get(self.status, "error")),
+            "title": self.title or TITLES.get(self.status, "Error"),
+            "status": self.status,
+        }
+        if self.detail:
+            out["detail"] = self.detail
+        out["instance"] = request.path
+        if self.errors:
+            out["errors"] = self.errors
+        return out
+
+    def response(self) -> Response:
+        response = Response(json.dumps(self.body()), status=self.status, mimetype="application/problem+json")
+        for name, value in self.headers.items():
+            response.headers[name] = value
+        return response
+
+
+def is_api_request() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")

@@ -1,0 +1,16 @@
+"""Who made a change: a member of staff, or a records system through the API. History
+rows name either; columns that can only name staff are left empty for a records system
+(the audit trail names it)."""
+
+
+def staff_id(actor) -> int | None:
+    return actor.id if getattr(actor, "kind", None) == "staff" else None
+
+
+def api_client_id(actor) -> int | None:
+    return actor.id if getattr(actor, "kind", None) == "api" else None
+
+
+def written_by(actor) -> dict:
+    """The author columns of a history row written by `actor`."""
+    return {"author_id": staff_id(actor), "api_client_id": api_client_id(actor)}

@@ -1,0 +1,451 @@
+"""Crimes, victims and key events pushed by a force's records system (through `/api/v1`
+or `flask import-crimes`), and the status read back.
+
+Every write is an upsert by the records system's own identifiers (the crime reference,
+the victim's `victim_ref`, the event's `event_id`), so the same record pushed twice
+changes nothing the second time, whatever the idempotency key. A version older than the
+one held (`updated_at`) is ignored and logged. Each step goes through the same service
+the back office uses, so a key event opens exactly the entitlements it opens there. A
+record's version is stored last: a push cut off half-way is completed by pushing it
+again.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from shared.codes import FINAL_STAGES, OFFENCES
+from shared.extensions import db
+from shared.models import (
+    AccountLink,
+    Crime,
+    CrimeVictim,
+    Entitlement,
+    InvestigationUpdate,
+    StaffMember,
+    Victim,
+)
+from shared.models.types import utcnow
+from shared.records_schema import CrimeIn, EventIn, VictimIn
+from shared.services import audit, code_actions, crimes, entitlements, updates, victims
+from shared.services.errors import ServiceError
+from shared.victims_code import DERIVED_REASONS, ENHANCED_REASONS
+
+logger = logging.getLogger("trackmycrime.records")
+
+
+class Conflict(ServiceError):
+    """The request is well formed but the record's state refuses it (HTTP 409)."""
+
+
+class NotFound(ServiceError):
+    """The crime or victim named does not exist (HTTP 404)."""
+
+
+@dataclass
+class Written:
+    result: str  # created, updated, unchanged, ignored_older
+    record: object
+
+
+# ---------------------------------------------------------------------------- lookups
+
+
+def crime_by_reference(reference: str) -> Crime:
+    crime = db.session.scalar(select(Crime).where(Crime.reference == crimes.normalise_reference(reference)))
+    if crime is None:
+        raise NotFound("No crime has this reference")
+    return crime
+
+
+def victim_by_ref(crime: Crime, victim_ref: str) -> CrimeVictim:
+    link = db.session.scalar(
+        select(CrimeVictim).where(CrimeVictim.crime_id == crime.id, CrimeVictim.source_ref == victim_ref)
+    )
+    if link is None:
+        raise NotFound("The crime has no victim with this victim_ref")
+    return link
+
+
+def _staff(collar_number: str, field: str) -> StaffMember:
+    staff = db.session.scalar(
+        select(StaffMember).where(func.upper(StaffMember.collar_number) == collar_number.upper(), StaffMember.active.is_(True))
+    )
+    if staff is None:
+        raise ServiceError(f"No active member of staff has collar number {collar_number}", field)
+    return staff
+
+
+def _older(sent, held) -> str | None:
+    if held is None or sent > held:
+        return None
+    return "ignored_older" if sent < held else "unchanged"
+
+
+def _ignored(record_type: str, record_id, sent, held, by) -> None:
+    logger.info("Ignored an older version of %s %s from %s: sent %s, held %s", record_type, record_id, by.name, sent, held)
+    audit.record("api.older_ignored", record_type, record_id, detail=f"sent {sent.isoformat()}, held {held.isoformat()}", actor=by)
+    db.session.commit()
+
+
+# ----------------------------------------------------------------------------- crimes
+
+
+def _check_crime(data: CrimeIn) -> None:
+    if data.outcome is None and data.stage is None:
+        raise ServiceError("Give the stage of an open investigation, or its outcome", "stage")
+    if data.outcome not in (None, 1) and data.stage is not None:
+        raise ServiceError("A crime with an outcome other than a charge is closed: leave the stage out", "stage")
+    if data.outcome == 1 and data.stage not in (None, "charged", "at_court"):
+        raise ServiceError("A charged crime is at the charged or at court stage", "stage")
+
+
+def upsert_crime(data: CrimeIn, by) -> Written:
+    """Create the crime the first time its reference is seen; after that, bring it up to
+    date: offence (the automatic enhanced rights follow), occurrence time, officer in
+    charge (and so team), stage and outcome. Raises ServiceError, Conflict."""
+    _check_crime(data)
+    officer = _staff(data.officer_in_charge, "officer_in_charge")
+    reference = crimes.normalise_reference(data.reference)
+    crime = db.session.scalar(select(Crime).where(Crime.reference == reference))
+    if crime is None:
+        crime = crimes.record_crime(
+            reference=reference,
+            offence=data.offence,
+            occurred_at=data.occurred_at,
+            reported_at=data.reported_at,
+            recorded_at=data.recorded_at,
+            officer_in_charge=officer,
+            stage=data.stage if data.outcome is None else "reported",
+            by=by,
+        )
+        _apply_progress(crime, data, by)
+        crime.source_updated_at = data.updated_at
+        db.session.commit()
+        return Written("created", crime)
+
+    held = _older(data.updated_at, crime.source_updated_at)
+    if held is not None:
+        if held == "ignored_older":
+            _ignored("crime", crime.id, data.updated_at, crime.source_updated_at, by)
+        return Written(held, crime)
+    if data.reported_at != crime.reported_at or data.recorded_at != crime.recorded_at:
+        raise Conflict("The report and recording times of a crime cannot change once it is held", "reported_at")
+    changed = _differs(crime, data, officer)
+    if changed and crime.cancelled_at is not None:
+        raise Conflict("This crime record has been cancelled: it cannot change")
+    if crime.outcome is not None and data.outcome != crime.outcome:
+        raise Conflict("An outcome is already recorded for this crime: it cannot change", "outcome")
+    if data.occurred_at > crime.reported_at:
+        raise ServiceError("The crime must have happened on or before it was reported", "occurred_at")
+    if changed:
+        if crime.occurred_at != data.occurred_at:
+            crime.occurred_at = data.occurred_at
+            audit.record("crime.occurred_at", "crime", crime.id, actor=by)
+        if crime.officer_in_charge_id != officer.id:
+            before = crime.officer_in_charge_id
+            crime.officer_in_charge_id, crime.team_id = officer.id, officer.team_id
+            audit.record("crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by)
+        if crime.offence != data.offence:
+            _reclassify(crime, data.offence, by)
+        db.session.commit()
+        _apply_progress(crime, data, by)
+    crime.source_updated_at = data.updated_at
+    db.session.commit()
+    return Written("updated" if changed else "unchanged", crime)
+
+
+def _differs(crime: Crime, data: CrimeIn, officer: StaffMember) -> bool:
+    return (
+        crime.offence != data.offence
+        or crime.occurred_at != data.occurred_at
+        or crime.officer_in_charge_id != officer.id
+        or crime.outcome != data.outcome
+        or (data.stage is not None and crime.stage != data.stage)
+    )
+
+
+def _reclassify(crime: Crime, offence: str, by) -> None:
+    before = crime.offence
+    crime.offence, crime.offence_group = offence, OFFENCES[offence].group
+    for link in victims.victims_of_crime(crime):
+        entitlements.rederive(link, by)
+    audit.record("crime.reclassified", "crime", crime.id, detail=f"{before} to {offence}", actor=by)
+
+
+def _apply_progress(crime: Crime, data: CrimeIn, by) -> None:
+    """Stage, then outcome, as the back office records them (each commits)."""
+    if data.outcome is None:
+        if data.stage != crime.stage:
+            crimes.change_stage(crime, data.stage, None, False, by)
+        return
+    if crime.outcome is None:
+        crimes.record_outcome(crime, data.outcome, None, False, by)
+    if data.stage is not None and data.stage != crime.stage and crime.stage not in FINAL_STAGES:
+        crimes.change_stage(crime, data.stage, None, False, by)
+
+
+# ---------------------------------------------------------------------------- victims
+
+
+def _details(data: VictimIn) -> victims.VictimDetails:
+    return victims.VictimDetails(
+        name=data.name,
+        date_of_birth=data.date_of_birth,
+        email=data.email,
+        phone=data.phone,
+        preferred_language=data.preferred_language,
+        contact_channel=data.contact_channel,
+        interpreter_language=data.interpreter_language,
+        communication_needs=data.communication_needs,
+    )
+
+
+def _check_rights(data: VictimIn) -> None:
+    seen = set()
+    for index, right in enumerate(data.enhanced_rights or []):
+        field = f"enhanced_rights/{index}"
+        if right.reason not in ENHANCED_REASONS[right.category] or (right.category, right.reason) in DERIVED_REASONS:
+            raise ServiceError(f"{right.reason} is not an assessed reason for {right.category}", field)
+        if right.category in seen:
+            raise ServiceError(f"{right.category} is given twice", field)
+        seen.add(right.category)
+
+
+def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
+    """Add the victim the first time their `victim_ref` is seen on the crime; after that,
+    bring their details, assessed enhanced rights and contact plan up to date. Raises
+    ServiceError, Conflict."""
+    _check_rights(data)
+    if crime.cancelled_at is not None:
+        raise Conflict("This crime record has been cancelled")
+    link = db.session.scalar(
+        select(CrimeVictim).where(CrimeVictim.crime_id == crime.id, CrimeVictim.source_ref == data.victim_ref)
+    )
+    if link is None:
+        try:
+            link = victims.add_victim(
+                crime, _details(data), link_existing=data.link_existing_victim, by=by, source_ref=data.victim_ref
+            )
+        except ServiceError as error:
+            raise Conflict(error.message, error.field) from None
+        _apply_code(link, data, by)
+        link.source_updated_at = data.updated_at
+        db.session.commit()
+        return Written("created", link)
+
+    held = _older(data.updated_at, link.source_updated_at)
+    if held is not None:
+        if held == "ignored_older":
+            _ignored("crime_victim", link.id, data.updated_at, link.source_updated_at, by)
+        return Written(held, link)
+    changed = _update_details(link, data, by)
+    changed = _apply_code(link, data, by) or changed
+    link.source_updated_at = data.updated_at
+    db.session.commit()
+    return Written("updated" if changed else "unchanged", link)
+
+
+def _update_details(link: CrimeVictim, data: VictimIn, by) -> bool:
+    victim = link.victim
+    details = _details(data)
+    email = victims.normalise_email(details.email)
+    if email != victim.email and email is not None:
+        holder = db.session.scalar(select(Victim.id).where(Victim.email == email, Victim.id != victim.id))
+        if holder is not None:
+            raise Conflict("Another victim is recorded with this email address", "email")
+    wanted = {
+        "name": details.name.strip(),
+        "date_of_birth": details.date_of_birth,
+        "email": email,
+        "phone": (details.phone or "").strip() or None,
+        "preferred_language": details.preferred_language,
+        "contact_channel": details.contact_channel,
+        "interpreter_language": (details.interpreter_language or "").strip() or None,
+        "communication_needs": (details.communication_needs or "").strip() or None,
+    }
+    changed = sorted(name for name, value in wanted.items() if getattr(victim, name) != value)
+    if not changed:
+        return False
+    for name in changed:
+        setattr(victim, name, wanted[name])
+    if "date_of_birth" in changed:
+        db.session.flush()
+        entitlements.rederive(link, by)
+    audit.record("victim.update", "crime_victim", link.id, detail=",".join(changed), actor=by)
+    return True
+
+
+def _apply_code(link: CrimeVictim, data: VictimIn, by) -> bool:
+    """The assessed enhanced rights and the contact plan, when sent and different."""
+    changed = False
+    if data.enhanced_rights is not None:
+        current = entitlements.current_rights([link.id])[link.id]
+        automatic = {r.category: r.reason for r in current if (r.category, r.reason) in DERIVED_REASONS and r.assessed_by_id is None and r.api_client_id is None}
+        chosen = {**{r.category: r.reason for r in data.enhanced_rights}, **automatic}
+        if chosen != {r.category: r.reason for r in current}:
+            code_actions.assess_enhanced_rights(link, chosen, None, by)
+            changed = True
+    if data.contact_plan is not None:
+        plan = entitlements.current_plans([link.id]).get(link.id)
+        wanted = data.contact_plan.model_dump()
+        if plan is None or any(getattr(plan, name) != value for name, value in wanted.items()):
+            code_actions.change_contact_plan(link, note=None, by=by, **wanted)
+            changed = True
+    return changed
+
+
+# ----------------------------------------------------------------------------- events
+
+
+def post_event(crime: Crime, data: EventIn, by) -> Written:
+    """Record a key event at the time it happened: each victim is owed being told of it,
+    exactly as when an officer posts it. The same `event_id` again changes nothing.
+    Raises ServiceError, Conflict."""
+    existing = db.session.scalar(
+        select(InvestigationUpdate).where(InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.source_ref == data.event_id)
+    )
+    if existing is not None:
+        if existing.kind != data.kind:
+            raise Conflict("This event_id is already recorded for a different kind of event", "event_id")
+        return Written("unchanged", existing)
+    if (data.kind == "cancelled") != (data.cancellation is not None):
+        raise ServiceError("Give the cancellation for, and only for, an event of kind cancelled", "cancellation")
+    if data.occurred_at > utcnow():
+        raise ServiceError("The event must have happened already", "occurred_at")
+    if data.kind == "cancelled":
+        authoriser = _staff(data.cancellation.authorised_by, "cancellation/authorised_by")
+        if not set(code_actions.CANCEL_ROLES) & authoriser.roles:
+            raise ServiceError("Only a Designated Decision Maker or the Force Crime Registrar can authorise a cancellation", "cancellation/authorised_by")
+        try:
+            update = code_actions.cancel_crime(
+                crime, data.cancellation.reason, data.cancellation.evidence, authoriser,
+                at=data.occurred_at, source_ref=data.event_id, api_client=by,
+            )
+        except ServiceError as error:
+            raise Conflict(error.message, error.field) from None
+        return Written("created", update)
+    if crime.cancelled_at is not None:
+        raise Conflict("This crime record has been cancelled")
+    update = updates.post_update(
+        crime,
+        kind=data.kind,
+        victim_text=data.victim_text,
+        internal_note=None,
+        visible=data.victim_text is not None,
+        by=by,
+        occurred_at=data.occurred_at,
+        source_ref=data.event_id,
+    )
+    return Written("created", update)
+
+
+def victims_to_tell(update: InvestigationUpdate) -> int:
+    return db.session.scalar(select(func.count(Entitlement.id)).where(Entitlement.update_id == update.id)) or 0
+
+
+# ------------------------------------------------------------------------- invitation
+
+
+def invite(link: CrimeVictim, by) -> tuple[str, AccountLink]:
+    """Invite the victim by email, once: while an invitation is live, asking again sends
+    nothing more. Raises Conflict when they already have an account, have no email
+    address or must not be contacted."""
+    if link.victim.activated_at is not None:
+        raise Conflict("This victim already has an account")
+    live = _live_invitation(link.victim_id)
+    if live is not None:
+        return "already_invited", live
+    try:
+        victims.invite(link, by=by)
+    except ServiceError as error:
+        raise Conflict(error.message) from None
+    return "invited", _live_invitation(link.victim_id)
+
+
+def _live_invitation(victim_id: int) -> AccountLink | None:
+    return db.session.scalar(
+        select(AccountLink)
+        .where(
+            AccountLink.victim_id == victim_id,
+            AccountLink.purpose == "activation",
+            AccountLink.used_at.is_(None),
+            AccountLink.revoked_at.is_(None),
+            AccountLink.expires_at > utcnow(),
+        )
+        .order_by(AccountLink.id.desc())
+        .limit(1)
+    )
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def crime_status(crime: Crime, with_entitlements: bool) -> dict:
+    """The crime, its victims' account status, enhanced rights and contact plans, and
+    (`with_entitlements`) what the Code owes each of them. Six queries at most."""
+    links = victims.victims_of_crime(crime)
+    ids = [link.id for link in links]
+    accounts = victims.invitation_status(links)
+    rights = entitlements.current_rights(ids)
+    plans = entitlements.current_plans(ids)
+    owed: dict[int, list] = {link_id: [] for link_id in ids}
+    if with_entitlements and ids:
+        now = utcnow()
+        status = entitlements.status_expression(now).label("status")
+        rows = db.session.execute(
+            select(Entitlement, status).where(Entitlement.crime_id == crime.id).order_by(Entitlement.triggered_at, Entitlement.id)
+        )
+        for ent, state in rows:
+            owed[ent.crime_victim_id].append(
+                {
+                    "rule": ent.rule,
+                    "event_kind": ent.event_kind,
+                    "triggered_at": ent.triggered_at,
+                    "due_at": ent.due_at,
+                    "status": state,
+                    "met": ent.state == "met",
+                    "met_at": ent.met_at,
+                    "enhanced": ent.enhanced,
+                }
+            )
+    return {
+        "reference": crime.reference,
+        "offence": crime.offence,
+        "offence_group": crime.offence_group,
+        "occurred_at": crime.occurred_at,
+        "reported_at": crime.reported_at,
+        "recorded_at": crime.recorded_at,
+        "stage": crime.stage,
+        "outcome": crime.outcome,
+        "outcome_at": crime.outcome_at,
+        "officer_in_charge": {"collar_number": crime.officer_in_charge.collar_number, "name": crime.officer_in_charge.name},
+        "team": crime.team.name,
+        "cancellation": {"reason": crime.cancellation_reason, "at": crime.cancelled_at} if crime.cancelled_at else None,
+        "updated_at": crime.source_updated_at,
+        "victims": [
+            {
+                "victim_ref": link.source_ref,
+                "name": link.victim.name,
+                "account": accounts[link.victim_id],
+                "enhanced_rights": [right.category for right in rights[link.id]],
+                "contact_plan": _plan(plans.get(link.id)),
+                "entitlements": owed[link.id] if with_entitlements else None,
+            }
+            for link in links
+        ],
+    }
+
+
+def _plan(plan) -> dict | None:
+    if plan is None:
+        return None
+    return {
+        "frequency_days": plan.frequency_days,
+        "channel": plan.channel,
+        "language": plan.language,
+        "safe_to_contact": plan.safe_to_contact,
+        "opted_out": plan.opted_out,
+    }
+
