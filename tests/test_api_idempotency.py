@@ -1,0 +1,133 @@
+"""Safe to retry: an Idempotency-Key on every POST. A replay gets the same answer and
+changes nothing; the same key with another body is refused; duplicates sent at the
+same moment make one record, and one invitation."""
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from shared.extensions import db
+from shared.models import (
+    AccountLink,
+    AuditEvent,
+    Crime,
+    CrimeVictim,
+    IdempotencyRecord,
+    InvestigationUpdate,
+    OutboxMessage,
+)
+from tests.api_helpers import ApiCaller, crime_body, register, victim_body
+from tests.conftest import TEST_DATABASE_URL
+
+postgres_only = pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith("postgresql"), reason="concurrent writers need PostgreSQL"
+)
+
+
+def _count(app, column, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(column)).where(*where))
+
+
+def test_a_replay_gets_the_same_answer_and_changes_nothing(app, records_system):
+    body = crime_body("NX-1001", records_system.collar)
+    first = records_system.post("/crimes", body, key="push-1")
+    again = records_system.post("/crimes", body, key="push-1")
+    assert first.status_code == again.status_code == 201
+    assert again.get_data() == first.get_data()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"] == "/api/v1/crimes/NX-1001"
+    assert _count(app, Crime.id) == 1
+    assert _count(app, AuditEvent.id, AuditEvent.action == "crime.record") == 1
+    # The same key with another body is refused, and changes nothing either.
+    changed = records_system.post("/crimes", {**body, "stage": "suspect_identified"}, key="push-1")
+    assert changed.status_code == 422
+    assert changed.get_json(force=True)["type"].endswith("/idempotency-key-reused")
+    with app.app_context():
+        assert db.session.scalar(select(Crime.stage)) == "under_investigation"
+    # Keys belong to their client: another records system may use the same one.
+    with app.app_context():
+        client, secret = register(("crimes:write",))
+        client_id = client.client_id
+    other = ApiCaller(app, client_id, secret)
+    assert other.post("/crimes", crime_body("NX-1002", records_system.collar), key="push-1").status_code == 201
+
+
+def test_a_request_refused_for_bad_input_leaves_its_key_free_for_the_corrected_one(app, records_system):
+    body = crime_body("NX-1003", records_system.collar)
+    assert records_system.post("/crimes", {**body, "officer_in_charge": "X1"}, key="k-2").status_code == 422
+    assert _count(app, IdempotencyRecord.id) == 0
+    assert records_system.post("/crimes", body, key="k-2").status_code == 201
+
+
+def test_replays_of_events_victims_and_invitations_write_nothing_more(app, records_system, messages):
+    records_system.post("/crimes", crime_body("NX-1004", records_system.collar))
+    victim = victim_body("V1")
+    event = {"event_id": "ARR-1", "kind": "arrest", "occurred_at": "2026-11-20T09:30:00Z"}
+    for _ in range(2):
+        assert records_system.post("/crimes/NX-1004/victims", victim, key="victim-1").status_code == 201
+        assert records_system.post("/crimes/NX-1004/events", event, key="event-1").status_code == 201
+        assert records_system.post("/crimes/NX-1004/victims/V1/invitation", {}, key="invite-1").status_code == 201
+    assert _count(app, CrimeVictim.id) == 1
+    assert _count(app, InvestigationUpdate.id, InvestigationUpdate.kind == "arrest") == 1
+    assert _count(app, AccountLink.id, AccountLink.purpose == "activation") == 1
+    assert [m["kind"] for m in messages()] == ["invitation"]
+    # Without the key's help too: the same event and invitation with new keys.
+    assert records_system.post("/crimes/NX-1004/events", event).get_json()["result"] == "unchanged"
+    again = records_system.post("/crimes/NX-1004/victims/V1/invitation", {})
+    assert again.status_code == 200 and again.get_json()["result"] == "already_invited"
+    assert _count(app, AccountLink.id, AccountLink.purpose == "activation") == 1
+    assert _count(app, OutboxMessage.id, OutboxMessage.kind == "invitation") == 1
+
+
+def _at_once(calls) -> list:
+    """Run the calls in threads that start together; their responses, in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+@postgres_only
+def test_concurrent_duplicates_with_one_key_make_one_crime_and_give_one_answer(app, records_system):
+    body = crime_body("NX-2001", records_system.collar)
+    callers = [ApiCaller(app, records_system.client_id, records_system.secret) for _ in range(6)]
+    responses = _at_once([lambda c=c: c.post("/crimes", body, key="same-key") for c in callers])
+    assert [r.status_code for r in responses] == [201] * 6, [r.get_data(as_text=True) for r in responses]
+    assert len({r.get_data() for r in responses}) == 1
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 5
+    assert _count(app, Crime.id) == 1
+    assert _count(app, IdempotencyRecord.id) == 1
+    assert _count(app, AuditEvent.id, AuditEvent.action == "crime.record") == 1
+
+
+@postgres_only
+def test_concurrent_pushes_of_one_record_with_different_keys_make_one_of_each(app, records_system, messages):
+    callers = [ApiCaller(app, records_system.client_id, records_system.secret) for _ in range(5)]
+    body = crime_body("NX-2002", records_system.collar)
+    crimes = _at_once([lambda c=c: c.post("/crimes", body, key=str(uuid.uuid4())) for c in callers])
+    assert sorted(r.status_code for r in crimes) == [200] * 4 + [201], [r.get_data(as_text=True) for r in crimes]
+    victim = victim_body("V7")
+    added = _at_once([lambda c=c: c.post("/crimes/NX-2002/victims", victim) for c in callers])
+    assert sorted(r.status_code for r in added) == [200] * 4 + [201], [r.get_data(as_text=True) for r in added]
+    event = {"event_id": "CHG-9", "kind": "charge", "occurred_at": "2026-11-20T09:30:00Z"}
+    told = _at_once([lambda c=c: c.post("/crimes/NX-2002/events", event) for c in callers])
+    assert sorted(r.status_code for r in told) == [200] * 4 + [201], [r.get_data(as_text=True) for r in told]
+    invited = _at_once([lambda c=c: c.post("/crimes/NX-2002/victims/V7/invitation", {}) for c in callers])
+    assert sorted(r.status_code for r in invited) == [200] * 4 + [201], [r.get_data(as_text=True) for r in invited]
+    assert _count(app, Crime.id) == 1
+    assert _count(app, CrimeVictim.id) == 1
+    assert _count(app, InvestigationUpdate.id, InvestigationUpdate.kind == "charge") == 1
+    assert _count(app, AccountLink.id, AccountLink.purpose == "activation") == 1
+    assert [m["kind"] for m in messages()] == ["invitation"]
