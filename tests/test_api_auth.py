@@ -201,3 +201,19 @@ def test_the_report_gives_the_numbers_the_back_office_shows(app, records_system)
         assert got[key] == expected[key], key
     assert got["groups"][0]["metrics"]["M1"]["pending"] == 1
     assert got["trend"]["metrics"] == expected["trend"]["metrics"]
+
+
+def test_records_systems_can_be_registered_listed_and_revoked_on_the_command_line(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["api-clients", "register", "Niche RMS", "--scope", "crimes:write", "--scope", "crimes:read"])
+    assert result.exit_code == 0, result.output
+    values = dict(line.split(":", 1) for line in result.output.splitlines() if line.startswith("client_"))
+    client_id, secret = values["client_id"].strip(), values["client_secret"].strip()
+    caller = ApiCaller(app, client_id, secret)
+    assert caller.get("/crimes/NX-0404").status_code == 404
+    assert f"{client_id}  active   Niche RMS  [crimes:write crimes:read]" in runner.invoke(args=["api-clients", "list"]).output
+    again = runner.invoke(args=["api-clients", "register", "niche rms", "--scope", "crimes:read"])
+    assert again.exit_code == 2 and "already registered" in again.output
+    assert runner.invoke(args=["api-clients", "revoke", client_id]).exit_code == 0
+    _problem(caller.get("/crimes/NX-0404"), 401)
+    assert runner.invoke(args=["api-clients", "revoke", "tmc-nobody"]).exit_code == 2
