@@ -50,6 +50,7 @@ def commit_read_event(response):
 
 from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     account,
+    api_clients,
     audit_log,
     cancellation,
     cases,

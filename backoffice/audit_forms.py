@@ -44,6 +44,7 @@ class AuditFilterForm(FlaskForm):
                 ("", _l("Anyone")),
                 ("staff", _l("Staff")),
                 ("victim", _l("Victims")),
+                ("api", _l("Records systems (API)")),
                 ("system", _l("The system")),
             ]
         ),

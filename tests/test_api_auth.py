@@ -217,3 +217,18 @@ def test_records_systems_can_be_registered_listed_and_revoked_on_the_command_lin
     assert runner.invoke(args=["api-clients", "revoke", client_id]).exit_code == 0
     _problem(caller.get("/crimes/NX-0404"), 401)
     assert runner.invoke(args=["api-clients", "revoke", "tmc-nobody"]).exit_code == 2
+
+
+def test_the_audit_trail_names_the_records_system_and_can_show_only_its_calls(app, client, records_system):
+    from tests import factories
+
+    records_system.get("/crimes/NX-0505")
+    app.test_client().get("/api/v1/crimes/NX-0505")
+    with app.app_context():
+        name = api_clients.by_client_id(records_system.client_id).name
+        admin = factories.staff(roles=("admin",))
+        client.staff_sign_in(admin.email, factories.PASSWORD)
+        page = client.get("/backoffice/audit?actor_type=api")
+    assert f"Records system: {name}" in page.main_text
+    assert "A caller without a valid API token" in page.main_text
+    assert "Ada" not in page.main_text and "sign_in" not in page.main_text

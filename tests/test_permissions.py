@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
-from shared.models import AuditEvent, Entitlement
+from shared.models import API_SCOPES, AuditEvent, Entitlement
 from shared.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from tests import factories
 from tests.pages import PageClient
@@ -41,6 +41,9 @@ ALLOWED = {
     "backoffice.resend_set_up": {"admin"},
     "backoffice.audit_log": {"admin"},
     "backoffice.audit_export": {"admin"},
+    "backoffice.api_clients": {"admin"},
+    "backoffice.new_api_client": {"admin"},
+    "backoffice.revoke_api_client": {"admin"},
     # The Victims' Code
     "backoffice.queue": CASE_READERS,
     "backoffice.team_queue": {"supervisor"},
@@ -75,6 +78,10 @@ def test_every_route_declares_a_known_permission_or_is_public(app):
         view = app.view_functions[rule.endpoint]
         if getattr(view, "is_public", False):
             assert not hasattr(view, "permission"), f"{rule.endpoint} is both public and guarded"
+            continue
+        if rule.endpoint.startswith("api."):
+            # The records-system API: OAuth scopes instead of staff permissions.
+            assert getattr(view, "api_scope", None) in API_SCOPES, f"{rule.endpoint} declares no known scope"
             continue
         permission = getattr(view, "permission", None)
         assert permission in PERMISSIONS, f"{rule.endpoint} declares no known permission"
@@ -116,6 +123,7 @@ def _path(rule, world) -> str:
         "staff_id": world["target"].id,
         "entitlement_id": world["entitlement"].id,
         "message_id": 1,
+        "client_pk": 1,
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from shared.extensions import db
-from shared.models import AuditEvent, StaffMember
+from shared.models import ApiClient, AuditEvent, StaffMember
 from shared.services.crimes import Page
 
 LONDON = ZoneInfo("Europe/London")
@@ -116,8 +116,14 @@ def search(filters: AuditFilters, page: int, per_page: int) -> Page:
         if staff_ids
         else {}
     )
+    client_ids = {e.actor_id for e in events if e.actor_type == "api" and e.actor_id is not None}
+    clients = (
+        dict(db.session.execute(select(ApiClient.id, ApiClient.name).where(ApiClient.id.in_(client_ids))).all())
+        if client_ids
+        else {}
+    )
     items = [
-        AuditRow(event, names.get(event.actor_id) if event.actor_type == "staff" else None)
+        AuditRow(event, names.get(event.actor_id) if event.actor_type == "staff" else clients.get(event.actor_id) if event.actor_type == "api" else None)
         for event in events
     ]
     return Page(items=items, total=total, page=page, per_page=per_page)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from shared.extensions import db
 from shared.models import Entitlement, SecureMessage
 from shared.models.types import utcnow
-from shared.services import code_actions, crimes, secure_messages, staff, victims
+from shared.services import api_clients, code_actions, crimes, secure_messages, staff, victims
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, staff_password_step, staff_sign_in, victim_sign_in
 
@@ -50,6 +50,14 @@ def enrol(page: Page) -> Response:
     secret = page.locator("#secret").inner_text().replace(" ", "")
     response = submit(page, {"#code": pyotp.TOTP(secret).now()})
     expect(page.locator("#recovery-codes li")).to_have_count(10)
+    return response
+
+
+def register_a_records_system(page: Page) -> Response:
+    """Register a records system: the page that follows shows its secret, once."""
+    page.locator("main form input[value='crimes:read']").check()
+    response = submit(page, {"#name": "Connect"})
+    expect(page.locator("#client-secret")).to_be_visible()
     return response
 
 
@@ -179,6 +187,16 @@ SCREENS = [
     Screen("create a staff account, with errors", STAFF, "/backoffice/staff/new", submit_empty=True),
     Screen("staff member", STAFF, "/backoffice/staff/{member_id}", screenshot="staff-member"),
     Screen("staff member, not set up yet", STAFF, "/backoffice/staff/{new_member_id}"),
+    Screen("records systems", STAFF, "/backoffice/api-clients", screenshot="records-systems"),
+    Screen("register a records system", STAFF, "/backoffice/api-clients/new"),
+    Screen("register a records system, with errors", STAFF, "/backoffice/api-clients/new", submit_empty=True),
+    Screen(
+        "records system registered",
+        STAFF,
+        "/backoffice/api-clients/new",
+        then=register_a_records_system,
+        screenshot="records-system-registered",
+    ),
     Screen("audit trail", STAFF, "/backoffice/audit", screenshot="audit-trail"),
     Screen("audit trail, nothing found", STAFF, "/backoffice/audit?action=nothing.here"),
     Screen("audit trail, with filter errors", STAFF, AUDIT_FILTER_ERRORS, status=400),
@@ -227,7 +245,8 @@ def build_scenario(messages) -> dict:
     One crime has three victims (signed up, invited, not invited) and a timeline with
     an update for the victim, a staff-only update, an internal note, a stage change and
     an outcome. The signed-up victim has asked to reset their password; a new member of
-    staff has been sent a set-up link; another has a password but no authenticator app."""
+    staff has been sent a set-up link; another has a password but no authenticator app.
+    Two records systems are registered for the API, one of them since revoked."""
     team = factories.team("Response team")
     officer = factories.staff(team, roles=("officer", "supervisor", "ddm", "admin"), name="Sam Taylor")
     colleague = factories.staff(team, name="Alex Morgan")
@@ -274,6 +293,9 @@ def build_scenario(messages) -> dict:
     factories.update(crime, officer, text="The CCTV shows a van.")
     details = staff.StaffDetails("Dana Price", "7001", "dana.price@police.example", team.id, ["officer"])
     newcomer = staff.create_member(details, by=officer)
+    api_clients.register("Niche RMS", ["crimes:write", "crimes:read", "victims:invite"], by=officer)
+    retired, _secret = api_clients.register("Athena", ["reports:read"], by=officer)
+    api_clients.revoke(retired, by=officer)
     return {
         "staff_email": officer.email,
         "signing_in_email": colleague.email,
