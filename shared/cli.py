@@ -3,7 +3,7 @@
 import click
 from flask import current_app
 
-from shared import demo, outbox_cli, report_cli
+from shared import api_cli, demo, import_cli, outbox_cli, report_cli
 
 
 @click.command("demo-data")
@@ -32,3 +32,5 @@ def init_app(app) -> None:
     app.cli.add_command(demo_data_command)
     report_cli.init_app(app)
     outbox_cli.init_app(app)
+    api_cli.init_app(app)
+    import_cli.init_app(app)

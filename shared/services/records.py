@@ -92,7 +92,8 @@ def _ignored(record_type: str, record_id, sent, held, by) -> None:
 # ----------------------------------------------------------------------------- crimes
 
 
-def _check_crime(data: CrimeIn) -> None:
+def check_crime(data: CrimeIn) -> None:
+    """The stage and outcome rules a crime must keep, checked before anything is written."""
     if data.outcome is None and data.stage is None:
         raise ServiceError("Give the stage of an open investigation, or its outcome", "stage")
     if data.outcome not in (None, 1) and data.stage is not None:
@@ -105,11 +106,11 @@ def upsert_crime(data: CrimeIn, by) -> Written:
     """Create the crime the first time its reference is seen; after that, bring it up to
     date: offence (the automatic enhanced rights follow), occurrence time, officer in
     charge (and so team), stage and outcome. Raises ServiceError, Conflict."""
-    _check_crime(data)
-    officer = _staff(data.officer_in_charge, "officer_in_charge")
+    check_crime(data)
     reference = crimes.normalise_reference(data.reference)
     crime = db.session.scalar(select(Crime).where(Crime.reference == reference))
     if crime is None:
+        officer = _staff(data.officer_in_charge, "officer_in_charge")
         crime = crimes.record_crime(
             reference=reference,
             offence=data.offence,
@@ -130,6 +131,7 @@ def upsert_crime(data: CrimeIn, by) -> Written:
         if held == "ignored_older":
             _ignored("crime", crime.id, data.updated_at, crime.source_updated_at, by)
         return Written(held, crime)
+    officer = _staff(data.officer_in_charge, "officer_in_charge")
     if data.reported_at != crime.reported_at or data.recorded_at != crime.recorded_at:
         raise Conflict("The report and recording times of a crime cannot change once it is held", "reported_at")
     changed = _differs(crime, data, officer)
@@ -145,7 +147,9 @@ def upsert_crime(data: CrimeIn, by) -> Written:
             audit.record("crime.occurred_at", "crime", crime.id, actor=by)
         if crime.officer_in_charge_id != officer.id:
             before = crime.officer_in_charge_id
-            crime.officer_in_charge_id, crime.team_id = officer.id, officer.team_id
+            # The objects, not their ids: the session keeps loaded objects after a commit,
+            # so the answer would otherwise still name the officer and team before.
+            crime.officer_in_charge, crime.team = officer, officer.team
             audit.record("crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by)
         if crime.offence != data.offence:
             _reclassify(crime, data.offence, by)
@@ -162,7 +166,8 @@ def _differs(crime: Crime, data: CrimeIn, officer: StaffMember) -> bool:
         or crime.occurred_at != data.occurred_at
         or crime.officer_in_charge_id != officer.id
         or crime.outcome != data.outcome
-        or (data.stage is not None and crime.stage != data.stage)
+        # A cancelled crime's stage is final, and one the records system cannot send.
+        or (data.stage is not None and crime.stage != data.stage and crime.cancelled_at is None)
     )
 
 
@@ -202,7 +207,8 @@ def _details(data: VictimIn) -> victims.VictimDetails:
     )
 
 
-def _check_rights(data: VictimIn) -> None:
+def check_rights(data: VictimIn) -> None:
+    """Each assessed enhanced right is one an officer may assess, given once."""
     seen = set()
     for index, right in enumerate(data.enhanced_rights or []):
         field = f"enhanced_rights/{index}"
@@ -217,7 +223,7 @@ def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
     """Add the victim the first time their `victim_ref` is seen on the crime; after that,
     bring their details, assessed enhanced rights and contact plan up to date. Raises
     ServiceError, Conflict."""
-    _check_rights(data)
+    check_rights(data)
     if crime.cancelled_at is not None:
         raise Conflict("This crime record has been cancelled")
     link = db.session.scalar(
@@ -352,6 +358,9 @@ def invite(link: CrimeVictim, by) -> tuple[str, AccountLink]:
     """Invite the victim by email, once: while an invitation is live, asking again sends
     nothing more. Raises Conflict when they already have an account, have no email
     address or must not be contacted."""
+    # Two requests inviting the same victim at once: the second waits here for the first
+    # (PostgreSQL row lock), then finds its invitation live.
+    db.session.execute(select(Victim.id).where(Victim.id == link.victim_id).with_for_update())
     if link.victim.activated_at is not None:
         raise Conflict("This victim already has an account")
     live = _live_invitation(link.victim_id)
