@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from shared.codes import FINAL_STAGES, OFFENCES
 from shared.extensions import db
@@ -41,6 +42,15 @@ class Conflict(ServiceError):
 
 class NotFound(ServiceError):
     """The crime or victim named does not exist (HTTP 404)."""
+
+
+class Race(IntegrityError):
+    """Another request created the same crime or victim between this one's look-up and
+    its insert: as with the unique key refusing a duplicate, the caller rolls back and
+    tries again, and then finds the record."""
+
+    def __init__(self, what: str):
+        super().__init__(f"{what} created by a concurrent request", None, Exception(what))
 
 
 @dataclass
@@ -111,16 +121,21 @@ def upsert_crime(data: CrimeIn, by) -> Written:
     crime = db.session.scalar(select(Crime).where(Crime.reference == reference))
     if crime is None:
         officer = _staff(data.officer_in_charge, "officer_in_charge")
-        crime = crimes.record_crime(
-            reference=reference,
-            offence=data.offence,
-            occurred_at=data.occurred_at,
-            reported_at=data.reported_at,
-            recorded_at=data.recorded_at,
-            officer_in_charge=officer,
-            stage=data.stage if data.outcome is None else "reported",
-            by=by,
-        )
+        try:
+            crime = crimes.record_crime(
+                reference=reference,
+                offence=data.offence,
+                occurred_at=data.occurred_at,
+                reported_at=data.reported_at,
+                recorded_at=data.recorded_at,
+                officer_in_charge=officer,
+                stage=data.stage if data.outcome is None else "reported",
+                by=by,
+            )
+        except ServiceError:
+            if db.session.scalar(select(Crime.id).where(Crime.reference == reference)) is not None:
+                raise Race("crime") from None
+            raise
         _apply_progress(crime, data, by)
         crime.source_updated_at = data.updated_at
         db.session.commit()
@@ -235,6 +250,10 @@ def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
                 crime, _details(data), link_existing=data.link_existing_victim, by=by, source_ref=data.victim_ref
             )
         except ServiceError as error:
+            if db.session.scalar(
+                select(CrimeVictim.id).where(CrimeVictim.crime_id == crime.id, CrimeVictim.source_ref == data.victim_ref)
+            ) is not None:
+                raise Race("victim") from None
             raise Conflict(error.message, error.field) from None
         _apply_code(link, data, by)
         link.source_updated_at = data.updated_at
