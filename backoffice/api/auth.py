@@ -162,7 +162,7 @@ class _Anonymous:
         "client_secret": {"type": "string"},
     },
     responses={200: ("A bearer token", None)},
-    errors=(400, 401),
+    errors=(400, 401, 429),
 )
 @limiter.limit(lambda: current_app.config["THROTTLE_LIMIT"], key_func=get_remote_address, scope="api-token")
 def token():

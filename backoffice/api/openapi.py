@@ -4,6 +4,7 @@ pydantic models they read and write."""
 import re
 from functools import cache
 
+from flask import current_app
 from pydantic.json_schema import models_json_schema
 
 from backoffice.api.operations import OPERATIONS
@@ -65,6 +66,59 @@ PATH_PATTERNS = {
     "victim_ref": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
 }
 
+# Worked examples of the bodies, one story: the open crime, its victim, then an arrest.
+# The path parameters' examples name the same crime and victim, so that sent in order the
+# examples succeed (given an officer with collar number PC1234).
+EXAMPLE_CRIME = {
+    "reference": "NX/2026/001234",
+    "offence": "burglary_residential",
+    "occurred_at": "2026-01-12T18:30:00Z",
+    "reported_at": "2026-01-12T21:40:00Z",
+    "recorded_at": "2026-01-12T22:05:00Z",
+    "officer_in_charge": "PC1234",
+    "stage": "under_investigation",
+    "updated_at": "2026-01-12T22:05:00Z",
+}
+EXAMPLE_VICTIM = {
+    "victim_ref": "RS-100234",
+    "name": "Alex Jones",
+    "date_of_birth": "1985-04-02",
+    "email": "alex.jones@example.com",
+    "preferred_language": "en",
+    "contact_channel": "email",
+    "updated_at": "2026-01-12T22:10:00Z",
+}
+BODY_EXAMPLES = {
+    "CrimeIn": {
+        "open": {"summary": "An open investigation", "value": EXAMPLE_CRIME},
+        "closed": {
+            "summary": "A crime closed with an outcome (no stage)",
+            "value": {
+                **EXAMPLE_CRIME,
+                "reference": "NX/2026/004321",
+                "offence": "bicycle_theft",
+                "stage": None,
+                "outcome": 14,
+                "updated_at": "2026-01-19T10:00:00Z",
+            },
+        },
+    },
+    "VictimIn": {"victim": {"summary": "A victim to be told by email", "value": EXAMPLE_VICTIM}},
+    "EventIn": {
+        "arrest": {
+            "summary": "An arrest, with words for the victim",
+            "value": {
+                "event_id": "RS-E-558201",
+                "kind": "arrest",
+                "occurred_at": "2026-01-14T09:15:00Z",
+                "victim_text": "A suspect has been arrested and is being interviewed.",
+            },
+        }
+    },
+    "InvitationIn": {"invitation": {"summary": "No fields", "value": {}}},
+}
+PATH_EXAMPLES = {"reference": EXAMPLE_CRIME["reference"], "victim_ref": EXAMPLE_VICTIM["victim_ref"]}
+
 
 def _path(rule: str) -> str:
     return PATH_PARAMETER.sub(lambda match: "{" + match.group(2) + "}", rule)
@@ -101,7 +155,13 @@ def _operation(op, names: dict) -> dict:
     }
     for name in PATH_PARAMETER.findall(op.rule):
         out["parameters"].append(
-            {"name": name[1], "in": "path", "required": True, "schema": {"type": "string", "pattern": PATH_PATTERNS[name[1]]}}
+            {
+                "name": name[1],
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": PATH_PATTERNS[name[1]]},
+                "example": PATH_EXAMPLES[name[1]],
+            }
         )
     if op.idempotent_post:
         out["parameters"].append(
@@ -126,6 +186,8 @@ def _operation(op, names: dict) -> dict:
             "required": True,
             "content": {"application/json": {"schema": {"$ref": REF.format(model=names[(op.body, "validation")])}}},
         }
+        if op.body.__name__ in BODY_EXAMPLES:
+            out["requestBody"]["content"]["application/json"]["examples"] = BODY_EXAMPLES[op.body.__name__]
     if op.form is not None:
         out["requestBody"] = {
             "required": True,
@@ -147,7 +209,8 @@ def _operation(op, names: dict) -> dict:
             response["headers"] = {"Location": {"schema": {"type": "string"}, "description": "The crime's address."}}
         out["responses"][str(status)] = response
     for status in op.errors:
-        if op.endpoint == "token":
+        # The token endpoint answers as OAuth 2.0 says, except when its rate limit trips.
+        if op.endpoint == "token" and status != 429:
             out["responses"][str(status)] = {
                 "description": "OAuth 2.0 error (RFC 6749 section 5.2)",
                 "content": {"application/json": {"schema": {"$ref": REF.format(model="OAuthError")}}},
@@ -161,8 +224,16 @@ def _operation(op, names: dict) -> dict:
     return out
 
 
+def document(base_url: str | None = None) -> dict:
+    """The document, with the token endpoint's absolute address (OpenAPI 3.1 wants a URL
+    for `tokenUrl`) under `base_url`: by default the app's PUBLIC_BASE_URL."""
+    if base_url is None:
+        base_url = current_app.config["PUBLIC_BASE_URL"]
+    return _document(base_url.rstrip("/"))
+
+
 @cache
-def document() -> dict:
+def _document(base_url: str) -> dict:
     models = _models()
     keys = [(model, "validation") for model in models] + [(model, "serialization") for model in models]
     names_map, definitions = models_json_schema(keys, ref_template=REF)
@@ -183,6 +254,7 @@ def document() -> dict:
                 "Errors are problem details (RFC 9457)."
             ),
         },
+        "servers": [{"url": base_url}],
         "paths": paths,
         "components": {
             "schemas": schemas,
@@ -191,7 +263,7 @@ def document() -> dict:
                     "type": "oauth2",
                     "flows": {
                         "clientCredentials": {
-                            "tokenUrl": "/api/v1/oauth/token",
+                            "tokenUrl": base_url + "/api/v1/oauth/token",
                             "scopes": {scope: SCOPE_DESCRIPTIONS[scope] for scope in API_SCOPES},
                         }
                     },

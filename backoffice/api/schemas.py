@@ -12,8 +12,8 @@ from shared.services.reports import SPLITS
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: date = Field(alias="from", description="The first local date, YYYY-MM-DD.")
-    end: date = Field(alias="to", description="The last local date, YYYY-MM-DD (included).")
+    start: date = Field(alias="from", description="The first local date, YYYY-MM-DD.", examples=["2026-01-01"])
+    end: date = Field(alias="to", description="The last local date, YYYY-MM-DD (included).", examples=["2026-03-31"])
     split: Literal[tuple(SPLITS)] = Field("none", description="Split by enhanced rights, offence group, team or officer.")
 
 
