@@ -87,16 +87,18 @@ def _staff(collar_number: str, field: str) -> StaffMember:
     return staff
 
 
-def _older(sent, held) -> str | None:
+def _version_held(record_type: str, record_id, sent, held, by) -> str | None:
+    """None when the version sent is newer than the one held (or none is held): apply it.
+    Otherwise "unchanged" (the same version), or "ignored_older", which is logged and
+    written to the audit trail."""
     if held is None or sent > held:
         return None
-    return "ignored_older" if sent < held else "unchanged"
-
-
-def _ignored(record_type: str, record_id, sent, held, by) -> None:
+    if sent == held:
+        return "unchanged"
     logger.info("Ignored an older version of %s %s from %s: sent %s, held %s", record_type, record_id, by.name, sent, held)
     audit.record("api.older_ignored", record_type, record_id, detail=f"sent {sent.isoformat()}, held {held.isoformat()}", actor=by)
     db.session.commit()
+    return "ignored_older"
 
 
 # ----------------------------------------------------------------------------- crimes
@@ -141,10 +143,8 @@ def upsert_crime(data: CrimeIn, by) -> Written:
         db.session.commit()
         return Written("created", crime)
 
-    held = _older(data.updated_at, crime.source_updated_at)
+    held = _version_held("crime", crime.id, data.updated_at, crime.source_updated_at, by)
     if held is not None:
-        if held == "ignored_older":
-            _ignored("crime", crime.id, data.updated_at, crime.source_updated_at, by)
         return Written(held, crime)
     officer = _staff(data.officer_in_charge, "officer_in_charge")
     if data.reported_at != crime.reported_at or data.recorded_at != crime.recorded_at:
@@ -260,10 +260,8 @@ def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
         db.session.commit()
         return Written("created", link)
 
-    held = _older(data.updated_at, link.source_updated_at)
+    held = _version_held("crime_victim", link.id, data.updated_at, link.source_updated_at, by)
     if held is not None:
-        if held == "ignored_older":
-            _ignored("crime_victim", link.id, data.updated_at, link.source_updated_at, by)
         return Written(held, link)
     changed = _update_details(link, data, by)
     changed = _apply_code(link, data, by) or changed
