@@ -2,13 +2,15 @@
 from the token endpoint, and JSON with an idempotency key on every POST."""
 
 import base64
+import contextvars
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from shared.extensions import db
-from shared.models import API_SCOPES
+from shared.models import API_SCOPES, ApiClient
 from shared.services import api_clients
 from tests import factories
 
@@ -18,17 +20,25 @@ def basic(client_id: str, secret: str) -> str:
 
 
 class ApiCaller:
+    """A records system calling the API. Each call runs in a context of its own (its own
+    app context and database session, as a request to a server has), so a test may hold
+    one of its own to read the database meanwhile."""
+
     def __init__(self, app, client_id: str, secret: str, scope: str | None = None):
         self.app = app
         self.http = app.test_client()
         self.client_id, self.secret = client_id, secret
         self.token = self.fetch_token(scope)
 
+    def _call(self, method: str, path: str, **kwargs):
+        return contextvars.Context().run(getattr(self.http, method), path, **kwargs)
+
     def fetch_token(self, scope: str | None = None) -> str:
         form = {"grant_type": "client_credentials"}
         if scope:
             form["scope"] = scope
-        response = self.http.post("/api/v1/oauth/token", data=form, headers={"Authorization": basic(self.client_id, self.secret)})
+        response = self._call(
+            "post", "/api/v1/oauth/token", data=form, headers={"Authorization": basic(self.client_id, self.secret)})
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.get_json()["access_token"]
 
@@ -39,10 +49,19 @@ class ApiCaller:
         return out
 
     def post(self, path: str, body: dict, key: str | None = None):
-        return self.http.post("/api/v1" + path, json=body, headers=self.headers(key or str(uuid.uuid4())))
+        return self._call("post", "/api/v1" + path, json=body, headers=self.headers(key or str(uuid.uuid4())))
 
     def get(self, path: str, **params):
-        return self.http.get("/api/v1" + path, query_string=params, headers=self.headers())
+        return self._call("get", "/api/v1" + path, query_string=params, headers=self.headers())
+
+    def raw(self, method: str, path: str, **kwargs):
+        """Any request to `/api/v1{path}`, headers and body as given."""
+        return self._call(method, "/api/v1" + path, **kwargs)
+
+    @property
+    def client(self) -> ApiClient:
+        """Its row, read in the caller's (the test's) session."""
+        return db.session.scalar(select(ApiClient).where(ApiClient.client_id == self.client_id))
 
 
 def register(scopes=API_SCOPES, name: str | None = None, by=None):
@@ -93,3 +112,9 @@ def victim_body(victim_ref: str, **changes) -> dict:
     }
     body.update(changes)
     return body
+
+
+@pytest.fixture
+def api(records_system) -> ApiCaller:
+    """The records system, by a shorter name."""
+    return records_system

@@ -13,7 +13,7 @@ from shared import throttle
 from shared.extensions import db
 from shared.factory import create_app
 from shared.services import outbox, senders
-from tests.api_helpers import records_system  # noqa: F401  (a records system calling /api/v1)
+from tests.api_helpers import api, records_system  # noqa: F401  (a records system calling /api/v1)
 from tests.notify.server import notify_server  # noqa: F401  (a stand-in for GOV.UK Notify)
 from tests.oidc.fixtures import oidc_provider  # noqa: F401  (the real OpenID provider)
 from tests.pages import PageClient

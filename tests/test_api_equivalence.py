@@ -15,7 +15,6 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
@@ -25,7 +24,6 @@ from shared.services import calendar, code_actions, crimes, entitlements, update
 from shared.services.passwords import hash_password
 from tests.api_helpers import records_system  # noqa: F401  (fixture)
 from tests.factories import PASSWORD
-from tests.test_api_records import Api
 
 
 def utc(*parts) -> datetime:
@@ -343,11 +341,6 @@ def due(pushed: dict, name: str, rule: str, event_kind: str | None = None) -> da
     [ent] = owed(pushed, name, rule, event_kind)
     return _parse(ent["due_at"])
 
-
-@pytest.fixture
-def api(request):
-    """The records system of tests.api_helpers, each call in a context of its own."""
-    return Api(request.getfixturevalue("records_system"))
 
 
 # ------------------------------------------------------------------ sequences

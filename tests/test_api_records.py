@@ -4,19 +4,16 @@ again changing nothing, an older version ignored and logged, and what the record
 state refuses answered with a conflict. Every bad input gets a 4xx problem document.
 """
 
-import contextvars
 import itertools
 import json
 import logging
 from datetime import date, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
 from shared.models import (
     AccountLink,
-    ApiClient,
     AuditEvent,
     ContactPlan,
     Crime,
@@ -32,7 +29,7 @@ from shared.models import (
 from shared.models.types import utcnow
 from shared.services import calendar
 from tests import factories
-from tests.api_helpers import ApiCaller, crime_body, records_system, register, victim_body  # noqa: F401
+from tests.api_helpers import ApiCaller, crime_body, register, victim_body
 from tests.conftest import activation_path
 from tests.signed_in import sign_in_as
 
@@ -76,33 +73,6 @@ def pointers(body: dict) -> list[str]:
     return [error["pointer"] for error in body.get("errors", [])]
 
 
-class Api:
-    """The records system of tests.api_helpers, each call in a context of its own (its own
-    app context and database session, as a request to a server has), while the test
-    holds one to read the database."""
-
-    def __init__(self, caller: ApiCaller):
-        self.caller, self.collar, self.ddm_collar = caller, caller.collar, caller.ddm_collar
-
-    def post(self, path: str, body, key: str | None = None):
-        return contextvars.Context().run(self.caller.post, path, body, key)
-
-    def get(self, path: str):
-        return contextvars.Context().run(self.caller.get, path)
-
-    def raw(self, method: str, path: str, **kwargs):
-        return contextvars.Context().run(getattr(self.caller.http, method), "/api/v1" + path, **kwargs)
-
-    @property
-    def client(self) -> ApiClient:
-        return db.session.scalar(select(ApiClient).where(ApiClient.client_id == self.caller.client_id))
-
-
-@pytest.fixture
-def api(request):
-    return Api(request.getfixturevalue("records_system"))
-
-
 def fresh() -> None:
     """End the test's own transaction and forget what it loaded (the session keeps
     objects after a commit), so that it reads what the calls wrote."""
@@ -130,20 +100,20 @@ def owed(link: CrimeVictim, rule: str, event_kind: str | None = None) -> list[En
     )
 
 
-def create(api: Api, **changes) -> dict:
+def create(api: ApiCaller, **changes) -> dict:
     """A crime reported 3 days ago, under investigation: the body sent."""
     body = crime_body(new_reference(), api.collar, **changes)
     assert ok(api.post("/crimes", body), 201)["result"] == "created"
     return body
 
 
-def add_victim(api: Api, reference: str, victim_ref: str, **changes) -> dict:
+def add_victim(api: ApiCaller, reference: str, victim_ref: str, **changes) -> dict:
     body = victim_body(victim_ref, **changes)
     assert ok(api.post(f"/crimes/{reference}/victims", body), 201)["result"] == "created"
     return body
 
 
-def event(api: Api, reference: str, event_id: str, kind: str = "arrest", **changes) -> dict:
+def event(api: ApiCaller, reference: str, event_id: str, kind: str = "arrest", **changes) -> dict:
     body = {"event_id": event_id, "kind": kind, "occurred_at": ago(days=1), **changes}
     assert ok(api.post(f"/crimes/{reference}/events", body), 201)["result"] == "created"
     return body
@@ -561,18 +531,18 @@ def test_entitlements_are_read_only_with_their_scope(app, ctx, api):
     assert ok(api.get(f"/crimes/{reference}"))["victims"][0]["entitlements"]
 
     client, secret = register(("crimes:read",))
-    reader = contextvars.Context().run(ApiCaller, app, client.client_id, secret)
-    crime = ok(contextvars.Context().run(reader.get, f"/crimes/{reference}"))
+    reader = ApiCaller(app, client.client_id, secret)
+    crime = ok(reader.get(f"/crimes/{reference}"))
     assert crime["victims"][0]["entitlements"] is None
     assert crime["victims"][0]["enhanced_rights"] == []
     # A token asked for with fewer scopes than the client holds reads no more than them.
-    narrow = contextvars.Context().run(ApiCaller, app, api.caller.client_id, api.caller.secret, "crimes:read")
-    assert ok(contextvars.Context().run(narrow.get, f"/crimes/{reference}"))["victims"][0]["entitlements"] is None
+    narrow = ApiCaller(app, api.client_id, api.secret, "crimes:read")
+    assert ok(narrow.get(f"/crimes/{reference}"))["victims"][0]["entitlements"] is None
     # Without crimes:write it writes nothing; without crimes:read it reads nothing.
-    assert problem(contextvars.Context().run(narrow.post, "/crimes", later(body, stage="charged")), 403)
+    assert problem(narrow.post("/crimes", later(body, stage="charged")), 403)
     writer_client, writer_secret = register(("crimes:write",))
-    writer = contextvars.Context().run(ApiCaller, app, writer_client.client_id, writer_secret)
-    assert problem(contextvars.Context().run(writer.get, f"/crimes/{reference}"), 403)
+    writer = ApiCaller(app, writer_client.client_id, writer_secret)
+    assert problem(writer.get(f"/crimes/{reference}"), 403)
     assert problem(api.get("/crimes/NX/2026/999999"), 404)
 
 
@@ -626,7 +596,7 @@ def test_victims_see_no_internal_data_and_staff_see_the_records_system(app, ctx,
 # -------------------------------------------------------------------------- bad input
 
 
-def _bad_crimes(api: Api):
+def _bad_crimes(api: ApiCaller):
     reference = new_reference()
     good = crime_body(reference, api.collar)
     reported = datetime_of(good["reported_at"])
@@ -689,11 +659,11 @@ def test_bad_victims_events_and_requests_are_refused_with_problem_details(app, c
         problem(api.post(path, bad), status)
 
     # Not JSON, broken JSON, no idempotency key, too large.
-    headers = api.caller.headers("bad-input-1")
+    headers = api.headers("bad-input-1")
     problem(api.raw("post", "/crimes", data="reference=1", headers=headers, content_type="application/x-www-form-urlencoded"), 415)
-    problem(api.raw("post", "/crimes", data="{not json", headers=api.caller.headers("bad-input-2"), content_type="application/json"), 400)
-    problem(api.raw("post", "/crimes", data="null", headers=api.caller.headers("bad-input-4"), content_type="application/json"), 422)
-    problem(api.raw("post", "/crimes", json=body, headers=api.caller.headers()), 400)
+    problem(api.raw("post", "/crimes", data="{not json", headers=api.headers("bad-input-2"), content_type="application/json"), 400)
+    problem(api.raw("post", "/crimes", data="null", headers=api.headers("bad-input-4"), content_type="application/json"), 422)
+    problem(api.raw("post", "/crimes", json=body, headers=api.headers()), 400)
     huge = good_event | {"victim_text": "x" * 70000}
-    problem(api.raw("post", events_path, json=huge, headers=api.caller.headers("bad-input-3")), 413)
+    problem(api.raw("post", events_path, json=huge, headers=api.headers("bad-input-3")), 413)
     assert snapshot() == before
