@@ -11,7 +11,7 @@ again.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -210,16 +210,7 @@ def _apply_progress(crime: Crime, data: CrimeIn, by) -> None:
 
 
 def _details(data: VictimIn) -> victims.VictimDetails:
-    return victims.VictimDetails(
-        name=data.name,
-        date_of_birth=data.date_of_birth,
-        email=data.email,
-        phone=data.phone,
-        preferred_language=data.preferred_language,
-        contact_channel=data.contact_channel,
-        interpreter_language=data.interpreter_language,
-        communication_needs=data.communication_needs,
-    )
+    return victims.VictimDetails(**data.model_dump(include={f.name for f in fields(victims.VictimDetails)}))
 
 
 def check_rights(data: VictimIn) -> None:
@@ -271,33 +262,10 @@ def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
 
 
 def _update_details(link: CrimeVictim, data: VictimIn, by) -> bool:
-    victim = link.victim
-    details = _details(data)
-    email = victims.normalise_email(details.email)
-    if email != victim.email and email is not None:
-        holder = db.session.scalar(select(Victim.id).where(Victim.email == email, Victim.id != victim.id))
-        if holder is not None:
-            raise Conflict("Another victim is recorded with this email address", "email")
-    wanted = {
-        "name": details.name.strip(),
-        "date_of_birth": details.date_of_birth,
-        "email": email,
-        "phone": (details.phone or "").strip() or None,
-        "preferred_language": details.preferred_language,
-        "contact_channel": details.contact_channel,
-        "interpreter_language": (details.interpreter_language or "").strip() or None,
-        "communication_needs": (details.communication_needs or "").strip() or None,
-    }
-    changed = sorted(name for name, value in wanted.items() if getattr(victim, name) != value)
-    if not changed:
-        return False
-    for name in changed:
-        setattr(victim, name, wanted[name])
-    if "date_of_birth" in changed:
-        db.session.flush()
-        entitlements.rederive(link, by)
-    audit.record("victim.update", "crime_victim", link.id, detail=",".join(changed), actor=by)
-    return True
+    try:
+        return bool(victims.update_details(link, _details(data), by))
+    except ServiceError as error:
+        raise Conflict(error.message, error.field) from None
 
 
 def _apply_code(link: CrimeVictim, data: VictimIn, by) -> bool:

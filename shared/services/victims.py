@@ -35,6 +35,23 @@ def normalise_email(email: str | None) -> str | None:
     return email.lower() or None
 
 
+def _stored(details: VictimDetails) -> dict:
+    """The victim's columns as they are kept: trimmed, empty as None, email lower case."""
+    def text(value):
+        return (value or "").strip() or None
+
+    return {
+        "name": details.name.strip(),
+        "date_of_birth": details.date_of_birth,
+        "email": normalise_email(details.email),
+        "phone": text(details.phone),
+        "preferred_language": details.preferred_language,
+        "contact_channel": details.contact_channel,
+        "interpreter_language": text(details.interpreter_language),
+        "communication_needs": text(details.communication_needs),
+    }
+
+
 def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by: StaffMember,
                source_ref: str | None = None) -> CrimeVictim:
     """Add a victim to the crime and commit. `source_ref` is a records system's id for
@@ -79,16 +96,7 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
         if already is not None:
             raise ServiceError(_l("This victim is already linked to this crime"), "email")
     else:
-        victim = Victim(
-            name=details.name.strip(),
-            date_of_birth=details.date_of_birth,
-            email=email,
-            phone=(details.phone or "").strip() or None,
-            preferred_language=details.preferred_language,
-            contact_channel=details.contact_channel,
-            interpreter_language=(details.interpreter_language or "").strip() or None,
-            communication_needs=(details.communication_needs or "").strip() or None,
-        )
+        victim = Victim(**_stored(details))
         db.session.add(victim)
         db.session.flush()
     link = CrimeVictim(
@@ -104,6 +112,27 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
     audit.record("victim.add", "crime_victim", link.id, actor=by)
     db.session.commit()
     return link
+
+
+def update_details(link: CrimeVictim, details: VictimDetails, by) -> list[str]:
+    """Bring the victim's details up to date and return the names of those that changed
+    (none: nothing is written). A new date of birth re-derives the enhanced rights that
+    follow from age. The caller commits. Raises ServiceError when another victim has the
+    email address."""
+    victim = link.victim
+    wanted = _stored(details)
+    changed = sorted(name for name, value in wanted.items() if getattr(victim, name) != value)
+    if "email" in changed and wanted["email"] is not None:
+        if db.session.scalar(select(Victim.id).where(Victim.email == wanted["email"], Victim.id != victim.id)) is not None:
+            raise ServiceError(_l("Another victim is recorded with this email address"), "email")
+    for name in changed:
+        setattr(victim, name, wanted[name])
+    if "date_of_birth" in changed:
+        db.session.flush()
+        entitlements.rederive(link, by)
+    if changed:
+        audit.record("victim.update", "crime_victim", link.id, detail=",".join(changed), actor=by)
+    return changed
 
 
 def victims_of_crime(crime: Crime) -> list[CrimeVictim]:
