@@ -10,6 +10,8 @@ import re
 import secrets
 from datetime import timedelta
 
+from limits import parse as parse_limit
+
 from shared.permissions import ROLE_PERMISSIONS
 from shared.victims_code import timescales
 
@@ -316,6 +318,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     }
     config.update(overrides)
     config.update(senders)  # checked and parsed: overrides may give them as text
+    try:
+        parse_limit(config["API_RATE_LIMIT"])
+    except ValueError:
+        raise ConfigError(f"API_RATE_LIMIT must read like '1200 per minute', not {config['API_RATE_LIMIT']!r}.") from None
     batch_time = config["OUTBOX_BATCH"] * config["SEND_TIMEOUT_SECONDS"]
     if config["OUTBOX_LEASE_SECONDS"] <= batch_time:
         raise ConfigError(

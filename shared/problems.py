@@ -8,39 +8,24 @@ from flask import Response, request
 
 PROBLEM_BASE = "https://trackmycrime.police.uk/problems/"
 
-TITLES = {
-    400: "Bad request",
-    401: "Not signed in",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Unprocessable content",
-    428: "Idempotency key required",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
+# Each status: its title and the last part of its `type` address.
+KINDS = {
+    400: ("Bad request", "bad-request"),
+    401: ("Not signed in", "unauthorised"),
+    403: ("Not allowed", "forbidden"),
+    404: ("Not found", "not-found"),
+    405: ("Method not allowed", "method-not-allowed"),
+    406: ("Not acceptable", "not-acceptable"),
+    409: ("Conflict", "conflict"),
+    413: ("Request too large", "too-large"),
+    415: ("Unsupported media type", "unsupported-media-type"),
+    422: ("Unprocessable content", "invalid"),
+    428: ("Idempotency key required", "idempotency-key-required"),
+    429: ("Too many requests", "rate-limited"),
+    500: ("Internal server error", "internal"),
+    503: ("Service unavailable", "unavailable"),
 }
-
-SLUGS = {
-    400: "bad-request",
-    401: "unauthorised",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    406: "not-acceptable",
-    409: "conflict",
-    413: "too-large",
-    415: "unsupported-media-type",
-    422: "invalid",
-    428: "idempotency-key-required",
-    429: "rate-limited",
-    500: "internal",
-    503: "unavailable",
-}
+TITLES = {status: title for status, (title, _slug) in KINDS.items()}
 
 
 class Problem(Exception):
@@ -58,7 +43,7 @@ class Problem(Exception):
 
     def body(self) -> dict:
         out = {
-            "type": PROBLEM_BASE + (self.slug or SLUGS.get(self.status, "error")),
+            "type": PROBLEM_BASE + (self.slug or KINDS.get(self.status, ("", "error"))[1]),
             "title": self.title or TITLES.get(self.status, "Error"),
             "status": self.status,
         }

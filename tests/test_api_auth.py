@@ -5,9 +5,12 @@ call, and problem details for every refusal and every kind of bad request."""
 import hashlib
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
+from shared.config import ConfigError
 from shared.extensions import db
+from shared.factory import create_app
 from shared.models import ApiToken, AuditEvent, Crime
 from shared.models.types import utcnow
 from shared.services import api_clients
@@ -232,3 +235,8 @@ def test_the_audit_trail_names_the_records_system_and_can_show_only_its_calls(ap
     assert f"Records system: {name}" in page.main_text
     assert "A caller without a valid API token" in page.main_text
     assert "Ada" not in page.main_text and "sign_in" not in page.main_text
+
+
+def test_a_rate_limit_that_cannot_be_read_stops_the_service_at_start_up():
+    with pytest.raises(ConfigError, match="API_RATE_LIMIT must read like"):
+        create_app({"APP_ENV": "testing", "API_RATE_LIMIT": "lots"})

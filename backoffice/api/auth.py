@@ -66,7 +66,6 @@ def _init(state) -> None:
     protector = ResourceProtector()
     protector.register_token_validator(Tokens(realm=REALM))
     state.app.extensions["api_oauth_protector"] = protector
-    parse(state.app.config["API_RATE_LIMIT"])  # a bad setting stops start-up
 
 
 def _challenge(error: str | None = None, description: str | None = None, scope: str | None = None) -> str:

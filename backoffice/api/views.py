@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from backoffice.api import api
 from backoffice.api.auth import has_scope
 from backoffice.api.errors import validation_problem
+from backoffice.api.openapi import document
 from backoffice.api.operations import AUTH_ERRORS, WRITE_ERRORS, operation
 from backoffice.api.schemas import ComplianceReportOut, ReportQuery
 from shared.extensions import db
@@ -306,8 +307,6 @@ def compliance_report():
 )
 def openapi_document():
     """The document the operations are declared in, with their schemas."""
-    from backoffice.api.openapi import document
-
     return current_app.response_class(json.dumps(document(), indent=2), mimetype="application/json")
 
 
