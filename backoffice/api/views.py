@@ -10,7 +10,6 @@ from flask_babel import force_locale
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from backoffice.api import api
 from backoffice.api.auth import has_scope
 from backoffice.api.errors import validation_problem
 from backoffice.api.openapi import document
@@ -309,5 +308,3 @@ def openapi_document():
     """The document the operations are declared in, with their schemas."""
     return current_app.response_class(json.dumps(document(), indent=2), mimetype="application/json")
 
-
-__all__ = ["api"]
