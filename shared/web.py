@@ -84,7 +84,17 @@ def _unexpected_error(error: Exception):
     return render_template("errors/generic.html", layout=_layout(), code=500), 500
 
 
+def _health():
+    """The app is up and answering: for a load balancer's health check. It needs no
+    sign-in and queries nothing, so it is also the benchmarks' baseline (`bench/`)."""
+    return "OK\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+_health.is_public = True
+
+
 def init_app(app) -> None:
+    app.add_url_rule("/health", "health", _health, methods=["GET"])
     app.before_request(_start_request)
     app.after_request(_security_headers)
     app.after_request(_input_refused_status)

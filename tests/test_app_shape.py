@@ -93,6 +93,7 @@ def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
                 assert response.status_code in (302, 400), (rule.endpoint, response.status_code)
     assert set(public) == {
         "static",
+        "health",
         "i18n.switch",
         "portal.index",
         "portal.sign_in",
@@ -115,6 +116,14 @@ def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
         "api.openapi_document",
     }
     assert len(guarded) >= 10
+
+
+def test_the_health_check_answers_without_a_session_or_the_database(app):
+    response = app.test_client().get("/health")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "OK\n"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers
 
 
 def test_migrations_build_exactly_the_schema_the_models_describe(app):
