@@ -5,7 +5,7 @@ Rows here are inserted, never changed or deleted (see shared.models.append_only)
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
@@ -16,10 +16,14 @@ from shared.models.types import UTCDateTime, utcnow
 
 class InvestigationUpdate(db.Model):
     __tablename__ = "investigation_update"
-    __table_args__ = (UniqueConstraint("crime_id", "source_ref", name="uq_investigation_update_source_ref"),)
+    __table_args__ = (
+        UniqueConstraint("crime_id", "source_ref", name="uq_investigation_update_source_ref"),
+        # A crime's timeline, newest first, a page at a time.
+        Index("ix_investigation_update_timeline", "crime_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id"), index=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id"))
     kind: Mapped[str] = mapped_column(String(30))
     # Written for the victim, in plain words. Empty for a change with nothing to say.
     victim_text: Mapped[str | None] = mapped_column(Text)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import db
@@ -18,6 +18,15 @@ class SecureMessage(db.Model):
     (shared.models.append_only)."""
 
     __tablename__ = "secure_message"
+    # Victims' messages not yet read, per crime: the count on every page an officer sees.
+    __table_args__ = (
+        Index(
+            "ix_secure_message_unread_from_victims",
+            "crime_id",
+            postgresql_where=text("read_at IS NULL AND sender = 'victim'"),
+            sqlite_where=text("read_at IS NULL AND sender = 'victim'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     crime_victim_id: Mapped[int] = mapped_column(ForeignKey("crime_victim.id"), index=True)
