@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import current_app, g, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from shared.extensions import db
 from shared.models import StaffMember, UserSession, Victim
@@ -60,11 +60,17 @@ def load(token: str):
     has been idle too long, is too old, or its user can no longer sign in."""
     if not token:
         return None
-    row = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
-    )
-    if row is None:
+    # The session and its user in one query: every signed-in request starts here.
+    found = db.session.execute(
+        select(UserSession, Victim, StaffMember)
+        .outerjoin(Victim, (UserSession.user_type == "victim") & (Victim.id == UserSession.user_id))
+        .outerjoin(StaffMember, (UserSession.user_type == "staff") & (StaffMember.id == UserSession.user_id))
+        .options(joinedload(StaffMember.role_rows))
+        .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
+    ).unique().first()
+    if found is None:
         return None
+    row, victim, staff = found
     now = utcnow()
     idle, absolute = _limits(row.user_type)
     reason = None
@@ -74,10 +80,7 @@ def load(token: str):
         reason = "absolute_timeout"
     user = None
     if reason is None:
-        if row.user_type == "staff":
-            user = db.session.get(StaffMember, row.user_id, options=[selectinload(StaffMember.role_rows)])
-        else:
-            user = db.session.get(Victim, row.user_id)
+        user = staff if row.user_type == "staff" else victim
         if user is None or not user.is_active:
             reason = "account_disabled"
     if reason is not None:

@@ -5,7 +5,6 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from shared.services.errors import ServiceError
 
@@ -32,7 +31,10 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 @cache
 def _common_passwords() -> frozenset[str]:
-    """The 30,000 passwords seen most often in breached-password lists."""
+    """The 30,000 passwords seen most often in breached-password lists, read when a
+    password is first set: the pages that only sign people in never need them."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 

@@ -15,8 +15,6 @@ from email.utils import formatdate
 
 from flask.logging import default_handler
 from flask_babel import force_locale
-from notifications_python_client.errors import APIError, InvalidResponse
-from notifications_python_client.notifications import NotificationsAPIClient
 
 from shared.message_kinds import MessageKind, render
 
@@ -140,11 +138,25 @@ class NotifySender:
 
     def __init__(self, config):
         self.templates = config["NOTIFY_TEMPLATES"]
-        self.client = NotificationsAPIClient(
-            config["NOTIFY_API_KEY"], base_url=config["NOTIFY_BASE_URL"], timeout=config["SEND_TIMEOUT_SECONDS"]
-        )
+        self.config = config
+        self._client = None
+
+    @property
+    def client(self):
+        """Notify's client, made when the first message is sent: the web workers, which
+        never send, do not carry it (and what it imports) in their memory. The key's
+        form was checked at start-up (shared.config)."""
+        if self._client is None:
+            from notifications_python_client.notifications import NotificationsAPIClient
+
+            self._client = NotificationsAPIClient(
+                self.config["NOTIFY_API_KEY"], base_url=self.config["NOTIFY_BASE_URL"], timeout=self.config["SEND_TIMEOUT_SECONDS"]
+            )
+        return self._client
 
     def send(self, delivery: Delivery) -> str | None:
+        from notifications_python_client.errors import APIError, InvalidResponse
+
         template_id = self.templates[f"{delivery.kind.code}.{delivery.channel}.{delivery.language}"]
         personalisation = {name: str(delivery.values.get(name, "")) for name in delivery.kind.fields}
         try:
@@ -167,7 +179,7 @@ class NotifySender:
         return str(answer["id"])
 
 
-def _notify_failure(error: APIError) -> Exception:
+def _notify_failure(error) -> Exception:
     """A temporary or permanent failure for Notify's answer. Notify answers 429 when a
     rate or daily limit is reached and 5xx when it has a problem (the client reports a
     refused connection or a timeout as 503): those are worth trying again. Any other 4xx
