@@ -241,7 +241,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "APP_ENV": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping before each request (a round trip on every page): a connection the
+        # database dropped fails one request, and SQLAlchemy then replaces the whole
+        # pool, so a database restart costs each worker one error at most. Connections
+        # are renewed hourly, before a firewall forgets them.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600},
         **senders,
         # The outbox worker: how long a provider may take, how often and how far apart
         # a message is tried again, and how long a worker's claim on a batch lasts.
@@ -302,6 +306,15 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # update frequency a new contact plan starts with.
         "VICTIMS_CODE_DAYS": _timescales(),
         "CASES_PER_PAGE": 25,
+        # Page sizes of the other lists that grow with the data (shared.services.paging).
+        "TIMELINE_PER_PAGE": 20,
+        "MESSAGES_PER_PAGE": 20,
+        "VICTIMS_PER_PAGE": 10,
+        "ADMIN_PER_PAGE": 50,
+        # Histories shown only in part: their latest rows, and per Victims' Code right
+        # of a victim, what is still to do and the most recent.
+        "HISTORY_ROWS": 50,
+        "CODE_ROWS_PER_RIGHT": 5,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "BABEL_TRANSLATION_DIRECTORIES": os.path.join(

@@ -105,7 +105,7 @@ def test_the_inbox_lists_the_officer_s_own_threads_unread_first_then_newest(app,
     assert not empty.soup.select("main table")
 
 
-def test_the_thread_shows_both_sides_as_inert_text_oldest_first(app, ctx):
+def test_the_thread_shows_both_sides_as_inert_text_newest_first(app, ctx):
     officer = factories.staff(name="Sam Taylor")
     crime, link = _case(officer, name="Alex Victim")
     _from_victim(link, "First question")
@@ -118,9 +118,10 @@ def test_the_thread_shows_both_sides_as_inert_text_oldest_first(app, ctx):
     assert page.h1 == "Messages with Alex Victim"
     cards = page.soup.select("main li.govuk-summary-card")
     titles = [card.select_one("h2").get_text(" ", strip=True) for card in cards]
-    assert titles == ["Victim Alex Victim", "Police Sam Taylor", "Victim Alex Victim New"]
+    assert titles == ["Victim Alex Victim New", "Police Sam Taylor", "Victim Alex Victim"]
     bodies = [card.select_one(".govuk-summary-card__content").get_text("", strip=True) for card in cards]
-    assert bodies == ["First question", "<b>Bold?</b> No.\nSecond line", hostile]
+    assert bodies == [hostile, "<b>Bold?</b> No.\nSecond line", "First question"]
+    assert "3 messages, newest first." in page.main_text
     assert not [s for s in page.soup.find_all("script") if "alert" in s.get_text()]
     assert not page.soup.find(attrs={"onerror": True})
     assert not page.soup.select("main b")
@@ -150,7 +151,7 @@ def test_a_reply_reaches_the_victim_and_tells_them_there_is_a_message(app, ctx):
     assert "Mark as read" not in after.main_text
 
     db.session.expire_all()
-    staff_messages = [m for m in secure_messages.thread(link) if m.sender == "staff"]
+    staff_messages = [m for m in secure_messages.thread(link).items if m.sender == "staff"]
     assert [(m.body, m.author_id) for m in staff_messages] == [("Yes: call 101 to arrange it.\nThanks.", officer.id)]
     assert all(m.read_at is not None for m in _fresh([first, second]))
     [notice] = db.session.scalars(select(OutboxMessage)).all()
@@ -197,7 +198,7 @@ def test_a_reply_that_is_empty_or_too_long_is_sent_back_with_the_text_kept(app, 
     assert page.title.startswith("Error:")
     kept = page.soup.select_one("textarea#body").get_text()
     assert kept.replace("\r\n", "\n").strip() == body.replace("\r\n", "\n").strip()
-    assert [m.sender for m in secure_messages.thread(link)] == ["victim"]
+    assert [m.sender for m in secure_messages.thread(link).items] == ["victim"]
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
@@ -213,7 +214,7 @@ def test_a_victim_who_does_not_use_the_service_cannot_be_written_to_here(app, ct
     refused = client.post(_thread_path(link) + "/reply", {"body": "Hello"}, csrf_from=_thread_path(link))
     assert refused.status == 400
     assert refused.error_summary == ["This victim does not use the online service: contact them another way"]
-    assert secure_messages.thread(link) == []
+    assert secure_messages.thread(link).total == 0
 
 
 def test_staff_who_may_not_update_crimes_read_but_cannot_reply(app, ctx):
@@ -267,7 +268,7 @@ def test_staff_of_another_team_cannot_reach_the_thread(app, ctx):
     csrf = outsider.get("/backoffice/messages").csrf()  # the sign-out form's
     for path in (_thread_path(link) + "/reply", _thread_path(link) + "/read"):
         assert outsider.post(path, {"csrf_token": csrf, "body": "Hello"}).status == 404
-    assert [m.body for m in secure_messages.thread(link)] == ["Private words"]
+    assert [m.body for m in secure_messages.thread(link).items] == ["Private words"]
     assert other_crime.id != crime.id
 
 

@@ -1,7 +1,7 @@
 """Administrators' screens for the records systems that use the API: the list, registering
 one (its secret is shown once, on the page that answers the form), and revoking one."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from backoffice.api_client_forms import ApiClientForm, scope_label
 from backoffice.forms import ConfirmForm
 from backoffice.views.common import show_service_error
 from shared.extensions import db
+from shared.pagination import pagination_params, requested_page
 from shared.permissions import requires
 from shared.services import api_clients as registry
 from shared.services.errors import ServiceError
@@ -18,9 +19,11 @@ from shared.services.errors import ServiceError
 @bp.get("/api-clients")
 @requires("api_clients.manage", audit="api_clients.list")
 def api_clients():
+    page = registry.list_clients(requested_page(), current_app.config["ADMIN_PER_PAGE"])
     return render_template(
         "backoffice/api_clients.html",
-        clients=registry.all_clients(),
+        page=page,
+        pagination=pagination_params(page, "backoffice.api_clients"),
         scope_label=scope_label,
     )
 

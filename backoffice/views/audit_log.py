@@ -2,8 +2,8 @@ from flask import Response, current_app, redirect, render_template, request, str
 
 from backoffice import bp
 from backoffice.audit_forms import AuditFilterForm
-from backoffice.views.common import pagination_params
 from shared.models.types import utcnow
+from shared.pagination import pagination_params, requested_page
 from shared.permissions import requires
 from shared.services import audit_log as audit_trail
 
@@ -18,11 +18,6 @@ def _filter_args(form: AuditFilterForm) -> dict[str, list[str]]:
     }
 
 
-def _page_number() -> int:
-    page_arg = request.args.get("page", "1")
-    return int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100000 else 1
-
-
 def _export_limit() -> int:
     return current_app.config.get("AUDIT_EXPORT_MAX_ROWS", audit_trail.EXPORT_MAX_ROWS)
 
@@ -35,7 +30,7 @@ def audit_log():
     page = pagination = None
     if form.validate():
         page = audit_trail.search(
-            form.filters(), _page_number(), current_app.config.get("AUDIT_PER_PAGE", PER_PAGE)
+            form.filters(), requested_page(), current_app.config.get("AUDIT_PER_PAGE", PER_PAGE)
         )
         pagination = pagination_params(page, "backoffice.audit_log", **args)
     return render_template(

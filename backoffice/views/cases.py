@@ -5,12 +5,13 @@ from flask_login import current_user
 from backoffice import bp
 from backoffice.forms import ConfirmForm, CrimeForm, OfficerForm, OutcomeForm, StageForm, UpdateForm
 from backoffice.views import messages, victims_code
-from backoffice.views.common import crime_or_404, pagination_params, saved, show_service_error
+from backoffice.views.common import crime_or_404, saved, show_service_error
 from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.forms import local_to_utc
 from shared.models import StaffMember
 from shared.models.types import utcnow
+from shared.pagination import pagination_params, requested_page
 from shared.permissions import ROLE_LABELS, requires, sees_whole_force
 from shared.services import calendar, crimes, updates, victims
 from shared.services.errors import ServiceError
@@ -22,9 +23,7 @@ from shared.victims_code import CANCELLATION_REASONS
 def cases():
     query = request.args.get("q", "").strip()[:30]
     mine = request.args.get("view") != "all"
-    page_arg = request.args.get("page", "1")
-    page_number = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100000 else 1
-    page = crimes.list_cases(current_user, query, page_number, current_app.config["CASES_PER_PAGE"], mine=mine)
+    page = crimes.list_cases(current_user, query, requested_page(), current_app.config["CASES_PER_PAGE"], mine=mine)
     args = {"q": query} if query else ({} if mine else {"view": "all"})
     return render_template(
         "backoffice/cases.html",
@@ -68,13 +67,25 @@ def record_crime():
 @requires("cases.view", audit="crime.view")
 def crime(crime_id):
     crime = crime_or_404(crime_id)
-    links = victims.victims_of_crime(crime)
+    # Two lists in pages on one page: each keeps the other's place in its links.
+    victims_page = victims.victims_page(crime, requested_page("victims_page"))
+    timeline = updates.staff_timeline(crime, requested_page())
+    links = victims_page.items
     return render_template(
         "backoffice/crime.html",
         crime=crime,
         links=links,
+        victims_page=victims_page,
+        victims_pagination=pagination_params(
+            victims_page, "backoffice.crime", page_arg="victims_page", anchor="victims", landmark=_("Pages of victims"),
+            crime_id=crime.id, **({"page": timeline.page} if timeline.page > 1 else {}),
+        ),
         invitation=victims.invitation_status(links),
-        timeline=updates.staff_timeline(crime),
+        timeline=timeline,
+        timeline_pagination=pagination_params(
+            timeline, "backoffice.crime", anchor="timeline", landmark=_("Pages of the timeline"),
+            crime_id=crime.id, **({"victims_page": victims_page.page} if victims_page.page > 1 else {}),
+        ),
         confirm=ConfirmForm(),
         stages=STAGES,
         offences=OFFENCES,

@@ -1,7 +1,6 @@
 """Helpers the back-office views share."""
 
-from flask import abort, url_for
-from flask_babel import gettext as _
+from flask import abort
 from flask_login import current_user
 
 from shared.extensions import db
@@ -40,35 +39,3 @@ def saved(form, call, *args, **kwargs) -> bool:
         show_service_error(form, error)
         return False
     return True
-
-
-def pagination_params(page, endpoint: str, **args) -> dict:
-    """Parameters for govukPagination: previous, next and page numbers around the
-    current one, with gaps shown as ellipses. Labels in the reader's language."""
-    def href(number):
-        return url_for(endpoint, page=number, **args)
-
-    shown = sorted({1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1)))
-    items, last = [], 0
-    for number in shown:
-        if number - last > 1:
-            items.append({"ellipsis": True})
-        items.append(
-            {
-                "number": number,
-                "href": href(number),
-                "current": number == page.page,
-                "visuallyHiddenText": _("Page %(number)d", number=number),
-            }
-        )
-        last = number
-    return {
-        "landmarkLabel": _("Pages of results"),
-        "previous": {"href": href(page.page - 1), "text": _("Previous")}
-        if page.page > 1
-        else None,
-        "next": {"href": href(page.page + 1), "text": _("Next")}
-        if page.page < page.pages
-        else None,
-        "items": items,
-    }

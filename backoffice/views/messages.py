@@ -2,16 +2,17 @@
 thread on a crime with the reply form, the team's unanswered messages for supervisors,
 and the messages the service could not send, shown on the crime's page."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms import ConfirmForm
 from backoffice.message_forms import ReplyForm
-from backoffice.views.common import crime_or_404, link_or_404, pagination_params, saved
+from backoffice.views.common import crime_or_404, link_or_404, saved
 from shared.message_kinds import KINDS
 from shared.models import Crime, CrimeVictim
+from shared.pagination import pagination_params, requested_page
 from shared.permissions import can, requires
 from shared.services import outbox, secure_messages
 from shared.templating import character_count
@@ -30,29 +31,25 @@ def unread_messages():
     return {"unread_messages": count}
 
 
-def _page_number() -> int:
-    arg = request.args.get("page", "1")
-    return int(arg) if arg.isdigit() and 0 < int(arg) < 100000 else 1
-
-
 @bp.get("/messages")
 @requires("cases.view", audit="messages.inbox")
 def inbox():
-    page = secure_messages.inbox(current_user, _page_number(), current_app.config["CASES_PER_PAGE"])
+    page = secure_messages.inbox(current_user, requested_page(), current_app.config["CASES_PER_PAGE"])
     return render_template(
         "backoffice/messages_inbox.html", page=page, pagination=pagination_params(page, "backoffice.inbox")
     )
 
 
 def _thread_page(crime: Crime, link: CrimeVictim, form: ReplyForm, status: int = 200):
-    thread = secure_messages.thread(link)
-    unread = sum(1 for m in thread if m.sender == "victim" and m.read_at is None)
+    thread = secure_messages.thread(link, requested_page())
     return render_template(
         "backoffice/messages_thread.html",
         crime=crime,
         link=link,
         thread=thread,
-        unread=unread,
+        pagination=pagination_params(thread, "backoffice.thread", crime_id=crime.id, link_id=link.id),
+        # Counted over the whole thread: unread messages may be on another page.
+        unread=secure_messages.unread_by_link([link.id], "victim").get(link.id, 0),
         form=form,
         may_reply=can(current_user, "crimes.update") and link.victim.is_active,
         count_params=character_count(current_app.config["SECURE_MESSAGE_MAX_LENGTH"]),
@@ -94,12 +91,17 @@ def mark_read(crime_id, link_id):
     return _back_to_thread(crime, link)
 
 
+# The supervisor's list of unanswered threads stops here, the longest waiting first.
+UNANSWERED_SHOWN = 200
+
+
 @bp.get("/messages/unanswered")
 @requires("team.view", audit="messages.unanswered")
 def unanswered():
     return render_template(
         "backoffice/messages_unanswered.html",
-        threads=secure_messages.unanswered(current_user),
+        threads=secure_messages.unanswered(current_user, limit=UNANSWERED_SHOWN),
+        limit=UNANSWERED_SHOWN,
         days=current_app.config["MESSAGE_REPLY_WORKING_DAYS"],
     )
 
@@ -118,14 +120,18 @@ def failed_message_dealt_with(crime_id, message_id):
     return redirect(url_for("backoffice.crime", crime_id=crime.id))
 
 
+# The crime's page warns of at most this many messages that could not be sent.
+FAILED_SHOWN = 20
+
+
 def for_crime_page(crime: Crime, links: list[CrimeVictim]) -> dict:
-    """What the crime's page shows of messages: those that could not be sent to its
-    victims, and each victim's unread messages. Two queries, whatever the numbers."""
-    by_victim = {link.victim_id: link.victim for link in links}
+    """What the crime's page shows of messages: the latest that could not be sent to any
+    of its victims (not only those on this page of victims), and the unread messages of
+    each victim on the page. Two queries, whatever the numbers."""
+    failed = outbox.latest_failed_on_crime(crime, FAILED_SHOWN + 1)
     return {
-        "failed_messages": [
-            (message, by_victim[message.victim_id]) for message in outbox.failed_for_crime(crime, list(by_victim))
-        ],
+        "failed_messages": failed[:FAILED_SHOWN],
+        "failed_more": len(failed) > FAILED_SHOWN,
         "message_kinds": KINDS,
         "failure_reasons": outbox.REASONS,
         "unread_by_link": secure_messages.unread_by_link([link.id for link in links], "victim"),

@@ -1,19 +1,18 @@
 """Administrators' screens: staff accounts, their roles, and disabling them."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms import ConfirmForm
 from backoffice.staff_forms import NewStaffForm, RolesForm
-from backoffice.views.common import pagination_params, saved, show_service_error
+from backoffice.views.common import saved, show_service_error
 from shared.extensions import db
+from shared.pagination import pagination_params, requested_page
 from shared.permissions import ROLE_LABELS, requires
 from shared.services import staff, totp
 from shared.services.errors import ServiceError
-
-STAFF_PER_PAGE = 50
 
 
 def _member_or_404(staff_id: int):
@@ -46,9 +45,7 @@ def _confirmed() -> None:
 @bp.get("/staff")
 @requires("staff.manage", audit="staff.list")
 def staff_list():
-    page_arg = request.args.get("page", "1")
-    page_number = int(page_arg) if page_arg.isdigit() and 0 < int(page_arg) < 100000 else 1
-    page = staff.list_staff(page_number, STAFF_PER_PAGE)
+    page = staff.list_staff(requested_page(), current_app.config["ADMIN_PER_PAGE"])
     return render_template(
         "backoffice/staff_list.html",
         page=page,

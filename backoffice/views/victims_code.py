@@ -3,7 +3,7 @@ record what was done for each victim."""
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -94,6 +94,8 @@ class VictimCode:
     lines: list[Line]
     rights: list[EnhancedRight]
     plan: ContactPlan | None
+    # Older entitlements left out of `lines` (code_queries.shown_for_victims).
+    hidden: int = 0
 
 
 @dataclass
@@ -106,22 +108,25 @@ class Panel:
     reasons: dict
     channels: dict
     rules: dict
+    per_right: int
 
 
 def panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
-    """What the crime's page shows of the Victims' Code, for every victim: a fixed number
-    of queries, whatever the number of victims or entitlements."""
+    """What the crime's page shows of the Victims' Code for the victims on it (a page of
+    them): a fixed number of queries, whatever the number of victims or entitlements."""
     link_ids = [link.id for link in links]
-    rows = code_queries.for_crime(crime)
+    per_right = current_app.config["CODE_ROWS_PER_RIGHT"]
+    shown = code_queries.shown_for_victims(link_ids, per_right)
     rights = entitlements.current_rights(link_ids)
     plans = entitlements.current_plans(link_ids)
     return Panel(
         victims=[
             VictimCode(
                 link,
-                [Line(r.entitlement, r.status, entitlement_label(r.entitlement), how_met(r.entitlement)) for r in rows.get(link.id, [])],
+                [Line(r.entitlement, r.status, entitlement_label(r.entitlement), how_met(r.entitlement)) for r in shown[link.id].rows],
                 rights.get(link.id, []),
                 plans.get(link.id),
+                shown[link.id].hidden_total,
             )
             for link in links
         ],
@@ -132,6 +137,7 @@ def panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
         reasons=ENHANCED_REASONS,
         channels=CONTACT_CHANNEL_LABELS,
         rules=RULES,
+        per_right=per_right,
     )
 
 
@@ -168,7 +174,7 @@ def _entitlement_page(template: str, crime: Crime, ent: Entitlement, form, **ext
         status=code_queries.status_of(ent),
         statuses=STATUSES,
         colours=STATUS_COLOURS,
-        history=code_queries.history(ent.id),
+        history=code_queries.recent_history(ent.id),
         actions=HISTORY_ACTIONS,
         **extra,
     )
@@ -222,7 +228,7 @@ def contact_plan(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = link_or_404(crime, link_id)
     plans = code_queries.plan_history(link)
-    current = plans[0] if plans else None
+    current = plans.items[0] if plans.items else None
     prefill = {}
     if request.method == "GET" and current is not None:
         prefill = {

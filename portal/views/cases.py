@@ -4,6 +4,7 @@ from flask_login import current_user
 from portal import bp
 from shared.codes import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
+from shared.pagination import pagination_params, requested_page
 from shared.permissions import requires
 from shared.services import audit, secure_messages, updates, victims
 from shared.victims_code import CANCELLATION_REASONS
@@ -23,9 +24,16 @@ def own_case_or_404(public_id: str):
 @bp.get("/cases")
 @requires("victim.self")
 def cases():
-    links = victims.cases_of(current_user)
-    unread = secure_messages.unread_by_link([link.id for link in links], "staff")
-    return render_template("portal/cases.html", links=links, unread=unread, stages=STAGES, offences=OFFENCES)
+    page = victims.cases_of(current_user, requested_page())
+    unread = secure_messages.unread_by_link([link.id for link in page.items], "staff")
+    return render_template(
+        "portal/cases.html",
+        page=page,
+        pagination=pagination_params(page, "portal.cases"),
+        unread=unread,
+        stages=STAGES,
+        offences=OFFENCES,
+    )
 
 
 @bp.get("/cases/<public_id>")
@@ -34,6 +42,7 @@ def case(public_id):
     link = own_case_or_404(public_id)
     crime = link.crime
     cancellation = CANCELLATION_REASONS.get(crime.cancellation_reason) if crime.cancelled_at else None
+    timeline = updates.victim_timeline(crime.id, requested_page())
     return render_template(
         "portal/case.html",
         link=link,
@@ -43,7 +52,8 @@ def case(public_id):
         outcome=OUTCOMES.get(crime.outcome),
         # Only the plain words for the victim: the evidence staff recorded stays with staff.
         cancelled_because=cancellation[1] if cancellation else None,
-        timeline=updates.victim_timeline(crime.id),
+        timeline=timeline,
+        pagination=pagination_params(timeline, "portal.case", anchor="updates", public_id=link.public_id),
         unread_messages=secure_messages.unread_by_link([link.id], "staff").get(link.id, 0),
         kinds=ALL_UPDATE_KINDS,
         stages=STAGES,

@@ -11,6 +11,7 @@ from portal import bp
 from portal.message_forms import MessageForm
 from portal.views.cases import own_case_or_404
 from shared.extensions import db
+from shared.pagination import pagination_params, requested_page
 from shared.permissions import requires
 from shared.services import secure_messages
 from shared.services.errors import ServiceError
@@ -31,13 +32,15 @@ def messages(public_id):
         else:
             flash(_("Message sent"))
             return redirect(url_for("portal.messages", public_id=link.public_id))
-    thread = secure_messages.thread(link)
+    thread = secure_messages.thread(link, requested_page())
     return render_template(
         "portal/messages.html",
         link=link,
         officer=link.crime.officer_in_charge,
         thread=thread,
-        unread=sum(1 for message in thread if message.sender == "staff" and message.read_at is None),
+        pagination=pagination_params(thread, "portal.messages", anchor="your-messages", public_id=link.public_id),
+        # Counted over the whole thread: unread messages may be on another page.
+        unread=secure_messages.unread_by_link([link.id], "staff").get(link.id, 0),
         reply_days=current_app.config["MESSAGE_REPLY_WORKING_DAYS"],
         form=form,
         count_params=character_count(current_app.config["SECURE_MESSAGE_MAX_LENGTH"]),

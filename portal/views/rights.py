@@ -61,6 +61,8 @@ class Item:
 class Group:
     rule: object
     items: list[Item]
+    # Earlier ones not listed (code_queries.shown_for_victims).
+    hidden: int = 0
 
 
 def _way(rule_code: str, code: str | None):
@@ -113,11 +115,11 @@ def _describe(ent, status: str) -> Item:
     return Item(tag, tag_class, _("Due by %(date)s.", date=due))
 
 
-def _groups(rows) -> list[Group]:
+def _groups(shown) -> list[Group]:
     by_rule: dict[str, list[Item]] = {}
-    for row in rows:
+    for row in shown.rows:
         by_rule.setdefault(row.entitlement.rule, []).append(_describe(row.entitlement, row.status))
-    return [Group(RULES[code], by_rule[code]) for code in RULES if code in by_rule]
+    return [Group(RULES[code], by_rule[code], shown.hidden.get(code, 0)) for code in RULES if code in by_rule]
 
 
 @bp.get("/cases/<public_id>/rights")
@@ -125,10 +127,13 @@ def _groups(rows) -> list[Group]:
 def rights(public_id):
     link = own_case_or_404(public_id)
     crime = link.crime
-    rows = code_queries.for_victim(link)
+    shown = code_queries.shown_for_victims([link.id])[link.id]
     categories = {right.category for right in entitlements.current_rights([link.id])[link.id]}
     plan = entitlements.current_plans([link.id]).get(link.id)
-    next_update = next((r.entitlement for r in rows if r.entitlement.rule == "contact_update" and r.entitlement.state == "open"), None)
+    # Open entitlements rank first of their right, so `shown` holds the one open agreed update.
+    next_update = next(
+        (r.entitlement for r in shown.rows if r.entitlement.rule == "contact_update" and r.entitlement.state == "open"), None
+    )
     review_by = entitlements.review_request_by(crime)
     cancellation = CANCELLATION_REASONS.get(crime.cancellation_reason) if crime.cancelled_at else None
     return render_template(
@@ -136,7 +141,7 @@ def rights(public_id):
         link=link,
         crime=crime,
         offence=OFFENCES[crime.offence],
-        groups=_groups(rows),
+        groups=_groups(shown),
         enhanced=[text for code, text in ENHANCED_FOR_VICTIM.items() if code in categories],
         days={code: entitlements.timescale(code, False) for code in ("event_told", "complaint", "vrr_acknowledge", "vrr_decide")},
         enhanced_days=entitlements.timescale("event_told", True),

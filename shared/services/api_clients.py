@@ -12,7 +12,8 @@ from shared.extensions import db
 from shared.models import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
 from shared.models.api import digest
 from shared.models.types import utcnow
-from shared.services import audit
+from shared.services import audit, paging
+from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 
 MAX_NAME = 120
@@ -57,8 +58,18 @@ def revoke(client: ApiClient, by) -> None:
     db.session.commit()
 
 
+def _listed():
+    # Those still active first, then by name.
+    return select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), ApiClient.name, ApiClient.id)
+
+
 def all_clients() -> list[ApiClient]:
-    return list(db.session.scalars(select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), ApiClient.name)))
+    return list(db.session.scalars(_listed()))
+
+
+def list_clients(page: int, per_page: int) -> Page:
+    """The records systems a page at a time, those still active first. Two queries."""
+    return paging.fetch_page(_listed(), page, per_page)
 
 
 def get(client_pk: int) -> ApiClient | None:

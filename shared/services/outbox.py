@@ -364,6 +364,25 @@ def failed_for_crime(crime, victim_ids) -> list[OutboxMessage]:
     )
 
 
+def latest_failed_on_crime(crime, limit: int) -> list[tuple[OutboxMessage, Victim]]:
+    """What failed_for_crime gives for every victim of the crime, newest first, at most
+    `limit`, each with its victim. One query, whatever the number of victims."""
+    return list(
+        db.session.execute(
+            select(OutboxMessage, Victim)
+            .join(Victim, Victim.id == OutboxMessage.victim_id)
+            .where(
+                OutboxMessage.status == "failed",
+                OutboxMessage.dealt_with_at.is_(None),
+                OutboxMessage.victim_id.in_(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)),
+                or_(OutboxMessage.crime_id == crime.id, OutboxMessage.crime_id.is_(None)),
+            )
+            .order_by(OutboxMessage.finished_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def failed_message(crime, message_id: int) -> OutboxMessage | None:
     """A failed, not yet dealt with message to one of the crime's victims, or None."""
     return next((m for m in failed_for_crime(crime, _victim_ids(crime)) if m.id == message_id), None)

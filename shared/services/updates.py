@@ -5,6 +5,7 @@ The victim's timeline is read by a query that never touches the internal notes t
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,7 +13,8 @@ from shared.codes import UPDATE_KINDS
 from shared.extensions import db
 from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
-from shared.services import actors, audit, entitlements, outbox
+from shared.services import actors, audit, entitlements, outbox, paging
+from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 from shared.victims_code import KEY_EVENTS
 
@@ -79,26 +81,27 @@ def post_update(
     return update
 
 
-def staff_timeline(crime: Crime) -> list[tuple[InvestigationUpdate, str | None]]:
-    """Every update, newest first, with its internal note. One query."""
-    rows = db.session.execute(
+def staff_timeline(crime: Crime, page: int = 1, per_page: int | None = None) -> Page:
+    """A page of the crime's updates, newest first, each as (update, its internal note
+    or None). Two queries, whatever the number of updates."""
+    stmt = (
         select(InvestigationUpdate, InternalNote.text)
         .outerjoin(InternalNote, InternalNote.update_id == InvestigationUpdate.id)
         .where(InvestigationUpdate.crime_id == crime.id)
         .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
     )
-    return [(update, note) for update, note in rows]
+    return paging.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"], rows=True)
 
 
-def victim_timeline(crime_id: int) -> list[InvestigationUpdate]:
-    """The updates meant for the victim, newest first. One query; no internal notes."""
-    return list(
-        db.session.scalars(
-            select(InvestigationUpdate)
-            .where(
-                InvestigationUpdate.crime_id == crime_id,
-                InvestigationUpdate.visible_to_victim.is_(True),
-            )
-            .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
+def victim_timeline(crime_id: int, page: int = 1, per_page: int | None = None) -> Page:
+    """A page of the updates meant for the victim, newest first. Two queries; no internal
+    notes."""
+    stmt = (
+        select(InvestigationUpdate)
+        .where(
+            InvestigationUpdate.crime_id == crime_id,
+            InvestigationUpdate.visible_to_victim.is_(True),
         )
+        .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
     )
+    return paging.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"])

@@ -8,12 +8,14 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from shared import sessions
 from shared.extensions import db
 from shared.models import AccountLink, Crime, CrimeVictim, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import actors, audit, entitlements, links, outbox
+from shared.services import actors, audit, entitlements, links, outbox, paging
+from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 
@@ -141,6 +143,13 @@ def victims_of_crime(crime: Crime) -> list[CrimeVictim]:
             select(CrimeVictim).where(CrimeVictim.crime_id == crime.id).order_by(CrimeVictim.id)
         )
     )
+
+
+def victims_page(crime: Crime, page: int = 1, per_page: int | None = None) -> Page:
+    """A page of the crime's victims, in the order they were added (the first is most
+    often the person who reported it). Two queries, whatever the number of victims."""
+    stmt = select(CrimeVictim).where(CrimeVictim.crime_id == crime.id).order_by(CrimeVictim.id)
+    return paging.fetch_page(stmt, page, per_page or current_app.config["VICTIMS_PER_PAGE"])
 
 
 def get_crime_victim(crime: Crime, link_id: int) -> CrimeVictim | None:
@@ -281,24 +290,27 @@ def authenticate(email: str, password: str) -> Victim | None:
     return victim
 
 
-def cases_of(victim: Victim) -> list[CrimeVictim]:
-    """The victim's own crimes, newest first."""
-    return list(
-        db.session.scalars(
-            select(CrimeVictim)
-            .join(Crime, Crime.id == CrimeVictim.crime_id)
-            .where(CrimeVictim.victim_id == victim.id)
-            .order_by(Crime.recorded_at.desc())
-        )
+def cases_of(victim: Victim, page: int = 1, per_page: int | None = None) -> Page:
+    """A page of the victim's own crimes, newest first. Two queries."""
+    stmt = (
+        select(CrimeVictim)
+        .join(Crime, Crime.id == CrimeVictim.crime_id)
+        .where(CrimeVictim.victim_id == victim.id)
+        .order_by(Crime.recorded_at.desc(), CrimeVictim.id.desc())
     )
+    return paging.fetch_page(stmt, page, per_page or current_app.config["CASES_PER_PAGE"])
 
 
 def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
-    """The victim's link to one crime, or None when it is not theirs."""
+    """The victim's link to one crime, or None when it is not theirs. The crime and its
+    officer in charge come in the same query; the victim is the one signed in."""
     return db.session.scalar(
-        select(CrimeVictim).where(
-            CrimeVictim.public_id == public_id, CrimeVictim.victim_id == victim.id
+        select(CrimeVictim)
+        .options(
+            lazyload(CrimeVictim.victim),
+            joinedload(CrimeVictim.crime).options(lazyload(Crime.team), joinedload(Crime.officer_in_charge).lazyload(StaffMember.team)),
         )
+        .where(CrimeVictim.public_id == public_id, CrimeVictim.victim_id == victim.id)
     )
 
 

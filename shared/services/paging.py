@@ -1,0 +1,42 @@
+"""Reading a list a page at a time, or only its latest rows, in a fixed number of
+queries whatever its length."""
+
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import Select, func, select
+
+from shared.extensions import db
+from shared.services.crimes import Page
+
+
+def last_page(total: int, per_page: int) -> int:
+    return max(1, ceil(total / per_page))
+
+
+def fetch_page(stmt: Select, page: int, per_page: int, *, rows: bool = False) -> Page:
+    """The `page`th page of `stmt` (already in the order it is shown), `per_page` items a
+    page. A page past the end gives the last page, so a link to a page that has since
+    emptied still shows something. Two queries: the count, then the page. `rows` keeps
+    each result as a row (for a statement selecting more than one thing)."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    page = min(max(1, page), last_page(total, per_page))
+    limited = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.execute(limited)) if rows else list(db.session.scalars(limited))
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+@dataclass
+class Latest:
+    """The newest `limit` items of a list, newest first, and whether there are older ones."""
+
+    items: list
+    limit: int
+    more: bool
+
+
+def fetch_latest(stmt: Select, limit: int) -> Latest:
+    """At most `limit` items of `stmt`, which is ordered newest first. One query: one row
+    more than is shown tells whether anything is left out."""
+    items = list(db.session.scalars(stmt.limit(limit + 1)))
+    return Latest(items=items[:limit], limit=limit, more=len(items) > limit)
