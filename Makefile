@@ -7,7 +7,7 @@ FLASK := APP_ENV=development $(BIN)/flask --app wsgi
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/trackmycrime_test
 SOURCES := shared portal backoffice
 
-.PHONY: install run serve test test-sqlite test-postgres lint translations-extract translations-update translations-compile clean
+.PHONY: install run serve test test-sqlite test-postgres lint bench translations-extract translations-update translations-compile clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ test-sqlite: install
 
 test-postgres: install
 	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest
+
+## bench: generate a force-year (BENCH_CRIMES crimes, 1,000,000 by default) in the
+## PostgreSQL database BENCH_DATABASE_URL, load the app under gunicorn with wrk and print
+## one table of figures; BENCH_ARGS passes more options (`--reuse` keeps the data)
+BENCH_CRIMES ?= 1000000
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/trackmycrime_bench
+BENCH_ARGS ?=
+bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run --database-url $(BENCH_DATABASE_URL) --crimes $(BENCH_CRIMES) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

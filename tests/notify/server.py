@@ -100,6 +100,8 @@ class Recorded:
     body: str
     status: int = 0
     answer: dict | None = None
+    # When it arrived (time.monotonic()), for rates.
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

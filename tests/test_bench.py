@@ -1,0 +1,76 @@
+"""The benchmarks (`make bench`) run from end to end at a tiny size, so they cannot rot:
+data generated, the app served by gunicorn and loaded with wrk, the reports timed, the
+notification worker run, and the table printed."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+pytestmark = pytest.mark.skipif(
+    not TEST_DATABASE_URL.startswith("postgresql"),
+    reason="the benchmarks run on PostgreSQL: the suite's PostgreSQL run runs them",
+)
+
+MEASURES = (
+    "Minimal route (GET /health)",
+    "Victim's crime page, signed in",
+    "Officer's case list, signed in",
+    "Officer's Victims' Code queue, signed in",
+    "API: new crimes through POST /api/v1/crimes",
+    "Compliance report, whole force, quarter",
+    "Compliance report, whole force, year",
+    "Notification worker to a loopback provider",
+    "Notification worker, peak memory",
+    "Web worker, peak memory",
+)
+
+
+def test_the_whole_benchmark_runs_at_a_tiny_size_and_prints_one_table(tmp_path):
+    assert shutil.which("wrk"), "the benchmarks need wrk: apt-get install wrk"
+    url = sa.make_url(TEST_DATABASE_URL)
+    bench_url = url.set(database=f"{url.database}_bench").render_as_string(hide_password=False)
+    figures_file = tmp_path / "figures.json"
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "bench.run", "--database-url", bench_url, "--crimes", "300", "--seconds", "1",
+            "--users", "8", "--messages", "20", "--repeats", "1", "--json", str(figures_file),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    table = result.stdout[result.stdout.index("Track My Crime benchmarks"):]
+    for measure in MEASURES:
+        assert measure in table, measure
+    figures = {figure["measure"]: figure for figure in json.loads(figures_file.read_text())}
+    assert set(figures) == set(MEASURES)
+    # Every figure was measured: a rate above nothing, a share of the baseline, a memory.
+    assert all(figure["value"] > 0 for figure in figures.values()), figures
+    assert 0 < figures["Victim's crime page, signed in"]["value"] < 1
+    assert "x the raw SQL aggregate" in figures["Compliance report, whole force, year"]["compared"]
+    assert "of a direct bulk load" in figures["API: new crimes through POST /api/v1/crimes"]["compared"]
+
+
+def test_the_benchmark_refuses_a_database_other_than_postgresql():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--database-url", "sqlite:///bench.db", "--crimes", "300"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "The benchmarks run on PostgreSQL" in result.stderr
