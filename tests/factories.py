@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 
 from shared.extensions import db
-from shared.models import StaffMember, StaffRole, Team
+from shared.models import SecureMessage, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
 from shared.services import crimes, updates, victims
 from shared.services.passwords import hash_password
@@ -84,3 +84,16 @@ def active_victim(crime_row, by: StaffMember, **kwargs):
 
 def update(crime_row, by: StaffMember, text: str = "We have spoken to a witness.", note: str | None = None, visible: bool = True, kind: str = "general"):
     return updates.post_update(crime_row, kind=kind, victim_text=text, internal_note=note, visible=visible, by=by)
+
+
+def thread(link, officer: StaffMember, pairs: int) -> None:
+    """`pairs` messages each way between the victim and the officer, sent over the past
+    days (so no hourly limit applies), oldest first."""
+    start = utcnow() - timedelta(days=10)
+    for n in range(pairs):
+        at = start + timedelta(minutes=10 * n)
+        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="victim",
+                                     to_staff_id=officer.id, body=f"Question {n}", sent_at=at))
+        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="staff",
+                                     author_id=officer.id, body=f"Answer {n}", sent_at=at + timedelta(minutes=5)))
+    db.session.commit()

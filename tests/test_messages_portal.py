@@ -2,7 +2,7 @@
 replies, marking them read; only on their own case, with hostile text kept inert, bad
 input sent back with the error summary, and reading a page changing nothing."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from shared.codes import OFFENCES
 from shared.extensions import db
 from shared.models import AuditEvent, SecureMessage
-from shared.models.types import utcnow
 from shared.services import secure_messages, victims
 from shared.services.secure_messages import HOURLY_LIMIT
 from tests import factories
@@ -278,28 +277,18 @@ def _queries_for(app, client, path) -> int:
     return counter["n"]
 
 
-def _add_thread(link, officer, pairs: int):
-    """`pairs` messages each way, sent over the past days (so no hourly limit applies)."""
-    start = utcnow() - timedelta(days=10)
-    for n in range(pairs):
-        at = start + timedelta(minutes=10 * n)
-        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="victim",
-                                     to_staff_id=officer.id, body=f"Question {n}", sent_at=at))
-        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="staff",
-                                     author_id=officer.id, body=f"Answer {n}", sent_at=at + timedelta(minutes=5)))
-    db.session.commit()
 
 
 def test_message_pages_queries_do_not_grow_with_messages_or_cases(app, victim_client, case):
     link, officer = case["link"], case["officer"]
-    _add_thread(link, officer, 2)
+    factories.thread(link, officer, 2)
     paths = (case["path"], f"/cases/{link.public_id}", "/cases")
     small = [_queries_for(app, victim_client, path) for path in paths]
 
-    _add_thread(link, officer, 150)
+    factories.thread(link, officer, 150)
     for _ in range(4):
         other = _second_case(link.victim, factories.staff())
-        _add_thread(other, officer, 3)
+        factories.thread(other, officer, 3)
     large = [_queries_for(app, victim_client, path) for path in paths]
     assert small == large, (small, large)
     # 304 messages: the newest 20 on the first page, the oldest on the last.

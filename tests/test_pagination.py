@@ -236,22 +236,13 @@ def test_the_victim_s_list_of_crimes_comes_in_pages(app, ctx, monkeypatch):
         assert client.get(f"/cases?page={junk}").status == 200, junk
 
 
-def _thread(link, officer, pairs):
-    start = utcnow() - timedelta(days=10)
-    for n in range(pairs):
-        at = start + timedelta(minutes=10 * n)
-        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="victim",
-                                     to_staff_id=officer.id, body=f"Question {n}", sent_at=at))
-        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="staff",
-                                     author_id=officer.id, body=f"Answer {n}", sent_at=at + timedelta(minutes=5)))
-    db.session.commit()
 
 
 def test_a_message_thread_comes_newest_first_in_pages_for_both_sides(app, ctx):
     officer = factories.staff()
     crime = factories.crime(officer)
     link = factories.active_victim(crime, officer)
-    _thread(link, officer, 15)  # 30 messages
+    factories.thread(link, officer, 15)  # 30 messages
     # One unread message from each side, on the oldest page only.
     oldest = db.session.scalars(select(SecureMessage).where(SecureMessage.crime_victim_id == link.id)).all()
     for message in oldest:
@@ -286,7 +277,7 @@ def test_a_reply_sent_back_for_a_fault_shows_the_newest_messages(app, ctx):
     officer = factories.staff()
     crime = factories.crime(officer)
     link = factories.active_victim(crime, officer)
-    _thread(link, officer, 15)
+    factories.thread(link, officer, 15)
     staff = _client(app, officer)
     path = f"/backoffice/crimes/{crime.id}/victims/{link.id}/messages"
     page = staff.post(path + "/reply", {"body": ""}, csrf_from=path)

@@ -98,15 +98,6 @@ def _same_queries(app, client, paths, grow):
     assert small == large, (small, large)
 
 
-def _messages(link, officer, pairs):
-    start = utcnow() - timedelta(days=10)
-    for n in range(pairs):
-        at = start + timedelta(minutes=10 * n)
-        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="victim",
-                                     to_staff_id=officer.id, body=f"Question {n}", sent_at=at))
-        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="staff",
-                                     author_id=officer.id, body=f"Answer {n}", sent_at=at + timedelta(minutes=5)))
-    db.session.commit()
 
 
 def test_every_page_of_the_crime_costs_the_same_whatever_its_updates_victims_and_entitlements(app, ctx):
@@ -137,13 +128,13 @@ def test_message_threads_cost_the_same_on_every_page(app, ctx):
     officer = factories.staff()
     crime = factories.crime(officer)
     link = factories.active_victim(crime, officer)
-    _messages(link, officer, 2)
+    factories.thread(link, officer, 2)
     staff_path = f"/backoffice/crimes/{crime.id}/victims/{link.id}/messages"
     victim_path = f"/cases/{link.public_id}/messages"
     staff = _signed_in(app, officer)
     victim = _signed_in(app, link.victim, portal=True)
     small = [_queries_for(app, staff, staff_path), _queries_for(app, victim, victim_path)]
-    _messages(link, officer, 100)
+    factories.thread(link, officer, 100)
     for page in ("", "?page=2", "?page=10", "?page=abc"):
         assert [_queries_for(app, staff, staff_path + page), _queries_for(app, victim, victim_path + page)] == small, page
 
