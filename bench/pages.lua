@@ -1,14 +1,9 @@
 -- wrk script: GET pages as signed-in users. The file named by the first argument holds
 -- one "cookie<TAB>path" line per user; each thread starts at a different line and moves
 -- to the next one with every request, so the load is spread over many users and cases.
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "report.lua")
 local targets = {}
 local position = 0
-local counter = 0
-
-function setup(thread)
-  counter = counter + 1
-  thread:set("thread_number", counter)
-end
 
 function init(args)
   for line in io.lines(args[1]) do
@@ -29,11 +24,3 @@ function request()
   return wrk.format("GET", target[2], { ["Cookie"] = target[1] })
 end
 
-function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format(
-    "BENCH-RESULT {\"requests\": %d, \"duration_us\": %d, \"status_errors\": %d, \"connect_errors\": %d, " ..
-    "\"read_errors\": %d, \"write_errors\": %d, \"timeouts\": %d, \"p50_us\": %d, \"p99_us\": %d}\n",
-    summary.requests, summary.duration, errors.status, errors.connect, errors.read, errors.write, errors.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
