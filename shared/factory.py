@@ -6,7 +6,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared import i18n, templating, throttle, web
+from shared import i18n, templating, throttle, transactions, web
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager, migrate
 from shared.services import oidc, senders
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     # (CSRF checks included) can answer the request.
     web.init_app(app)
     db.init_app(app)
+    transactions.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     # Before CSRF, so that floods of forged or token-less posts are counted too.
     throttle.init_app(app)
