@@ -9,10 +9,11 @@ import hashlib
 import logging
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, g, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from shared.extensions import db
@@ -55,19 +56,26 @@ def start(user, method: str) -> None:
     db.session.commit()
 
 
+@cache
+def _live_session():
+    """The live session with a token's hash, and its user (a victim or a member of staff
+    with their roles), in one query: every signed-in request starts here, so the
+    statement is built once."""
+    return (
+        select(UserSession, Victim, StaffMember)
+        .outerjoin(Victim, (UserSession.user_type == "victim") & (Victim.id == UserSession.user_id))
+        .outerjoin(StaffMember, (UserSession.user_type == "staff") & (StaffMember.id == UserSession.user_id))
+        .options(joinedload(StaffMember.role_rows))
+        .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
+    )
+
+
 def load(token: str):
     """The user whose live session this token names, or None. Ends the session when it
     has been idle too long, is too old, or its user can no longer sign in."""
     if not token:
         return None
-    # The session and its user in one query: every signed-in request starts here.
-    found = db.session.execute(
-        select(UserSession, Victim, StaffMember)
-        .outerjoin(Victim, (UserSession.user_type == "victim") & (Victim.id == UserSession.user_id))
-        .outerjoin(StaffMember, (UserSession.user_type == "staff") & (StaffMember.id == UserSession.user_id))
-        .options(joinedload(StaffMember.role_rows))
-        .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
-    ).unique().first()
+    found = db.session.execute(_live_session(), {"token_hash": _hash(token)}).unique().first()
     if found is None:
         return None
     row, victim, staff = found

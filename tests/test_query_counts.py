@@ -60,6 +60,9 @@ def test_victims_case_page_queries_do_not_grow_with_updates(app, victim_client, 
         factories.update(crime, officer, text=f"More {i}", note="note" if i % 2 else None)
     large = _queries_for(app, victim_client, f"/cases/{link.public_id}")
     assert small == large, (small, large)
+    # The session and its victim; the case with its officer, unread messages and number
+    # of updates; the page of updates.
+    assert small == 3
 
 
 def test_officers_case_list_and_crime_page_queries_do_not_grow(app, client, ctx):

@@ -10,14 +10,19 @@ from shared.services import audit, secure_messages, updates, victims
 from shared.victims_code import CANCELLATION_REASONS
 
 
+def refuse_case(public_id: str):
+    """A case that is not the signed-in victim's, or no such case: 404 either way, so
+    nothing tells the two apart, and the attempt is kept on record."""
+    audit.record("victim.case_denied", "crime_victim", public_id[:60])
+    db.session.commit()
+    abort(404)
+
+
 def own_case_or_404(public_id: str):
-    """The signed-in victim's link to the crime `public_id`. Not theirs, or no such case:
-    404 either way, so nothing tells the two apart, and the attempt is kept on record."""
+    """The signed-in victim's link to the crime `public_id`, or 404 (`refuse_case`)."""
     link = victims.case_of(current_user, public_id)
     if link is None:
-        audit.record("victim.case_denied", "crime_victim", public_id[:60])
-        db.session.commit()
-        abort(404)
+        refuse_case(public_id)
     return link
 
 
@@ -39,10 +44,12 @@ def cases():
 @bp.get("/cases/<public_id>")
 @requires("victim.self")
 def case(public_id):
-    link = own_case_or_404(public_id)
-    crime = link.crime
+    view = victims.case_view(current_user, public_id)
+    if view is None:
+        refuse_case(public_id)
+    link, crime = view.link, view.link.crime
     cancellation = CANCELLATION_REASONS.get(crime.cancellation_reason) if crime.cancelled_at else None
-    timeline = updates.victim_timeline(crime.id, requested_page())
+    timeline = updates.victim_timeline(crime.id, requested_page(), total=view.victim_updates)
     return render_template(
         "portal/case.html",
         link=link,
@@ -54,7 +61,7 @@ def case(public_id):
         cancelled_because=cancellation[1] if cancellation else None,
         timeline=timeline,
         pagination=pagination_params(timeline, "portal.case", anchor="updates", public_id=link.public_id),
-        unread_messages=secure_messages.unread_by_link([link.id], "staff").get(link.id, 0),
+        unread_messages=view.unread_messages,
         kinds=ALL_UPDATE_KINDS,
         stages=STAGES,
         outcomes=OUTCOMES,

@@ -14,12 +14,14 @@ def last_page(total: int, per_page: int) -> int:
     return max(1, ceil(total / per_page))
 
 
-def fetch_page(stmt: Select, page: int, per_page: int, *, rows: bool = False) -> Page:
+def fetch_page(stmt: Select, page: int, per_page: int, *, rows: bool = False, total: int | None = None) -> Page:
     """The `page`th page of `stmt` (already in the order it is shown), `per_page` items a
     page. A page past the end gives the last page, so a link to a page that has since
-    emptied still shows something. Two queries: the count, then the page. `rows` keeps
-    each result as a row (for a statement selecting more than one thing)."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    emptied still shows something. Two queries: the count, then the page; one when the
+    caller already counted the rows (`total`). `rows` keeps each result as a row (for a
+    statement selecting more than one thing)."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     page = min(max(1, page), last_page(total, per_page))
     limited = stmt.limit(per_page).offset((page - 1) * per_page)
     items = list(db.session.execute(limited)) if rows else list(db.session.scalars(limited))

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import raiseload
 
 from shared.codes import UPDATE_KINDS
 from shared.extensions import db
@@ -93,15 +94,17 @@ def staff_timeline(crime: Crime, page: int = 1, per_page: int | None = None) -> 
     return paging.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"], rows=True)
 
 
-def victim_timeline(crime_id: int, page: int = 1, per_page: int | None = None) -> Page:
-    """A page of the updates meant for the victim, newest first. Two queries; no internal
-    notes."""
+def victim_timeline(crime_id: int, page: int = 1, per_page: int | None = None, *, total: int | None = None) -> Page:
+    """A page of the updates meant for the victim, newest first: two queries, or one when
+    the caller counted them already (`total`). No internal notes, and nothing about who
+    wrote each update is loaded: the victim's page does not show it."""
     stmt = (
         select(InvestigationUpdate)
+        .options(raiseload("*"))
         .where(
             InvestigationUpdate.crime_id == crime_id,
             InvestigationUpdate.visible_to_victim.is_(True),
         )
         .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
     )
-    return paging.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"])
+    return paging.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"], total=total)

@@ -4,15 +4,24 @@ resets."""
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from shared import sessions
 from shared.extensions import db
-from shared.models import AccountLink, Crime, CrimeVictim, StaffMember, Victim
+from shared.models import (
+    AccountLink,
+    Crime,
+    CrimeVictim,
+    InvestigationUpdate,
+    SecureMessage,
+    StaffMember,
+    Victim,
+)
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, links, outbox, paging
 from shared.services.crimes import Page
@@ -301,17 +310,66 @@ def cases_of(victim: Victim, page: int = 1, per_page: int | None = None) -> Page
     return paging.fetch_page(stmt, page, per_page or current_app.config["CASES_PER_PAGE"])
 
 
-def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
-    """The victim's link to one crime, or None when it is not theirs. The crime and its
-    officer in charge come in the same query; the victim is the one signed in."""
-    return db.session.scalar(
-        select(CrimeVictim)
+def _case_query(*columns):
+    """A victim's link to one crime (parameters `victim_id` and `public_id`), with the
+    crime and its officer in charge joined in and nothing else; `columns` are selected
+    beside it."""
+    return (
+        select(CrimeVictim, *columns)
         .options(
             lazyload(CrimeVictim.victim),
             joinedload(CrimeVictim.crime).options(lazyload(Crime.team), joinedload(Crime.officer_in_charge).lazyload(StaffMember.team)),
         )
-        .where(CrimeVictim.public_id == public_id, CrimeVictim.victim_id == victim.id)
+        .where(CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id"))
     )
+
+
+@cache
+def _case() -> Select:
+    return _case_query()
+
+
+@cache
+def _case_with_counts() -> Select:
+    """The case, the messages from staff the victim has not read, and the updates meant
+    for the victim: the victim's case page, built once."""
+    unread = (
+        select(func.count())
+        .where(
+            SecureMessage.crime_victim_id == CrimeVictim.id,
+            SecureMessage.sender == "staff",
+            SecureMessage.read_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    shown = (
+        select(func.count())
+        .where(InvestigationUpdate.crime_id == CrimeVictim.crime_id, InvestigationUpdate.visible_to_victim.is_(True))
+        .scalar_subquery()
+    )
+    return _case_query(unread, shown)
+
+
+def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
+    """The victim's link to one crime, or None when it is not theirs. The crime and its
+    officer in charge come in the same query; the victim is the one signed in."""
+    return db.session.scalar(_case(), {"victim_id": victim.id, "public_id": public_id})
+
+
+@dataclass
+class CaseView:
+    """What the victim's case page shows beside the case: how many messages from staff
+    they have not read, and how many updates are meant for them."""
+
+    link: CrimeVictim
+    unread_messages: int
+    victim_updates: int
+
+
+def case_view(victim: Victim, public_id: str) -> CaseView | None:
+    """The victim's case with its two counts, in one query; None when it is not theirs."""
+    found = db.session.execute(_case_with_counts(), {"victim_id": victim.id, "public_id": public_id}).first()
+    return CaseView(*found) if found is not None else None
 
 
 def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
