@@ -1,8 +1,12 @@
 """Language choice, the language switch route, and date formatting in the reader's
 language and in Europe/London time."""
 
+from datetime import UTC, date, datetime
+from functools import lru_cache
+
+from babel import dates
 from flask import Blueprint, current_app, has_request_context, make_response, redirect, request
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -46,21 +50,35 @@ def switch(code: str):
     return response
 
 
+@lru_cache(maxsize=4096)
+def _long_date(locale: str, day: date) -> str:
+    # Kept: a page shows many times of the same few days, and Babel takes a while over
+    # each one.
+    return dates.format_date(day, "d MMMM yyyy", locale=locale)
+
+
+def _local(value: datetime) -> datetime:
+    """A UTC timestamp (a naive one is UTC) in the service's time zone, Europe/London."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(get_timezone())
+
+
 def datetime_local(value) -> str:
     """A UTC timestamp as the reader's date and time in Europe/London."""
     if value is None:
         return ""
-    return _(
-        "%(date)s at %(time)s",
-        date=format_date(value, "d MMMM yyyy"),
-        time=format_time(value, "HH:mm"),
-    )
+    local = _local(value)
+    return _("%(date)s at %(time)s", date=_long_date(current_locale(), local.date()), time=local.strftime("%H:%M"))
 
 
 def date_long(value) -> str:
+    """A day, or the day of a UTC timestamp in Europe/London, in words: 4 March 2026."""
     if value is None:
         return ""
-    return format_date(value, "d MMMM yyyy")
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return _long_date(current_locale(), value)
 
 
 def current_locale() -> str:

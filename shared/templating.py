@@ -88,6 +88,30 @@ def character_count(maxlength: int, rows: int = 6) -> dict:
     }
 
 
+# More combinations than the layout's fragments have: past this, nothing more is kept.
+FRAGMENTS_KEPT = 256
+
+
+def fragment_cache(app):
+    """`fragment(*key)`, used as `{% call fragment(...) %}...{% endcall %}`: the block's
+    output, rendered once for each key and kept. For the parts of the layout that
+    depend on nothing but the values in the key (the language, whether a victim is
+    signed in): never anything personal or particular to one request, such as a name, a
+    form's CSRF token or an address with an id in it. Nothing is kept while templates
+    reload (development), so an edited template shows at once."""
+    kept: dict[tuple, Markup] = {}
+
+    def fragment(*key, caller):
+        found = kept.get(key)
+        if found is None:
+            found = caller()  # Markup: the templates autoescape
+            if not app.jinja_env.auto_reload and len(kept) < FRAGMENTS_KEPT:
+                kept[key] = found
+        return found
+
+    return fragment
+
+
 def _can(permission: str) -> bool:
     """Whether the signed-in user holds `permission`: for showing only the links and
     buttons they may use. The views check again."""
@@ -96,7 +120,7 @@ def _can(permission: str) -> bool:
 
 def init_app(app) -> None:
     app.jinja_env.undefined = LoudUndefined
-    app.jinja_env.globals.update(html=html, password_input=password_input, can=_can)
+    app.jinja_env.globals.update(html=html, password_input=password_input, can=_can, fragment=fragment_cache(app))
     app.jinja_loader = ChoiceLoader(
         [
             app.jinja_loader,
