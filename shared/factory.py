@@ -15,13 +15,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
+class TrackMyCrime(Flask):
+    jinja_environment = templating.Environment
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from the environment, with `config` applied over it.
 
     Raises shared.config.ConfigError when a required setting is missing. Does not touch
     the database: run `flask db upgrade` to create or migrate the schema.
     """
-    app = Flask(
+    app = TrackMyCrime(
         __name__,
         static_folder=os.path.join(HERE, "static"),
         static_url_path="/assets",

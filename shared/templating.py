@@ -1,5 +1,6 @@
 """Jinja set-up: GOV.UK Frontend macros, and templates that fail loudly on a typo."""
 
+from flask import templating as flask_templating
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,6 +9,17 @@ from jinja2.utils import missing
 from markupsafe import Markup
 
 from shared.permissions import can
+
+
+class Environment(flask_templating.Environment):
+    """Flask's Jinja environment, with each template reading the environment's globals
+    directly when it has none of its own. Jinja otherwise gives every template a
+    ChainMap over them, and every render and every `{% from ... import %}` then walks
+    that ChainMap name by name: about a tenth of the time a page takes to render. The
+    service never gives a template globals of its own, nor changes them after start-up."""
+
+    def make_globals(self, d):
+        return self.globals if not d else super().make_globals(d)
 
 
 class LoudUndefined(ChainableUndefined):
