@@ -109,7 +109,7 @@ def _cookie(app, user) -> str:
     """A real sign-in session for `user` (a row in user_session, as signing in makes),
     and the session cookie a browser would hold for it after its first page: with the
     CSRF token the forms use (without one, every page would set a new cookie)."""
-    from flask import session
+    from flask import g, session
     from flask_wtf.csrf import generate_csrf
 
     from shared import sessions
@@ -118,6 +118,9 @@ def _cookie(app, user) -> str:
     # browser it was made for.
     with app.test_request_context("/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         sessions.start(user, "password+totp" if user.kind == "staff" else "password")
+        # The caller's app context (and its `g`) outlives this request: forget the
+        # previous user's token, so that this session gets its own.
+        g.pop("csrf_token", None)
         generate_csrf()
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
