@@ -19,7 +19,7 @@ from shared.models import (
     StaffMember,
 )
 from shared.models.types import utcnow
-from shared.services import secure_messages, victims
+from shared.services import secure_messages, updates, victims
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -215,6 +215,19 @@ def test_the_victim_s_timeline_comes_newest_first_in_pages(app, ctx):
     for junk in JUNK:
         assert "Showing updates 1 to 20 of 23" in client.get(f"{path}?page={junk}").main_text, junk
     assert "Showing updates 21 to 23 of 23" in client.get(path + "?page=7").main_text
+
+
+def test_a_statement_built_once_counts_and_pages_like_any_other(app, ctx):
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    _updates(crime, officer, 23)
+    factories.update(crime, officer, text="Staff only", visible=False)
+    # Counted here (no total given), from the same kept statement, twice over.
+    for _ in range(2):
+        first, third = updates.victim_timeline(crime.id, 1, 10), updates.victim_timeline(crime.id, 3, 10)
+        assert (first.total, first.pages, len(first.items)) == (23, 3, 10)
+        assert [row.victim_text for row in third.items] == ["Update 2", "Update 1", "Update 0"]
+    assert updates.victim_timeline(crime.id, 9, 10).page == 3
 
 
 def test_the_victim_s_list_of_crimes_comes_in_pages(app, ctx, monkeypatch):

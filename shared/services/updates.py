@@ -4,11 +4,11 @@ The victim's timeline is read by a query that never touches the internal notes t
 """
 
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import raiseload
+from sqlalchemy import Select, bindparam, select
 
 from shared.codes import UPDATE_KINDS
 from shared.extensions import db
@@ -94,17 +94,29 @@ def staff_timeline(crime: Crime, page: int = 1, per_page: int | None = None) -> 
     return paging.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"], rows=True)
 
 
-def victim_timeline(crime_id: int, page: int = 1, per_page: int | None = None, *, total: int | None = None) -> Page:
-    """A page of the updates meant for the victim, newest first: two queries, or one when
-    the caller counted them already (`total`). No internal notes, and nothing about who
-    wrote each update is loaded: the victim's page does not show it."""
-    stmt = (
-        select(InvestigationUpdate)
-        .options(raiseload("*"))
-        .where(
-            InvestigationUpdate.crime_id == crime_id,
-            InvestigationUpdate.visible_to_victim.is_(True),
+@cache
+def _victims_updates() -> Select:
+    """What the victim sees of each update meant for them (parameter `crime_id`), newest
+    first: no internal notes, nothing about who wrote it. Plain rows, built once."""
+    return paging.pageable(
+        select(
+            InvestigationUpdate.id,
+            InvestigationUpdate.kind,
+            InvestigationUpdate.victim_text,
+            InvestigationUpdate.new_stage,
+            InvestigationUpdate.new_outcome,
+            InvestigationUpdate.created_at,
         )
+        .where(InvestigationUpdate.crime_id == bindparam("crime_id"), InvestigationUpdate.visible_to_victim.is_(True))
         .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
     )
-    return paging.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"], total=total)
+
+
+def victim_timeline(crime_id: int, page: int = 1, per_page: int | None = None, *, total: int | None = None) -> Page:
+    """A page of the updates meant for the victim, newest first, each with its kind,
+    text, new stage or outcome and time: two queries, or one when the caller counted
+    them already (`total`)."""
+    return paging.fetch_page(
+        _victims_updates(), page, per_page or current_app.config["TIMELINE_PER_PAGE"],
+        rows=True, total=total, params={"crime_id": crime_id},
+    )
