@@ -6,9 +6,9 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared import i18n, templating, throttle, transactions, web
+from shared import i18n, schema_migrations, templating, throttle, transactions, web
 from shared.config import load_config
-from shared.extensions import babel, csrf, db, login_manager, migrate
+from shared.extensions import babel, csrf, db, login_manager
 from shared.services import oidc, senders
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     db.init_app(app)
     transactions.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    schema_migrations.init_app(app)
     # Before CSRF, so that floods of forged or token-less posts are counted too.
     throttle.init_app(app)
     csrf.init_app(app)

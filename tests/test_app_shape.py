@@ -1,6 +1,7 @@
 """The shape of the application: configuration, layering, migrations, and every route
 either public on purpose or behind a sign-in."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -140,6 +141,24 @@ def test_migrations_go_down_to_empty_and_up_again(app):
         assert tables == set()
         upgrade()
         assert "crime" in sa.inspect(db.engine).get_table_names()
+
+
+def test_a_web_worker_leaves_the_migration_tools_out_and_flask_db_still_works(tmp_path):
+    served = (
+        "import sys; from shared.factory import create_app; "
+        "app = create_app({'APP_ENV': 'testing', 'SECRET_KEY': 'k', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); "
+        "assert app.test_client().get('/health').status_code == 200; "
+        "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules))"
+    )
+    answer = subprocess.run([sys.executable, "-c", served], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert answer.stdout.strip() == "[]", answer.stderr
+
+    env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", "db"]
+    for command in (["upgrade"], ["current"]):
+        done = subprocess.run(flask + command, cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert "(head)" in done.stdout
 
 
 def test_static_assets_and_error_pages_carry_the_security_headers(app):
