@@ -21,11 +21,14 @@ def requested_page(name: str = "page") -> int:
 
 def pagination_params(
     page, endpoint: str, /, *, page_arg: str = "page", anchor: str | None = None, landmark: str | None = None, **args
-) -> dict:
+) -> dict | None:
     """Parameters for govukPagination: previous, next and page numbers around the
     current one, with gaps shown as ellipses. Labels in the reader's language. Links go
     to `endpoint` with `args`, the page number in `page_arg`, and jump to `anchor`;
-    `landmark` names the navigation where a page has more than one list in pages."""
+    `landmark` names the navigation where a page has more than one list in pages.
+    None for a list that fits on one page: there is nothing to navigate."""
+    if page.pages <= 1:
+        return None
 
     def href(number):
         return url_for(endpoint, _anchor=anchor, **{**args, page_arg: number})
