@@ -30,11 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
 from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.flask_client import OAuth
-from authlib.oauth2.rfc7523 import PrivateKeyJWT
-from authlib.oidc.core import CodeIDToken
 from flask import current_app, redirect, request, session
 from flask_babel import get_locale
 from joserfc import jwt
@@ -82,8 +78,13 @@ HTTP_TIMEOUT_SECONDS = 10
 _ERROR_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
 _LOCALES = ("en", "cy")
 
-# What can go wrong talking to a provider or reading what it sends.
-_PROVIDER_FAILURES = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError, TypeError)
+
+def _provider_failures() -> tuple:
+    """What can go wrong talking to a provider or reading what it sends. The HTTP
+    library is loaded only where a provider is configured (and only then asked)."""
+    import requests
+
+    return (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError, TypeError)
 
 
 class SignInRefused(Exception):
@@ -124,7 +125,9 @@ class _Provider:
 
 @dataclass
 class _State:
-    oauth: OAuth
+    # Authlib's OAuth registry, made only when a provider is configured: it and the HTTP
+    # library take about 10 MB that a service without single sign-on does without.
+    oauth: Any = None
     providers: dict[str, _Provider] = field(default_factory=dict)
 
 
@@ -140,11 +143,17 @@ def init_app(app) -> None:
         authlib_logger.setLevel(logging.INFO)
 
     app.jinja_env.globals.update(staff_sso_enabled=staff_sso_enabled, onelogin_enabled=onelogin_enabled)
-    oauth = OAuth()
-    oauth.init_app(app)
-    state = _State(oauth=oauth)
+    state = _State()
     app.extensions[EXTENSION] = state
     config = app.config
+
+    def registry():
+        if state.oauth is None:
+            from authlib.integrations.flask_client import OAuth
+
+            state.oauth = OAuth()
+            state.oauth.init_app(app)
+        return state.oauth
 
     if config.get("STAFF_OIDC_ISSUER"):
         issuer = str(config["STAFF_OIDC_ISSUER"])
@@ -158,7 +167,7 @@ def init_app(app) -> None:
                 "preferred) or STAFF_OIDC_CLIENT_SECRET."
             )
         state.providers[STAFF] = _register(
-            oauth,
+            registry(),
             STAFF,
             issuer,
             client_id,
@@ -173,7 +182,7 @@ def init_app(app) -> None:
         client_id = _required(config, "ONELOGIN_CLIENT_ID", "GOV.UK One Login")
         private_key = _required(config, "ONELOGIN_PRIVATE_KEY", "GOV.UK One Login")
         state.providers[ONELOGIN] = _register(
-            oauth,
+            registry(),
             ONELOGIN,
             issuer,
             client_id,
@@ -235,7 +244,7 @@ def _load_private_key(value, setting: str):
     return key, alg, header
 
 
-def _register(oauth: OAuth, name, issuer, client_id, *, scope, private_key, private_key_setting, secret):
+def _register(oauth, name, issuer, client_id, *, scope, private_key, private_key_setting, secret):
     client_kwargs = {
         "scope": scope,
         "code_challenge_method": "S256",
@@ -245,6 +254,8 @@ def _register(oauth: OAuth, name, issuer, client_id, *, scope, private_key, priv
     if private_key:
         key, alg, header = _load_private_key(private_key, private_key_setting)
         client_kwargs["token_endpoint_auth_method"] = "private_key_jwt"  # noqa: S105  (a method name)
+        from authlib.oauth2.rfc7523 import PrivateKeyJWT
+
         auth_methods = [PrivateKeyJWT(alg=alg, headers=header or None)]
         credential = key
     else:
@@ -297,7 +308,7 @@ def _refuse(name: str, reason: str):
 def _metadata(provider: _Provider) -> dict:
     try:
         metadata = provider.client.load_server_metadata()
-    except _PROVIDER_FAILURES as exc:
+    except _provider_failures() as exc:
         _refuse(provider.name, f"the provider's discovery document could not be read ({type(exc).__name__})")
     if metadata.get("issuer") != provider.issuer:
         # A provider that names another issuer could be mixing up sign-ins.
@@ -310,7 +321,7 @@ def _start(name: str, redirect_uri: str, purpose=None, **params):
     _metadata(provider)
     try:
         rv = provider.client.create_authorization_url(redirect_uri, **params)
-    except _PROVIDER_FAILURES as exc:
+    except _provider_failures() as exc:
         _refuse(name, f"the sign-in request could not be made ({type(exc).__name__})")
     provider.client.framework.set_state_data(
         session,
@@ -359,7 +370,7 @@ def _finish(name: str) -> tuple[dict, str, dict]:
             code=code,
             code_verifier=data["code_verifier"],
         )
-    except _PROVIDER_FAILURES as exc:
+    except _provider_failures() as exc:
         _refuse(name, f"the token request failed ({_describe(exc)})")
     id_token = token.get("id_token") if isinstance(token, dict) else None
     if not id_token:
@@ -414,7 +425,7 @@ def validate_id_token(
         _refuse(client_name, "the ID token is signed with an algorithm this service refuses")
     except InvalidKeyIdError:
         _refuse(client_name, "the ID token is signed with a key the provider does not publish")
-    except _PROVIDER_FAILURES as exc:
+    except _provider_failures() as exc:
         _refuse(client_name, f"the ID token could not be read ({type(exc).__name__})")
 
     options = {
@@ -428,6 +439,8 @@ def validate_id_token(
     params = {"nonce": nonce, "client_id": provider.client_id}
     if access_token:
         params["access_token"] = access_token
+    from authlib.oidc.core import CodeIDToken
+
     claims = CodeIDToken(token.claims, token.header, options, params)
     try:
         claims.validate(leeway=CLOCK_LEEWAY_SECONDS)
@@ -437,7 +450,7 @@ def validate_id_token(
         _refuse(client_name, f"the ID token has no {exc.claim} claim")
     except ClaimError as exc:
         _refuse(client_name, f"the ID token's {exc.claim} claim is wrong")
-    except _PROVIDER_FAILURES as exc:
+    except _provider_failures() as exc:
         _refuse(client_name, f"the ID token could not be checked ({type(exc).__name__})")
 
     # Stated again in plain terms, whatever the libraries above decide.
