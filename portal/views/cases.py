@@ -44,24 +44,21 @@ def cases():
 @bp.get("/cases/<public_id>")
 @requires("victim.self")
 def case(public_id):
-    view = victims.case_view(current_user, public_id)
-    if view is None:
+    case = victims.case_view(current_user, public_id)
+    if case is None:
         refuse_case(public_id)
-    link, crime = view.link, view.link.crime
-    cancellation = CANCELLATION_REASONS.get(crime.cancellation_reason) if crime.cancelled_at else None
-    timeline = updates.victim_timeline(crime.id, requested_page(), total=view.victim_updates)
+    cancellation = CANCELLATION_REASONS.get(case.cancellation_reason) if case.cancelled_at else None
+    timeline = updates.victim_timeline(case.crime_id, requested_page(), total=case.victim_updates)
     return render_template(
         "portal/case.html",
-        link=link,
-        crime=crime,
-        stage=STAGES[crime.stage],
-        offence=OFFENCES[crime.offence],
-        outcome=OUTCOMES.get(crime.outcome),
+        case=case,
+        stage=STAGES[case.stage],
+        offence=OFFENCES[case.offence],
+        outcome=OUTCOMES.get(case.outcome),
         # Only the plain words for the victim: the evidence staff recorded stays with staff.
         cancelled_because=cancellation[1] if cancellation else None,
         timeline=timeline,
-        pagination=pagination_params(timeline, "portal.case", anchor="updates", public_id=link.public_id),
-        unread_messages=view.unread_messages,
+        pagination=pagination_params(timeline, "portal.case", anchor="updates", public_id=case.public_id),
         kinds=ALL_UPDATE_KINDS,
         stages=STAGES,
         outcomes=OUTCOMES,

@@ -310,12 +310,12 @@ def cases_of(victim: Victim, page: int = 1, per_page: int | None = None) -> Page
     return paging.fetch_page(stmt, page, per_page or current_app.config["CASES_PER_PAGE"])
 
 
-def _case_query(*columns):
+@cache
+def _case() -> Select:
     """A victim's link to one crime (parameters `victim_id` and `public_id`), with the
-    crime and its officer in charge joined in and nothing else; `columns` are selected
-    beside it."""
+    crime and its officer in charge joined in and nothing else. Built once."""
     return (
-        select(CrimeVictim, *columns)
+        select(CrimeVictim)
         .options(
             lazyload(CrimeVictim.victim),
             joinedload(CrimeVictim.crime).options(lazyload(Crime.team), joinedload(Crime.officer_in_charge).lazyload(StaffMember.team)),
@@ -325,14 +325,10 @@ def _case_query(*columns):
 
 
 @cache
-def _case() -> Select:
-    return _case_query()
-
-
-@cache
-def _case_with_counts() -> Select:
-    """The case, the messages from staff the victim has not read, and the updates meant
-    for the victim: the victim's case page, built once."""
+def _case_page() -> Select:
+    """What the victim's case page shows of their case (parameters `victim_id` and
+    `public_id`), as one plain row: the crime, its officer in charge, the messages from
+    staff the victim has not read and the number of updates meant for them. Built once."""
     unread = (
         select(func.count())
         .where(
@@ -347,7 +343,26 @@ def _case_with_counts() -> Select:
         .where(InvestigationUpdate.crime_id == CrimeVictim.crime_id, InvestigationUpdate.visible_to_victim.is_(True))
         .scalar_subquery()
     )
-    return _case_query(unread, shown)
+    return (
+        select(
+            CrimeVictim.public_id,
+            Crime.id.label("crime_id"),
+            Crime.reference,
+            Crime.reported_at,
+            Crime.stage,
+            Crime.offence,
+            Crime.outcome,
+            Crime.cancelled_at,
+            Crime.cancellation_reason,
+            StaffMember.name.label("officer_name"),
+            StaffMember.collar_number.label("officer_collar_number"),
+            unread.label("unread_messages"),
+            shown.label("victim_updates"),
+        )
+        .join(Crime, Crime.id == CrimeVictim.crime_id)
+        .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)
+        .where(CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id"))
+    )
 
 
 def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
@@ -356,20 +371,10 @@ def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
     return db.session.scalar(_case(), {"victim_id": victim.id, "public_id": public_id})
 
 
-@dataclass
-class CaseView:
-    """What the victim's case page shows beside the case: how many messages from staff
-    they have not read, and how many updates are meant for them."""
-
-    link: CrimeVictim
-    unread_messages: int
-    victim_updates: int
-
-
-def case_view(victim: Victim, public_id: str) -> CaseView | None:
-    """The victim's case with its two counts, in one query; None when it is not theirs."""
-    found = db.session.execute(_case_with_counts(), {"victim_id": victim.id, "public_id": public_id}).first()
-    return CaseView(*found) if found is not None else None
+def case_view(victim: Victim, public_id: str):
+    """The victim's case as their case page shows it (see `_case_page`), in one query;
+    None when it is not theirs."""
+    return db.session.execute(_case_page(), {"victim_id": victim.id, "public_id": public_id}).first()
 
 
 def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
