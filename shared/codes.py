@@ -6,7 +6,7 @@ codes and each reader sees words in their own language.
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from shared.translation import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,15 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import dates
-from flask import Blueprint, current_app, g, has_request_context, make_response, redirect, request
-from flask_babel import get_locale, get_timezone, get_translations
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, current_app, has_request_context, make_response, redirect, request
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 from shared.auth import public, safe_next
 from shared.codes import LANGUAGE_NAMES
+from shared.translation import catalogue
+from shared.translation import gettext as _
+from shared.translation import lazy_gettext as _l
 
 LANG_COOKIE = "lang"
 
@@ -81,20 +82,6 @@ def date_long(value) -> str:
     return _long_date(current_locale(), value)
 
 
-def _catalogue():
-    """The reader's translations as Flask-Babel finds them, kept for the rest of the
-    request: Flask-Babel looks them up afresh for every string a template translates.
-    Kept with their locale, so that a message rendered under `force_locale` gets its
-    own language's."""
-    locale = get_locale()
-    if locale is None:  # no app context: Flask-Babel's own answer (no translations)
-        return get_translations()
-    kept = g.get("_catalogue")
-    if kept is None or kept[0] is not locale:
-        kept = g._catalogue = (locale, get_translations())
-    return kept[1]
-
-
 def current_locale() -> str:
     return str(get_locale())
 
@@ -112,9 +99,9 @@ def init_app(app) -> None:
     # The templates' _() and ngettext(), as Flask-Babel installs them, but through the
     # request's kept translations.
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _catalogue().ugettext(s),
-        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
-        pgettext=lambda c, s: _catalogue().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
         newstyle=True,
     )

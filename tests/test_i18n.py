@@ -116,3 +116,21 @@ def test_the_character_count_speaks_welsh_in_every_plural_form(app):
         texts += params[key].values()
     for text in texts:
         assert "You" not in text and ("%{count}" in text or " 0 " in text), text
+
+
+def test_kept_translations_follow_the_language_of_the_moment(app):
+    from flask_babel import force_locale
+
+    from shared.codes import STAGES
+    from shared.translation import gettext, lazy_gettext
+
+    label = lazy_gettext("Sign in")
+    with app.test_request_context("/", headers={"Cookie": "lang=cy"}):
+        assert gettext("Sign in") == "Mewngofnodi" == str(label)
+        with force_locale("en"):
+            assert gettext("Sign in") == "Sign in" == str(label)
+            english_stage = str(STAGES["under_investigation"].victim_label)
+        assert gettext("Sign in") == "Mewngofnodi"
+        assert str(STAGES["under_investigation"].victim_label) != english_stage
+    with app.test_request_context("/"):
+        assert gettext("%(service)s – police staff", service="X") == "X – police staff"
