@@ -18,16 +18,28 @@ _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
 
 class TranslatedDateInput(GovDateInput):
     """GOV.UK date input whose Day, Month and Year labels are in the reader's language,
-    and whose error links go to the first box."""
+    and whose error links go to the first box.
+
+    A date the service fills in is written as GOV.UK writes one, without leading zeros
+    (`4 12 2026`, not `04 12 2026`); what the reader typed is shown back as typed."""
 
     def map_gov_params(self, field, **kwargs):
         if field.raw_data is not None and len(field.raw_data) != 3:
             # Posted with missing or extra boxes: show what can be shown, in order.
             field.raw_data = (list(field.raw_data) + ["", "", ""])[:3]
         params = super().map_gov_params(field, **kwargs)
-        for item, label in zip(params["items"], (_("Day"), _("Month"), _("Year")), strict=True):
+        labels = (_("Day"), _("Month"), _("Year"))
+        values = date_parts(field.data) if field.raw_data is None and field.data else None
+        for index, (item, label) in enumerate(zip(params["items"], labels, strict=True)):
             item["label"] = label
+            if values:
+                item["value"] = values[index]
         return params
+
+
+def date_parts(day: date) -> tuple[str, str, str]:
+    """A date as the three boxes of a GOV.UK date input show it: `27 3 2007`."""
+    return str(day.day), str(day.month), str(day.year)
 
 
 class GovDateField(DateField):
