@@ -13,6 +13,7 @@ from shared import throttle
 from shared.extensions import db
 from shared.factory import create_app
 from shared.services import outbox, senders
+from tests import clock
 from tests.api_helpers import api, records_system  # noqa: F401  (a records system calling /api/v1)
 from tests.notify.server import notify_server  # noqa: F401  (a stand-in for GOV.UK Notify)
 from tests.oidc.fixtures import oidc_provider  # noqa: F401  (the real OpenID provider)
@@ -20,6 +21,30 @@ from tests.pages import PageClient
 from tests.smtp_server import smtp, smtp_server  # noqa: F401  (a real SMTP server)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--now",
+        metavar="INSTANT",
+        help="run as if it were this instant, ISO 8601 with an offset (2027-03-28T00:30:00Z); time goes on from it",
+    )
+
+
+def pytest_configure(config):
+    # Before any test module is imported, so that what a module computes at import time
+    # is computed at the chosen instant too.
+    instant = config.getoption("--now")
+    if instant:
+        try:
+            clock.start_at(clock.parse(instant))
+        except ValueError as error:
+            raise pytest.UsageError(f"--now: {error}") from None
+
+
+def pytest_report_header(config):
+    instant = config.getoption("--now")
+    return f"clock: {clock.parse(instant).isoformat()} (--now)" if instant else None
 
 
 def _fresh_postgres(url: str) -> str:

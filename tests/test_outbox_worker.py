@@ -5,7 +5,6 @@ delays messages, and two workers on PostgreSQL never send the same message twice
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,7 +16,7 @@ from shared.extensions import db
 from shared.models import OutboxAttempt, Victim
 from shared.models.types import utcnow
 from shared.services import code_actions, victims
-from tests import factories
+from tests import clock, factories
 from tests.outbox_helpers import outbox_rows
 from tests.signed_in import sign_in_as
 
@@ -52,7 +51,7 @@ def workers(database_url, tmp_path):
     def start(smtp, *args, **settings):
         log = open(tmp_path / f"worker-{len(started)}.log", "w+")
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "send-messages", *args],
+            clock.python_command("-m", "flask", "--app", "wsgi", "send-messages", *args),
             cwd=ROOT, env=environment(smtp, settings), stdout=log, stderr=subprocess.STDOUT, text=True,
         )
         started.append((process, log))
@@ -60,7 +59,7 @@ def workers(database_url, tmp_path):
 
     def once(smtp, **settings):
         return subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "send-messages", "--once"],
+            clock.python_command("-m", "flask", "--app", "wsgi", "send-messages", "--once"),
             cwd=ROOT, env=environment(smtp, settings), capture_output=True, text=True, timeout=60,
         )
 

@@ -24,6 +24,8 @@ import pytest
 import requests
 from joserfc.jwk import ECKey, RSAKey
 
+from tests import clock
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SCRIPT = os.path.join(HERE, "provider.mjs")
@@ -291,7 +293,11 @@ def oidc_provider(tmp_path_factory):
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.PIPE,
-            env={**os.environ, "OIDC_PROVIDER_EXIT_WITH_STDIN": "1"},
+            env={
+                **os.environ,
+                "OIDC_PROVIDER_EXIT_WITH_STDIN": "1",
+                "OIDC_PROVIDER_CLOCK_OFFSET_MS": str(round(clock.offset_seconds() * 1000)),
+            },
         )
     issuer = f"http://127.0.0.1:{port}"
     try:

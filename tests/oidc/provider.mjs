@@ -11,11 +11,15 @@
 //   accounts - [{login, sub, email, name, roles, vot?}]
 //   cookieKeys - keys that sign the provider's own cookies
 //
+// OIDC_PROVIDER_CLOCK_OFFSET_MS moves its clock with the tests' (clock.mjs).
+//
 // Prints "OIDC-PROVIDER-READY <issuer>" on stdout once it is listening. With
 // OIDC_PROVIDER_EXIT_WITH_STDIN=1 it stops when its standard input closes.
 //
 // Sign-in pages are minimal: a login form that takes a login name (any password)
 // and looks the account up by that name, then a consent form.
+
+import './clock.mjs';
 
 import { readFileSync } from 'node:fs';
 
