@@ -7,7 +7,7 @@ FLASK := APP_ENV=development $(BIN)/flask --app wsgi
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/trackmycrime_test
 SOURCES := shared portal backoffice
 
-.PHONY: install run serve test test-sqlite test-postgres lint bench translations-extract translations-update translations-compile clean
+.PHONY: install run serve test test-sqlite test-postgres test-instants test-instants-sqlite test-instants-postgres lint bench translations-extract translations-update translations-compile clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,15 +34,30 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## test: lint, then the whole suite on SQLite and on PostgreSQL, both at once (each
-## one's output is printed when it ends)
+## one's output is printed when it ends). NOW=2027-03-28T00:30:00Z runs it as if it were
+## that instant; PYTEST_ARGS passes more options, e.g. PYTEST_ARGS="-m time_sensitive"
+NOW ?=
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/pytest $(if $(NOW),--now=$(NOW)) $(PYTEST_ARGS)
 test: lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install
-	$(BIN)/pytest
+	$(PYTEST)
 
 test-postgres: install
-	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(PYTEST)
+
+## test-instants: the time-sensitive tests at each instant where dates go wrong (listed in
+## tests/clock.py), on SQLite and on PostgreSQL, both at once
+test-instants:
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-instants-sqlite test-instants-postgres
+
+test-instants-sqlite: install
+	scripts/at-each-instant $(BIN)/pytest -q -m time_sensitive $(PYTEST_ARGS)
+
+test-instants-postgres: install
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) scripts/at-each-instant $(BIN)/pytest -q -m time_sensitive $(PYTEST_ARGS)
 
 ## bench: generate a force-year (BENCH_CRIMES crimes, 1,000,000 by default) in the
 ## PostgreSQL database BENCH_DATABASE_URL, load the app under gunicorn with wrk and print
