@@ -75,6 +75,7 @@ def test_the_token_endpoint_refuses_wrong_secrets_unknown_clients_scopes_not_hel
         assert sum("invalid_client" in detail for detail in refused) == 2
 
 
+@pytest.mark.time_sensitive
 def test_calls_without_a_valid_token_get_401_with_a_bearer_challenge(app):
     client_id, secret = _client(app)
     caller = ApiCaller(app, client_id, secret)
@@ -185,6 +186,7 @@ def test_bad_requests_get_problem_details_and_never_a_500(app, records_system):
     assert records_system.post("/crimes", good).status_code == 201
 
 
+@pytest.mark.time_sensitive
 def test_the_report_gives_the_numbers_the_back_office_shows(app, records_system):
     from shared.services import report_export, reports
 

@@ -15,6 +15,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
@@ -24,6 +25,8 @@ from shared.services import calendar, code_actions, crimes, entitlements, update
 from shared.services.passwords import hash_password
 from tests.api_helpers import records_system  # noqa: F401  (fixture)
 from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.time_sensitive  # deadlines across bank holidays, and events that must not be in the future
 
 
 def utc(*parts) -> datetime:

@@ -9,6 +9,7 @@ import json
 import logging
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
@@ -32,6 +33,8 @@ from tests import factories
 from tests.api_helpers import ApiCaller, crime_body, register, victim_body
 from tests.conftest import activation_path
 from tests.signed_in import sign_in_as
+
+pytestmark = pytest.mark.time_sensitive  # deadlines of events pushed at times relative to now
 
 _refs = itertools.count(1)
 

@@ -90,6 +90,7 @@ def count_queries(app):
 # The page
 
 
+@pytest.mark.time_sensitive
 def test_an_administrator_sees_the_trail_newest_first_with_names(client, admin):
     officer = factories.staff(name="Olive Officer")
     now = datetime.now(UTC)

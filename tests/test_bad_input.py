@@ -36,6 +36,7 @@ def _crime_form(officer, **changes):
     return data
 
 
+@pytest.mark.time_sensitive
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
@@ -210,6 +211,7 @@ def _invited_again(link, client, messages):
     return link, activation_path(messages()[-1])
 
 
+@pytest.mark.time_sensitive
 def test_an_expired_activation_link_gives_a_clear_page_and_changes_nothing(client, victim_client, officer, messages):
     link, path = _invited(officer, messages, client)
     token = db.session.scalar(select(AccountLink))

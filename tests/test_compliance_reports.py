@@ -267,6 +267,7 @@ def _actual(group) -> dict[str, tuple[int, ...]]:
 # ------------------------------------------------------------------------- service
 
 
+@pytest.mark.time_sensitive
 def test_every_metric_matches_the_hand_computed_figures(world):
     report = reports.compliance(None, world["start"], world["end"], None, now=world["now"])
     total = report.total
@@ -294,6 +295,7 @@ def test_every_metric_matches_the_hand_computed_figures(world):
     assert reports.percent(total.recording.authorised_rate) == "100"
 
 
+@pytest.mark.time_sensitive
 def test_statuses_are_what_the_engine_says(world):
     """The hand-written answer agrees with the engine's own status of each entitlement."""
     status = entitlements.status_expression(world["now"])
@@ -327,6 +329,7 @@ def test_each_split_matches_the_hand_computed_figures(world, split, belongs, key
     assert _actual(report.total) == _expected(world)
 
 
+@pytest.mark.time_sensitive
 def test_enhanced_split_counts_a_victim_in_each_of_their_categories(world):
     report = reports.compliance(None, world["start"], world["end"], "enhanced", now=world["now"])
     groups = {group.key: group for group in report.groups}
@@ -375,6 +378,7 @@ def test_a_metric_with_nothing_to_count_has_no_rate(world):
     assert reports.percent(None) is None
 
 
+@pytest.mark.time_sensitive
 def test_trend_puts_each_entitlement_in_the_month_it_started(world):
     trend = reports.trend(None, world["start"], world["end"], now=world["now"])
     assert trend.months == reports.month_starts(world["start"], world["end"])
@@ -390,6 +394,7 @@ def test_trend_puts_each_entitlement_in_the_month_it_started(world):
         assert [counts.values() for counts in trend.counts[code]] == expected, code
 
 
+@pytest.mark.time_sensitive
 def test_period_rules(english):
     with pytest.raises(ServiceError):
         reports.check_period(date(2026, 3, 2), date(2026, 3, 1))
@@ -525,6 +530,7 @@ def test_an_officer_may_not_see_reports(client, ctx):
     assert client.get("/backoffice/reports/export.csv").status == 403
 
 
+@pytest.mark.time_sensitive
 def test_the_default_report_is_this_month(client, english):
     sign_in_as(client, factories.staff(roles=("pcc",)))
     page = client.get("/backoffice/reports")
@@ -534,6 +540,7 @@ def test_the_default_report_is_this_month(client, english):
     assert _table(page, "summary")[f"M1: {reports.METRICS['M1']}"] == ["No data", "0", "0", "0", "0", "0", "0"]
 
 
+@pytest.mark.time_sensitive
 @pytest.mark.parametrize(
     ("query", "error"),
     [
@@ -564,6 +571,7 @@ def test_a_period_that_cannot_be_reported_is_explained(client, ctx, query, error
     assert export.response.headers["Location"].startswith("/backoffice/reports?")
 
 
+@pytest.mark.time_sensitive
 def test_a_month_and_a_quarter_can_be_chosen(client, ctx):
     sign_in_as(client, factories.staff(roles=("fcr",)))
     page = client.get("/backoffice/reports?period=month&month=2026-02&split=offence_group")

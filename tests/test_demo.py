@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from shared import demo
@@ -21,6 +22,8 @@ from shared.models.types import utcnow
 from shared.services import code_queries, entitlements
 from shared.services.entitlements import status_expression
 from shared.victims_code import KEY_EVENTS, RULES, STATUSES, VRR_OUTCOMES
+
+pytestmark = pytest.mark.time_sensitive  # the demo's work spread around now: overdue, due today, due this week
 
 
 def test_demo_data_loads_once_and_prints_the_logins(app, ctx):

@@ -14,6 +14,8 @@ from shared.services import api_clients
 from tests import factories
 from tests.api_helpers import crime_body, register, victim_body
 
+pytestmark = pytest.mark.time_sensitive  # crimes reported relative to now, and their deadlines
+
 TABLES = ("crime", "crime_victim", "victim", "entitlement", "investigation_update", "contact_plan", "enhanced_right")
 REPORTED = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
 UPDATED = REPORTED + timedelta(hours=2)

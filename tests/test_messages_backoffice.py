@@ -272,6 +272,7 @@ def test_staff_of_another_team_cannot_reach_the_thread(app, ctx):
     assert other_crime.id != crime.id
 
 
+@pytest.mark.time_sensitive
 def test_a_supervisor_sees_their_team_s_messages_left_unanswered_too_long(app, ctx):
     team = factories.team("Response North")
     supervisor = factories.staff(team, roles=("officer", "supervisor"))

@@ -6,6 +6,7 @@ import calendar as months
 import itertools
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from shared.codes import OFFENCES
@@ -16,6 +17,8 @@ from shared.services import calendar, code_actions, crimes, updates
 from tests import factories
 from tests.signed_in import sign_in_as
 from tests.test_query_counts import count_queries
+
+pytestmark = pytest.mark.time_sensitive  # the victim's deadlines, shown on the London calendar
 
 NOTE = "Suspect is the ex-partner; see intelligence log 4471"
 COMPLAINT = "Rude on the phone to the victim on Tuesday (call 5581)"

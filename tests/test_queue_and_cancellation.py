@@ -18,6 +18,8 @@ from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
 
+pytestmark = pytest.mark.time_sensitive  # the queue's bands (overdue, due today, due this week) and deadlines
+
 _refs = itertools.count(1)
 
 

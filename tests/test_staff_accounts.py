@@ -205,6 +205,7 @@ def test_wrong_codes_are_throttled_without_a_permanent_lockout(app, client, ctx,
     assert wrong not in logged and member.totp_secret not in logged
 
 
+@pytest.mark.time_sensitive
 def test_the_half_signed_in_state_expires_after_five_minutes(client, ctx):
     member = factories.staff()
     location = _password_step(client, member.email)
@@ -506,6 +507,7 @@ def test_an_administrator_creates_an_account_and_the_new_member_sets_it_up(app, 
     assert "10 recovery codes left" in page.main_text
 
 
+@pytest.mark.time_sensitive
 def test_a_new_set_up_link_voids_the_old_one_and_links_expire(app, client, messages, ctx):
     admin = factories.staff(roles=("admin",))
     member = factories.staff()

@@ -411,6 +411,7 @@ def test_a_victim_resets_their_password_by_email(victim_client, ctx, messages):
     assert again.links(r"^/forgot-password$")
 
 
+@pytest.mark.time_sensitive
 def test_reset_link_problems(victim_client, ctx, messages):
     victim = _victim()
     missing = victim_client.get("/reset-password/not-a-real-token")
@@ -590,6 +591,7 @@ def test_a_copied_cookie_is_useless_after_signing_out(app, victim_client, ctx):
     assert _session_row(token).ended_reason == "signed_out"
 
 
+@pytest.mark.time_sensitive
 @pytest.mark.parametrize(
     ("column", "setting", "reason"),
     [

@@ -32,6 +32,8 @@ from shared.services.errors import ServiceError
 from shared.victims_code import ON_RECORDING
 from tests import factories
 
+pytestmark = pytest.mark.time_sensitive  # deadlines in working days around a chosen instant
+
 
 def utc(*parts) -> datetime:
     return datetime(*parts, tzinfo=UTC)

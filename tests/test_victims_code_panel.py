@@ -3,6 +3,7 @@ records what was done, and keeps contact plans and enhanced rights up to date.""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from shared.extensions import db
@@ -13,6 +14,8 @@ from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
 from tests.test_query_counts import count_queries
+
+pytestmark = pytest.mark.time_sensitive  # deadlines, today's date filled in, dates in the future refused
 
 
 def _today() -> list[str]:
