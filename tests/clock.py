@@ -51,9 +51,16 @@ def start_at(instant: datetime) -> None:
     time_machine.travel(instant, tick=True).start()
 
 
+def real_time() -> float:
+    """The real clock's time, whatever the tests' clock says."""
+    if not time_machine.escape_hatch.is_travelling():
+        return time.time()
+    return time_machine.escape_hatch.time.time()
+
+
 def offset_seconds() -> float:
     """How far the tests' clock is ahead of the real one (negative if behind)."""
-    return time.time() - time_machine.escape_hatch.time.time()
+    return time.time() - real_time()
 
 
 def python_command(*args: str) -> list[str]:

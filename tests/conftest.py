@@ -20,6 +20,9 @@ from tests.oidc.fixtures import oidc_provider  # noqa: F401  (the real OpenID pr
 from tests.pages import PageClient
 from tests.smtp_server import smtp, smtp_server  # noqa: F401  (a real SMTP server)
 
+# pytester runs the suite's own plugins in a process of their own (tests/test_clock.py).
+pytest_plugins = ["pytester"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
