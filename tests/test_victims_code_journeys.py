@@ -32,8 +32,6 @@ from shared.services.errors import ServiceError
 from shared.victims_code import ON_RECORDING
 from tests import factories
 
-pytestmark = pytest.mark.time_sensitive  # deadlines in working days around a chosen instant
-
 
 def utc(*parts) -> datetime:
     return datetime(*parts, tzinfo=UTC)
@@ -46,8 +44,10 @@ ARREST = utc(2026, 10, 15, 15, 0)  # Thursday 15 October, 16:00 BST
 INTERVIEW = utc(2026, 10, 16, 9, 0)  # Friday 16 October, 10:00 BST
 BAIL = utc(2026, 10, 26, 11, 0)  # Monday 26 October, 11:00 GMT: the clocks went back on the 25th
 CHARGE = utc(2026, 11, 20, 11, 0)  # Friday 20 November, 11:00 GMT
-# "Now" for statuses and queues: Friday 20 November 2026, 15:00.
+# "Now" for statuses and queues: Friday 20 November 2026, 15:00. Every test here runs
+# then, whenever the suite runs.
 NOW = utc(2026, 11, 20, 15, 0)
+pytestmark = pytest.mark.time_machine(NOW, tick=True)
 
 _references = itertools.count(70001)
 
