@@ -34,8 +34,6 @@ from tests.api_helpers import ApiCaller, crime_body, register, victim_body
 from tests.conftest import activation_path
 from tests.signed_in import sign_in_as
 
-pytestmark = pytest.mark.time_sensitive  # deadlines of events pushed at times relative to now
-
 _refs = itertools.count(1)
 
 
@@ -140,6 +138,7 @@ def snapshot() -> dict:
 # ----------------------------------------------------------------------------- crimes
 
 
+@pytest.mark.time_sensitive
 def test_a_crime_is_created_then_brought_up_to_date(app, ctx, api):
     body = create(api)
     reference = body["reference"]
@@ -271,6 +270,7 @@ def test_when_a_crime_was_reported_or_recorded_cannot_change(app, ctx, api):
     assert row.source_updated_at == datetime_of(body["updated_at"])
 
 
+@pytest.mark.time_sensitive
 def test_an_outcome_closes_the_crime_as_in_the_back_office(app, ctx, api):
     body = create(api)
     reference = body["reference"]
@@ -305,6 +305,7 @@ def test_an_outcome_closes_the_crime_as_in_the_back_office(app, ctx, api):
 # ---------------------------------------------------------------------------- victims
 
 
+@pytest.mark.time_sensitive
 def test_a_victim_is_added_then_brought_up_to_date(app, ctx, api):
     body = create(api)
     reference = body["reference"]
@@ -409,6 +410,7 @@ def test_an_email_address_belongs_to_one_victim_unless_linked(app, ctx, api):
 # ----------------------------------------------------------------------------- events
 
 
+@pytest.mark.time_sensitive
 def test_an_event_is_recorded_once_whatever_the_retries(app, ctx, api):
     body = create(api)
     reference = body["reference"]
@@ -626,6 +628,7 @@ def _bad_crimes(api: ApiCaller):
     yield "null", None, 415  # no body at all
 
 
+@pytest.mark.time_sensitive
 def test_bad_crimes_are_refused_with_problem_details(app, ctx, api):
     for what, body, status in _bad_crimes(api):
         refused = problem(api.post("/crimes", body), status)

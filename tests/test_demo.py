@@ -23,8 +23,6 @@ from shared.services import code_queries, entitlements
 from shared.services.entitlements import status_expression
 from shared.victims_code import KEY_EVENTS, RULES, STATUSES, VRR_OUTCOMES
 
-pytestmark = pytest.mark.time_sensitive  # the demo's work spread around now: overdue, due today, due this week
-
 
 def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
     runner = app.test_cli_runner()
@@ -65,6 +63,7 @@ def test_the_demo_logins_work(app, client, victim_client, ctx):
     assert len(victim_client.get("/cases").links(r"^/cases/")) == 2
 
 
+@pytest.mark.time_sensitive
 def test_the_demo_has_victims_code_work_in_every_state(app, ctx):
     app.test_cli_runner().invoke(args=["demo-data"])
     now = utcnow()
