@@ -4,6 +4,7 @@ same moment make one record, and one invitation."""
 
 import threading
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,10 @@ from shared.models import (
 )
 from tests.api_helpers import ApiCaller, crime_body, register, victim_body
 from tests.conftest import TEST_DATABASE_URL
+
+# Its requests carry fixed dates in 2026; they are
+# sent on 1 December 2026, whenever the suite runs.
+pytestmark = pytest.mark.time_machine(datetime(2026, 12, 1, 12, tzinfo=UTC), tick=True)
 
 postgres_only = pytest.mark.skipif(
     not (TEST_DATABASE_URL or "").startswith("postgresql"), reason="concurrent writers need PostgreSQL"

@@ -1,12 +1,18 @@
 """The whole journey: an officer records a crime, adds and invites the victim, posts an
 update; the victim activates their account, signs in and reads it."""
 
+from datetime import UTC, datetime
+
+import pytest
 from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import AuditEvent, Crime, InternalNote, InvestigationUpdate
 from tests import factories
 from tests.conftest import activation_path
+
+# The journey happens in November 2026; it is followed on 1 December 2026, whenever the suite runs.
+pytestmark = pytest.mark.time_machine(datetime(2026, 12, 1, 12, tzinfo=UTC), tick=True)
 
 
 def test_officer_keeps_victim_informed_and_victim_follows_case(app, client, victim_client, messages, ctx):
