@@ -1,7 +1,7 @@
 """The Victims' Code on a crime's page: an officer sees what is owed to each victim,
 records what was done, and keeps contact plans and enhanced rights up to date."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -194,6 +194,25 @@ def test_a_referral_that_needs_consent_is_refused_without_it(app, ctx):
     page = client.post(url, {"way": "referred", "service": "isva", "consent": "y", "date": _today()})
     assert page.status == 302, page.error_summary
     assert (_fresh(referral).state, _fresh(referral).detail) == ("met", "isva")
+
+
+def test_tomorrow_is_refused_in_the_last_minute_of_today(app, ctx, time_machine):
+    # 23:59:30 on Friday 27 August 2027 in London (BST): midnight on Saturday, the start of
+    # the date typed, is less than a minute away but still tomorrow.
+    time_machine.move_to(datetime(2027, 8, 27, 22, 59, 30, tzinfo=UTC), tick=False)
+    officer, client = _officer_client(app)
+    link = factories.victim(factories.crime(officer), officer)
+    ack = _entitlement(link, "acknowledgement")
+    url = f"/backoffice/crimes/{link.crime_id}/entitlements/{ack.id}"
+
+    page = client.post(url, {"way": "letter", "date": ["28", "8", "2027"]})
+    assert page.status == 400
+    assert page.error_summary == ["The date must be today or in the past"]
+    assert _fresh(ack).state == "open"
+
+    page = client.post(url, {"way": "letter", "date": ["27", "8", "2027"], "time": "23:59"})
+    assert page.status == 302, page.error_summary
+    assert _fresh(ack).state == "met"
 
 
 def test_bad_input_is_refused_with_a_message(app, ctx):

@@ -32,7 +32,11 @@ CANCEL_ROLES = ("fcr", "ddm")
 
 
 def _check_when(at: datetime, not_before: datetime, field: str = "date") -> None:
-    if at > utcnow() + timedelta(minutes=1):
+    """When something was done: not after today on the London calendar, and not later than
+    now (a minute's grace for a time typed in the current minute, so that midnight
+    tomorrow, a minute away at 23:59, is still tomorrow), nor before it started."""
+    now = utcnow()
+    if calendar.local_date(at) > calendar.local_date(now) or at > now + timedelta(minutes=1):
         raise ServiceError(_l("The date must be today or in the past"), field)
     if calendar.local_date(at) < calendar.local_date(not_before):
         raise ServiceError(_l("The date must be on or after %(day)s, when this started", day=format_date(calendar.local_date(not_before), "d MMMM yyyy")), field)
