@@ -14,8 +14,6 @@ from shared.services import api_clients
 from tests import factories
 from tests.api_helpers import crime_body, register, victim_body
 
-pytestmark = pytest.mark.time_sensitive  # crimes reported relative to now, and their deadlines
-
 TABLES = ("crime", "crime_victim", "victim", "entitlement", "investigation_update", "contact_plan", "enhanced_right")
 REPORTED = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
 UPDATED = REPORTED + timedelta(hours=2)
@@ -87,6 +85,7 @@ def write_jsonl(path, rows):
     return path
 
 
+@pytest.mark.time_sensitive
 def test_csv_loads_the_good_rows_reports_each_bad_one_and_a_second_run_changes_nothing(app, source, tmp_path):
     collar = source.collar
     path = write_csv(
@@ -147,6 +146,7 @@ def test_csv_loads_the_good_rows_reports_each_bad_one_and_a_second_run_changes_n
     )
 
 
+@pytest.mark.time_sensitive
 def test_jsonl_loads_crimes_with_their_victims_and_a_second_run_changes_nothing(app, source, tmp_path):
     collar = source.collar
     first = crime_body("NX/2026/000100", collar, updated_at=UPDATED.isoformat())

@@ -18,8 +18,6 @@ from tests import factories
 from tests.signed_in import sign_in_as
 from tests.test_query_counts import count_queries
 
-pytestmark = pytest.mark.time_sensitive  # the victim's deadlines, shown on the London calendar
-
 NOTE = "Suspect is the ex-partner; see intelligence log 4471"
 COMPLAINT = "Rude on the phone to the victim on Tuesday (call 5581)"
 _refs = itertools.count(70001)
@@ -64,6 +62,7 @@ def _items(page) -> list[str]:
     return [li.get_text(" ", strip=True) for li in page.soup.select(".app-rights-list li")]
 
 
+@pytest.mark.time_sensitive
 def test_a_victim_sees_what_we_have_done_for_them_and_what_is_late(victim_client, ctx):
     officer = factories.staff(name="Sam Taylor")
     crime = _crime(officer)
@@ -139,6 +138,7 @@ def test_a_victim_sees_what_we_have_done_for_them_and_what_is_late(victim_client
     assert len(_items(page)) == len(list(db.session.scalars(select(Entitlement).where(Entitlement.crime_victim_id == mine.id))))
 
 
+@pytest.mark.time_sensitive
 def test_an_overdue_acknowledgement_says_so(victim_client, ctx):
     officer = factories.staff()
     crime = factories.crime(officer)
@@ -153,6 +153,7 @@ def test_an_overdue_acknowledgement_says_so(victim_client, ctx):
     assert f"Overdue Overdue: this should have been done by {_day(past)}." in _items(page)
 
 
+@pytest.mark.time_sensitive
 def test_a_victim_with_enhanced_rights_is_told_what_they_mean(victim_client, ctx):
     officer = factories.staff()
     crime = factories.crime(officer, offence="rape")
@@ -223,6 +224,7 @@ def test_another_victims_rights_page_is_not_found_and_the_attempt_is_kept(victim
     assert {e.actor_id for e in denied} == {mine.victim.id}
 
 
+@pytest.mark.time_sensitive
 def test_a_cancelled_crime_is_explained_in_plain_words(victim_client, ctx):
     officer = factories.staff()
     ddm = factories.staff(roles=("ddm",))
@@ -250,6 +252,7 @@ def test_a_cancelled_crime_is_explained_in_plain_words(victim_client, ctx):
     assert EVIDENCE not in rights.text
 
 
+@pytest.mark.time_sensitive
 def test_the_rights_page_works_in_welsh(victim_client, ctx):
     officer = factories.staff()
     crime = factories.crime(officer, offence="rape")

@@ -18,8 +18,6 @@ from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
 
-pytestmark = pytest.mark.time_sensitive  # the queue's bands (overdue, due today, due this week) and deadlines
-
 _refs = itertools.count(1)
 
 
@@ -72,6 +70,7 @@ def _officer_row(page, name: str) -> list[str]:
 # ------------------------------------------------------------------------- queues
 
 
+@pytest.mark.time_sensitive
 def test_officers_queue_shows_what_is_overdue_due_today_and_due_this_week(app, ctx):
     team = factories.team()
     officer = factories.staff(team, name="Alex Morgan")
@@ -113,6 +112,7 @@ def test_officers_queue_shows_what_is_overdue_due_today_and_due_this_week(app, c
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "victims_code.queue"))
 
 
+@pytest.mark.time_sensitive
 def test_supervisor_sees_every_officer_of_the_team_and_no_other_team(app, ctx):
     team = factories.team("Response North")
     supervisor = factories.staff(team, roles=("supervisor",), name="Sue Visor")
@@ -279,6 +279,7 @@ def test_cancelling_a_crime_tells_its_victims_and_ends_what_was_owed(app, ctx):
     db.session.rollback()
 
 
+@pytest.mark.time_sensitive
 def test_an_enhanced_victim_is_owed_the_cancellation_in_one_working_day_and_it_is_queued(app, ctx):
     officer = factories.staff(name="Alex Morgan")
     crime = _crime(officer, offence="rape", reference="43/30002/26")
@@ -305,6 +306,7 @@ def _date_boxes(day) -> list[str]:
     return [str(day.day), str(day.month), str(day.year)]
 
 
+@pytest.mark.time_sensitive
 def test_an_arrest_posted_with_a_past_date_is_due_from_that_date(app, ctx):
     officer = factories.staff()
     crime = _crime(officer, reported_days_ago=30, reference="43/40001/26")
@@ -330,6 +332,7 @@ def test_an_arrest_posted_with_a_past_date_is_due_from_that_date(app, ctx):
     assert "Victim told of a key decision: Suspect arrested" in _band(queue, "overdue")
 
 
+@pytest.mark.time_sensitive
 def test_a_key_event_date_in_the_future_or_for_a_general_update_is_refused(app, ctx):
     officer = factories.staff()
     crime = _crime(officer)

@@ -15,8 +15,6 @@ from tests.pages import PageClient
 from tests.signed_in import sign_in_as
 from tests.test_query_counts import count_queries
 
-pytestmark = pytest.mark.time_sensitive  # deadlines, today's date filled in, dates in the future refused
-
 
 def _today() -> list[str]:
     day = calendar.local_date(utcnow())
@@ -56,6 +54,7 @@ def _victim_section(page, name):
     return heading.parent
 
 
+@pytest.mark.time_sensitive
 def test_officer_sees_what_is_owed_to_a_standard_and_an_enhanced_victim(app, ctx):
     officer, client = _officer_client(app)
     burglary = factories.crime(officer)
@@ -110,6 +109,7 @@ def test_someone_who_cannot_update_crimes_sees_the_panel_without_actions(app, ct
     assert not page.links("/contact-plan|/enhanced-rights|/complaint|/review")
 
 
+@pytest.mark.time_sensitive
 def test_officer_records_what_was_done(app, ctx):
     officer, client = _officer_client(app)
     crime = factories.crime(officer)
@@ -215,6 +215,7 @@ def test_tomorrow_is_refused_in_the_last_minute_of_today(app, ctx, time_machine)
     assert _fresh(ack).state == "met"
 
 
+@pytest.mark.time_sensitive
 def test_bad_input_is_refused_with_a_message(app, ctx):
     officer, client = _officer_client(app)
     crime = factories.crime(officer)
@@ -274,6 +275,7 @@ def test_officer_marks_an_entitlement_as_not_applying(app, ctx):
     assert "Does not apply" in row.get_text() and "Assessed by the referring force" in row.get_text()
 
 
+@pytest.mark.time_sensitive
 def test_officer_changes_the_contact_plan(app, ctx):
     officer, client = _officer_client(app)
     crime = factories.crime(officer)
@@ -361,6 +363,7 @@ def test_officer_assesses_enhanced_rights(app, ctx):
     assert "Third burglary this year" in form.main_text
 
 
+@pytest.mark.time_sensitive
 def test_officer_records_a_complaint_and_a_request_for_review(app, ctx):
     officer, client = _officer_client(app)
     crime = factories.crime(officer)
