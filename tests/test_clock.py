@@ -58,11 +58,18 @@ def test_an_instant_without_an_offset_is_refused(pytester, run_pytest):
 
 def test_a_python_process_the_tests_start_runs_at_the_tests_instant(tmp_path, time_machine):
     time_machine.move_to(datetime(2027, 10, 31, 1, 1, tzinfo=UTC), tick=False)
-    (tmp_path / "show_now.py").write_text("from datetime import UTC, datetime\nprint(datetime.now(UTC).isoformat())\n")
+    (tmp_path / "show_now.py").write_text(
+        "from datetime import UTC, datetime\nprint(datetime.now(UTC).isoformat())\n"
+    )
     command = clock.python_command("-m", "show_now")
     seen = subprocess.run(
-        command, cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{tmp_path}:{ROOT}"},
-        capture_output=True, text=True, check=True, timeout=60,
+        command,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": f"{tmp_path}:{ROOT}"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     assert seen.startswith("2027-10-31T01:01"), seen
 
@@ -73,8 +80,12 @@ def test_the_openid_provider_keeps_the_tests_clock(days):
     script = "await import('./tests/oidc/clock.mjs'); console.log(Date.now()); process.exit(0);"
     printed = subprocess.run(
         ["node", "--input-type=module", "-e", script],
-        cwd=ROOT, env={**os.environ, "OIDC_PROVIDER_CLOCK_OFFSET_MS": str(round(offset.total_seconds() * 1000))},
-        capture_output=True, text=True, check=True, timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "OIDC_PROVIDER_CLOCK_OFFSET_MS": str(round(offset.total_seconds() * 1000))},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     provider_now = datetime.fromtimestamp(int(printed) / 1000, UTC)
     real_now = datetime.fromtimestamp(clock.real_time(), UTC)
@@ -86,7 +97,10 @@ def _london(label: str) -> datetime:
 
 
 def test_each_instant_ci_runs_at_is_what_it_is_said_to_be():
-    first_gmt, first_bst = _london("the 1st of a month, just after midnight, GMT"), _london("the 1st of a month, just after midnight, BST")
+    first_gmt, first_bst = (
+        _london("the 1st of a month, just after midnight, GMT"),
+        _london("the 1st of a month, just after midnight, BST"),
+    )
     for moment, offset in ((first_gmt, timedelta(0)), (first_bst, BST)):
         assert (moment.day, moment.hour, moment.utcoffset()) == (1, 0, offset)
         assert moment.astimezone(UTC).date() != moment.date() or offset == timedelta(0)

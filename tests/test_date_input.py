@@ -19,7 +19,9 @@ SMALL_HOURS_OF_THE_4TH = datetime(2027, 6, 3, 23, 30, tzinfo=UTC)
 
 
 def _boxes(page, name="date") -> list[str]:
-    return [page.soup.find("input", attrs={"id": f"{name}-{part}"})["value"] for part in ("day", "month", "year")]
+    return [
+        page.soup.find("input", attrs={"id": f"{name}-{part}"})["value"] for part in ("day", "month", "year")
+    ]
 
 
 @pytest.mark.parametrize("form", ["entitlement", "complaint", "review"])
@@ -65,4 +67,3 @@ def test_what_the_reader_typed_is_shown_back_as_typed(app):
         wrong = _Form(formdata=MultiDict([("when", "31"), ("when", "02"), ("when", "2027")]))
         assert not wrong.validate()
         assert _render(wrong) == ["31", "02", "2027"]
-
