@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 FLASK := APP_ENV=development $(BIN)/flask --app wsgi
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/trackmycrime_test
-SOURCES := shared portal backoffice
+SOURCES := shared portal backoffice api
 
 .PHONY: install run serve test test-sqlite test-postgres test-instants test-instants-sqlite test-instants-postgres lint bench translations-extract translations-update translations-compile clean
 

@@ -6,10 +6,10 @@ import logging
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
-from shared.auth import endpoint_is_public
+from shared.domain.permissions import can
 from shared.extensions import db
-from shared.permissions import can
 from shared.services import audit
+from shared.web.login import endpoint_is_public
 
 bp = Blueprint("backoffice", __name__, template_folder="templates")
 logger = logging.getLogger("trackmycrime.auth")

@@ -10,8 +10,8 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from backoffice.forms import choices
-from shared.forms import GovDateField
 from shared.services.audit_log import AuditFilters
+from shared.web.forms import GovDateField
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _MAX_ID = 2**31 - 1

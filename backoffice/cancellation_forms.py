@@ -8,8 +8,8 @@ from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from backoffice.forms import choices
-from shared.services.code_actions import MAX_REASON
-from shared.victims_code import CANCELLATION_REASONS
+from shared.domain.victims_code_rules import CANCELLATION_REASONS
+from shared.services.victims_code_actions import MAX_REASON
 
 
 class CancelCrimeForm(FlaskForm):

@@ -1,5 +1,5 @@
 """Forms for what staff record under the Victims' Code. Choices that come from the rules
-(ways, services, reasons) are checked again by shared.services.code_actions, which says
+(ways, services, reasons) are checked again by shared.services.victims_code_actions, which says
 in words what is wrong; these forms catch what is missing or malformed."""
 
 from flask_babel import lazy_gettext as _l
@@ -25,12 +25,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from backoffice.forms import choices
-from shared.codes import CONTACT_CHANNEL_LABELS, LANGUAGE_NAMES
-from shared.forms import GovDateField, TimeField
+from shared.domain.reference_data import CONTACT_CHANNEL_LABELS, LANGUAGE_NAMES
+from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, ENHANCED_REASONS, SUPPORT_SERVICES
 from shared.models.types import utcnow
 from shared.services import calendar
-from shared.services.code_actions import MAX_REASON
-from shared.victims_code import ENHANCED_CATEGORIES, ENHANCED_REASONS, SUPPORT_SERVICES
+from shared.services.victims_code_actions import MAX_REASON
+from shared.web.forms import GovDateField, TimeField
 
 YES_NO = choices([("yes", _l("Yes")), ("no", _l("No"))])
 MAX_COMPLAINT = 200

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from shared.codes import (
+from shared.domain.reference_data import (
     CONTACT_CHANNEL_LABELS,
     FINAL_STAGES,
     LANGUAGE_NAMES,
@@ -28,8 +28,8 @@ from shared.codes import (
     STAGES,
     UPDATE_KINDS,
 )
-from shared.forms import GovDateField, TimeField
 from shared.services.updates import MAX_TEXT
+from shared.web.forms import GovDateField, TimeField
 
 
 def choices(pairs) -> list[SelectChoice]:

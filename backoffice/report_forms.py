@@ -11,9 +11,9 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
 from wtforms import RadioField, SelectChoice, SelectField
 
-from shared.forms import GovDateField
 from shared.services import reports
 from shared.services.errors import ServiceError
+from shared.web.forms import GovDateField
 
 MONTHS_OFFERED = 36
 QUARTERS_OFFERED = 12

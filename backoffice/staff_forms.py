@@ -14,7 +14,7 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from backoffice.forms import choices
-from shared.permissions import ROLE_LABELS
+from shared.domain.permissions import ROLE_LABELS
 
 
 class CodeForm(FlaskForm):

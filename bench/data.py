@@ -6,7 +6,7 @@ England and Wales (year ending March 2024), rounded. Texts are composed from the
 sentences here, so that no two cases read quite alike.
 """
 
-# Share of recorded crime, in percent, per offence code of shared.codes.OFFENCES. A code
+# Share of recorded crime, in percent, per offence code of shared.domain.reference_data.OFFENCES. A code
 # missing here is recorded now and then (RARE_OFFENCE_WEIGHT).
 OFFENCE_WEIGHTS = {
     # violence against the person, 35

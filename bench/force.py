@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
 from bench import data
-from shared.codes import OFFENCES, OUTCOMES
-from shared.permissions import ROLE_PERMISSIONS
-from shared.services import calendar
-from shared.victims_code import (
+from shared.domain.permissions import ROLE_PERMISSIONS
+from shared.domain.reference_data import OFFENCES, OUTCOMES
+from shared.domain.victims_code_rules import (
     CONSENT_OFFENCE_GROUPS,
     CONSENT_OFFENCES,
     CONSENT_REASONS,
@@ -37,6 +36,7 @@ from shared.victims_code import (
     outcome_event,
     timescale_key,
 )
+from shared.services import calendar
 
 # Tables and the columns loaded, in the order they are loaded.
 COLUMNS = {

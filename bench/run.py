@@ -112,7 +112,7 @@ def _cookie(app, user) -> str:
     from flask import g, session
     from flask_wtf.csrf import generate_csrf
 
-    from shared import sessions
+    from shared.web import sessions
 
     # From loopback, as wrk's requests come: the session is bound to the address and the
     # browser it was made for.

@@ -5,8 +5,8 @@ import logging
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from shared.auth import endpoint_is_public
-from shared.permissions import can
+from shared.domain.permissions import can
+from shared.web.login import endpoint_is_public
 
 bp = Blueprint("portal", __name__, template_folder="templates")
 logger = logging.getLogger("trackmycrime.auth")

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from limits import parse as parse_limit
 
-from shared.permissions import ROLE_PERMISSIONS
-from shared.victims_code import timescales
+from shared.domain.permissions import ROLE_PERMISSIONS
+from shared.domain.victims_code_rules import timescales
 
 
 class ConfigError(RuntimeError):
@@ -90,7 +90,7 @@ NOTIFY_KEY = re.compile(rf"^[A-Za-z0-9_-]+-{_UUID}-{_UUID}$")
 
 def needed_templates() -> list[str]:
     """The GOV.UK Notify templates the service needs: kind.channel.language."""
-    from shared.message_kinds import KINDS
+    from shared.domain.notification_kinds import KINDS
 
     return [
         f"{kind.code}.{channel}.{language}"
@@ -137,7 +137,7 @@ def notify_templates(value) -> dict[str, str]:
 
 
 def _sender_settings(env: str, overrides: dict) -> dict:
-    """How messages are sent (shared.services.senders), checked so that a mistake stops
+    """How messages are sent (shared.clients.senders), checked so that a mistake stops
     the service at start-up rather than losing messages later."""
     def setting(name, default=None):
         return overrides[name] if name in overrides else (os.environ.get(name) or default)
@@ -301,12 +301,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "ONELOGIN_ISSUER": os.environ.get("ONELOGIN_ISSUER", "https://oidc.account.gov.uk/"),
         "ONELOGIN_CLIENT_ID": os.environ.get("ONELOGIN_CLIENT_ID") or None,
         "ONELOGIN_PRIVATE_KEY": _read_key(os.environ.get("ONELOGIN_PRIVATE_KEY_FILE")),
-        # Victims' Code timescales in days (shared.victims_code): the Code's values and
+        # Victims' Code timescales in days (shared.domain.victims_code_rules): the Code's values and
         # the reference's defaults, each changeable by the force. `contact_update` is the
         # update frequency a new contact plan starts with.
         "VICTIMS_CODE_DAYS": _timescales(),
         "CASES_PER_PAGE": 25,
-        # Page sizes of the other lists that grow with the data (shared.services.paging).
+        # Page sizes of the other lists that grow with the data (shared.services.pager).
         "TIMELINE_PER_PAGE": 20,
         "MESSAGES_PER_PAGE": 20,
         "VICTIMS_PER_PAGE": 10,

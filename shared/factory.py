@@ -6,10 +6,11 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared import i18n, schema_migrations, templating, throttle, transactions, web
+from shared.clients import senders
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager
-from shared.services import oidc, senders
+from shared.services import oidc
+from shared.web import hooks, locale, templating, throttle, transactions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -37,28 +38,28 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     import shared.models  # noqa: F401  (registers the tables)
-    from shared import auth, cli  # noqa: F401  (auth registers the user loader)
+    from shared import cli
+    from shared.web import login  # noqa: F401  (registers the user loader)
 
     # First, so that request ids and the CSP nonce exist before any other extension
     # (CSRF checks included) can answer the request.
-    web.init_app(app)
+    hooks.init_app(app)
     db.init_app(app)
     transactions.init_app(app)
-    schema_migrations.init_app(app)
     # Before CSRF, so that floods of forged or token-less posts are counted too.
     throttle.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=locale.select_locale)
     login_manager.init_app(app)
     WTFormsHelpers(app)
     templating.init_app(app)
-    i18n.init_app(app)
+    locale.init_app(app)
     senders.init_app(app)
     oidc.init_app(app)
     cli.init_app(app)
 
+    from api import api as api_bp
     from backoffice import bp as backoffice_bp
-    from backoffice.api import api as api_bp
     from portal import bp as portal_bp
 
     app.register_blueprint(portal_bp)

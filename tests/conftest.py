@@ -9,10 +9,11 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from shared import throttle
+from shared.clients import senders
 from shared.extensions import db
 from shared.factory import create_app
-from shared.services import outbox, senders
+from shared.services import outbox
+from shared.web import throttle
 from tests import clock
 from tests.api_helpers import api, records_system  # noqa: F401  (a records system calling /api/v1)
 from tests.notify.server import notify_server  # noqa: F401  (a stand-in for GOV.UK Notify)
@@ -141,7 +142,7 @@ def victim_client(app):
 @pytest.fixture
 def use_sender(app):
     """Send by another channel for this test: `use_sender("smtp", **settings)` gives the
-    app that sender (a shared.services.senders class) until the test ends."""
+    app that sender (a shared.clients.senders class) until the test ends."""
     before = app.extensions["message_sender"]
 
     def use(name: str, **settings):

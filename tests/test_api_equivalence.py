@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from shared.extensions import db
 from shared.models import Crime, CrimeVictim, Entitlement, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import calendar, code_actions, crimes, entitlements, updates, victims
+from shared.services import calendar, crimes, entitlements, updates, victims, victims_code_actions
 from shared.services.passwords import hash_password
 from tests.api_helpers import records_system  # noqa: F401  (fixture)
 from tests.factories import PASSWORD
@@ -158,16 +158,16 @@ def in_back_office(steps, officer: StaffMember, ddm: StaffMember) -> tuple[Crime
         elif isinstance(step, Stage):
             crimes.change_stage(crime, step.stage, None, False, officer)
         elif isinstance(step, Assess):
-            code_actions.assess_enhanced_rights(links[step.name], dict(step.rights), None, officer)
+            victims_code_actions.assess_enhanced_rights(links[step.name], dict(step.rights), None, officer)
         elif isinstance(step, Plan):
-            code_actions.change_contact_plan(
+            victims_code_actions.change_contact_plan(
                 links[step.name], frequency_days=step.frequency_days, channel="email", language="en",
                 safe_to_contact=True, opted_out=False, note=None, by=officer,
             )
         elif isinstance(step, Outcome):
             crimes.record_outcome(crime, step.outcome, None, False, officer)
         elif isinstance(step, Cancel):
-            code_actions.cancel_crime(crime, step.reason, step.evidence, ddm)
+            victims_code_actions.cancel_crime(crime, step.reason, step.evidence, ddm)
             moments["cancelled_at"] = crime.cancelled_at
         else:  # pragma: no cover
             raise AssertionError(step)

@@ -25,8 +25,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from backoffice.api.openapi import document
-from backoffice.api.operations import OPERATIONS
+from api.openapi import document
+from api.operations import OPERATIONS
 from shared.extensions import db
 from shared.models import API_SCOPES, ApiToken, StaffMember
 from shared.models.api import digest

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
-from shared.forms import date_parts
 from shared.models import AccountLink, Crime, CrimeVictim, InvestigationUpdate, Victim
 from shared.models.types import utcnow
 from shared.services import calendar
+from shared.web.forms import date_parts
 from tests import factories
 from tests.conftest import activation_path
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from shared.extensions import db
 from shared.models import AuditEvent, Entitlement
 from shared.models.types import utcnow
-from shared.services import calendar, code_actions, crimes, entitlements, reports, updates, victims
+from shared.services import calendar, crimes, entitlements, reports, updates, victims, victims_code_actions
 from shared.services.errors import ServiceError
 from tests import factories
 from tests.signed_in import sign_in_as
@@ -88,7 +88,7 @@ def _open(link, rule, event_kind=None):
 
 
 def _act(link, rule, way, at, by, event_kind=None, **kwargs):
-    code_actions.record_action(_open(link, rule, event_kind), way, at, by, **kwargs)
+    victims_code_actions.record_action(_open(link, rule, event_kind), way, at, by, **kwargs)
 
 
 def _date_updates_back(link, since):
@@ -138,8 +138,8 @@ def world(english):
     _date_updates_back(v1, t0 - 40 * DAY)
     v6 = _victim(c1, a1)
     # Assessed as persistently targeted, then not: the newest row says it no longer applies.
-    code_actions.assess_enhanced_rights(v6, {"persistently_targeted": "assessed"}, None, a1)
-    code_actions.assess_enhanced_rights(v6, {}, None, a1)
+    victims_code_actions.assess_enhanced_rights(v6, {"persistently_targeted": "assessed"}, None, a1)
+    victims_code_actions.assess_enhanced_rights(v6, {}, None, a1)
     _act(v1, "acknowledgement", "email", rec1 + HOUR, a1)
     _act(v6, "acknowledgement", "email", rec1 + 25 * DAY, a1)
     _act(v1, "needs_assessment", "needs_identified", rec1 + HOUR, a1)
@@ -153,9 +153,9 @@ def world(english):
     _key_event(c1, "not_investigated", t0 - 20 * DAY, a1)
     _act(v1, "event_told", "phone", t0 - 20 * DAY + HOUR, a1, "not_investigated")
     _act(v6, "event_told", "letter", t0 - 2 * DAY, a1, "not_investigated")
-    code_actions.record_complaint(v1, t0 - 25 * DAY, "Not called back", a1)
+    victims_code_actions.record_complaint(v1, t0 - 25 * DAY, "Not called back", a1)
     _act(v1, "complaint", "acknowledged", t0 - 24 * DAY, a1)
-    code_actions.record_complaint(v6, t0 - 30 * DAY, "No letter", a1)
+    victims_code_actions.record_complaint(v6, t0 - 30 * DAY, "No letter", a1)
 
     # C2, rape (sexual: most serious and intimidated), Alpha, Bob: recorded 2 days late.
     r2 = t0 - 50 * DAY
@@ -169,7 +169,7 @@ def world(english):
     _key_event(c2, "charge", t0 - 15 * DAY, a2)  # the VPS offer is due by the charge
     _act(v2, "vps_offer", "offered", t0 - 10 * DAY, a2)
     _act(v2, "contact_update", "visit", t0 - 10 * DAY, a2)
-    code_actions.record_complaint(v2, t0 - 5 * DAY, "Slow", a2)
+    victims_code_actions.record_complaint(v2, t0 - 5 * DAY, "Slow", a2)
 
     # C3, common assault (violence), Bravo, Cat: recorded within 24 hours; a child victim
     # (vulnerable) and an adult; interview, outcome 15, two reviews.
@@ -192,23 +192,23 @@ def world(english):
     # be answered late.
     c3.outcome_at = t0 - 70 * DAY
     db.session.commit()
-    code_actions.record_review_request(v3, t0 - 65 * DAY, b1)
+    victims_code_actions.record_review_request(v3, t0 - 65 * DAY, b1)
     _act(v3, "vrr_acknowledge", "acknowledged", t0 - 40 * DAY, b1)
     _act(v3, "vrr_decide", "not_upheld", t0 - 5 * DAY, b1)
-    code_actions.record_review_request(v7, t0 - 3 * DAY, b1)
+    victims_code_actions.record_review_request(v7, t0 - 3 * DAY, b1)
     _act(v7, "vrr_acknowledge", "acknowledged", t0 - 2 * DAY, b1)
 
     # C4, shoplifting (theft), Bravo, Cat: recorded now, an hour after the report, then
     # cancelled by a designated decision maker.
     c4 = _crime(b1, "shoplifting", t0 - HOUR)
     v4 = _victim(c4, b1)
-    code_actions.cancel_crime(c4, "C4", "Recorded against the wrong person", ddm)
+    victims_code_actions.cancel_crime(c4, "C4", "Recorded against the wrong person", ddm)
 
     # C5, criminal damage, Alpha, Ann: recorded now, 30 hours after the report; nothing
     # done yet; assessed as persistently targeted.
     c5 = _crime(a1, "criminal_damage", t0 - 30 * HOUR)
     v5 = _victim(c5, a1)
-    code_actions.assess_enhanced_rights(v5, {"persistently_targeted": "assessed"}, None, a1)
+    victims_code_actions.assess_enhanced_rights(v5, {"persistently_targeted": "assessed"}, None, a1)
 
     people = {
         "v0": Victim(v0, "Alpha", officer[a1.id], "theft", ()),
@@ -609,7 +609,7 @@ def test_the_report_page_costs_the_same_queries_with_more_data(app, client, worl
         crime = factories.crime(oic, offence="rape" if n % 3 else "criminal_damage")
         for _ in range(3):
             link = factories.victim(crime, oic)
-        code_actions.record_complaint(link, utcnow() - DAY, "More", oic)
+        victims_code_actions.record_complaint(link, utcnow() - DAY, "More", oic)
     assert queries() == small
 
 

@@ -9,8 +9,8 @@ from bs4 import BeautifulSoup
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from shared.forms import GovDateField
 from shared.services import crimes
+from shared.web.forms import GovDateField
 from tests import factories
 from tests.test_victims_code_panel import _entitlement, _officer_client
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from shared import demo
+from shared.cli import demo
+from shared.domain.victims_code_rules import KEY_EVENTS, RULES, STATUSES, VRR_OUTCOMES
 from shared.extensions import db
 from shared.models import (
     AuditEvent,
@@ -19,9 +20,8 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import code_queries, entitlements
+from shared.services import entitlements, victims_code_queries
 from shared.services.entitlements import status_expression
-from shared.victims_code import KEY_EVENTS, RULES, STATUSES, VRR_OUTCOMES
 
 
 def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
@@ -85,7 +85,7 @@ def test_the_demo_has_victims_code_work_in_every_state(app, ctx):
 
     # The first officer has work overdue, due today and due this week.
     sam = db.session.scalar(select(StaffMember).where(StaffMember.email == "sam.taylor@police.example"))
-    queue = code_queries.queue(sam, now=now)
+    queue = victims_code_queries.queue(sam, now=now)
     assert queue.overdue and queue.due_today and queue.due_this_week
 
     # Enhanced rights: derived from age and offence, and assessed by an officer.

@@ -106,7 +106,7 @@ def test_invitations_are_written_in_the_victims_language(client, messages, ctx):
 def test_the_character_count_speaks_welsh_in_every_plural_form(app):
     from flask_babel import force_locale
 
-    from shared.templating import character_count
+    from shared.web.templating import character_count
 
     with app.test_request_context(), force_locale("cy"):
         params = character_count(2000)
@@ -121,7 +121,7 @@ def test_the_character_count_speaks_welsh_in_every_plural_form(app):
 def test_kept_translations_follow_the_language_of_the_moment(app):
     from flask_babel import force_locale
 
-    from shared.codes import STAGES
+    from shared.domain.reference_data import STAGES
     from shared.translation import gettext, lazy_gettext
 
     label = lazy_gettext("Sign in")

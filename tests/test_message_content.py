@@ -15,12 +15,12 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from shared.codes import OFFENCES
 from shared.config import needed_templates
+from shared.domain.notification_kinds import KINDS
+from shared.domain.reference_data import OFFENCES
 from shared.extensions import db
-from shared.message_kinds import KINDS
 from shared.models import OutboxMessage
-from shared.services import code_actions, outbox, secure_messages, staff, victims
+from shared.services import outbox, secure_messages, staff, victims, victims_code_actions
 from tests import factories
 
 REFERENCE = "43/73951/26"
@@ -48,7 +48,7 @@ def _world(language: str, channel: str, active: bool):
     link.victim.phone = MOBILE
     db.session.commit()
     if channel != "email":
-        code_actions.change_contact_plan(
+        victims_code_actions.change_contact_plan(
             link, frequency_days=28, channel=channel, language=language, safe_to_contact=True, opted_out=False,
             note=None, by=officer,
         )

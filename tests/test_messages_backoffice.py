@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from shared.extensions import db
 from shared.models import AuditEvent, OutboxMessage, SecureMessage
 from shared.models.types import utcnow
-from shared.services import code_actions, outbox, secure_messages
+from shared.services import outbox, secure_messages, victims_code_actions
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -306,7 +306,7 @@ def test_a_supervisor_sees_their_team_s_messages_left_unanswered_too_long(app, c
 
 
 def _sms_plan(link, officer):
-    code_actions.change_contact_plan(
+    victims_code_actions.change_contact_plan(
         link, frequency_days=28, channel="sms", language="en", safe_to_contact=True, opted_out=False, note=None, by=officer
     )
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from shared.codes import OFFENCES
+from shared.domain.reference_data import OFFENCES
 from shared.extensions import db
 from shared.models import AuditEvent, SecureMessage
 from shared.services import secure_messages, victims

@@ -17,10 +17,10 @@ import requests
 from flask_babel import force_locale
 
 from shared.config import ConfigError, load_config, needed_templates
+from shared.domain.notification_kinds import KINDS, notify_template
 from shared.extensions import db
-from shared.message_kinds import KINDS, notify_template
 from shared.models.types import utcnow
-from shared.services import code_actions, outbox, victims
+from shared.services import outbox, victims, victims_code_actions
 from tests import factories
 from tests.outbox_helpers import attempts_of, invited, outbox_rows
 
@@ -36,7 +36,7 @@ def _texted_update(language="en", phone=MOBILE):
     link = factories.active_victim(crime, officer)
     link.victim.phone = phone
     db.session.commit()
-    code_actions.change_contact_plan(
+    victims_code_actions.change_contact_plan(
         link, frequency_days=28, channel="sms", language=language, safe_to_contact=True, opted_out=False,
         note=None, by=officer,
     )

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from shared.extensions import db
 from shared.models import AccountLink, InvestigationUpdate, OutboxMessage, Victim
 from shared.models.types import utcnow
-from shared.services import code_actions, outbox, updates, victims
+from shared.services import outbox, updates, victims, victims_code_actions
 from shared.services.errors import ServiceError
 from tests import factories
 from tests.outbox_helpers import attempts_of, outbox_rows
@@ -35,7 +35,7 @@ def _plan(link, officer, **changes):
         "safe_to_contact": True, "opted_out": False, "note": None,
     }
     settings.update(changes)
-    return code_actions.change_contact_plan(link, by=officer, **settings)
+    return victims_code_actions.change_contact_plan(link, by=officer, **settings)
 
 
 def _case(officer, **victim):

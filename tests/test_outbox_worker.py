@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from shared.extensions import db
 from shared.models import OutboxAttempt, Victim
 from shared.models.types import utcnow
-from shared.services import code_actions, victims
+from shared.services import victims, victims_code_actions
 from tests import clock, factories
 from tests.outbox_helpers import outbox_rows
 from tests.signed_in import sign_in_as
@@ -225,7 +225,7 @@ def test_send_messages_once_prints_the_counts(ctx, smtp_server, workers):
     crime = factories.crime(officer)
     factories.active_victim(crime, officer)
     opted_out = factories.active_victim(crime, officer)
-    code_actions.change_contact_plan(
+    victims_code_actions.change_contact_plan(
         opted_out, frequency_days=28, channel="email", language="en", safe_to_contact=True, opted_out=True, note=None, by=officer,
     )
     factories.update(crime, officer)

@@ -5,9 +5,9 @@ or the whole force's, as their role says."""
 import pytest
 from sqlalchemy import func, select
 
+from shared.domain.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from shared.extensions import db
 from shared.models import API_SCOPES, AuditEvent, Entitlement
-from shared.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as

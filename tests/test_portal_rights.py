@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from shared.codes import OFFENCES
+from shared.domain.reference_data import OFFENCES
 from shared.extensions import db
 from shared.models import AuditEvent, Entitlement
 from shared.models.types import utcnow
-from shared.services import calendar, code_actions, crimes, updates
+from shared.services import calendar, crimes, updates, victims_code_actions
 from tests import factories
 from tests.signed_in import sign_in_as
 from tests.test_query_counts import count_queries
@@ -69,12 +69,12 @@ def test_a_victim_sees_what_we_have_done_for_them_and_what_is_late(victim_client
     mine = factories.active_victim(crime, officer)
     other = factories.active_victim(crime, officer)
 
-    code_actions.record_action(_ent(mine, "acknowledgement"), "letter", utcnow(), officer)
-    code_actions.record_action(_ent(mine, "referral"), "victim_declined", utcnow(), officer)
-    code_actions.mark_not_applicable(_ent(mine, "needs_assessment"), STAFF_REASON, officer)
-    code_actions.record_complaint(mine, utcnow(), COMPLAINT, officer)
+    victims_code_actions.record_action(_ent(mine, "acknowledgement"), "letter", utcnow(), officer)
+    victims_code_actions.record_action(_ent(mine, "referral"), "victim_declined", utcnow(), officer)
+    victims_code_actions.mark_not_applicable(_ent(mine, "needs_assessment"), STAFF_REASON, officer)
+    victims_code_actions.record_complaint(mine, utcnow(), COMPLAINT, officer)
     # The other victim of the same crime: referred to a service the page must not mention.
-    code_actions.record_action(_ent(other, "referral"), "referred", utcnow(), officer, service="isva")
+    victims_code_actions.record_action(_ent(other, "referral"), "referred", utcnow(), officer, service="isva")
     factories.update(crime, officer, kind="arrest", text="We arrested a man this morning.", note=NOTE)
     # An interview three weeks ago that nobody has told the victim about yet.
     updates.post_update(
@@ -230,7 +230,7 @@ def test_a_cancelled_crime_is_explained_in_plain_words(victim_client, ctx):
     ddm = factories.staff(roles=("ddm",))
     crime = factories.crime(officer, offence="bicycle_theft")
     link = factories.active_victim(crime, officer)
-    code_actions.cancel_crime(crime, "C2", EVIDENCE, ddm)
+    victims_code_actions.cancel_crime(crime, "C2", EVIDENCE, ddm)
 
     _sign_in(victim_client, link)
     page = victim_client.get(f"/cases/{link.public_id}")
@@ -257,7 +257,7 @@ def test_the_rights_page_works_in_welsh(victim_client, ctx):
     officer = factories.staff()
     crime = factories.crime(officer, offence="rape")
     link = factories.active_victim(crime, officer, language="cy")
-    code_actions.record_action(_ent(link, "acknowledgement"), "email", utcnow(), officer)
+    victims_code_actions.record_action(_ent(link, "acknowledgement"), "email", utcnow(), officer)
 
     _sign_in(victim_client, link)
     path = f"/cases/{link.public_id}/rights"
@@ -286,5 +286,5 @@ def test_the_rights_page_queries_do_not_grow_with_entitlements(app, victim_clien
     small = queries()
     for kind in ("arrest", "interview", "bail", "bail_changed", "released_under_investigation") * 4:
         factories.update(crime, officer, kind=kind, text="Update")
-    code_actions.record_complaint(link, utcnow(), "About the delay", officer)
+    victims_code_actions.record_complaint(link, utcnow(), "About the delay", officer)
     assert queries() == small

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from shared.extensions import db
-from shared.forms import local_to_utc
 from shared.models import AuditEvent, Crime, Entitlement, InvestigationUpdate
 from shared.models.types import utcnow
-from shared.services import calendar, code_actions, crimes, updates
+from shared.services import calendar, crimes, updates, victims_code_actions
 from shared.services.errors import ServiceError
+from shared.web.forms import local_to_utc
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -103,7 +103,7 @@ def test_officers_queue_shows_what_is_overdue_due_today_and_due_this_week(app, c
     assert "43/10002/26" not in page.main_text and "Carl Colleagues" not in page.main_text
 
     # Meeting the referral takes it off the queue.
-    code_actions.record_action(_open(link, "referral"), "referred", utcnow(), officer, service="victim_support")
+    victims_code_actions.record_action(_open(link, "referral"), "referred", utcnow(), officer, service="victim_support")
     page = client.get("/backoffice/tasks")
     overdue = _band(page, "overdue")
     assert overdue.startswith("Overdue (0)")
@@ -172,7 +172,7 @@ def test_only_a_ddm_or_the_fcr_can_cancel(app, ctx, role):
     )
     assert page.status == 403
     with app.test_request_context(), pytest.raises(ServiceError, match="Only a Designated Decision Maker"):
-        code_actions.cancel_crime(crime, "C4", "Recorded twice.", member)
+        victims_code_actions.cancel_crime(crime, "C4", "Recorded twice.", member)
     db.session.rollback()
     assert db.session.get(Crime, crime.id).cancelled_at is None
 
@@ -211,7 +211,7 @@ def test_cancelling_needs_a_reason_and_the_evidence(app, ctx):
     assert db.session.get(Crime, crime.id).cancelled_at is None
     # The service says the same, about the same field.
     with app.test_request_context(), pytest.raises(ServiceError) as error:
-        code_actions.cancel_crime(crime, "C2", "  ", factories.staff(roles=("fcr",)))
+        victims_code_actions.cancel_crime(crime, "C2", "  ", factories.staff(roles=("fcr",)))
     assert error.value.field == "evidence"
     db.session.rollback()
 
@@ -275,7 +275,7 @@ def test_cancelling_a_crime_tells_its_victims_and_ends_what_was_owed(app, ctx):
     again = client.post(f"/backoffice/crimes/{crime.id}/cancel", {"reason": "C4", "evidence": "Again."}, csrf_from=f"/backoffice/crimes/{crime.id}")
     assert again.status == 302
     with app.test_request_context(), pytest.raises(ServiceError, match="already been cancelled"):
-        code_actions.cancel_crime(crime, "C4", "Again.", ddm)
+        victims_code_actions.cancel_crime(crime, "C4", "Again.", ddm)
     db.session.rollback()
 
 
@@ -285,7 +285,7 @@ def test_an_enhanced_victim_is_owed_the_cancellation_in_one_working_day_and_it_i
     crime = _crime(officer, offence="rape", reference="43/30002/26")
     link = factories.victim(crime, officer, name="Rita Enhanced")
     fcr = factories.staff(roles=("fcr",), name="Frank Registrar")
-    code_actions.cancel_crime(crime, "C3", "Already recorded as 43/29999/26.", fcr)
+    victims_code_actions.cancel_crime(crime, "C3", "Already recorded as 43/29999/26.", fcr)
 
     told = db.session.scalar(select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.event_kind == "cancelled"))
     assert told.enhanced and told.state == "open"

@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from shared.auth import safe_next
+from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.extensions import db
 from shared.models import Entitlement
-from shared.permissions import ROLE_PERMISSIONS
+from shared.web.login import safe_next
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as

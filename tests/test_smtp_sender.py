@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from flask_babel import force_locale
 
-from shared.message_kinds import KINDS, render
+from shared.domain.notification_kinds import KINDS, render
 from shared.models.types import utcnow
 from shared.services import outbox, victims
 from tests.outbox_helpers import attempts_of, invited, outbox_rows

@@ -13,13 +13,13 @@ import redis
 from sqlalchemy import func, select, update
 from werkzeug.exceptions import TooManyRequests
 
-from shared import throttle
 from shared.config import load_config
 from shared.extensions import db
 from shared.factory import create_app
 from shared.models import AccountLink, AuditEvent, UserSession, Victim
 from shared.models.types import utcnow
 from shared.services import passwords
+from shared.web import throttle
 from tests import factories
 from tests.pages import Page, PageClient
 

@@ -15,21 +15,21 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from shared.domain.victims_code_rules import ON_RECORDING
 from shared.extensions import db
 from shared.models import AuditEvent, EntitlementEvent
 from shared.models.append_only import AppendOnlyError
 from shared.services import (
     calendar,
-    code_actions,
-    code_queries,
     crimes,
     entitlements,
     reports,
     updates,
     victims,
+    victims_code_actions,
+    victims_code_queries,
 )
 from shared.services.errors import ServiceError
-from shared.victims_code import ON_RECORDING
 from tests import factories
 
 
@@ -92,7 +92,7 @@ def post(crime, officer, kind, at=None, visible=True):
 def rows(link, rule, event_kind=None, now=NOW):
     return [
         row
-        for row in code_queries.for_victim(link, now)
+        for row in victims_code_queries.for_victim(link, now)
         if row.entitlement.rule == rule and (event_kind is None or row.entitlement.event_kind == event_kind)
     ]
 
@@ -134,7 +134,7 @@ def test_a_standard_victim_of_burglary_is_owed_the_code_from_report_to_charge(ct
     # Adding each victim opens what is owed from the report and the recording.
     for link in (online, offline):
         assert rights(link) == set()
-        opened = code_queries.for_victim(link, NOW)
+        opened = victims_code_queries.for_victim(link, NOW)
         assert sorted(row.entitlement.rule for row in opened) == sorted([*ON_RECORDING, "contact_update"])
         assert not any(row.entitlement.enhanced for row in opened)
         # 5 working days from Saturday 3 October: Monday 5 to Friday 9 October.
@@ -177,7 +177,7 @@ def test_a_standard_victim_of_burglary_is_owed_the_code_from_report_to_charge(ct
         assert told(link, "charge").entitlement.due_at == utc(2026, 11, 27, 23, 59, 59)  # Friday 27 November, GMT
         vps = one(link, "vps_offer").entitlement
         assert vps.due_at == utc(2026, 11, 20, 23, 59, 59)
-        assert [event.action for event in code_queries.history(vps.id)] == ["created", "due_changed"]
+        assert [event.action for event in victims_code_queries.history(vps.id)] == ["created", "due_changed"]
 
     # Released on bail to appear at court, posted as it happens: told at once online.
     bail = post(crime, officer, "bail")
@@ -242,7 +242,7 @@ def test_a_child_is_told_of_decisions_within_one_working_day(ctx):
     # Under 18 when the crime was reported: vulnerable, derived without an assessor.
     assert rights(young) == {("vulnerable", "under_18", None)}
     assert rights(adult) == set()
-    assert all(row.entitlement.enhanced for row in code_queries.for_victim(young, NOW))
+    assert all(row.entitlement.enhanced for row in victims_code_queries.for_victim(young, NOW))
     # The recording timescales are the same for enhanced rights.
     assert one(young, "acknowledgement").entitlement.due_at == utc(2026, 10, 9, 22, 59, 59)
     assert one(young, "referral").entitlement.due_at == utc(2026, 10, 6, 22, 59, 59)
@@ -285,10 +285,10 @@ def test_a_rape_complainant_has_enhanced_rights_by_the_offence(app, ctx):
     # A referral after a sexual offence needs the victim's explicit consent.
     referral = one(link, "referral").entitlement
     with refused(app) as error:
-        code_actions.record_action(referral, "referred", utc(2026, 10, 5, 9), officer, service="isva")
+        victims_code_actions.record_action(referral, "referred", utc(2026, 10, 5, 9), officer, service="isva")
     assert error.value.field == "consent"
     db.session.rollback()
-    code_actions.record_action(referral, "referred", utc(2026, 10, 5, 9), officer, service="isva", consent=True)
+    victims_code_actions.record_action(referral, "referred", utc(2026, 10, 5, 9), officer, service="isva", consent=True)
     row = one(link, "referral")
     assert (row.entitlement.detail, row.status) == ("isva", "met_on_time")
 
@@ -299,34 +299,34 @@ def test_an_officers_assessment_shortens_what_is_still_owed(ctx):
     link = factories.victim(crime, officer, name="Gareth Jones")
     post(crime, officer, "arrest", at=ARREST)
     post(crime, officer, "bail", at=BAIL)
-    code_actions.record_action(told(link, "arrest").entitlement, "phone", utc(2026, 10, 19, 10), officer)
+    victims_code_actions.record_action(told(link, "arrest").entitlement, "phone", utc(2026, 10, 19, 10), officer)
     bail_told = told(link, "bail").entitlement
     assert bail_told.due_at == utc(2026, 11, 2, 23, 59, 59)
 
-    code_actions.assess_enhanced_rights(link, {"persistently_targeted": "assessed"}, "Third burglary this year.", officer)
+    victims_code_actions.assess_enhanced_rights(link, {"persistently_targeted": "assessed"}, "Third burglary this year.", officer)
 
     assert rights(link) == {("persistently_targeted", "assessed", officer.id)}
     # The open "told" takes 1 working day from the bail, with the change in its history.
     db.session.refresh(bail_told)
     assert (bail_told.due_at, bail_told.enhanced) == (utc(2026, 10, 27, 23, 59, 59), True)
-    history = code_queries.history(bail_told.id)
+    history = victims_code_queries.history(bail_told.id)
     assert [event.action for event in history] == ["created", "due_changed"]
     assert (history[-1].due_at, history[-1].by_id) == (utc(2026, 10, 27, 23, 59, 59), officer.id)
     # What was already met is left as it was.
     arrest_told = told(link, "arrest").entitlement
     assert (arrest_told.due_at, arrest_told.enhanced) == (utc(2026, 10, 22, 22, 59, 59), False)
-    assert [event.action for event in code_queries.history(arrest_told.id)] == ["created", "met"]
+    assert [event.action for event in victims_code_queries.history(arrest_told.id)] == ["created", "met"]
     # Key events from now on are told within 1 working day.
     post(crime, officer, "charge", at=CHARGE, visible=False)
     assert told(link, "charge").entitlement.due_at == utc(2026, 11, 23, 23, 59, 59)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "enhanced_rights.assess")).actor_id == officer.id
 
     # Assessed as no longer applying: back to 5 working days.
-    code_actions.assess_enhanced_rights(link, {}, "Reassessed.", officer)
+    victims_code_actions.assess_enhanced_rights(link, {}, "Reassessed.", officer)
     assert rights(link) == set()
     db.session.refresh(bail_told)
     assert (bail_told.due_at, bail_told.enhanced) == (utc(2026, 11, 2, 23, 59, 59), False)
-    assert [event.action for event in code_queries.history(bail_told.id)] == ["created", "due_changed", "due_changed"]
+    assert [event.action for event in victims_code_queries.history(bail_told.id)] == ["created", "due_changed", "due_changed"]
 
 
 # --------------------------------------------------------------- meeting and queue
@@ -348,7 +348,7 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
     # Victim Personal Statement offer is due today, being told of the charge this week.
     assert (ack.status, vps.status, charge_told.status) == ("overdue", "pending", "pending")
     assert (needs.status, referral.status) == ("pending", "pending")  # on Monday 5 October
-    queue = code_queries.queue(officer, now=NOW)
+    queue = victims_code_queries.queue(officer, now=NOW)
     assert queued(queue) == {
         "overdue": {ack.entitlement.id, needs.entitlement.id, referral.entitlement.id, told(link, "arrest").entitlement.id},
         "due_today": {vps.entitlement.id},
@@ -361,14 +361,14 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
     assert (before["M4"].pending, before["M5"].overdue, before["M5"].pending) == (1, 1, 1)
     # Another officer's queue does not hold them.
     colleague = factories.staff(officer.team)
-    assert queued(code_queries.queue(colleague, now=NOW)) == {"overdue": set(), "due_today": set(), "due_this_week": set()}
-    assert queued(code_queries.queue(colleague, team=True, now=NOW))["overdue"] == queued(queue)["overdue"]
+    assert queued(victims_code_queries.queue(colleague, now=NOW)) == {"overdue": set(), "due_today": set(), "due_this_week": set()}
+    assert queued(victims_code_queries.queue(colleague, team=True, now=NOW))["overdue"] == queued(queue)["overdue"]
 
-    code_actions.record_action(ack.entitlement, "letter", utc(2026, 10, 12, 10), officer)
-    code_actions.record_action(needs.entitlement, "needs_identified", utc(2026, 10, 5, 11), officer)
-    code_actions.record_action(referral.entitlement, "victim_declined", utc(2026, 10, 5, 11), officer)
-    code_actions.record_action(vps.entitlement, "offered", utc(2026, 11, 20, 14), officer)
-    code_actions.record_action(charge_told.entitlement, "phone", utc(2026, 11, 20, 14, 30), officer)
+    victims_code_actions.record_action(ack.entitlement, "letter", utc(2026, 10, 12, 10), officer)
+    victims_code_actions.record_action(needs.entitlement, "needs_identified", utc(2026, 10, 5, 11), officer)
+    victims_code_actions.record_action(referral.entitlement, "victim_declined", utc(2026, 10, 5, 11), officer)
+    victims_code_actions.record_action(vps.entitlement, "offered", utc(2026, 11, 20, 14), officer)
+    victims_code_actions.record_action(charge_told.entitlement, "phone", utc(2026, 11, 20, 14, 30), officer)
 
     assert one(link, "acknowledgement").status == "met_late"
     assert one(link, "needs_assessment").status == "met_on_time"
@@ -376,7 +376,7 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
     assert one(link, "vps_offer").status == "met_on_time"
     assert told(link, "charge").status == "met_on_time"
     assert one(link, "acknowledgement").entitlement.closed_by_id == officer.id
-    queue = code_queries.queue(officer, now=NOW)
+    queue = victims_code_queries.queue(officer, now=NOW)
     assert queued(queue) == {"overdue": {told(link, "arrest").entitlement.id}, "due_today": set(), "due_this_week": set()}
     assert queue.counts == {"overdue": 1, "due_today": 0, "due_this_week": 0}
     # The compliance report moves with them: late, declined (out of the rate), on time.
@@ -391,10 +391,10 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
 
     # What is recorded cannot be recorded again, and a date before it started is refused.
     with refused(app):
-        code_actions.record_action(ack.entitlement, "email", utc(2026, 10, 13, 10), officer)
+        victims_code_actions.record_action(ack.entitlement, "email", utc(2026, 10, 13, 10), officer)
     arrest_told = told(link, "arrest").entitlement
     with refused(app) as error:
-        code_actions.record_action(arrest_told, "phone", utc(2026, 10, 14, 10), officer)
+        victims_code_actions.record_action(arrest_told, "phone", utc(2026, 10, 14, 10), officer)
     assert error.value.field == "date"
 
 
@@ -403,8 +403,8 @@ def test_the_history_of_what_is_owed_cannot_be_changed(ctx):
     crime = record(officer)
     link = factories.victim(crime, officer)
     ack = one(link, "acknowledgement").entitlement
-    code_actions.record_action(ack, "email", utc(2026, 10, 5, 9), officer)
-    created, met = code_queries.history(ack.id)
+    victims_code_actions.record_action(ack, "email", utc(2026, 10, 5, 9), officer)
+    created, met = victims_code_queries.history(ack.id)
     assert (created.action, created.state, met.action, met.state, met.way, met.by_id) == ("created", "open", "met", "met", "email", officer.id)
 
     met.way = "letter"

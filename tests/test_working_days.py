@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.config import ConfigError, load_config
+from shared.domain.victims_code_rules import default_timescales, timescales
 from shared.services import calendar, entitlements
-from shared.victims_code import default_timescales, timescales
 
 LONDON = ZoneInfo("Europe/London")
 GMT, BST = timedelta(0), timedelta(hours=1)

@@ -21,13 +21,13 @@ from flask_login import current_user, logout_user
 
 from backoffice import bp
 from backoffice.staff_forms import CodeForm, EnrolForm, SetUpPasswordForm
-from shared import sessions, throttle
-from shared.auth import public, safe_next
-from shared.forms import SignInForm
-from shared.permissions import can, requires
+from shared.domain.permissions import can, requires
 from shared.services import oidc, staff, totp
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
+from shared.web import sessions, throttle
+from shared.web.forms import SignInForm
+from shared.web.login import public, safe_next
 
 logger = logging.getLogger("trackmycrime.auth")
 # How long after the password the second step may be completed.

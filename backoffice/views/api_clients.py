@@ -9,11 +9,11 @@ from backoffice import bp
 from backoffice.api_client_forms import ApiClientForm, scope_label
 from backoffice.forms import ConfirmForm
 from backoffice.views.common import show_service_error
+from shared.domain.permissions import requires
 from shared.extensions import db
-from shared.pagination import pagination_params, requested_page
-from shared.permissions import requires
 from shared.services import api_clients as registry
 from shared.services.errors import ServiceError
+from shared.web.page_links import pagination_params, requested_page
 
 
 @bp.get("/api-clients")

@@ -2,10 +2,10 @@ from flask import Response, current_app, redirect, render_template, request, str
 
 from backoffice import bp
 from backoffice.audit_forms import AuditFilterForm
+from shared.domain.permissions import requires
 from shared.models.types import utcnow
-from shared.pagination import pagination_params, requested_page
-from shared.permissions import requires
 from shared.services import audit_log as audit_trail
+from shared.web.page_links import pagination_params, requested_page
 
 PER_PAGE = 50
 

@@ -5,8 +5,8 @@ from flask_login import current_user
 from backoffice import bp
 from backoffice.cancellation_forms import CancelCrimeForm
 from backoffice.views.common import crime_or_404, saved
-from shared.permissions import requires
-from shared.services import code_actions
+from shared.domain.permissions import requires
+from shared.services import victims_code_actions
 
 
 @bp.route("/crimes/<int:crime_id>/cancel", methods=["GET", "POST"])
@@ -17,7 +17,7 @@ def cancel_crime(crime_id):
         flash(_("This crime record has already been cancelled"), "error")
         return redirect(url_for("backoffice.crime", crime_id=crime.id))
     form = CancelCrimeForm()
-    if form.validate_on_submit() and saved(form, code_actions.cancel_crime, crime, form.reason.data, form.evidence.data, current_user):
+    if form.validate_on_submit() and saved(form, victims_code_actions.cancel_crime, crime, form.reason.data, form.evidence.data, current_user):
         flash(_("Crime record %(reference)s cancelled", reference=crime.reference))
         return redirect(url_for("backoffice.crime", crime_id=crime.id))
     return render_template("backoffice/cancel_crime.html", form=form, crime=crime)

@@ -6,16 +6,16 @@ from backoffice import bp
 from backoffice.forms import ConfirmForm, CrimeForm, OfficerForm, OutcomeForm, StageForm, UpdateForm
 from backoffice.views import messages, victims_code
 from backoffice.views.common import crime_or_404, saved, show_service_error
-from shared.codes import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
+from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
+from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
+from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.extensions import db
-from shared.forms import local_to_utc
 from shared.models import StaffMember
 from shared.models.types import utcnow
-from shared.pagination import pagination_params, requested_page
-from shared.permissions import ROLE_LABELS, requires, sees_whole_force
 from shared.services import calendar, crimes, updates, victims
 from shared.services.errors import ServiceError
-from shared.victims_code import CANCELLATION_REASONS
+from shared.web.forms import local_to_utc
+from shared.web.page_links import pagination_params, requested_page
 
 
 @bp.get("/cases")

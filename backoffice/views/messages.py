@@ -10,12 +10,12 @@ from backoffice import bp
 from backoffice.forms import ConfirmForm
 from backoffice.message_forms import ReplyForm
 from backoffice.views.common import crime_or_404, link_or_404, saved
-from shared.message_kinds import KINDS
+from shared.domain.notification_kinds import KINDS
+from shared.domain.permissions import can, requires
 from shared.models import Crime, CrimeVictim
-from shared.pagination import pagination_params, requested_page
-from shared.permissions import can, requires
 from shared.services import outbox, secure_messages
-from shared.templating import character_count
+from shared.web.page_links import pagination_params, requested_page
+from shared.web.templating import character_count
 
 
 @bp.context_processor

@@ -3,8 +3,8 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.views.victims_code import entitlement_label
-from shared.permissions import requires
-from shared.services import code_queries
+from shared.domain.permissions import requires
+from shared.services import victims_code_queries
 
 
 def _render(queue, team: bool):
@@ -12,7 +12,7 @@ def _render(queue, team: bool):
         "backoffice/queue.html",
         queue=queue,
         team=team,
-        limit=code_queries.QUEUE_LIMIT,
+        limit=victims_code_queries.QUEUE_LIMIT,
         label=entitlement_label,
     )
 
@@ -20,10 +20,10 @@ def _render(queue, team: bool):
 @bp.get("/tasks")
 @requires("cases.view", audit="victims_code.queue")
 def queue():
-    return _render(code_queries.queue(current_user), team=False)
+    return _render(victims_code_queries.queue(current_user), team=False)
 
 
 @bp.get("/tasks/team")
 @requires("team.view", audit="victims_code.team_queue")
 def team_queue():
-    return _render(code_queries.queue(current_user, team=True), team=True)
+    return _render(victims_code_queries.queue(current_user, team=True), team=True)

@@ -4,11 +4,11 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.report_forms import ReportForm
+from shared.domain.permissions import requires
+from shared.domain.victims_code_rules import METRICS
 from shared.models.types import utcnow
-from shared.permissions import requires
 from shared.services import calendar, report_export
 from shared.services import reports as compliance_reports
-from shared.victims_code import METRICS
 
 
 def _form() -> tuple[ReportForm, dict[str, list[str]]]:

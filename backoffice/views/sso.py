@@ -3,10 +3,10 @@
 from flask import abort, current_app, redirect, render_template, url_for
 
 from backoffice import bp
-from shared import sessions
-from shared.auth import public
 from shared.extensions import db
 from shared.services import audit, oidc, staff_sso
+from shared.web import sessions
+from shared.web.login import public
 
 
 def _callback_url() -> str:

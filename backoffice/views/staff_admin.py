@@ -8,11 +8,11 @@ from backoffice import bp
 from backoffice.forms import ConfirmForm
 from backoffice.staff_forms import NewStaffForm, RolesForm
 from backoffice.views.common import saved, show_service_error
+from shared.domain.permissions import ROLE_LABELS, requires
 from shared.extensions import db
-from shared.pagination import pagination_params, requested_page
-from shared.permissions import ROLE_LABELS, requires
 from shared.services import staff, totp
 from shared.services.errors import ServiceError
+from shared.web.page_links import pagination_params, requested_page
 
 
 def _member_or_404(staff_id: int):

@@ -5,8 +5,8 @@ from flask_login import current_user
 from backoffice import bp
 from backoffice.forms import ConfirmForm, VictimForm
 from backoffice.views.common import crime_or_404, link_or_404, show_service_error
+from shared.domain.permissions import requires
 from shared.extensions import db
-from shared.permissions import requires
 from shared.services import victims
 from shared.services.errors import ServiceError
 

@@ -18,14 +18,9 @@ from backoffice.code_forms import (
     ReviewRequestForm,
 )
 from backoffice.views.common import crime_or_404, link_or_404, saved, show_service_error
-from shared.codes import CONTACT_CHANNEL_LABELS
-from shared.extensions import db
-from shared.forms import local_to_utc
-from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
-from shared.permissions import requires
-from shared.services import code_actions, code_queries, entitlements
-from shared.services.errors import ServiceError
-from shared.victims_code import (
+from shared.domain.permissions import requires
+from shared.domain.reference_data import CONTACT_CHANNEL_LABELS
+from shared.domain.victims_code_rules import (
     ENHANCED_CATEGORIES,
     ENHANCED_REASONS,
     KEY_EVENTS,
@@ -35,6 +30,11 @@ from shared.victims_code import (
     SUPPORT_SERVICES,
     SYSTEM_REASONS,
 )
+from shared.extensions import db
+from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
+from shared.services import entitlements, victims_code_actions, victims_code_queries
+from shared.services.errors import ServiceError
+from shared.web.forms import local_to_utc
 
 # What happened to an entitlement, in its history.
 HISTORY_ACTIONS = {
@@ -94,7 +94,7 @@ class VictimCode:
     lines: list[Line]
     rights: list[EnhancedRight]
     plan: ContactPlan | None
-    # Older entitlements left out of `lines` (code_queries.shown_for_victims).
+    # Older entitlements left out of `lines` (victims_code_queries.shown_for_victims).
     hidden: int = 0
 
 
@@ -116,7 +116,7 @@ def panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
     them): a fixed number of queries, whatever the number of victims or entitlements."""
     link_ids = [link.id for link in links]
     per_right = current_app.config["CODE_ROWS_PER_RIGHT"]
-    shown = code_queries.shown_for_victims(link_ids, per_right)
+    shown = victims_code_queries.shown_for_victims(link_ids, per_right)
     rights = entitlements.current_rights(link_ids)
     plans = entitlements.current_plans(link_ids)
     return Panel(
@@ -142,7 +142,7 @@ def panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
 
 
 def _entitlement_or_404(crime: Crime, entitlement_id: int) -> Entitlement:
-    ent = code_queries.entitlement_of(crime, entitlement_id)
+    ent = victims_code_queries.entitlement_of(crime, entitlement_id)
     if ent is None:
         abort(404)
     return ent
@@ -171,10 +171,10 @@ def _entitlement_page(template: str, crime: Crime, ent: Entitlement, form, **ext
         link=link,
         label=entitlement_label(ent),
         rule=RULES[ent.rule],
-        status=code_queries.status_of(ent),
+        status=victims_code_queries.status_of(ent),
         statuses=STATUSES,
         colours=STATUS_COLOURS,
-        history=code_queries.recent_history(ent.id),
+        history=victims_code_queries.recent_history(ent.id),
         actions=HISTORY_ACTIONS,
         **extra,
     )
@@ -193,7 +193,7 @@ def record_entitlement(crime_id, entitlement_id):
     form = RecordEntitlementForm(rule.ways)
     if form.validate_on_submit() and saved(
         form,
-        code_actions.record_action,
+        victims_code_actions.record_action,
         ent,
         form.way.data,
         local_to_utc(form.date.data, form.time.time_value),
@@ -216,7 +216,7 @@ def entitlement_not_applicable(crime_id, entitlement_id):
     if ent.state != "open":
         return _already_closed(crime)
     form = NotApplicableForm()
-    if form.validate_on_submit() and saved(form, code_actions.mark_not_applicable, ent, form.reason.data, current_user):
+    if form.validate_on_submit() and saved(form, victims_code_actions.mark_not_applicable, ent, form.reason.data, current_user):
         flash(_("Marked as not applying: %(entitlement)s", entitlement=entitlement_label(ent)))
         return _back_to(crime)
     return _entitlement_page("backoffice/not_applicable.html", crime, ent, form)
@@ -227,7 +227,7 @@ def entitlement_not_applicable(crime_id, entitlement_id):
 def contact_plan(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = link_or_404(crime, link_id)
-    plans = code_queries.plan_history(link)
+    plans = victims_code_queries.plan_history(link)
     current = plans.items[0] if plans.items else None
     prefill = {}
     if request.method == "GET" and current is not None:
@@ -241,7 +241,7 @@ def contact_plan(crime_id, link_id):
     form = ContactPlanForm(data=prefill)
     if form.validate_on_submit() and saved(
         form,
-        code_actions.change_contact_plan,
+        victims_code_actions.change_contact_plan,
         link,
         frequency_days=form.frequency,
         channel=form.channel.data,
@@ -268,7 +268,7 @@ def enhanced_rights(crime_id, link_id):
         current = entitlements.current_rights([link.id])[link.id]
         prefill = {"categories": [r.category for r in current], **{r.category: r.reason for r in current}}
     form = EnhancedRightsForm(data=prefill)
-    if form.validate_on_submit() and saved(form, code_actions.assess_enhanced_rights, link, form.chosen(), form.note.data, current_user):
+    if form.validate_on_submit() and saved(form, victims_code_actions.assess_enhanced_rights, link, form.chosen(), form.note.data, current_user):
         flash(_("Enhanced rights assessed for %(name)s", name=link.victim.name))
         return _back_to(crime)
     return render_template(
@@ -276,7 +276,7 @@ def enhanced_rights(crime_id, link_id):
         crime=crime,
         link=link,
         form=form,
-        history=code_queries.rights_history(link),
+        history=victims_code_queries.rights_history(link),
         categories=ENHANCED_CATEGORIES,
         reasons=ENHANCED_REASONS,
     )
@@ -288,7 +288,7 @@ def record_complaint(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = link_or_404(crime, link_id)
     form = ComplaintForm()
-    if form.validate_on_submit() and saved(form, code_actions.record_complaint, link, local_to_utc(form.date.data, None), form.reason.data, current_user):
+    if form.validate_on_submit() and saved(form, victims_code_actions.record_complaint, link, local_to_utc(form.date.data, None), form.reason.data, current_user):
         flash(_("Complaint recorded for %(name)s", name=link.victim.name))
         return _back_to(crime)
     return render_template("backoffice/record_complaint.html", crime=crime, link=link, form=form)
@@ -306,7 +306,7 @@ def record_review_request(crime_id, link_id):
             form.form_errors.append(_("The right to review does not apply to this crime, so a request for review cannot be recorded"))
     elif form.validate_on_submit():
         try:
-            code_actions.record_review_request(link, local_to_utc(form.date.data, None), current_user)
+            victims_code_actions.record_review_request(link, local_to_utc(form.date.data, None), current_user)
         except ServiceError as error:
             db.session.rollback()
             show_service_error(form, error)

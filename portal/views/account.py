@@ -4,13 +4,13 @@ from flask_login import current_user, logout_user
 
 from portal import bp
 from portal.forms import ChangePasswordForm, ChoosePasswordForm, ForgotPasswordForm, ResetPasswordForm
-from shared import sessions, throttle
-from shared.auth import public, safe_next
-from shared.forms import SignInForm
-from shared.permissions import requires
+from shared.domain.permissions import requires
 from shared.services import victims
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
+from shared.web import sessions, throttle
+from shared.web.forms import SignInForm
+from shared.web.login import public, safe_next
 
 
 @bp.get("/")

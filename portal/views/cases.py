@@ -2,12 +2,12 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from portal import bp
-from shared.codes import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
+from shared.domain.permissions import requires
+from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
+from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.extensions import db
-from shared.pagination import pagination_params, requested_page
-from shared.permissions import requires
 from shared.services import audit, secure_messages, updates, victims
-from shared.victims_code import CANCELLATION_REASONS
+from shared.web.page_links import pagination_params, requested_page
 
 
 def refuse_case(public_id: str):

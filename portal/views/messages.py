@@ -10,12 +10,12 @@ from flask_login import current_user
 from portal import bp
 from portal.message_forms import MessageForm
 from portal.views.cases import own_case_or_404
+from shared.domain.permissions import requires
 from shared.extensions import db
-from shared.pagination import pagination_params, requested_page
-from shared.permissions import requires
 from shared.services import secure_messages
 from shared.services.errors import ServiceError
-from shared.templating import character_count
+from shared.web.page_links import pagination_params, requested_page
+from shared.web.templating import character_count
 
 
 @bp.route("/cases/<public_id>/messages", methods=["GET", "POST"])

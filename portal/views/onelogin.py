@@ -7,12 +7,12 @@ matching an email address; after that it signs them in.
 from flask import abort, current_app, redirect, render_template, url_for
 
 from portal import bp
-from shared import sessions
-from shared.auth import public
 from shared.extensions import db
 from shared.services import audit, oidc, victims
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
+from shared.web import sessions
+from shared.web.login import public
 
 
 def _callback_url() -> str:

@@ -12,11 +12,9 @@ from flask_babel import ngettext
 
 from portal import bp
 from portal.views.cases import own_case_or_404
-from shared.codes import CONTACT_CHANNEL_LABELS, OFFENCES
-from shared.i18n import date_long
-from shared.permissions import requires
-from shared.services import code_queries, entitlements
-from shared.victims_code import (
+from shared.domain.permissions import requires
+from shared.domain.reference_data import CONTACT_CHANNEL_LABELS, OFFENCES
+from shared.domain.victims_code_rules import (
     CANCELLATION_REASONS,
     KEY_EVENTS,
     PORTAL_WAY,
@@ -25,6 +23,8 @@ from shared.victims_code import (
     SYSTEM_REASONS,
     VRR_REQUEST_MONTHS,
 )
+from shared.services import entitlements, victims_code_queries
+from shared.web.locale import date_long
 
 # Why a victim has enhanced rights, as they would say it.
 ENHANCED_FOR_VICTIM = {
@@ -61,7 +61,7 @@ class Item:
 class Group:
     rule: object
     items: list[Item]
-    # Earlier ones not listed (code_queries.shown_for_victims).
+    # Earlier ones not listed (victims_code_queries.shown_for_victims).
     hidden: int = 0
 
 
@@ -127,7 +127,7 @@ def _groups(shown) -> list[Group]:
 def rights(public_id):
     link = own_case_or_404(public_id)
     crime = link.crime
-    shown = code_queries.shown_for_victims([link.id])[link.id]
+    shown = victims_code_queries.shown_for_victims([link.id])[link.id]
     categories = {right.category for right in entitlements.current_rights([link.id])[link.id]}
     plan = entitlements.current_plans([link.id]).get(link.id)
     # Open entitlements rank first of their right, so `shown` holds the one open agreed update.

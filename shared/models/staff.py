@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.extensions import db
 from shared.models.types import UTCDateTime, utcnow
-from shared.permissions import ROLE_PERMISSIONS
 
 ROLES = tuple(ROLE_PERMISSIONS)
 
@@ -38,7 +38,7 @@ class StaffMember(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team: Mapped[Team] = relationship(lazy="joined")
-    # Loaded with the signed-in user (shared.auth.load_user), not with every officer
+    # Loaded with the signed-in user (shared.web.login.load_user), not with every officer
     # named on a page.
     role_rows: Mapped[list["StaffRole"]] = relationship(cascade="all, delete-orphan")
 
@@ -55,7 +55,7 @@ class StaffMember(db.Model):
     def is_active(self) -> bool:
         return self.active
 
-    # The token of the sign-in session this object was loaded for (shared.sessions).
+    # The token of the sign-in session this object was loaded for (shared.web.sessions).
     session_token = None
 
     def get_id(self) -> str | None:

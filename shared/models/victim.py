@@ -39,7 +39,7 @@ class Victim(db.Model):
     def is_active(self) -> bool:
         return self.activated_at is not None
 
-    # The token of the sign-in session this object was loaded for (shared.sessions).
+    # The token of the sign-in session this object was loaded for (shared.web.sessions).
     session_token = None
 
     def get_id(self) -> str | None:

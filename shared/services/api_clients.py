@@ -12,7 +12,7 @@ from shared.extensions import db
 from shared.models import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
 from shared.models.api import digest
 from shared.models.types import utcnow
-from shared.services import audit, paging
+from shared.services import audit, pager
 from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 
@@ -69,7 +69,7 @@ def all_clients() -> list[ApiClient]:
 
 def list_clients(page: int, per_page: int) -> Page:
     """The records systems a page at a time, those still active first. Two queries."""
-    return paging.fetch_page(_listed(), page, per_page)
+    return pager.fetch_page(_listed(), page, per_page)
 
 
 def get(client_pk: int) -> ApiClient | None:

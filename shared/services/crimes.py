@@ -8,11 +8,11 @@ from math import ceil
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, true
 
-from shared.codes import FINAL_STAGES, OFFENCES, OUTCOMES, STAGES
+from shared.domain.permissions import sees_whole_force
+from shared.domain.reference_data import FINAL_STAGES, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
-from shared.permissions import sees_whole_force
 from shared.services import actors, audit, entitlements, outbox
 from shared.services.errors import ServiceError
 

@@ -1,7 +1,7 @@
 """The Victims' Code engine: opens what is owed to each victim, works out when it is due,
 and closes it when it is met, declined or no longer applies.
 
-The rules are data in `shared.victims_code`. These functions add to the session and
+The rules are data in `shared.domain.victims_code_rules`. These functions add to the session and
 flush, and never commit: they run inside the service call (recording a crime, posting an
 update, adding a victim...) whose transaction stores the change and its audit event.
 """
@@ -11,19 +11,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import case, func, literal, select
 
-from shared.extensions import db
-from shared.models import (
-    ContactPlan,
-    Crime,
-    CrimeVictim,
-    EnhancedRight,
-    Entitlement,
-    EntitlementEvent,
-    InvestigationUpdate,
-)
-from shared.models.types import utcnow
-from shared.services import actors, calendar
-from shared.victims_code import (
+from shared.domain.victims_code_rules import (
     CONSENT_OFFENCE_GROUPS,
     CONSENT_OFFENCES,
     CONSENT_REASONS,
@@ -40,6 +28,18 @@ from shared.victims_code import (
     outcome_event,
     timescale_key,
 )
+from shared.extensions import db
+from shared.models import (
+    ContactPlan,
+    Crime,
+    CrimeVictim,
+    EnhancedRight,
+    Entitlement,
+    EntitlementEvent,
+    InvestigationUpdate,
+)
+from shared.models.types import utcnow
+from shared.services import actors, calendar
 
 # ---------------------------------------------------------------------------- status
 

@@ -31,12 +31,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 
+from shared.clients.senders import Delivery, PermanentFailure, TemporaryFailure
+from shared.domain.notification_kinds import KINDS
 from shared.extensions import db
-from shared.message_kinds import KINDS
 from shared.models import CrimeVictim, OutboxAttempt, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit, entitlements
-from shared.services.senders import Delivery, PermanentFailure, TemporaryFailure
 
 logger = logging.getLogger("trackmycrime.outbox")
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, fields
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from shared.codes import FINAL_STAGES, OFFENCES
+from shared.domain.reference_data import FINAL_STAGES, OFFENCES
+from shared.domain.victims_code_rules import DERIVED_REASONS, ENHANCED_REASONS
 from shared.extensions import db
 from shared.models import (
     AccountLink,
@@ -28,10 +29,9 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.records_schema import CrimeIn, EventIn, VictimIn
-from shared.services import audit, code_actions, crimes, entitlements, updates, victims
+from shared.services import audit, crimes, entitlements, updates, victims, victims_code_actions
 from shared.services.errors import ServiceError
-from shared.victims_code import DERIVED_REASONS, ENHANCED_REASONS
+from shared.services.records_input import CrimeIn, EventIn, VictimIn
 
 logger = logging.getLogger("trackmycrime.records")
 
@@ -276,13 +276,13 @@ def _apply_code(link: CrimeVictim, data: VictimIn, by) -> bool:
         automatic = {r.category: r.reason for r in current if (r.category, r.reason) in DERIVED_REASONS and r.assessed_by_id is None and r.api_client_id is None}
         chosen = {**{r.category: r.reason for r in data.enhanced_rights}, **automatic}
         if chosen != {r.category: r.reason for r in current}:
-            code_actions.assess_enhanced_rights(link, chosen, None, by)
+            victims_code_actions.assess_enhanced_rights(link, chosen, None, by)
             changed = True
     if data.contact_plan is not None:
         plan = entitlements.current_plans([link.id]).get(link.id)
         wanted = data.contact_plan.model_dump()
         if plan is None or any(getattr(plan, name) != value for name, value in wanted.items()):
-            code_actions.change_contact_plan(link, note=None, by=by, **wanted)
+            victims_code_actions.change_contact_plan(link, note=None, by=by, **wanted)
             changed = True
     return changed
 
@@ -307,10 +307,10 @@ def post_event(crime: Crime, data: EventIn, by) -> Written:
         raise ServiceError("The event must have happened already", "occurred_at")
     if data.kind == "cancelled":
         authoriser = _staff(data.cancellation.authorised_by, "cancellation/authorised_by")
-        if not set(code_actions.CANCEL_ROLES) & authoriser.roles:
+        if not set(victims_code_actions.CANCEL_ROLES) & authoriser.roles:
             raise ServiceError("Only a Designated Decision Maker or the Force Crime Registrar can authorise a cancellation", "cancellation/authorised_by")
         try:
-            update = code_actions.cancel_crime(
+            update = victims_code_actions.cancel_crime(
                 crime, data.cancellation.reason, data.cancellation.evidence, authoriser,
                 at=data.occurred_at, source_ref=data.event_id, api_client=by,
             )

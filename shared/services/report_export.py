@@ -7,9 +7,9 @@ import io
 
 from flask_babel import gettext as _
 
+from shared.domain.victims_code_rules import METRICS
 from shared.services.audit_log import safe_cell
 from shared.services.reports import RECORDING_METRICS, SPLITS, Counts, Recording, Report, Trend, percent
-from shared.victims_code import METRICS
 
 
 def csv_header() -> list[str]:

@@ -20,16 +20,16 @@ from sqlalchemy import case, func, literal, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from shared.codes import OFFENCE_GROUPS
+from shared.domain.permissions import sees_whole_force
+from shared.domain.reference_data import OFFENCE_GROUPS
+from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, M6_EVENTS, METRICS
 from shared.extensions import db
 from shared.models import Crime, EnhancedRight, Entitlement, StaffMember, Team
 from shared.models.types import UTCDateTime, utcnow
-from shared.permissions import sees_whole_force
 from shared.services.calendar import start_of_local_day
 from shared.services.crimes import in_scope
 from shared.services.entitlements import status_expression
 from shared.services.errors import ServiceError
-from shared.victims_code import ENHANCED_CATEGORIES, M6_EVENTS, METRICS
 
 # The longest period a report covers, in calendar months (the trend has a bar a month).
 MAX_MONTHS = 60

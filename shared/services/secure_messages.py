@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, select, update
 from shared.extensions import db
 from shared.models import Crime, CrimeVictim, SecureMessage, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import audit, calendar, outbox, paging
+from shared.services import audit, calendar, outbox, pager
 from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 
@@ -124,7 +124,7 @@ def thread(link: CrimeVictim, page: int = 1, per_page: int | None = None) -> Pag
         .where(SecureMessage.crime_victim_id == link.id)
         .order_by(SecureMessage.sent_at.desc(), SecureMessage.id.desc())
     )
-    return paging.fetch_page(stmt, page, per_page or current_app.config["MESSAGES_PER_PAGE"])
+    return pager.fetch_page(stmt, page, per_page or current_app.config["MESSAGES_PER_PAGE"])
 
 
 def unread_by_link(link_ids, sender: str) -> dict[int, int]:
@@ -176,7 +176,7 @@ def inbox(staff: StaffMember, page: int, per_page: int) -> Page:
         .subquery()
     )
     total = db.session.scalar(select(func.count()).select_from(last)) or 0
-    page = min(max(1, page), paging.last_page(total, per_page))
+    page = min(max(1, page), pager.last_page(total, per_page))
     unread = func.coalesce(last.c.unread, 0)
     rows = db.session.execute(
         select(CrimeVictim.id, Crime.id, Crime.reference, Victim.name, unread, SecureMessage.sent_at, SecureMessage.sender)

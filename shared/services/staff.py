@@ -10,15 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from shared import sessions
 from shared.extensions import db
 from shared.models import ROLES, AccountLink, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
-from shared.services import audit, links, outbox, paging, totp
+from shared.services import audit, links, outbox, pager, totp
 from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.services.passwords import check_password_rules, hash_password, verify_password
+from shared.web import sessions
 
 logger = logging.getLogger("trackmycrime.auth")
 
@@ -65,7 +65,7 @@ def list_staff(page: int, per_page: int) -> Page:
     """Every member of staff by name, a page at a time, with their team and roles: three
     queries (the count, the page, the page's roles), whatever the number of staff."""
     stmt = select(StaffMember).options(selectinload(StaffMember.role_rows)).order_by(StaffMember.name, StaffMember.id)
-    return paging.fetch_page(stmt, page, per_page)
+    return pager.fetch_page(stmt, page, per_page)
 
 
 def teams() -> list[Team]:

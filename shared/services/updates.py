@@ -10,14 +10,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, select
 
-from shared.codes import UPDATE_KINDS
+from shared.domain.reference_data import UPDATE_KINDS
+from shared.domain.victims_code_rules import KEY_EVENTS
 from shared.extensions import db
 from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
-from shared.services import actors, audit, entitlements, outbox, paging
+from shared.services import actors, audit, entitlements, outbox, pager
 from shared.services.crimes import Page
 from shared.services.errors import ServiceError
-from shared.victims_code import KEY_EVENTS
 
 MAX_TEXT = 5000
 
@@ -91,14 +91,14 @@ def staff_timeline(crime: Crime, page: int = 1, per_page: int | None = None) -> 
         .where(InvestigationUpdate.crime_id == crime.id)
         .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
     )
-    return paging.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"], rows=True)
+    return pager.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"], rows=True)
 
 
 @cache
 def _victims_updates() -> Select:
     """What the victim sees of each update meant for them (parameter `crime_id`), newest
     first: no internal notes, nothing about who wrote it. Plain rows, built once."""
-    return paging.pageable(
+    return pager.pageable(
         select(
             InvestigationUpdate.id,
             InvestigationUpdate.kind,
@@ -116,7 +116,7 @@ def victim_timeline(crime_id: int, page: int = 1, per_page: int | None = None, *
     """A page of the updates meant for the victim, newest first, each with its kind,
     text, new stage or outcome and time: two queries, or one when the caller counted
     them already (`total`)."""
-    return paging.fetch_page(
+    return pager.fetch_page(
         _victims_updates(), page, per_page or current_app.config["TIMELINE_PER_PAGE"],
         rows=True, total=total, params={"crime_id": crime_id},
     )

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from shared import sessions
 from shared.extensions import db
 from shared.models import (
     AccountLink,
@@ -23,10 +22,11 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import actors, audit, entitlements, links, outbox, paging
+from shared.services import actors, audit, entitlements, links, outbox, pager
 from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
+from shared.web import sessions
 
 
 @dataclass
@@ -158,7 +158,7 @@ def victims_page(crime: Crime, page: int = 1, per_page: int | None = None) -> Pa
     """A page of the crime's victims, in the order they were added (the first is most
     often the person who reported it). Two queries, whatever the number of victims."""
     stmt = select(CrimeVictim).where(CrimeVictim.crime_id == crime.id).order_by(CrimeVictim.id)
-    return paging.fetch_page(stmt, page, per_page or current_app.config["VICTIMS_PER_PAGE"])
+    return pager.fetch_page(stmt, page, per_page or current_app.config["VICTIMS_PER_PAGE"])
 
 
 def get_crime_victim(crime: Crime, link_id: int) -> CrimeVictim | None:
@@ -307,7 +307,7 @@ def cases_of(victim: Victim, page: int = 1, per_page: int | None = None) -> Page
         .where(CrimeVictim.victim_id == victim.id)
         .order_by(Crime.recorded_at.desc(), CrimeVictim.id.desc())
     )
-    return paging.fetch_page(stmt, page, per_page or current_app.config["CASES_PER_PAGE"])
+    return pager.fetch_page(stmt, page, per_page or current_app.config["CASES_PER_PAGE"])
 
 
 @cache

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from shared.extensions import db
 from shared.models import Entitlement, SecureMessage
 from shared.models.types import utcnow
-from shared.services import api_clients, code_actions, crimes, secure_messages, staff, victims
+from shared.services import api_clients, crimes, secure_messages, staff, victims, victims_code_actions
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, staff_password_step, staff_sign_in, victim_sign_in
 
@@ -286,7 +286,7 @@ def build_scenario(messages) -> dict:
     db.session.commit()
     secure_messages.send_from_staff(signed_up, "We have the footage and are going through it.", officer)
     secure_messages.send_from_victim(signed_up, "Thank you.\nA grey van was parked outside that night.", signed_up.victim)
-    code_actions.change_contact_plan(
+    victims_code_actions.change_contact_plan(
         signed_up, frequency_days=28, channel="sms", language="en", safe_to_contact=True, opted_out=False,
         note=None, by=officer,
     )

@@ -40,7 +40,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from shared.config import needed_templates
-from shared.message_kinds import KINDS, notify_template
+from shared.domain.notification_kinds import KINDS, notify_template
 from tests.smtp_server import free_port
 
 GENERAL_TOKEN_ERROR = (

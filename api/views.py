@@ -1,6 +1,6 @@
 """The operations of `/api/v1`. Each parses and checks its input, calls the shared
 services (shared.services.records), and answers with JSON built from the pydantic models
-in shared.records_schema."""
+in shared.services.records_input."""
 
 import json
 import re
@@ -10,14 +10,15 @@ from flask_babel import force_locale
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from backoffice.api.auth import has_scope
-from backoffice.api.errors import validation_problem
-from backoffice.api.openapi import document
-from backoffice.api.operations import AUTH_ERRORS, WRITE_ERRORS, operation
-from backoffice.api.schemas import ComplianceReportOut, ReportQuery
+from api.auth import has_scope
+from api.errors import validation_problem
+from api.openapi import document
+from api.operations import AUTH_ERRORS, WRITE_ERRORS, operation
+from api.schemas import ComplianceReportOut, ReportQuery
 from shared.extensions import db
-from shared.problems import Problem
-from shared.records_schema import (
+from shared.services import idempotency, records, report_export, reports
+from shared.services.errors import ServiceError
+from shared.services.records_input import (
     CrimeIn,
     CrimeOut,
     CrimeWritten,
@@ -28,8 +29,7 @@ from shared.records_schema import (
     VictimIn,
     VictimWritten,
 )
-from shared.services import idempotency, records, report_export, reports
-from shared.services.errors import ServiceError
+from shared.web.problems import Problem
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 # Form fields of the back office's services, as the API names them.

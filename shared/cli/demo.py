@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from shared.codes import OFFENCES
+from shared.domain.reference_data import OFFENCES
+from shared.domain.victims_code_rules import KEY_EVENTS, RULES, VRR_OUTCOMES
 from shared.extensions import db
 from shared.models import (
     ContactPlan,
@@ -33,9 +34,8 @@ from shared.models import (
     Team,
     Victim,
 )
-from shared.services import calendar, code_actions, entitlements, totp
+from shared.services import calendar, entitlements, totp, victims_code_actions
 from shared.services.passwords import hash_password
-from shared.victims_code import KEY_EVENTS, RULES, VRR_OUTCOMES
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (printed for the demo; never a real account)
 
@@ -404,21 +404,21 @@ def _special_cases(made, sam: StaffMember, ddm: StaffMember, now: datetime) -> N
     found = next(((c, link) for c, link, oic in open_crimes if oic is sam and not rights[link.id] and c.stage == "under_investigation"), None)
     if found:
         used.add(found[0].id)
-        code_actions.assess_enhanced_rights(found[1], {"persistently_targeted": "assessed"}, "Third time targeted at home this year.", sam)
+        victims_code_actions.assess_enhanced_rights(found[1], {"persistently_targeted": "assessed"}, "Third time targeted at home this year.", sam)
 
     # A complaint that no one has been in touch, received two days ago.
     found = next(((c, link) for c, link, oic in open_crimes if oic is sam and c.reported_at < now - timedelta(days=20) and c.id not in used), None)
     if found:
         used.add(found[0].id)
         summary = "No one has told the victim what is happening with the investigation."
-        code_actions.record_complaint(found[1], now - timedelta(days=2), summary, sam)
+        victims_code_actions.record_complaint(found[1], now - timedelta(days=2), summary, sam)
 
     # A review of a decision not to charge a suspect who was arrested and interviewed.
     for crime, links, oic in made:
         if crime.outcome in VRR_OUTCOMES and entitlements.review_applies(crime):
             requested = min(crime.outcome_at + timedelta(days=2), now - timedelta(minutes=1))
-            acknowledge, _decide = code_actions.record_review_request(links[0], requested, oic)
-            code_actions.record_action(acknowledge, "acknowledged", min(requested + timedelta(days=3), now), oic)
+            acknowledge, _decide = victims_code_actions.record_review_request(links[0], requested, oic)
+            victims_code_actions.record_action(acknowledge, "acknowledged", min(requested + timedelta(days=3), now), oic)
             break
 
     # Part of an incident already recorded for the same victim, cancelled by a
@@ -436,7 +436,7 @@ def _special_cases(made, sam: StaffMember, ddm: StaffMember, now: datetime) -> N
     if found:
         crime, original = found
         evidence = f"Part of the same incident as {original.reference}, recorded first; the investigation continues on that record."
-        code_actions.cancel_crime(crime, "C3", evidence, ddm)
+        victims_code_actions.cancel_crime(crime, "C3", evidence, ddm)
 
 
 def _messages(made, now: datetime) -> None:

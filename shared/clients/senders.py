@@ -16,7 +16,7 @@ from email.utils import formatdate
 from flask.logging import default_handler
 from flask_babel import force_locale
 
-from shared.message_kinds import MessageKind, render
+from shared.domain.notification_kinds import MessageKind, render
 
 logger = logging.getLogger("trackmycrime.messages")
 

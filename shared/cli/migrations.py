@@ -12,7 +12,7 @@ from flask import Flask
 
 from shared.extensions import db
 
-DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "migrations")
 
 
 def _load(app: Flask):

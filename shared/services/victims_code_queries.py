@@ -23,7 +23,7 @@ from shared.models.types import utcnow
 from shared.services import calendar
 from shared.services.crimes import in_scope
 from shared.services.entitlements import status_expression
-from shared.services.paging import Latest, fetch_latest
+from shared.services.pager import Latest, fetch_latest
 
 QUEUE_LIMIT = 200
 

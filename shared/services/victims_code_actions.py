@@ -10,7 +10,8 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from shared.codes import LANGUAGE_NAMES
+from shared.domain.reference_data import LANGUAGE_NAMES
+from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, RULES, SUPPORT_SERVICES
 from shared.extensions import db
 from shared.models import (
     ContactPlan,
@@ -25,7 +26,6 @@ from shared.models.types import utcnow
 from shared.models.victim import CONTACT_CHANNELS
 from shared.services import actors, audit, calendar, entitlements, outbox
 from shared.services.errors import ServiceError
-from shared.victims_code import CANCELLATION_REASONS, ENHANCED_REASONS, RULES, SUPPORT_SERVICES
 
 MAX_REASON = 2000
 CANCEL_ROLES = ("fcr", "ddm")
@@ -226,7 +226,7 @@ def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember, *, a
     crime.cancelled_by_id = by.id
     crime.cancelled_by_role = role
     crime.stage = "cancelled"
-    # The victim reads the reason in plain words (shared.victims_code.CANCELLATION_REASONS).
+    # The victim reads the reason in plain words (shared.domain.victims_code_rules.CANCELLATION_REASONS).
     update = InvestigationUpdate(
         crime_id=crime.id, kind="cancelled", visible_to_victim=True, new_stage="cancelled", occurred_at=decided,
         author_id=by.id, api_client_id=actors.api_client_id(api_client), source_ref=source_ref, created_at=now,

@@ -1,5 +1,5 @@
 """The report operation's query and answer (the crime bodies are in
-shared.records_schema, which the bulk import shares)."""
+shared.services.records_input, which the bulk import shares)."""
 
 from datetime import date
 from typing import Literal

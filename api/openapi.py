@@ -7,9 +7,9 @@ from functools import cache
 from flask import current_app
 from pydantic.json_schema import models_json_schema
 
-from backoffice.api.operations import OPERATIONS
+from api.operations import OPERATIONS
 from shared.models import API_SCOPES
-from shared.problems import TITLES
+from shared.web.problems import TITLES
 
 SCOPE_DESCRIPTIONS = {
     "crimes:write": "Create and update crimes, their victims and key events",

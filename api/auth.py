@@ -17,13 +17,13 @@ from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from limits import parse
 
-from backoffice.api import api
-from backoffice.api.operations import operation
+from api import api
+from api.operations import operation
 from shared.extensions import csrf, db
 from shared.models import API_SCOPES
-from shared.problems import Problem
 from shared.services import api_clients, audit
-from shared.throttle import limiter
+from shared.web.problems import Problem
+from shared.web.throttle import limiter
 
 logger = logging.getLogger("trackmycrime.api")
 REALM = "trackmycrime"

@@ -9,11 +9,11 @@ from flask import Blueprint, current_app, has_request_context, make_response, re
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
-from shared.auth import public, safe_next
-from shared.codes import LANGUAGE_NAMES
+from shared.domain.reference_data import LANGUAGE_NAMES
 from shared.translation import catalogue
 from shared.translation import gettext as _
 from shared.translation import lazy_gettext as _l
+from shared.web.login import public, safe_next
 
 LANG_COOKIE = "lang"
 

@@ -4,8 +4,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, request
 
-from shared import sessions
 from shared.extensions import login_manager
+from shared.web import sessions
 
 
 @login_manager.user_loader

@@ -1,9 +1,11 @@
-"""Command-line tasks: `flask demo-data`; `flask compliance-report` is in shared.report_cli."""
+"""The `flask` commands, registered here and nowhere else: `flask db` (migrations), `flask
+demo-data`, the message worker, compliance reports, records-system clients and the bulk
+import. Each command's module parses its options and calls the services."""
 
 import click
 from flask import current_app
 
-from shared import api_cli, demo, import_cli, outbox_cli, report_cli
+from shared.cli import api_clients, demo, import_crimes, migrations, reports, worker
 
 
 @click.command("demo-data")
@@ -30,7 +32,8 @@ def demo_data_command():
 
 def init_app(app) -> None:
     app.cli.add_command(demo_data_command)
-    report_cli.init_app(app)
-    outbox_cli.init_app(app)
-    api_cli.init_app(app)
-    import_cli.init_app(app)
+    migrations.init_app(app)
+    reports.init_app(app)
+    worker.init_app(app)
+    api_clients.init_app(app)
+    import_crimes.init_app(app)

@@ -31,9 +31,9 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.extensions import db
 from shared.models import ApiClient, StaffMember
-from shared.records_schema import CrimeIn, ImportRow, VictimIn
 from shared.services import api_clients, crimes, records
 from shared.services.errors import ServiceError
+from shared.services.records_input import CrimeIn, ImportRow, VictimIn
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 SCOPE = "crimes:write"

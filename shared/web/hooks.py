@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from shared.extensions import db
-from shared.problems import Problem, is_api_request
+from shared.web.problems import Problem, is_api_request
 
 logger = logging.getLogger("trackmycrime")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")

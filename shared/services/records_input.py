@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from shared.codes import FINAL_STAGES, OFFENCES, STAGES
+from shared.domain.reference_data import FINAL_STAGES, OFFENCES, STAGES
+from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, KEY_EVENTS
 from shared.models.victim import CONTACT_CHANNELS, LANGUAGES
-from shared.victims_code import CANCELLATION_REASONS, ENHANCED_REASONS, KEY_EVENTS
 
 Offence = Literal[tuple(OFFENCES)]
 OpenStage = Literal[tuple(code for code in STAGES if code not in FINAL_STAGES)]

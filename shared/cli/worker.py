@@ -10,8 +10,8 @@ from flask_babel import force_locale
 from sqlalchemy.exc import DBAPIError
 
 from shared.config import needed_templates
+from shared.domain.notification_kinds import KINDS, notify_template
 from shared.extensions import db
-from shared.message_kinds import KINDS, notify_template
 from shared.services import outbox
 
 

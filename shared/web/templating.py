@@ -8,7 +8,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from jinja2.utils import missing
 from markupsafe import Markup
 
-from shared.permissions import can
+from shared.domain.permissions import can
 
 
 class Environment(flask_templating.Environment):

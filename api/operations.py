@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from backoffice.api import api
+from api import api
 
 # The answers every operation may give besides its own (problem details).
 AUTH_ERRORS = (401, 403, 429)

@@ -7,9 +7,9 @@ from flask import g
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from backoffice.api import api
+from api import api
 from shared.extensions import db
-from shared.problems import Problem
+from shared.web.problems import Problem
 
 logger = logging.getLogger("trackmycrime.api")
 

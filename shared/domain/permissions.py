@@ -3,7 +3,7 @@
 Every view behind sign-in declares the one permission it needs with `@requires(...)`;
 a view that declares none is refused (deny by default). Staff hold permissions through
 their roles; a victim holds only `victim.self`, on their own account and crimes. Views anyone may reach are
-marked with `shared.auth.public` instead.
+marked with `shared.web.login.public` instead.
 """
 
 from flask_babel import lazy_gettext as _l
