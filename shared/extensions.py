@@ -3,6 +3,8 @@
 This module imports nothing else of the project, so any module may import it.
 """
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -27,6 +29,13 @@ class Base(DeclarativeBase):
 # Objects stay loaded after commit: a view commits its audit event, then renders what it
 # read, without reloading every row one by one.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+# The models' base class. `db.Model` is made at run time, so a type checker cannot see
+# that it is `Base` with Flask-SQLAlchemy's extras; it is told so here.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

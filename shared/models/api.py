@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.extensions import Model
 from shared.models.types import UTCDateTime, utcnow
 
 
@@ -22,7 +22,7 @@ def digest(secret: str) -> str:
 API_SCOPES = ("crimes:write", "crimes:read", "entitlements:read", "reports:read", "victims:invite")
 
 
-class ApiClient(db.Model):
+class ApiClient(Model):
     """A records system (Niche, Athena, Connect...) registered by an administrator. Only
     the SHA-256 of its secret is kept: the secret is 256 random bits, shown once."""
 
@@ -80,7 +80,7 @@ class ApiClient(db.Model):
         return " ".join(s for s in scope.split() if s in allowed)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token: only its SHA-256 is kept."""
 
     __tablename__ = "api_token"
@@ -111,7 +111,7 @@ class ApiToken(db.Model):
         return not self.client.active
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Model):
     """The response given to a client's POST with an Idempotency-Key, stored in the same
     transaction as what the request changed: a replay gets it back and changes nothing."""
 

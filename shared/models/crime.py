@@ -5,13 +5,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.extensions import Model
 from shared.models.staff import StaffMember, Team
 from shared.models.types import UTCDateTime, utcnow
 from shared.models.victim import Victim
 
 
-class Crime(db.Model):
+class Crime(Model):
     __tablename__ = "crime"
     # Newest first, for an officer, a team or the force: the case lists read the first
     # page straight from an index. Cancellations are few: the reports find them by a
@@ -62,7 +62,7 @@ class Crime(db.Model):
     team: Mapped[Team] = relationship(lazy="joined")
 
 
-class CrimeVictim(db.Model):
+class CrimeVictim(Model):
     """A victim of a crime. `public_id` is the random id in the victim's URLs, so a
     URL carries no crime reference and cannot be guessed."""
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.extensions import Model
 from shared.models.api import ApiClient
 from shared.models.staff import StaffMember
 from shared.models.types import UTCDateTime, utcnow
@@ -22,7 +22,7 @@ from shared.models.types import UTCDateTime, utcnow
 STATES = ("open", "met", "declined", "not_applicable")
 
 
-class Entitlement(db.Model):
+class Entitlement(Model):
     __tablename__ = "entitlement"
     __table_args__ = (
         Index("ix_entitlement_state_due", "state", "due_at"),
@@ -65,7 +65,7 @@ class Entitlement(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class EntitlementEvent(db.Model):
+class EntitlementEvent(Model):
     """One change to an entitlement: created, due date changed, met, declined, does not
     apply. `by_id` is empty when the service made the change itself."""
 
@@ -86,7 +86,7 @@ class EntitlementEvent(db.Model):
     by: Mapped[StaffMember | None] = relationship(lazy="joined")
 
 
-class EnhancedRight(db.Model):
+class EnhancedRight(Model):
     """An enhanced-rights category for a victim of a crime, as derived or assessed. The
     newest row per victim and category says whether it applies now."""
 
@@ -108,7 +108,7 @@ class EnhancedRight(db.Model):
     api_client: Mapped[ApiClient | None] = relationship(lazy="joined")
 
 
-class ContactPlan(db.Model):
+class ContactPlan(Model):
     """How and how often a victim of a crime is kept up to date. The newest row is the
     plan; each change is a new row with who made it and when."""
 

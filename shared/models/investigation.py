@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.extensions import Model
 from shared.models.api import ApiClient
 from shared.models.staff import StaffMember
 from shared.models.types import UTCDateTime, utcnow
 
 
-class InvestigationUpdate(db.Model):
+class InvestigationUpdate(Model):
     __tablename__ = "investigation_update"
     __table_args__ = (
         UniqueConstraint("crime_id", "source_ref", name="uq_investigation_update_source_ref"),
@@ -46,7 +46,7 @@ class InvestigationUpdate(db.Model):
     api_client: Mapped[ApiClient | None] = relationship(lazy="joined")
 
 
-class InternalNote(db.Model):
+class InternalNote(Model):
     """An internal note on an update, in its own table so that no query made for a
     victim can reach it by accident."""
 

@@ -5,14 +5,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.extensions import db
+from shared.extensions import Model
 from shared.models.staff import StaffMember
 from shared.models.types import UTCDateTime, utcnow
 
 SENDERS = ("victim", "staff")
 
 
-class SecureMessage(db.Model):
+class SecureMessage(Model):
     """One message in the thread between a victim and the police about one crime (the
     thread is the victim's link to the crime). Plain text. Only `read_at` ever changes
     (shared.models.append_only)."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.extensions import db
+from shared.extensions import Model
 from shared.models.types import UTCDateTime, utcnow
 
 # pending: waiting to be sent (or to be tried again); sent; failed: will not be tried
@@ -14,7 +14,7 @@ from shared.models.types import UTCDateTime, utcnow
 OUTBOX_STATUSES = ("pending", "sent", "failed", "withheld")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One message to one person. It names who it is for, not their address: the worker
     looks up the address, channel, language and whether it is safe to send at the moment
     it sends, so a change made meanwhile (not safe to contact, say) still counts."""
@@ -54,7 +54,7 @@ class OutboxMessage(db.Model):
         return f"tmc-{self.id}"
 
 
-class OutboxAttempt(db.Model):
+class OutboxAttempt(Model):
     """One try at sending a message and what came of it. Append-only."""
 
     __tablename__ = "outbox_attempt"

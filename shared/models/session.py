@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.extensions import db
+from shared.extensions import Model
 from shared.models.types import UTCDateTime, utcnow
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     __tablename__ = "user_session"
     __table_args__ = (Index("ix_user_session_user", "user_type", "user_id"),)
 

@@ -6,20 +6,20 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.domain.permissions import ROLE_PERMISSIONS
-from shared.extensions import db
+from shared.extensions import Model
 from shared.models.types import UTCDateTime, utcnow
 
 ROLES = tuple(ROLE_PERMISSIONS)
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "team"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
 
 
-class StaffMember(db.Model):
+class StaffMember(Model):
     __tablename__ = "staff_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,14 +62,14 @@ class StaffMember(db.Model):
         return self.session_token
 
 
-class StaffRole(db.Model):
+class StaffRole(Model):
     __tablename__ = "staff_role"
 
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code that stands in for the TOTP code once. Only a hash is kept."""
 
     __tablename__ = "recovery_code"

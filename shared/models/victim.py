@@ -5,14 +5,14 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.extensions import db
+from shared.extensions import Model
 from shared.models.types import UTCDateTime, utcnow
 
 LANGUAGES = ("en", "cy")
 CONTACT_CHANNELS = ("email", "sms", "phone", "letter")
 
 
-class Victim(db.Model):
+class Victim(Model):
     __tablename__ = "victim"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +49,7 @@ class Victim(db.Model):
 LINK_PURPOSES = ("activation", "reset", "staff_setup")
 
 
-class AccountLink(db.Model):
+class AccountLink(Model):
     """A single-use link sent by email: a victim's invitation (`activation`), a
     password reset (`reset`) or a new member of staff's set-up link (`staff_setup`).
     Only the SHA-256 of the token is kept."""
