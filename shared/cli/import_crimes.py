@@ -27,7 +27,6 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from shared.extensions import db
 from shared.models import ApiClient, StaffMember
@@ -71,8 +70,6 @@ DATE_COLUMNS = {"occurred_at", "reported_at", "recorded_at", "updated_at", "vict
 NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
 # The back office's form fields, as the file names them.
 SERVICE_FIELDS = {"reported_date": "reported_at", "occurred_date": "occurred_at", "date": "occurred_at"}
-# A write whose natural key another writer (the API) took at the same moment is tried again.
-RACE_RETRIES = 3
 
 
 class FileRefused(Exception):
@@ -388,17 +385,11 @@ def _units(path: Path, fmt: str, plan: Plan, tally: Tally) -> Iterator[Unit]:
 
 
 def _attempt(call) -> records.Written:
-    """Run one upsert; roll back what it left when it fails."""
-    for _attempt_number in range(RACE_RETRIES):
-        try:
-            return call()
-        except IntegrityError:
-            # Another writer created the same record at this moment: this time it is found.
-            db.session.rollback()
-        except BaseException:
-            db.session.rollback()
-            raise
-    raise records.Conflict("The record changed while it was being written: run the import again")
+    """Run one upsert, tried again when it loses a race to another writer."""
+    try:
+        return records.retry_on_race(call)
+    except records.RaceLost:
+        raise records.Conflict("The record changed while it was being written: run the import again") from None
 
 
 def _load_unit(unit: Unit, fmt: str, by: ApiClient, tally: Tally) -> None:
