@@ -3,17 +3,11 @@ victims from its records system, from a CSV or JSON lines file.
 
 Every line is checked first (shared.services.bulk_import_rows) and each error printed with
 its line number as it is found; then, unless `--check-only`, the lines without errors are
-loaded through shared.services.records, as the records system named by `--client`, so the
-audit trail and the history name it, and the errors found while loading are printed.
-Clearing the session after each batch keeps memory flat whatever the size of the file.
-
-The services compare each record's `updated_at` with the one held, so loading the same
-file again changes nothing and writes nothing; this command writes nothing of its own.
+loaded (shared.services.bulk_import_loading) as the records system named by `--client`,
+and the errors found while loading are printed. Exit status 1 when any line had an error.
 """
 
 import sys
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -21,69 +15,9 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from shared.extensions import db
-from shared.models import ApiClient
-from shared.services import api_clients, bulk_import_rows, records
-from shared.services.bulk_import_rows import Plan, Unit, file_field
-from shared.services.errors import ServiceError
+from shared.services import api_clients, bulk_import_loading, bulk_import_rows
 
 SCOPE = "crimes:write"
-
-
-@dataclass
-class Tally:
-    crimes: Counter = field(default_factory=Counter)
-    victims: Counter = field(default_factory=Counter)
-    errors: dict[int, list[tuple[str | None, str]]] = field(default_factory=dict)
-
-    def error(self, line: int, name: str | None, message: str) -> None:
-        self.errors.setdefault(line, []).append((name, message))
-
-
-# ----------------------------------------------------------------------------- loading
-
-
-def _attempt(call) -> records.Written:
-    """Run one upsert, tried again when it loses a race to another writer."""
-    try:
-        return records.retry_on_race(call)
-    except records.RaceLost:
-        raise records.Conflict("The record changed while it was being written: run the import again") from None
-
-
-def _load_unit(unit: Unit, fmt: str, by: ApiClient, tally: Tally) -> None:
-    try:
-        written = _attempt(lambda: records.upsert_crime(unit.crime, by))
-    except ServiceError as error:
-        tally.error(unit.crime_line, file_field(fmt, None, error.field), str(error.message))
-        for number in unit.lines:
-            if number != unit.crime_line:
-                tally.error(number, "reference", f"not loaded: the crime on line {unit.crime_line} was refused")
-        return
-    tally.crimes[written.result] += 1
-    crime = written.record
-    for number, index, victim in unit.victims:
-        try:
-            written = _attempt(lambda victim=victim: records.upsert_victim(crime, victim, by))
-        except ServiceError as error:
-            tally.error(number, file_field(fmt, index, error.field), str(error.message))
-            continue
-        tally.victims[written.result] += 1
-
-
-def _load(path: Path, fmt: str, plan: Plan, client_pk: int, batch_size: int, tally: Tally) -> None:
-    """Load the crimes, clearing the session after each batch so memory stays flat."""
-    by = db.session.get(ApiClient, client_pk)
-    with click.progressbar(length=plan.units, label="Loading crimes", file=sys.stderr) as bar:
-        for done, unit in enumerate(bulk_import_rows.units(path, fmt, plan, tally.error), 1):
-            _load_unit(unit, fmt, by, tally)
-            bar.update(1)
-            if done % batch_size == 0:
-                db.session.remove()
-                by = db.session.get(ApiClient, client_pk)
-    db.session.remove()
-
-
-# ----------------------------------------------------------------------------- command
 
 
 def _echo_error(line: int, name: str | None, message: str) -> None:
@@ -104,7 +38,7 @@ def _client(client_id: str) -> int:
     return client_pk
 
 
-def _summary(tally: Tally, plan: Plan | None, check_only: bool) -> str:
+def _summary(tally: bulk_import_loading.Tally, plan: bulk_import_rows.Plan | None, check_only: bool) -> str:
     errors = len(tally.errors)
     if check_only:
         units = plan.units if plan else 0
@@ -140,7 +74,7 @@ def import_crimes_command(file: Path, client_id: str, batch_size: int, check_onl
             "give a .csv, .jsonl or .ndjson file (the format is chosen by the file's extension)", param_hint="'FILE'"
         )
     client_pk = _client(client_id)
-    tally = Tally()
+    tally = bulk_import_loading.Tally()
     plan = None
 
     def report(line: int, name: str | None, message: str) -> None:
@@ -155,7 +89,8 @@ def import_crimes_command(file: Path, client_id: str, batch_size: int, check_onl
                 _echo_error(number, name, message)
             raise click.ClickException(f"{file} cannot be read: nothing was loaded.") from None
         if not check_only:
-            _load(file, fmt, plan, client_pk, batch_size, tally)
+            with click.progressbar(length=plan.units, label="Loading crimes", file=sys.stderr) as bar:
+                bulk_import_loading.load(file, fmt, plan, client_pk, batch_size, tally, loaded=lambda: bar.update(1))
             for number in sorted(tally.errors):
                 if number not in plan.bad:
                     for name, message in tally.errors[number]:

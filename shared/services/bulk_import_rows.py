@@ -5,8 +5,8 @@ The file is read twice. The first pass (`check`) checks every line (the same pyd
 models as `/api/v1`, plus what only the database knows but can be checked without
 writing: the officer in charge is an active member of staff) and reports every error
 with its line number. The second pass (`units`) reads the file again and gives the lines
-without errors as crimes to load. Reading the file again, rather than keeping it, keeps
-memory flat whatever the size of the file.
+without errors as crimes to load (shared.services.bulk_import_loading). Reading the file
+again, rather than keeping it, keeps memory flat whatever the size of the file.
 """
 
 import csv
