@@ -8,14 +8,12 @@ import re
 from flask import Response, current_app, g, request
 from flask_babel import force_locale
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from api.auth import has_scope
 from api.errors import validation_problem
 from api.openapi import document
 from api.operations import AUTH_ERRORS, WRITE_ERRORS, operation
 from api.schemas import ComplianceReportOut, ReportQuery
-from shared.extensions import db
 from shared.services import idempotency, records, report_export, reports
 from shared.services.errors import ServiceError
 from shared.services.records_input import (
@@ -34,8 +32,6 @@ from shared.web.problems import Problem
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 # Form fields of the back office's services, as the API names them.
 FIELD_NAMES = {"reported_date": "reported_at", "occurred_date": "occurred_at", "date": "occurred_at"}
-# A write whose natural key another request took at the same moment is tried again.
-RACE_RETRIES = 3
 
 
 # ------------------------------------------------------------------------- plumbing
@@ -88,53 +84,47 @@ def _key() -> str:
 
 def _write(model: type[BaseModel], handler) -> Response:
     """Run a write once per idempotency key: the body is checked, then `handler(data)`
-    returns (status, out model, payload, location). A replay gets the stored answer."""
+    returns (status, out model, payload, location). A replay gets the stored answer; a
+    write that loses a race to another request for the same record is tried again."""
     key = _key()
     data, parsed = _body(model)
     client = g.api_client
     print_ = idempotency.fingerprint(request.method, request.path, parsed)
-    for _attempt in range(RACE_RETRIES):
-        record_id = None
-        try:
-            started = idempotency.begin(client, key, print_)
-            if isinstance(started, idempotency.Replay):
-                response = Response(started.body, status=started.status_code, mimetype="application/json")
-                response.headers["Idempotent-Replayed"] = "true"
-                if started.location:
-                    response.headers["Location"] = started.location
-                return response
-            record_id = started.id
-            status, out_model, payload, location = handler(data)
-            response = _json(out_model, payload, status, location)
-            idempotency.finish(started, status, response.get_data(as_text=True), location)
+    placeholder = None
+
+    def attempt() -> Response:
+        nonlocal placeholder
+        placeholder = None
+        started = idempotency.begin(client, key, print_)
+        if isinstance(started, idempotency.Replay):
+            response = Response(started.body, status=started.status_code, mimetype="application/json")
+            response.headers["Idempotent-Replayed"] = "true"
+            if started.location:
+                response.headers["Location"] = started.location
             return response
-        except IntegrityError:
-            # Another request created the same crime, victim or event at this moment:
-            # try again, and this time find it.
-            db.session.rollback()
-            if record_id is not None:
-                idempotency.abandon(record_id)
-            continue
-        except idempotency.KeyReused:
-            db.session.rollback()
-            raise Problem(422, "This Idempotency-Key was used with a different request.", slug="idempotency-key-reused",
-                          title="Idempotency key reused") from None
-        except idempotency.InProgress:
-            db.session.rollback()
-            raise Problem(409, "A request with this Idempotency-Key is still being answered. Try again shortly.",
-                          slug="idempotency-key-in-progress", headers={"Retry-After": "1"}) from None
-        except ServiceError as error:
-            db.session.rollback()
-            if record_id is not None:
-                idempotency.abandon(record_id)
-            raise _service_problem(error) from None
-        except BaseException:
-            db.session.rollback()
-            if record_id is not None:
-                idempotency.abandon(record_id)
-            raise
-    raise Problem(409, "The record changed while it was being written. Send the request again.",
-                  headers={"Retry-After": "1"})
+        placeholder = started.id
+        status, out_model, payload, location = handler(data)
+        response = _json(out_model, payload, status, location)
+        idempotency.finish(started, status, response.get_data(as_text=True), location)
+        return response
+
+    def free_the_key() -> None:
+        if placeholder is not None:
+            idempotency.abandon(placeholder)
+
+    try:
+        return records.retry_on_race(attempt, on_failure=free_the_key)
+    except idempotency.KeyReused:
+        raise Problem(422, "This Idempotency-Key was used with a different request.", slug="idempotency-key-reused",
+                      title="Idempotency key reused") from None
+    except idempotency.InProgress:
+        raise Problem(409, "A request with this Idempotency-Key is still being answered. Try again shortly.",
+                      slug="idempotency-key-in-progress", headers={"Retry-After": "1"}) from None
+    except records.RaceLost:
+        raise Problem(409, "The record changed while it was being written. Send the request again.",
+                      headers={"Retry-After": "1"}) from None
+    except ServiceError as error:
+        raise _service_problem(error) from None
 
 
 def _crime(reference: str):

@@ -11,7 +11,9 @@ again.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +37,12 @@ from shared.services.records_input import CrimeIn, EventIn, VictimIn
 
 logger = logging.getLogger("trackmycrime.records")
 
+# How many times in all a write is tried that keeps losing the race for its natural key
+# (the crime reference, the victim_ref on the crime) to other writers.
+RACE_RETRIES = 3
+
+T = TypeVar("T")
+
 
 class Conflict(ServiceError):
     """The request is well formed but the record's state refuses it (HTTP 409)."""
@@ -46,11 +54,43 @@ class NotFound(ServiceError):
 
 class Race(IntegrityError):
     """Another request created the same crime or victim between this one's look-up and
-    its insert: as with the unique key refusing a duplicate, the caller rolls back and
-    tries again, and then finds the record."""
+    its insert: as with the unique key refusing a duplicate, `retry_on_race` rolls back
+    and tries again, and then finds the record."""
 
     def __init__(self, what: str):
         super().__init__(f"{what} created by a concurrent request", None, Exception(what))
+
+
+class RaceLost(Conflict):
+    """Each of the tries lost its race to another writer: the writer is asked to send the
+    record again, by then no longer contended."""
+
+    def __init__(self):
+        super().__init__("The record changed while it was being written")
+
+
+def retry_on_race(work: Callable[[], T], on_failure: Callable[[], None] | None = None) -> T:
+    """Run the unit of work `work` (which commits) and return what it returns. When another
+    writer took the same natural key at the same moment (the unique key's IntegrityError,
+    or Race), roll back and run it again: this time it finds the record and brings it up to
+    date. Any other failure is rolled back and raised. `on_failure` runs after each
+    rollback, to undo what the work committed before it failed. The API and the bulk
+    import both write through here, so the loser of a race between two requests, or
+    between a request and the import, gets the record rather than an error. Raises
+    RaceLost after RACE_RETRIES losses."""
+    for _attempt in range(RACE_RETRIES):
+        try:
+            return work()
+        except IntegrityError:
+            db.session.rollback()
+            if on_failure is not None:
+                on_failure()
+        except BaseException:
+            db.session.rollback()
+            if on_failure is not None:
+                on_failure()
+            raise
+    raise RaceLost()
 
 
 @dataclass

@@ -1,0 +1,131 @@
+"""Two writers creating the same crime or victim at the same moment: the one that loses
+rolls back, tries again and finds the record the other made, through the API and the bulk
+import alike; one that keeps losing is told to send it again. The writers here take turns
+in one session, so this runs on SQLite too (tests/test_api_idempotency.py races real ones
+on PostgreSQL)."""
+
+import csv
+
+import pytest
+from sqlalchemy import func, select
+
+from shared.extensions import db
+from shared.models import AuditEvent, Crime, CrimeVictim, IdempotencyRecord
+from shared.services import crimes, records, victims
+from tests import factories
+from tests.api_helpers import crime_body, register, victim_body
+
+
+def _count(app, column, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(column)).where(*where))
+
+
+def _beaten_once(monkeypatch, module, name):
+    """The first call finds another writer got there between its look-up and its insert:
+    the record is made for them, then this call tries to make it too. Who called, in order."""
+    real = getattr(module, name)
+    calls = []
+
+    def beaten(*args, **kwargs):
+        if not calls:
+            calls.append("other writer")
+            real(*args, **kwargs)
+        calls.append("this writer")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, beaten)
+    return calls
+
+
+def _always_beaten(monkeypatch, name, what):
+    def beaten(*_args, **_kwargs):
+        raise records.Race(what)
+
+    monkeypatch.setattr(records, name, beaten)
+
+
+def test_a_push_that_loses_the_race_for_a_new_crime_finds_it_and_changes_nothing_more(
+    app, records_system, monkeypatch
+):
+    body = crime_body("NX-3001", records_system.collar)
+    calls = _beaten_once(monkeypatch, crimes, "record_crime")
+    response = records_system.post("/crimes", body, key="race-1")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["result"] == "unchanged"
+    # This writer's insert was refused once; its second try found the crime, inserting nothing.
+    assert calls == ["other writer", "this writer"]
+    assert _count(app, Crime.id) == 1
+    assert _count(app, AuditEvent.id, AuditEvent.action == "crime.record") == 1
+    # The first try's placeholder is gone: the key holds the answer given.
+    assert _count(app, IdempotencyRecord.id) == 1
+    again = records_system.post("/crimes", body, key="race-1")
+    assert again.headers["Idempotent-Replayed"] == "true" and again.get_data() == response.get_data()
+
+
+def test_a_push_that_keeps_losing_the_race_is_asked_to_send_it_again_and_its_key_stays_free(
+    app, records_system, monkeypatch
+):
+    body = crime_body("NX-3002", records_system.collar)
+    with monkeypatch.context() as patch:
+        _always_beaten(patch, "upsert_crime", "crime")
+        response = records_system.post("/crimes", body, key="race-2")
+    assert response.status_code == 409
+    assert response.headers["Retry-After"] == "1"
+    assert (
+        response.get_json(force=True)["detail"]
+        == "The record changed while it was being written. Send the request again."
+    )
+    assert _count(app, IdempotencyRecord.id) == 0
+    assert records_system.post("/crimes", body, key="race-2").status_code == 201
+
+
+@pytest.fixture
+def source(app):
+    """A registered records system and an active officer: (client id, collar number)."""
+    with app.app_context():
+        client, _secret = register()
+        found = client.client_id, factories.staff(roles=("officer",)).collar_number
+        db.session.remove()
+    return found
+
+
+def _import_one(app, tmp_path, collar, client_id):
+    crime = crime_body("NX/2026/003003", collar)
+    victim = victim_body("R1", updated_at=crime["updated_at"])
+    row = {
+        **crime,
+        **{f"victim_{name}" if name != "victim_ref" else name: value for name, value in victim.items()},
+    }
+    path = tmp_path / "crimes.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    return app.test_cli_runner().invoke(args=["import-crimes", str(path), "--client", client_id])
+
+
+def test_an_import_that_loses_the_race_for_a_new_victim_finds_them(app, source, tmp_path, monkeypatch):
+    client_id, collar = source
+    calls = _beaten_once(monkeypatch, victims, "add_victim")
+    result = _import_one(app, tmp_path, collar, client_id)
+    assert result.exit_code == 0, result.output
+    assert calls == ["other writer", "this writer"]
+    assert result.stdout.strip().endswith(
+        "Crimes: 1 created, 0 updated, 0 unchanged, 0 ignored (older). "
+        "Victims: 0 created, 0 updated, 1 unchanged, 0 ignored (older). Lines with errors: 0."
+    )
+    assert _count(app, CrimeVictim.id) == 1
+
+
+def test_an_import_that_keeps_losing_the_race_reports_the_line_and_loads_the_rest(
+    app, source, tmp_path, monkeypatch
+):
+    client_id, collar = source
+    _always_beaten(monkeypatch, "upsert_victim", "victim")
+    result = _import_one(app, tmp_path, collar, client_id)
+    assert result.exit_code == 1
+    assert "line 2: The record changed while it was being written: run the import again" in result.stderr
+    assert "Crimes: 1 created" in result.stdout and "Victims: 0 created" in result.stdout
+    assert "Lines with errors: 1." in result.stdout
+    assert (_count(app, Crime.id), _count(app, CrimeVictim.id)) == (1, 0)
