@@ -407,6 +407,7 @@ def default_timescales() -> dict[str, int]:
     for rule in RULES.values():
         if rule.days is not None:
             out[rule.code] = rule.days
+        if rule.enhanced_days is not None:
             out[f"{rule.code}_enhanced"] = rule.enhanced_days
     return out
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from shared.extensions import db
-from shared.models import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
+from shared.models import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord, StaffMember
 from shared.models.api import digest
 from shared.models.types import utcnow
 from shared.services import audit, pager
@@ -19,7 +19,7 @@ from shared.services.errors import ServiceError
 MAX_NAME = 120
 
 
-def register(name: str, scopes: list[str], by) -> tuple[ApiClient, str]:
+def register(name: str, scopes: list[str], by: StaffMember | None) -> tuple[ApiClient, str]:
     """Register a records system and commit. Returns the client and its secret, which
     is never stored or shown again. Raises ServiceError for a missing or used name, or
     no scope."""
@@ -48,7 +48,7 @@ def register(name: str, scopes: list[str], by) -> tuple[ApiClient, str]:
     return client, secret
 
 
-def revoke(client: ApiClient, by) -> None:
+def revoke(client: ApiClient, by: StaffMember | None) -> None:
     """Stop the client and every token it holds at once, and commit."""
     if client.revoked_at is not None:
         raise ServiceError(_l("This records system’s access is already revoked"))

@@ -6,10 +6,11 @@ flush, and never commit: they run inside the service call (recording a crime, po
 update, adding a victim...) whose transaction stores the change and its audit event.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 
 from shared.domain.victims_code_rules import (
     CONSENT_OFFENCE_GROUPS,
@@ -40,11 +41,12 @@ from shared.models import (
 )
 from shared.models.types import utcnow
 from shared.services import actors, calendar
+from shared.services.actors import Actor
 
 # ---------------------------------------------------------------------------- status
 
 
-def status_expression(now: datetime):
+def status_expression(now: datetime) -> ColumnElement[str]:
     """The SQL for an entitlement's status at `now`: pending, met_on_time, met_late,
     overdue, declined or not_applicable. The one definition the pages, the queues and
     the reports all use."""
@@ -64,21 +66,30 @@ def timescale(rule_code: str, enhanced: bool) -> int | None:
     return current_app.config["VICTIMS_CODE_DAYS"].get(timescale_key(rule_code, enhanced))
 
 
+def _days(rule_code: str, enhanced: bool) -> int:
+    """The timescale of a rule counted in days: every rule on a working-day or
+    calendar-day clock has one."""
+    days = timescale(rule_code, enhanced)
+    if days is None:
+        raise TypeError(f"{timescale_key(rule_code, enhanced)} has no timescale")
+    return days
+
+
 def due_at(rule_code: str, trigger: datetime, enhanced: bool, frequency_days: int | None = None) -> datetime | None:
     """When an entitlement started at `trigger` is due; None while it has no deadline
     (the VPS offer, until someone is charged)."""
     rule = RULES[rule_code]
     if rule.clock == "working":
-        return calendar.working_day_deadline(trigger, timescale(rule_code, enhanced))
+        return calendar.working_day_deadline(trigger, _days(rule_code, enhanced))
     if rule.clock == "calendar":
-        return calendar.calendar_day_deadline(trigger, frequency_days or timescale(rule_code, enhanced))
+        return calendar.calendar_day_deadline(trigger, frequency_days or _days(rule_code, enhanced))
     return None
 
 
 # ------------------------------------------------------------- enhanced rights, plans
 
 
-def current_rights(link_ids) -> dict[int, list[EnhancedRight]]:
+def current_rights(link_ids: Iterable[int]) -> dict[int, list[EnhancedRight]]:
     """The enhanced-rights categories that apply now, per victim of a crime. One query."""
     link_ids = list(link_ids)
     out: dict[int, list[EnhancedRight]] = {link_id: [] for link_id in link_ids}
@@ -97,7 +108,7 @@ def current_rights(link_ids) -> dict[int, list[EnhancedRight]]:
     return out
 
 
-def current_plans(link_ids) -> dict[int, ContactPlan]:
+def current_plans(link_ids: Iterable[int]) -> dict[int, ContactPlan]:
     """The contact plan of each victim of a crime. One query."""
     link_ids = list(link_ids)
     if not link_ids:
@@ -109,7 +120,7 @@ def current_plans(link_ids) -> dict[int, ContactPlan]:
 def derived_rights(crime: Crime, link: CrimeVictim) -> list[tuple[str, str]]:
     """The (category, reason) pairs that apply automatically: under 18 when the crime was
     reported, and the offence."""
-    out = []
+    out: list[tuple[str, str]] = []
     if crime.offence in MOST_SERIOUS_OFFENCES:
         out.append(("most_serious", "offence"))
     dob = link.victim.date_of_birth
@@ -158,7 +169,7 @@ def review_request_by(crime: Crime) -> date | None:
 # ----------------------------------------------------------------- opening, closing
 
 
-def _history(ent: Entitlement, action: str, by=None) -> None:
+def _history(ent: Entitlement, action: str, by: Actor | None = None) -> None:
     db.session.add(
         EntitlementEvent(
             entitlement_id=ent.id,
@@ -174,7 +185,19 @@ def _history(ent: Entitlement, action: str, by=None) -> None:
     )
 
 
-def open_entitlement(link: CrimeVictim, rule_code: str, trigger: datetime, enhanced: bool, *, event_kind=None, update=None, due=None, frequency_days=None, detail=None, by=None) -> Entitlement:
+def open_entitlement(
+    link: CrimeVictim,
+    rule_code: str,
+    trigger: datetime,
+    enhanced: bool,
+    *,
+    event_kind: str | None = None,
+    update: InvestigationUpdate | None = None,
+    due: datetime | None = None,
+    frequency_days: int | None = None,
+    detail: str | None = None,
+    by: Actor | None = None,
+) -> Entitlement:
     """Add an open entitlement for this victim of a crime, due by the rules (or `due`)."""
     ent = Entitlement(
         crime_id=link.crime_id,
@@ -194,7 +217,16 @@ def open_entitlement(link: CrimeVictim, rule_code: str, trigger: datetime, enhan
     return ent
 
 
-def close(ent: Entitlement, state: str, *, at: datetime | None = None, way: str | None = None, detail=None, reason=None, by=None) -> None:
+def close(
+    ent: Entitlement,
+    state: str,
+    *,
+    at: datetime | None = None,
+    way: str | None = None,
+    detail: str | None = None,
+    reason: str | None = None,
+    by: Actor | None = None,
+) -> None:
     """Close an open entitlement: met, declined or not_applicable, with how and why."""
     ent.state = state
     ent.met_at = at if state == "met" else None
@@ -206,7 +238,7 @@ def close(ent: Entitlement, state: str, *, at: datetime | None = None, way: str 
     _history(ent, state, by)
 
 
-def set_due(ent: Entitlement, due: datetime | None, enhanced: bool, by=None) -> None:
+def set_due(ent: Entitlement, due: datetime | None, enhanced: bool, by: Actor | None = None) -> None:
     moved = ent.due_at != due
     ent.due_at, ent.enhanced = due, enhanced
     if moved:
@@ -234,7 +266,7 @@ def _investigation_over(crime: Crime) -> bool:
 # --------------------------------------------------------------------------- hooks
 
 
-def start_for_victim(link: CrimeVictim, by=None) -> None:
+def start_for_victim(link: CrimeVictim, by: Actor | None = None) -> None:
     """A victim was added to a crime: derive their enhanced rights, start their contact
     plan, and open what the Code owes them from the crime's recording."""
     crime = link.crime
@@ -272,7 +304,7 @@ def _charged_at(crime: Crime) -> datetime | None:
     )
 
 
-def on_key_event(crime: Crime, event_kind: str, update: InvestigationUpdate, by=None) -> None:
+def on_key_event(crime: Crime, event_kind: str, update: InvestigationUpdate, by: Actor | None = None) -> None:
     """A key event (victims-code.md section 4): each victim is owed being told of it, in
     5 working days or 1 for enhanced rights. An update the victim can read, posted to a
     victim who uses the service, tells them there and then."""
@@ -306,7 +338,7 @@ def on_visible_update(crime: Crime, update: InvestigationUpdate) -> None:
         next_update(link, plans.get(link.id), update.created_at, ent.enhanced)
 
 
-def next_update(link: CrimeVictim, plan: ContactPlan | None, after: datetime, enhanced: bool, by=None) -> None:
+def next_update(link: CrimeVictim, plan: ContactPlan | None, after: datetime, enhanced: bool, by: Actor | None = None) -> None:
     """Open the next agreed update, unless the victim opted out or the investigation is over."""
     if (plan is not None and plan.opted_out) or _investigation_over(link.crime):
         return
@@ -314,9 +346,12 @@ def next_update(link: CrimeVictim, plan: ContactPlan | None, after: datetime, en
     open_entitlement(link, "contact_update", after, enhanced, frequency_days=frequency, by=by)
 
 
-def on_outcome(crime: Crime, update: InvestigationUpdate, by=None) -> None:
+def on_outcome(crime: Crime, update: InvestigationUpdate, by: Actor | None = None) -> None:
     """An outcome is a key decision to tell the victim of. It ends the regular updates,
-    and without a charge no Victim Personal Statement is still to be offered."""
+    and without a charge no Victim Personal Statement is still to be offered. Called once
+    the crime's outcome is set."""
+    if crime.outcome is None:
+        raise ValueError(f"crime {crime.id} has no outcome to tell its victims of")
     event_kind = outcome_event(crime.outcome)
     already = db.session.scalar(
         select(func.count(Entitlement.id)).where(Entitlement.crime_id == crime.id, Entitlement.event_kind == event_kind)
@@ -332,14 +367,14 @@ def on_outcome(crime: Crime, update: InvestigationUpdate, by=None) -> None:
                 close(ent, "not_applicable", reason="not_charged", by=by)
 
 
-def on_cancelled(crime: Crime, update: InvestigationUpdate, by=None) -> None:
+def on_cancelled(crime: Crime, update: InvestigationUpdate, by: Actor | None = None) -> None:
     """A cancelled crime owes its victims nothing more but being told of the cancellation."""
     for ent in list(db.session.scalars(select(Entitlement).where(Entitlement.crime_id == crime.id, Entitlement.state == "open"))):
         close(ent, "not_applicable", reason="crime_cancelled", by=by)
     on_key_event(crime, "cancelled", update, by)
 
 
-def recompute_for(link: CrimeVictim, enhanced: bool, by=None) -> None:
+def recompute_for(link: CrimeVictim, enhanced: bool, by: Actor | None = None) -> None:
     """The victim's enhanced rights changed: open entitlements take the new timescale,
     counted from their own trigger."""
     plans = current_plans([link.id])
@@ -355,7 +390,7 @@ def recompute_for(link: CrimeVictim, enhanced: bool, by=None) -> None:
         set_due(ent, due_at(ent.rule, ent.triggered_at, enhanced, frequency), enhanced, by)
 
 
-def rederive(link: CrimeVictim, by=None) -> bool:
+def rederive(link: CrimeVictim, by: Actor | None = None) -> bool:
     """The offence or the victim's date of birth changed: the categories that apply
     automatically follow, as new rows, and open entitlements take the timescale that
     now applies. True when anything changed."""

@@ -43,7 +43,7 @@ class Replay:
     location: str | None
 
 
-def fingerprint(method: str, path: str, body) -> str:
+def fingerprint(method: str, path: str, body: object) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 

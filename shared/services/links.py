@@ -37,7 +37,12 @@ def issue(purpose: str, ttl: timedelta, *, victim: Victim | None = None, staff: 
     """Add a new link for the victim or member of staff and return its raw token (to
     send, never to store). Every unused link of theirs stops working. The caller commits."""
     now = utcnow()
-    owner = AccountLink.victim_id == victim.id if victim is not None else AccountLink.staff_id == staff.id
+    if victim is not None:
+        owner = AccountLink.victim_id == victim.id
+    elif staff is not None:
+        owner = AccountLink.staff_id == staff.id
+    else:
+        raise AttributeError("a link is issued to a victim or to a member of staff")
     for old in db.session.scalars(
         select(AccountLink).where(owner, AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None))
     ):

@@ -4,6 +4,7 @@ Both are read from `shared.services.reports`, so they show what the page shows."
 
 import csv
 import io
+from collections.abc import Sequence
 
 from flask_babel import gettext as _
 
@@ -37,7 +38,7 @@ def to_csv_rows(report: Report) -> list[list[str]]:
     recording: R2's "met on time" is recorded within 24 hours and "met late" later;
     R2C's "met on time" is authorised by a DDM or the FCR. Every cell is safe to open
     in a spreadsheet."""
-    rows = [csv_header()]
+    rows: list[Sequence[str | int]] = [csv_header()]
     for code, label in METRICS.items():
         for group in report.rows:
             counts: Counts = group.metrics[code]

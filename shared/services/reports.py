@@ -10,13 +10,16 @@ entitlements there are. The page, the CSV export and `flask compliance-report` a
 the dataclasses returned here (`shared.services.report_export` writes them out).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import has_request_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, literal, select, true
+from flask_babel.speaklater import LazyString
+from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, case, func, literal, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -203,16 +206,16 @@ def month_starts(start: date, end: date) -> list[date]:
         out.append(day)
 
 
-def _between(column, start: date, end: date):
+def _between(column: SQLColumnExpression[datetime | None], start: date, end: date) -> ColumnElement[bool]:
     """`column` falls on a local date from `start` to `end`, both included."""
     return (column >= start_of_local_day(start)) & (column < start_of_local_day(end + timedelta(days=1)))
 
 
-def _scope(staff):
+def _scope(staff: StaffMember | None) -> ColumnElement[bool]:
     return true() if staff is None else in_scope(staff)
 
 
-def _whole_force(staff) -> bool:
+def _whole_force(staff: StaffMember | None) -> bool:
     return staff is None or sees_whole_force(staff)
 
 
@@ -220,7 +223,7 @@ def _whole_force(staff) -> bool:
 _CRIME_SPLITS = ("offence_group", "team", "officer")
 
 
-def _text(text) -> str:
+def _text(text: str | LazyString) -> str:
     """A label in the reader's language; in English outside a request (the command line)."""
     if has_request_context():
         return str(text)
@@ -228,7 +231,7 @@ def _text(text) -> str:
         return str(text)
 
 
-def scope_label(staff) -> str:
+def scope_label(staff: StaffMember | None) -> str:
     if staff is None or sees_whole_force(staff):
         return _text(WHOLE_FORCE)
     return staff.team.name
@@ -270,7 +273,7 @@ def _current_categories():
     )
 
 
-def _split_keys(split: str, stmt):
+def _split_keys(split: str, stmt: Select) -> tuple[list[SQLColumnExpression[Any]], Select]:
     """The columns a split groups by, and `stmt` (which reads from Crime, and from
     Entitlement for the enhanced split) joined to reach them."""
     if split == "enhanced":
@@ -296,7 +299,9 @@ _STATUS_SUMS = (
 )
 
 
-def _entitlement_rows(staff, start: date, end: date, now: datetime, split: str, extra=()):
+def _entitlement_rows(
+    staff: StaffMember | None, start: date, end: date, now: datetime, split: str, extra: Sequence[SQLColumnExpression[Any]] = ()
+) -> tuple[int, Sequence[Row]]:
     """Counts per (split keys..., extra..., rule, event kind): one query. The keys are
     worked out in a subquery so that the outer GROUP BY names plain columns (a CASE
     with parameters cannot be grouped by portably)."""
@@ -318,7 +323,7 @@ def _entitlement_rows(staff, start: date, end: date, now: datetime, split: str, 
     return len(keys), db.session.execute(select(*grouped, *sums).group_by(*grouped)).all()
 
 
-def _fold(rows, width: int) -> dict[tuple, dict[str, Counts]]:
+def _fold(rows: Sequence[Row], width: int) -> dict[tuple, dict[str, Counts]]:
     """Aggregated rows to {keys: {metric: Counts}}: a handful of rows per group, never
     one per entitlement."""
     out: dict[tuple, dict[str, Counts]] = {}
@@ -340,7 +345,7 @@ def _complete(metrics: dict[str, Counts] | None) -> dict[str, Counts]:
     return {code: metrics.get(code, Counts()) for code in METRICS}
 
 
-def _recording_rows(staff, start: date, end: date, split: str) -> dict[tuple, Recording]:
+def _recording_rows(staff: StaffMember | None, start: date, end: date, split: str) -> dict[tuple, Recording]:
     """R2 per group of a split by the crime (none, offence group, team, officer). One query."""
     recorded = _between(Crime.recorded_at, start, end)
     within = Crime.recorded_at <= day_later(Crime.reported_at)
@@ -375,7 +380,7 @@ def _group_key(split: str, keys: tuple) -> str:
     return str(keys[0])
 
 
-def _order(split: str, group: Group):
+def _order(split: str, group: Group) -> tuple[int, str]:
     if split == "enhanced":
         order = [*ENHANCED_CATEGORIES, NO_ENHANCED_RIGHTS]
         return (order.index(group.key), "")
@@ -388,7 +393,7 @@ def _order(split: str, group: Group):
 # ------------------------------------------------------------------------ reports
 
 
-def compliance(staff, start: date, end: date, split: str | None = None, now: datetime | None = None) -> Report:
+def compliance(staff: StaffMember | None, start: date, end: date, split: str | None = None, now: datetime | None = None) -> Report:
     """The compliance report for the local dates `start` to `end` (both included), for
     what `staff` may see (the whole force when `staff` is None, as on the command line).
     With a split, a group per enhanced-rights category (a victim with two counts in
@@ -425,7 +430,7 @@ def compliance(staff, start: date, end: date, split: str | None = None, now: dat
     return Report(start, end, split, now, total, ordered)
 
 
-def trend(staff, start: date, end: date, now: datetime | None = None) -> Trend:
+def trend(staff: StaffMember | None, start: date, end: date, now: datetime | None = None) -> Trend:
     """Every metric month by month over the period, for what `staff` may see (the whole
     force when None). One query: the months are worked out here as the UTC instants of
     local midnights, and a CASE puts each entitlement in its month."""

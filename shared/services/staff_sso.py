@@ -2,6 +2,7 @@
 keeping their roles in step with the provider's groups."""
 
 import logging
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -62,7 +63,7 @@ def account_for(identity: StaffIdentity) -> StaffMember:
     return member
 
 
-def _refuse(reason: str, member: StaffMember | None = None):
+def _refuse(reason: str, member: StaffMember | None = None) -> NoReturn:
     logger.warning("Single sign-on refused: %s (staff %s)", reason, member.id if member else "-")
     db.session.rollback()
     raise NoAccess(reason)

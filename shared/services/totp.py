@@ -13,11 +13,12 @@ import logging
 import re
 import secrets
 import time
+from typing import Any, cast
 
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, Result, delete, func, or_, select, update
 
 from shared.extensions import db
 from shared.models import RecoveryCode, StaffMember
@@ -94,6 +95,12 @@ def looks_like_totp(code: str | None) -> bool:
     return bool(_SIX_DIGITS.match(_clean(code)))
 
 
+def _rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed. Its result is a CursorResult, which counts them,
+    though `Session.execute` is typed as returning a plain Result."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 def _claim_step(member: StaffMember, step: int) -> bool:
     """Record `step` as the last one used, unless another request got there first."""
     result = db.session.execute(
@@ -105,7 +112,7 @@ def _claim_step(member: StaffMember, step: int) -> bool:
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if _rows_changed(result) != 1:
         return False
     member.totp_last_step = step
     return True
@@ -127,7 +134,7 @@ def _use_recovery_code(member: StaffMember, code: str) -> bool:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return _rows_changed(result) == 1
 
 
 def check_code(member: StaffMember, code: str | None) -> bool:
@@ -171,7 +178,7 @@ def enrol(member: StaffMember, secret: str, code: str | None) -> list[str] | Non
         .values(totp_secret=secret, totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if _rows_changed(result) != 1:
         db.session.rollback()
         return None
     member.totp_secret, member.totp_last_step = secret, step
@@ -194,8 +201,8 @@ def clear(member: StaffMember) -> None:
 
 def recovery_codes_left(member: StaffMember) -> int:
     """How many unused recovery codes the member has."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.staff_id == member.id, RecoveryCode.used_at.is_(None))
-    )
+    ).scalar_one()

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from shared.domain.reference_data import LANGUAGE_NAMES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, RULES, SUPPORT_SERVICES
 from shared.extensions import db
 from shared.models import (
+    ApiClient,
     ContactPlan,
     Crime,
     CrimeVictim,
@@ -25,6 +27,7 @@ from shared.models import (
 from shared.models.types import utcnow
 from shared.models.victim import CONTACT_CHANNELS
 from shared.services import actors, audit, calendar, entitlements, outbox
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 
 MAX_REASON = 2000
@@ -42,7 +45,7 @@ def _check_when(at: datetime, not_before: datetime, field: str = "date") -> None
         raise ServiceError(_l("The date must be on or after %(day)s, when this started", day=format_date(calendar.local_date(not_before), "d MMMM yyyy")), field)
 
 
-def _reason_text(reason: str | None, message, field: str = "reason") -> str:
+def _reason_text(reason: str | None, message: str | LazyString, field: str = "reason") -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(message, field)
@@ -65,13 +68,13 @@ def record_action(ent: Entitlement, way: str, at: datetime, by: StaffMember, *, 
     if chosen.needs_detail:
         if service not in SUPPORT_SERVICES:
             raise ServiceError(_l("Select the support service"), "service")
-        link = db.session.get(CrimeVictim, ent.crime_victim_id)
+        link = db.session.get_one(CrimeVictim, ent.crime_victim_id)
         rights = entitlements.current_rights([link.id])[link.id]
         if entitlements.consent_required(link.crime, rights) and not consent:
             raise ServiceError(_l("Confirm the victim gave explicit consent to the referral"), "consent")
     entitlements.close(ent, chosen.result, at=at, way=chosen.code, detail=service if chosen.needs_detail else None, by=by)
     if ent.rule == "contact_update" and chosen.result == "met":
-        link = db.session.get(CrimeVictim, ent.crime_victim_id)
+        link = db.session.get_one(CrimeVictim, ent.crime_victim_id)
         entitlements.next_update(link, entitlements.current_plans([link.id]).get(link.id), at, ent.enhanced, by)
     audit.record("entitlement.recorded", "crime", ent.crime_id, detail=f"{ent.rule} {ent.id} {chosen.code}", actor=by)
     db.session.commit()
@@ -104,7 +107,8 @@ def record_review_request(link: CrimeVictim, requested_at: datetime, by: StaffMe
     """A request under the Victims' Right to Review: acknowledged within 10 working days,
     decided within 30. Refused when the right does not apply to the decision. Commits."""
     crime = link.crime
-    if not entitlements.review_applies(crime):
+    # The right applies only to an outcome, which is always stored with when it was made.
+    if crime.outcome_at is None or not entitlements.review_applies(crime):
         raise ServiceError(
             _l("The right to review applies only to a police decision not to charge a suspect who was interviewed under caution")
         )
@@ -125,7 +129,7 @@ def change_contact_plan(
     safe_to_contact: bool,
     opted_out: bool,
     note: str | None,
-    by: StaffMember,
+    by: Actor,
 ) -> ContactPlan:
     """Agree a new contact plan with the victim, keep the old one as history, and commit.
     The next update is due by the new frequency from the last one; opting out ends the
@@ -170,14 +174,14 @@ def change_contact_plan(
     return plan
 
 
-def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str | None, by: StaffMember) -> None:
+def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str | None, by: Actor) -> None:
     """Record an officer's assessment of the victim's enhanced rights and commit.
 
     `chosen` maps each category that applies to its reason (victims-code.md section 3);
     a category left out no longer applies. Each change is a new row naming who assessed
     it and when. Open entitlements then take the standard or enhanced timescale."""
-    for category, reason in chosen.items():
-        if reason not in ENHANCED_REASONS.get(category, {}):
+    for category, given in chosen.items():
+        if given not in ENHANCED_REASONS.get(category, {}):
             raise ServiceError(_l("Select a reason for each category that applies"), category)
     note = (note or "").strip() or None
     if note and len(note) > MAX_REASON:
@@ -202,7 +206,7 @@ def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str 
 
 
 def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember, *, at: datetime | None = None,
-                 source_ref: str | None = None, api_client=None) -> InvestigationUpdate:
+                 source_ref: str | None = None, api_client: ApiClient | None = None) -> InvestigationUpdate:
     """Cancel a crime record (C1 to C4), authorised by a Designated Decision Maker or the
     Force Crime Registrar, and commit. Open entitlements no longer apply; each victim is
     owed being told, and their page explains the reason in plain words. A cancellation

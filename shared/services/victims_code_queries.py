@@ -2,11 +2,12 @@
 their histories, and the queues of what is overdue or falling due. Each is a bounded number of queries, whatever the
 number of crimes or entitlements."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Result, case, func, select
 
 from shared.extensions import db
 from shared.models import (
@@ -49,7 +50,7 @@ class Shown:
         return sum(self.hidden.values())
 
 
-def shown_for_victims(link_ids, per_right: int | None = None, now: datetime | None = None) -> dict[int, Shown]:
+def shown_for_victims(link_ids: Iterable[int], per_right: int | None = None, now: datetime | None = None) -> dict[int, Shown]:
     """Each victim's entitlements as the pages show them: of every right, at most
     `per_right` (those still open first, then the most recent), so that a long case whose
     regular updates and key events add up stays one screen. One query, whatever the
@@ -74,7 +75,8 @@ def shown_for_victims(link_ids, per_right: int | None = None, now: datetime | No
         .where(Entitlement.crime_victim_id.in_(link_ids))
         .subquery()
     )
-    rows = db.session.execute(
+    # A subquery's columns are untyped to the checker: the row is named here.
+    rows: Result[Entitlement, str, int] = db.session.execute(
         select(Entitlement, status_expression(now or utcnow()), ranked.c.of_right)
         .join(ranked, ranked.c.id == Entitlement.id)
         .where(ranked.c.rank <= per_right)
@@ -103,7 +105,7 @@ def entitlement_of(crime: Crime, entitlement_id: int) -> Entitlement | None:
 
 
 def status_of(ent: Entitlement, now: datetime | None = None) -> str:
-    return db.session.scalar(select(status_expression(now or utcnow())).where(Entitlement.id == ent.id))
+    return db.session.execute(select(status_expression(now or utcnow())).where(Entitlement.id == ent.id)).scalar_one()
 
 
 def _history_rows(limit: int | None) -> int:
@@ -203,7 +205,7 @@ def queue(staff: StaffMember, *, team: bool = False, now: datetime | None = None
         func.row_number().over(partition_by=numbered.c.band, order_by=(numbered.c.due_at, numbered.c.entitlement_id)).label("position"),
         func.count().over(partition_by=numbered.c.band).label("band_total"),
     ).subquery()
-    rows = db.session.execute(
+    rows: Result[Entitlement, str, str, str, int, int] = db.session.execute(
         select(Entitlement, ranked.c.reference, ranked.c.victim_name, ranked.c.officer_name, ranked.c.band, ranked.c.band_total)
         .join(ranked, ranked.c.entitlement_id == Entitlement.id)
         .where(ranked.c.position <= QUEUE_LIMIT)
@@ -235,5 +237,5 @@ def queue(staff: StaffMember, *, team: bool = False, now: datetime | None = None
     return out
 
 
-def _flag(condition):
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
