@@ -1,5 +1,10 @@
 """Settings read from the environment.
 
+Every setting is read here, once, through `Settings`, which checks each as it reads it. A
+bad value stops the app at start-up with a ConfigError that names the variable and says
+what it must be, rather than a bare ValueError, or a negative length of time that nobody
+notices until a link never works. A variable set to nothing counts as not set.
+
 `APP_ENV` is `production` unless set otherwise; outside development and testing a
 missing `SECRET_KEY` stops the app with a message that says what to set.
 """
@@ -8,6 +13,8 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from limits import parse as parse_limit
@@ -53,11 +60,128 @@ def _development_key(instance_path: str) -> str:
     return key
 
 
-def _count(name: str) -> int:
-    text = os.environ.get(name, "0").strip() or "0"
-    if not text.isdigit():
-        raise ConfigError(f"{name} must be a whole number, not {text!r}.")
-    return int(text)
+# A length of time is at most a year: longer is a mistake, and far longer overflows the
+# date arithmetic of whatever adds it to now.
+LONGEST = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A setting that is a whole number: its default, its bounds and, for a length of
+    time, its unit (seconds, minutes or hours)."""
+
+    default: int
+    low: int = 1
+    high: int | None = None
+    unit: str | None = None
+
+    @property
+    def highest(self) -> int | None:
+        if self.high is None and self.unit:
+            return LONGEST // timedelta(**{self.unit: 1})
+        return self.high
+
+    def expected(self) -> str:
+        kind = f"a whole number of {self.unit}" if self.unit else "a whole number"
+        if self.highest is None:
+            return f"{kind} from {self.low} upwards"
+        return f"{kind} from {self.low} to {self.highest}"
+
+
+# Every setting that is a number. Settings reads a number only if it is declared here, so
+# each one has its bounds, and tests/test_config.py tries each one with bad values.
+NUMBERS: dict[str, Number] = {
+    # The outbox worker: how long a provider may take, how often and how far apart a
+    # message is tried again, and how long a worker's claim on a batch lasts.
+    "SEND_TIMEOUT_SECONDS": Number(10, unit="seconds"),
+    "OUTBOX_MAX_ATTEMPTS": Number(10),
+    "OUTBOX_BACKOFF_SECONDS": Number(30, low=0, unit="seconds"),
+    "OUTBOX_BACKOFF_MAX_SECONDS": Number(3600, low=0, unit="seconds"),
+    "OUTBOX_BATCH": Number(20),
+    "OUTBOX_LEASE_SECONDS": Number(600, unit="seconds"),
+    # Secure messages: the longest a message may be, and after how many working days
+    # without a reply supervisors see a victim's message (at most a year's, as for the
+    # Victims' Code timescales).
+    "SECURE_MESSAGE_MAX_LENGTH": Number(2000),
+    "MESSAGE_REPLY_WORKING_DAYS": Number(2, high=365),
+    # The records-system API: how long a bearer token lasts, the largest body a client
+    # may send, and how long a response is kept for its idempotency key (and how long a
+    # concurrent duplicate waits for it).
+    "API_TOKEN_SECONDS": Number(900, low=60, unit="seconds"),
+    "API_MAX_BODY_BYTES": Number(65536, low=1024),
+    "API_IDEMPOTENCY_HOURS": Number(72, low=24, unit="hours"),
+    "API_IDEMPOTENCY_WAIT_SECONDS": Number(10, low=0, unit="seconds"),
+    # How long the links sent to victims and staff work.
+    "ACTIVATION_LINK_TTL_HOURS": Number(72, unit="hours"),
+    "RESET_LINK_TTL_MINUTES": Number(60, unit="minutes"),
+    "STAFF_SETUP_LINK_TTL_HOURS": Number(24, unit="hours"),
+    # Sessions: ended after this long without a request, and this long after sign-in.
+    "STAFF_SESSION_IDLE_MINUTES": Number(30, unit="minutes"),
+    "STAFF_SESSION_MAX_MINUTES": Number(10 * 60, unit="minutes"),
+    "VICTIM_SESSION_IDLE_MINUTES": Number(15, unit="minutes"),
+    "VICTIM_SESSION_MAX_MINUTES": Number(2 * 60, unit="minutes"),
+    # How many reverse proxies (load balancer, ingress) stand in front of the app and
+    # set X-Forwarded-For / X-Forwarded-Proto. 0: the headers are ignored.
+    "TRUSTED_PROXIES": Number(0, low=0),
+    # The default depends on SMTP_SECURITY: 465 for ssl, otherwise 587.
+    "SMTP_PORT": Number(587, high=65535),
+}
+
+
+class Settings:
+    """The one reader of the environment: each method reads one setting and checks it.
+
+    A setting given in `overrides` (create_app's `config`) is read from there instead, and
+    checked the same: text as the environment's would be, and a value set by code (a
+    number, True) for what it must be. What was read from there is kept in `taken`, for
+    the config to hold the value read rather than the text. Raises ConfigError naming the
+    variable and what it must be.
+    """
+
+    def __init__(self, overrides: Mapping, environ: Mapping[str, str] = os.environ):
+        self.overrides = overrides
+        self.environ = environ
+        self.taken: dict[str, object] = {}
+
+    def _read(self, name: str, value):
+        if name in self.overrides:
+            self.taken[name] = value
+        return value
+
+    def given(self, name: str):
+        """What was given for `name`, or None when it is not set or set to nothing."""
+        value = self.overrides[name] if name in self.overrides else self.environ.get(name)
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        value = self.given(name)
+        return default if value is None else str(value)
+
+    def whole(self, name: str, default: int | None = None) -> int:
+        """A whole number within the bounds declared for it in NUMBERS; `default`, if
+        given, stands in for the declared one (when it depends on another setting)."""
+        number = NUMBERS[name]
+        value = self.given(name)
+        if value is None:
+            return number.default if default is None else default
+        if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+            whole = int(value.strip())
+        elif isinstance(value, int) and not isinstance(value, bool):
+            whole = value
+        else:
+            whole = None
+        if whole is None or whole < number.low or (number.highest is not None and whole > number.highest):
+            raise ConfigError(f'{name} must be {number.expected()} (got "{value}").')
+        return self._read(name, whole)
+
+    def duration(self, name: str) -> timedelta:
+        """A length of time, from a whole number in the unit declared in NUMBERS."""
+        unit = NUMBERS[name].unit
+        if unit is None:
+            raise KeyError(f"{name} is declared in NUMBERS without a unit.")
+        return timedelta(**{unit: self.whole(name)})
 
 
 def role_map(value) -> dict[str, str]:
@@ -136,7 +260,7 @@ def notify_templates(value) -> dict[str, str]:
     return templates
 
 
-def _sender_settings(env: str, overrides: dict) -> dict:
+def _sender_settings(env: str, read: Settings, overrides: dict) -> dict:
     """How messages are sent (shared.clients.senders), checked so that a mistake stops
     the service at start-up rather than losing messages later."""
     def setting(name, default=None):
@@ -157,12 +281,9 @@ def _sender_settings(env: str, overrides: dict) -> dict:
             raise ConfigError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}.")
         if not setting("SMTP_HOST") or not setting("SMTP_FROM"):
             raise ConfigError("MESSAGE_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from).")
-        port = str(setting("SMTP_PORT", "465" if security == "ssl" else "587"))
-        if not port.isdigit():
-            raise ConfigError(f"SMTP_PORT must be a port number, not {port!r}.")
         settings.update(
             SMTP_HOST=setting("SMTP_HOST"),
-            SMTP_PORT=int(port),
+            SMTP_PORT=read.whole("SMTP_PORT", 465 if security == "ssl" else None),
             SMTP_SECURITY=security,
             SMTP_USERNAME=setting("SMTP_USERNAME"),
             SMTP_PASSWORD=setting("SMTP_PASSWORD"),
@@ -204,6 +325,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     Raises ConfigError when a required setting is missing or has a bad value.
     """
     overrides = dict(overrides or {})
+    read = Settings(overrides)
     env = overrides.get("APP_ENV") or os.environ.get("APP_ENV", "production")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
@@ -223,16 +345,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         secret_key = _development_key(instance_path) if env == "development" else secrets.token_hex(32)
 
     default_db = "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
-    senders = _sender_settings(env, overrides)
-
-    def minutes(name: str, default: int) -> timedelta:
-        return timedelta(minutes=int(os.environ.get(name, str(default))))
-
-    def number(name: str, default: int, low: int = 0) -> int:
-        text = str(overrides.get(name, os.environ.get(name, default))).strip()
-        if not text.isdigit() or int(text) < low:
-            raise ConfigError(f"{name} must be a whole number of at least {low}, not {text!r}.")
-        return int(text)
+    senders = _sender_settings(env, read, overrides)
 
     def flag(name: str) -> bool:
         return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
@@ -247,44 +360,35 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # are renewed hourly, before a firewall forgets them.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600},
         **senders,
-        # The outbox worker: how long a provider may take, how often and how far apart
-        # a message is tried again, and how long a worker's claim on a batch lasts.
-        "SEND_TIMEOUT_SECONDS": number("SEND_TIMEOUT_SECONDS", 10, 1),
-        "OUTBOX_MAX_ATTEMPTS": number("OUTBOX_MAX_ATTEMPTS", 10, 1),
-        "OUTBOX_BACKOFF_SECONDS": number("OUTBOX_BACKOFF_SECONDS", 30),
-        "OUTBOX_BACKOFF_MAX_SECONDS": number("OUTBOX_BACKOFF_MAX_SECONDS", 3600),
-        "OUTBOX_BATCH": number("OUTBOX_BATCH", 20, 1),
-        "OUTBOX_LEASE_SECONDS": number("OUTBOX_LEASE_SECONDS", 600, 1),
-        # Secure messages: the longest a message may be, and after how many working
-        # days without a reply supervisors see a victim's message.
-        "SECURE_MESSAGE_MAX_LENGTH": number("SECURE_MESSAGE_MAX_LENGTH", 2000, 1),
-        "MESSAGE_REPLY_WORKING_DAYS": number("MESSAGE_REPLY_WORKING_DAYS", 2, 1),
-        # The records-system API: how long a bearer token lasts, how many calls a client
-        # may make, the largest body it may send, and how long a response is kept for
-        # its idempotency key (and how long a concurrent duplicate waits for it).
-        "API_TOKEN_SECONDS": number("API_TOKEN_SECONDS", 900, 60),
+        # The numbers: what each is for is in NUMBERS.
+        "SEND_TIMEOUT_SECONDS": read.whole("SEND_TIMEOUT_SECONDS"),
+        "OUTBOX_MAX_ATTEMPTS": read.whole("OUTBOX_MAX_ATTEMPTS"),
+        "OUTBOX_BACKOFF_SECONDS": read.whole("OUTBOX_BACKOFF_SECONDS"),
+        "OUTBOX_BACKOFF_MAX_SECONDS": read.whole("OUTBOX_BACKOFF_MAX_SECONDS"),
+        "OUTBOX_BATCH": read.whole("OUTBOX_BATCH"),
+        "OUTBOX_LEASE_SECONDS": read.whole("OUTBOX_LEASE_SECONDS"),
+        "SECURE_MESSAGE_MAX_LENGTH": read.whole("SECURE_MESSAGE_MAX_LENGTH"),
+        "MESSAGE_REPLY_WORKING_DAYS": read.whole("MESSAGE_REPLY_WORKING_DAYS"),
+        "API_TOKEN_SECONDS": read.whole("API_TOKEN_SECONDS"),
+        "API_MAX_BODY_BYTES": read.whole("API_MAX_BODY_BYTES"),
+        "API_IDEMPOTENCY_HOURS": read.whole("API_IDEMPOTENCY_HOURS"),
+        "API_IDEMPOTENCY_WAIT_SECONDS": read.whole("API_IDEMPOTENCY_WAIT_SECONDS"),
+        # How many calls a records system may make to the API.
         "API_RATE_LIMIT": str(overrides.get("API_RATE_LIMIT", os.environ.get("API_RATE_LIMIT", "1200 per minute"))),
-        "API_MAX_BODY_BYTES": number("API_MAX_BODY_BYTES", 65536, 1024),
-        "API_IDEMPOTENCY_HOURS": number("API_IDEMPOTENCY_HOURS", 72, 24),
-        "API_IDEMPOTENCY_WAIT_SECONDS": number("API_IDEMPOTENCY_WAIT_SECONDS", 10, 0),
         # The address victims are sent to in invitation links.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "ACTIVATION_LINK_TTL": timedelta(
-            hours=int(os.environ.get("ACTIVATION_LINK_TTL_HOURS", "72"))
-        ),
-        "RESET_LINK_TTL": minutes("RESET_LINK_TTL_MINUTES", 60),
-        "STAFF_SETUP_LINK_TTL": timedelta(hours=int(os.environ.get("STAFF_SETUP_LINK_TTL_HOURS", "24"))),
-        # Sessions: ended after this long without a request, and this long after sign-in.
-        "STAFF_SESSION_IDLE": minutes("STAFF_SESSION_IDLE_MINUTES", 30),
-        "STAFF_SESSION_MAX": minutes("STAFF_SESSION_MAX_MINUTES", 10 * 60),
-        "VICTIM_SESSION_IDLE": minutes("VICTIM_SESSION_IDLE_MINUTES", 15),
-        "VICTIM_SESSION_MAX": minutes("VICTIM_SESSION_MAX_MINUTES", 2 * 60),
+        # How long links work and sessions last: see NUMBERS.
+        "ACTIVATION_LINK_TTL": read.duration("ACTIVATION_LINK_TTL_HOURS"),
+        "RESET_LINK_TTL": read.duration("RESET_LINK_TTL_MINUTES"),
+        "STAFF_SETUP_LINK_TTL": read.duration("STAFF_SETUP_LINK_TTL_HOURS"),
+        "STAFF_SESSION_IDLE": read.duration("STAFF_SESSION_IDLE_MINUTES"),
+        "STAFF_SESSION_MAX": read.duration("STAFF_SESSION_MAX_MINUTES"),
+        "VICTIM_SESSION_IDLE": read.duration("VICTIM_SESSION_IDLE_MINUTES"),
+        "VICTIM_SESSION_MAX": read.duration("VICTIM_SESSION_MAX_MINUTES"),
         # Sign-in, code and reset guesses per account and per address.
         "THROTTLE_LIMIT": os.environ.get("THROTTLE_LIMIT", "10 per 5 minutes"),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        # How many reverse proxies (load balancer, ingress) stand in front of the app and
-        # set X-Forwarded-For / X-Forwarded-Proto. 0: the headers are ignored.
-        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
+        "TRUSTED_PROXIES": read.whole("TRUSTED_PROXIES"),
         # Local staff accounts (password and authenticator app); on unless single
         # sign-on is configured and STAFF_LOCAL_ACCOUNTS=off.
         "STAFF_LOCAL_ACCOUNTS": os.environ.get("STAFF_LOCAL_ACCOUNTS", "on").lower() not in ("0", "off", "false", "no"),
@@ -330,7 +434,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TESTING": env == "testing",
     }
     config.update(overrides)
-    config.update(senders)  # checked and parsed: overrides may give them as text
+    # Checked and read: overrides may give them as text.
+    config.update(senders)
+    config.update(read.taken)
     try:
         parse_limit(config["API_RATE_LIMIT"])
     except ValueError:

@@ -1,0 +1,111 @@
+"""Settings: each is read once, through one checked reader, and a bad value stops the
+service at start-up with a message that names the variable and says what it must be."""
+
+from datetime import timedelta
+
+import pytest
+
+from shared.config import NUMBERS, ConfigError, load_config
+from shared.factory import create_app
+
+# The sender settings are those of SMTP, so that SMTP_PORT is read too.
+SMTP = {"MESSAGE_SENDER": "smtp", "SMTP_HOST": "smtp.police.example", "SMTP_FROM": "no-reply@police.example"}
+
+
+@pytest.fixture
+def environment(monkeypatch):
+    """A clean environment for the testing app, with none of the numbers set: the test
+    sets what it tries."""
+    for name in NUMBERS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("APP_ENV", "testing")
+    for name, value in SMTP.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def _landed(config: dict, name: str):
+    """Where a number lands in the config: under its own name, or as a length of time
+    under its name without the unit (RESET_LINK_TTL_MINUTES -> RESET_LINK_TTL)."""
+    return config[name] if name in config else config[name.rsplit("_", 1)[0]]
+
+
+# The numbers come from the reader's own list, so a new one is tried without a new test.
+@pytest.mark.parametrize("name", sorted(NUMBERS))
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5", "ten", "0x10"])
+def test_a_number_that_is_not_a_whole_number_in_bounds_stops_start_up(environment, name, value):
+    environment.setenv(name, value)
+    with pytest.raises(ConfigError, match=rf'^{name} must be a whole number .*\(got "{value}"\)\.$'):
+        create_app()
+
+
+@pytest.mark.parametrize("name", sorted(NUMBERS))
+def test_a_number_outside_its_bounds_stops_start_up(environment, name):
+    number = NUMBERS[name]
+    too_small = [number.low - 1] if number.low > 0 else []
+    too_big = [number.highest + 1] if number.highest is not None else []
+    assert too_small or too_big or number.low == 0
+    for value in too_small + too_big:
+        environment.setenv(name, str(value))
+        with pytest.raises(ConfigError, match=rf"^{name} must be {number.expected()} "):
+            create_app()
+
+
+@pytest.mark.parametrize("name", sorted(NUMBERS))
+def test_a_good_number_is_read_in_its_unit(environment, name):
+    number = NUMBERS[name]
+    value = number.default + 1
+    environment.setenv(name, f" {value} ")
+    config = create_app().config
+    assert _landed(config, name) == (timedelta(**{number.unit: value}) if name not in config else value)
+    environment.delenv(name)
+    config = create_app().config
+    assert _landed(config, name) == (
+        timedelta(**{number.unit: number.default}) if name not in config else number.default
+    )
+
+
+def test_a_number_set_to_nothing_takes_its_default(environment):
+    environment.setenv("RESET_LINK_TTL_MINUTES", "")
+    environment.setenv("TRUSTED_PROXIES", " ")
+    config = create_app().config
+    assert config["RESET_LINK_TTL"] == timedelta(minutes=60)
+    assert config["TRUSTED_PROXIES"] == 0
+
+
+def test_the_message_names_the_variable_and_what_it_must_be(environment):
+    environment.setenv("RESET_LINK_TTL_MINUTES", "-5")
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    assert (
+        str(refused.value)
+        == 'RESET_LINK_TTL_MINUTES must be a whole number of minutes from 1 to 525600 (got "-5").'
+    )
+    environment.delenv("RESET_LINK_TTL_MINUTES")
+    environment.setenv("ACTIVATION_LINK_TTL_HOURS", "abc")
+    with pytest.raises(
+        ConfigError,
+        match=r'^ACTIVATION_LINK_TTL_HOURS must be a whole number of hours from 1 to 8760 \(got "abc"\)',
+    ):
+        create_app()
+
+
+def test_the_smtp_port_defaults_to_the_port_of_its_security(environment):
+    assert create_app().config["SMTP_PORT"] == 587
+    environment.setenv("SMTP_SECURITY", "ssl")
+    assert create_app().config["SMTP_PORT"] == 465
+    environment.setenv("SMTP_PORT", "2525")
+    assert create_app().config["SMTP_PORT"] == 2525
+
+
+def test_numbers_given_by_code_are_taken_as_they_are_and_checked_the_same(environment, tmp_path):
+    config = load_config(str(tmp_path), {"APP_ENV": "testing", "OUTBOX_BATCH": 5, "TRUSTED_PROXIES": 1})
+    assert (config["OUTBOX_BATCH"], config["TRUSTED_PROXIES"]) == (5, 1)
+    # As text, they are read as the environment's would be.
+    assert load_config(str(tmp_path), {"APP_ENV": "testing", "OUTBOX_BATCH": " 5 "})["OUTBOX_BATCH"] == 5
+    for bad in (-5, "abc", True, 1.5):
+        with pytest.raises(ConfigError, match="^OUTBOX_BATCH must be a whole number from 1 upwards"):
+            create_app({"APP_ENV": "testing", "OUTBOX_BATCH": bad})
+    # Given by code, a number wins over the environment's, which is then not read.
+    environment.setenv("OUTBOX_BATCH", "abc")
+    assert load_config(str(tmp_path), {"APP_ENV": "testing", "OUTBOX_BATCH": 7})["OUTBOX_BATCH"] == 7
