@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
 
@@ -29,6 +30,12 @@ class ConfigError(RuntimeError):
 
 ENVIRONMENTS = ("production", "development", "testing")
 PRODUCT_ROLES = tuple(ROLE_PERMISSIONS)
+# Sign-in through OpenID Connect (shared.services.oidc): what is asked of the staff
+# provider and which claim of its ID token lists the person's groups, and GOV.UK One
+# Login's issuer.
+DEFAULT_STAFF_SCOPES = "openid email profile"
+DEFAULT_ROLES_CLAIM = "roles"
+ONELOGIN_DEFAULT_ISSUER = "https://oidc.account.gov.uk/"
 
 
 def _read_key(path: str | None) -> str | None:
@@ -58,6 +65,42 @@ def _development_key(instance_path: str) -> str:
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(key)
     return key
+
+
+ON = ("on", "yes", "true", "1")
+OFF = ("off", "no", "false", "0")
+WEB = ("https", "http")
+# The Redis addresses the rate limiter's storage reads (limits.storage).
+REDIS = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
+
+
+def _is_url(text: str, schemes: tuple[str, ...]) -> bool:
+    try:
+        parts = urlsplit(text)
+        if "," not in parts.netloc:  # a cluster's list of hosts has no single port
+            parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        return False
+    if parts.scheme not in schemes or any(character.isspace() for character in text):
+        return False
+    return bool(parts.path) if parts.scheme.endswith("+unix") else bool(parts.hostname)
+
+
+def _shown(url: str) -> str:
+    """The address with any password in it hidden, for a message that is logged."""
+    return re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", url)
+
+
+def _pairs(name: str, value, form: str) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {str(key): str(item) for key, item in value.items()}
+    pairs = {}
+    for entry in filter(None, (part.strip() for part in str(value or "").split(","))):
+        key, sep, item = entry.rpartition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{name} entry {entry!r} must be {form}.")
+        pairs[key.strip()] = item.strip()
+    return pairs
 
 
 # A length of time is at most a year: longer is a mistake, and far longer overflows the
@@ -183,27 +226,73 @@ class Settings:
             raise KeyError(f"{name} is declared in NUMBERS without a unit.")
         return timedelta(**{unit: self.whole(name)})
 
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.given(name)
+        if value is None:
+            return default
+        if str(value).strip() not in choices:
+            raise ConfigError(f'{name} must be one of {", ".join(choices)} (got "{value}").')
+        return self._read(name, str(value).strip())
+
+    def flag(self, name: str, default: bool) -> bool:
+        """On or off: on, yes, true or 1; off, no, false or 0, in any case."""
+        value = self.given(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return self._read(name, value)
+        word = str(value).strip().lower()
+        if word not in ON + OFF:
+            raise ConfigError(f'{name} must be on or off, yes or no, true or false, or 1 or 0 (got "{value}").')
+        return self._read(name, word in ON)
+
+    def url(self, name: str, default: str | None = None, schemes: tuple[str, ...] = WEB) -> str | None:
+        """An address with one of `schemes` and a host (for a Unix socket, a path).
+        Plain http is allowed in every environment: the tests and the load runs serve
+        the app on a loopback address."""
+        value = self.given(name)
+        if value is None:
+            return default
+        text = str(value).strip()
+        if not _is_url(text, schemes):
+            where = " or ".join(f"{scheme}://" for scheme in schemes)
+            raise ConfigError(f'{name} must be an address starting {where}, with a host (got "{_shown(text)}").')
+        return self._read(name, text)
+
+    def pairs(self, name: str, form: str) -> dict[str, str]:
+        """A comma-separated list of name=value pairs, such as `a=1, b=2`, as a dict; a
+        dict given by code is taken as it is. Raises ConfigError for an entry not in
+        `form`, the words the message shows."""
+        return self._read(name, _pairs(name, self.given(name), form))
+
+    def rate(self, name: str, default: str) -> str:
+        """A rate limit in the words Flask-Limiter reads, such as `10 per 5 minutes`."""
+        value = self.given(name)
+        if value is None:
+            return default
+        text = str(value).strip()
+        try:
+            parse_limit(text)
+        except ValueError:
+            raise ConfigError(f'{name} must read like "{default}" (got "{value}").') from None
+        return self._read(name, text)
+
+
+ROLE_MAP_FORM = "claim-value=role"
+
 
 def role_map(value) -> dict[str, str]:
     """STAFF_OIDC_ROLE_MAP as {claim value: product role}, from the environment's
     `Group-A=officer,Group-B=supervisor` or from a dict given directly. Raises
     ConfigError for an entry that is not claim-value=role or names an unknown role."""
-    if isinstance(value, dict):
-        pairs = [(str(claim_value), str(role)) for claim_value, role in value.items()]
-    else:
-        pairs = []
-        for entry in filter(None, (part.strip() for part in str(value or "").split(","))):
-            claim_value, sep, role = entry.rpartition("=")
-            if not sep or not claim_value:
-                raise ConfigError(f"STAFF_OIDC_ROLE_MAP entry {entry!r} must be claim-value=role.")
-            pairs.append((claim_value, role))
-    unknown = sorted({role for _, role in pairs} - set(PRODUCT_ROLES))
+    pairs = _pairs("STAFF_OIDC_ROLE_MAP", value, ROLE_MAP_FORM)
+    unknown = sorted(set(pairs.values()) - set(PRODUCT_ROLES))
     if unknown:
         raise ConfigError(
             f"STAFF_OIDC_ROLE_MAP names unknown roles: {', '.join(unknown)}. "
             f"The roles are {', '.join(PRODUCT_ROLES)}."
         )
-    return dict(pairs)
+    return pairs
 
 
 SENDERS = ("log", "smtp", "notify")
@@ -238,12 +327,7 @@ def notify_templates(value) -> dict[str, str]:
             except ValueError as error:
                 raise ConfigError(f"NOTIFY_TEMPLATES is not valid JSON: {error}.") from None
         else:
-            templates = {}
-            for entry in filter(None, (part.strip() for part in text.split(","))):
-                name, sep, template_id = entry.partition("=")
-                if not sep:
-                    raise ConfigError(f"NOTIFY_TEMPLATES entry {entry!r} must be kind.channel.language=template-id.")
-                templates[name.strip()] = template_id.strip()
+            templates = _pairs("NOTIFY_TEMPLATES", text, "kind.channel.language=template-id")
     needed = needed_templates()
     unknown = sorted(set(templates) - set(needed))
     missing = [name for name in needed if name not in templates]
@@ -260,15 +344,10 @@ def notify_templates(value) -> dict[str, str]:
     return templates
 
 
-def _sender_settings(env: str, read: Settings, overrides: dict) -> dict:
+def _sender_settings(env: str, read: Settings) -> dict:
     """How messages are sent (shared.clients.senders), checked so that a mistake stops
     the service at start-up rather than losing messages later."""
-    def setting(name, default=None):
-        return overrides[name] if name in overrides else (os.environ.get(name) or default)
-
-    sender = setting("MESSAGE_SENDER", "log")
-    if sender not in SENDERS:
-        raise ConfigError(f"MESSAGE_SENDER must be one of {', '.join(SENDERS)}, not {sender!r}.")
+    sender = read.choice("MESSAGE_SENDER", SENDERS, "log")
     if env == "production" and sender == "log":
         raise ConfigError(
             "MESSAGE_SENDER=log writes messages to the log and is for development only. "
@@ -276,28 +355,26 @@ def _sender_settings(env: str, read: Settings, overrides: dict) -> dict:
         )
     settings = {"MESSAGE_SENDER": sender}
     if sender == "smtp":
-        security = setting("SMTP_SECURITY", "starttls")
-        if security not in SMTP_SECURITY:
-            raise ConfigError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}.")
-        if not setting("SMTP_HOST") or not setting("SMTP_FROM"):
+        security = read.choice("SMTP_SECURITY", SMTP_SECURITY, "starttls")
+        if not read.text("SMTP_HOST") or not read.text("SMTP_FROM"):
             raise ConfigError("MESSAGE_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from).")
         settings.update(
-            SMTP_HOST=setting("SMTP_HOST"),
+            SMTP_HOST=read.text("SMTP_HOST"),
             SMTP_PORT=read.whole("SMTP_PORT", 465 if security == "ssl" else None),
             SMTP_SECURITY=security,
-            SMTP_USERNAME=setting("SMTP_USERNAME"),
-            SMTP_PASSWORD=setting("SMTP_PASSWORD"),
-            SMTP_FROM=setting("SMTP_FROM"),
+            SMTP_USERNAME=read.text("SMTP_USERNAME"),
+            SMTP_PASSWORD=read.text("SMTP_PASSWORD"),
+            SMTP_FROM=read.text("SMTP_FROM"),
         )
     if sender == "notify":
-        key = setting("NOTIFY_API_KEY") or ""
+        key = read.text("NOTIFY_API_KEY") or ""
         if not NOTIFY_KEY.match(key):
             raise ConfigError(
                 "MESSAGE_SENDER=notify needs NOTIFY_API_KEY: the key GOV.UK Notify gives, "
                 "in its name-service id-secret form."
             )
-        templates = setting("NOTIFY_TEMPLATES")
-        path = setting("NOTIFY_TEMPLATES_FILE")
+        templates = read.given("NOTIFY_TEMPLATES")
+        path = read.text("NOTIFY_TEMPLATES_FILE")
         if templates is None and path:
             try:
                 with open(path, encoding="utf-8") as handle:
@@ -306,15 +383,15 @@ def _sender_settings(env: str, read: Settings, overrides: dict) -> dict:
                 raise ConfigError(f"Cannot read NOTIFY_TEMPLATES_FILE {path}: {error.strerror}.") from None
         settings.update(
             NOTIFY_API_KEY=key,
-            NOTIFY_BASE_URL=setting("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+            NOTIFY_BASE_URL=read.url("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
             NOTIFY_TEMPLATES=notify_templates(templates),
         )
     return settings
 
 
-def _timescales() -> dict[str, int]:
+def _timescales(read: Settings) -> dict[str, int]:
     try:
-        return timescales(os.environ.get("VICTIMS_CODE_DAYS"))
+        return timescales(read.text("VICTIMS_CODE_DAYS"))
     except ValueError as error:
         raise ConfigError(str(error)) from error
 
@@ -326,11 +403,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """
     overrides = dict(overrides or {})
     read = Settings(overrides)
-    env = overrides.get("APP_ENV") or os.environ.get("APP_ENV", "production")
-    if env not in ENVIRONMENTS:
-        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
-
-    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    env = read.choice("APP_ENV", ENVIRONMENTS, "production")
+    secret_key = read.text("SECRET_KEY")
     if not secret_key:
         if env == "production":
             raise ConfigError(
@@ -345,15 +419,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         secret_key = _development_key(instance_path) if env == "development" else secrets.token_hex(32)
 
     default_db = "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
-    senders = _sender_settings(env, read, overrides)
-
-    def flag(name: str) -> bool:
-        return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+    senders = _sender_settings(env, read)
 
     config = {
         "APP_ENV": env,
         "SECRET_KEY": secret_key,
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "SQLALCHEMY_DATABASE_URI": read.text("DATABASE_URL", default_db),
         # No ping before each request (a round trip on every page): a connection the
         # database dropped fails one request, and SQLAlchemy then replaces the whole
         # pool, so a database restart costs each worker one error at most. Connections
@@ -374,9 +445,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "API_IDEMPOTENCY_HOURS": read.whole("API_IDEMPOTENCY_HOURS"),
         "API_IDEMPOTENCY_WAIT_SECONDS": read.whole("API_IDEMPOTENCY_WAIT_SECONDS"),
         # How many calls a records system may make to the API.
-        "API_RATE_LIMIT": str(overrides.get("API_RATE_LIMIT", os.environ.get("API_RATE_LIMIT", "1200 per minute"))),
+        "API_RATE_LIMIT": read.rate("API_RATE_LIMIT", "1200 per minute"),
         # The address victims are sent to in invitation links.
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_BASE_URL": read.url("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # How long links work and sessions last: see NUMBERS.
         "ACTIVATION_LINK_TTL": read.duration("ACTIVATION_LINK_TTL_HOURS"),
         "RESET_LINK_TTL": read.duration("RESET_LINK_TTL_MINUTES"),
@@ -386,29 +457,29 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "VICTIM_SESSION_IDLE": read.duration("VICTIM_SESSION_IDLE_MINUTES"),
         "VICTIM_SESSION_MAX": read.duration("VICTIM_SESSION_MAX_MINUTES"),
         # Sign-in, code and reset guesses per account and per address.
-        "THROTTLE_LIMIT": os.environ.get("THROTTLE_LIMIT", "10 per 5 minutes"),
-        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "THROTTLE_LIMIT": read.rate("THROTTLE_LIMIT", "10 per 5 minutes"),
+        "REDIS_URL": read.url("REDIS_URL", schemes=REDIS),
         "TRUSTED_PROXIES": read.whole("TRUSTED_PROXIES"),
         # Local staff accounts (password and authenticator app); on unless single
         # sign-on is configured and STAFF_LOCAL_ACCOUNTS=off.
-        "STAFF_LOCAL_ACCOUNTS": os.environ.get("STAFF_LOCAL_ACCOUNTS", "on").lower() not in ("0", "off", "false", "no"),
+        "STAFF_LOCAL_ACCOUNTS": read.flag("STAFF_LOCAL_ACCOUNTS", True),
         # Staff single sign-on through the force's OpenID Connect provider.
-        "STAFF_OIDC_ISSUER": os.environ.get("STAFF_OIDC_ISSUER") or None,
-        "STAFF_OIDC_CLIENT_ID": os.environ.get("STAFF_OIDC_CLIENT_ID") or None,
-        "STAFF_OIDC_CLIENT_SECRET": os.environ.get("STAFF_OIDC_CLIENT_SECRET") or None,
-        "STAFF_OIDC_PRIVATE_KEY": _read_key(os.environ.get("STAFF_OIDC_PRIVATE_KEY_FILE")),
-        "STAFF_OIDC_SCOPES": os.environ.get("STAFF_OIDC_SCOPES", "openid email profile"),
-        "STAFF_OIDC_ROLES_CLAIM": os.environ.get("STAFF_OIDC_ROLES_CLAIM", "roles"),
-        "STAFF_OIDC_ROLE_MAP": role_map(os.environ.get("STAFF_OIDC_ROLE_MAP", "")),
+        "STAFF_OIDC_ISSUER": read.url("STAFF_OIDC_ISSUER"),
+        "STAFF_OIDC_CLIENT_ID": read.text("STAFF_OIDC_CLIENT_ID"),
+        "STAFF_OIDC_CLIENT_SECRET": read.text("STAFF_OIDC_CLIENT_SECRET"),
+        "STAFF_OIDC_PRIVATE_KEY": _read_key(read.text("STAFF_OIDC_PRIVATE_KEY_FILE")),
+        "STAFF_OIDC_SCOPES": read.text("STAFF_OIDC_SCOPES", DEFAULT_STAFF_SCOPES),
+        "STAFF_OIDC_ROLES_CLAIM": read.text("STAFF_OIDC_ROLES_CLAIM", DEFAULT_ROLES_CLAIM),
+        "STAFF_OIDC_ROLE_MAP": role_map(read.pairs("STAFF_OIDC_ROLE_MAP", ROLE_MAP_FORM)),
         # GOV.UK One Login for victims.
-        "ONELOGIN_ENABLED": flag("ONELOGIN_ENABLED"),
-        "ONELOGIN_ISSUER": os.environ.get("ONELOGIN_ISSUER", "https://oidc.account.gov.uk/"),
-        "ONELOGIN_CLIENT_ID": os.environ.get("ONELOGIN_CLIENT_ID") or None,
-        "ONELOGIN_PRIVATE_KEY": _read_key(os.environ.get("ONELOGIN_PRIVATE_KEY_FILE")),
+        "ONELOGIN_ENABLED": read.flag("ONELOGIN_ENABLED", False),
+        "ONELOGIN_ISSUER": read.url("ONELOGIN_ISSUER", ONELOGIN_DEFAULT_ISSUER),
+        "ONELOGIN_CLIENT_ID": read.text("ONELOGIN_CLIENT_ID"),
+        "ONELOGIN_PRIVATE_KEY": _read_key(read.text("ONELOGIN_PRIVATE_KEY_FILE")),
         # Victims' Code timescales in days (shared.domain.victims_code_rules): the Code's values and
         # the reference's defaults, each changeable by the force. `contact_update` is the
         # update frequency a new contact plan starts with.
-        "VICTIMS_CODE_DAYS": _timescales(),
+        "VICTIMS_CODE_DAYS": _timescales(read),
         "CASES_PER_PAGE": 25,
         # Page sizes of the other lists that grow with the data (shared.services.pager).
         "TIMELINE_PER_PAGE": 20,
@@ -437,10 +508,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     # Checked and read: overrides may give them as text.
     config.update(senders)
     config.update(read.taken)
-    try:
-        parse_limit(config["API_RATE_LIMIT"])
-    except ValueError:
-        raise ConfigError(f"API_RATE_LIMIT must read like '1200 per minute', not {config['API_RATE_LIMIT']!r}.") from None
     batch_time = config["OUTBOX_BATCH"] * config["SEND_TIMEOUT_SECONDS"]
     if config["OUTBOX_LEASE_SECONDS"] <= batch_time:
         raise ConfigError(

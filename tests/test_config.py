@@ -1,11 +1,13 @@
 """Settings: each is read once, through one checked reader, and a bad value stops the
 service at start-up with a message that names the variable and says what it must be."""
 
+import json
+import uuid
 from datetime import timedelta
 
 import pytest
 
-from shared.config import NUMBERS, ConfigError, load_config
+from shared.config import NUMBERS, ConfigError, load_config, needed_templates
 from shared.factory import create_app
 
 # The sender settings are those of SMTP, so that SMTP_PORT is read too.
@@ -109,3 +111,134 @@ def test_numbers_given_by_code_are_taken_as_they_are_and_checked_the_same(enviro
     # Given by code, a number wins over the environment's, which is then not read.
     environment.setenv("OUTBOX_BATCH", "abc")
     assert load_config(str(tmp_path), {"APP_ENV": "testing", "OUTBOX_BATCH": 7})["OUTBOX_BATCH"] == 7
+
+
+# Addresses: a scheme the setting allows and a host.
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PUBLIC_BASE_URL", "track.police.example"),
+        ("PUBLIC_BASE_URL", "ftp://track.police.example"),
+        ("PUBLIC_BASE_URL", "https://"),
+        ("PUBLIC_BASE_URL", "https://track.police.example:port"),
+        ("PUBLIC_BASE_URL", "https://track police.example"),
+        ("NOTIFY_BASE_URL", "api.notifications.service.gov.uk"),
+        ("STAFF_OIDC_ISSUER", "login.microsoftonline.com/tenant/v2.0"),
+        ("ONELOGIN_ISSUER", "oidc.account.gov.uk"),
+        ("REDIS_URL", "https://127.0.0.1:6379/0"),
+        ("REDIS_URL", "127.0.0.1:6379"),
+    ],
+)
+def test_an_address_without_a_scheme_and_host_stops_start_up(environment, name, value):
+    if name == "NOTIFY_BASE_URL":
+        environment.setenv("MESSAGE_SENDER", "notify")
+        environment.setenv("NOTIFY_API_KEY", f"track_my_crime-{uuid.uuid4()}-{uuid.uuid4()}")
+        environment.setenv(
+            "NOTIFY_TEMPLATES", json.dumps({template: str(uuid.uuid4()) for template in needed_templates()})
+        )
+    environment.setenv(name, value)
+    with pytest.raises(ConfigError, match=rf"^{name} must be an address starting .*, with a host \(got"):
+        create_app()
+
+
+def test_good_addresses_are_read(environment):
+    environment.setenv("PUBLIC_BASE_URL", " https://track.police.example/ ")
+    environment.setenv("REDIS_URL", "rediss://cache.police.example:6380/0")
+    config = create_app().config
+    assert config["PUBLIC_BASE_URL"] == "https://track.police.example/"
+    assert config["REDIS_URL"] == "rediss://cache.police.example:6380/0"
+    assert config["ONELOGIN_ISSUER"] == "https://oidc.account.gov.uk/"
+    assert config["STAFF_OIDC_ISSUER"] is None
+    # Plain http is allowed, as the tests and the load runs serve the app on loopback.
+    environment.setenv("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    assert create_app().config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+
+
+def test_a_password_in_a_bad_address_is_not_repeated(environment):
+    environment.setenv("REDIS_URL", "redis://:s3cret-pass@/0")
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    assert "s3cret-pass" not in str(refused.value)
+    assert "REDIS_URL must be an address starting redis:// or rediss://" in str(refused.value)
+    assert '(got "redis://:***@/0")' in str(refused.value)
+
+
+# Lists of name=value pairs.
+
+
+def test_a_list_is_read_entry_by_entry(environment):
+    environment.setenv("STAFF_OIDC_ROLE_MAP", " TMC.Officer = officer, ,Team=A=supervisor,")
+    assert create_app().config["STAFF_OIDC_ROLE_MAP"] == {"TMC.Officer": "officer", "Team=A": "supervisor"}
+    environment.setenv("STAFF_OIDC_ROLE_MAP", "TMC.Officer=officer,officer")
+    with pytest.raises(
+        ConfigError, match=r"^STAFF_OIDC_ROLE_MAP entry 'officer' must be claim-value=role\.$"
+    ):
+        create_app()
+    environment.setenv("STAFF_OIDC_ROLE_MAP", "=officer")
+    with pytest.raises(ConfigError, match="^STAFF_OIDC_ROLE_MAP entry '=officer' must be claim-value=role"):
+        create_app()
+
+
+@pytest.mark.parametrize("value", ["referral=abc", "referral=-5", "referral"])
+def test_the_victims_code_days_are_whole_numbers_of_known_timescales(environment, value):
+    environment.setenv("VICTIMS_CODE_DAYS", value)
+    with pytest.raises(ConfigError, match="^VICTIMS_CODE_DAYS: "):
+        create_app()
+
+
+# Switches, choices and rate limits.
+
+
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [("on", True), ("YES", True), ("1", True), ("Off", False), ("no", False), ("0", False), ("false", False)],
+)
+def test_a_switch_is_on_or_off(environment, value, on):
+    environment.setenv("STAFF_LOCAL_ACCOUNTS", value)
+    assert create_app().config["STAFF_LOCAL_ACCOUNTS"] is on
+
+
+@pytest.mark.parametrize("name", ["STAFF_LOCAL_ACCOUNTS", "ONELOGIN_ENABLED"])
+def test_a_switch_that_is_neither_on_nor_off_stops_start_up(environment, name):
+    environment.setenv(name, "maybe")
+    with pytest.raises(
+        ConfigError, match=rf'^{name} must be on or off, yes or no, true or false, or 1 or 0 \(got "maybe"\)'
+    ):
+        create_app()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("APP_ENV", "staging"), ("MESSAGE_SENDER", "pigeon"), ("SMTP_SECURITY", "tls")]
+)
+def test_a_choice_not_on_the_list_stops_start_up(environment, name, value):
+    environment.setenv(name, value)
+    with pytest.raises(ConfigError, match=rf'^{name} must be one of .* \(got "{value}"\)\.$'):
+        create_app()
+
+
+@pytest.mark.parametrize("name", ["API_RATE_LIMIT", "THROTTLE_LIMIT"])
+def test_a_rate_limit_that_cannot_be_read_stops_start_up(environment, name):
+    environment.setenv(name, "lots")
+    with pytest.raises(ConfigError, match=rf'^{name} must read like ".* per .*" \(got "lots"\)\.$'):
+        create_app()
+    environment.setenv(name, "5 per 2 minutes")
+    assert create_app().config[name] == "5 per 2 minutes"
+
+
+def test_settings_given_by_code_are_checked_as_the_environments_are(environment, tmp_path):
+    config = load_config(
+        str(tmp_path),
+        {
+            "APP_ENV": "testing",
+            "ONELOGIN_ENABLED": False,
+            "STAFF_LOCAL_ACCOUNTS": "off",
+            "STAFF_OIDC_ROLE_MAP": {"G": "admin"},
+        },
+    )
+    assert config["ONELOGIN_ENABLED"] is False
+    assert config["STAFF_LOCAL_ACCOUNTS"] is False
+    assert config["STAFF_OIDC_ROLE_MAP"] == {"G": "admin"}
+    with pytest.raises(ConfigError, match="^PUBLIC_BASE_URL must be an address"):
+        load_config(str(tmp_path), {"APP_ENV": "testing", "PUBLIC_BASE_URL": "localhost"})
