@@ -1,15 +1,18 @@
 """Settings: each is read once, through one checked reader, and a bad value stops the
 service at start-up with a message that names the variable and says what it must be."""
 
+import ast
 import json
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from shared.config import NUMBERS, ConfigError, load_config, needed_templates
 from shared.factory import create_app
 
+ROOT = Path(__file__).resolve().parent.parent
 # The sender settings are those of SMTP, so that SMTP_PORT is read too.
 SMTP = {"MESSAGE_SENDER": "smtp", "SMTP_HOST": "smtp.police.example", "SMTP_FROM": "no-reply@police.example"}
 
@@ -242,3 +245,35 @@ def test_settings_given_by_code_are_checked_as_the_environments_are(environment,
     assert config["STAFF_OIDC_ROLE_MAP"] == {"G": "admin"}
     with pytest.raises(ConfigError, match="^PUBLIC_BASE_URL must be an address"):
         load_config(str(tmp_path), {"APP_ENV": "testing", "PUBLIC_BASE_URL": "localhost"})
+
+
+def test_only_the_reader_reads_the_environment():
+    """Every setting goes through shared.config.Settings: a read anywhere else would
+    escape its checks."""
+    config = ROOT / "shared" / "config.py"
+    [reader] = [
+        node
+        for node in ast.parse(config.read_text()).body
+        if isinstance(node, ast.ClassDef) and node.name == "Settings"
+    ]
+    sources = [
+        ROOT / "wsgi.py",
+        *(
+            path
+            for package in ("shared", "api", "portal", "backoffice")
+            for path in (ROOT / package).rglob("*.py")
+        ),
+    ]
+    reads = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            from_os = (
+                isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os"
+            )
+            imported = isinstance(node, ast.ImportFrom) and node.module == "os"
+            names = [node.attr] if from_os else [alias.name for alias in node.names] if imported else []
+            if {"environ", "environb", "getenv", "getenvb"} & set(names):
+                if path == config and reader.lineno <= node.lineno <= reader.end_lineno:
+                    continue
+                reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert reads == []
