@@ -353,7 +353,7 @@ def _sender_settings(env: str, read: Settings) -> dict:
             "MESSAGE_SENDER=log writes messages to the log and is for development only. "
             "Set MESSAGE_SENDER=notify (GOV.UK Notify) or MESSAGE_SENDER=smtp for production."
         )
-    settings = {"MESSAGE_SENDER": sender}
+    settings: dict[str, object] = {"MESSAGE_SENDER": sender}
     if sender == "smtp":
         security = read.choice("SMTP_SECURITY", SMTP_SECURITY, "starttls")
         if not read.text("SMTP_HOST") or not read.text("SMTP_FROM"):
