@@ -1,5 +1,10 @@
 """Settings read from the environment.
 
+Every setting is read here, once, through `Settings`, which checks each as it reads it. A
+bad value stops the app at start-up with a ConfigError that names the variable and says
+what it must be, rather than a bare ValueError, or a negative length of time that nobody
+notices until a link never works. A variable set to nothing counts as not set.
+
 `APP_ENV` is `production` unless set otherwise; outside development and testing a
 missing `SECRET_KEY` stops the app with a message that says what to set.
 """
@@ -8,7 +13,10 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
 
@@ -22,6 +30,12 @@ class ConfigError(RuntimeError):
 
 ENVIRONMENTS = ("production", "development", "testing")
 PRODUCT_ROLES = tuple(ROLE_PERMISSIONS)
+# Sign-in through OpenID Connect (shared.services.oidc): what is asked of the staff
+# provider and which claim of its ID token lists the person's groups, and GOV.UK One
+# Login's issuer.
+DEFAULT_STAFF_SCOPES = "openid email profile"
+DEFAULT_ROLES_CLAIM = "roles"
+ONELOGIN_DEFAULT_ISSUER = "https://oidc.account.gov.uk/"
 
 
 def _read_key(path: str | None) -> str | None:
@@ -53,33 +67,232 @@ def _development_key(instance_path: str) -> str:
     return key
 
 
-def _count(name: str) -> int:
-    text = os.environ.get(name, "0").strip() or "0"
-    if not text.isdigit():
-        raise ConfigError(f"{name} must be a whole number, not {text!r}.")
-    return int(text)
+ON = ("on", "yes", "true", "1")
+OFF = ("off", "no", "false", "0")
+WEB = ("https", "http")
+# The Redis addresses the rate limiter's storage reads (limits.storage).
+REDIS = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
+
+
+def _is_url(text: str, schemes: tuple[str, ...]) -> bool:
+    try:
+        parts = urlsplit(text)
+        if "," not in parts.netloc:  # a cluster's list of hosts has no single port
+            parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        return False
+    if parts.scheme not in schemes or any(character.isspace() for character in text):
+        return False
+    return bool(parts.path) if parts.scheme.endswith("+unix") else bool(parts.hostname)
+
+
+def _shown(url: str) -> str:
+    """The address with any password in it hidden, for a message that is logged."""
+    return re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", url)
+
+
+def _pairs(name: str, value, form: str) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {str(key): str(item) for key, item in value.items()}
+    pairs = {}
+    for entry in filter(None, (part.strip() for part in str(value or "").split(","))):
+        key, sep, item = entry.rpartition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{name} entry {entry!r} must be {form}.")
+        pairs[key.strip()] = item.strip()
+    return pairs
+
+
+# A length of time is at most a year: longer is a mistake, and far longer overflows the
+# date arithmetic of whatever adds it to now.
+LONGEST = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A setting that is a whole number: its default, its bounds and, for a length of
+    time, its unit (seconds, minutes or hours)."""
+
+    default: int
+    low: int = 1
+    high: int | None = None
+    unit: str | None = None
+
+    @property
+    def highest(self) -> int | None:
+        if self.high is None and self.unit:
+            return LONGEST // timedelta(**{self.unit: 1})
+        return self.high
+
+    def expected(self) -> str:
+        kind = f"a whole number of {self.unit}" if self.unit else "a whole number"
+        if self.highest is None:
+            return f"{kind} from {self.low} upwards"
+        return f"{kind} from {self.low} to {self.highest}"
+
+
+# Every setting that is a number. Settings reads a number only if it is declared here, so
+# each one has its bounds, and tests/test_config.py tries each one with bad values.
+NUMBERS: dict[str, Number] = {
+    # The outbox worker: how long a provider may take, how often and how far apart a
+    # message is tried again, and how long a worker's claim on a batch lasts.
+    "SEND_TIMEOUT_SECONDS": Number(10, unit="seconds"),
+    "OUTBOX_MAX_ATTEMPTS": Number(10),
+    "OUTBOX_BACKOFF_SECONDS": Number(30, low=0, unit="seconds"),
+    "OUTBOX_BACKOFF_MAX_SECONDS": Number(3600, low=0, unit="seconds"),
+    "OUTBOX_BATCH": Number(20),
+    "OUTBOX_LEASE_SECONDS": Number(600, unit="seconds"),
+    # Secure messages: the longest a message may be, and after how many working days
+    # without a reply supervisors see a victim's message (at most a year's, as for the
+    # Victims' Code timescales).
+    "SECURE_MESSAGE_MAX_LENGTH": Number(2000),
+    "MESSAGE_REPLY_WORKING_DAYS": Number(2, high=365),
+    # The records-system API: how long a bearer token lasts, the largest body a client
+    # may send, and how long a response is kept for its idempotency key (and how long a
+    # concurrent duplicate waits for it).
+    "API_TOKEN_SECONDS": Number(900, low=60, unit="seconds"),
+    "API_MAX_BODY_BYTES": Number(65536, low=1024),
+    "API_IDEMPOTENCY_HOURS": Number(72, low=24, unit="hours"),
+    "API_IDEMPOTENCY_WAIT_SECONDS": Number(10, low=0, unit="seconds"),
+    # How long the links sent to victims and staff work.
+    "ACTIVATION_LINK_TTL_HOURS": Number(72, unit="hours"),
+    "RESET_LINK_TTL_MINUTES": Number(60, unit="minutes"),
+    "STAFF_SETUP_LINK_TTL_HOURS": Number(24, unit="hours"),
+    # Sessions: ended after this long without a request, and this long after sign-in.
+    "STAFF_SESSION_IDLE_MINUTES": Number(30, unit="minutes"),
+    "STAFF_SESSION_MAX_MINUTES": Number(10 * 60, unit="minutes"),
+    "VICTIM_SESSION_IDLE_MINUTES": Number(15, unit="minutes"),
+    "VICTIM_SESSION_MAX_MINUTES": Number(2 * 60, unit="minutes"),
+    # How many reverse proxies (load balancer, ingress) stand in front of the app and
+    # set X-Forwarded-For / X-Forwarded-Proto. 0: the headers are ignored.
+    "TRUSTED_PROXIES": Number(0, low=0),
+    # The default depends on SMTP_SECURITY: 465 for ssl, otherwise 587.
+    "SMTP_PORT": Number(587, high=65535),
+}
+
+
+class Settings:
+    """The one reader of the environment: each method reads one setting and checks it.
+
+    A setting given in `overrides` (create_app's `config`) is read from there instead, and
+    checked the same: text as the environment's would be, and a value set by code (a
+    number, True) for what it must be. What was read from there is kept in `taken`, for
+    the config to hold the value read rather than the text. Raises ConfigError naming the
+    variable and what it must be.
+    """
+
+    def __init__(self, overrides: Mapping, environ: Mapping[str, str] = os.environ):
+        self.overrides = overrides
+        self.environ = environ
+        self.taken: dict[str, object] = {}
+
+    def _read(self, name: str, value):
+        if name in self.overrides:
+            self.taken[name] = value
+        return value
+
+    def given(self, name: str):
+        """What was given for `name`, or None when it is not set or set to nothing."""
+        value = self.overrides[name] if name in self.overrides else self.environ.get(name)
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        value = self.given(name)
+        return default if value is None else str(value)
+
+    def whole(self, name: str, default: int | None = None) -> int:
+        """A whole number within the bounds declared for it in NUMBERS; `default`, if
+        given, stands in for the declared one (when it depends on another setting)."""
+        number = NUMBERS[name]
+        value = self.given(name)
+        if value is None:
+            return number.default if default is None else default
+        if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+            whole = int(value.strip())
+        elif isinstance(value, int) and not isinstance(value, bool):
+            whole = value
+        else:
+            whole = None
+        if whole is None or whole < number.low or (number.highest is not None and whole > number.highest):
+            raise ConfigError(f'{name} must be {number.expected()} (got "{value}").')
+        return self._read(name, whole)
+
+    def duration(self, name: str) -> timedelta:
+        """A length of time, from a whole number in the unit declared in NUMBERS."""
+        unit = NUMBERS[name].unit
+        if unit is None:
+            raise KeyError(f"{name} is declared in NUMBERS without a unit.")
+        return timedelta(**{unit: self.whole(name)})
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.given(name)
+        if value is None:
+            return default
+        if str(value).strip() not in choices:
+            raise ConfigError(f'{name} must be one of {", ".join(choices)} (got "{value}").')
+        return self._read(name, str(value).strip())
+
+    def flag(self, name: str, default: bool) -> bool:
+        """On or off: on, yes, true or 1; off, no, false or 0, in any case."""
+        value = self.given(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return self._read(name, value)
+        word = str(value).strip().lower()
+        if word not in ON + OFF:
+            raise ConfigError(f'{name} must be on or off, yes or no, true or false, or 1 or 0 (got "{value}").')
+        return self._read(name, word in ON)
+
+    def url(self, name: str, default: str | None = None, schemes: tuple[str, ...] = WEB) -> str | None:
+        """An address with one of `schemes` and a host (for a Unix socket, a path).
+        Plain http is allowed in every environment: the tests and the load runs serve
+        the app on a loopback address."""
+        value = self.given(name)
+        if value is None:
+            return default
+        text = str(value).strip()
+        if not _is_url(text, schemes):
+            where = " or ".join(f"{scheme}://" for scheme in schemes)
+            raise ConfigError(f'{name} must be an address starting {where}, with a host (got "{_shown(text)}").')
+        return self._read(name, text)
+
+    def pairs(self, name: str, form: str) -> dict[str, str]:
+        """A comma-separated list of name=value pairs, such as `a=1, b=2`, as a dict; a
+        dict given by code is taken as it is. Raises ConfigError for an entry not in
+        `form`, the words the message shows."""
+        return self._read(name, _pairs(name, self.given(name), form))
+
+    def rate(self, name: str, default: str) -> str:
+        """A rate limit in the words Flask-Limiter reads, such as `10 per 5 minutes`."""
+        value = self.given(name)
+        if value is None:
+            return default
+        text = str(value).strip()
+        try:
+            parse_limit(text)
+        except ValueError:
+            raise ConfigError(f'{name} must read like "{default}" (got "{value}").') from None
+        return self._read(name, text)
+
+
+ROLE_MAP_FORM = "claim-value=role"
 
 
 def role_map(value) -> dict[str, str]:
     """STAFF_OIDC_ROLE_MAP as {claim value: product role}, from the environment's
     `Group-A=officer,Group-B=supervisor` or from a dict given directly. Raises
     ConfigError for an entry that is not claim-value=role or names an unknown role."""
-    if isinstance(value, dict):
-        pairs = [(str(claim_value), str(role)) for claim_value, role in value.items()]
-    else:
-        pairs = []
-        for entry in filter(None, (part.strip() for part in str(value or "").split(","))):
-            claim_value, sep, role = entry.rpartition("=")
-            if not sep or not claim_value:
-                raise ConfigError(f"STAFF_OIDC_ROLE_MAP entry {entry!r} must be claim-value=role.")
-            pairs.append((claim_value, role))
-    unknown = sorted({role for _, role in pairs} - set(PRODUCT_ROLES))
+    pairs = _pairs("STAFF_OIDC_ROLE_MAP", value, ROLE_MAP_FORM)
+    unknown = sorted(set(pairs.values()) - set(PRODUCT_ROLES))
     if unknown:
         raise ConfigError(
             f"STAFF_OIDC_ROLE_MAP names unknown roles: {', '.join(unknown)}. "
             f"The roles are {', '.join(PRODUCT_ROLES)}."
         )
-    return dict(pairs)
+    return pairs
 
 
 SENDERS = ("log", "smtp", "notify")
@@ -114,12 +327,7 @@ def notify_templates(value) -> dict[str, str]:
             except ValueError as error:
                 raise ConfigError(f"NOTIFY_TEMPLATES is not valid JSON: {error}.") from None
         else:
-            templates = {}
-            for entry in filter(None, (part.strip() for part in text.split(","))):
-                name, sep, template_id = entry.partition("=")
-                if not sep:
-                    raise ConfigError(f"NOTIFY_TEMPLATES entry {entry!r} must be kind.channel.language=template-id.")
-                templates[name.strip()] = template_id.strip()
+            templates = _pairs("NOTIFY_TEMPLATES", text, "kind.channel.language=template-id")
     needed = needed_templates()
     unknown = sorted(set(templates) - set(needed))
     missing = [name for name in needed if name not in templates]
@@ -136,47 +344,37 @@ def notify_templates(value) -> dict[str, str]:
     return templates
 
 
-def _sender_settings(env: str, overrides: dict) -> dict:
+def _sender_settings(env: str, read: Settings) -> dict:
     """How messages are sent (shared.clients.senders), checked so that a mistake stops
     the service at start-up rather than losing messages later."""
-    def setting(name, default=None):
-        return overrides[name] if name in overrides else (os.environ.get(name) or default)
-
-    sender = setting("MESSAGE_SENDER", "log")
-    if sender not in SENDERS:
-        raise ConfigError(f"MESSAGE_SENDER must be one of {', '.join(SENDERS)}, not {sender!r}.")
+    sender = read.choice("MESSAGE_SENDER", SENDERS, "log")
     if env == "production" and sender == "log":
         raise ConfigError(
             "MESSAGE_SENDER=log writes messages to the log and is for development only. "
             "Set MESSAGE_SENDER=notify (GOV.UK Notify) or MESSAGE_SENDER=smtp for production."
         )
-    settings = {"MESSAGE_SENDER": sender}
+    settings: dict[str, object] = {"MESSAGE_SENDER": sender}
     if sender == "smtp":
-        security = setting("SMTP_SECURITY", "starttls")
-        if security not in SMTP_SECURITY:
-            raise ConfigError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}.")
-        if not setting("SMTP_HOST") or not setting("SMTP_FROM"):
+        security = read.choice("SMTP_SECURITY", SMTP_SECURITY, "starttls")
+        if not read.text("SMTP_HOST") or not read.text("SMTP_FROM"):
             raise ConfigError("MESSAGE_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from).")
-        port = str(setting("SMTP_PORT", "465" if security == "ssl" else "587"))
-        if not port.isdigit():
-            raise ConfigError(f"SMTP_PORT must be a port number, not {port!r}.")
         settings.update(
-            SMTP_HOST=setting("SMTP_HOST"),
-            SMTP_PORT=int(port),
+            SMTP_HOST=read.text("SMTP_HOST"),
+            SMTP_PORT=read.whole("SMTP_PORT", 465 if security == "ssl" else None),
             SMTP_SECURITY=security,
-            SMTP_USERNAME=setting("SMTP_USERNAME"),
-            SMTP_PASSWORD=setting("SMTP_PASSWORD"),
-            SMTP_FROM=setting("SMTP_FROM"),
+            SMTP_USERNAME=read.text("SMTP_USERNAME"),
+            SMTP_PASSWORD=read.text("SMTP_PASSWORD"),
+            SMTP_FROM=read.text("SMTP_FROM"),
         )
     if sender == "notify":
-        key = setting("NOTIFY_API_KEY") or ""
+        key = read.text("NOTIFY_API_KEY") or ""
         if not NOTIFY_KEY.match(key):
             raise ConfigError(
                 "MESSAGE_SENDER=notify needs NOTIFY_API_KEY: the key GOV.UK Notify gives, "
                 "in its name-service id-secret form."
             )
-        templates = setting("NOTIFY_TEMPLATES")
-        path = setting("NOTIFY_TEMPLATES_FILE")
+        templates = read.given("NOTIFY_TEMPLATES")
+        path = read.text("NOTIFY_TEMPLATES_FILE")
         if templates is None and path:
             try:
                 with open(path, encoding="utf-8") as handle:
@@ -185,15 +383,15 @@ def _sender_settings(env: str, overrides: dict) -> dict:
                 raise ConfigError(f"Cannot read NOTIFY_TEMPLATES_FILE {path}: {error.strerror}.") from None
         settings.update(
             NOTIFY_API_KEY=key,
-            NOTIFY_BASE_URL=setting("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+            NOTIFY_BASE_URL=read.url("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
             NOTIFY_TEMPLATES=notify_templates(templates),
         )
     return settings
 
 
-def _timescales() -> dict[str, int]:
+def _timescales(read: Settings) -> dict[str, int]:
     try:
-        return timescales(os.environ.get("VICTIMS_CODE_DAYS"))
+        return timescales(read.text("VICTIMS_CODE_DAYS"))
     except ValueError as error:
         raise ConfigError(str(error)) from error
 
@@ -204,11 +402,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     Raises ConfigError when a required setting is missing or has a bad value.
     """
     overrides = dict(overrides or {})
-    env = overrides.get("APP_ENV") or os.environ.get("APP_ENV", "production")
-    if env not in ENVIRONMENTS:
-        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
-
-    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    read = Settings(overrides)
+    env = read.choice("APP_ENV", ENVIRONMENTS, "production")
+    secret_key = read.text("SECRET_KEY")
     if not secret_key:
         if env == "production":
             raise ConfigError(
@@ -223,88 +419,67 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         secret_key = _development_key(instance_path) if env == "development" else secrets.token_hex(32)
 
     default_db = "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
-    senders = _sender_settings(env, overrides)
-
-    def minutes(name: str, default: int) -> timedelta:
-        return timedelta(minutes=int(os.environ.get(name, str(default))))
-
-    def number(name: str, default: int, low: int = 0) -> int:
-        text = str(overrides.get(name, os.environ.get(name, default))).strip()
-        if not text.isdigit() or int(text) < low:
-            raise ConfigError(f"{name} must be a whole number of at least {low}, not {text!r}.")
-        return int(text)
-
-    def flag(name: str) -> bool:
-        return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+    senders = _sender_settings(env, read)
 
     config = {
         "APP_ENV": env,
         "SECRET_KEY": secret_key,
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "SQLALCHEMY_DATABASE_URI": read.text("DATABASE_URL", default_db),
         # No ping before each request (a round trip on every page): a connection the
         # database dropped fails one request, and SQLAlchemy then replaces the whole
         # pool, so a database restart costs each worker one error at most. Connections
         # are renewed hourly, before a firewall forgets them.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600},
         **senders,
-        # The outbox worker: how long a provider may take, how often and how far apart
-        # a message is tried again, and how long a worker's claim on a batch lasts.
-        "SEND_TIMEOUT_SECONDS": number("SEND_TIMEOUT_SECONDS", 10, 1),
-        "OUTBOX_MAX_ATTEMPTS": number("OUTBOX_MAX_ATTEMPTS", 10, 1),
-        "OUTBOX_BACKOFF_SECONDS": number("OUTBOX_BACKOFF_SECONDS", 30),
-        "OUTBOX_BACKOFF_MAX_SECONDS": number("OUTBOX_BACKOFF_MAX_SECONDS", 3600),
-        "OUTBOX_BATCH": number("OUTBOX_BATCH", 20, 1),
-        "OUTBOX_LEASE_SECONDS": number("OUTBOX_LEASE_SECONDS", 600, 1),
-        # Secure messages: the longest a message may be, and after how many working
-        # days without a reply supervisors see a victim's message.
-        "SECURE_MESSAGE_MAX_LENGTH": number("SECURE_MESSAGE_MAX_LENGTH", 2000, 1),
-        "MESSAGE_REPLY_WORKING_DAYS": number("MESSAGE_REPLY_WORKING_DAYS", 2, 1),
-        # The records-system API: how long a bearer token lasts, how many calls a client
-        # may make, the largest body it may send, and how long a response is kept for
-        # its idempotency key (and how long a concurrent duplicate waits for it).
-        "API_TOKEN_SECONDS": number("API_TOKEN_SECONDS", 900, 60),
-        "API_RATE_LIMIT": str(overrides.get("API_RATE_LIMIT", os.environ.get("API_RATE_LIMIT", "1200 per minute"))),
-        "API_MAX_BODY_BYTES": number("API_MAX_BODY_BYTES", 65536, 1024),
-        "API_IDEMPOTENCY_HOURS": number("API_IDEMPOTENCY_HOURS", 72, 24),
-        "API_IDEMPOTENCY_WAIT_SECONDS": number("API_IDEMPOTENCY_WAIT_SECONDS", 10, 0),
+        # The numbers: what each is for is in NUMBERS.
+        "SEND_TIMEOUT_SECONDS": read.whole("SEND_TIMEOUT_SECONDS"),
+        "OUTBOX_MAX_ATTEMPTS": read.whole("OUTBOX_MAX_ATTEMPTS"),
+        "OUTBOX_BACKOFF_SECONDS": read.whole("OUTBOX_BACKOFF_SECONDS"),
+        "OUTBOX_BACKOFF_MAX_SECONDS": read.whole("OUTBOX_BACKOFF_MAX_SECONDS"),
+        "OUTBOX_BATCH": read.whole("OUTBOX_BATCH"),
+        "OUTBOX_LEASE_SECONDS": read.whole("OUTBOX_LEASE_SECONDS"),
+        "SECURE_MESSAGE_MAX_LENGTH": read.whole("SECURE_MESSAGE_MAX_LENGTH"),
+        "MESSAGE_REPLY_WORKING_DAYS": read.whole("MESSAGE_REPLY_WORKING_DAYS"),
+        "API_TOKEN_SECONDS": read.whole("API_TOKEN_SECONDS"),
+        "API_MAX_BODY_BYTES": read.whole("API_MAX_BODY_BYTES"),
+        "API_IDEMPOTENCY_HOURS": read.whole("API_IDEMPOTENCY_HOURS"),
+        "API_IDEMPOTENCY_WAIT_SECONDS": read.whole("API_IDEMPOTENCY_WAIT_SECONDS"),
+        # How many calls a records system may make to the API.
+        "API_RATE_LIMIT": read.rate("API_RATE_LIMIT", "1200 per minute"),
         # The address victims are sent to in invitation links.
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "ACTIVATION_LINK_TTL": timedelta(
-            hours=int(os.environ.get("ACTIVATION_LINK_TTL_HOURS", "72"))
-        ),
-        "RESET_LINK_TTL": minutes("RESET_LINK_TTL_MINUTES", 60),
-        "STAFF_SETUP_LINK_TTL": timedelta(hours=int(os.environ.get("STAFF_SETUP_LINK_TTL_HOURS", "24"))),
-        # Sessions: ended after this long without a request, and this long after sign-in.
-        "STAFF_SESSION_IDLE": minutes("STAFF_SESSION_IDLE_MINUTES", 30),
-        "STAFF_SESSION_MAX": minutes("STAFF_SESSION_MAX_MINUTES", 10 * 60),
-        "VICTIM_SESSION_IDLE": minutes("VICTIM_SESSION_IDLE_MINUTES", 15),
-        "VICTIM_SESSION_MAX": minutes("VICTIM_SESSION_MAX_MINUTES", 2 * 60),
+        "PUBLIC_BASE_URL": read.url("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # How long links work and sessions last: see NUMBERS.
+        "ACTIVATION_LINK_TTL": read.duration("ACTIVATION_LINK_TTL_HOURS"),
+        "RESET_LINK_TTL": read.duration("RESET_LINK_TTL_MINUTES"),
+        "STAFF_SETUP_LINK_TTL": read.duration("STAFF_SETUP_LINK_TTL_HOURS"),
+        "STAFF_SESSION_IDLE": read.duration("STAFF_SESSION_IDLE_MINUTES"),
+        "STAFF_SESSION_MAX": read.duration("STAFF_SESSION_MAX_MINUTES"),
+        "VICTIM_SESSION_IDLE": read.duration("VICTIM_SESSION_IDLE_MINUTES"),
+        "VICTIM_SESSION_MAX": read.duration("VICTIM_SESSION_MAX_MINUTES"),
         # Sign-in, code and reset guesses per account and per address.
-        "THROTTLE_LIMIT": os.environ.get("THROTTLE_LIMIT", "10 per 5 minutes"),
-        "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        # How many reverse proxies (load balancer, ingress) stand in front of the app and
-        # set X-Forwarded-For / X-Forwarded-Proto. 0: the headers are ignored.
-        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
+        "THROTTLE_LIMIT": read.rate("THROTTLE_LIMIT", "10 per 5 minutes"),
+        "REDIS_URL": read.url("REDIS_URL", schemes=REDIS),
+        "TRUSTED_PROXIES": read.whole("TRUSTED_PROXIES"),
         # Local staff accounts (password and authenticator app); on unless single
         # sign-on is configured and STAFF_LOCAL_ACCOUNTS=off.
-        "STAFF_LOCAL_ACCOUNTS": os.environ.get("STAFF_LOCAL_ACCOUNTS", "on").lower() not in ("0", "off", "false", "no"),
+        "STAFF_LOCAL_ACCOUNTS": read.flag("STAFF_LOCAL_ACCOUNTS", True),
         # Staff single sign-on through the force's OpenID Connect provider.
-        "STAFF_OIDC_ISSUER": os.environ.get("STAFF_OIDC_ISSUER") or None,
-        "STAFF_OIDC_CLIENT_ID": os.environ.get("STAFF_OIDC_CLIENT_ID") or None,
-        "STAFF_OIDC_CLIENT_SECRET": os.environ.get("STAFF_OIDC_CLIENT_SECRET") or None,
-        "STAFF_OIDC_PRIVATE_KEY": _read_key(os.environ.get("STAFF_OIDC_PRIVATE_KEY_FILE")),
-        "STAFF_OIDC_SCOPES": os.environ.get("STAFF_OIDC_SCOPES", "openid email profile"),
-        "STAFF_OIDC_ROLES_CLAIM": os.environ.get("STAFF_OIDC_ROLES_CLAIM", "roles"),
-        "STAFF_OIDC_ROLE_MAP": role_map(os.environ.get("STAFF_OIDC_ROLE_MAP", "")),
+        "STAFF_OIDC_ISSUER": read.url("STAFF_OIDC_ISSUER"),
+        "STAFF_OIDC_CLIENT_ID": read.text("STAFF_OIDC_CLIENT_ID"),
+        "STAFF_OIDC_CLIENT_SECRET": read.text("STAFF_OIDC_CLIENT_SECRET"),
+        "STAFF_OIDC_PRIVATE_KEY": _read_key(read.text("STAFF_OIDC_PRIVATE_KEY_FILE")),
+        "STAFF_OIDC_SCOPES": read.text("STAFF_OIDC_SCOPES", DEFAULT_STAFF_SCOPES),
+        "STAFF_OIDC_ROLES_CLAIM": read.text("STAFF_OIDC_ROLES_CLAIM", DEFAULT_ROLES_CLAIM),
+        "STAFF_OIDC_ROLE_MAP": role_map(read.pairs("STAFF_OIDC_ROLE_MAP", ROLE_MAP_FORM)),
         # GOV.UK One Login for victims.
-        "ONELOGIN_ENABLED": flag("ONELOGIN_ENABLED"),
-        "ONELOGIN_ISSUER": os.environ.get("ONELOGIN_ISSUER", "https://oidc.account.gov.uk/"),
-        "ONELOGIN_CLIENT_ID": os.environ.get("ONELOGIN_CLIENT_ID") or None,
-        "ONELOGIN_PRIVATE_KEY": _read_key(os.environ.get("ONELOGIN_PRIVATE_KEY_FILE")),
+        "ONELOGIN_ENABLED": read.flag("ONELOGIN_ENABLED", False),
+        "ONELOGIN_ISSUER": read.url("ONELOGIN_ISSUER", ONELOGIN_DEFAULT_ISSUER),
+        "ONELOGIN_CLIENT_ID": read.text("ONELOGIN_CLIENT_ID"),
+        "ONELOGIN_PRIVATE_KEY": _read_key(read.text("ONELOGIN_PRIVATE_KEY_FILE")),
         # Victims' Code timescales in days (shared.domain.victims_code_rules): the Code's values and
         # the reference's defaults, each changeable by the force. `contact_update` is the
         # update frequency a new contact plan starts with.
-        "VICTIMS_CODE_DAYS": _timescales(),
+        "VICTIMS_CODE_DAYS": _timescales(read),
         "CASES_PER_PAGE": 25,
         # Page sizes of the other lists that grow with the data (shared.services.pager).
         "TIMELINE_PER_PAGE": 20,
@@ -330,11 +505,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TESTING": env == "testing",
     }
     config.update(overrides)
-    config.update(senders)  # checked and parsed: overrides may give them as text
-    try:
-        parse_limit(config["API_RATE_LIMIT"])
-    except ValueError:
-        raise ConfigError(f"API_RATE_LIMIT must read like '1200 per minute', not {config['API_RATE_LIMIT']!r}.") from None
+    # Checked and read: overrides may give them as text.
+    config.update(senders)
+    config.update(read.taken)
     batch_time = config["OUTBOX_BATCH"] * config["SEND_TIMEOUT_SECONDS"]
     if config["OUTBOX_LEASE_SECONDS"] <= batch_time:
         raise ConfigError(

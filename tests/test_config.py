@@ -1,0 +1,279 @@
+"""Settings: each is read once, through one checked reader, and a bad value stops the
+service at start-up with a message that names the variable and says what it must be."""
+
+import ast
+import json
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from shared.config import NUMBERS, ConfigError, load_config, needed_templates
+from shared.factory import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+# The sender settings are those of SMTP, so that SMTP_PORT is read too.
+SMTP = {"MESSAGE_SENDER": "smtp", "SMTP_HOST": "smtp.police.example", "SMTP_FROM": "no-reply@police.example"}
+
+
+@pytest.fixture
+def environment(monkeypatch):
+    """A clean environment for the testing app, with none of the numbers set: the test
+    sets what it tries."""
+    for name in NUMBERS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("APP_ENV", "testing")
+    for name, value in SMTP.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def _landed(config: dict, name: str):
+    """Where a number lands in the config: under its own name, or as a length of time
+    under its name without the unit (RESET_LINK_TTL_MINUTES -> RESET_LINK_TTL)."""
+    return config[name] if name in config else config[name.rsplit("_", 1)[0]]
+
+
+# The numbers come from the reader's own list, so a new one is tried without a new test.
+@pytest.mark.parametrize("name", sorted(NUMBERS))
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5", "ten", "0x10"])
+def test_a_number_that_is_not_a_whole_number_in_bounds_stops_start_up(environment, name, value):
+    environment.setenv(name, value)
+    with pytest.raises(ConfigError, match=rf'^{name} must be a whole number .*\(got "{value}"\)\.$'):
+        create_app()
+
+
+@pytest.mark.parametrize("name", sorted(NUMBERS))
+def test_a_number_outside_its_bounds_stops_start_up(environment, name):
+    number = NUMBERS[name]
+    too_small = [number.low - 1] if number.low > 0 else []
+    too_big = [number.highest + 1] if number.highest is not None else []
+    assert too_small or too_big or number.low == 0
+    for value in too_small + too_big:
+        environment.setenv(name, str(value))
+        with pytest.raises(ConfigError, match=rf"^{name} must be {number.expected()} "):
+            create_app()
+
+
+@pytest.mark.parametrize("name", sorted(NUMBERS))
+def test_a_good_number_is_read_in_its_unit(environment, name):
+    number = NUMBERS[name]
+    value = number.default + 1
+    environment.setenv(name, f" {value} ")
+    config = create_app().config
+    assert _landed(config, name) == (timedelta(**{number.unit: value}) if name not in config else value)
+    environment.delenv(name)
+    config = create_app().config
+    assert _landed(config, name) == (
+        timedelta(**{number.unit: number.default}) if name not in config else number.default
+    )
+
+
+def test_a_number_set_to_nothing_takes_its_default(environment):
+    environment.setenv("RESET_LINK_TTL_MINUTES", "")
+    environment.setenv("TRUSTED_PROXIES", " ")
+    config = create_app().config
+    assert config["RESET_LINK_TTL"] == timedelta(minutes=60)
+    assert config["TRUSTED_PROXIES"] == 0
+
+
+def test_the_message_names_the_variable_and_what_it_must_be(environment):
+    environment.setenv("RESET_LINK_TTL_MINUTES", "-5")
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    assert (
+        str(refused.value)
+        == 'RESET_LINK_TTL_MINUTES must be a whole number of minutes from 1 to 525600 (got "-5").'
+    )
+    environment.delenv("RESET_LINK_TTL_MINUTES")
+    environment.setenv("ACTIVATION_LINK_TTL_HOURS", "abc")
+    with pytest.raises(
+        ConfigError,
+        match=r'^ACTIVATION_LINK_TTL_HOURS must be a whole number of hours from 1 to 8760 \(got "abc"\)',
+    ):
+        create_app()
+
+
+def test_the_smtp_port_defaults_to_the_port_of_its_security(environment):
+    assert create_app().config["SMTP_PORT"] == 587
+    environment.setenv("SMTP_SECURITY", "ssl")
+    assert create_app().config["SMTP_PORT"] == 465
+    environment.setenv("SMTP_PORT", "2525")
+    assert create_app().config["SMTP_PORT"] == 2525
+
+
+def test_numbers_given_by_code_are_taken_as_they_are_and_checked_the_same(environment, tmp_path):
+    config = load_config(str(tmp_path), {"APP_ENV": "testing", "OUTBOX_BATCH": 5, "TRUSTED_PROXIES": 1})
+    assert (config["OUTBOX_BATCH"], config["TRUSTED_PROXIES"]) == (5, 1)
+    # As text, they are read as the environment's would be.
+    assert load_config(str(tmp_path), {"APP_ENV": "testing", "OUTBOX_BATCH": " 5 "})["OUTBOX_BATCH"] == 5
+    for bad in (-5, "abc", True, 1.5):
+        with pytest.raises(ConfigError, match="^OUTBOX_BATCH must be a whole number from 1 upwards"):
+            create_app({"APP_ENV": "testing", "OUTBOX_BATCH": bad})
+    # Given by code, a number wins over the environment's, which is then not read.
+    environment.setenv("OUTBOX_BATCH", "abc")
+    assert load_config(str(tmp_path), {"APP_ENV": "testing", "OUTBOX_BATCH": 7})["OUTBOX_BATCH"] == 7
+
+
+# Addresses: a scheme the setting allows and a host.
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PUBLIC_BASE_URL", "track.police.example"),
+        ("PUBLIC_BASE_URL", "ftp://track.police.example"),
+        ("PUBLIC_BASE_URL", "https://"),
+        ("PUBLIC_BASE_URL", "https://track.police.example:port"),
+        ("PUBLIC_BASE_URL", "https://track police.example"),
+        ("NOTIFY_BASE_URL", "api.notifications.service.gov.uk"),
+        ("STAFF_OIDC_ISSUER", "login.microsoftonline.com/tenant/v2.0"),
+        ("ONELOGIN_ISSUER", "oidc.account.gov.uk"),
+        ("REDIS_URL", "https://127.0.0.1:6379/0"),
+        ("REDIS_URL", "127.0.0.1:6379"),
+    ],
+)
+def test_an_address_without_a_scheme_and_host_stops_start_up(environment, name, value):
+    if name == "NOTIFY_BASE_URL":
+        environment.setenv("MESSAGE_SENDER", "notify")
+        environment.setenv("NOTIFY_API_KEY", f"track_my_crime-{uuid.uuid4()}-{uuid.uuid4()}")
+        environment.setenv(
+            "NOTIFY_TEMPLATES", json.dumps({template: str(uuid.uuid4()) for template in needed_templates()})
+        )
+    environment.setenv(name, value)
+    with pytest.raises(ConfigError, match=rf"^{name} must be an address starting .*, with a host \(got"):
+        create_app()
+
+
+def test_good_addresses_are_read(environment):
+    environment.setenv("PUBLIC_BASE_URL", " https://track.police.example/ ")
+    environment.setenv("REDIS_URL", "rediss://cache.police.example:6380/0")
+    config = create_app().config
+    assert config["PUBLIC_BASE_URL"] == "https://track.police.example/"
+    assert config["REDIS_URL"] == "rediss://cache.police.example:6380/0"
+    assert config["ONELOGIN_ISSUER"] == "https://oidc.account.gov.uk/"
+    assert config["STAFF_OIDC_ISSUER"] is None
+    # Plain http is allowed, as the tests and the load runs serve the app on loopback.
+    environment.setenv("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    assert create_app().config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+
+
+def test_a_password_in_a_bad_address_is_not_repeated(environment):
+    environment.setenv("REDIS_URL", "redis://:s3cret-pass@/0")
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    assert "s3cret-pass" not in str(refused.value)
+    assert "REDIS_URL must be an address starting redis:// or rediss://" in str(refused.value)
+    assert '(got "redis://:***@/0")' in str(refused.value)
+
+
+# Lists of name=value pairs.
+
+
+def test_a_list_is_read_entry_by_entry(environment):
+    environment.setenv("STAFF_OIDC_ROLE_MAP", " TMC.Officer = officer, ,Team=A=supervisor,")
+    assert create_app().config["STAFF_OIDC_ROLE_MAP"] == {"TMC.Officer": "officer", "Team=A": "supervisor"}
+    environment.setenv("STAFF_OIDC_ROLE_MAP", "TMC.Officer=officer,officer")
+    with pytest.raises(
+        ConfigError, match=r"^STAFF_OIDC_ROLE_MAP entry 'officer' must be claim-value=role\.$"
+    ):
+        create_app()
+    environment.setenv("STAFF_OIDC_ROLE_MAP", "=officer")
+    with pytest.raises(ConfigError, match="^STAFF_OIDC_ROLE_MAP entry '=officer' must be claim-value=role"):
+        create_app()
+
+
+@pytest.mark.parametrize("value", ["referral=abc", "referral=-5", "referral"])
+def test_the_victims_code_days_are_whole_numbers_of_known_timescales(environment, value):
+    environment.setenv("VICTIMS_CODE_DAYS", value)
+    with pytest.raises(ConfigError, match="^VICTIMS_CODE_DAYS: "):
+        create_app()
+
+
+# Switches, choices and rate limits.
+
+
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [("on", True), ("YES", True), ("1", True), ("Off", False), ("no", False), ("0", False), ("false", False)],
+)
+def test_a_switch_is_on_or_off(environment, value, on):
+    environment.setenv("STAFF_LOCAL_ACCOUNTS", value)
+    assert create_app().config["STAFF_LOCAL_ACCOUNTS"] is on
+
+
+@pytest.mark.parametrize("name", ["STAFF_LOCAL_ACCOUNTS", "ONELOGIN_ENABLED"])
+def test_a_switch_that_is_neither_on_nor_off_stops_start_up(environment, name):
+    environment.setenv(name, "maybe")
+    with pytest.raises(
+        ConfigError, match=rf'^{name} must be on or off, yes or no, true or false, or 1 or 0 \(got "maybe"\)'
+    ):
+        create_app()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("APP_ENV", "staging"), ("MESSAGE_SENDER", "pigeon"), ("SMTP_SECURITY", "tls")]
+)
+def test_a_choice_not_on_the_list_stops_start_up(environment, name, value):
+    environment.setenv(name, value)
+    with pytest.raises(ConfigError, match=rf'^{name} must be one of .* \(got "{value}"\)\.$'):
+        create_app()
+
+
+@pytest.mark.parametrize("name", ["API_RATE_LIMIT", "THROTTLE_LIMIT"])
+def test_a_rate_limit_that_cannot_be_read_stops_start_up(environment, name):
+    environment.setenv(name, "lots")
+    with pytest.raises(ConfigError, match=rf'^{name} must read like ".* per .*" \(got "lots"\)\.$'):
+        create_app()
+    environment.setenv(name, "5 per 2 minutes")
+    assert create_app().config[name] == "5 per 2 minutes"
+
+
+def test_settings_given_by_code_are_checked_as_the_environments_are(environment, tmp_path):
+    config = load_config(
+        str(tmp_path),
+        {
+            "APP_ENV": "testing",
+            "ONELOGIN_ENABLED": False,
+            "STAFF_LOCAL_ACCOUNTS": "off",
+            "STAFF_OIDC_ROLE_MAP": {"G": "admin"},
+        },
+    )
+    assert config["ONELOGIN_ENABLED"] is False
+    assert config["STAFF_LOCAL_ACCOUNTS"] is False
+    assert config["STAFF_OIDC_ROLE_MAP"] == {"G": "admin"}
+    with pytest.raises(ConfigError, match="^PUBLIC_BASE_URL must be an address"):
+        load_config(str(tmp_path), {"APP_ENV": "testing", "PUBLIC_BASE_URL": "localhost"})
+
+
+def test_only_the_reader_reads_the_environment():
+    """Every setting goes through shared.config.Settings: a read anywhere else would
+    escape its checks."""
+    config = ROOT / "shared" / "config.py"
+    [reader] = [
+        node
+        for node in ast.parse(config.read_text()).body
+        if isinstance(node, ast.ClassDef) and node.name == "Settings"
+    ]
+    sources = [
+        ROOT / "wsgi.py",
+        *(
+            path
+            for package in ("shared", "api", "portal", "backoffice")
+            for path in (ROOT / package).rglob("*.py")
+        ),
+    ]
+    reads = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            from_os = (
+                isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os"
+            )
+            imported = isinstance(node, ast.ImportFrom) and node.module == "os"
+            names = [node.attr] if from_os else [alias.name for alias in node.names] if imported else []
+            if {"environ", "environb", "getenv", "getenvb"} & set(names):
+                if path == config and reader.lineno <= node.lineno <= reader.end_lineno:
+                    continue
+                reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert reads == []
