@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select
 
 from shared.extensions import db
 from shared.models import ApiClient, AuditEvent, StaffMember
-from shared.services.crimes import Page
+from shared.services.pager import Page
 
 LONDON = ZoneInfo("Europe/London")
 EXPORT_MAX_ROWS = 100_000

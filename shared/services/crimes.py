@@ -1,9 +1,7 @@
 """Recording crimes, finding them, and moving them through the investigation."""
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from math import ceil
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, true
@@ -15,24 +13,13 @@ from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox
 from shared.services.errors import ServiceError
+from shared.services.pager import Page
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,29}$")
 
 
 def normalise_reference(reference: str) -> str:
     return (reference or "").strip().upper()
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
 
 
 def record_crime(

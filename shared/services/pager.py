@@ -8,7 +8,21 @@ from math import ceil
 from sqlalchemy import Integer, Select, bindparam, func, select
 
 from shared.extensions import db
-from shared.services.crimes import Page
+
+
+@dataclass
+class Page:
+    """One page of a list: its items, how many the whole list holds, which page this is
+    and how many a page holds."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return last_page(self.total, self.per_page)
 
 
 def last_page(total: int, per_page: int) -> int:

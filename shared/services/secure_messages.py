@@ -18,8 +18,8 @@ from shared.extensions import db
 from shared.models import Crime, CrimeVictim, SecureMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit, calendar, outbox, pager
-from shared.services.crimes import Page
 from shared.services.errors import ServiceError
+from shared.services.pager import Page
 
 # A victim may send at most this many messages an hour: enough for any conversation,
 # not enough to flood an officer's inbox.

@@ -16,8 +16,8 @@ from shared.extensions import db
 from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
-from shared.services.crimes import Page
 from shared.services.errors import ServiceError
+from shared.services.pager import Page
 
 MAX_TEXT = 5000
 

@@ -23,8 +23,8 @@ from shared.models import (
 )
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, links, outbox, pager
-from shared.services.crimes import Page
 from shared.services.errors import ServiceError
+from shared.services.pager import Page
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 from shared.web import sessions
 
