@@ -1,0 +1,49 @@
+"""A link to a page past the end of a list (an old bookmark, a list that has shrunk since,
+a page number typed by hand) shows the list's last page, marked as the current one, and
+never an empty list or a message that there is nothing to show. Every list shown a page
+at a time, in the back office and the portal, is asked for page 99 here."""
+
+from tests import factories
+from tests.pages import PageClient
+from tests.signed_in import sign_in_as
+
+def _client(app, user, portal=False) -> PageClient:
+    client = PageClient(app, portal=portal)
+    sign_in_as(client, user)
+    return client
+
+
+def _texts(page, selector) -> list[str]:
+    return [tag.get_text(" ", strip=True) for tag in page.soup.select(selector)]
+
+
+def _current_page(page, label="Pages of results") -> str:
+    nav = page.soup.find("nav", attrs={"class": "govuk-pagination", "aria-label": label})
+    return nav.select_one(".govuk-pagination__item--current").get_text(strip=True)
+
+
+def _page_99(client, path, last: int, label="Pages of results", arg="page"):
+    """Page 99 of the list at `path` (its page number in `arg`), which holds `last`
+    pages: the page answers, and its pagination marks the last page as the current one."""
+    joiner = "&" if "?" in path else "?"
+    page = client.get(f"{path}{joiner}{arg}=99")
+    assert page.status == 200, path
+    assert _current_page(page, label) == str(last), path
+    return page
+
+
+# --------------------------------------------------------------------- the back office
+
+
+def test_an_officer_with_cases_sees_the_last_page_of_them_not_that_they_have_none(app, ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "CASES_PER_PAGE", 2)
+    officer = factories.staff()
+    for n in range(3):
+        factories.crime(officer, reference=f"43/0000{n}/26")
+    client = _client(app, officer)
+
+    page = _page_99(client, "/backoffice/cases", last=2)
+    assert "You are not the officer in charge of any crimes" not in page.main_text
+    # Newest first: the oldest is alone on the last page.
+    assert _texts(page, "tbody td:first-child") == ["43/00000/26"]
+    assert "Crimes where you are the officer in charge: 3" in page.main_text
