@@ -3,9 +3,14 @@ a page number typed by hand) shows the list's last page, marked as the current o
 never an empty list or a message that there is nothing to show. Every list shown a page
 at a time, in the back office and the portal, is asked for page 99 here."""
 
+from datetime import UTC, datetime, timedelta
+
+from shared.extensions import db
+from shared.models import AuditEvent
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
+
 
 def _client(app, user, portal=False) -> PageClient:
     client = PageClient(app, portal=portal)
@@ -47,3 +52,31 @@ def test_an_officer_with_cases_sees_the_last_page_of_them_not_that_they_have_non
     # Newest first: the oldest is alone on the last page.
     assert _texts(page, "tbody td:first-child") == ["43/00000/26"]
     assert "Crimes where you are the officer in charge: 3" in page.main_text
+
+
+def test_the_audit_search_shows_its_last_page_of_results(app, ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_PER_PAGE", 2)
+    start = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    for n in range(3):
+        db.session.add(AuditEvent(occurred_at=start + timedelta(minutes=n), actor_type="system", action=f"test.event{n}"))
+    db.session.commit()
+    client = _client(app, factories.staff(roles=("admin",)))
+
+    page = _page_99(client, "/backoffice/audit?action=test.*", last=2)
+    assert "No events match these filters." not in page.main_text
+    assert [row.select("td")[2].get_text(strip=True) for row in page.soup.select("tbody tr")] == ["test.event0"]
+    assert "Events found: 3" in page.main_text
+
+
+def test_the_officer_s_inbox_shows_its_last_page_of_threads(app, ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "CASES_PER_PAGE", 2)
+    officer = factories.staff()
+    for n in range(3):
+        link = factories.victim(factories.crime(officer, reference=f"43/0000{n}/26"), officer)
+        factories.thread(link, officer, 1)
+    client = _client(app, officer)
+
+    page = _page_99(client, "/backoffice/messages", last=2)
+    assert "There are no messages yet" not in page.main_text
+    # The oldest thread comes last.
+    assert _texts(page, "main tbody td:nth-of-type(2)") == ["43/00000/26"]
