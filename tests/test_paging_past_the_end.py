@@ -1,12 +1,15 @@
 """A link to a page past the end of a list (an old bookmark, a list that has shrunk since,
 a page number typed by hand) shows the list's last page, marked as the current one, and
 never an empty list or a message that there is nothing to show. Every list shown a page
-at a time, in the back office and the portal, is asked for page 99 here."""
+at a time, in the back office and the portal, is asked for page 99 here. A list shown only
+in part ends at its limit instead, and says so only when something is left out."""
 
 from datetime import UTC, datetime, timedelta
 
+from backoffice.views import messages as backoffice_messages
 from shared.extensions import db
-from shared.models import AuditEvent
+from shared.models import AuditEvent, SecureMessage
+from shared.models.types import utcnow
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -80,3 +83,35 @@ def test_the_officer_s_inbox_shows_its_last_page_of_threads(app, ctx, monkeypatc
     assert "There are no messages yet" not in page.main_text
     # The oldest thread comes last.
     assert _texts(page, "main tbody td:nth-of-type(2)") == ["43/00000/26"]
+
+
+# ------------------------------------------------------- lists shown only in part
+
+
+def test_the_unanswered_list_says_it_stops_short_only_when_more_are_waiting(app, ctx, monkeypatch):
+    monkeypatch.setattr(backoffice_messages, "UNANSWERED_SHOWN", 2)
+    team = factories.team()
+    supervisor = factories.staff(team, roles=("officer", "supervisor"))
+    officer = factories.staff(team)
+    client = _client(app, supervisor)
+
+    def waiting(days):
+        link = factories.active_victim(factories.crime(officer, reference=f"43/000{days}/26"), officer)
+        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="victim", to_staff_id=officer.id,
+                                     body="Hello?", sent_at=utcnow() - timedelta(days=days)))
+        db.session.commit()
+
+    waiting(30)
+    waiting(31)
+    def references(page):
+        # The link's text, without what it says only to screen readers.
+        return [a.find(string=True, recursive=False).strip() for a in page.soup.select("main tbody td:nth-of-type(2) a")]
+
+    page = client.get("/backoffice/messages/unanswered")
+    assert references(page) == ["43/00031/26", "43/00030/26"]
+    assert "longest waiting." not in page.main_text
+
+    waiting(32)
+    page = client.get("/backoffice/messages/unanswered")
+    assert references(page) == ["43/00032/26", "43/00031/26"]
+    assert "Showing the 2 longest waiting." in page.main_text

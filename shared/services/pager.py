@@ -1,4 +1,4 @@
-"""Reading a list a page at a time, or only its latest rows, in a fixed number of
+"""Reading a list a page at a time, or only its first rows, in a fixed number of
 queries whatever its length."""
 
 import weakref
@@ -66,15 +66,18 @@ def fetch_page(
 
 @dataclass
 class Latest:
-    """The newest `limit` items of a list, newest first, and whether there are older ones."""
+    """The first `limit` items of a list shown only in part (its newest, or its most
+    urgent), in the order it is shown, and whether any are left out."""
 
     items: list
     limit: int
     more: bool
 
 
-def fetch_latest(stmt: Select, limit: int) -> Latest:
-    """At most `limit` items of `stmt`, which is ordered newest first. One query: one row
-    more than is shown tells whether anything is left out."""
-    items = list(db.session.scalars(stmt.limit(limit + 1)))
+def fetch_latest(stmt: Select, limit: int, *, rows: bool = False) -> Latest:
+    """At most `limit` items of `stmt`, already in the order it is shown (newest first,
+    for a history). One query: one row more than is shown tells whether anything is left
+    out. `rows` keeps each result as a row, as for `fetch_page`."""
+    limited = stmt.limit(limit + 1)
+    items = list(db.session.execute(limited)) if rows else list(db.session.scalars(limited))
     return Latest(items=items[:limit], limit=limit, more=len(items) > limit)

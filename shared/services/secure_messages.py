@@ -210,10 +210,11 @@ class Unanswered:
     waiting: int
 
 
-def unanswered(staff: StaffMember, now: datetime | None = None, limit: int = 200) -> list[Unanswered]:
+def unanswered(staff: StaffMember, now: datetime | None = None, limit: int = 200) -> pager.Latest:
     """Threads on the crimes of the supervisor's team where a victim's message has had no
     reply for more than MESSAGE_REPLY_WORKING_DAYS working days, the longest waiting
-    first. A fixed number of queries."""
+    first: at most `limit` of them as Unanswered items, and whether more are waiting. A
+    fixed number of queries."""
     now = now or utcnow()
     cutoff = reply_cutoff(now, current_app.config["MESSAGE_REPLY_WORKING_DAYS"])
     last_reply = (
@@ -233,14 +234,16 @@ def unanswered(staff: StaffMember, now: datetime | None = None, limit: int = 200
         .group_by(SecureMessage.crime_victim_id)
         .subquery()
     )
-    rows = db.session.execute(
+    longest = pager.fetch_latest(
         select(CrimeVictim.id, Crime.id, Crime.reference, Victim.name, StaffMember.name, waiting.c.since, waiting.c.waiting)
         .join(waiting, waiting.c.link_id == CrimeVictim.id)
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(Victim, Victim.id == CrimeVictim.victim_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)
         .where(waiting.c.since < cutoff, Crime.team_id == staff.team_id)
-        .order_by(waiting.c.since, CrimeVictim.id)
-        .limit(limit)
+        .order_by(waiting.c.since, CrimeVictim.id),
+        limit,
+        rows=True,
     )
-    return [Unanswered(*row) for row in rows]
+    longest.items = [Unanswered(*row) for row in longest.items]
+    return longest
