@@ -41,7 +41,7 @@ def inbox():
 
 
 def _thread_page(crime: Crime, link: CrimeVictim, form: ReplyForm, status: int = 200):
-    thread = secure_messages.thread(link, requested_page())
+    thread = secure_messages.thread(link, requested_page(), current_app.config["MESSAGES_PER_PAGE"])
     return render_template(
         "backoffice/messages_thread.html",
         crime=crime,

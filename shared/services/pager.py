@@ -1,5 +1,7 @@
 """Reading a list a page at a time, or only its first rows, in a fixed number of
-queries whatever its length."""
+queries whatever its length. Every list the service shows is read through here, so that
+each clamps, counts and cuts the same way. How many rows a page holds is the caller's to
+say: the views read it from the settings."""
 
 import weakref
 from dataclasses import dataclass

@@ -117,14 +117,14 @@ def mark_read_by_victim(link: CrimeVictim, victim: Victim) -> int:
     return count
 
 
-def thread(link: CrimeVictim, page: int = 1, per_page: int | None = None) -> Page:
+def thread(link: CrimeVictim, page: int, per_page: int) -> Page:
     """A page of the thread, newest first. Two queries, whatever its length."""
     stmt = (
         select(SecureMessage)
         .where(SecureMessage.crime_victim_id == link.id)
         .order_by(SecureMessage.sent_at.desc(), SecureMessage.id.desc())
     )
-    return pager.fetch_page(stmt, page, per_page or current_app.config["MESSAGES_PER_PAGE"])
+    return pager.fetch_page(stmt, page, per_page)
 
 
 def unread_by_link(link_ids, sender: str) -> dict[int, int]:
