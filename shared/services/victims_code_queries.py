@@ -5,7 +5,6 @@ number of crimes or entitlements."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import case, func, select
 
 from shared.extensions import db
@@ -49,7 +48,7 @@ class Shown:
         return sum(self.hidden.values())
 
 
-def shown_for_victims(link_ids, per_right: int | None = None, now: datetime | None = None) -> dict[int, Shown]:
+def shown_for_victims(link_ids, per_right: int, now: datetime | None = None) -> dict[int, Shown]:
     """Each victim's entitlements as the pages show them: of every right, at most
     `per_right` (those still open first, then the most recent), so that a long case whose
     regular updates and key events add up stays one screen. One query, whatever the
@@ -58,7 +57,6 @@ def shown_for_victims(link_ids, per_right: int | None = None, now: datetime | No
     out = {link_id: Shown() for link_id in link_ids}
     if not link_ids:
         return out
-    per_right = per_right or current_app.config["CODE_ROWS_PER_RIGHT"]
     right = (Entitlement.crime_victim_id, Entitlement.rule)
     ranked = (
         select(
@@ -106,22 +104,18 @@ def status_of(ent: Entitlement, now: datetime | None = None) -> str:
     return db.session.scalar(select(status_expression(now or utcnow())).where(Entitlement.id == ent.id))
 
 
-def _history_rows(limit: int | None) -> int:
-    return limit or current_app.config["HISTORY_ROWS"]
-
-
-def plan_history(link: CrimeVictim, limit: int | None = None) -> Latest:
+def plan_history(link: CrimeVictim, limit: int) -> Latest:
     """The victim's latest contact plans on this crime, newest (the current one) first.
     One query. A plan changes when someone agrees it with the victim, so the list is
-    short; HISTORY_ROWS caps it all the same."""
+    short; `limit` caps it all the same."""
     stmt = select(ContactPlan).where(ContactPlan.crime_victim_id == link.id).order_by(ContactPlan.id.desc())
-    return fetch_latest(stmt, _history_rows(limit))
+    return fetch_latest(stmt, limit)
 
 
-def rights_history(link: CrimeVictim, limit: int | None = None) -> Latest:
+def rights_history(link: CrimeVictim, limit: int) -> Latest:
     """The victim's latest enhanced-rights rows on this crime, newest first. One query."""
     stmt = select(EnhancedRight).where(EnhancedRight.crime_victim_id == link.id).order_by(EnhancedRight.id.desc())
-    return fetch_latest(stmt, _history_rows(limit))
+    return fetch_latest(stmt, limit)
 
 
 def history(entitlement_id: int) -> list[EntitlementEvent]:
@@ -131,10 +125,10 @@ def history(entitlement_id: int) -> list[EntitlementEvent]:
     )
 
 
-def recent_history(entitlement_id: int, limit: int | None = None) -> Latest:
+def recent_history(entitlement_id: int, limit: int) -> Latest:
     """The latest of what happened to the entitlement, shown oldest first. One query."""
     stmt = select(EntitlementEvent).where(EntitlementEvent.entitlement_id == entitlement_id).order_by(EntitlementEvent.id.desc())
-    latest = fetch_latest(stmt, _history_rows(limit))
+    latest = fetch_latest(stmt, limit)
     latest.items.reverse()
     return latest
 
