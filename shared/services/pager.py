@@ -1,7 +1,8 @@
 """Reading a list a page at a time, or only its first rows, in a fixed number of
-queries whatever its length. Every list the service shows is read through here, so that
-each clamps, counts and cuts the same way. How many rows a page holds is the caller's to
-say: the views read it from the settings."""
+queries whatever its length. Every list shown in pages or in part is read through here,
+so that each clamps, counts and cuts the same way; only the Victims' Code tables, cut per
+right or per band inside one windowed query, cut their own. How many rows a page holds is
+the caller's to say: the views read it from the settings."""
 
 import weakref
 from dataclasses import dataclass
