@@ -114,13 +114,17 @@ def test_the_audit_search_shows_its_last_page_of_results(app, ctx, monkeypatch):
     monkeypatch.setitem(app.config, "AUDIT_PER_PAGE", 2)
     start = datetime(2026, 3, 1, 12, tzinfo=UTC)
     for n in range(3):
-        db.session.add(AuditEvent(occurred_at=start + timedelta(minutes=n), actor_type="system", action=f"test.event{n}"))
+        db.session.add(
+            AuditEvent(occurred_at=start + timedelta(minutes=n), actor_type="system", action=f"test.event{n}")
+        )
     db.session.commit()
     client = _client(app, factories.staff(roles=("admin",)))
 
     page = _page_99(client, "/backoffice/audit?action=test.*", last=2)
     assert "No events match these filters." not in page.main_text
-    assert [row.select("td")[2].get_text(strip=True) for row in page.soup.select("tbody tr")] == ["test.event0"]
+    assert [row.select("td")[2].get_text(strip=True) for row in page.soup.select("tbody tr")] == [
+        "test.event0"
+    ]
     assert "Events found: 3" in page.main_text
 
 
@@ -143,13 +147,22 @@ def test_the_staff_list_and_the_records_systems_list_show_their_last_page(app, c
     team = factories.team()
     admin = factories.staff(team, roles=("admin",), name="Aaron Admin")
     for n in range(3):
-        db.session.add(StaffMember(name=f"Zed {n}", collar_number=f"9{n}", email=f"zed{n}@police.example", team_id=team.id))
-        db.session.add(ApiClient(name=f"System {n}", client_id=f"tmc-{n}", secret_hash="x", scopes="crimes:write"))
+        db.session.add(
+            StaffMember(
+                name=f"Zed {n}", collar_number=f"9{n}", email=f"zed{n}@police.example", team_id=team.id
+            )
+        )
+        db.session.add(
+            ApiClient(name=f"System {n}", client_id=f"tmc-{n}", secret_hash="x", scopes="crimes:write")
+        )
     db.session.commit()
     client = _client(app, admin)
 
     staff = _page_99(client, "/backoffice/staff", last=2)
-    assert [row.select_one("td").get_text(strip=True) for row in staff.soup.select("tbody tr")] == ["Zed 1", "Zed 2"]
+    assert [row.select_one("td").get_text(strip=True) for row in staff.soup.select("tbody tr")] == [
+        "Zed 1",
+        "Zed 2",
+    ]
 
     systems = _page_99(client, "/backoffice/api-clients", last=2)
     assert _texts(systems, "#api-clients tbody th") == ["System 2"]
@@ -164,7 +177,12 @@ def test_a_victim_sees_the_last_page_of_their_crimes(app, ctx, monkeypatch):
     officer = factories.staff()
     link = factories.active_victim(factories.crime(officer, reference="43/00001/26"), officer)
     for n in (2, 3):
-        victims.add_victim(factories.crime(officer, reference=f"43/0000{n}/26"), _same_person(link.victim), link_existing=True, by=officer)
+        victims.add_victim(
+            factories.crime(officer, reference=f"43/0000{n}/26"),
+            _same_person(link.victim),
+            link_existing=True,
+            by=officer,
+        )
     client = _client(app, link.victim, portal=True)
 
     page = _page_99(client, "/cases", last=2)
@@ -213,15 +231,27 @@ def test_the_unanswered_list_says_it_stops_short_only_when_more_are_waiting(app,
 
     def waiting(days):
         link = factories.active_victim(factories.crime(officer, reference=f"43/000{days}/26"), officer)
-        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="victim", to_staff_id=officer.id,
-                                     body="Hello?", sent_at=utcnow() - timedelta(days=days)))
+        db.session.add(
+            SecureMessage(
+                crime_victim_id=link.id,
+                crime_id=link.crime_id,
+                sender="victim",
+                to_staff_id=officer.id,
+                body="Hello?",
+                sent_at=utcnow() - timedelta(days=days),
+            )
+        )
         db.session.commit()
 
     waiting(30)
     waiting(31)
+
     def references(page):
         # The link's text, without what it says only to screen readers.
-        return [a.find(string=True, recursive=False).strip() for a in page.soup.select("main tbody td:nth-of-type(2) a")]
+        return [
+            a.find(string=True, recursive=False).strip()
+            for a in page.soup.select("main tbody td:nth-of-type(2) a")
+        ]
 
     page = client.get("/backoffice/messages/unanswered")
     assert references(page) == ["43/00031/26", "43/00030/26"]
@@ -233,7 +263,9 @@ def test_the_unanswered_list_says_it_stops_short_only_when_more_are_waiting(app,
     assert "Showing the 2 longest waiting." in page.main_text
 
 
-def test_the_messages_that_could_not_be_sent_say_they_stop_short_only_when_older_ones_wait(app, ctx, monkeypatch):
+def test_the_messages_that_could_not_be_sent_say_they_stop_short_only_when_older_ones_wait(
+    app, ctx, monkeypatch
+):
     monkeypatch.setattr(backoffice_messages, "FAILED_SHOWN", 2)
     officer = factories.staff()
     crime = factories.crime(officer)
@@ -242,8 +274,16 @@ def test_the_messages_that_could_not_be_sent_say_they_stop_short_only_when_older
 
     def failed(name, hours_ago):
         link = factories.victim(crime, officer, name=name)
-        db.session.add(OutboxMessage(kind="new_update", victim_id=link.victim_id, crime_id=crime.id, status="failed",
-                                     reason="bounced", finished_at=utcnow() - timedelta(hours=hours_ago)))
+        db.session.add(
+            OutboxMessage(
+                kind="new_update",
+                victim_id=link.victim_id,
+                crime_id=crime.id,
+                status="failed",
+                reason="bounced",
+                finished_at=utcnow() - timedelta(hours=hours_ago),
+            )
+        )
         db.session.commit()
 
     failed("Alex Older", 2)
