@@ -481,11 +481,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # update frequency a new contact plan starts with.
         "VICTIMS_CODE_DAYS": _timescales(read),
         "CASES_PER_PAGE": 25,
-        # Page sizes of the other lists that grow with the data (shared.services.pager).
+        # Page sizes of the other lists that grow with the data. The view that shows a list
+        # reads its size here and hands it to the service (shared.services.pager).
         "TIMELINE_PER_PAGE": 20,
         "MESSAGES_PER_PAGE": 20,
         "VICTIMS_PER_PAGE": 10,
         "ADMIN_PER_PAGE": 50,
+        "AUDIT_PER_PAGE": 50,
         # Histories shown only in part: their latest rows, and per Victims' Code right
         # of a victim, what is still to do and the most recent.
         "HISTORY_ROWS": 50,

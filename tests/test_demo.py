@@ -118,7 +118,7 @@ def test_the_demo_has_conversations_and_a_message_that_could_not_be_sent(app, ct
     # A victim's new message waits in the officer's inbox.
     assert secure_messages.unread_for_officer(staff["Sam Taylor"]) >= 1
     # One has waited long enough for the team's supervisor to see it.
-    waiting = secure_messages.unanswered(staff["Priya Shah"])
+    waiting = secure_messages.unanswered(staff["Priya Shah"]).items
     assert waiting and all(row.waiting >= 1 for row in waiting)
     # A notification that finally failed is in front of the officer on the crime page.
     failed = db.session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))

@@ -151,7 +151,7 @@ def test_a_reply_reaches_the_victim_and_tells_them_there_is_a_message(app, ctx):
     assert "Mark as read" not in after.main_text
 
     db.session.expire_all()
-    staff_messages = [m for m in secure_messages.thread(link).items if m.sender == "staff"]
+    staff_messages = [m for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items if m.sender == "staff"]
     assert [(m.body, m.author_id) for m in staff_messages] == [("Yes: call 101 to arrange it.\nThanks.", officer.id)]
     assert all(m.read_at is not None for m in _fresh([first, second]))
     [notice] = db.session.scalars(select(OutboxMessage)).all()
@@ -198,7 +198,7 @@ def test_a_reply_that_is_empty_or_too_long_is_sent_back_with_the_text_kept(app, 
     assert page.title.startswith("Error:")
     kept = page.soup.select_one("textarea#body").get_text()
     assert kept.replace("\r\n", "\n").strip() == body.replace("\r\n", "\n").strip()
-    assert [m.sender for m in secure_messages.thread(link).items] == ["victim"]
+    assert [m.sender for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items] == ["victim"]
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
@@ -214,7 +214,7 @@ def test_a_victim_who_does_not_use_the_service_cannot_be_written_to_here(app, ct
     refused = client.post(_thread_path(link) + "/reply", {"body": "Hello"}, csrf_from=_thread_path(link))
     assert refused.status == 400
     assert refused.error_summary == ["This victim does not use the online service: contact them another way"]
-    assert secure_messages.thread(link).total == 0
+    assert secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).total == 0
 
 
 def test_staff_who_may_not_update_crimes_read_but_cannot_reply(app, ctx):
@@ -268,7 +268,7 @@ def test_staff_of_another_team_cannot_reach_the_thread(app, ctx):
     csrf = outsider.get("/backoffice/messages").csrf()  # the sign-out form's
     for path in (_thread_path(link) + "/reply", _thread_path(link) + "/read"):
         assert outsider.post(path, {"csrf_token": csrf, "body": "Hello"}).status == 404
-    assert [m.body for m in secure_messages.thread(link).items] == ["Private words"]
+    assert [m.body for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items] == ["Private words"]
     assert other_crime.id != crime.id
 
 

@@ -296,7 +296,7 @@ def test_a_reply_sent_back_for_a_fault_shows_the_newest_messages(app, ctx):
     page = staff.post(path + "/reply", {"body": ""}, csrf_from=path)
     assert page.status == 400
     assert "Showing messages 1 to 20 of 30" in page.main_text
-    assert len(secure_messages.thread(link, 2).items) == 10
+    assert len(secure_messages.thread(link, 2, app.config["MESSAGES_PER_PAGE"]).items) == 10
 
 
 # ------------------------------------------------------------ administrators' lists

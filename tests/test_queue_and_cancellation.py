@@ -256,7 +256,7 @@ def test_cancelling_a_crime_tells_its_victims_and_ends_what_was_owed(app, ctx):
     assert (told[online.id].state, told[online.id].way) == ("met", "portal")
     assert told[offline.id].state == "open" and not told[offline.id].enhanced
     assert told[offline.id].due_at == calendar.working_day_deadline(crime.cancelled_at, 5)
-    assert [u.kind for u in updates.victim_timeline(crime.id).items] == ["cancelled"]
+    assert [u.kind for u in updates.victim_timeline(crime.id, 1, app.config["TIMELINE_PER_PAGE"]).items] == ["cancelled"]
     assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "crime.cancel")) == "C2"
 
     # The officer can no longer change the stage or record an outcome.

@@ -7,8 +7,6 @@ from shared.models.types import utcnow
 from shared.services import audit_log as audit_trail
 from shared.web.page_links import pagination_params, requested_page
 
-PER_PAGE = 50
-
 
 def _filter_args(form: AuditFilterForm) -> dict[str, list[str]]:
     """The filters as asked, for links to other pages of results and to the export."""
@@ -29,9 +27,7 @@ def audit_log():
     args = _filter_args(form)
     page = pagination = None
     if form.validate():
-        page = audit_trail.search(
-            form.filters(), requested_page(), current_app.config.get("AUDIT_PER_PAGE", PER_PAGE)
-        )
+        page = audit_trail.search(form.filters(), requested_page(), current_app.config["AUDIT_PER_PAGE"])
         pagination = pagination_params(page, "backoffice.audit_log", **args)
     return render_template(
         "backoffice/audit_log.html",

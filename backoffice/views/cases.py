@@ -68,8 +68,8 @@ def record_crime():
 def crime(crime_id):
     crime = crime_or_404(crime_id)
     # Two lists in pages on one page: each keeps the other's place in its links.
-    victims_page = victims.victims_page(crime, requested_page("victims_page"))
-    timeline = updates.staff_timeline(crime, requested_page())
+    victims_page = victims.victims_page(crime, requested_page("victims_page"), current_app.config["VICTIMS_PER_PAGE"])
+    timeline = updates.staff_timeline(crime, requested_page(), current_app.config["TIMELINE_PER_PAGE"])
     links = victims_page.items
     return render_template(
         "backoffice/crime.html",

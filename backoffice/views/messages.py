@@ -41,7 +41,7 @@ def inbox():
 
 
 def _thread_page(crime: Crime, link: CrimeVictim, form: ReplyForm, status: int = 200):
-    thread = secure_messages.thread(link, requested_page())
+    thread = secure_messages.thread(link, requested_page(), current_app.config["MESSAGES_PER_PAGE"])
     return render_template(
         "backoffice/messages_thread.html",
         crime=crime,
@@ -98,9 +98,11 @@ UNANSWERED_SHOWN = 200
 @bp.get("/messages/unanswered")
 @requires("team.view", audit="messages.unanswered")
 def unanswered():
+    longest = secure_messages.unanswered(current_user, limit=UNANSWERED_SHOWN)
     return render_template(
         "backoffice/messages_unanswered.html",
-        threads=secure_messages.unanswered(current_user, limit=UNANSWERED_SHOWN),
+        threads=longest.items,
+        more=longest.more,
         limit=UNANSWERED_SHOWN,
         days=current_app.config["MESSAGE_REPLY_WORKING_DAYS"],
     )
@@ -128,10 +130,10 @@ def for_crime_page(crime: Crime, links: list[CrimeVictim]) -> dict:
     """What the crime's page shows of messages: the latest that could not be sent to any
     of its victims (not only those on this page of victims), and the unread messages of
     each victim on the page. Two queries, whatever the numbers."""
-    failed = outbox.latest_failed_on_crime(crime, FAILED_SHOWN + 1)
+    failed = outbox.latest_failed_on_crime(crime, FAILED_SHOWN)
     return {
-        "failed_messages": failed[:FAILED_SHOWN],
-        "failed_more": len(failed) > FAILED_SHOWN,
+        "failed_messages": failed.items,
+        "failed_more": failed.more,
         "message_kinds": KINDS,
         "failure_reasons": outbox.REASONS,
         "unread_by_link": secure_messages.unread_by_link([link.id for link in links], "victim"),

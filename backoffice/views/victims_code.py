@@ -174,7 +174,7 @@ def _entitlement_page(template: str, crime: Crime, ent: Entitlement, form, **ext
         status=victims_code_queries.status_of(ent),
         statuses=STATUSES,
         colours=STATUS_COLOURS,
-        history=victims_code_queries.recent_history(ent.id),
+        history=victims_code_queries.recent_history(ent.id, current_app.config["HISTORY_ROWS"]),
         actions=HISTORY_ACTIONS,
         **extra,
     )
@@ -227,7 +227,7 @@ def entitlement_not_applicable(crime_id, entitlement_id):
 def contact_plan(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = link_or_404(crime, link_id)
-    plans = victims_code_queries.plan_history(link)
+    plans = victims_code_queries.plan_history(link, current_app.config["HISTORY_ROWS"])
     current = plans.items[0] if plans.items else None
     prefill = {}
     if request.method == "GET" and current is not None:
@@ -276,7 +276,7 @@ def enhanced_rights(crime_id, link_id):
         crime=crime,
         link=link,
         form=form,
-        history=victims_code_queries.rights_history(link),
+        history=victims_code_queries.rights_history(link, current_app.config["HISTORY_ROWS"]),
         categories=ENHANCED_CATEGORIES,
         reasons=ENHANCED_REASONS,
     )

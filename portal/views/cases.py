@@ -1,4 +1,4 @@
-from flask import abort, render_template
+from flask import abort, current_app, render_template
 from flask_login import current_user
 
 from portal import bp
@@ -29,7 +29,7 @@ def own_case_or_404(public_id: str):
 @bp.get("/cases")
 @requires("victim.self")
 def cases():
-    page = victims.cases_of(current_user, requested_page())
+    page = victims.cases_of(current_user, requested_page(), current_app.config["CASES_PER_PAGE"])
     unread = secure_messages.unread_by_link([link.id for link in page.items], "staff")
     return render_template(
         "portal/cases.html",
@@ -48,7 +48,9 @@ def case(public_id):
     if case is None:
         refuse_case(public_id)
     cancellation = CANCELLATION_REASONS.get(case.cancellation_reason) if case.cancelled_at else None
-    timeline = updates.victim_timeline(case.crime_id, requested_page(), total=case.victim_updates)
+    timeline = updates.victim_timeline(
+        case.crime_id, requested_page(), current_app.config["TIMELINE_PER_PAGE"], total=case.victim_updates
+    )
     return render_template(
         "portal/case.html",
         case=case,

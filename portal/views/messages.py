@@ -32,7 +32,7 @@ def messages(public_id):
         else:
             flash(_("Message sent"))
             return redirect(url_for("portal.messages", public_id=link.public_id))
-    thread = secure_messages.thread(link, requested_page())
+    thread = secure_messages.thread(link, requested_page(), current_app.config["MESSAGES_PER_PAGE"])
     return render_template(
         "portal/messages.html",
         link=link,

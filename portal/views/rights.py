@@ -5,7 +5,7 @@ by staff."""
 
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -127,7 +127,7 @@ def _groups(shown) -> list[Group]:
 def rights(public_id):
     link = own_case_or_404(public_id)
     crime = link.crime
-    shown = victims_code_queries.shown_for_victims([link.id])[link.id]
+    shown = victims_code_queries.shown_for_victims([link.id], current_app.config["CODE_ROWS_PER_RIGHT"])[link.id]
     categories = {right.category for right in entitlements.current_rights([link.id])[link.id]}
     plan = entitlements.current_plans([link.id]).get(link.id)
     # Open entitlements rank first of their right, so `shown` holds the one open agreed update.

@@ -13,8 +13,8 @@ from shared.models import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord, St
 from shared.models.api import digest
 from shared.models.types import utcnow
 from shared.services import audit, pager
-from shared.services.crimes import Page
 from shared.services.errors import ServiceError
+from shared.services.pager import Page
 
 MAX_NAME = 120
 

@@ -14,7 +14,8 @@ from sqlalchemy import and_, func, select
 
 from shared.extensions import db
 from shared.models import ApiClient, AuditEvent, StaffMember
-from shared.services.crimes import Page
+from shared.services import pager
+from shared.services.pager import Page
 
 LONDON = ZoneInfo("Europe/London")
 EXPORT_MAX_ROWS = 100_000
@@ -92,20 +93,11 @@ _NEWEST_FIRST = (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 
 def search(filters: AuditFilters, page: int, per_page: int) -> Page:
-    """A page of the events matching `filters`, newest first, as AuditRow items.
-    Three queries at most: the count, the page, the names of the staff on it."""
-    conditions = _conditions(filters)
-    total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
-    page = max(1, page)
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(*conditions)
-            .order_by(*_NEWEST_FIRST)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
+    """A page of the events matching `filters`, newest first, as AuditRow items; past
+    the end, the last page. Four queries at most: the count, the page, the names of the
+    staff and of the records systems on it."""
+    found = pager.fetch_page(select(AuditEvent).where(*_conditions(filters)).order_by(*_NEWEST_FIRST), page, per_page)
+    events = found.items
     staff_ids = {e.actor_id for e in events if e.actor_type == "staff" and e.actor_id is not None}
     names = (
         dict(
@@ -122,11 +114,11 @@ def search(filters: AuditFilters, page: int, per_page: int) -> Page:
         if client_ids
         else {}
     )
-    items = [
+    found.items = [
         AuditRow(event, names.get(event.actor_id) if event.actor_type == "staff" else clients.get(event.actor_id) if event.actor_type == "api" else None)
         for event in events
     ]
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return found
 
 
 def safe_cell(value) -> str:

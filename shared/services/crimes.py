@@ -1,38 +1,25 @@
 """Recording crimes, finding them, and moving them through the investigation."""
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from math import ceil
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, true
+from sqlalchemy import select, true
 
 from shared.domain.permissions import sees_whole_force
 from shared.domain.reference_data import FINAL_STAGES, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
-from shared.services import actors, audit, entitlements, outbox
+from shared.services import actors, audit, entitlements, outbox, pager
 from shared.services.errors import ServiceError
+from shared.services.pager import Page
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,29}$")
 
 
 def normalise_reference(reference: str) -> str:
     return (reference or "").strip().upper()
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
 
 
 def record_crime(
@@ -118,23 +105,16 @@ def officers_of_team(team_id: int) -> list[StaffMember]:
 
 def list_cases(staff: StaffMember, query: str | None, page: int, per_page: int, mine: bool = True) -> Page:
     """Crimes newest first: the officer's own cases when `mine`, else every crime they
-    may see; with `query`, the crimes they may see whose reference starts with it."""
+    may see; with `query`, the crimes they may see whose reference starts with it. A page
+    past the end gives the last one, so an officer with cases is never told they have
+    none. Two queries."""
     stmt = select(Crime).where(in_scope(staff))
     if query:
         escaped = normalise_reference(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Crime.reference.like(escaped + "%", escape="\\"))
     elif mine:
         stmt = stmt.where(Crime.officer_in_charge_id == staff.id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(1, page)
-    items = list(
-        db.session.scalars(
-            stmt.order_by(Crime.recorded_at.desc(), Crime.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    return Page(items=items, total=total or 0, page=page, per_page=per_page)
+    return pager.fetch_page(stmt.order_by(Crime.recorded_at.desc(), Crime.id.desc()), page, per_page)
 
 
 def change_officer(crime: Crime, officer: StaffMember | None, by: StaffMember) -> None:

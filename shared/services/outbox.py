@@ -37,6 +37,7 @@ from shared.extensions import db
 from shared.models import CrimeVictim, OutboxAttempt, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit, entitlements
+from shared.services.pager import Latest, fetch_latest
 
 logger = logging.getLogger("trackmycrime.outbox")
 
@@ -364,22 +365,22 @@ def failed_for_crime(crime, victim_ids) -> list[OutboxMessage]:
     )
 
 
-def latest_failed_on_crime(crime, limit: int) -> list[tuple[OutboxMessage, Victim]]:
+def latest_failed_on_crime(crime, limit: int) -> Latest:
     """What failed_for_crime gives for every victim of the crime, newest first, at most
-    `limit`, each with its victim. One query, whatever the number of victims."""
-    return list(
-        db.session.execute(
-            select(OutboxMessage, Victim)
-            .join(Victim, Victim.id == OutboxMessage.victim_id)
-            .where(
-                OutboxMessage.status == "failed",
-                OutboxMessage.dealt_with_at.is_(None),
-                OutboxMessage.victim_id.in_(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)),
-                or_(OutboxMessage.crime_id == crime.id, OutboxMessage.crime_id.is_(None)),
-            )
-            .order_by(OutboxMessage.finished_at.desc(), OutboxMessage.id.desc())
-            .limit(limit)
+    `limit`, each as a row of (message, its victim), and whether older ones are left out.
+    One query, whatever the number of victims."""
+    return fetch_latest(
+        select(OutboxMessage, Victim)
+        .join(Victim, Victim.id == OutboxMessage.victim_id)
+        .where(
+            OutboxMessage.status == "failed",
+            OutboxMessage.dealt_with_at.is_(None),
+            OutboxMessage.victim_id.in_(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)),
+            or_(OutboxMessage.crime_id == crime.id, OutboxMessage.crime_id.is_(None)),
         )
+        .order_by(OutboxMessage.finished_at.desc(), OutboxMessage.id.desc()),
+        limit,
+        rows=True,
     )
 
 

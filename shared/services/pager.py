@@ -1,5 +1,8 @@
-"""Reading a list a page at a time, or only its latest rows, in a fixed number of
-queries whatever its length."""
+"""Reading a list a page at a time, or only its first rows, in a fixed number of
+queries whatever its length. Every list shown in pages or in part is read through here,
+so that each clamps, counts and cuts the same way; only the Victims' Code tables, cut per
+right or per band inside one windowed query, cut their own. How many rows a page holds is
+the caller's to say: the views read it from the settings."""
 
 import weakref
 from dataclasses import dataclass
@@ -8,7 +11,21 @@ from math import ceil
 from sqlalchemy import Integer, Select, bindparam, func, select
 
 from shared.extensions import db
-from shared.services.crimes import Page
+
+
+@dataclass
+class Page:
+    """One page of a list: its items, how many the whole list holds, which page this is
+    and how many a page holds."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return last_page(self.total, self.per_page)
 
 
 def last_page(total: int, per_page: int) -> int:
@@ -52,15 +69,18 @@ def fetch_page(
 
 @dataclass
 class Latest:
-    """The newest `limit` items of a list, newest first, and whether there are older ones."""
+    """The first `limit` items of a list shown only in part (its newest, or its most
+    urgent), in the order it is shown, and whether any are left out."""
 
     items: list
     limit: int
     more: bool
 
 
-def fetch_latest(stmt: Select, limit: int) -> Latest:
-    """At most `limit` items of `stmt`, which is ordered newest first. One query: one row
-    more than is shown tells whether anything is left out."""
-    items = list(db.session.scalars(stmt.limit(limit + 1)))
+def fetch_latest(stmt: Select, limit: int, *, rows: bool = False) -> Latest:
+    """At most `limit` items of `stmt`, already in the order it is shown (newest first,
+    for a history). One query: one row more than is shown tells whether anything is left
+    out. `rows` keeps each result as a row, as for `fetch_page`."""
+    limited = stmt.limit(limit + 1)
+    items = list(db.session.execute(limited)) if rows else list(db.session.scalars(limited))
     return Latest(items=items[:limit], limit=limit, more=len(items) > limit)

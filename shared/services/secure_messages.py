@@ -18,8 +18,8 @@ from shared.extensions import db
 from shared.models import Crime, CrimeVictim, SecureMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit, calendar, outbox, pager
-from shared.services.crimes import Page
 from shared.services.errors import ServiceError
+from shared.services.pager import Page
 
 # A victim may send at most this many messages an hour: enough for any conversation,
 # not enough to flood an officer's inbox.
@@ -117,14 +117,14 @@ def mark_read_by_victim(link: CrimeVictim, victim: Victim) -> int:
     return count
 
 
-def thread(link: CrimeVictim, page: int = 1, per_page: int | None = None) -> Page:
+def thread(link: CrimeVictim, page: int, per_page: int) -> Page:
     """A page of the thread, newest first. Two queries, whatever its length."""
     stmt = (
         select(SecureMessage)
         .where(SecureMessage.crime_victim_id == link.id)
         .order_by(SecureMessage.sent_at.desc(), SecureMessage.id.desc())
     )
-    return pager.fetch_page(stmt, page, per_page or current_app.config["MESSAGES_PER_PAGE"])
+    return pager.fetch_page(stmt, page, per_page)
 
 
 def unread_by_link(link_ids, sender: str) -> dict[int, int]:
@@ -163,7 +163,7 @@ class InboxRow:
 
 def inbox(staff: StaffMember, page: int, per_page: int) -> Page:
     """Threads on the crimes the officer is in charge of: those with unread messages
-    first, then the most recent. A fixed number of queries."""
+    first, then the most recent; past the end, the last page. Two queries."""
     last = (
         select(
             SecureMessage.crime_victim_id.label("link_id"),
@@ -175,21 +175,18 @@ def inbox(staff: StaffMember, page: int, per_page: int) -> Page:
         .group_by(SecureMessage.crime_victim_id)
         .subquery()
     )
-    total = db.session.scalar(select(func.count()).select_from(last)) or 0
-    page = min(max(1, page), pager.last_page(total, per_page))
     unread = func.coalesce(last.c.unread, 0)
-    rows = db.session.execute(
+    stmt = (
         select(CrimeVictim.id, Crime.id, Crime.reference, Victim.name, unread, SecureMessage.sent_at, SecureMessage.sender)
         .join(last, last.c.link_id == CrimeVictim.id)
         .join(SecureMessage, SecureMessage.id == last.c.last_id)
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(Victim, Victim.id == CrimeVictim.victim_id)
         .order_by((unread > 0).desc(), SecureMessage.sent_at.desc(), CrimeVictim.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     )
-    items = [InboxRow(*row[:4], int(row[4] or 0), row[5], row[6]) for row in rows]
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    found = pager.fetch_page(stmt, page, per_page, rows=True)
+    found.items = [InboxRow(*row[:4], int(row[4] or 0), row[5], row[6]) for row in found.items]
+    return found
 
 
 def reply_cutoff(now: datetime, days: int) -> datetime:
@@ -213,10 +210,11 @@ class Unanswered:
     waiting: int
 
 
-def unanswered(staff: StaffMember, now: datetime | None = None, limit: int = 200) -> list[Unanswered]:
+def unanswered(staff: StaffMember, now: datetime | None = None, limit: int = 200) -> pager.Latest:
     """Threads on the crimes of the supervisor's team where a victim's message has had no
     reply for more than MESSAGE_REPLY_WORKING_DAYS working days, the longest waiting
-    first. A fixed number of queries."""
+    first: at most `limit` of them as Unanswered items, and whether more are waiting. A
+    fixed number of queries."""
     now = now or utcnow()
     cutoff = reply_cutoff(now, current_app.config["MESSAGE_REPLY_WORKING_DAYS"])
     last_reply = (
@@ -236,14 +234,16 @@ def unanswered(staff: StaffMember, now: datetime | None = None, limit: int = 200
         .group_by(SecureMessage.crime_victim_id)
         .subquery()
     )
-    rows = db.session.execute(
+    longest = pager.fetch_latest(
         select(CrimeVictim.id, Crime.id, Crime.reference, Victim.name, StaffMember.name, waiting.c.since, waiting.c.waiting)
         .join(waiting, waiting.c.link_id == CrimeVictim.id)
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(Victim, Victim.id == CrimeVictim.victim_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)
         .where(waiting.c.since < cutoff, Crime.team_id == staff.team_id)
-        .order_by(waiting.c.since, CrimeVictim.id)
-        .limit(limit)
+        .order_by(waiting.c.since, CrimeVictim.id),
+        limit,
+        rows=True,
     )
-    return [Unanswered(*row) for row in rows]
+    longest.items = [Unanswered(*row) for row in longest.items]
+    return longest

@@ -14,9 +14,9 @@ from shared.extensions import db
 from shared.models import ROLES, AccountLink, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
 from shared.services import audit, links, outbox, pager, totp
-from shared.services.crimes import Page
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
+from shared.services.pager import Page
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 from shared.web import sessions
 

@@ -6,7 +6,6 @@ The victim's timeline is read by a query that never touches the internal notes t
 from datetime import datetime
 from functools import cache
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, select
 
@@ -16,8 +15,8 @@ from shared.extensions import db
 from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
-from shared.services.crimes import Page
 from shared.services.errors import ServiceError
+from shared.services.pager import Page
 
 MAX_TEXT = 5000
 
@@ -82,7 +81,7 @@ def post_update(
     return update
 
 
-def staff_timeline(crime: Crime, page: int = 1, per_page: int | None = None) -> Page:
+def staff_timeline(crime: Crime, page: int, per_page: int) -> Page:
     """A page of the crime's updates, newest first, each as (update, its internal note
     or None). Two queries, whatever the number of updates."""
     stmt = (
@@ -91,7 +90,7 @@ def staff_timeline(crime: Crime, page: int = 1, per_page: int | None = None) -> 
         .where(InvestigationUpdate.crime_id == crime.id)
         .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
     )
-    return pager.fetch_page(stmt, page, per_page or current_app.config["TIMELINE_PER_PAGE"], rows=True)
+    return pager.fetch_page(stmt, page, per_page, rows=True)
 
 
 @cache
@@ -112,11 +111,8 @@ def _victims_updates() -> Select:
     )
 
 
-def victim_timeline(crime_id: int, page: int = 1, per_page: int | None = None, *, total: int | None = None) -> Page:
+def victim_timeline(crime_id: int, page: int, per_page: int, *, total: int | None = None) -> Page:
     """A page of the updates meant for the victim, newest first, each with its kind,
     text, new stage or outcome and time: two queries, or one when the caller counted
     them already (`total`)."""
-    return pager.fetch_page(
-        _victims_updates(), page, per_page or current_app.config["TIMELINE_PER_PAGE"],
-        rows=True, total=total, params={"crime_id": crime_id},
-    )
+    return pager.fetch_page(_victims_updates(), page, per_page, rows=True, total=total, params={"crime_id": crime_id})

@@ -23,8 +23,8 @@ from shared.models import (
 )
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, links, outbox, pager
-from shared.services.crimes import Page
 from shared.services.errors import ServiceError
+from shared.services.pager import Page
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 from shared.web import sessions
 
@@ -154,11 +154,11 @@ def victims_of_crime(crime: Crime) -> list[CrimeVictim]:
     )
 
 
-def victims_page(crime: Crime, page: int = 1, per_page: int | None = None) -> Page:
+def victims_page(crime: Crime, page: int, per_page: int) -> Page:
     """A page of the crime's victims, in the order they were added (the first is most
     often the person who reported it). Two queries, whatever the number of victims."""
     stmt = select(CrimeVictim).where(CrimeVictim.crime_id == crime.id).order_by(CrimeVictim.id)
-    return pager.fetch_page(stmt, page, per_page or current_app.config["VICTIMS_PER_PAGE"])
+    return pager.fetch_page(stmt, page, per_page)
 
 
 def get_crime_victim(crime: Crime, link_id: int) -> CrimeVictim | None:
@@ -299,7 +299,7 @@ def authenticate(email: str, password: str) -> Victim | None:
     return victim
 
 
-def cases_of(victim: Victim, page: int = 1, per_page: int | None = None) -> Page:
+def cases_of(victim: Victim, page: int, per_page: int) -> Page:
     """A page of the victim's own crimes, newest first. Two queries."""
     stmt = (
         select(CrimeVictim)
@@ -307,7 +307,7 @@ def cases_of(victim: Victim, page: int = 1, per_page: int | None = None) -> Page
         .where(CrimeVictim.victim_id == victim.id)
         .order_by(Crime.recorded_at.desc(), CrimeVictim.id.desc())
     )
-    return pager.fetch_page(stmt, page, per_page or current_app.config["CASES_PER_PAGE"])
+    return pager.fetch_page(stmt, page, per_page)
 
 
 @cache

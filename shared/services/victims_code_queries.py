@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import ColumnElement, Result, case, func, select
 
 from shared.extensions import db
@@ -50,7 +49,7 @@ class Shown:
         return sum(self.hidden.values())
 
 
-def shown_for_victims(link_ids: Iterable[int], per_right: int | None = None, now: datetime | None = None) -> dict[int, Shown]:
+def shown_for_victims(link_ids: Iterable[int], per_right: int, now: datetime | None = None) -> dict[int, Shown]:
     """Each victim's entitlements as the pages show them: of every right, at most
     `per_right` (those still open first, then the most recent), so that a long case whose
     regular updates and key events add up stays one screen. One query, whatever the
@@ -59,7 +58,6 @@ def shown_for_victims(link_ids: Iterable[int], per_right: int | None = None, now
     out = {link_id: Shown() for link_id in link_ids}
     if not link_ids:
         return out
-    per_right = per_right or current_app.config["CODE_ROWS_PER_RIGHT"]
     right = (Entitlement.crime_victim_id, Entitlement.rule)
     ranked = (
         select(
@@ -108,22 +106,18 @@ def status_of(ent: Entitlement, now: datetime | None = None) -> str:
     return db.session.execute(select(status_expression(now or utcnow())).where(Entitlement.id == ent.id)).scalar_one()
 
 
-def _history_rows(limit: int | None) -> int:
-    return limit or current_app.config["HISTORY_ROWS"]
-
-
-def plan_history(link: CrimeVictim, limit: int | None = None) -> Latest:
+def plan_history(link: CrimeVictim, limit: int) -> Latest:
     """The victim's latest contact plans on this crime, newest (the current one) first.
     One query. A plan changes when someone agrees it with the victim, so the list is
-    short; HISTORY_ROWS caps it all the same."""
+    short; `limit` caps it all the same."""
     stmt = select(ContactPlan).where(ContactPlan.crime_victim_id == link.id).order_by(ContactPlan.id.desc())
-    return fetch_latest(stmt, _history_rows(limit))
+    return fetch_latest(stmt, limit)
 
 
-def rights_history(link: CrimeVictim, limit: int | None = None) -> Latest:
+def rights_history(link: CrimeVictim, limit: int) -> Latest:
     """The victim's latest enhanced-rights rows on this crime, newest first. One query."""
     stmt = select(EnhancedRight).where(EnhancedRight.crime_victim_id == link.id).order_by(EnhancedRight.id.desc())
-    return fetch_latest(stmt, _history_rows(limit))
+    return fetch_latest(stmt, limit)
 
 
 def history(entitlement_id: int) -> list[EntitlementEvent]:
@@ -133,10 +127,10 @@ def history(entitlement_id: int) -> list[EntitlementEvent]:
     )
 
 
-def recent_history(entitlement_id: int, limit: int | None = None) -> Latest:
+def recent_history(entitlement_id: int, limit: int) -> Latest:
     """The latest of what happened to the entitlement, shown oldest first. One query."""
     stmt = select(EntitlementEvent).where(EntitlementEvent.entitlement_id == entitlement_id).order_by(EntitlementEvent.id.desc())
-    latest = fetch_latest(stmt, _history_rows(limit))
+    latest = fetch_latest(stmt, limit)
     latest.items.reverse()
     return latest
 
