@@ -6,11 +6,10 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.clients import senders
+from shared.clients import oidc, senders
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager
-from shared.services import oidc
-from shared.web import hooks, locale, templating, throttle, transactions
+from shared.web import hooks, locale, single_sign_on, templating, throttle, transactions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -56,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     locale.init_app(app)
     senders.init_app(app)
     oidc.init_app(app)
+    single_sign_on.init_app(app)
     cli.init_app(app)
 
     from api import api as api_bp

@@ -17,28 +17,29 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
 import tests.conftest as _conftest
+from shared.clients import oidc
 from shared.config import ConfigError
 from shared.factory import create_app
-from shared.services import oidc
+from shared.web import single_sign_on
 
 if not hasattr(_conftest, "oidc_provider"):
     from tests.oidc.fixtures import oidc_provider  # noqa: F401  (the fixture, when conftest lacks it)
 
 # ---------------------------------------------------------------------------
-# Throwaway routes that drive the service the way the real routes do.
+# Throwaway routes that drive the sign-in the way the real routes do.
 
 routes = Blueprint("oidc_test", __name__, url_prefix="/test-oidc")
 
 
 @routes.get("/staff/start")
 def staff_start():
-    return oidc.start_staff_sign_in(url_for("oidc_test.staff_callback", _external=True))
+    return single_sign_on.start_staff_sign_in(url_for("oidc_test.staff_callback", _external=True))
 
 
 @routes.get("/staff/callback")
 def staff_callback():
     try:
-        identity = oidc.finish_staff_sign_in()
+        identity = single_sign_on.finish_staff_sign_in()
     except oidc.SignInRefused as refused:
         return {"refused": refused.reason}, 403
     return {
@@ -52,7 +53,7 @@ def staff_callback():
 
 @routes.get("/onelogin/start")
 def onelogin_start():
-    return oidc.start_onelogin(
+    return single_sign_on.start_onelogin(
         url_for("oidc_test.onelogin_callback", _external=True),
         {"invitation": request.args.get("invitation")},
     )
@@ -61,7 +62,7 @@ def onelogin_start():
 @routes.get("/onelogin/callback")
 def onelogin_callback():
     try:
-        identity = oidc.finish_onelogin()
+        identity = single_sign_on.finish_onelogin()
     except oidc.SignInRefused as refused:
         return {"refused": refused.reason}, 403
     return {"issuer": identity.issuer, "subject": identity.subject, "purpose": identity.purpose}
@@ -530,7 +531,7 @@ def test_a_provider_that_cannot_be_reached_is_a_refusal(make_app, oidc_provider,
         **{**oidc_provider.staff_config(), "STAFF_OIDC_ISSUER": f"http://127.0.0.1:{_free_port()}"}
     )
     with app.test_request_context("/"), pytest.raises(oidc.SignInRefused, match="discovery document"):
-        oidc.start_staff_sign_in("http://localhost/test-oidc/staff/callback")
+        single_sign_on.start_staff_sign_in("http://localhost/test-oidc/staff/callback")
     assert "ConnectionError" in auth_log()[-1].getMessage()
 
 
@@ -538,7 +539,7 @@ def test_a_provider_naming_another_issuer_is_refused(make_app, oidc_provider, au
     """The issuer in the provider's discovery document must be exactly the configured one."""
     app = make_app(**{**oidc_provider.staff_config(), "STAFF_OIDC_ISSUER": oidc_provider.issuer + "/"})
     with app.test_request_context("/"), pytest.raises(oidc.SignInRefused, match="different issuer"):
-        oidc.start_staff_sign_in("http://localhost/test-oidc/staff/callback")
+        single_sign_on.start_staff_sign_in("http://localhost/test-oidc/staff/callback")
     assert len(auth_log()) == 1
 
 

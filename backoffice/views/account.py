@@ -21,8 +21,9 @@ from flask_login import current_user, logout_user
 
 from backoffice import bp
 from backoffice.staff_forms import CodeForm, EnrolForm, SetUpPasswordForm
+from shared.clients import oidc
 from shared.domain.permissions import can, requires
-from shared.services import oidc, staff, totp
+from shared.services import staff, totp
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.web import sessions, throttle

@@ -3,9 +3,10 @@
 from flask import abort, current_app, redirect, render_template, url_for
 
 from backoffice import bp
+from shared.clients import oidc
 from shared.extensions import db
-from shared.services import audit, oidc, staff_sso
-from shared.web import sessions
+from shared.services import audit, staff_sso
+from shared.web import sessions, single_sign_on
 from shared.web.login import public
 
 
@@ -19,7 +20,7 @@ def _callback_url() -> str:
 def sso_start():
     if not oidc.staff_sso_enabled():
         abort(404)
-    return oidc.start_staff_sign_in(_callback_url())
+    return single_sign_on.start_staff_sign_in(_callback_url())
 
 
 @bp.get("/sso/callback")
@@ -28,7 +29,7 @@ def sso_callback():
     if not oidc.staff_sso_enabled():
         abort(404)
     try:
-        identity = oidc.finish_staff_sign_in()
+        identity = single_sign_on.finish_staff_sign_in()
         member = staff_sso.account_for(identity)
     except oidc.SignInRefused:
         audit.record("staff.sso_refused", None, None, detail="the provider's answer failed its checks")

@@ -120,7 +120,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            victims.change_password(current_user._get_current_object(), form.current_password.data, form.password.data)
+            victims.change_password(
+                current_user._get_current_object(),
+                form.current_password.data,
+                form.password.data,
+                keep_session_id=sessions.current_id(),
+            )
         except ServiceError as error:
             getattr(form, error.field).errors.append(error.message)
         else:

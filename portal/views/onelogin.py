@@ -7,11 +7,12 @@ matching an email address; after that it signs them in.
 from flask import abort, current_app, redirect, render_template, url_for
 
 from portal import bp
+from shared.clients import oidc
 from shared.extensions import db
-from shared.services import audit, oidc, victims
+from shared.services import audit, victims
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
-from shared.web import sessions
+from shared.web import sessions, single_sign_on
 from shared.web.login import public
 
 
@@ -24,7 +25,7 @@ def _callback_url() -> str:
 def onelogin_start():
     if not oidc.onelogin_enabled():
         abort(404)
-    return oidc.start_onelogin(_callback_url())
+    return single_sign_on.start_onelogin(_callback_url())
 
 
 @bp.get("/activate/<token>/onelogin")
@@ -37,7 +38,7 @@ def onelogin_link(token):
         victims.check_activation(token)
     except LinkProblem as problem:
         return render_template("portal/activation_problem.html", reason=problem.reason), problem.status
-    return oidc.start_onelogin(_callback_url(), {"invitation": token})
+    return single_sign_on.start_onelogin(_callback_url(), {"invitation": token})
 
 
 @bp.get("/onelogin/callback")
@@ -46,7 +47,7 @@ def onelogin_callback():
     if not oidc.onelogin_enabled():
         abort(404)
     try:
-        identity = oidc.finish_onelogin()
+        identity = single_sign_on.finish_onelogin()
     except oidc.SignInRefused:
         audit.record("victim.onelogin_refused", None, None, detail="the answer failed its checks")
         db.session.commit()

@@ -1,17 +1,46 @@
 """Writing the audit trail. The caller's transaction commits the event with the change."""
 
-from flask import g, has_request_context
-from flask_login import current_user
+from collections.abc import Callable
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from typing import Any
 
 from shared.extensions import db
 from shared.models import AuditEvent
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where the changes being made come from: a request, with its id, and a way to find
+    who made it. The actor is asked for only when an event is written, so that a request
+    that writes none never loads its user."""
+
+    request_id: str | None
+    actor: Callable[[], Any]
+
+
+# Set by the web layer for each request; outside one (the command line, the worker) the
+# actor is the system and there is no request id.
+_origin: ContextVar[Origin | None] = ContextVar("audit_origin", default=None)
+
+
+def set_origin(origin: Origin) -> Token:
+    """Name the origin of the events written from here on, until `clear_origin` is
+    given the token this returns."""
+    return _origin.set(origin)
+
+
+def clear_origin(token: Token) -> None:
+    _origin.reset(token)
+
+
 def record(action: str, record_type: str | None = None, record_id=None, detail: str | None = None, actor=None) -> AuditEvent:
-    """Add an audit event for `action` on a record, by `actor` (default: the signed-in
-    user, else the system). Never pass message bodies, passwords or tokens in `detail`."""
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user._get_current_object()
+    """Add an audit event for `action` on a record, by `actor` (default: whoever the
+    request's origin names, else the system). Never pass message bodies, passwords or
+    tokens in `detail`."""
+    origin = _origin.get()
+    if actor is None and origin is not None:
+        actor = origin.actor()
     kind = getattr(actor, "kind", "system")
     event = AuditEvent(
         actor_type=kind,
@@ -20,7 +49,7 @@ def record(action: str, record_type: str | None = None, record_id=None, detail: 
         action=action,
         record_type=record_type,
         record_id=None if record_id is None else str(record_id),
-        request_id=g.get("request_id") if has_request_context() else None,
+        request_id=None if origin is None else origin.request_id,
         detail=detail,
     )
     db.session.add(event)

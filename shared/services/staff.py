@@ -13,12 +13,11 @@ from sqlalchemy.orm import selectinload
 from shared.extensions import db
 from shared.models import ROLES, AccountLink, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
-from shared.services import audit, links, outbox, pager, totp
+from shared.services import audit, links, outbox, pager, totp, user_sessions
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.services.pager import Page
 from shared.services.passwords import check_password_rules, hash_password, verify_password
-from shared.web import sessions
 
 logger = logging.getLogger("trackmycrime.auth")
 
@@ -149,7 +148,7 @@ def set_password(raw: str, password: str) -> StaffMember:
     check_password_rules(password)
     links.use(link)
     member.password_hash = hash_password(password)
-    sessions.end_all(member, reason="password_changed")
+    user_sessions.end_all(member, reason="password_changed")
     audit.record("staff.password_set", "staff_member", member.id, actor=member)
     db.session.commit()
     logger.info("Password set through a set-up link by staff %s", member.id)
@@ -189,7 +188,7 @@ def disable(member: StaffMember, *, by: StaffMember) -> None:
     if not member.active:
         return
     member.active = False
-    sessions.end_all(member, "account_disabled")
+    user_sessions.end_all(member, "account_disabled")
     audit.record("staff.disabled", "staff_member", member.id, actor=by)
     db.session.commit()
     logger.info("Staff %s disabled by staff %s", member.id, by.id)
@@ -209,7 +208,7 @@ def reset_authenticator(member: StaffMember, *, by: StaffMember) -> None:
     """Remove the member's authenticator app and recovery codes so that they set up a
     new app at their next sign-in, end their sessions, and commit."""
     totp.clear(member)
-    sessions.end_all(member, "authenticator_reset")
+    user_sessions.end_all(member, "authenticator_reset")
     audit.record("staff.authenticator_reset", "staff_member", member.id, actor=by)
     db.session.commit()
     logger.info("Authenticator of staff %s reset by staff %s", member.id, by.id)

@@ -1,19 +1,57 @@
-"""Staff who sign in through the force's identity provider: finding their account and
-keeping their roles in step with the provider's groups."""
+"""Staff who sign in through the force's identity provider: who the provider says they
+are, finding their account and keeping their roles in step with the provider's groups."""
 
 import logging
+from dataclasses import dataclass, field
 from typing import NoReturn
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from shared.config import role_map
 from shared.extensions import db
 from shared.models import StaffMember, StaffRole
 from shared.services import audit
-from shared.services.oidc import StaffIdentity
 from shared.services.staff import normalise_email
 
 logger = logging.getLogger("trackmycrime.auth")
+
+DEFAULT_ROLES_CLAIM = "roles"
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    subject: str
+    email: str | None
+    name: str | None
+    roles: set[str]
+    # For the provider's sign-out (id_token_hint); never logged.
+    id_token: str = field(default="", repr=False, compare=False)
+
+
+def identity_from(claims: dict, id_token: str) -> StaffIdentity:
+    """Who a verified ID token names, with the product roles its groups map to
+    (STAFF_OIDC_ROLE_MAP; groups it does not name give no role)."""
+    config = current_app.config
+    roles_by_group = role_map(config.get("STAFF_OIDC_ROLE_MAP"))
+    raw = claims.get(config.get("STAFF_OIDC_ROLES_CLAIM") or DEFAULT_ROLES_CLAIM)
+    if isinstance(raw, str):
+        values = [raw]
+    elif isinstance(raw, list):
+        values = [v for v in raw if isinstance(v, str)]
+    else:
+        values = []
+    roles = {roles_by_group[v] for v in values if v in roles_by_group}
+    email = claims.get("email")
+    name = claims.get("name")
+    return StaffIdentity(
+        subject=claims["sub"],
+        email=email if isinstance(email, str) else None,
+        name=name if isinstance(name, str) else None,
+        roles=roles,
+        id_token=id_token,
+    )
 
 
 class NoAccess(Exception):

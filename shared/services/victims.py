@@ -22,11 +22,10 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import actors, audit, entitlements, links, outbox, pager
+from shared.services import actors, audit, entitlements, links, outbox, pager, user_sessions
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.services.passwords import check_password_rules, hash_password, verify_password
-from shared.web import sessions
 
 
 @dataclass
@@ -259,14 +258,15 @@ def request_reset(email: str) -> None:
     db.session.commit()
 
 
-def change_password(victim: Victim, current: str, new: str) -> None:
-    """Change a signed-in victim's password and commit. Every other session of theirs
-    ends; this one stays. Raises ServiceError on the field that is wrong."""
+def change_password(victim: Victim, current: str, new: str, *, keep_session_id: int | None = None) -> None:
+    """Change a signed-in victim's password and commit. Every session of theirs ends but
+    the one with id `keep_session_id` (the one they changed it in). Raises ServiceError on
+    the field that is wrong."""
     if not verify_password(victim.password_hash, current or ""):
         raise ServiceError(_l("Your current password is not correct"), "current_password")
     check_password_rules(new)
     victim.password_hash = hash_password(new)
-    sessions.end_all(victim, "password_changed", keep_current=True)
+    user_sessions.end_all(victim, "password_changed", keep_id=keep_session_id)
     audit.record("victim.password_changed", "victim", victim.id, actor=victim)
     db.session.commit()
 
@@ -284,7 +284,7 @@ def reset_password(raw: str, password: str) -> Victim:
     victim = db.session.get(Victim, link.victim_id)
     links.use(link)
     victim.password_hash = hash_password(password)
-    sessions.end_all(victim, reason="password_changed")
+    user_sessions.end_all(victim, reason="password_changed")
     audit.record("victim.password_reset", "victim", victim.id, actor=victim)
     db.session.commit()
     return victim

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from shared.extensions import db
+from shared.services import audit
 from shared.web.problems import Problem, is_api_request
 
 logger = logging.getLogger("trackmycrime")
@@ -22,6 +23,19 @@ def _start_request():
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
     g.csp_nonce = secrets.token_urlsafe(16)
+    g.audit_origin = audit.set_origin(audit.Origin(request_id=g.request_id, actor=_signed_in_user))
+
+
+def _signed_in_user():
+    # Called only when an audit event is written: most requests write none, and loading
+    # the user for them would cost a query that nothing uses.
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _end_request(exc: BaseException | None) -> None:
+    token = g.pop("audit_origin", None)
+    if token is not None:
+        audit.clear_origin(token)
 
 
 def mark_input_refused() -> str:
@@ -96,6 +110,7 @@ _health.is_public = True
 def init_app(app) -> None:
     app.add_url_rule("/health", "health", _health, methods=["GET"])
     app.before_request(_start_request)
+    app.teardown_request(_end_request)
     app.after_request(_security_headers)
     app.after_request(_input_refused_status)
     app.jinja_env.globals["mark_input_refused"] = mark_input_refused

@@ -13,13 +13,13 @@ from functools import cache
 
 from flask import current_app, g, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from shared.extensions import db
 from shared.models import StaffMember, UserSession, Victim
 from shared.models.types import utcnow
-from shared.services import audit
+from shared.services import audit, user_sessions
 
 logger = logging.getLogger("trackmycrime.auth")
 # last_seen_at is written at most this often, not on every request.
@@ -111,20 +111,14 @@ def end(reason: str = "signed_out") -> None:
     current_user._get_current_object()
     row = g.get("user_session")
     if row is not None and row.ended_at is None:
-        row.ended_at, row.ended_reason = utcnow(), reason
-        audit.record(f"{row.user_type}.sign_out", None, None, detail=reason)
+        user_sessions.end(row, reason)
         db.session.commit()
     logout_user()
     session.clear()
 
 
-def end_all(user, reason: str, keep_current: bool = False) -> None:
-    """End every live session of `user` (except the current one when `keep_current`).
-    The caller commits."""
-    query = update(UserSession).where(
-        UserSession.user_type == user.kind, UserSession.user_id == user.id, UserSession.ended_at.is_(None)
-    )
-    current = g.get("user_session")
-    if keep_current and current is not None:
-        query = query.where(UserSession.id != current.id)
-    db.session.execute(query.values(ended_at=utcnow(), ended_reason=reason))
+def current_id() -> int | None:
+    """The id of the session this request was signed in with, if any: a change that ends
+    the user's other sessions passes it to keep this one."""
+    row = g.get("user_session")
+    return None if row is None else row.id

@@ -1,5 +1,5 @@
-"""Sign-in through OpenID Connect: staff through the force's identity provider (for
-example Microsoft Entra ID), victims through GOV.UK One Login.
+"""The OpenID Connect protocol, for signing in staff through the force's identity
+provider (for example Microsoft Entra ID) and victims through GOV.UK One Login.
 
 Both use the authorisation code flow with PKCE (S256), `state` and `nonce`. The ID
 token's signature is checked against the provider's published keys, and its `iss`,
@@ -7,14 +7,20 @@ token's signature is checked against the provider's published keys, and its `iss
 must be "Cl.Cm" (medium-level authentication). Every refusal raises SignInRefused and
 is logged on `trackmycrime.auth` at WARNING with the reason, never the token.
 
+This module knows nothing of the request: what a sign-in must remember between the
+redirect and the callback is kept in the store its caller passes (the browser's
+session), and the provider's answer is passed in as it came. The redirect and the
+callback are in shared/web/single_sign_on.py; who a verified identity is, in the
+services (staff_sso for staff, victims for One Login).
+
 Settings (Flask config):
     STAFF_OIDC_ISSUER          the staff provider's issuer URL; staff sign-on is off without it
     STAFF_OIDC_CLIENT_ID       this service's client id at that provider
     STAFF_OIDC_CLIENT_SECRET   a client secret (client_secret_basic), or
     STAFF_OIDC_PRIVATE_KEY     a private key, PEM or JWK JSON (private_key_jwt; preferred)
     STAFF_OIDC_SCOPES          default "openid email profile"
-    STAFF_OIDC_ROLES_CLAIM     the ID token claim listing the person's groups; default "roles"
-    STAFF_OIDC_ROLE_MAP        {claim value: product role}; unknown values are ignored
+    STAFF_OIDC_ROLES_CLAIM     the ID token claim listing the person's groups (read by staff_sso)
+    STAFF_OIDC_ROLE_MAP        {claim value: product role} (checked here, applied by staff_sso)
     ONELOGIN_ENABLED           victims may sign in with GOV.UK One Login
     ONELOGIN_ISSUER            default "https://oidc.account.gov.uk/"
     ONELOGIN_CLIENT_ID         this service's client id at One Login
@@ -27,12 +33,12 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from authlib.common.errors import AuthlibBaseError
-from flask import current_app, redirect, request, session
-from flask_babel import get_locale
+from flask import current_app
 from joserfc import jwt
 from joserfc.errors import (
     BadSignatureError,
@@ -58,7 +64,6 @@ ONELOGIN_DEFAULT_ISSUER = "https://oidc.account.gov.uk/"
 # Medium level of authentication: a password and a second factor.
 ONELOGIN_VECTOR_OF_TRUST = "Cl.Cm"
 DEFAULT_STAFF_SCOPES = "openid email profile"
-DEFAULT_ROLES_CLAIM = "roles"
 
 # Asymmetric signatures only: never `none`, never a shared-secret HMAC.
 ACCEPTED_ID_TOKEN_ALGORITHMS = (
@@ -76,7 +81,6 @@ CLOCK_LEEWAY_SECONDS = 60
 HTTP_TIMEOUT_SECONDS = 10
 
 _ERROR_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
-_LOCALES = ("en", "cy")
 
 
 def _provider_failures() -> tuple:
@@ -97,22 +101,14 @@ class SignInRefused(Exception):
 
 
 @dataclass(frozen=True)
-class StaffIdentity:
-    subject: str
-    email: str | None
-    name: str | None
-    roles: set[str]
+class VerifiedSignIn:
+    """A provider's answer that passed every check."""
+
+    claims: dict
     # For the provider's sign-out (id_token_hint); never logged.
-    id_token: str = field(default="", repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class OneLoginIdentity:
-    issuer: str
-    subject: str
-    # What the route passed to start_onelogin (for example an invitation), returned intact.
+    id_token: str = field(repr=False)
+    # What the caller passed to authorisation_url (for example an invitation), returned intact.
     purpose: Any = None
-    id_token: str = field(default="", repr=False, compare=False)
 
 
 @dataclass
@@ -121,6 +117,8 @@ class _Provider:
     issuer: str
     client_id: str
     client: Any  # authlib FlaskOAuth2App
+    # The level of authentication asked for (`vtr`) and required back (`vot`), if any.
+    vector_of_trust: str | None = None
 
 
 @dataclass
@@ -142,7 +140,6 @@ def init_app(app) -> None:
     if authlib_logger.getEffectiveLevel() < logging.INFO:
         authlib_logger.setLevel(logging.INFO)
 
-    app.jinja_env.globals.update(staff_sso_enabled=staff_sso_enabled, onelogin_enabled=onelogin_enabled)
     state = _State()
     app.extensions[EXTENSION] = state
     config = app.config
@@ -158,7 +155,7 @@ def init_app(app) -> None:
     if config.get("STAFF_OIDC_ISSUER"):
         issuer = str(config["STAFF_OIDC_ISSUER"])
         client_id = _required(config, "STAFF_OIDC_CLIENT_ID", "staff single sign-on")
-        _role_map(config)  # refuse a bad map at start-up, not at the first sign-in
+        role_map(config.get("STAFF_OIDC_ROLE_MAP"))  # refuse a bad map at start-up, not at the first sign-in
         private_key = config.get("STAFF_OIDC_PRIVATE_KEY")
         secret = config.get("STAFF_OIDC_CLIENT_SECRET")
         if not private_key and not secret:
@@ -190,6 +187,7 @@ def init_app(app) -> None:
             private_key=private_key,
             private_key_setting="ONELOGIN_PRIVATE_KEY",
             secret=None,
+            vector_of_trust=ONELOGIN_VECTOR_OF_TRUST,
         )
 
 
@@ -198,10 +196,6 @@ def _required(config, key: str, feature: str) -> str:
     if not value:
         raise ConfigError(f"{feature} is switched on but {key} is not set.")
     return str(value)
-
-
-def _role_map(config) -> dict[str, str]:
-    return role_map(config.get("STAFF_OIDC_ROLE_MAP"))
 
 
 def _load_private_key(value, setting: str):
@@ -244,7 +238,9 @@ def _load_private_key(value, setting: str):
     return key, alg, header
 
 
-def _register(oauth, name, issuer, client_id, *, scope, private_key, private_key_setting, secret):
+def _register(
+    oauth, name, issuer, client_id, *, scope, private_key, private_key_setting, secret, vector_of_trust=None
+):
     client_kwargs = {
         "scope": scope,
         "code_challenge_method": "S256",
@@ -281,15 +277,27 @@ def _register(oauth, name, issuer, client_id, *, scope, private_key, private_key
         authorize_params=None,
         api_base_url=None,
     )
-    return _Provider(name=name, issuer=issuer, client_id=client_id, client=client)
+    return _Provider(
+        name=name, issuer=issuer, client_id=client_id, client=client, vector_of_trust=vector_of_trust
+    )
 
 
 # ---------------------------------------------------------------------------
-# Shared flow
+# The flow
 
 
 def _state() -> _State | None:
     return current_app.extensions.get(EXTENSION)
+
+
+def staff_sso_enabled() -> bool:
+    state = _state()
+    return bool(state and STAFF in state.providers)
+
+
+def onelogin_enabled() -> bool:
+    state = _state()
+    return bool(state and ONELOGIN in state.providers)
 
 
 def _provider(name: str) -> _Provider:
@@ -300,7 +308,7 @@ def _provider(name: str) -> _Provider:
     return provider
 
 
-def _refuse(name: str, reason: str):
+def _refuse(name: str, reason: str) -> NoReturn:
     logger.warning("Sign-in refused (%s): %s", name, reason)
     raise SignInRefused(reason)
 
@@ -316,15 +324,21 @@ def _metadata(provider: _Provider) -> dict:
     return metadata
 
 
-def _start(name: str, redirect_uri: str, purpose=None, **params):
+def authorisation_url(name: str, redirect_uri: str, store: MutableMapping, purpose=None, **params) -> str:
+    """The address at the named provider (`staff_sso` or `onelogin`) to send the browser
+    to, with `params` added to the request. The sign-in's state, nonce and PKCE verifier
+    are kept in `store` (the browser's session) for `finish`; so is `purpose`, which must
+    be JSON-serialisable. Raises SignInRefused."""
     provider = _provider(name)
     _metadata(provider)
+    if provider.vector_of_trust:
+        params = {"vtr": json.dumps([provider.vector_of_trust]), **params}
     try:
         rv = provider.client.create_authorization_url(redirect_uri, **params)
     except _provider_failures() as exc:
         _refuse(name, f"the sign-in request could not be made ({type(exc).__name__})")
     provider.client.framework.set_state_data(
-        session,
+        store,
         rv["state"],
         {
             "redirect_uri": redirect_uri,
@@ -333,33 +347,34 @@ def _start(name: str, redirect_uri: str, purpose=None, **params):
             "purpose": purpose,
         },
     )
-    return redirect(rv["url"])
+    return rv["url"]
 
 
-def _finish(name: str) -> tuple[dict, str, dict]:
-    """Check the provider's answer on the callback; returns (ID token claims, ID token, state data)."""
+def finish(name: str, answer: Mapping[str, str], store: MutableMapping) -> VerifiedSignIn:
+    """Check the provider's answer (the callback's query parameters) against the sign-in
+    kept in `store`, exchange its code for tokens and check the ID token. Raises
+    SignInRefused."""
     provider = _provider(name)
-    args = request.args
-    state = args.get("state")
+    state = answer.get("state")
     if not state:
         _refuse(name, "the provider's answer has no state")
     framework = provider.client.framework
-    data = framework.get_state_data(session, state)
+    data = framework.get_state_data(store, state)
     # One answer per sign-in: a replayed callback finds nothing.
-    framework.clear_state_data(session, state)
+    framework.clear_state_data(store, state)
     if not data:
         _refuse(name, "the state does not match a sign-in started in this browser")
 
-    error = args.get("error")
+    error = answer.get("error")
     if error:
         code = error if _ERROR_CODE.match(error) else "unrecognised"
         _refuse(name, f"the provider answered with an error ({code})")
 
-    returned_issuer = args.get("iss")
+    returned_issuer = answer.get("iss")
     if returned_issuer is not None and returned_issuer != provider.issuer:
         _refuse(name, "the answer came from an unexpected issuer")
 
-    code = args.get("code")
+    code = answer.get("code")
     if not code:
         _refuse(name, "the provider's answer has no authorisation code")
 
@@ -376,7 +391,9 @@ def _finish(name: str) -> tuple[dict, str, dict]:
     if not id_token:
         _refuse(name, "the token response has no ID token")
     claims = validate_id_token(name, id_token, data.get("nonce"), access_token=token.get("access_token"))
-    return claims, id_token, data
+    if provider.vector_of_trust and claims.get("vot") != provider.vector_of_trust:
+        _refuse(name, "the sign-in was not at the required level of authentication (vot)")
+    return VerifiedSignIn(claims=claims, id_token=id_token, purpose=data.get("purpose"))
 
 
 def _describe(exc: Exception) -> str:
@@ -475,84 +492,3 @@ def sign_out_url(client_name: str, id_token_hint: str, post_logout_redirect_uri:
         client_id=provider.client_id,
     )
     return result["url"]
-
-
-# ---------------------------------------------------------------------------
-# Staff
-
-
-def staff_sso_enabled() -> bool:
-    state = _state()
-    return bool(state and STAFF in state.providers)
-
-
-def start_staff_sign_in(redirect_uri: str):
-    """A redirect response sending the browser to the staff provider."""
-    return _start(STAFF, redirect_uri)
-
-
-def finish_staff_sign_in() -> StaffIdentity:
-    """Check the provider's answer on the callback request; raises SignInRefused."""
-    claims, id_token, _data = _finish(STAFF)
-    config = current_app.config
-    role_map = _role_map(config)
-    raw = claims.get(config.get("STAFF_OIDC_ROLES_CLAIM") or DEFAULT_ROLES_CLAIM)
-    if isinstance(raw, str):
-        values = [raw]
-    elif isinstance(raw, list):
-        values = [v for v in raw if isinstance(v, str)]
-    else:
-        values = []
-    roles = {role_map[v] for v in values if v in role_map}
-    email = claims.get("email")
-    name = claims.get("name")
-    return StaffIdentity(
-        subject=claims["sub"],
-        email=email if isinstance(email, str) else None,
-        name=name if isinstance(name, str) else None,
-        roles=roles,
-        id_token=id_token,
-    )
-
-
-# ---------------------------------------------------------------------------
-# GOV.UK One Login
-
-
-def onelogin_enabled() -> bool:
-    state = _state()
-    return bool(state and ONELOGIN in state.providers)
-
-
-def _ui_locale() -> str:
-    locale = get_locale()
-    language = getattr(locale, "language", None) or str(locale or "en")
-    return language if language in _LOCALES else "en"
-
-
-def start_onelogin(redirect_uri: str, purpose_data=None):
-    """A redirect response sending the browser to One Login.
-
-    `purpose_data` (JSON-serialisable, for example an invitation) is kept with the
-    sign-in's state and handed back by finish_onelogin.
-    """
-    return _start(
-        ONELOGIN,
-        redirect_uri,
-        purpose=purpose_data,
-        vtr=json.dumps([ONELOGIN_VECTOR_OF_TRUST]),
-        ui_locales=_ui_locale(),
-    )
-
-
-def finish_onelogin() -> OneLoginIdentity:
-    """Check One Login's answer on the callback request; raises SignInRefused."""
-    claims, id_token, data = _finish(ONELOGIN)
-    if claims.get("vot") != ONELOGIN_VECTOR_OF_TRUST:
-        _refuse(ONELOGIN, "the sign-in was not at the required level of authentication (vot)")
-    return OneLoginIdentity(
-        issuer=claims["iss"],
-        subject=claims["sub"],
-        purpose=data.get("purpose"),
-        id_token=id_token,
-    )
