@@ -70,8 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     # from their headers; otherwise those headers are ignored, so nobody can forge them.
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # as Flask documents
 
     # The static files are public; every other route must say so itself.
-    app.view_functions["static"].is_public = True
+    login.public(app.view_functions["static"])
     return app

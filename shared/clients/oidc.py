@@ -221,6 +221,8 @@ def _load_private_key(value, setting: str):
                 raise ValueError("not a PEM private key")
     except (JoseError, ValueError, TypeError):
         raise ConfigError(f"{setting} is not a private key in PEM or JWK form.") from None
+    if key is None:  # an empty JWK registry answer: no key at all
+        raise ConfigError(f"{setting} is not a private key in PEM or JWK form.")
     if not key.is_private:
         raise ConfigError(f"{setting} holds a public key; it must be the private key.")
 
@@ -230,7 +232,7 @@ def _load_private_key(value, setting: str):
         if public["kty"] == "RSA":
             alg = "RS256"
         elif public["kty"] == "EC":
-            alg = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}.get(public.get("crv"), "ES256")
+            alg = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}.get(str(public.get("crv")), "ES256")
         else:
             alg = "EdDSA"
     # Providers find the registered key by these (Entra ID asks for x5t with certificates).
@@ -367,8 +369,8 @@ def finish(name: str, answer: Mapping[str, str], store: MutableMapping) -> Verif
 
     error = answer.get("error")
     if error:
-        code = error if _ERROR_CODE.match(error) else "unrecognised"
-        _refuse(name, f"the provider answered with an error ({code})")
+        shown = error if _ERROR_CODE.match(error) else "unrecognised"
+        _refuse(name, f"the provider answered with an error ({shown})")
 
     returned_issuer = answer.get("iss")
     if returned_issuer is not None and returned_issuer != provider.issuer:

@@ -1,6 +1,7 @@
 """Police staff, their teams and roles."""
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -56,7 +57,7 @@ class StaffMember(Model):
         return self.active
 
     # The token of the sign-in session this object was loaded for (shared.web.sessions).
-    session_token = None
+    session_token = cast("str | None", None)  # not a column: an attribute of the loaded object
 
     def get_id(self) -> str | None:
         return self.session_token

@@ -1,6 +1,7 @@
 """Victims, and the single-use links that let people set up or reset an account."""
 
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,7 +41,7 @@ class Victim(Model):
         return self.activated_at is not None
 
     # The token of the sign-in session this object was loaded for (shared.web.sessions).
-    session_token = None
+    session_token = cast("str | None", None)  # not a column: an attribute of the loaded object
 
     def get_id(self) -> str | None:
         return self.session_token

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.extensions import db
-from shared.models import AuditEvent
+from shared.models import AuditEvent, StaffMember, Victim
+from shared.services.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,13 @@ def clear_origin(token: Token) -> None:
     _origin.reset(token)
 
 
-def record(action: str, record_type: str | None = None, record_id=None, detail: str | None = None, actor=None) -> AuditEvent:
+def record(
+    action: str,
+    record_type: str | None = None,
+    record_id: object = None,
+    detail: str | None = None,
+    actor: Actor | Victim | None = None,
+) -> AuditEvent:
     """Add an audit event for `action` on a record, by `actor` (default: whoever the
     request's origin names, else the system). Never pass message bodies, passwords or
     tokens in `detail`."""
@@ -45,7 +52,7 @@ def record(action: str, record_type: str | None = None, record_id=None, detail: 
     event = AuditEvent(
         actor_type=kind,
         actor_id=getattr(actor, "id", None),
-        actor_roles=",".join(sorted(actor.roles)) if kind == "staff" else None,
+        actor_roles=",".join(sorted(actor.roles)) if isinstance(actor, StaffMember) else None,
         action=action,
         record_type=record_type,
         record_id=None if record_id is None else str(record_id),

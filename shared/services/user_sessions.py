@@ -9,7 +9,7 @@ keep it passes its id.
 from sqlalchemy import update
 
 from shared.extensions import db
-from shared.models import UserSession
+from shared.models import StaffMember, UserSession, Victim
 from shared.models.types import utcnow
 from shared.services import audit
 
@@ -21,7 +21,7 @@ def end(row: UserSession, reason: str) -> None:
     audit.record(f"{row.user_type}.sign_out", None, None, detail=reason)
 
 
-def end_all(user, reason: str, *, keep_id: int | None = None) -> None:
+def end_all(user: StaffMember | Victim, reason: str, *, keep_id: int | None = None) -> None:
     """End every live session of `user` except the one with id `keep_id` (the session
     the change was made in, when it may go on). The caller commits."""
     query = update(UserSession).where(

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from shared.extensions import db
 from shared.services import audit
+from shared.web.login import public
 from shared.web.problems import Problem, is_api_request
 
 logger = logging.getLogger("trackmycrime")
@@ -79,7 +80,8 @@ def _http_error(error: HTTPException):
     code = error.code or 500
     if is_api_request():
         # An address under /api/ that matches no operation: answered in the API's way.
-        headers = {"Allow": ", ".join(error.valid_methods)} if code == 405 and getattr(error, "valid_methods", None) else {}
+        allowed = getattr(error, "valid_methods", None)
+        headers = {"Allow": ", ".join(allowed)} if code == 405 and allowed else {}
         return Problem(code, headers=headers).response()
     template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429) else "errors/generic.html"
     return render_template(template, layout=_layout(), code=code), code
@@ -98,13 +100,12 @@ def _unexpected_error(error: Exception):
     return render_template("errors/generic.html", layout=_layout(), code=500), 500
 
 
+@public
 def _health():
     """The app is up and answering: for a load balancer's health check. It needs no
     sign-in and queries nothing, so it is also the benchmarks' baseline (`bench/`)."""
     return "OK\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
-
-_health.is_public = True
 
 
 def init_app(app) -> None:

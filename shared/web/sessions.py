@@ -13,7 +13,7 @@ from functools import cache
 
 from flask import current_app, g, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from shared.extensions import db
@@ -57,7 +57,7 @@ def start(user, method: str) -> None:
 
 
 @cache
-def _live_session():
+def _live_session() -> "Select[UserSession, Victim, StaffMember]":
     """The live session with a token's hash, and its user (a victim or a member of staff
     with their roles), in one query: every signed-in request starts here, so the
     statement is built once."""
@@ -70,7 +70,7 @@ def _live_session():
     )
 
 
-def load(token: str):
+def load(token: str) -> Victim | StaffMember | None:
     """The user whose live session this token names, or None. Ends the session when it
     has been idle too long, is too old, or its user can no longer sign in."""
     if not token:
@@ -86,12 +86,12 @@ def load(token: str):
         reason = "idle_timeout"
     elif now - row.created_at > absolute:
         reason = "absolute_timeout"
-    user = None
+    user: Victim | StaffMember | None = None
     if reason is None:
         user = staff if row.user_type == "staff" else victim
         if user is None or not user.is_active:
             reason = "account_disabled"
-    if reason is not None:
+    if reason is not None or user is None:
         row.ended_at, row.ended_reason = now, reason
         db.session.commit()
         logger.info("Session %s ended: %s", row.id, reason)
