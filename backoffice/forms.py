@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -29,6 +28,7 @@ from shared.domain.reference_data import (
     UPDATE_KINDS,
 )
 from shared.services.updates import MAX_TEXT
+from shared.translation import lazy_gettext as _l
 from shared.web.forms import GovDateField, TimeField
 
 

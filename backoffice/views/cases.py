@@ -1,5 +1,4 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
@@ -14,6 +13,7 @@ from shared.models import StaffMember
 from shared.models.types import utcnow
 from shared.services import calendar, crimes, updates, victims
 from shared.services.errors import ServiceError
+from shared.translation import gettext as _
 from shared.web.forms import local_to_utc
 from shared.web.page_links import pagination_params, requested_page
 

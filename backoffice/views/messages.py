@@ -3,7 +3,6 @@ thread on a crime with the reply form, the team's unanswered messages for superv
 and the messages the service could not send, shown on the crime's page."""
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
@@ -14,6 +13,7 @@ from shared.domain.notification_kinds import KINDS
 from shared.domain.permissions import can, requires
 from shared.models import Crime, CrimeVictim
 from shared.services import outbox, secure_messages
+from shared.translation import gettext as _
 from shared.web.page_links import pagination_params, requested_page
 from shared.web.templating import character_count
 

@@ -4,8 +4,6 @@ record what was done for each victim."""
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from backoffice import bp
@@ -34,6 +32,8 @@ from shared.extensions import db
 from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
 from shared.services import entitlements, victims_code_actions, victims_code_queries
 from shared.services.errors import ServiceError
+from shared.translation import gettext as _
+from shared.translation import lazy_gettext as _l
 from shared.web.forms import local_to_utc
 
 # What happened to an entitlement, in its history.

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, true
 
 from shared.domain.permissions import sees_whole_force
@@ -15,6 +14,7 @@ from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox
 from shared.services.errors import ServiceError
+from shared.translation import lazy_gettext as _l
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,29}$")
 

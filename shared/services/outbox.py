@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 
 from shared.clients.senders import Delivery, PermanentFailure, TemporaryFailure
@@ -37,6 +36,7 @@ from shared.extensions import db
 from shared.models import CrimeVictim, OutboxAttempt, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit, entitlements
+from shared.translation import lazy_gettext as _l
 
 logger = logging.getLogger("trackmycrime.outbox")
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from functools import cache
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, select
 
 from shared.domain.reference_data import UPDATE_KINDS
@@ -18,6 +17,7 @@ from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
 from shared.services.crimes import Page
 from shared.services.errors import ServiceError
+from shared.translation import lazy_gettext as _l
 
 MAX_TEXT = 5000
 

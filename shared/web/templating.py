@@ -1,14 +1,14 @@
 """Jinja set-up: GOV.UK Frontend macros, and templates that fail loudly on a typo."""
 
 from flask import templating as flask_templating
-from flask_babel import get_translations
-from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from jinja2.utils import missing
 from markupsafe import Markup
 
 from shared.domain.permissions import can
+from shared.translation import catalogue
+from shared.translation import gettext as _
 
 
 class Environment(flask_templating.Environment):
@@ -80,8 +80,8 @@ def character_count(maxlength: int, rows: int = 6) -> dict:
     """Parameters for the GOV.UK character count: the limit, and its messages in the
     reader's language, in every plural form (the component's defaults are English only).
     GOV.UK Frontend fills in %{count} itself, so the catalogue's own ngettext is used:
-    Flask-Babel's would %-format it."""
-    translations = get_translations()
+    shared.translation's would %-format it."""
+    translations = catalogue()
     return {
         "rows": rows,
         "maxlength": maxlength,
