@@ -29,4 +29,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# The templates translate through shared.translation, as the code does: Flask-Babel
+# neither installs its own gettext in Jinja nor its date filters (shared.web.locale has
+# the service's).
+babel = Babel(configure_jinja=False)

@@ -96,8 +96,10 @@ def init_app(app) -> None:
     )
     app.add_template_filter(datetime_local)
     app.add_template_filter(date_long)
-    # The templates' _() and ngettext(), as Flask-Babel installs them, but through the
-    # request's kept translations.
+    # The templates' _() and ngettext(), through the request's kept translations as the
+    # code's are (shared.translation): Flask-Babel is told not to install its own. Jinja
+    # fills in the variables and escapes them, so these give the bare translation.
+    app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: catalogue().ugettext(s),
         ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
