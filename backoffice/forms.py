@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from shared.domain.reference_data import (
     CONTACT_CHANNEL_LABELS,
+    DEFAULT_LANGUAGE,
     FINAL_STAGES,
     LANGUAGE_NAMES,
     OFFENCES,
@@ -239,7 +240,7 @@ class VictimForm(FlaskForm):
         _l("Preferred language"),
         widget=GovRadioInput(),
         choices=choices(LANGUAGE_NAMES.items()),
-        default="en",
+        default=DEFAULT_LANGUAGE,
         validators=[InputRequired(_l("Select the victim’s preferred language"))],
     )
     contact_channel = RadioField(

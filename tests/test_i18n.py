@@ -46,6 +46,14 @@ def test_every_string_in_the_code_has_a_welsh_translation(tmp_path):
             assert sorted(PLACEHOLDER.findall(english)) == sorted(PLACEHOLDER.findall(form)), msgid
 
 
+def test_every_language_the_service_offers_has_its_catalogue(app):
+    from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGE_NAMES
+
+    assert app.config["LANGUAGES"] == tuple(LANGUAGE_NAMES) and app.config["BABEL_DEFAULT_LOCALE"] == DEFAULT_LANGUAGE
+    catalogues = {path.parent.parent.name for path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po")}
+    assert catalogues == set(LANGUAGE_NAMES) - {DEFAULT_LANGUAGE}
+
+
 def test_pages_switch_to_welsh_and_back(victim_client, ctx):
     page = victim_client.get("/language/cy?next=/sign-in")
     assert page.status == 302 and page.response.headers["Location"] == "/sign-in"

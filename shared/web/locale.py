@@ -22,15 +22,16 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         # A command-line task: the service's default language.
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return default
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
     if getattr(current_user, "kind", None) == "victim" and current_user.preferred_language in languages:
         return current_user.preferred_language
-    return request.accept_languages.best_match(languages) or "en"
+    return request.accept_languages.best_match(languages) or default
 
 
 @bp.get("/language/<code>")
