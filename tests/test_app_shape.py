@@ -220,6 +220,21 @@ def test_error_pages_use_the_layout_of_the_part_of_the_site_asked_for(client, vi
     assert wrong_method.h1 == "Sorry, there is a problem with your request"
 
 
+def test_an_error_inside_a_route_uses_the_layout_of_its_blueprint(client, victim_client, ctx):
+    from tests import factories
+
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    client.staff_sign_in(officer.email, factories.PASSWORD)
+    staff = client.get("/backoffice/crimes/999999")
+    assert staff.status == 404 and staff.h1 == "Page not found"
+    assert staff.soup.select_one(".moj-header") and not staff.soup.select_one(".govuk-exit-this-page")
+    victim_client.victim_sign_in(link.victim.email, factories.PASSWORD)
+    victim = victim_client.get("/cases/no-such-case")
+    assert victim.status == 404 and victim.h1 == "Page not found"
+    assert victim.soup.select_one(".govuk-exit-this-page") and not victim.soup.select_one(".moj-header")
+
+
 def test_signed_in_pages_are_never_cached(victim_client, ctx):
     from tests import factories
 
