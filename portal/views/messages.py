@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal import bp
 from portal.message_forms import MessageForm
-from portal.views.cases import own_case_or_404
+from portal.views.common import own_case_or_404
 from shared.domain.permissions import requires
 from shared.extensions import db
 from shared.services import secure_messages

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import render_template
 
 from portal import bp
-from portal.views.cases import own_case_or_404
+from portal.views.common import own_case_or_404
 from shared.domain.permissions import requires
 from shared.domain.reference_data import CONTACT_CHANNEL_LABELS, OFFENCES
 from shared.domain.victims_code_rules import (
