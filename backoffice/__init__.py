@@ -58,6 +58,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     cancellation,
     cases,
     messages,
+    notifications,
     queue,
     reports,
     sso,
