@@ -10,8 +10,11 @@ from shared.domain.permissions import can
 from shared.extensions import db
 from shared.services import audit
 from shared.web.login import endpoint_is_public
+from shared.web.templating import use_layout
 
 bp = Blueprint("backoffice", __name__, template_folder="templates")
+# Its pages extend this layout, and so do the error pages of its requests.
+use_layout(bp, "backoffice/layout.html")
 logger = logging.getLogger("trackmycrime.auth")
 
 
@@ -55,6 +58,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     cancellation,
     cases,
     messages,
+    notifications,
     queue,
     reports,
     sso,

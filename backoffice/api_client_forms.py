@@ -1,8 +1,6 @@
 """The administrators' form to register a records system, and the words for what each
 API scope lets a records system do."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
 from wtforms import SelectMultipleField, StringField, SubmitField
@@ -11,6 +9,8 @@ from wtforms.validators import InputRequired, Length
 from backoffice.forms import choices
 from shared.models import API_SCOPES
 from shared.services.api_clients import MAX_NAME
+from shared.translation import gettext as _
+from shared.translation import lazy_gettext as _l
 
 # Short names for the scopes, shown with the scope's code, which the records system's
 # supplier needs to ask for a token.

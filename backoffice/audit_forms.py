@@ -3,7 +3,6 @@ bookmarked, shared with the export link, and repeated."""
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField
@@ -11,6 +10,7 @@ from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from backoffice.forms import choices
 from shared.services.audit_log import AuditFilters
+from shared.translation import lazy_gettext as _l
 from shared.web.forms import GovDateField
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")

@@ -2,7 +2,6 @@
 (ways, services, reasons) are checked again by shared.services.victims_code_actions, which says
 in words what is wrong; these forms catch what is missing or malformed."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -30,6 +29,7 @@ from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, ENHANCED_REASO
 from shared.models.types import utcnow
 from shared.services import calendar
 from shared.services.victims_code_actions import MAX_REASON
+from shared.translation import lazy_gettext as _l
 from shared.web.forms import GovDateField, TimeField
 
 YES_NO = choices([("yes", _l("Yes")), ("no", _l("No"))])

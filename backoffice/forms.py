@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from shared.domain.reference_data import (
     CONTACT_CHANNEL_LABELS,
+    DEFAULT_LANGUAGE,
     FINAL_STAGES,
     LANGUAGE_NAMES,
     OFFENCES,
@@ -29,6 +29,7 @@ from shared.domain.reference_data import (
     UPDATE_KINDS,
 )
 from shared.services.updates import MAX_TEXT
+from shared.translation import lazy_gettext as _l
 from shared.web.forms import GovDateField, TimeField
 
 
@@ -239,7 +240,7 @@ class VictimForm(FlaskForm):
         _l("Preferred language"),
         widget=GovRadioInput(),
         choices=choices(LANGUAGE_NAMES.items()),
-        default="en",
+        default=DEFAULT_LANGUAGE,
         validators=[InputRequired(_l("Select the victim’s preferred language"))],
     )
     contact_channel = RadioField(

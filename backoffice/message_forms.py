@@ -1,10 +1,11 @@
 """The form staff write a secure message to a victim with."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired
+
+from shared.translation import lazy_gettext as _l
 
 
 class ReplyForm(FlaskForm):

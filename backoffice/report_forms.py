@@ -5,14 +5,14 @@ import re
 from datetime import date, timedelta
 
 from flask_babel import format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
 from wtforms import RadioField, SelectChoice, SelectField
 
 from shared.services import reports
 from shared.services.errors import ServiceError
+from shared.translation import gettext as _
+from shared.translation import lazy_gettext as _l
 from shared.web.forms import GovDateField
 
 MONTHS_OFFERED = 36

@@ -1,7 +1,6 @@
 """Forms for staff accounts: the second sign-in step, setting up an account, and the
 administrators' screens."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -15,6 +14,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from backoffice.forms import choices
 from shared.domain.permissions import ROLE_LABELS
+from shared.translation import lazy_gettext as _l
 
 
 class CodeForm(FlaskForm):

@@ -7,8 +7,11 @@ from flask_login import current_user
 
 from shared.domain.permissions import can
 from shared.web.login import endpoint_is_public
+from shared.web.templating import use_layout
 
 bp = Blueprint("portal", __name__, template_folder="templates")
+# Its pages extend this layout, and so do the error pages of its requests.
+use_layout(bp, "portal/layout.html")
 logger = logging.getLogger("trackmycrime.auth")
 
 

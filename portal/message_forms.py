@@ -1,10 +1,11 @@
 """The form a victim writes a secure message to the officer in charge with, and the
 words of its character count."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
 from wtforms import SubmitField, TextAreaField
+
+from shared.translation import lazy_gettext as _l
 
 
 class MessageForm(FlaskForm):

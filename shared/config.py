@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from limits import parse as parse_limit
 
 from shared.domain.permissions import ROLE_PERMISSIONS
+from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
 from shared.domain.victims_code_rules import timescales
 
 
@@ -309,7 +310,7 @@ def needed_templates() -> list[str]:
         f"{kind.code}.{channel}.{language}"
         for kind in KINDS.values()
         for channel in kind.channels
-        for language in (("en",) if kind.audience == "staff" else ("en", "cy"))
+        for language in ((DEFAULT_LANGUAGE,) if kind.audience == "staff" else LANGUAGES)
     ]
 
 
@@ -492,12 +493,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # of a victim, what is still to do and the most recent.
         "HISTORY_ROWS": 50,
         "CODE_ROWS_PER_RIGHT": 5,
-        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "BABEL_TRANSLATION_DIRECTORIES": os.path.join(
             os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
         ),
-        "LANGUAGES": ("en", "cy"),
+        "LANGUAGES": LANGUAGES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

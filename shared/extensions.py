@@ -38,4 +38,7 @@ else:
     Model = db.Model
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# The templates translate through shared.translation, as the code does: Flask-Babel
+# neither installs its own gettext in Jinja nor its date filters (shared.web.locale has
+# the service's).
+babel = Babel(configure_jinja=False)

@@ -1,6 +1,7 @@
 """The shape of the application: configuration, layering, migrations, and every route
 either public on purpose or behind a sign-in."""
 
+import ast
 import os
 import shutil
 import subprocess
@@ -64,6 +65,28 @@ def test_front_ends_never_import_each_other_and_the_layers_of_shared_hold():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 kept, 0 broken" in result.stdout
+
+
+# The modules of a front end's views that its views may import: helpers, not views.
+VIEW_HELPERS = {"common", "presenters"}
+
+
+def test_no_view_imports_another_view():
+    found = []
+    for front_end in ("portal", "backoffice"):
+        package = f"{front_end}.views"
+        for path in sorted((ROOT / front_end / "views").glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module == package:
+                    imported = {alias.name for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package + "."):
+                    imported = {node.module.split(".")[2]}
+                elif isinstance(node, ast.Import):
+                    imported = {a.name.split(".")[2] for a in node.names if a.name.startswith(package + ".")}
+                else:
+                    continue
+                found += [f"{front_end}/views/{path.name}: {name}" for name in sorted(imported - VIEW_HELPERS)]
+    assert not found, f"put what views share in views/common.py or views/presenters.py: {found}"
 
 
 # One import per contract that breaks it, written into a copy of the tree: each contract
@@ -218,6 +241,21 @@ def test_error_pages_use_the_layout_of_the_part_of_the_site_asked_for(client, vi
     wrong_method = victim_client.get("/sign-out")
     assert wrong_method.status == 405
     assert wrong_method.h1 == "Sorry, there is a problem with your request"
+
+
+def test_an_error_inside_a_route_uses_the_layout_of_its_blueprint(client, victim_client, ctx):
+    from tests import factories
+
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    client.staff_sign_in(officer.email, factories.PASSWORD)
+    staff = client.get("/backoffice/crimes/999999")
+    assert staff.status == 404 and staff.h1 == "Page not found"
+    assert staff.soup.select_one(".moj-header") and not staff.soup.select_one(".govuk-exit-this-page")
+    victim_client.victim_sign_in(link.victim.email, factories.PASSWORD)
+    victim = victim_client.get("/cases/no-such-case")
+    assert victim.status == 404 and victim.h1 == "Page not found"
+    assert victim.soup.select_one(".govuk-exit-this-page") and not victim.soup.select_one(".moj-header")
 
 
 def test_signed_in_pages_are_never_cached(victim_client, ctx):

@@ -1,6 +1,7 @@
 """Two languages: every string in English and Welsh, the switcher, and dates in the
 reader's language on the Europe/London clock."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -25,7 +26,7 @@ def _catalogue():
 def test_every_string_in_the_code_has_a_welsh_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [Path(sys.executable).parent / "pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-o", pot, "shared", "portal", "backoffice"],
+        [Path(sys.executable).parent / "pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_ngettext:1,2", "-o", pot, "shared", "portal", "backoffice"],
         cwd=ROOT,
         check=True,
     )
@@ -43,6 +44,14 @@ def test_every_string_in_the_code_has_a_welsh_translation(tmp_path):
         for form in forms:
             assert form, f"no Welsh for {msgid!r}"
             assert sorted(PLACEHOLDER.findall(english)) == sorted(PLACEHOLDER.findall(form)), msgid
+
+
+def test_every_language_the_service_offers_has_its_catalogue(app):
+    from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGE_NAMES
+
+    assert app.config["LANGUAGES"] == tuple(LANGUAGE_NAMES) and app.config["BABEL_DEFAULT_LOCALE"] == DEFAULT_LANGUAGE
+    catalogues = {path.parent.parent.name for path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po")}
+    assert catalogues == set(LANGUAGE_NAMES) - {DEFAULT_LANGUAGE}
 
 
 def test_pages_switch_to_welsh_and_back(victim_client, ctx):
@@ -134,3 +143,74 @@ def test_kept_translations_follow_the_language_of_the_moment(app):
         assert str(STAGES["under_investigation"].victim_label) != english_stage
     with app.test_request_context("/"):
         assert gettext("%(service)s – police staff", service="X") == "X – police staff"
+
+
+# Flask-Babel's translating functions: the project's modules take them from
+# shared.translation instead, so every string goes through the one kept catalogue.
+FLASK_BABEL_GETTEXT = {
+    "_",
+    "gettext",
+    "lazy_gettext",
+    "ngettext",
+    "lazy_ngettext",
+    "pgettext",
+    "lazy_pgettext",
+    "npgettext",
+    "lazy_npgettext",
+    "*",
+}
+
+
+def _project_modules():
+    yield ROOT / "wsgi.py"
+    for folder in ("shared", "portal", "backoffice", "api", "bench", "tests", "migrations"):
+        yield from sorted((ROOT / folder).rglob("*.py"))
+
+
+def test_no_module_translates_through_flask_babel_directly():
+    found = []
+    for path in _project_modules():
+        where = path.relative_to(ROOT)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "flask_babel":
+                found += [f"{where}:{node.lineno} {alias.name}" for alias in node.names if alias.name in FLASK_BABEL_GETTEXT]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if node.value.id == "flask_babel" and node.attr in FLASK_BABEL_GETTEXT:
+                    found.append(f"{where}:{node.lineno} flask_babel.{node.attr}")
+    assert not found, f"import these from shared.translation instead: {found}"
+
+
+def test_templates_translate_through_the_same_kept_catalogue_as_the_code(app):
+    from flask import g, render_template_string
+    from flask_babel import get_locale
+
+    from shared.translation import gettext, ngettext
+
+    class Marked:
+        """A catalogue that marks every string it gives, to see which path was taken."""
+
+        def ugettext(self, string):
+            return f"«{string}»"
+
+        def ungettext(self, singular, plural, num):
+            return f"«{singular if num == 1 else plural}»"
+
+    with app.test_request_context("/"):
+        g._catalogue = (get_locale(), Marked())  # as shared.translation keeps it
+        page = render_template_string("{{ _('Sign in') }} {{ ngettext('%(num)d day', '%(num)d days', 3) }}")
+        assert page == "«Sign in» «3 days»"
+        assert (gettext("Sign in"), ngettext("%(num)d day", "%(num)d days", 3)) == ("«Sign in»", "«3 days»")
+
+
+def test_plurals_and_lazy_plurals_follow_the_language_of_the_moment(app):
+    from flask_babel import force_locale
+
+    from shared.translation import lazy_ngettext, ngettext
+
+    every = lazy_ngettext("Every %(num)d day", "Every %(num)d days", 14)
+    with app.test_request_context("/", headers={"Cookie": "lang=cy"}):
+        welsh = ngettext("Every %(num)d day", "Every %(num)d days", 14)
+        assert "14" in welsh and "day" not in welsh and str(every) == welsh
+        with force_locale("en"):
+            assert ngettext("Every %(num)d day", "Every %(num)d days", 1) == "Every 1 day"
+            assert str(every) == "Every 14 days"

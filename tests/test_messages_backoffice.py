@@ -326,7 +326,7 @@ def test_a_message_that_could_not_be_sent_shows_on_the_crime_page_until_dealt_wi
 
     client = _client(app, officer)
     page = client.get(crime_path)
-    warning = page.soup.select_one("#failed-messages-title").parent.get_text(" ", strip=True)
+    warning = page.soup.select_one("#failed-notifications-title").parent.get_text(" ", strip=True)
     assert "Alex Victim was not sent a notice of a new update" in warning
     assert "Why: This service is not set up to send text messages." in warning
     assert "You still need to tell them: contact them another way." in warning

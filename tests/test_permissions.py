@@ -62,7 +62,8 @@ ALLOWED = {
     "backoffice.reply": CASEWORK,
     "backoffice.mark_read": CASEWORK,
     "backoffice.unanswered": {"supervisor"},
-    "backoffice.failed_message_dealt_with": CASEWORK,
+    # Notifications that could not be sent
+    "backoffice.failed_notification_dealt_with": CASEWORK,
 }
 
 
@@ -122,7 +123,7 @@ def _path(rule, world) -> str:
         "link_id": world["link"].id,
         "staff_id": world["target"].id,
         "entitlement_id": world["entitlement"].id,
-        "message_id": 1,
+        "notification_id": 1,
         "client_pk": 1,
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]

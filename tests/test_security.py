@@ -61,7 +61,7 @@ def staff_client(app, ctx):
     entitlement = db.session.scalar(select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id))
     client = PageClient(app)
     sign_in_as(client, member)
-    return client, {"crime_id": crime.id, "link_id": link.id, "staff_id": member.id, "entitlement_id": entitlement.id, "message_id": 1, "client_pk": 1}
+    return client, {"crime_id": crime.id, "link_id": link.id, "staff_id": member.id, "entitlement_id": entitlement.id, "notification_id": 1, "client_pk": 1}
 
 
 def _build(rule, values) -> str:

@@ -16,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from backoffice import bp
@@ -26,6 +25,7 @@ from shared.domain.permissions import can, requires
 from shared.services import staff, totp
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
+from shared.translation import gettext as _
 from shared.web import sessions, throttle
 from shared.web.forms import SignInForm
 from shared.web.login import public, safe_next

@@ -2,7 +2,6 @@
 one (its secret is shown once, on the page that answers the form), and revoking one."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
@@ -13,6 +12,7 @@ from shared.domain.permissions import requires
 from shared.extensions import db
 from shared.services import api_clients as registry
 from shared.services.errors import ServiceError
+from shared.translation import gettext as _
 from shared.web.page_links import pagination_params, requested_page
 
 

@@ -1,5 +1,4 @@
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
@@ -7,6 +6,7 @@ from backoffice.cancellation_forms import CancelCrimeForm
 from backoffice.views.common import crime_or_404, saved
 from shared.domain.permissions import requires
 from shared.services import victims_code_actions
+from shared.translation import gettext as _
 
 
 @bp.route("/crimes/<int:crime_id>/cancel", methods=["GET", "POST"])

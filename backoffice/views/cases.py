@@ -1,19 +1,19 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms import ConfirmForm, CrimeForm, OfficerForm, OutcomeForm, StageForm, UpdateForm
-from backoffice.views import messages, victims_code
 from backoffice.views.common import crime_or_404, saved, show_service_error
+from backoffice.views.presenters import failed_notifications, victims_code_panel
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
 from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.extensions import db
 from shared.models import StaffMember
 from shared.models.types import utcnow
-from shared.services import calendar, crimes, updates, victims
+from shared.services import calendar, crimes, secure_messages, updates, victims
 from shared.services.errors import ServiceError
+from shared.translation import gettext as _
 from shared.web.forms import local_to_utc
 from shared.web.page_links import pagination_params, requested_page
 
@@ -95,8 +95,10 @@ def crime(crime_id):
         canceller=db.session.get(StaffMember, crime.cancelled_by_id) if crime.cancelled_by_id else None,
         cancellation_reasons=CANCELLATION_REASONS,
         role_labels=ROLE_LABELS,
-        victims_code=victims_code.panel(crime, links),
-        **messages.for_crime_page(crime, links),
+        victims_code=victims_code_panel(crime, links),
+        **failed_notifications(crime),
+        # Each victim's unread messages, for the victims on this page.
+        unread_by_link=secure_messages.unread_by_link([link.id for link in links], "victim"),
     )
 
 

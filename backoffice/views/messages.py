@@ -1,19 +1,18 @@
 """Secure messages with victims, as staff see them: the officer's inbox, a victim's
-thread on a crime with the reply form, the team's unanswered messages for supervisors,
-and the messages the service could not send, shown on the crime's page."""
+thread on a crime with the reply form, and the team's unanswered messages for
+supervisors. (Notifications the service could not send are in notifications.)"""
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms import ConfirmForm
 from backoffice.message_forms import ReplyForm
 from backoffice.views.common import crime_or_404, link_or_404, saved
-from shared.domain.notification_kinds import KINDS
 from shared.domain.permissions import can, requires
 from shared.models import Crime, CrimeVictim
-from shared.services import outbox, secure_messages
+from shared.services import secure_messages
+from shared.translation import gettext as _
 from shared.web.page_links import pagination_params, requested_page
 from shared.web.templating import character_count
 
@@ -106,35 +105,3 @@ def unanswered():
         limit=UNANSWERED_SHOWN,
         days=current_app.config["MESSAGE_REPLY_WORKING_DAYS"],
     )
-
-
-@bp.post("/crimes/<int:crime_id>/messages-not-sent/<int:message_id>/dealt-with")
-@requires("crimes.update")
-def failed_message_dealt_with(crime_id, message_id):
-    crime = crime_or_404(crime_id)
-    message = outbox.failed_message(crime, message_id)
-    if message is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    outbox.mark_dealt_with(message, current_user)
-    flash(_("Marked as dealt with"))
-    return redirect(url_for("backoffice.crime", crime_id=crime.id))
-
-
-# The crime's page warns of at most this many messages that could not be sent.
-FAILED_SHOWN = 20
-
-
-def for_crime_page(crime: Crime, links: list[CrimeVictim]) -> dict:
-    """What the crime's page shows of messages: the latest that could not be sent to any
-    of its victims (not only those on this page of victims), and the unread messages of
-    each victim on the page. Two queries, whatever the numbers."""
-    failed = outbox.latest_failed_on_crime(crime, FAILED_SHOWN)
-    return {
-        "failed_messages": failed.items,
-        "failed_more": failed.more,
-        "message_kinds": KINDS,
-        "failure_reasons": outbox.REASONS,
-        "unread_by_link": secure_messages.unread_by_link([link.id for link in links], "victim"),
-    }

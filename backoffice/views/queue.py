@@ -2,7 +2,7 @@ from flask import render_template
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.views.victims_code import entitlement_label
+from backoffice.views.presenters import entitlement_label
 from shared.domain.permissions import requires
 from shared.services import victims_code_queries
 

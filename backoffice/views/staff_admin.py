@@ -1,7 +1,6 @@
 """Administrators' screens: staff accounts, their roles, and disabling them."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
@@ -12,6 +11,7 @@ from shared.domain.permissions import ROLE_LABELS, requires
 from shared.extensions import db
 from shared.services import staff, totp
 from shared.services.errors import ServiceError
+from shared.translation import gettext as _
 from shared.web.page_links import pagination_params, requested_page
 
 

@@ -1,5 +1,4 @@
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from backoffice import bp
@@ -9,6 +8,7 @@ from shared.domain.permissions import requires
 from shared.extensions import db
 from shared.services import victims
 from shared.services.errors import ServiceError
+from shared.translation import gettext as _
 
 
 @bp.route("/crimes/<int:crime_id>/victims/new", methods=["GET", "POST"])

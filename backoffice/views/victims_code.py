@@ -1,11 +1,7 @@
-"""The Victims' Code on a crime: the panel on the crime's page, and the forms that
-record what was done for each victim."""
-
-from dataclasses import dataclass
+"""The Victims' Code on a crime: the forms that record what was done for each victim.
+The panel that sums it up on the crime's page is put together in presenters."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from backoffice import bp
@@ -18,22 +14,16 @@ from backoffice.code_forms import (
     ReviewRequestForm,
 )
 from backoffice.views.common import crime_or_404, link_or_404, saved, show_service_error
+from backoffice.views.presenters import STATUS_COLOURS, entitlement_label
 from shared.domain.permissions import requires
 from shared.domain.reference_data import CONTACT_CHANNEL_LABELS
-from shared.domain.victims_code_rules import (
-    ENHANCED_CATEGORIES,
-    ENHANCED_REASONS,
-    KEY_EVENTS,
-    PORTAL_WAY,
-    RULES,
-    STATUSES,
-    SUPPORT_SERVICES,
-    SYSTEM_REASONS,
-)
+from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, ENHANCED_REASONS, RULES, STATUSES
 from shared.extensions import db
-from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
+from shared.models import Crime, CrimeVictim, Entitlement
 from shared.services import entitlements, victims_code_actions, victims_code_queries
 from shared.services.errors import ServiceError
+from shared.translation import gettext as _
+from shared.translation import lazy_gettext as _l
 from shared.web.forms import local_to_utc
 
 # What happened to an entitlement, in its history.
@@ -44,101 +34,6 @@ HISTORY_ACTIONS = {
     "declined": _l("Declined by the victim"),
     "not_applicable": _l("Marked as not applying"),
 }
-
-# MoJ badge colour for each status; the badge always carries the status in words.
-STATUS_COLOURS = {
-    "pending": "blue",
-    "met_on_time": "green",
-    "met_late": "purple",
-    "overdue": "red",
-    "declined": "grey",
-    "not_applicable": "grey",
-}
-
-
-def entitlement_label(ent: Entitlement) -> str:
-    """The entitlement in words for staff: for "victim told", which key event."""
-    label = RULES[ent.rule].label
-    if ent.event_kind in KEY_EVENTS:
-        return _("%(entitlement)s: %(event)s", entitlement=label, event=KEY_EVENTS[ent.event_kind][0])
-    return str(label)
-
-
-def how_met(ent: Entitlement) -> str | None:
-    """How an entitlement was met or declined, with the support service for a referral;
-    or why it does not apply."""
-    if ent.state == "not_applicable":
-        return str(SYSTEM_REASONS.get(ent.reason, ent.reason or ""))
-    ways = {w.code: w for w in (*RULES[ent.rule].ways, PORTAL_WAY)}
-    way = ways.get(ent.way)
-    if way is None:
-        return None
-    if way.needs_detail and ent.detail in SUPPORT_SERVICES:
-        return _("%(way)s: %(service)s", way=way.label, service=SUPPORT_SERVICES[ent.detail])
-    return str(way.label)
-
-
-@dataclass
-class Line:
-    """One entitlement as the panel shows it."""
-
-    entitlement: Entitlement
-    status: str
-    label: str
-    how: str | None
-
-
-@dataclass
-class VictimCode:
-    link: CrimeVictim
-    lines: list[Line]
-    rights: list[EnhancedRight]
-    plan: ContactPlan | None
-    # Older entitlements left out of `lines` (victims_code_queries.shown_for_victims).
-    hidden: int = 0
-
-
-@dataclass
-class Panel:
-    victims: list[VictimCode]
-    review_applies: bool
-    statuses: dict
-    colours: dict
-    categories: dict
-    reasons: dict
-    channels: dict
-    rules: dict
-    per_right: int
-
-
-def panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
-    """What the crime's page shows of the Victims' Code for the victims on it (a page of
-    them): a fixed number of queries, whatever the number of victims or entitlements."""
-    link_ids = [link.id for link in links]
-    per_right = current_app.config["CODE_ROWS_PER_RIGHT"]
-    shown = victims_code_queries.shown_for_victims(link_ids, per_right)
-    rights = entitlements.current_rights(link_ids)
-    plans = entitlements.current_plans(link_ids)
-    return Panel(
-        victims=[
-            VictimCode(
-                link,
-                [Line(r.entitlement, r.status, entitlement_label(r.entitlement), how_met(r.entitlement)) for r in shown[link.id].rows],
-                rights.get(link.id, []),
-                plans.get(link.id),
-                shown[link.id].hidden_total,
-            )
-            for link in links
-        ],
-        review_applies=entitlements.review_applies(crime),
-        statuses=STATUSES,
-        colours=STATUS_COLOURS,
-        categories=ENHANCED_CATEGORIES,
-        reasons=ENHANCED_REASONS,
-        channels=CONTACT_CHANNEL_LABELS,
-        rules=RULES,
-        per_right=per_right,
-    )
 
 
 def _entitlement_or_404(crime: Crime, entitlement_id: int) -> Entitlement:

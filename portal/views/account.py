@@ -1,5 +1,4 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal import bp
@@ -8,6 +7,7 @@ from shared.domain.permissions import requires
 from shared.services import victims
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
+from shared.translation import gettext as _
 from shared.web import sessions, throttle
 from shared.web.forms import SignInForm
 from shared.web.login import public, safe_next

@@ -1,29 +1,13 @@
-from flask import abort, current_app, render_template
+from flask import current_app, render_template
 from flask_login import current_user
 
 from portal import bp
+from portal.views.common import refuse_case
 from shared.domain.permissions import requires
 from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
-from shared.extensions import db
-from shared.services import audit, secure_messages, updates, victims
+from shared.services import secure_messages, updates, victims
 from shared.web.page_links import pagination_params, requested_page
-
-
-def refuse_case(public_id: str):
-    """A case that is not the signed-in victim's, or no such case: 404 either way, so
-    nothing tells the two apart, and the attempt is kept on record."""
-    audit.record("victim.case_denied", "crime_victim", public_id[:60])
-    db.session.commit()
-    abort(404)
-
-
-def own_case_or_404(public_id: str):
-    """The signed-in victim's link to the crime `public_id`, or 404 (`refuse_case`)."""
-    link = victims.case_of(current_user, public_id)
-    if link is None:
-        refuse_case(public_id)
-    return link
 
 
 @bp.get("/cases")

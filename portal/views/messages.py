@@ -4,16 +4,16 @@ all come from it, never from what the browser sends. Reading the page changes no
 messages are marked read by replying or by saying so."""
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import bp
 from portal.message_forms import MessageForm
-from portal.views.cases import own_case_or_404
+from portal.views.common import own_case_or_404
 from shared.domain.permissions import requires
 from shared.extensions import db
 from shared.services import secure_messages
 from shared.services.errors import ServiceError
+from shared.translation import gettext as _
 from shared.web.page_links import pagination_params, requested_page
 from shared.web.templating import character_count
 

@@ -6,12 +6,9 @@ by staff."""
 from dataclasses import dataclass
 
 from flask import current_app, render_template
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from portal import bp
-from portal.views.cases import own_case_or_404
+from portal.views.common import own_case_or_404
 from shared.domain.permissions import requires
 from shared.domain.reference_data import CONTACT_CHANNEL_LABELS, OFFENCES
 from shared.domain.victims_code_rules import (
@@ -24,6 +21,9 @@ from shared.domain.victims_code_rules import (
     VRR_REQUEST_MONTHS,
 )
 from shared.services import entitlements, victims_code_queries
+from shared.translation import gettext as _
+from shared.translation import lazy_gettext as _l
+from shared.translation import ngettext
 from shared.web.locale import date_long
 
 # Why a victim has enhanced rights, as they would say it.

@@ -12,8 +12,8 @@ with Notify's ((placeholders)), to paste into the templates a force sets up ther
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from shared.translation import gettext
+from shared.translation import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ their roles; a victim holds only `victim.self`, on their own account and crimes.
 marked with `shared.web.login.public` instead.
 """
 
-from flask_babel import lazy_gettext as _l
+from shared.translation import lazy_gettext as _l
 
 PERMISSIONS = {
     # Victims hold this one permission, on their own account and crimes only.

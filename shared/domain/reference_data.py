@@ -1,4 +1,5 @@
-"""Reference data: offences, offence groups, stages, outcomes and kinds of update.
+"""Reference data: offences, offence groups, stages, outcomes, kinds of update and the
+languages the service speaks.
 
 Every label is translatable and is looked up here by code, so the database holds only
 codes and each reader sees words in their own language.
@@ -215,7 +216,12 @@ SYSTEM_UPDATE_KINDS = {
 }
 ALL_UPDATE_KINDS = {**UPDATE_KINDS, **SYSTEM_UPDATE_KINDS}
 
+# The languages the service speaks, each named in its own language. Defined here alone:
+# the settings, the victim's record, the forms and the language switch take them from
+# here. English is the default, and the language of everything for staff.
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+LANGUAGES = tuple(LANGUAGE_NAMES)
+DEFAULT_LANGUAGE = "en"
 
 CONTACT_CHANNEL_LABELS = {
     "email": _l("Email"),

@@ -8,7 +8,7 @@ VICTIMS_CODE_DAYS setting (see `timescales`); none is written into a view.
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from shared.translation import lazy_gettext as _l
 
 # --- Ways an entitlement is met ------------------------------------------------------
 

@@ -6,10 +6,10 @@ from typing import cast
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES  # noqa: F401  (LANGUAGES: the ones a victim may prefer)
 from shared.extensions import Model
 from shared.models.types import UTCDateTime, utcnow
 
-LANGUAGES = ("en", "cy")
 CONTACT_CHANNELS = ("email", "sms", "phone", "letter")
 
 
@@ -21,7 +21,7 @@ class Victim(Model):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     phone: Mapped[str | None] = mapped_column(String(40))
-    preferred_language: Mapped[str] = mapped_column(String(2), default="en")
+    preferred_language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE)
     contact_channel: Mapped[str] = mapped_column(String(10), default="email")
     interpreter_language: Mapped[str | None] = mapped_column(String(100))
     communication_needs: Mapped[str | None] = mapped_column(Text)

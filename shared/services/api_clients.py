@@ -5,7 +5,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from shared.extensions import db
@@ -15,6 +14,7 @@ from shared.models.types import utcnow
 from shared.services import audit, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.translation import lazy_gettext as _l
 
 MAX_NAME = 120
 

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from shared.extensions import db
 from shared.models import ApiClient, AuditEvent, StaffMember
 from shared.services import pager
 from shared.services.pager import Page
+from shared.translation import gettext as _
 
 LONDON = ZoneInfo("Europe/London")
 EXPORT_MAX_ROWS = 100_000

@@ -3,7 +3,6 @@
 import re
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, true
 
 from shared.domain.permissions import sees_whole_force
@@ -14,6 +13,7 @@ from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.translation import lazy_gettext as _l
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,29}$")
 

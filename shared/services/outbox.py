@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 
 from shared.clients.senders import Delivery, PermanentFailure, TemporaryFailure
@@ -38,6 +37,7 @@ from shared.models import CrimeVictim, OutboxAttempt, OutboxMessage, StaffMember
 from shared.models.types import utcnow
 from shared.services import audit, entitlements
 from shared.services.pager import Latest, fetch_latest
+from shared.translation import lazy_gettext as _l
 
 logger = logging.getLogger("trackmycrime.outbox")
 

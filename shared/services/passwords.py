@@ -4,9 +4,9 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
 
 from shared.services.errors import ServiceError
+from shared.translation import lazy_gettext as _l
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256

@@ -6,11 +6,10 @@ import csv
 import io
 from collections.abc import Sequence
 
-from flask_babel import gettext as _
-
 from shared.domain.victims_code_rules import METRICS
 from shared.services.audit_log import safe_cell
 from shared.services.reports import RECORDING_METRICS, SPLITS, Counts, Recording, Report, Trend, percent
+from shared.translation import gettext as _
 
 
 def csv_header() -> list[str]:

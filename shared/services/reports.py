@@ -17,7 +17,6 @@ from typing import Any
 
 from flask import has_request_context
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, case, func, literal, select, true
 from sqlalchemy.ext.compiler import compiles
@@ -33,6 +32,7 @@ from shared.services.calendar import start_of_local_day
 from shared.services.crimes import in_scope
 from shared.services.entitlements import status_expression
 from shared.services.errors import ServiceError
+from shared.translation import lazy_gettext as _l
 
 # The longest period a report covers, in calendar months (the trend has a bar a month).
 MAX_MONTHS = 60

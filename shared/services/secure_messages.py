@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, update
 
 from shared.extensions import db
@@ -20,6 +19,7 @@ from shared.models.types import utcnow
 from shared.services import audit, calendar, outbox, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.translation import lazy_gettext as _l
 
 # A victim may send at most this many messages an hour: enough for any conversation,
 # not enough to flood an officer's inbox.

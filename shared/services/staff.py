@@ -5,7 +5,6 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -18,6 +17,7 @@ from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.services.pager import Page
 from shared.services.passwords import check_password_rules, hash_password, verify_password
+from shared.translation import lazy_gettext as _l
 
 logger = logging.getLogger("trackmycrime.auth")
 

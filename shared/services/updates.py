@@ -6,7 +6,6 @@ The victim's timeline is read by a query that never touches the internal notes t
 from datetime import datetime
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, select
 
 from shared.domain.reference_data import UPDATE_KINDS
@@ -17,6 +16,7 @@ from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.translation import lazy_gettext as _l
 
 MAX_TEXT = 5000
 

@@ -7,7 +7,6 @@ from datetime import date
 from functools import cache
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -26,6 +25,7 @@ from shared.services import actors, audit, entitlements, links, outbox, pager, u
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.services.passwords import check_password_rules, hash_password, verify_password
+from shared.translation import lazy_gettext as _l
 
 
 @dataclass

@@ -7,7 +7,6 @@ history and audit event, and commits; it raises ServiceError for a person to fix
 from datetime import datetime, timedelta
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
@@ -29,6 +28,7 @@ from shared.models.victim import CONTACT_CHANNELS
 from shared.services import actors, audit, calendar, entitlements, outbox
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
+from shared.translation import lazy_gettext as _l
 
 MAX_REASON = 2000
 CANCEL_ROLES = ("fcr", "ddm")

@@ -5,12 +5,13 @@ import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import DateField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+
+from shared.translation import gettext as _
+from shared.translation import lazy_gettext as _l
 
 LONDON = ZoneInfo("Europe/London")
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")

@@ -15,6 +15,7 @@ from shared.extensions import db
 from shared.services import audit
 from shared.web.login import public
 from shared.web.problems import Problem, is_api_request
+from shared.web.templating import error_layout
 
 logger = logging.getLogger("trackmycrime")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
@@ -70,12 +71,6 @@ def _security_headers(response):
     return response
 
 
-def _layout() -> str:
-    if request.path.startswith("/backoffice"):
-        return "layouts/backoffice.html"
-    return "layouts/portal.html"
-
-
 def _http_error(error: HTTPException):
     code = error.code or 500
     if is_api_request():
@@ -84,12 +79,12 @@ def _http_error(error: HTTPException):
         headers = {"Allow": ", ".join(allowed)} if code == 405 and allowed else {}
         return Problem(code, headers=headers).response()
     template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429) else "errors/generic.html"
-    return render_template(template, layout=_layout(), code=code), code
+    return render_template(template, layout=error_layout(), code=code), code
 
 
 def _csrf_error(error: CSRFError):
     logger.warning("CSRF refused: %s", error.description)
-    return render_template("errors/400.html", layout=_layout(), code=400), 400
+    return render_template("errors/400.html", layout=error_layout(), code=400), 400
 
 
 def _unexpected_error(error: Exception):
@@ -97,7 +92,7 @@ def _unexpected_error(error: Exception):
     logger.exception("Unhandled error in request %s", g.get("request_id"))
     if is_api_request():
         return Problem(500).response()
-    return render_template("errors/generic.html", layout=_layout(), code=500), 500
+    return render_template("errors/generic.html", layout=error_layout(), code=500), 500
 
 
 @public

@@ -22,15 +22,16 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         # A command-line task: the service's default language.
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return default
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
     if getattr(current_user, "kind", None) == "victim" and current_user.preferred_language in languages:
         return current_user.preferred_language
-    return request.accept_languages.best_match(languages) or "en"
+    return request.accept_languages.best_match(languages) or default
 
 
 @bp.get("/language/<code>")
@@ -96,8 +97,10 @@ def init_app(app) -> None:
     )
     app.add_template_filter(datetime_local)
     app.add_template_filter(date_long)
-    # The templates' _() and ngettext(), as Flask-Babel installs them, but through the
-    # request's kept translations.
+    # The templates' _() and ngettext(), through the request's kept translations as the
+    # code's are (shared.translation): Flask-Babel is told not to install its own. Jinja
+    # fills in the variables and escapes them, so these give the bare translation.
+    app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: catalogue().ugettext(s),
         ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),

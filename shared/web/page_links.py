@@ -2,7 +2,8 @@
 string, and the parameters of the GOV.UK pagination component."""
 
 from flask import request, url_for
-from flask_babel import gettext as _
+
+from shared.translation import gettext as _
 
 # More pages than any list holds: a bigger number is junk, not a request for the last page.
 MAX_PAGE = 1_000_000

@@ -1,14 +1,16 @@
-"""Jinja set-up: GOV.UK Frontend macros, and templates that fail loudly on a typo."""
+"""Jinja set-up: GOV.UK Frontend macros, templates that fail loudly on a typo, and the
+layout of each front end for its error pages."""
 
+from flask import current_app, request
 from flask import templating as flask_templating
-from flask_babel import get_translations
-from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from jinja2.utils import missing
 from markupsafe import Markup
 
 from shared.domain.permissions import can
+from shared.translation import catalogue
+from shared.translation import gettext as _
 
 
 class Environment(flask_templating.Environment):
@@ -80,8 +82,8 @@ def character_count(maxlength: int, rows: int = 6) -> dict:
     """Parameters for the GOV.UK character count: the limit, and its messages in the
     reader's language, in every plural form (the component's defaults are English only).
     GOV.UK Frontend fills in %{count} itself, so the catalogue's own ngettext is used:
-    Flask-Babel's would %-format it."""
-    translations = get_translations()
+    shared.translation's would %-format it."""
+    translations = catalogue()
     return {
         "rows": rows,
         "maxlength": maxlength,
@@ -98,6 +100,42 @@ def character_count(maxlength: int, rows: int = 6) -> dict:
             for form, n in _PLURAL_SAMPLES.items()
         },
     }
+
+
+# The layout each front end's pages extend, by blueprint: {name: (address prefix, layout)}.
+_LAYOUTS = "trackmycrime.layouts"
+# For an app with no front end of its own: the bare page, with no header.
+_BARE_LAYOUT = "layouts/base.html"
+
+
+def use_layout(blueprint, template: str) -> None:
+    """Show the error pages of `blueprint` in `template`, its own layout, so that an
+    error looks like the part of the site it happened in. Called by each front end
+    that renders pages; shared never names their templates."""
+
+    def register(state):
+        layouts = state.app.extensions.setdefault(_LAYOUTS, {})
+        layouts[state.blueprint.name] = ((state.url_prefix or "").rstrip("/"), template)
+
+    blueprint.record_once(register)
+
+
+def error_layout() -> str:
+    """The layout for an error page: that of the blueprint that answered the request.
+    An address that matches no route, or a route of no front end (the language switch,
+    the health check), has none: then, as a fallback, the layout of the front end whose
+    address prefix the path is under, the longest prefix first. So an unknown
+    back-office address still looks like the back office, and any other address like
+    the portal, which sits at the root."""
+    layouts = current_app.extensions.get(_LAYOUTS, {})
+    if request.blueprint in layouts:
+        return layouts[request.blueprint][1]
+    under = [
+        (prefix, template)
+        for prefix, template in layouts.values()
+        if not prefix or request.path == prefix or request.path.startswith(prefix + "/")
+    ]
+    return max(under, key=lambda found: len(found[0]))[1] if under else _BARE_LAYOUT
 
 
 # More combinations than the layout's fragments have: past this, nothing more is kept.

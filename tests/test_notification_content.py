@@ -1,12 +1,13 @@
-"""No message body, email or SMS, contains the offence, crime reference or a name: the
+"""No notification, email or SMS, contains the offence, crime reference or a name: the
 victim may share a phone or an inbox with the person who harmed them.
 
-Every kind of message, by each of its channels and in each language, is made by the code
-that makes it in the service (an invitation by inviting the victim, a new message by an
-officer writing to them, ...) for a crime with a distinctive reference and offence, a
-victim and officers with distinctive names, then sent by each sender. Everything that
-leaves the service is read: the whole email with its headers (SMTP), the request posted
-to GOV.UK Notify and the message it filled in, and the development log.
+Every kind of notification, by each of its channels and in each language, is made by the
+code that makes it in the service (an invitation by inviting the victim, the notice of a
+new message by an officer writing to them, ...) for a crime with a distinctive reference
+and offence, a victim and officers with distinctive names, then sent by each sender.
+Everything that leaves the service is read: the whole email with its headers (SMTP), the
+request posted to GOV.UK Notify and the notification it filled in, and the development
+log.
 """
 
 import json
@@ -84,7 +85,7 @@ def _new_message(language, channel):
     secure_messages.send_from_staff(link, MESSAGE_TEXT, officer)
 
 
-# How each kind of message comes about in the service.
+# How each kind of notification comes about in the service.
 PRODUCE = {
     "invitation": _invitation,
     "password_reset": _password_reset,
@@ -144,12 +145,12 @@ CASES = [
 ]
 
 
-def test_every_kind_of_message_is_made_here():
+def test_every_kind_of_notification_is_made_here():
     assert set(PRODUCE) == set(KINDS)
 
 
 @pytest.mark.parametrize(("name", "sender"), CASES)
-def test_no_message_names_the_crime_or_anyone(ctx, request, use_sender, caplog, name, sender):
+def test_no_notification_names_the_crime_or_anyone(ctx, request, use_sender, caplog, name, sender):
     code, channel, language = name.split(".")
     caplog.set_level("INFO", logger="trackmycrime.messages")
     if sender == "smtp":
@@ -162,8 +163,8 @@ def test_no_message_names_the_crime_or_anyone(ctx, request, use_sender, caplog, 
         use_sender("log")
 
     PRODUCE[code](language, channel)
-    [message] = db.session.scalars(select(OutboxMessage)).all()
-    assert message.kind == code
+    [notification] = db.session.scalars(select(OutboxMessage)).all()
+    assert notification.kind == code
     assert outbox.drain()["sent"] == 1
 
     if sender == "smtp":
@@ -176,6 +177,6 @@ def test_no_message_names_the_crime_or_anyone(ctx, request, use_sender, caplog, 
         texts = _log_text(caplog)
     assert len(texts) == 1
     text = texts[0]
-    assert "http://localhost/" in text  # a real message, with its link
+    assert "http://localhost/" in text  # a real notification, with its link
     found = [word for word in _forbidden() if word.casefold() in text.casefold()]
     assert found == [], f"{name} by {sender} contains {found}:\n{text}"
