@@ -7,6 +7,7 @@ in part ends at its limit instead, and says so only when something is left out."
 from datetime import UTC, datetime, timedelta
 
 from backoffice.views import messages as backoffice_messages
+from backoffice.views import presenters
 from shared.extensions import db
 from shared.models import ApiClient, AuditEvent, OutboxMessage, SecureMessage, StaffMember
 from shared.models.types import utcnow
@@ -266,7 +267,7 @@ def test_the_unanswered_list_says_it_stops_short_only_when_more_are_waiting(app,
 def test_the_messages_that_could_not_be_sent_say_they_stop_short_only_when_older_ones_wait(
     app, ctx, monkeypatch
 ):
-    monkeypatch.setattr(backoffice_messages, "FAILED_SHOWN", 2)
+    monkeypatch.setattr(presenters, "FAILED_SHOWN", 2)
     officer = factories.staff()
     crime = factories.crime(officer)
     client = _client(app, officer)
