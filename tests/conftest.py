@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from shared.clients import senders
 from shared.extensions import db
 from shared.factory import create_app
-from shared.services import outbox
+from shared.services import outbox_worker
 from shared.web import throttle
 from tests import clock
 from tests.api_helpers import api, records_system  # noqa: F401  (a records system calling /api/v1)
@@ -162,7 +162,7 @@ def messages(app, caplog):
 
     def sent():
         with app.app_context():
-            outbox.drain()
+            outbox_worker.drain()
             db.session.remove()
         out = []
         for record in caplog.records:

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import OutboxAttempt, OutboxMessage
-from shared.services import victims
+from shared.services import victim_accounts
 from tests import factories
 
 
@@ -29,5 +29,5 @@ def invited(language: str = "en", email: str | None = None):
     """A victim invited to set up their account: one invitation waiting in the outbox."""
     officer = factories.staff()
     link = factories.victim(factories.crime(officer), officer, language=language, email=email)
-    victims.invite(link, by=officer)
+    victim_accounts.invite(link, by=officer)
     return link

@@ -20,7 +20,7 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import entitlements, victims_code_queries
+from shared.services import entitlements, outbox_failures, victims_code_queries
 from shared.services.entitlements import status_expression
 
 
@@ -111,7 +111,7 @@ def test_the_demo_has_victims_code_work_in_every_state(app, ctx):
 
 def test_the_demo_has_conversations_and_a_message_that_could_not_be_sent(app, ctx):
     from shared.models import Crime, OutboxMessage
-    from shared.services import outbox, secure_messages
+    from shared.services import secure_messages
 
     demo.load()
     staff = {member.name: member for member in db.session.scalars(select(StaffMember))}
@@ -123,6 +123,6 @@ def test_the_demo_has_conversations_and_a_message_that_could_not_be_sent(app, ct
     # A notification that finally failed is in front of the officer on the crime page.
     failed = db.session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))
     crime = db.session.get(Crime, failed.crime_id)
-    assert outbox.failed_for_crime(crime, [failed.victim_id]) == [failed]
+    assert outbox_failures.failed_for_crime(crime, [failed.victim_id]) == [failed]
     # Nothing is waiting to be sent: the demo starts with an empty outbox.
     assert not db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending"))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from shared.extensions import db
 from shared.models import AuditEvent, OutboxMessage, SecureMessage
 from shared.models.types import utcnow
-from shared.services import outbox, secure_messages, victims_code_actions
+from shared.services import outbox, outbox_worker, secure_messages, victims_code_actions
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -317,7 +317,7 @@ def test_a_message_that_could_not_be_sent_shows_on_the_crime_page_until_dealt_wi
     crime, link = _case(officer, name="Alex Victim")
     _sms_plan(link, officer)
     factories.update(crime, officer)
-    assert outbox.drain()["failed"] == 1
+    assert outbox_worker.drain()["failed"] == 1
     crime_path = f"/backoffice/crimes/{crime.id}"
 
     analyst_page = _client(app, factories.staff(officer.team, roles=("analyst",))).get(crime_path)
@@ -357,7 +357,7 @@ def test_an_invitation_that_could_not_be_sent_is_shown_too(app, ctx, use_sender)
     db.session.commit()
     link.victim.email = None
     db.session.commit()
-    outbox.drain()
+    outbox_worker.drain()
     [message] = _fresh([message])
     assert (message.status, message.reason) == ("failed", "no_address")
     page = _client(app, officer).get(f"/backoffice/crimes/{crime.id}")

@@ -21,7 +21,13 @@ from shared.domain.notification_kinds import KINDS
 from shared.domain.reference_data import OFFENCES
 from shared.extensions import db
 from shared.models import OutboxMessage
-from shared.services import outbox, secure_messages, staff, victims, victims_code_actions
+from shared.services import (
+    outbox_worker,
+    secure_messages,
+    staff,
+    victim_accounts,
+    victims_code_actions,
+)
 from tests import factories
 
 REFERENCE = "43/73951/26"
@@ -58,12 +64,12 @@ def _world(language: str, channel: str, active: bool):
 
 def _invitation(language, channel):
     officer, _crime, link = _world(language, channel, active=False)
-    victims.invite(link, by=officer)
+    victim_accounts.invite(link, by=officer)
 
 
 def _password_reset(language, channel):
     _world(language, channel, active=True)
-    victims.request_reset(VICTIM_EMAIL)
+    victim_accounts.request_reset(VICTIM_EMAIL)
 
 
 def _staff_setup(language, channel):
@@ -165,7 +171,7 @@ def test_no_notification_names_the_crime_or_anyone(ctx, request, use_sender, cap
     PRODUCE[code](language, channel)
     [notification] = db.session.scalars(select(OutboxMessage)).all()
     assert notification.kind == code
-    assert outbox.drain()["sent"] == 1
+    assert outbox_worker.drain()["sent"] == 1
 
     if sender == "smtp":
         texts = _smtp_text(server)

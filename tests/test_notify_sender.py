@@ -20,7 +20,7 @@ from shared.config import ConfigError, load_config, needed_templates
 from shared.domain.notification_kinds import KINDS, notify_template
 from shared.extensions import db
 from shared.models.types import utcnow
-from shared.services import outbox, victims, victims_code_actions
+from shared.services import outbox_failures, outbox_worker, victim_accounts, victims_code_actions
 from tests import factories
 from tests.outbox_helpers import attempts_of, invited, outbox_rows
 
@@ -56,7 +56,7 @@ def notify(use_sender, notify_server):
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_an_invitation_is_sent_by_notify_with_its_id(ctx, notify, language):
     link = invited(language)
-    assert outbox.drain() == {"sent": 1, "retry": 0, "failed": 0, "withheld": 0}
+    assert outbox_worker.drain() == {"sent": 1, "retry": 0, "failed": 0, "withheld": 0}
 
     [message] = outbox_rows()
     [sent] = notify.notifications
@@ -72,7 +72,7 @@ def test_an_invitation_is_sent_by_notify_with_its_id(ctx, notify, language):
     assert sent.personalisation["link"] in sent.content["body"]
     assert "((" not in sent.content["body"]
     # The link works: it is the victim's real invitation.
-    victims.check_activation(sent.personalisation["link"].rsplit("/", 1)[1])
+    victim_accounts.check_activation(sent.personalisation["link"].rsplit("/", 1)[1])
 
     assert (message.status, message.channel, message.attempts, message.reason) == ("sent", "email", 1, None)
     assert message.sealed is None  # the link is not kept once sent
@@ -84,7 +84,7 @@ def test_an_invitation_is_sent_by_notify_with_its_id(ctx, notify, language):
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_an_update_goes_by_text_message_when_the_contact_plan_says_so(ctx, notify, language):
     link = _texted_update(language)
-    assert outbox.drain()["sent"] == 1
+    assert outbox_worker.drain()["sent"] == 1
 
     [message] = outbox_rows()
     [sent] = notify.notifications
@@ -102,7 +102,7 @@ def test_an_update_goes_by_text_message_when_the_contact_plan_says_so(ctx, notif
 def test_every_request_carries_a_fresh_token_for_the_service(ctx, notify):
     invited()
     _texted_update()
-    outbox.drain()
+    outbox_worker.drain()
     assert len(notify.notifications) == 2
     for request in notify.requests:
         token = request.headers["Authorization"].removeprefix("Bearer ")
@@ -126,8 +126,8 @@ def test_every_request_carries_a_fresh_token_for_the_service(ctx, notify):
 )
 def test_an_address_notify_refuses_fails_at_once(ctx, notify, make, detail):
     make()
-    assert outbox.drain()["failed"] == 1
-    assert outbox.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
+    assert outbox_worker.drain()["failed"] == 1
+    assert outbox_worker.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
 
     [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "address_refused", 1)
@@ -150,7 +150,7 @@ def test_an_address_notify_refuses_fails_at_once(ctx, notify, make, detail):
 def test_a_wrong_key_fails_at_once(ctx, use_sender, notify_server, key, error):
     use_sender("notify", **notify_server.settings(NOTIFY_API_KEY=key(notify_server)))
     invited()
-    assert outbox.drain()["failed"] == 1
+    assert outbox_worker.drain()["failed"] == 1
 
     [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "refused", 1)
@@ -164,7 +164,7 @@ def test_a_template_notify_does_not_have_fails_at_once(ctx, use_sender, notify_s
     templates = {**notify_server.template_ids, "invitation.email.en": str(uuid.uuid4())}
     use_sender("notify", **notify_server.settings(NOTIFY_TEMPLATES=templates))
     invited()
-    outbox.drain()
+    outbox_worker.drain()
     [message] = outbox_rows()
     assert (message.status, message.reason) == ("failed", "refused")
     assert attempts_of(message)[0].detail == "Notify 400 BadRequestError: Template not found"
@@ -174,7 +174,7 @@ def test_a_template_notify_does_not_have_fails_at_once(ctx, use_sender, notify_s
 def test_any_other_refusal_fails_at_once(ctx, notify, status):
     notify.answer_next(status)
     invited()
-    assert outbox.drain()["failed"] == 1
+    assert outbox_worker.drain()["failed"] == 1
     [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "refused", 1)
 
@@ -196,7 +196,7 @@ def test_a_temporary_failure_is_tried_again_later(ctx, notify, answer, detail):
     _texted_update()
     answer(notify)
     before = utcnow()
-    assert outbox.drain()["retry"] == 1
+    assert outbox_worker.drain()["retry"] == 1
 
     [message] = outbox_rows()
     assert (message.status, message.attempts, message.reason) == ("pending", 1, None)
@@ -206,11 +206,11 @@ def test_a_temporary_failure_is_tried_again_later(ctx, notify, answer, detail):
     assert attempt.outcome == "retry"
     assert attempt.detail.startswith(detail)
     # Not due yet: nothing happens now.
-    assert outbox.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
+    assert outbox_worker.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
 
     if detail.startswith("Notify 503"):
         notify.start()  # Notify is back
-    assert outbox.drain(now=utcnow() + LATER)["sent"] == 1
+    assert outbox_worker.drain(now=utcnow() + LATER)["sent"] == 1
     [message] = outbox_rows()
     assert (message.status, message.attempts) == ("sent", 2)
     [sent] = notify.notifications
@@ -222,7 +222,7 @@ def test_a_slow_answer_is_a_timeout_and_tried_again(ctx, use_sender, notify_serv
     use_sender("notify", **notify_server.settings(), SEND_TIMEOUT_SECONDS=1)
     notify_server.delay = 1.5
     invited()
-    assert outbox.drain()["retry"] == 1
+    assert outbox_worker.drain()["retry"] == 1
     assert attempts_of(outbox_rows()[0])[0].detail.startswith("Notify 503")
 
 
@@ -231,7 +231,7 @@ def test_after_the_last_try_the_message_fails(ctx, notify, app, monkeypatch):
     monkeypatch.setitem(app.config, "OUTBOX_BACKOFF_SECONDS", 0)
     notify.answer_next(500, times=5)
     link = invited()
-    assert outbox.drain() == {"sent": 0, "retry": 2, "failed": 1, "withheld": 0}
+    assert outbox_worker.drain() == {"sent": 0, "retry": 2, "failed": 1, "withheld": 0}
 
     [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "gave_up", 3)
@@ -239,7 +239,7 @@ def test_after_the_last_try_the_message_fails(ctx, notify, app, monkeypatch):
     assert len(notify.requests) == 3
     assert message.sealed is None
     # Shown to the officer on the crime page.
-    assert outbox.failed_for_crime(link.crime, [link.victim_id]) == [message]
+    assert outbox_failures.failed_for_crime(link.crime, [link.victim_id]) == [message]
 
 
 # The stand-in checks what Notify checks.

@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 from shared.extensions import db
 from shared.models import AccountLink, InvestigationUpdate, OutboxMessage, Victim
 from shared.models.types import utcnow
-from shared.services import outbox, updates, victims, victims_code_actions
+from shared.services import (
+    outbox_failures,
+    outbox_sealing,
+    outbox_worker,
+    updates,
+    victim_accounts,
+    victims_code_actions,
+)
 from shared.services.errors import ServiceError
 from tests import factories
 from tests.outbox_helpers import attempts_of, outbox_rows
@@ -101,13 +108,13 @@ def test_updates_before_the_worker_runs_make_one_message(officer, smtp):
     factories.update(crime, officer, text="Second")
     [waiting] = outbox_rows()
     assert waiting.status == "pending"
-    assert outbox.drain()["sent"] == 1
+    assert outbox_worker.drain()["sent"] == 1
     assert [r.reference for r in smtp.received] == [waiting.reference]
 
     factories.update(crime, officer, text="Third")
     rows = outbox_rows()
     assert [row.status for row in rows] == ["sent", "pending"]
-    assert outbox.drain()["sent"] == 1
+    assert outbox_worker.drain()["sent"] == 1
     assert [r.reference for r in smtp.received] == [row.reference for row in rows]
     assert all(r.recipients == [link.victim.email] for r in smtp.received)
 
@@ -130,7 +137,7 @@ def test_the_contact_plan_decides_at_send_time(officer, smtp, plan, status, reas
     crime, link = _case(officer)
     _plan(link, officer, **plan)
     factories.update(crime, officer)
-    counts = outbox.drain()
+    counts = outbox_worker.drain()
     assert counts[status] == 1 and sum(counts.values()) == 1
     [row] = outbox_rows()
     assert (row.status, row.reason, row.sealed) == (status, reason, None)
@@ -138,7 +145,7 @@ def test_the_contact_plan_decides_at_send_time(officer, smtp, plan, status, reas
     assert attempt.outcome == status
     assert smtp.received == []
     # A failure is put in front of the officer; a message withheld on purpose is not.
-    shown = outbox.failed_for_crime(crime, [link.victim_id])
+    shown = outbox_failures.failed_for_crime(crime, [link.victim_id])
     assert [m.id for m in shown] == ([row.id] if status == "failed" else [])
 
 
@@ -148,7 +155,7 @@ def test_a_plan_changed_to_not_safe_after_the_message_was_written_stops_it(offic
     [row] = outbox_rows()
     assert row.status == "pending"
     _plan(link, officer, safe_to_contact=False)
-    assert outbox.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 1}
+    assert outbox_worker.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 1}
     [row] = outbox_rows()
     assert (row.status, row.reason) == ("withheld", "not_safe")
     assert smtp.received == []
@@ -160,7 +167,7 @@ def test_a_text_message_with_no_mobile_number_fails(officer, use_sender, caplog)
     assert link.victim.phone is None
     _plan(link, officer, channel="sms")
     factories.update(crime, officer)
-    assert outbox.drain()["failed"] == 1
+    assert outbox_worker.drain()["failed"] == 1
     [row] = outbox_rows()
     assert (row.status, row.reason, row.channel) == ("failed", "no_address", "sms")
 
@@ -169,7 +176,7 @@ def test_a_text_message_with_no_mobile_number_fails(officer, use_sender, caplog)
     db.session.commit()
     caplog.set_level("INFO", logger="trackmycrime.messages")
     factories.update(crime, officer)
-    assert outbox.drain()["sent"] == 1
+    assert outbox_worker.drain()["sent"] == 1
     row = outbox_rows()[-1]
     assert (row.status, row.channel) == ("sent", "sms")
     [record] = [r for r in caplog.records if r.name == "trackmycrime.messages"]
@@ -183,7 +190,7 @@ def test_the_address_is_read_when_the_message_is_sent(officer, smtp):
     # Changed meanwhile by someone else, as a back-office request would.
     with db.engine.begin() as conn:
         conn.execute(sa.update(Victim).where(Victim.id == link.victim_id).values(email="new@example.com"))
-    assert outbox.drain()["sent"] == 1
+    assert outbox_worker.drain()["sent"] == 1
     assert [r.recipients for r in smtp.received] == [["new@example.com"]]
 
 
@@ -191,7 +198,7 @@ def test_the_plan_s_language_is_used(officer, smtp):
     crime, link = _case(officer, language="en")
     _plan(link, officer, language="cy")
     factories.update(crime, officer)
-    assert outbox.drain()["sent"] == 1
+    assert outbox_worker.drain()["sent"] == 1
     [received] = smtp.received
     assert received.message["Content-Language"] == "cy"
 
@@ -201,7 +208,7 @@ def test_a_victim_not_safe_to_contact_cannot_be_invited(app, officer, smtp):
     link = factories.victim(crime, officer)
     _plan(link, officer, safe_to_contact=False)
     with pytest.raises(ServiceError) as refused:
-        victims.invite(link, by=officer)
+        victim_accounts.invite(link, by=officer)
     assert str(refused.value) == NOT_SAFE
     db.session.rollback()
 
@@ -215,7 +222,7 @@ def test_a_victim_not_safe_to_contact_cannot_be_invited(app, officer, smtp):
     assert NOT_SAFE in page.main_text
     assert outbox_rows() == []
     assert db.session.scalar(select(func.count()).select_from(AccountLink)) == 0
-    assert outbox.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
+    assert outbox_worker.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
     assert smtp.received == []
 
 
@@ -238,7 +245,7 @@ def test_a_password_reset_for_a_victim_not_safe_to_contact_sends_nothing(app, of
     known, unknown = pages.values()
     assert known.status == unknown.status == 200
     assert _comparable(known, link.victim.email) == _comparable(unknown, "nobody.here@example.com")
-    outbox.drain()
+    outbox_worker.drain()
     assert smtp.received == []
     # No link is even made: nothing may be sent to them.
     assert outbox_rows() == []
@@ -250,16 +257,16 @@ def test_a_password_reset_for_a_victim_not_safe_to_contact_sends_nothing(app, of
 
 def test_the_activation_link_is_sealed_and_emptied_once_sent(officer, smtp):
     link = factories.victim(factories.crime(officer), officer)
-    victims.invite(link, by=officer)
+    victim_accounts.invite(link, by=officer)
     with db.engine.connect() as conn:
         sealed = conn.scalar(sa.text("SELECT sealed FROM outbox_message"))
     assert sealed
     assert "activate" not in sealed
-    assert outbox.drain()["sent"] == 1
+    assert outbox_worker.drain()["sent"] == 1
     [received] = smtp.received
     token = re.search(r"/activate/([A-Za-z0-9_-]+)", received.body).group(1)
     assert token not in sealed
-    assert outbox.unseal(sealed)["link"].endswith("/activate/" + token)
+    assert outbox_sealing.unseal(sealed)["link"].endswith("/activate/" + token)
     assert db.session.scalar(select(AccountLink.token_hash)) == hashlib.sha256(token.encode()).hexdigest()
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT status, sealed FROM outbox_message")).one() == ("sent", None)
@@ -273,7 +280,7 @@ def test_backoff_grows_with_attempts_and_is_capped(app, ctx, monkeypatch):
     monkeypatch.setitem(app.config, "OUTBOX_BACKOFF_MAX_SECONDS", 600)
     for attempts, full in ((1, 30), (2, 60), (3, 120), (4, 240), (5, 480), (6, 600), (20, 600)):
         for _ in range(20):
-            wait = outbox.backoff(attempts).total_seconds()
+            wait = outbox_worker.backoff(attempts).total_seconds()
             assert 0.75 * full <= wait <= full, (attempts, wait)
 
 
@@ -283,7 +290,7 @@ def test_a_retrying_message_waits_for_its_time(app, officer, smtp, monkeypatch):
     factories.update(crime, officer)
     smtp.handler.answer = "451 4.3.0 Try again later"
     before = utcnow()
-    assert outbox.drain()["retry"] == 1
+    assert outbox_worker.drain()["retry"] == 1
     [row] = outbox_rows()
     assert (row.status, row.attempts, row.claimed_by) == ("pending", 1, None)
     assert before + timedelta(seconds=22) <= row.next_attempt_at <= utcnow() + timedelta(seconds=30)
@@ -291,9 +298,9 @@ def test_a_retrying_message_waits_for_its_time(app, officer, smtp, monkeypatch):
     assert (attempt.outcome, attempt.detail) == ("retry", "SMTP 451")
 
     smtp.handler.answer = None
-    assert outbox.drain(now=row.next_attempt_at - timedelta(seconds=1)) == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
+    assert outbox_worker.drain(now=row.next_attempt_at - timedelta(seconds=1)) == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
     assert smtp.received == []
-    assert outbox.drain(now=row.next_attempt_at + timedelta(seconds=1))["sent"] == 1
+    assert outbox_worker.drain(now=row.next_attempt_at + timedelta(seconds=1))["sent"] == 1
     assert [r.reference for r in smtp.received] == [row.reference]
     assert [a.outcome for a in attempts_of(row.id)] == ["retry", "sent"]
 
@@ -303,9 +310,9 @@ def test_with_no_backoff_a_retry_is_due_at_once(app, officer, smtp, monkeypatch)
     crime, _link = _case(officer)
     factories.update(crime, officer)
     smtp.handler.answer = "421 4.7.0 Too busy"
-    assert outbox.deliver_due()["retry"] == 1
+    assert outbox_worker.deliver_due()["retry"] == 1
     smtp.handler.answer = None
-    assert outbox.deliver_due()["sent"] == 1
+    assert outbox_worker.deliver_due()["sent"] == 1
     assert [row.status for row in outbox_rows()] == ["sent"]
 
 
@@ -316,11 +323,11 @@ def test_a_message_that_keeps_failing_finally_fails(app, officer, smtp, monkeypa
     factories.update(crime, officer)
     smtp.handler.answer = "451 4.3.0 Try again later"
     for _ in range(3):
-        outbox.deliver_due()
+        outbox_worker.deliver_due()
     [row] = outbox_rows()
     assert (row.status, row.reason, row.attempts) == ("failed", "gave_up", 3)
     assert [a.outcome for a in attempts_of(row.id)] == ["retry", "retry", "failed"]
-    assert [m.id for m in outbox.failed_for_crime(crime, [link.victim_id])] == [row.id]
+    assert [m.id for m in outbox_failures.failed_for_crime(crime, [link.victim_id])] == [row.id]
 
 
 # Only the worker holding the claim records what happened.
@@ -337,7 +344,7 @@ def _claimed(officer, by: str, until):
 
 def test_a_message_another_worker_holds_is_skipped(officer, smtp):
     message_id = _claimed(officer, "other-worker", utcnow() + timedelta(minutes=5))
-    assert outbox.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
+    assert outbox_worker.drain() == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
     [row] = outbox_rows()
     assert (row.id, row.status, row.claimed_by, row.attempts) == (message_id, "pending", "other-worker", 0)
     assert smtp.received == []
@@ -345,7 +352,7 @@ def test_a_message_another_worker_holds_is_skipped(officer, smtp):
 
 def test_an_expired_claim_is_taken_over(officer, smtp):
     message_id = _claimed(officer, "dead-worker", utcnow() - timedelta(seconds=1))
-    assert outbox.drain("this-worker")["sent"] == 1
+    assert outbox_worker.drain("this-worker")["sent"] == 1
     [row] = outbox_rows()
     assert (row.status, row.claimed_by, row.attempts) == ("sent", None, 1)
     assert [(a.outcome, a.worker) for a in attempts_of(message_id)] == [("sent", "this-worker")]
@@ -354,30 +361,30 @@ def test_an_expired_claim_is_taken_over(officer, smtp):
 def test_a_worker_that_lost_its_claim_records_nothing(app, officer, smtp):
     message_id = _claimed(officer, "slow-worker", utcnow() - timedelta(seconds=1))
     # Its claim ran out and another worker took the message.
-    assert outbox.claim("new-worker", 10, utcnow()) == [message_id]
+    assert outbox_worker.claim("new-worker", 10, utcnow()) == [message_id]
 
-    assert outbox._finish(message_id, "slow-worker", "sent", channel="email", now=utcnow()) is False
+    assert outbox_worker._finish(message_id, "slow-worker", "sent", channel="email", now=utcnow()) is False
     # The slow worker sees the message is no longer its own, and leaves it alone.
-    assert outbox.send_one(message_id, "slow-worker", app.extensions["message_sender"]) == "lost"
+    assert outbox_worker.send_one(message_id, "slow-worker", app.extensions["message_sender"]) == "lost"
     assert smtp.received == []
     [row] = outbox_rows()
     assert (row.status, row.claimed_by, row.attempts) == ("pending", "new-worker", 0)
     assert attempts_of(message_id) == []
 
     # The worker holding the claim records it once.
-    assert outbox.send_one(message_id, "new-worker", app.extensions["message_sender"]) == "sent"
+    assert outbox_worker.send_one(message_id, "new-worker", app.extensions["message_sender"]) == "sent"
     assert [(a.outcome, a.worker) for a in attempts_of(message_id)] == [("sent", "new-worker")]
     # Once sent, a late worker still cannot record anything.
-    assert outbox._finish(message_id, "new-worker", "failed", reason="refused", now=utcnow()) is False
+    assert outbox_worker._finish(message_id, "new-worker", "failed", reason="refused", now=utcnow()) is False
     assert [row.status for row in outbox_rows()] == ["sent"]
 
 
 def test_a_message_sealed_with_another_key_fails_and_says_why(app, officer, smtp, monkeypatch):
     _crime, link = _case(officer)
-    victims.request_reset(link.victim.email)
+    victim_accounts.request_reset(link.victim.email)
     # The service's secret key changed between writing the message and sending it.
     monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key")
-    assert outbox.drain()["failed"] == 1
+    assert outbox_worker.drain()["failed"] == 1
     [row] = outbox_rows()
     assert (row.status, row.reason, row.sealed) == ("failed", "unreadable", None)
     assert smtp.received == []

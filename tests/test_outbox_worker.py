@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from shared.extensions import db
 from shared.models import OutboxAttempt, Victim
 from shared.models.types import utcnow
-from shared.services import victims, victims_code_actions
+from shared.services import victim_accounts, victims_code_actions
 from tests import clock, factories
 from tests.outbox_helpers import outbox_rows
 from tests.signed_in import sign_in_as
@@ -122,7 +122,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(ctx, smtp_server, workers):
     officer = factories.staff()
     crime = factories.crime(officer)
     for _ in range(30):
-        victims.invite(factories.victim(crime, officer), by=officer)
+        victim_accounts.invite(factories.victim(crime, officer), by=officer)
     references = {row.reference for row in outbox_rows()}
     assert len(references) == 30
 

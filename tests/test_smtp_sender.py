@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from shared.domain.notification_kinds import KINDS, render
 from shared.models.types import utcnow
-from shared.services import outbox, victims
+from shared.services import outbox_worker, victim_accounts
 from tests.outbox_helpers import attempts_of, invited, outbox_rows
 
 LATER = timedelta(hours=2)
@@ -21,7 +21,7 @@ NOTHING = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_an_invitation_arrives_as_an_email(ctx, smtp, language):
     link = invited(language)
-    assert outbox.drain() == {**NOTHING, "sent": 1}
+    assert outbox_worker.drain() == {**NOTHING, "sent": 1}
 
     [message] = outbox_rows()
     [received] = smtp.received
@@ -42,7 +42,7 @@ def test_an_invitation_arrives_as_an_email(ctx, smtp, language):
 
     found = re.search(r"http://localhost/activate/([A-Za-z0-9_-]+)\s", received.body)
     assert found, received.body
-    victims.check_activation(found.group(1))  # the victim's real, working link
+    victim_accounts.check_activation(found.group(1))  # the victim's real, working link
     assert {"en": "expires in 72 hours", "cy": "ymhen 72 awr"}[language] in received.body
 
     assert (message.status, message.channel, message.attempts) == ("sent", "email", 1)
@@ -52,7 +52,7 @@ def test_an_invitation_arrives_as_an_email(ctx, smtp, language):
 
 def test_a_welsh_victim_gets_the_welsh_email(ctx, smtp):
     invited("cy")
-    outbox.drain()
+    outbox_worker.drain()
     [received] = smtp.received
     assert received.message["Subject"] == "Sefydlu eich cyfrif"
     assert received.message["Content-Language"] == "cy"
@@ -62,17 +62,17 @@ def test_try_again_later_is_tried_again_later(ctx, smtp):
     smtp.handler.answer = "451 4.3.0 Try again later"
     invited()
     before = utcnow()
-    assert outbox.drain() == {**NOTHING, "retry": 1}
+    assert outbox_worker.drain() == {**NOTHING, "retry": 1}
 
     [message] = outbox_rows()
     assert (message.status, message.attempts, message.reason) == ("pending", 1, None)
     assert before + timedelta(seconds=22) <= message.next_attempt_at <= utcnow() + timedelta(seconds=30)
     assert attempts_of(message)[0].detail == "SMTP 451"
     assert smtp.received == []
-    assert outbox.drain() == NOTHING  # not due yet
+    assert outbox_worker.drain() == NOTHING  # not due yet
 
     smtp.handler.answer = None
-    assert outbox.drain(now=utcnow() + LATER) == {**NOTHING, "sent": 1}
+    assert outbox_worker.drain(now=utcnow() + LATER) == {**NOTHING, "sent": 1}
     [message] = outbox_rows()
     assert (message.status, message.attempts) == ("sent", 2)
     assert len(smtp.received) == 1
@@ -82,7 +82,7 @@ def test_try_again_later_is_tried_again_later(ctx, smtp):
 def test_a_refused_message_fails_at_once(ctx, smtp):
     smtp.handler.answer = "550 5.7.1 Message refused"
     invited()
-    assert outbox.drain() == {**NOTHING, "failed": 1}
+    assert outbox_worker.drain() == {**NOTHING, "failed": 1}
     [message] = outbox_rows()
     assert (message.status, message.reason, message.attempts) == ("failed", "refused", 1)
     assert attempts_of(message)[0].detail == "SMTP 550"
@@ -96,7 +96,7 @@ def test_a_refused_message_fails_at_once(ctx, smtp):
 def test_a_refused_recipient(ctx, smtp, answer, outcome, reason):
     smtp.handler.rcpt_answer = answer
     invited()
-    assert outbox.drain()[outcome] == 1
+    assert outbox_worker.drain()[outcome] == 1
     [message] = outbox_rows()
     assert (message.reason, message.attempts) == (reason, 1)
     code = answer.split()[0]
@@ -108,14 +108,14 @@ def test_a_refused_recipient(ctx, smtp, answer, outcome, reason):
 def test_a_server_that_is_down_is_tried_again_when_it_is_back(ctx, smtp):
     smtp.stop()
     invited()
-    assert outbox.drain() == {**NOTHING, "retry": 1}
+    assert outbox_worker.drain() == {**NOTHING, "retry": 1}
     [message] = outbox_rows()
     assert attempts_of(message)[0].detail == "SMTP ConnectionRefusedError"
 
     # One batch (drain would go on trying until the last try, each time "later").
-    assert outbox.deliver_due(now=utcnow() + LATER) == {**NOTHING, "retry": 1}  # still down
+    assert outbox_worker.deliver_due(now=utcnow() + LATER) == {**NOTHING, "retry": 1}  # still down
     smtp.start()
-    assert outbox.drain(now=utcnow() + 4 * LATER) == {**NOTHING, "sent": 1}
+    assert outbox_worker.drain(now=utcnow() + 4 * LATER) == {**NOTHING, "sent": 1}
     [message] = outbox_rows()
     assert (message.status, message.attempts) == ("sent", 3)
     assert [a.outcome for a in attempts_of(message)] == ["retry", "retry", "sent"]
@@ -126,5 +126,5 @@ def test_a_slow_server_is_a_timeout_and_tried_again(ctx, use_sender, smtp_server
     use_sender("smtp", **smtp_server.settings(), SEND_TIMEOUT_SECONDS=1)
     smtp_server.handler.delay = 1.5
     invited()
-    assert outbox.drain() == {**NOTHING, "retry": 1}
+    assert outbox_worker.drain() == {**NOTHING, "retry": 1}
     assert attempts_of(outbox_rows()[0])[0].detail in ("SMTP TimeoutError", "SMTP SMTPServerDisconnected")

@@ -11,7 +11,7 @@ from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.extensions import db
 from shared.models import StaffMember
 from shared.models.types import utcnow
-from shared.services import calendar, crimes, secure_messages, updates, victims
+from shared.services import calendar, crimes, secure_messages, updates, victim_accounts, victims
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.web.forms import local_to_utc
@@ -80,7 +80,7 @@ def crime(crime_id):
             victims_page, "backoffice.crime", page_arg="victims_page", anchor="victims", landmark=_("Pages of victims"),
             crime_id=crime.id, **({"page": timeline.page} if timeline.page > 1 else {}),
         ),
-        invitation=victims.invitation_status(links),
+        invitation=victim_accounts.invitation_status(links),
         timeline=timeline,
         timeline_pagination=pagination_params(
             timeline, "backoffice.crime", anchor="timeline", landmark=_("Pages of the timeline"),

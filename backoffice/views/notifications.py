@@ -9,7 +9,7 @@ from backoffice import bp
 from backoffice.forms import ConfirmForm
 from backoffice.views.common import crime_or_404
 from shared.domain.permissions import requires
-from shared.services import outbox
+from shared.services import outbox_failures
 from shared.translation import gettext as _
 
 
@@ -17,11 +17,11 @@ from shared.translation import gettext as _
 @requires("crimes.update")
 def failed_notification_dealt_with(crime_id, notification_id):
     crime = crime_or_404(crime_id)
-    notification = outbox.failed_message(crime, notification_id)
+    notification = outbox_failures.failed_message(crime, notification_id)
     if notification is None:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    outbox.mark_dealt_with(notification, current_user)
+    outbox_failures.mark_dealt_with(notification, current_user)
     flash(_("Marked as dealt with"))
     return redirect(url_for("backoffice.crime", crime_id=crime.id))

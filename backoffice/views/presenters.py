@@ -19,7 +19,7 @@ from shared.domain.victims_code_rules import (
     SYSTEM_REASONS,
 )
 from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
-from shared.services import entitlements, outbox, victims_code_queries
+from shared.services import entitlements, outbox_failures, victims_code_queries
 from shared.translation import gettext as _
 
 # MoJ badge colour for each status; the badge always carries the status in words.
@@ -126,10 +126,10 @@ def failed_notifications(crime: Crime) -> dict:
     """The notifications to any of the crime's victims (not only those on this page of
     victims) that could not be sent and that nobody has dealt with yet, the latest
     first, as the crime's page warns of them. One query, whatever the numbers."""
-    failed = outbox.latest_failed_on_crime(crime, FAILED_SHOWN)
+    failed = outbox_failures.latest_failed_on_crime(crime, FAILED_SHOWN)
     return {
         "failed_notifications": failed.items,
         "failed_more": failed.more,
         "notification_kinds": KINDS,
-        "failure_reasons": outbox.REASONS,
+        "failure_reasons": outbox_failures.REASONS,
     }

@@ -6,7 +6,7 @@ from backoffice.forms import ConfirmForm, VictimForm
 from backoffice.views.common import crime_or_404, link_or_404, show_service_error
 from shared.domain.permissions import requires
 from shared.extensions import db
-from shared.services import victims
+from shared.services import victim_accounts, victims
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 
@@ -47,7 +47,7 @@ def invite_victim(crime_id, link_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        victims.invite(link, by=current_user)
+        victim_accounts.invite(link, by=current_user)
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")

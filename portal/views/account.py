@@ -4,7 +4,7 @@ from flask_login import current_user, logout_user
 from portal import bp
 from portal.forms import ChangePasswordForm, ChoosePasswordForm, ForgotPasswordForm, ResetPasswordForm
 from shared.domain.permissions import requires
-from shared.services import victims
+from shared.services import victim_accounts
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.translation import gettext as _
@@ -27,7 +27,7 @@ def index():
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
-        victim = victims.authenticate(form.email.data, form.password.data)
+        victim = victim_accounts.authenticate(form.email.data, form.password.data)
         if victim is not None:
             sessions.start(victim, "password")
             return redirect(safe_next(request.args.get("next"), url_for("portal.cases")))
@@ -57,13 +57,13 @@ def signed_out():
 @public
 def activate(token):
     try:
-        victims.check_activation(token)
+        victim_accounts.check_activation(token)
     except LinkProblem as problem:
         return _link_problem("portal/activation_problem.html", problem)
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            victims.activate(token, form.password.data)
+            victim_accounts.activate(token, form.password.data)
         except ServiceError as error:
             form.password.errors.append(error.message)
         else:
@@ -80,7 +80,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         # The same page whether or not the address has an account.
-        victims.request_reset(form.email.data)
+        victim_accounts.request_reset(form.email.data)
         minutes = int(current_app.config["RESET_LINK_TTL"].total_seconds() // 60)
         return render_template("portal/reset_sent.html", minutes=minutes)
     return render_template("portal/forgot_password.html", form=form)
@@ -90,13 +90,13 @@ def forgot_password():
 @public
 def reset_password(token):
     try:
-        victims.check_reset(token)
+        victim_accounts.check_reset(token)
     except LinkProblem as problem:
         return _link_problem("portal/reset_problem.html", problem)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            victims.reset_password(token, form.password.data)
+            victim_accounts.reset_password(token, form.password.data)
         except LinkProblem as problem:
             return _link_problem("portal/reset_problem.html", problem)
         except ServiceError as error:
@@ -120,7 +120,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            victims.change_password(
+            victim_accounts.change_password(
                 current_user._get_current_object(),
                 form.current_password.data,
                 form.password.data,

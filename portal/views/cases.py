@@ -6,14 +6,14 @@ from portal.views.common import refuse_case
 from shared.domain.permissions import requires
 from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
-from shared.services import secure_messages, updates, victims
+from shared.services import secure_messages, updates, victim_cases
 from shared.web.page_links import pagination_params, requested_page
 
 
 @bp.get("/cases")
 @requires("victim.self")
 def cases():
-    page = victims.cases_of(current_user, requested_page(), current_app.config["CASES_PER_PAGE"])
+    page = victim_cases.cases_of(current_user, requested_page(), current_app.config["CASES_PER_PAGE"])
     unread = secure_messages.unread_by_link([link.id for link in page.items], "staff")
     return render_template(
         "portal/cases.html",
@@ -28,7 +28,7 @@ def cases():
 @bp.get("/cases/<public_id>")
 @requires("victim.self")
 def case(public_id):
-    case = victims.case_view(current_user, public_id)
+    case = victim_cases.case_view(current_user, public_id)
     if case is None:
         refuse_case(public_id)
     cancellation = CANCELLATION_REASONS.get(case.cancellation_reason) if case.cancelled_at else None

@@ -4,7 +4,7 @@ from flask import abort
 from flask_login import current_user
 
 from shared.extensions import db
-from shared.services import audit, victims
+from shared.services import audit, victim_cases
 
 
 def refuse_case(public_id: str):
@@ -17,7 +17,7 @@ def refuse_case(public_id: str):
 
 def own_case_or_404(public_id: str):
     """The signed-in victim's link to the crime `public_id`, or 404 (`refuse_case`)."""
-    link = victims.case_of(current_user, public_id)
+    link = victim_cases.case_of(current_user, public_id)
     if link is None:
         refuse_case(public_id)
     return link

@@ -9,7 +9,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 from portal import bp
 from shared.clients import oidc
 from shared.extensions import db
-from shared.services import audit, victims
+from shared.services import audit, victim_accounts
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.web import sessions, single_sign_on
@@ -35,7 +35,7 @@ def onelogin_link(token):
     if not oidc.onelogin_enabled():
         abort(404)
     try:
-        victims.check_activation(token)
+        victim_accounts.check_activation(token)
     except LinkProblem as problem:
         return render_template("portal/activation_problem.html", reason=problem.reason), problem.status
     return single_sign_on.start_onelogin(_callback_url(), {"invitation": token})
@@ -55,14 +55,14 @@ def onelogin_callback():
     invitation = (identity.purpose or {}).get("invitation") if isinstance(identity.purpose, dict) else None
     if invitation:
         try:
-            victim = victims.link_onelogin(invitation, identity.subject)
+            victim = victim_accounts.link_onelogin(invitation, identity.subject)
         except LinkProblem as problem:
             return render_template("portal/activation_problem.html", reason=problem.reason), problem.status
         except ServiceError:
             db.session.rollback()
             return render_template("portal/onelogin_problem.html", reason="taken"), 409
     else:
-        victim = victims.by_onelogin(identity.subject)
+        victim = victim_accounts.by_onelogin(identity.subject)
         if victim is None:
             audit.record("victim.onelogin_unlinked", None, None)
             db.session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from shared.config import needed_templates
 from shared.domain.notification_kinds import KINDS, notify_template
 from shared.extensions import db
-from shared.services import outbox
+from shared.services import outbox_worker
 
 
 @click.command("send-messages")
@@ -23,9 +23,9 @@ def send_messages_command(once: bool, poll: float):
     """Send the messages waiting in the outbox, by email or text message. Runs until
     stopped (Ctrl-C or SIGTERM ends it after the message in hand); several can run at
     once against PostgreSQL."""
-    worker = outbox.worker_name()
+    worker = outbox_worker.worker_name()
     if once:
-        counts = outbox.drain(worker)
+        counts = outbox_worker.drain(worker)
         click.echo(", ".join(f"{value} {key}" for key, value in counts.items()))
         return
     stopping = []
@@ -38,7 +38,7 @@ def send_messages_command(once: bool, poll: float):
     click.echo(f"Sending messages as {worker}; Ctrl-C stops.")
     while not stopping:
         try:
-            counts = outbox.deliver_due(worker)
+            counts = outbox_worker.deliver_due(worker)
         except DBAPIError as error:
             # The database is restarting or unreachable: wait and try again.
             db.session.rollback()

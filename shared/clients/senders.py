@@ -42,7 +42,7 @@ class TemporaryFailure(Exception):
 
 class PermanentFailure(Exception):
     """The provider refused the message and would refuse it again. `reason` is one of
-    shared.services.outbox.REASONS."""
+    shared.services.outbox_failures.REASONS."""
 
     def __init__(self, reason: str, detail: str):
         super().__init__(detail)

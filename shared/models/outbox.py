@@ -1,5 +1,5 @@
 """The outbox: every message that must reach someone, written in the same transaction as
-the change that causes it, then sent by the worker (shared.services.outbox)."""
+the change that causes it, then sent by the worker (shared.services.outbox_worker)."""
 
 from datetime import datetime
 
@@ -39,7 +39,7 @@ class OutboxMessage(Model):
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The channel of the last attempt (email or sms) and, for failed or withheld
-    # messages, why (shared.services.outbox.REASONS).
+    # messages, why (shared.services.outbox_failures.REASONS).
     channel: Mapped[str | None] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

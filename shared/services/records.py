@@ -31,7 +31,15 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import audit, crimes, entitlements, updates, victims, victims_code_actions
+from shared.services import (
+    audit,
+    crimes,
+    entitlements,
+    updates,
+    victim_accounts,
+    victims,
+    victims_code_actions,
+)
 from shared.services.errors import ServiceError
 from shared.services.records_input import CrimeIn, EventIn, VictimIn
 
@@ -392,7 +400,7 @@ def invite(link: CrimeVictim, by) -> tuple[str, AccountLink]:
     if live is not None:
         return "already_invited", live
     try:
-        victims.invite(link, by=by)
+        victim_accounts.invite(link, by=by)
     except ServiceError as error:
         raise Conflict(error.message) from None
     return "invited", _live_invitation(link.victim_id)
@@ -421,7 +429,7 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
     (`with_entitlements`) what the Code owes each of them. Six queries at most."""
     links = victims.victims_of_crime(crime)
     ids = [link.id for link in links]
-    accounts = victims.invitation_status(links)
+    accounts = victim_accounts.invitation_status(links)
     rights = entitlements.current_rights(ids)
     plans = entitlements.current_plans(ids)
     owed: dict[int, list] = {link_id: [] for link_id in ids}

@@ -21,7 +21,14 @@ from sqlalchemy import select
 from shared.extensions import db
 from shared.models import Entitlement, SecureMessage
 from shared.models.types import utcnow
-from shared.services import api_clients, crimes, secure_messages, staff, victims, victims_code_actions
+from shared.services import (
+    api_clients,
+    crimes,
+    secure_messages,
+    staff,
+    victim_accounts,
+    victims_code_actions,
+)
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, staff_password_step, staff_sign_in, victim_sign_in
 
@@ -272,8 +279,8 @@ def build_scenario(messages) -> dict:
     factories.update(crime, officer, text="CCTV requested from the shop.", visible=False)
     crimes.change_stage(crime, "suspect_identified", "We have spoken to the suspect.", True, officer)
     crimes.record_outcome(crime, 1, "The first hearing is at the magistrates’ court.", True, officer)
-    victims.invite(invited, by=officer)
-    victims.request_reset(signed_up.victim.email)
+    victim_accounts.invite(invited, by=officer)
+    victim_accounts.request_reset(signed_up.victim.email)
     # A conversation: the victim's first message waited a fortnight for a reply, and
     # there is a new one; a notice to the victim who asked for texts could not be sent.
     weeks_ago = utcnow() - timedelta(days=14)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 
 from shared.factory import create_app
-from shared.services import victims
+from shared.services import victim_accounts
 from tests import factories
 from tests.browser.conftest import serve
 from tests.browser.test_accessibility import LANGUAGES, VISITOR, Screen, choose_language, scan
@@ -107,7 +107,7 @@ def test_victim_sets_up_with_one_login_then_signs_in_with_it(force, new_context,
     with force.app.app_context():
         officer = factories.staff()
         link = factories.victim(factories.crime(officer), officer, email="victim.one@example.com")
-        victims.invite(link, by=officer)
+        victim_accounts.invite(link, by=officer)
 
     # From the invitation email, on their phone.
     victim = new_context(force.base_url).new_page()
@@ -163,7 +163,7 @@ def test_single_sign_on_pages_have_no_axe_violations(force, new_context, message
     with force.app.app_context():
         officer = factories.staff()
         link = factories.victim(factories.crime(officer), officer)
-        victims.invite(link, by=officer)
+        victim_accounts.invite(link, by=officer)
     ids = {"token": invitation_url(messages).rsplit("/", 1)[1]}
 
     readers = {who: new_context(force.base_url).new_page() for who in (VISITOR, VICTIM_VISITOR)}

@@ -1,0 +1,68 @@
+"""Where a notification goes, or why it does not, decided when it is sent rather than
+when it was queued: nothing goes to a victim marked not safe to contact, nothing about a
+case to one who opted out, and the channel and language are the contact plan's as it is
+now."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from shared.domain.notification_kinds import KINDS
+from shared.extensions import db
+from shared.models import CrimeVictim, OutboxMessage, StaffMember, Victim
+from shared.services import entitlements
+
+
+def account_withheld_reason(victim: Victim) -> str | None:
+    """Why no account message (an invitation, a password reset) may go to this victim:
+    'not_safe' when any of their contact plans says it is not safe, else None."""
+    links = db.session.scalars(select(CrimeVictim.id).where(CrimeVictim.victim_id == victim.id)).all()
+    plans = entitlements.current_plans(links)
+    if any(not plan.safe_to_contact for plan in plans.values()):
+        return "not_safe"
+    return None
+
+@dataclass(frozen=True)
+class Route:
+    """Where a message goes, or why it does not: `withheld` or `failed` names a reason."""
+
+    channel: str | None = None
+    to: str | None = None
+    language: str = "en"
+    withheld: str | None = None
+    failed: str | None = None
+
+def route(message: OutboxMessage, channels: tuple[str, ...]) -> Route:
+    """Decide, now, whether the message may go and by which channel, to which address and
+    in which language."""
+    kind = KINDS[message.kind]
+    if kind.audience == "staff":
+        member = db.session.get(StaffMember, message.staff_id)
+        return Route("email", member.email, "en") if member and member.email else Route(failed="no_address")
+    victim = db.session.get(Victim, message.victim_id)
+    if kind.about == "account":
+        reason = account_withheld_reason(victim)
+        if reason:
+            return Route(withheld=reason)
+        channel, language = "email", victim.preferred_language
+    else:
+        link = db.session.scalar(
+            select(CrimeVictim).where(CrimeVictim.crime_id == message.crime_id, CrimeVictim.victim_id == victim.id)
+        )
+        plan = entitlements.current_plans([link.id]).get(link.id) if link is not None else None
+        if plan is not None and not plan.safe_to_contact:
+            return Route(withheld="not_safe")
+        if plan is not None and plan.opted_out:
+            return Route(withheld="opted_out")
+        if link is None or not victim.is_active:
+            return Route(withheld="no_account")
+        channel = plan.channel if plan is not None else victim.contact_channel
+        language = plan.language if plan is not None else victim.preferred_language
+        if channel not in ("email", "sms"):
+            return Route(withheld="channel")
+        if channel == "sms" and "sms" not in channels:
+            return Route(channel=channel, failed="no_channel")
+    to = victim.email if channel == "email" else victim.phone
+    if not to:
+        return Route(channel=channel, failed="no_address")
+    return Route(channel, to, language)

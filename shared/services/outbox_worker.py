@@ -1,0 +1,190 @@
+"""The worker that empties the outbox (`flask send-messages`).
+
+`deliver_due` claims a batch of due notifications, sends each by its channel and records
+what happened:
+
+- A claim is a lease: on PostgreSQL the batch is chosen with FOR UPDATE SKIP LOCKED, so
+  several workers share the work; a worker that dies mid-batch leaves claims that run
+  out, and the notifications are sent again. One is sent at least once and recorded as
+  sent once: only the worker holding the claim may record it.
+- Temporary failures (timeouts, 5xx, 429, SMTP 4xx) are tried again with exponential
+  backoff, up to OUTBOX_MAX_ATTEMPTS; a permanent failure stops at once. One that
+  finally fails is shown to the officer on the crime page (`outbox_failures`): the duty
+  to tell the victim remains.
+"""
+
+import logging
+import os
+import secrets
+import socket
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from shared.clients.senders import Delivery, PermanentFailure, TemporaryFailure
+from shared.domain.notification_kinds import KINDS
+from shared.extensions import db
+from shared.models import OutboxAttempt, OutboxMessage
+from shared.models.types import utcnow
+from shared.services.outbox_routing import route
+from shared.services.outbox_sealing import unseal
+
+logger = logging.getLogger("trackmycrime.outbox")
+
+
+def _values(message: OutboxMessage) -> dict | None:
+    values = unseal(message.sealed)
+    if values is None:
+        return None
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    # A message about a case links to signing in; the victim's page follows from there.
+    values.setdefault("link", base + "/sign-in")
+    return values
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:80]
+
+def claim(worker: str, limit: int, now: datetime) -> list[int]:
+    """Take up to `limit` due messages for this worker, for OUTBOX_LEASE_SECONDS, and
+    commit. Skips messages another worker holds (SKIP LOCKED while choosing, then the
+    claim itself only where nobody holds a live one)."""
+    free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+    due = and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, free)
+    ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(due)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        db.session.commit()
+        return []
+    until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), due)
+        .values(claimed_by=worker, claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker, OutboxMessage.claimed_until == until)
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`th failed try: doubling from
+    OUTBOX_BACKOFF_SECONDS, at most OUTBOX_BACKOFF_MAX_SECONDS, less up to a quarter at
+    random so that retries spread out."""
+    config = current_app.config
+    seconds = min(config["OUTBOX_BACKOFF_MAX_SECONDS"], config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (attempts - 1))
+    return timedelta(seconds=seconds * (1 - secrets.randbelow(250) / 1000))
+
+def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=None, provider_ref=None,
+            reason=None, retry_at: datetime | None = None, now: datetime) -> bool:
+    """Record an attempt, if this worker still holds the message, and commit. False when
+    it does not (its claim ran out and another worker took the message)."""
+    values = {"claimed_by": None, "claimed_until": None, "attempts": OutboxMessage.attempts + 1, "channel": channel}
+    if outcome == "retry":
+        values.update(next_attempt_at=retry_at)
+    else:
+        values.update(
+            status={"sent": "sent", "failed": "failed", "withheld": "withheld"}[outcome],
+            reason=reason,
+            finished_at=now,
+            sealed=None,
+        )
+    done = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        db.session.rollback()
+        logger.warning("Outbox message %s: claim lost before recording %s", message_id, outcome)
+        return False
+    number = db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id))
+    db.session.add(
+        OutboxAttempt(
+            message_id=message_id, number=number, at=now, outcome=outcome, channel=channel,
+            detail=detail, provider_ref=provider_ref, worker=worker,
+        )
+    )
+    db.session.commit()
+    return True
+
+def send_one(message_id: int, worker: str, sender, now: datetime | None = None) -> str:
+    """Send one claimed message and record the outcome: sent, retry, failed or withheld
+    ('lost' when this worker's claim ran out first and another worker has the message)."""
+    # The session keeps what it loaded after a commit, and a worker's session lives from
+    # batch to batch: read the message, the person and their plan as they are now.
+    db.session.expire_all()
+    message = db.session.get(OutboxMessage, message_id)
+    if message.claimed_by != worker or message.status != "pending":
+        # The claim ran out and another worker took the message: it is theirs now.
+        db.session.commit()
+        return "lost"
+    found = route(message, sender.channels)
+    values = _values(message)
+    reference = message.reference
+    attempts = message.attempts
+    kind = KINDS[message.kind]
+    db.session.commit()  # no transaction stays open while the provider is called
+    now = now or utcnow()
+    if found.withheld:
+        _finish(message_id, worker, "withheld", reason=found.withheld, now=now)
+        return "withheld"
+    if found.failed or values is None:
+        reason = found.failed or "unreadable"
+        detail = None
+        _finish(message_id, worker, "failed", channel=found.channel, reason=reason, detail=detail, now=now)
+        return "failed"
+    delivery = Delivery(reference, kind, found.channel, found.to, found.language, values)
+    try:
+        provider_ref = sender.send(delivery)
+    except PermanentFailure as failure:
+        _finish(message_id, worker, "failed", channel=found.channel, reason=failure.reason, detail=failure.detail, now=now)
+        return "failed"
+    except Exception as error:  # noqa: BLE001  (a provider's unexpected error must not stop the worker)
+        if not isinstance(error, TemporaryFailure):
+            # Tried again like any temporary failure, so a fault never loses a message
+            # and never blocks the queue: after OUTBOX_MAX_ATTEMPTS it has failed.
+            logger.error("Outbox message %s: %s while sending", message_id, type(error).__name__)
+            error = TemporaryFailure(f"unexpected {type(error).__name__}")
+        failure = error
+        if attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+            _finish(message_id, worker, "failed", channel=found.channel, reason="gave_up", detail=failure.detail, now=now)
+            return "failed"
+        retry_at = now + backoff(attempts + 1)
+        _finish(message_id, worker, "retry", channel=found.channel, detail=failure.detail, retry_at=retry_at, now=now)
+        return "retry"
+    recorded = _finish(message_id, worker, "sent", channel=found.channel, provider_ref=provider_ref, now=utcnow())
+    return "sent" if recorded else "lost"
+
+def deliver_due(worker: str | None = None, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
+    """Claim one batch of due messages and send them; how many ended each way."""
+    worker = worker or worker_name()
+    sender = current_app.extensions["message_sender"]
+    counts = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
+    for message_id in claim(worker, limit or current_app.config["OUTBOX_BATCH"], now or utcnow()):
+        outcome = send_one(message_id, worker, sender, now)
+        if outcome in counts:  # not one another worker took over ('lost')
+            counts[outcome] += 1
+    return counts
+
+def drain(worker: str | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Send everything due now, batch after batch, until nothing due is left."""
+    worker = worker or worker_name()
+    total = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
+    while True:
+        counts = deliver_due(worker, now)
+        if not any(counts.values()):
+            return total
+        for key, value in counts.items():
+            total[key] += value

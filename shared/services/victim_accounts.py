@@ -1,0 +1,168 @@
+"""A victim's account on the portal: the invitation, activation (by password or GOV.UK One
+Login), signing in, and changing or resetting the password. Every answer costs the same
+whether or not an account exists, so none tells who is a victim."""
+
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from shared.extensions import db
+from shared.models import (
+    AccountLink,
+    CrimeVictim,
+    StaffMember,
+    Victim,
+)
+from shared.models.types import utcnow
+from shared.services import audit, links, outbox, outbox_routing, user_sessions
+from shared.services.errors import ServiceError
+from shared.services.passwords import check_password_rules, hash_password, verify_password
+from shared.services.victims import normalise_email
+from shared.translation import lazy_gettext as _l
+
+
+def invite(link: CrimeVictim, *, by: StaffMember) -> None:
+    """Send the victim a single-use activation link and commit. Any older link stops
+    working. Raises ServiceError when the victim has no email address (they sign in
+    with it) or already has an account."""
+    victim = link.victim
+    if not victim.email:
+        raise ServiceError(
+            _l("Add an email address for this victim first: they sign in with it")
+        )
+    if victim.activated_at is not None:
+        raise ServiceError(_l("This victim already has an account"))
+    if outbox_routing.account_withheld_reason(victim) == "not_safe":
+        raise ServiceError(_l("This victim is marked not safe to contact: the service sends them nothing, invitations included"))
+    ttl = current_app.config["ACTIVATION_LINK_TTL"]
+    raw = links.issue("activation", ttl, victim=victim, by=by)
+    audit.record("victim.invite", "crime_victim", link.id, actor=by)
+    # The message says nothing about the crime: the victim may share a device.
+    outbox.enqueue(
+        "invitation",
+        victim=victim,
+        values={"link": links.public_url("/activate/" + raw), "hours": int(ttl.total_seconds() // 3600)},
+    )
+    db.session.commit()
+
+def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
+    """For each victim: `active`, `invited` (a live link) or `not_invited`. One query."""
+    ids = [link.victim_id for link in victims]
+    live = set()
+    if ids:
+        live = set(
+            db.session.scalars(
+                select(func.distinct(AccountLink.victim_id)).where(
+                    AccountLink.victim_id.in_(ids),
+                    AccountLink.purpose == "activation",
+                    AccountLink.used_at.is_(None),
+                    AccountLink.revoked_at.is_(None),
+                    AccountLink.expires_at > utcnow(),
+                )
+            )
+        )
+    return {
+        link.victim_id: "active"
+        if link.victim.activated_at
+        else ("invited" if link.victim_id in live else "not_invited")
+        for link in victims
+    }
+
+def check_activation(raw: str) -> AccountLink:
+    """The usable invitation link for this token, or LinkProblem saying why not."""
+    return links.check(raw, ("activation",))
+
+def activate(raw: str, password: str) -> Victim:
+    """Set the victim's password through an invitation link and commit. The link is
+    used up. Raises LinkProblem or ServiceError."""
+    link = check_activation(raw)
+    check_password_rules(password)
+    victim = db.session.get(Victim, link.victim_id)
+    links.use(link)
+    victim.password_hash = hash_password(password)
+    victim.activated_at = utcnow()
+    audit.record("victim.activate", "victim", victim.id, actor=victim)
+    db.session.commit()
+    return victim
+
+def link_onelogin(raw: str, subject: str) -> Victim:
+    """Link a GOV.UK One Login identity to the victim through their invitation link and
+    commit; the link is used up. Raises LinkProblem, or ServiceError when that identity
+    is already linked to someone else. Never matched on email address."""
+    link = check_activation(raw)
+    victim = db.session.get(Victim, link.victim_id)
+    holder = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
+    if holder is not None and holder.id != victim.id:
+        raise ServiceError(_l("This GOV.UK One Login account is already used by someone else"))
+    links.use(link)
+    victim.onelogin_subject = subject
+    victim.activated_at = victim.activated_at or utcnow()
+    audit.record("victim.onelogin_linked", "victim", victim.id, actor=victim)
+    db.session.commit()
+    return victim
+
+def by_onelogin(subject: str) -> Victim | None:
+    """The active victim linked to this One Login identity, or None."""
+    victim = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
+    return victim if victim is not None and victim.is_active else None
+
+def request_reset(email: str) -> None:
+    """Email a password reset link if an active victim has this address, and commit.
+    Does the same work either way, so the response cannot tell whether the account exists."""
+    victim = db.session.scalar(select(Victim).where(Victim.email == normalise_email(email)))
+    verify_password(None, email or "")  # an unknown address costs the same hash check
+    if victim is None or not victim.is_active:
+        audit.record("victim.reset_requested_unknown", None, None, actor=None)
+        db.session.commit()
+        return
+    if outbox_routing.account_withheld_reason(victim):
+        # Nothing may be sent to them, so no link is made; the page says the same.
+        audit.record("victim.reset_withheld", "victim", victim.id, actor=victim)
+        db.session.commit()
+        return
+    ttl = current_app.config["RESET_LINK_TTL"]
+    raw = links.issue("reset", ttl, victim=victim)
+    audit.record("victim.reset_requested", "victim", victim.id, actor=victim)
+    outbox.enqueue(
+        "password_reset",
+        victim=victim,
+        values={"link": links.public_url("/reset-password/" + raw), "minutes": int(ttl.total_seconds() // 60)},
+    )
+    db.session.commit()
+
+def change_password(victim: Victim, current: str, new: str, *, keep_session_id: int | None = None) -> None:
+    """Change a signed-in victim's password and commit. Every session of theirs ends but
+    the one with id `keep_session_id` (the one they changed it in). Raises ServiceError on
+    the field that is wrong."""
+    if not verify_password(victim.password_hash, current or ""):
+        raise ServiceError(_l("Your current password is not correct"), "current_password")
+    check_password_rules(new)
+    victim.password_hash = hash_password(new)
+    user_sessions.end_all(victim, "password_changed", keep_id=keep_session_id)
+    audit.record("victim.password_changed", "victim", victim.id, actor=victim)
+    db.session.commit()
+
+def check_reset(raw: str) -> AccountLink:
+    """The usable reset link for this token, or LinkProblem saying why not."""
+    return links.check(raw, ("reset",))
+
+def reset_password(raw: str, password: str) -> Victim:
+    """Set a new password through a reset link, end every session of the victim, and
+    commit. Raises LinkProblem or ServiceError."""
+    link = check_reset(raw)
+    check_password_rules(password)
+    victim = db.session.get(Victim, link.victim_id)
+    links.use(link)
+    victim.password_hash = hash_password(password)
+    user_sessions.end_all(victim, reason="password_changed")
+    audit.record("victim.password_reset", "victim", victim.id, actor=victim)
+    db.session.commit()
+    return victim
+
+def authenticate(email: str, password: str) -> Victim | None:
+    """The victim with this email and password, or None. Costs one hash check either way."""
+    victim = db.session.scalar(select(Victim).where(Victim.email == normalise_email(email)))
+    ok = verify_password(victim.password_hash if victim else None, password)
+    if victim is None or not ok or victim.activated_at is None:
+        return None
+    return victim

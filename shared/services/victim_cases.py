@@ -1,0 +1,94 @@
+"""What the portal shows a victim of their own cases: the list and the case page, each a
+fixed, small number of queries whatever the data size. Only the victim's own links are
+ever found."""
+
+from functools import cache
+
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import joinedload, lazyload
+
+from shared.extensions import db
+from shared.models import (
+    Crime,
+    CrimeVictim,
+    InvestigationUpdate,
+    SecureMessage,
+    StaffMember,
+    Victim,
+)
+from shared.services import pager
+from shared.services.pager import Page
+
+
+def cases_of(victim: Victim, page: int, per_page: int) -> Page:
+    """A page of the victim's own crimes, newest first. Two queries."""
+    stmt = (
+        select(CrimeVictim)
+        .join(Crime, Crime.id == CrimeVictim.crime_id)
+        .where(CrimeVictim.victim_id == victim.id)
+        .order_by(Crime.recorded_at.desc(), CrimeVictim.id.desc())
+    )
+    return pager.fetch_page(stmt, page, per_page)
+
+@cache
+def _case() -> Select:
+    """A victim's link to one crime (parameters `victim_id` and `public_id`), with the
+    crime and its officer in charge joined in and nothing else. Built once."""
+    return (
+        select(CrimeVictim)
+        .options(
+            lazyload(CrimeVictim.victim),
+            joinedload(CrimeVictim.crime).options(lazyload(Crime.team), joinedload(Crime.officer_in_charge).lazyload(StaffMember.team)),
+        )
+        .where(CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id"))
+    )
+
+@cache
+def _case_page() -> Select:
+    """What the victim's case page shows of their case (parameters `victim_id` and
+    `public_id`), as one plain row: the crime, its officer in charge, the messages from
+    staff the victim has not read and the number of updates meant for them. Built once."""
+    unread = (
+        select(func.count())
+        .where(
+            SecureMessage.crime_victim_id == CrimeVictim.id,
+            SecureMessage.sender == "staff",
+            SecureMessage.read_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    shown = (
+        select(func.count())
+        .where(InvestigationUpdate.crime_id == CrimeVictim.crime_id, InvestigationUpdate.visible_to_victim.is_(True))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            CrimeVictim.public_id,
+            Crime.id.label("crime_id"),
+            Crime.reference,
+            Crime.reported_at,
+            Crime.stage,
+            Crime.offence,
+            Crime.outcome,
+            Crime.cancelled_at,
+            Crime.cancellation_reason,
+            StaffMember.name.label("officer_name"),
+            StaffMember.collar_number.label("officer_collar_number"),
+            unread.label("unread_messages"),
+            shown.label("victim_updates"),
+        )
+        .join(Crime, Crime.id == CrimeVictim.crime_id)
+        .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)
+        .where(CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id"))
+    )
+
+def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
+    """The victim's link to one crime, or None when it is not theirs. The crime and its
+    officer in charge come in the same query; the victim is the one signed in."""
+    return db.session.scalar(_case(), {"victim_id": victim.id, "public_id": public_id})
+
+def case_view(victim: Victim, public_id: str):
+    """The victim's case as their case page shows it (see `_case_page`), in one query;
+    None when it is not theirs."""
+    return db.session.execute(_case_page(), {"victim_id": victim.id, "public_id": public_id}).first()
