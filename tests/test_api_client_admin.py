@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from backoffice.api_client_forms import SCOPE_HINTS, SCOPE_LABELS
+from backoffice.forms.api_clients import SCOPE_HINTS, SCOPE_LABELS
 from shared.extensions import db
 from shared.models import API_SCOPES, AuditEvent
 from shared.services import api_clients

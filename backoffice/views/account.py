@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user, logout_user
 
 from backoffice import bp
-from backoffice.staff_forms import CodeForm, EnrolForm, SetUpPasswordForm
+from backoffice.forms.staff import CodeForm, EnrolForm, SetUpPasswordForm
 from shared.clients import oidc
 from shared.domain.permissions import can, requires
 from shared.services import staff, totp

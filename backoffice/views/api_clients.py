@@ -5,8 +5,8 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.api_client_forms import ApiClientForm, scope_label
-from backoffice.forms import ConfirmForm
+from backoffice.forms.api_clients import ApiClientForm, scope_label
+from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import show_service_error
 from shared.domain.permissions import requires
 from shared.extensions import db

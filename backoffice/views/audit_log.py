@@ -1,7 +1,7 @@
 from flask import Response, current_app, redirect, render_template, request, stream_with_context, url_for
 
 from backoffice import bp
-from backoffice.audit_forms import AuditFilterForm
+from backoffice.forms.audit import AuditFilterForm
 from shared.domain.permissions import requires
 from shared.models.types import utcnow
 from shared.services import audit_log as audit_trail

@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.cancellation_forms import CancelCrimeForm
+from backoffice.forms.cancellation import CancelCrimeForm
 from backoffice.views.common import crime_or_404, saved
 from shared.domain.permissions import requires
 from shared.services import victims_code_actions

@@ -2,7 +2,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.forms import ConfirmForm, CrimeForm, OfficerForm, OutcomeForm, StageForm, UpdateForm
+from backoffice.forms.cases import CrimeForm, OfficerForm, OutcomeForm, StageForm, UpdateForm
+from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import crime_or_404, saved, show_service_error
 from backoffice.views.presenters import failed_notifications, victims_code_panel
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force

@@ -6,8 +6,8 @@ from flask import abort, current_app, flash, g, redirect, render_template, url_f
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.forms import ConfirmForm
-from backoffice.message_forms import ReplyForm
+from backoffice.forms.common import ConfirmForm
+from backoffice.forms.messages import ReplyForm
 from backoffice.views.common import crime_or_404, link_or_404, saved
 from shared.domain.permissions import can, requires
 from shared.models import Crime, CrimeVictim

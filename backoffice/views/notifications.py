@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.forms import ConfirmForm
+from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import crime_or_404
 from shared.domain.permissions import requires
 from shared.services import outbox_failures

@@ -3,7 +3,7 @@ from flask_babel import format_date
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.report_forms import ReportForm
+from backoffice.forms.reports import ReportForm
 from shared.domain.permissions import requires
 from shared.domain.victims_code_rules import METRICS
 from shared.models.types import utcnow

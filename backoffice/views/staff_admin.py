@@ -4,8 +4,8 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.forms import ConfirmForm
-from backoffice.staff_forms import NewStaffForm, RolesForm
+from backoffice.forms.common import ConfirmForm
+from backoffice.forms.staff import NewStaffForm, RolesForm
 from backoffice.views.common import saved, show_service_error
 from shared.domain.permissions import ROLE_LABELS, requires
 from shared.extensions import db

@@ -2,7 +2,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.forms import ConfirmForm, VictimForm
+from backoffice.forms.common import ConfirmForm
+from backoffice.forms.victims import VictimForm
 from backoffice.views.common import crime_or_404, link_or_404, show_service_error
 from shared.domain.permissions import requires
 from shared.extensions import db

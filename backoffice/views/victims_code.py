@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from backoffice import bp
-from backoffice.code_forms import (
+from backoffice.forms.victims_code import (
     ComplaintForm,
     ContactPlanForm,
     EnhancedRightsForm,

@@ -2,7 +2,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, logout_user
 
 from portal import bp
-from portal.forms import ChangePasswordForm, ChoosePasswordForm, ForgotPasswordForm, ResetPasswordForm
+from portal.forms.accounts import (
+    ChangePasswordForm,
+    ChoosePasswordForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+)
 from shared.domain.permissions import requires
 from shared.services import victim_accounts
 from shared.services.errors import ServiceError

@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal import bp
-from portal.message_forms import MessageForm
+from portal.forms.messages import MessageForm
 from portal.views.common import own_case_or_404
 from shared.domain.permissions import requires
 from shared.extensions import db

@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInpu
 from wtforms import SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from backoffice.forms import choices
+from backoffice.forms.common import choices
 from shared.models import API_SCOPES
 from shared.services.api_clients import MAX_NAME
 from shared.translation import gettext as _

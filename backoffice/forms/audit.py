@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
-from backoffice.forms import choices
+from backoffice.forms.common import choices
 from shared.services.audit_log import AuditFilters
 from shared.translation import lazy_gettext as _l
 from shared.web.forms import GovDateField

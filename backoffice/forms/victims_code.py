@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from backoffice.forms import choices
+from backoffice.forms.common import choices
 from shared.domain.reference_data import CONTACT_CHANNEL_LABELS, LANGUAGE_NAMES
 from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, ENHANCED_REASONS, SUPPORT_SERVICES
 from shared.models.types import utcnow

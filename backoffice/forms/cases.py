@@ -1,6 +1,8 @@
+"""Forms of a crime's own pages: recording it, posting an update, its officer, stage and
+outcome."""
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -8,21 +10,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    BooleanField,
     RadioField,
-    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from backoffice.forms.common import choices
 from shared.domain.reference_data import (
-    CONTACT_CHANNEL_LABELS,
-    DEFAULT_LANGUAGE,
     FINAL_STAGES,
-    LANGUAGE_NAMES,
     OFFENCES,
     OUTCOMES,
     STAGES,
@@ -31,11 +29,6 @@ from shared.domain.reference_data import (
 from shared.services.updates import MAX_TEXT
 from shared.translation import lazy_gettext as _l
 from shared.web.forms import GovDateField, TimeField
-
-
-def choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
 
 VISIBLE_CHOICES = choices([
     ("yes", _l("Yes, the victim can read it")),
@@ -211,63 +204,3 @@ class OutcomeForm(FlaskForm):
         self.outcome.choices = choices(
             [("", _l("Select the outcome"))] + [(str(o.code), f"{o.code}: {o.label}") for o in OUTCOMES.values()]
         )
-
-
-class VictimForm(FlaskForm):
-    name = StringField(
-        _l("Full name"),
-        widget=GovTextInput(),
-        validators=[InputRequired(_l("Enter the victim’s full name")), Length(max=200, message=_l("The name must be 200 characters or fewer"))],
-    )
-    date_of_birth = GovDateField(
-        _l("Date of birth (optional)"),
-        description=_l("For example, 31 3 1980"),
-        validators=[Optional()],
-        invalid_message=_l("Date of birth must be a real date"),
-    )
-    email = StringField(
-        _l("Email address (optional)"),
-        description=_l("Needed to invite the victim to follow their case online."),
-        widget=GovTextInput(),
-        validators=[Optional(), Email(_l("Enter an email address in the correct format, like name@example.com")), Length(max=320)],
-    )
-    phone = StringField(
-        _l("Phone number (optional)"),
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=40, message=_l("The phone number must be 40 characters or fewer"))],
-    )
-    preferred_language = RadioField(
-        _l("Preferred language"),
-        widget=GovRadioInput(),
-        choices=choices(LANGUAGE_NAMES.items()),
-        default=DEFAULT_LANGUAGE,
-        validators=[InputRequired(_l("Select the victim’s preferred language"))],
-    )
-    contact_channel = RadioField(
-        _l("How would they like to be contacted?"),
-        widget=GovRadioInput(),
-        choices=choices(CONTACT_CHANNEL_LABELS.items()),
-        default="email",
-        validators=[InputRequired(_l("Select how the victim would like to be contacted"))],
-    )
-    interpreter_language = StringField(
-        _l("Interpreter needed for (optional)"),
-        description=_l("The language, if the victim needs an interpreter"),
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=100, message=_l("The language must be 100 characters or fewer"))],
-    )
-    communication_needs = TextAreaField(
-        _l("Communication needs (optional)"),
-        description=_l("For example, large print, British Sign Language, or help from a carer"),
-        widget=GovTextArea(),
-        validators=[Optional(), Length(max=2000, message=_l("Communication needs must be 2000 characters or fewer"))],
-    )
-    link_existing = BooleanField(
-        _l("Link to the victim already recorded with this email address"),
-        widget=GovCheckboxInput(),
-    )
-    submit = SubmitField(_l("Add victim"), widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    """A form with nothing to fill in: a button, and its CSRF token."""

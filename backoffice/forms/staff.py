@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from backoffice.forms import choices
+from backoffice.forms.common import choices
 from shared.domain.permissions import ROLE_LABELS
 from shared.translation import lazy_gettext as _l
 

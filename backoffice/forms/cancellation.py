@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from backoffice.forms import choices
+from backoffice.forms.common import choices
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.services.victims_code_actions import MAX_REASON
 from shared.translation import lazy_gettext as _l
