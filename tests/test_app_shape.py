@@ -17,8 +17,7 @@ from flask_migrate import downgrade, upgrade
 from shared.config import ConfigError
 from shared.extensions import db
 from shared.factory import create_app
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):

@@ -5,15 +5,14 @@ instants CI runs at are the ones they are said to be."""
 import os
 import subprocess
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
 
 from tests import clock
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
 BST = timedelta(hours=1)
 

@@ -1,9 +1,8 @@
 """Pages issue the same number of SQL queries whatever the amount of data."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import (
@@ -21,23 +20,8 @@ from shared.models.types import utcnow
 from shared.services import victims
 from tests import factories
 from tests.pages import PageClient
+from tests.queries import count_queries, same_person
 from tests.signed_in import sign_in_as
-
-
-@contextmanager
-def count_queries(app):
-    with app.app_context():
-        engine = db.engine
-    counter = {"n": 0}
-
-    def before(*args, **kwargs):
-        counter["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def _queries_for(app, client, path):
@@ -158,16 +142,9 @@ def test_the_victim_s_pages_cost_the_same_whatever_their_cases_updates_and_entit
         factories.update(crime, officer, kind="arrest", text="Arrested.", visible=False)
         for _ in range(7):
             other = factories.crime(officer)
-            victims.add_victim(other, _same_person(link.victim), link_existing=True, by=officer)
+            victims.add_victim(other, same_person(link.victim), link_existing=True, by=officer)
 
     _same_queries(app, client, paths, grow)
-
-
-def _same_person(victim):
-    return victims.VictimDetails(
-        name=victim.name, date_of_birth=victim.date_of_birth, email=victim.email, phone=None,
-        preferred_language="en", contact_channel="email", interpreter_language=None, communication_needs=None,
-    )
 
 
 def test_administrators_lists_cost_the_same_on_every_page(app, ctx, monkeypatch):

@@ -14,8 +14,8 @@ from shared.models.types import utcnow
 from shared.services import victims
 from tests import factories
 from tests.pages import PageClient
+from tests.queries import same_person
 from tests.signed_in import sign_in_as
-from tests.test_query_counts import _same_person
 
 
 def _client(app, user, portal=False) -> PageClient:
@@ -180,7 +180,7 @@ def test_a_victim_sees_the_last_page_of_their_crimes(app, ctx, monkeypatch):
     for n in (2, 3):
         victims.add_victim(
             factories.crime(officer, reference=f"43/0000{n}/26"),
-            _same_person(link.victim),
+            same_person(link.victim),
             link_existing=True,
             by=officer,
         )

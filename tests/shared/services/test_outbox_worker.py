@@ -7,7 +7,6 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -18,9 +17,9 @@ from shared.models.types import utcnow
 from shared.services import victim_accounts, victims_code_actions
 from tests import clock, factories
 from tests.outbox_helpers import outbox_rows
+from tests.paths import ROOT
 from tests.signed_in import sign_in_as
 
-ROOT = Path(__file__).resolve().parent.parent
 ON_POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql")
 
 

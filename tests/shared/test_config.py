@@ -5,14 +5,13 @@ import ast
 import json
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from shared.config import NUMBERS, ConfigError, load_config, needed_templates
 from shared.factory import create_app
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 # The sender settings are those of SMTP, so that SMTP_PORT is read too.
 SMTP = {"MESSAGE_SENDER": "smtp", "SMTP_HOST": "smtp.police.example", "SMTP_FROM": "no-reply@police.example"}
 

@@ -13,8 +13,8 @@ from babel.messages.pofile import read_po
 from shared.extensions import db
 from shared.models import InvestigationUpdate
 from tests import factories
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
 
 

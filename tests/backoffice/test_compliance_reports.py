@@ -20,8 +20,8 @@ from shared.models.types import utcnow
 from shared.services import calendar, crimes, entitlements, reports, updates, victims, victims_code_actions
 from shared.services.errors import ServiceError
 from tests import factories
+from tests.queries import count_queries
 from tests.signed_in import sign_in_as
-from tests.test_query_counts import count_queries
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)

@@ -18,7 +18,7 @@ from shared.models.types import utcnow
 from shared.services import totp
 from tests import factories
 from tests.pages import PageClient
-from tests.test_query_counts import count_queries
+from tests.queries import count_queries
 
 SIGN_IN = "/backoffice/sign-in"
 CODE = "/backoffice/sign-in/code"

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from shared.services import crimes
 from shared.web.forms import GovDateField
 from tests import factories
-from tests.test_victims_code_panel import _entitlement, _officer_client
+from tests.backoffice.test_victims_code_panel import _entitlement, _officer_client
 
 # 00:30 on 4 June 2027 in London, still 3 June in UTC.
 SMALL_HOURS_OF_THE_4TH = datetime(2027, 6, 3, 23, 30, tzinfo=UTC)

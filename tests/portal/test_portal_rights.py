@@ -15,8 +15,8 @@ from shared.models import AuditEvent, Entitlement
 from shared.models.types import utcnow
 from shared.services import calendar, crimes, updates, victims_code_actions
 from tests import factories
+from tests.queries import count_queries
 from tests.signed_in import sign_in_as
-from tests.test_query_counts import count_queries
 
 NOTE = "Suspect is the ex-partner; see intelligence log 4471"
 COMPLAINT = "Rude on the phone to the victim on Tuesday (call 5581)"

@@ -13,8 +13,8 @@ from shared.models import AuditEvent, SecureMessage
 from shared.services import secure_messages, victims
 from shared.services.secure_messages import HOURLY_LIMIT
 from tests import factories
+from tests.queries import count_queries
 from tests.signed_in import sign_in_as
-from tests.test_query_counts import count_queries
 
 
 @pytest.fixture

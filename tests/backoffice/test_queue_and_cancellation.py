@@ -362,7 +362,7 @@ def test_a_key_event_date_in_the_future_or_for_a_general_update_is_refused(app, 
 
 
 def test_the_queue_pages_issue_the_same_number_of_queries_whatever_the_work(app, ctx):
-    from tests.test_query_counts import count_queries
+    from tests.queries import count_queries
 
     team = factories.team()
     supervisor = factories.staff(team, roles=("supervisor",))

@@ -12,8 +12,8 @@ from shared.models.types import utcnow
 from shared.services import calendar, crimes
 from tests import factories
 from tests.pages import PageClient
+from tests.queries import count_queries
 from tests.signed_in import sign_in_as
-from tests.test_query_counts import count_queries
 
 
 def _today() -> list[str]:

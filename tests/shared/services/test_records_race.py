@@ -1,7 +1,7 @@
 """Two writers creating the same crime or victim at the same moment: the one that loses
 rolls back, tries again and finds the record the other made, through the API and the bulk
 import alike; one that keeps losing is told to send it again. The writers here take turns
-in one session, so this runs on SQLite too (tests/test_api_idempotency.py races real ones
+in one session, so this runs on SQLite too (tests/api/test_api_idempotency.py races real ones
 on PostgreSQL)."""
 
 import csv

@@ -13,8 +13,8 @@ from shared.models.types import utcnow
 from shared.services import outbox, outbox_worker, secure_messages, victims_code_actions
 from tests import factories
 from tests.pages import PageClient
+from tests.queries import count_queries
 from tests.signed_in import sign_in_as
-from tests.test_query_counts import count_queries
 
 
 def _client(app, member) -> PageClient:
