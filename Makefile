@@ -30,7 +30,7 @@ install: $(BIN)/.installed node_modules/.installed translations/cy/LC_MESSAGES/m
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo-data
-	$(FLASK) send-messages & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(FLASK) send-notifications & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## test: lint, then the whole suite on SQLite and on PostgreSQL, both at once (each

@@ -8,7 +8,7 @@ gunicorn (2 workers, production settings) and measures, in the same run:
   to the minimal route (`/health`) of the same app;
 - the compliance report of the whole force for a quarter and a year, against the one
   hand-written SQL aggregate it needs, on the same database;
-- the notification worker (`flask send-messages --once`) sending to GOV.UK Notify's
+- the notification worker (`flask send-notifications --once`) sending to GOV.UK Notify's
   stand-in on loopback: messages per second;
 - the records-system API: new crimes per second through `POST /api/v1/crimes` with
   idempotency keys, against a direct bulk load (COPY) of the same rows;
@@ -444,7 +444,7 @@ def _worker_figures(app, database_url: str, messages: int, workdir: Path) -> lis
         }
         with open(workdir / "worker.log", "w") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "wsgi", "send-messages", "--once"],
+                [sys.executable, "-m", "flask", "--app", "wsgi", "send-notifications", "--once"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
             # Waited for here, not by Popen, for the worker's own resource usage.

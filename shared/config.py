@@ -346,19 +346,19 @@ def notify_templates(value) -> dict[str, str]:
 
 
 def _sender_settings(env: str, read: Settings) -> dict:
-    """How messages are sent (shared.clients.senders), checked so that a mistake stops
-    the service at start-up rather than losing messages later."""
-    sender = read.choice("MESSAGE_SENDER", SENDERS, "log")
+    """How notifications are sent (shared.clients.senders), checked so that a mistake stops
+    the service at start-up rather than losing notifications later."""
+    sender = read.choice("NOTIFICATION_SENDER", SENDERS, "log")
     if env == "production" and sender == "log":
         raise ConfigError(
-            "MESSAGE_SENDER=log writes messages to the log and is for development only. "
-            "Set MESSAGE_SENDER=notify (GOV.UK Notify) or MESSAGE_SENDER=smtp for production."
+            "NOTIFICATION_SENDER=log writes notifications to the log and is for development only. "
+            "Set NOTIFICATION_SENDER=notify (GOV.UK Notify) or NOTIFICATION_SENDER=smtp for production."
         )
-    settings: dict[str, object] = {"MESSAGE_SENDER": sender}
+    settings: dict[str, object] = {"NOTIFICATION_SENDER": sender}
     if sender == "smtp":
         security = read.choice("SMTP_SECURITY", SMTP_SECURITY, "starttls")
         if not read.text("SMTP_HOST") or not read.text("SMTP_FROM"):
-            raise ConfigError("MESSAGE_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from).")
+            raise ConfigError("NOTIFICATION_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from).")
         settings.update(
             SMTP_HOST=read.text("SMTP_HOST"),
             SMTP_PORT=read.whole("SMTP_PORT", 465 if security == "ssl" else None),
@@ -371,7 +371,7 @@ def _sender_settings(env: str, read: Settings) -> dict:
         key = read.text("NOTIFY_API_KEY") or ""
         if not NOTIFY_KEY.match(key):
             raise ConfigError(
-                "MESSAGE_SENDER=notify needs NOTIFY_API_KEY: the key GOV.UK Notify gives, "
+                "NOTIFICATION_SENDER=notify needs NOTIFY_API_KEY: the key GOV.UK Notify gives, "
                 "in its name-service id-secret form."
             )
         templates = read.given("NOTIFY_TEMPLATES")

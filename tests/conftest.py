@@ -143,15 +143,15 @@ def victim_client(app):
 def use_sender(app):
     """Send by another channel for this test: `use_sender("smtp", **settings)` gives the
     app that sender (a shared.clients.senders class) until the test ends."""
-    before = app.extensions["message_sender"]
+    before = app.extensions["notification_sender"]
 
     def use(name: str, **settings):
-        config = {**app.config, "MESSAGE_SENDER": name, **settings}
-        app.extensions["message_sender"] = senders.SENDERS[name](config)
-        return app.extensions["message_sender"]
+        config = {**app.config, "NOTIFICATION_SENDER": name, **settings}
+        app.extensions["notification_sender"] = senders.SENDERS[name](config)
+        return app.extensions["notification_sender"]
 
     yield use
-    app.extensions["message_sender"] = before
+    app.extensions["notification_sender"] = before
 
 
 @pytest.fixture

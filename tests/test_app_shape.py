@@ -27,11 +27,11 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app()
 
 
-def test_production_refuses_the_development_message_sender(monkeypatch):
+def test_production_refuses_the_development_notification_sender(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.delenv("MESSAGE_SENDER", raising=False)
-    with pytest.raises(ConfigError, match="MESSAGE_SENDER=log"):
+    monkeypatch.delenv("NOTIFICATION_SENDER", raising=False)
+    with pytest.raises(ConfigError, match="NOTIFICATION_SENDER=log"):
         create_app()
 
 

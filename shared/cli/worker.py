@@ -1,4 +1,4 @@
-"""`flask send-messages`: the outbox worker; `flask notify-templates`: the words for the
+"""`flask send-notifications`: the outbox worker; `flask notify-templates`: the words for the
 GOV.UK Notify templates."""
 
 import signal
@@ -15,13 +15,13 @@ from shared.extensions import db
 from shared.services import outbox_worker
 
 
-@click.command("send-messages")
+@click.command("send-notifications")
 @with_appcontext
 @click.option("--once", is_flag=True, help="Send what is due now, then stop.")
 @click.option("--poll", default=2.0, show_default=True, help="Seconds to wait when nothing is due.")
-def send_messages_command(once: bool, poll: float):
-    """Send the messages waiting in the outbox, by email or text message. Runs until
-    stopped (Ctrl-C or SIGTERM ends it after the message in hand); several can run at
+def send_notifications_command(once: bool, poll: float):
+    """Send the notifications waiting in the outbox, by email or text message. Runs until
+    stopped (Ctrl-C or SIGTERM ends it after the notification in hand); several can run at
     once against PostgreSQL."""
     worker = outbox_worker.worker_name()
     if once:
@@ -71,5 +71,5 @@ def notify_templates_command():
 
 
 def init_app(app) -> None:
-    app.cli.add_command(send_messages_command)
+    app.cli.add_command(send_notifications_command)
     app.cli.add_command(notify_templates_command)

@@ -1,9 +1,9 @@
-"""The channels messages go out by. Each sender takes a Delivery and either returns (with
+"""The channels notifications go out by. Each sender takes a Delivery and either returns (with
 the provider's id for it, if any) or raises TemporaryFailure (try again later) or
 PermanentFailure (trying again would not help).
 
-MESSAGE_SENDER chooses one: `notify` (GOV.UK Notify: email and text messages), `smtp`
-(email only) or `log` (development: writes each message to the log).
+NOTIFICATION_SENDER chooses one: `notify` (GOV.UK Notify: email and text messages), `smtp`
+(email only) or `log` (development: writes each notification to the log).
 """
 
 import logging
@@ -202,4 +202,4 @@ SENDERS = {"log": LogSender, "smtp": SmtpSender, "notify": NotifySender}
 
 
 def init_app(app) -> None:
-    app.extensions["message_sender"] = SENDERS[app.config["MESSAGE_SENDER"]](app.config)
+    app.extensions["notification_sender"] = SENDERS[app.config["NOTIFICATION_SENDER"]](app.config)

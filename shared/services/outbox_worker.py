@@ -1,4 +1,4 @@
-"""The worker that empties the outbox (`flask send-messages`).
+"""The worker that empties the outbox (`flask send-notifications`).
 
 `deliver_due` claims a batch of due notifications, sends each by its channel and records
 what happened:
@@ -170,7 +170,7 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
 def deliver_due(worker: str | None = None, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
     """Claim one batch of due messages and send them; how many ended each way."""
     worker = worker or worker_name()
-    sender = current_app.extensions["message_sender"]
+    sender = current_app.extensions["notification_sender"]
     counts = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
     for message_id in claim(worker, limit or current_app.config["OUTBOX_BATCH"], now or utcnow()):
         outcome = send_one(message_id, worker, sender, now)

@@ -255,7 +255,7 @@ class NotifyServer:
         """The same as environment variables, for a worker run as its own process."""
         settings = self.settings()
         settings["NOTIFY_TEMPLATES"] = json.dumps(settings["NOTIFY_TEMPLATES"])
-        return {"MESSAGE_SENDER": "notify", **settings}
+        return {"NOTIFICATION_SENDER": "notify", **settings}
 
     def answer_next(self, status: int, times: int = 1, error: str | None = None, message: str | None = None):
         """Answer the next `times` requests with this error status, whatever they hold

@@ -627,7 +627,7 @@ def test_session_cookie_attributes(app, victim_client, ctx, monkeypatch):
     assert "httponly" in attributes
     assert attributes["samesite"] == "SameSite=Lax"
 
-    monkeypatch.setenv("MESSAGE_SENDER", "smtp")
+    monkeypatch.setenv("NOTIFICATION_SENDER", "smtp")
     monkeypatch.setenv("SMTP_HOST", "smtp.police.example")
     monkeypatch.setenv("SMTP_FROM", "Track My Crime <no-reply@police.example>")
     production = load_config(app.instance_path, {"APP_ENV": "production", "SECRET_KEY": "s" * 64})

@@ -13,7 +13,7 @@ from shared.factory import create_app
 from tests.paths import ROOT
 
 # The sender settings are those of SMTP, so that SMTP_PORT is read too.
-SMTP = {"MESSAGE_SENDER": "smtp", "SMTP_HOST": "smtp.police.example", "SMTP_FROM": "no-reply@police.example"}
+SMTP = {"NOTIFICATION_SENDER": "smtp", "SMTP_HOST": "smtp.police.example", "SMTP_FROM": "no-reply@police.example"}
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_numbers_given_by_code_are_taken_as_they_are_and_checked_the_same(enviro
 )
 def test_an_address_without_a_scheme_and_host_stops_start_up(environment, name, value):
     if name == "NOTIFY_BASE_URL":
-        environment.setenv("MESSAGE_SENDER", "notify")
+        environment.setenv("NOTIFICATION_SENDER", "notify")
         environment.setenv("NOTIFY_API_KEY", f"track_my_crime-{uuid.uuid4()}-{uuid.uuid4()}")
         environment.setenv(
             "NOTIFY_TEMPLATES", json.dumps({template: str(uuid.uuid4()) for template in needed_templates()})
@@ -212,7 +212,7 @@ def test_a_switch_that_is_neither_on_nor_off_stops_start_up(environment, name):
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("APP_ENV", "staging"), ("MESSAGE_SENDER", "pigeon"), ("SMTP_SECURITY", "tls")]
+    ("name", "value"), [("APP_ENV", "staging"), ("NOTIFICATION_SENDER", "pigeon"), ("SMTP_SECURITY", "tls")]
 )
 def test_a_choice_not_on_the_list_stops_start_up(environment, name, value):
     environment.setenv(name, value)

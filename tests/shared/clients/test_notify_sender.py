@@ -313,12 +313,12 @@ def test_the_stand_in_stops_and_starts_on_the_same_port(notify_server):
 
 @pytest.fixture
 def no_sender_environment(monkeypatch):
-    for name in ("MESSAGE_SENDER", "NOTIFY_API_KEY", "NOTIFY_BASE_URL", "NOTIFY_TEMPLATES", "NOTIFY_TEMPLATES_FILE"):
+    for name in ("NOTIFICATION_SENDER", "NOTIFY_API_KEY", "NOTIFY_BASE_URL", "NOTIFY_TEMPLATES", "NOTIFY_TEMPLATES_FILE"):
         monkeypatch.delenv(name, raising=False)
 
 
 def _notify_config(tmp_path, **overrides):
-    return load_config(str(tmp_path), {"APP_ENV": "testing", "MESSAGE_SENDER": "notify", **overrides})
+    return load_config(str(tmp_path), {"APP_ENV": "testing", "NOTIFICATION_SENDER": "notify", **overrides})
 
 
 def _ids():
@@ -331,7 +331,7 @@ KEY = f"track_my_crime_live-{uuid.uuid4()}-{uuid.uuid4()}"
 def test_notify_settings_that_are_right_are_taken(tmp_path, no_sender_environment):
     ids = _ids()
     config = _notify_config(tmp_path, NOTIFY_API_KEY=KEY, NOTIFY_TEMPLATES=ids)
-    assert (config["MESSAGE_SENDER"], config["NOTIFY_API_KEY"], config["NOTIFY_TEMPLATES"]) == ("notify", KEY, ids)
+    assert (config["NOTIFICATION_SENDER"], config["NOTIFY_API_KEY"], config["NOTIFY_TEMPLATES"]) == ("notify", KEY, ids)
     assert config["NOTIFY_BASE_URL"] == "https://api.notifications.service.gov.uk"
     # The same as JSON, as name=id pairs, and from a file.
     assert _notify_config(tmp_path, NOTIFY_API_KEY=KEY, NOTIFY_TEMPLATES=json.dumps(ids))["NOTIFY_TEMPLATES"] == ids
@@ -349,7 +349,7 @@ def test_notify_settings_that_are_right_are_taken(tmp_path, no_sender_environmen
 )
 def test_notify_needs_a_well_formed_key(tmp_path, no_sender_environment, key):
     overrides = {"NOTIFY_TEMPLATES": _ids()} | ({} if key is None else {"NOTIFY_API_KEY": key})
-    with pytest.raises(ConfigError, match="MESSAGE_SENDER=notify needs NOTIFY_API_KEY"):
+    with pytest.raises(ConfigError, match="NOTIFICATION_SENDER=notify needs NOTIFY_API_KEY"):
         _notify_config(tmp_path, **overrides)
 
 

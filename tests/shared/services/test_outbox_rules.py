@@ -365,14 +365,14 @@ def test_a_worker_that_lost_its_claim_records_nothing(app, officer, smtp):
 
     assert outbox_worker._finish(message_id, "slow-worker", "sent", channel="email", now=utcnow()) is False
     # The slow worker sees the message is no longer its own, and leaves it alone.
-    assert outbox_worker.send_one(message_id, "slow-worker", app.extensions["message_sender"]) == "lost"
+    assert outbox_worker.send_one(message_id, "slow-worker", app.extensions["notification_sender"]) == "lost"
     assert smtp.received == []
     [row] = outbox_rows()
     assert (row.status, row.claimed_by, row.attempts) == ("pending", "new-worker", 0)
     assert attempts_of(message_id) == []
 
     # The worker holding the claim records it once.
-    assert outbox_worker.send_one(message_id, "new-worker", app.extensions["message_sender"]) == "sent"
+    assert outbox_worker.send_one(message_id, "new-worker", app.extensions["notification_sender"]) == "sent"
     assert [(a.outcome, a.worker) for a in attempts_of(message_id)] == [("sent", "new-worker")]
     # Once sent, a late worker still cannot record anything.
     assert outbox_worker._finish(message_id, "new-worker", "failed", reason="refused", now=utcnow()) is False

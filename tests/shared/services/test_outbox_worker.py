@@ -1,4 +1,4 @@
-"""The outbox worker (`flask send-messages`) run as its own process, against a real SMTP
+"""The outbox worker (`flask send-notifications`) run as its own process, against a real SMTP
 server: killed mid-batch it loses nothing, a provider that is down for a while only
 delays messages, and two workers on PostgreSQL never send the same message twice."""
 
@@ -25,7 +25,7 @@ ON_POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql
 
 @pytest.fixture
 def workers(database_url, tmp_path):
-    """Start `flask send-messages` processes on the test database, sending to the given
+    """Start `flask send-notifications` processes on the test database, sending to the given
     SMTP server; every one still running is killed when the test ends."""
     started = []
 
@@ -50,7 +50,7 @@ def workers(database_url, tmp_path):
     def start(smtp, *args, **settings):
         log = open(tmp_path / f"worker-{len(started)}.log", "w+")
         process = subprocess.Popen(
-            clock.python_command("-m", "flask", "--app", "wsgi", "send-messages", *args),
+            clock.python_command("-m", "flask", "--app", "wsgi", "send-notifications", *args),
             cwd=ROOT, env=environment(smtp, settings), stdout=log, stderr=subprocess.STDOUT, text=True,
         )
         started.append((process, log))
@@ -58,7 +58,7 @@ def workers(database_url, tmp_path):
 
     def once(smtp, **settings):
         return subprocess.run(
-            clock.python_command("-m", "flask", "--app", "wsgi", "send-messages", "--once"),
+            clock.python_command("-m", "flask", "--app", "wsgi", "send-notifications", "--once"),
             cwd=ROOT, env=environment(smtp, settings), capture_output=True, text=True, timeout=60,
         )
 
@@ -219,7 +219,7 @@ def test_two_workers_never_send_the_same_message_twice(ctx, smtp_server, workers
     assert len(by_worker) == 2, by_worker
 
 
-def test_send_messages_once_prints_the_counts(ctx, smtp_server, workers):
+def test_send_notifications_once_prints_the_counts(ctx, smtp_server, workers):
     officer = factories.staff()
     crime = factories.crime(officer)
     factories.active_victim(crime, officer)
