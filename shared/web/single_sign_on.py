@@ -9,9 +9,8 @@ from flask import redirect, request, session
 from flask_babel import get_locale
 
 from shared.clients import oidc
+from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
 from shared.services import staff_sso
-
-_LOCALES = ("en", "cy")
 
 
 @dataclass(frozen=True)
@@ -43,8 +42,8 @@ def finish_staff_sign_in() -> staff_sso.StaffIdentity:
 
 def _ui_locale() -> str:
     locale = get_locale()
-    language = getattr(locale, "language", None) or str(locale or "en")
-    return language if language in _LOCALES else "en"
+    language = getattr(locale, "language", None) or str(locale or DEFAULT_LANGUAGE)
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def start_onelogin(redirect_uri: str, purpose_data=None):
