@@ -3,7 +3,7 @@ import, as pydantic models. The API's OpenAPI document is built from them, so th
 document and the checks cannot drift apart. Unknown fields are refused."""
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -11,18 +11,32 @@ from shared.domain.reference_data import FINAL_STAGES, OFFENCES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, KEY_EVENTS
 from shared.models.victim import CONTACT_CHANNELS, LANGUAGES
 
-Offence = Literal[tuple(OFFENCES)]
-OpenStage = Literal[tuple(code for code in STAGES if code not in FINAL_STAGES)]
-Stage = Literal[tuple(STAGES)]
-KeyEvent = Literal[tuple(KEY_EVENTS)]
-Language = Literal[LANGUAGES]
-Channel = Literal[CONTACT_CHANNELS]
-Category = Literal[tuple(ENHANCED_REASONS)]
-# The reasons an officer assesses; "offence" and "under_18" apply automatically.
-AssessedReason = Literal[
-    tuple(sorted({reason for reasons in ENHANCED_REASONS.values() for reason in reasons} - {"offence", "under_18"}))
-]
-CancellationReason = Literal[tuple(CANCELLATION_REASONS)]
+if TYPE_CHECKING:
+    # The codes are data (shared/domain), so to a type checker each is the string it is; at
+    # run time each is a Literal of the codes, so pydantic refuses any other and the OpenAPI
+    # document lists them.
+    Offence: TypeAlias = str
+    OpenStage: TypeAlias = str
+    Stage: TypeAlias = str
+    KeyEvent: TypeAlias = str
+    Language: TypeAlias = str
+    Channel: TypeAlias = str
+    Category: TypeAlias = str
+    AssessedReason: TypeAlias = str
+    CancellationReason: TypeAlias = str
+else:
+    Offence = Literal[tuple(OFFENCES)]
+    OpenStage = Literal[tuple(code for code in STAGES if code not in FINAL_STAGES)]
+    Stage = Literal[tuple(STAGES)]
+    KeyEvent = Literal[tuple(KEY_EVENTS)]
+    Language = Literal[LANGUAGES]
+    Channel = Literal[CONTACT_CHANNELS]
+    Category = Literal[tuple(ENHANCED_REASONS)]
+    # The reasons an officer assesses; "offence" and "under_18" apply automatically.
+    AssessedReason = Literal[
+        tuple(sorted({reason for reasons in ENHANCED_REASONS.values() for reason in reasons} - {"offence", "under_18"}))
+    ]
+    CancellationReason = Literal[tuple(CANCELLATION_REASONS)]
 
 Reference = Annotated[
     str,
