@@ -7,6 +7,7 @@ Reading a page never changes anything: messages are marked read by replying or b
 saying so.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from shared.models.types import utcnow
 from shared.services import audit, calendar, outbox, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.services.statements import rows_changed
 from shared.translation import lazy_gettext as _l
 
 # A victim may send at most this many messages an hour: enough for any conversation,
@@ -38,12 +40,13 @@ def _checked_body(body: str | None) -> str:
 
 def _mark_read(link: CrimeVictim, sender: str, now: datetime) -> int:
     """Mark the other side's unread messages in the thread read; how many there were."""
-    return db.session.execute(
+    result = db.session.execute(
         update(SecureMessage)
         .where(SecureMessage.crime_victim_id == link.id, SecureMessage.sender == sender, SecureMessage.read_at.is_(None))
         .values(read_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    return rows_changed(result)
 
 
 def send_from_victim(link: CrimeVictim, body: str, victim: Victim) -> SecureMessage:
@@ -58,7 +61,7 @@ def send_from_victim(link: CrimeVictim, body: str, victim: Victim) -> SecureMess
             SecureMessage.sender == "victim",
             SecureMessage.sent_at > now - timedelta(hours=1),
         )
-    )
+    ) or 0
     if recent >= HOURLY_LIMIT:
         raise ServiceError(
             _l("You have sent a lot of messages in the last hour. Please wait before sending another, or call 101."),
@@ -127,7 +130,7 @@ def thread(link: CrimeVictim, page: int, per_page: int) -> Page:
     return pager.fetch_page(stmt, page, per_page)
 
 
-def unread_by_link(link_ids, sender: str) -> dict[int, int]:
+def unread_by_link(link_ids: Iterable[int], sender: str) -> dict[int, int]:
     """Unread messages from `sender` ('victim' for staff to read, 'staff' for the victim)
     in each of these threads. One query."""
     link_ids = list(link_ids)
@@ -185,7 +188,7 @@ def inbox(staff: StaffMember, page: int, per_page: int) -> Page:
         .order_by((unread > 0).desc(), SecureMessage.sent_at.desc(), CrimeVictim.id.desc())
     )
     found = pager.fetch_page(stmt, page, per_page, rows=True)
-    found.items = [InboxRow(*row[:4], int(row[4] or 0), row[5], row[6]) for row in found.items]
+    found.items = [InboxRow(row[0], row[1], row[2], row[3], int(row[4] or 0), row[5], row[6]) for row in found.items]
     return found
 
 
