@@ -121,7 +121,7 @@ def search(filters: AuditFilters, page: int, per_page: int) -> Page:
     return found
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
     """The text of a CSV cell that a spreadsheet will show as text, never run as a
     formula: a leading quote before `=`, `+`, `-`, `@`, tab or carriage return (OWASP)."""
     text = "" if value is None else str(value)

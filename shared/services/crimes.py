@@ -3,7 +3,7 @@
 import re
 from datetime import datetime
 
-from sqlalchemy import select, true
+from sqlalchemy import ColumnElement, select, true
 
 from shared.domain.permissions import sees_whole_force
 from shared.domain.reference_data import FINAL_STAGES, OFFENCES, OUTCOMES, STAGES
@@ -79,7 +79,7 @@ def record_crime(
     return crime
 
 
-def in_scope(staff: StaffMember):
+def in_scope(staff: StaffMember) -> ColumnElement[bool]:
     """The SQL condition for the crimes this member of staff may see: the whole force
     for a DDM, the force crime registrar and analysts; their own team's otherwise."""
     if sees_whole_force(staff):
