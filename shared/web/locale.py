@@ -26,7 +26,7 @@ def select_locale() -> str:
     if not has_request_context():
         # A command-line task: the service's default language.
         return default
-    chosen = request.cookies.get(LANG_COOKIE)
+    chosen = request.cookies.get(LANG_COOKIE, "")
     if chosen in languages:
         return chosen
     if getattr(current_user, "kind", None) == "victim" and current_user.preferred_language in languages:

@@ -35,7 +35,8 @@ def pagination_params(
         return url_for(endpoint, _anchor=anchor, **{**args, page_arg: number})
 
     shown = sorted({1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1)))
-    items, last = [], 0
+    items: list[dict[str, object]] = []
+    last = 0
     for number in shown:
         if number - last > 1:
             items.append({"ellipsis": True})
