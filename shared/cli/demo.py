@@ -208,7 +208,7 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
 
 
 def _staff(password_hash: str) -> list[StaffMember]:
-    teams = {}
+    teams: dict[str, Team] = {}
     staff = []
     for name, collar, email, team_name, roles in STAFF:
         team = teams.get(team_name)
@@ -498,6 +498,6 @@ def logins() -> list[tuple[str, str, str, str | None]]:
     rows += [
         (f"{name} (victim, {'Welsh' if lang == 'cy' else 'English'})", "/", email, None)
         for name, email, lang, active in VICTIMS
-        if active
+        if active and email
     ]
     return rows
