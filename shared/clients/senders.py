@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Protocol
 
 from flask.logging import default_handler
 from flask_babel import force_locale
@@ -48,6 +49,16 @@ class PermanentFailure(Exception):
         super().__init__(detail)
         self.reason = reason
         self.detail = detail[:300]
+
+
+class Sender(Protocol):
+    """What the worker needs of a channel: the channels it carries, and sending one message
+    (the provider's id for it, if any)."""
+
+    @property
+    def channels(self) -> tuple[str, ...]: ...
+
+    def send(self, delivery: Delivery) -> str | None: ...
 
 
 class LogSender:

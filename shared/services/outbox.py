@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shared.domain.notification_kinds import KINDS
 from shared.extensions import db
-from shared.models import CrimeVictim, OutboxMessage, StaffMember, Victim
+from shared.models import Crime, CrimeVictim, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services.outbox_sealing import seal
 
@@ -49,7 +49,7 @@ def enqueue(kind: str, *, victim: Victim | None = None, staff: StaffMember | Non
     db.session.flush()
     return message
 
-def notify_victims(crime, kind: str = "new_update") -> None:
+def notify_victims(crime: Crime, kind: str = "new_update") -> None:
     """Tell every victim of the crime who uses the service that there is something new,
     in the caller's transaction."""
     for victim in db.session.scalars(

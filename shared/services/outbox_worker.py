@@ -22,13 +22,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from shared.clients.senders import Delivery, PermanentFailure, TemporaryFailure
+from shared.clients.senders import Delivery, PermanentFailure, Sender, TemporaryFailure
 from shared.domain.notification_kinds import KINDS
 from shared.extensions import db
 from shared.models import OutboxAttempt, OutboxMessage
 from shared.models.types import utcnow
 from shared.services.outbox_routing import route
 from shared.services.outbox_sealing import unseal
+from shared.services.statements import rows_changed
 
 logger = logging.getLogger("trackmycrime.outbox")
 
@@ -85,11 +86,12 @@ def backoff(attempts: int) -> timedelta:
     seconds = min(config["OUTBOX_BACKOFF_MAX_SECONDS"], config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (attempts - 1))
     return timedelta(seconds=seconds * (1 - secrets.randbelow(250) / 1000))
 
-def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=None, provider_ref=None,
-            reason=None, retry_at: datetime | None = None, now: datetime) -> bool:
+def _finish(message_id: int, worker: str, outcome: str, *, channel: str | None = None,
+            detail: str | None = None, provider_ref: str | None = None, reason: str | None = None,
+            retry_at: datetime | None = None, now: datetime) -> bool:
     """Record an attempt, if this worker still holds the message, and commit. False when
     it does not (its claim ran out and another worker took the message)."""
-    values = {"claimed_by": None, "claimed_until": None, "attempts": OutboxMessage.attempts + 1, "channel": channel}
+    values: dict[str, object] = {"claimed_by": None, "claimed_until": None, "attempts": OutboxMessage.attempts + 1, "channel": channel}
     if outcome == "retry":
         values.update(next_attempt_at=retry_at)
     else:
@@ -105,7 +107,7 @@ def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
+    if rows_changed(done) != 1:
         db.session.rollback()
         logger.warning("Outbox message %s: claim lost before recording %s", message_id, outcome)
         return False
@@ -119,13 +121,13 @@ def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=
     db.session.commit()
     return True
 
-def send_one(message_id: int, worker: str, sender, now: datetime | None = None) -> str:
+def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None = None) -> str:
     """Send one claimed message and record the outcome: sent, retry, failed or withheld
     ('lost' when this worker's claim ran out first and another worker has the message)."""
     # The session keeps what it loaded after a commit, and a worker's session lives from
     # batch to batch: read the message, the person and their plan as they are now.
     db.session.expire_all()
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)
     if message.claimed_by != worker or message.status != "pending":
         # The claim ran out and another worker took the message: it is theirs now.
         db.session.commit()
@@ -145,7 +147,8 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
         detail = None
         _finish(message_id, worker, "failed", channel=found.channel, reason=reason, detail=detail, now=now)
         return "failed"
-    delivery = Delivery(reference, kind, found.channel, found.to, found.language, values)
+    channel, to = found.destination()
+    delivery = Delivery(reference, kind, channel, to, found.language, values)
     try:
         provider_ref = sender.send(delivery)
     except PermanentFailure as failure:
@@ -157,12 +160,12 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
             # and never blocks the queue: after OUTBOX_MAX_ATTEMPTS it has failed.
             logger.error("Outbox message %s: %s while sending", message_id, type(error).__name__)
             error = TemporaryFailure(f"unexpected {type(error).__name__}")
-        failure = error
+        temporary = error
         if attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            _finish(message_id, worker, "failed", channel=found.channel, reason="gave_up", detail=failure.detail, now=now)
+            _finish(message_id, worker, "failed", channel=found.channel, reason="gave_up", detail=temporary.detail, now=now)
             return "failed"
         retry_at = now + backoff(attempts + 1)
-        _finish(message_id, worker, "retry", channel=found.channel, detail=failure.detail, retry_at=retry_at, now=now)
+        _finish(message_id, worker, "retry", channel=found.channel, detail=temporary.detail, retry_at=retry_at, now=now)
         return "retry"
     recorded = _finish(message_id, worker, "sent", channel=found.channel, provider_ref=provider_ref, now=utcnow())
     return "sent" if recorded else "lost"
