@@ -48,7 +48,7 @@ def invite(link: CrimeVictim, *, by: StaffMember) -> None:
 def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
     """For each victim: `active`, `invited` (a live link) or `not_invited`. One query."""
     ids = [link.victim_id for link in victims]
-    live = set()
+    live: set[int | None] = set()
     if ids:
         live = set(
             db.session.scalars(
@@ -77,7 +77,7 @@ def activate(raw: str, password: str) -> Victim:
     used up. Raises LinkProblem or ServiceError."""
     link = check_activation(raw)
     check_password_rules(password)
-    victim = db.session.get(Victim, link.victim_id)
+    victim = db.session.get_one(Victim, link.victim_id)
     links.use(link)
     victim.password_hash = hash_password(password)
     victim.activated_at = utcnow()
@@ -90,7 +90,7 @@ def link_onelogin(raw: str, subject: str) -> Victim:
     commit; the link is used up. Raises LinkProblem, or ServiceError when that identity
     is already linked to someone else. Never matched on email address."""
     link = check_activation(raw)
-    victim = db.session.get(Victim, link.victim_id)
+    victim = db.session.get_one(Victim, link.victim_id)
     holder = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
     if holder is not None and holder.id != victim.id:
         raise ServiceError(_l("This GOV.UK One Login account is already used by someone else"))
@@ -151,7 +151,7 @@ def reset_password(raw: str, password: str) -> Victim:
     commit. Raises LinkProblem or ServiceError."""
     link = check_reset(raw)
     check_password_rules(password)
-    victim = db.session.get(Victim, link.victim_id)
+    victim = db.session.get_one(Victim, link.victim_id)
     links.use(link)
     victim.password_hash = hash_password(password)
     user_sessions.end_all(victim, reason="password_changed")

@@ -3,8 +3,9 @@ fixed, small number of queries whatever the data size. Only the victim's own lin
 ever found."""
 
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from shared.extensions import db
@@ -88,7 +89,7 @@ def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
     officer in charge come in the same query; the victim is the one signed in."""
     return db.session.scalar(_case(), {"victim_id": victim.id, "public_id": public_id})
 
-def case_view(victim: Victim, public_id: str):
+def case_view(victim: Victim, public_id: str) -> Row[Any] | None:
     """The victim's case as their case page shows it (see `_case_page`), in one query;
     None when it is not theirs."""
     return db.session.execute(_case_page(), {"victim_id": victim.id, "public_id": public_id}).first()

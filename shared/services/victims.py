@@ -16,6 +16,7 @@ from shared.models import (
     Victim,
 )
 from shared.services import actors, audit, entitlements, pager
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.translation import lazy_gettext as _l
@@ -113,7 +114,7 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
     db.session.commit()
     return link
 
-def update_details(link: CrimeVictim, details: VictimDetails, by) -> list[str]:
+def update_details(link: CrimeVictim, details: VictimDetails, by: Actor) -> list[str]:
     """Bring the victim's details up to date and return the names of those that changed
     (none: nothing is written). A new date of birth re-derives the enhanced rights that
     follow from age. The caller commits. Raises ServiceError when another victim has the
