@@ -2,6 +2,7 @@
 work of creating accounts, granting and removing roles, and disabling accounts."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -36,7 +37,7 @@ def authenticate(email: str, password: str) -> StaffMember | None:
     return staff
 
 
-def signing_in(staff_id) -> StaffMember | None:
+def signing_in(staff_id: object) -> StaffMember | None:
     """The active member of staff part-way through signing in, or None."""
     if not isinstance(staff_id, int):
         return None
@@ -71,7 +72,7 @@ def teams() -> list[Team]:
     return list(db.session.scalars(select(Team).order_by(Team.name)))
 
 
-def _check_roles(roles) -> list[str]:
+def _check_roles(roles: Iterable[str] | None) -> list[str]:
     roles = list(dict.fromkeys(roles or []))
     if not roles:
         raise ServiceError(_l("Select at least one role"), "roles")
@@ -155,7 +156,7 @@ def set_password(raw: str, password: str) -> StaffMember:
     return member
 
 
-def set_roles(member: StaffMember, roles, *, by: StaffMember) -> tuple[list[str], list[str]]:
+def set_roles(member: StaffMember, roles: Iterable[str] | None, *, by: StaffMember) -> tuple[list[str], list[str]]:
     """Give the member exactly `roles` and commit; each role granted and each removed is
     its own audit event. Returns (granted, removed). Raises ServiceError when no role is
     chosen or an administrator removes their own administrator role."""
