@@ -11,6 +11,7 @@ from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.translation import lazy_gettext as _l
@@ -30,7 +31,7 @@ def record_crime(
     reported_at: datetime,
     officer_in_charge: StaffMember,
     stage: str,
-    by: StaffMember,
+    by: Actor,
     recorded_at: datetime | None = None,
     source_updated_at: datetime | None = None,
 ) -> Crime:
@@ -138,7 +139,7 @@ def refuse_if_cancelled(crime: Crime) -> None:
         raise ServiceError(_l("This crime record has been cancelled"))
 
 
-def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: bool, by: StaffMember) -> InvestigationUpdate:
+def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: bool, by: Actor) -> InvestigationUpdate:
     """Move the crime to `stage`, keep the change in its history, and commit."""
     if stage not in STAGES or stage in FINAL_STAGES:
         raise ServiceError(_l("Select the stage"), "stage")
@@ -165,7 +166,7 @@ def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: boo
     return update
 
 
-def record_outcome(crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: StaffMember) -> InvestigationUpdate:
+def record_outcome(crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: Actor) -> InvestigationUpdate:
     """Record the Home Office outcome, finish the investigation and commit. A charge
     (outcome 1) moves the crime to the charged stage; any other outcome closes it. The
     victims are owed being told of it (shared.services.entitlements.on_outcome)."""

@@ -11,9 +11,10 @@ from sqlalchemy import Select, bindparam, select
 from shared.domain.reference_data import UPDATE_KINDS
 from shared.domain.victims_code_rules import KEY_EVENTS
 from shared.extensions import db
-from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember
+from shared.models import Crime, InternalNote, InvestigationUpdate
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.translation import lazy_gettext as _l
@@ -28,7 +29,7 @@ def post_update(
     victim_text: str | None,
     internal_note: str | None,
     visible: bool,
-    by: StaffMember,
+    by: Actor,
     occurred_at: datetime | None = None,
     source_ref: str | None = None,
 ) -> InvestigationUpdate:

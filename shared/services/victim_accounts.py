@@ -10,18 +10,18 @@ from shared.extensions import db
 from shared.models import (
     AccountLink,
     CrimeVictim,
-    StaffMember,
     Victim,
 )
 from shared.models.types import utcnow
 from shared.services import audit, links, outbox, outbox_routing, user_sessions
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 from shared.services.victims import normalise_email
 from shared.translation import lazy_gettext as _l
 
 
-def invite(link: CrimeVictim, *, by: StaffMember) -> None:
+def invite(link: CrimeVictim, *, by: Actor) -> None:
     """Send the victim a single-use activation link and commit. Any older link stops
     working. Raises ServiceError when the victim has no email address (they sign in
     with it) or already has an account."""

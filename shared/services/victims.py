@@ -12,7 +12,6 @@ from shared.extensions import db
 from shared.models import (
     Crime,
     CrimeVictim,
-    StaffMember,
     Victim,
 )
 from shared.services import actors, audit, entitlements, pager
@@ -53,7 +52,7 @@ def _stored(details: VictimDetails) -> dict:
         "communication_needs": text(details.communication_needs),
     }
 
-def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by: StaffMember,
+def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by: Actor,
                source_ref: str | None = None) -> CrimeVictim:
     """Add a victim to the crime and commit. `source_ref` is a records system's id for
     this victim of this crime.
