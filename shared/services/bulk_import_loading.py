@@ -11,13 +11,18 @@ file again changes nothing and writes nothing; the import writes nothing of its 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from shared.extensions import db
 from shared.models import ApiClient
 from shared.services import records
 from shared.services.bulk_import_rows import Plan, Unit, file_field, units
 from shared.services.errors import ServiceError
+
+# What an upsert wrote: a crime or a victim's link to it.
+R = TypeVar("R")
 
 
 @dataclass
@@ -33,7 +38,7 @@ class Tally:
         self.errors.setdefault(line, []).append((name, message))
 
 
-def _attempt(call) -> records.Written:
+def _attempt(call: Callable[[], records.Written[R]]) -> records.Written[R]:
     """Run one upsert, tried again when it loses a race to another writer."""
     try:
         return records.retry_on_race(call)
@@ -54,11 +59,11 @@ def _load_unit(unit: Unit, fmt: str, by: ApiClient, tally: Tally) -> None:
     crime = written.record
     for number, index, victim in unit.victims:
         try:
-            written = _attempt(lambda victim=victim: records.upsert_victim(crime, victim, by))
+            added = _attempt(partial(records.upsert_victim, crime, victim, by))
         except ServiceError as error:
             tally.error(number, file_field(fmt, index, error.field), str(error.message))
             continue
-        tally.victims[written.result] += 1
+        tally.victims[added.result] += 1
 
 
 def load(
@@ -75,12 +80,12 @@ def load(
     memory stays flat. Each crime's results and errors go to `tally`; `loaded` is called
     after each crime, to show progress. A crime or victim the services refuse is an error
     on its line, and the rest are loaded."""
-    by = db.session.get(ApiClient, client_pk)
+    by = db.session.get_one(ApiClient, client_pk)
     for done, unit in enumerate(units(path, fmt, plan, tally.error), 1):
         _load_unit(unit, fmt, by, tally)
         if loaded is not None:
             loaded()
         if done % batch_size == 0:
             db.session.remove()
-            by = db.session.get(ApiClient, client_pk)
+            by = db.session.get_one(ApiClient, client_pk)
     db.session.remove()

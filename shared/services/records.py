@@ -13,7 +13,8 @@ again.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import TypeVar
+from datetime import datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,8 @@ from shared.domain.victims_code_rules import DERIVED_REASONS, ENHANCED_REASONS
 from shared.extensions import db
 from shared.models import (
     AccountLink,
+    ApiClient,
+    ContactPlan,
     Crime,
     CrimeVictim,
     Entitlement,
@@ -50,6 +53,8 @@ logger = logging.getLogger("trackmycrime.records")
 RACE_RETRIES = 3
 
 T = TypeVar("T")
+# What an upsert wrote: a crime, a victim's link to it, or an event.
+R = TypeVar("R")
 
 
 class Conflict(ServiceError):
@@ -73,7 +78,7 @@ class RaceLost(Conflict):
     """Each of the tries lost its race to another writer: the writer is asked to send the
     record again, by then no longer contended."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("The record changed while it was being written")
 
 
@@ -102,9 +107,9 @@ def retry_on_race(work: Callable[[], T], on_failure: Callable[[], None] | None =
 
 
 @dataclass
-class Written:
+class Written(Generic[R]):
     result: str  # created, updated, unchanged, ignored_older
-    record: object
+    record: R
 
 
 # ---------------------------------------------------------------------------- lookups
@@ -135,7 +140,7 @@ def _staff(collar_number: str, field: str) -> StaffMember:
     return staff
 
 
-def _version_held(record_type: str, record_id, sent, held, by) -> str | None:
+def _version_held(record_type: str, record_id: int, sent: datetime, held: datetime | None, by: ApiClient) -> str | None:
     """None when the version sent is newer than the one held (or none is held): apply it.
     Otherwise "unchanged" (the same version), or "ignored_older", which is logged and
     written to the audit trail."""
@@ -162,7 +167,7 @@ def check_crime(data: CrimeIn) -> None:
         raise ServiceError("A charged crime is at the charged or at court stage", "stage")
 
 
-def upsert_crime(data: CrimeIn, by) -> Written:
+def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
     """Create the crime the first time its reference is seen; after that, bring it up to
     date: offence (the automatic enhanced rights follow), occurrence time, officer in
     charge (and so team), stage and outcome. Raises ServiceError, Conflict."""
@@ -179,7 +184,7 @@ def upsert_crime(data: CrimeIn, by) -> Written:
                 reported_at=data.reported_at,
                 recorded_at=data.recorded_at,
                 officer_in_charge=officer,
-                stage=data.stage if data.outcome is None else "reported",
+                stage=data.stage if data.outcome is None and data.stage is not None else "reported",
                 by=by,
             )
         except ServiceError:
@@ -234,7 +239,7 @@ def _differs(crime: Crime, data: CrimeIn, officer: StaffMember) -> bool:
     )
 
 
-def _reclassify(crime: Crime, offence: str, by) -> None:
+def _reclassify(crime: Crime, offence: str, by: ApiClient) -> None:
     before = crime.offence
     crime.offence, crime.offence_group = offence, OFFENCES[offence].group
     for link in victims.victims_of_crime(crime):
@@ -242,10 +247,10 @@ def _reclassify(crime: Crime, offence: str, by) -> None:
     audit.record("crime.reclassified", "crime", crime.id, detail=f"{before} to {offence}", actor=by)
 
 
-def _apply_progress(crime: Crime, data: CrimeIn, by) -> None:
+def _apply_progress(crime: Crime, data: CrimeIn, by: ApiClient) -> None:
     """Stage, then outcome, as the back office records them (each commits)."""
     if data.outcome is None:
-        if data.stage != crime.stage:
+        if data.stage is not None and data.stage != crime.stage:
             crimes.change_stage(crime, data.stage, None, False, by)
         return
     if crime.outcome is None:
@@ -273,7 +278,7 @@ def check_rights(data: VictimIn) -> None:
         seen.add(right.category)
 
 
-def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
+def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written[CrimeVictim]:
     """Add the victim the first time their `victim_ref` is seen on the crime; after that,
     bring their details, assessed enhanced rights and contact plan up to date. Raises
     ServiceError, Conflict."""
@@ -309,14 +314,14 @@ def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
     return Written("updated" if changed else "unchanged", link)
 
 
-def _update_details(link: CrimeVictim, data: VictimIn, by) -> bool:
+def _update_details(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
     try:
         return bool(victims.update_details(link, _details(data), by))
     except ServiceError as error:
         raise Conflict(error.message, error.field) from None
 
 
-def _apply_code(link: CrimeVictim, data: VictimIn, by) -> bool:
+def _apply_code(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
     """The assessed enhanced rights and the contact plan, when sent and different."""
     changed = False
     if data.enhanced_rights is not None:
@@ -338,7 +343,7 @@ def _apply_code(link: CrimeVictim, data: VictimIn, by) -> bool:
 # ----------------------------------------------------------------------------- events
 
 
-def post_event(crime: Crime, data: EventIn, by) -> Written:
+def post_event(crime: Crime, data: EventIn, by: ApiClient) -> Written[InvestigationUpdate]:
     """Record a key event at the time it happened: each victim is owed being told of it,
     exactly as when an officer posts it. The same `event_id` again changes nothing.
     Raises ServiceError, Conflict."""
@@ -353,7 +358,7 @@ def post_event(crime: Crime, data: EventIn, by) -> Written:
         raise ServiceError("Give the cancellation for, and only for, an event of kind cancelled", "cancellation")
     if data.occurred_at > utcnow():
         raise ServiceError("The event must have happened already", "occurred_at")
-    if data.kind == "cancelled":
+    if data.cancellation is not None:  # kind `cancelled`, as checked above
         authoriser = _staff(data.cancellation.authorised_by, "cancellation/authorised_by")
         if not set(victims_code_actions.CANCEL_ROLES) & authoriser.roles:
             raise ServiceError("Only a Designated Decision Maker or the Force Crime Registrar can authorise a cancellation", "cancellation/authorised_by")
@@ -387,7 +392,7 @@ def victims_to_tell(update: InvestigationUpdate) -> int:
 # ------------------------------------------------------------------------- invitation
 
 
-def invite(link: CrimeVictim, by) -> tuple[str, AccountLink]:
+def invite(link: CrimeVictim, by: ApiClient) -> tuple[str, AccountLink]:
     """Invite the victim by email, once: while an invitation is live, asking again sends
     nothing more. Raises Conflict when they already have an account, have no email
     address or must not be contacted."""
@@ -403,7 +408,10 @@ def invite(link: CrimeVictim, by) -> tuple[str, AccountLink]:
         victim_accounts.invite(link, by=by)
     except ServiceError as error:
         raise Conflict(error.message) from None
-    return "invited", _live_invitation(link.victim_id)
+    invitation = _live_invitation(link.victim_id)
+    if invitation is None:
+        raise RuntimeError("The invitation just sent is not live")
+    return "invited", invitation
 
 
 def _live_invitation(victim_id: int) -> AccountLink | None:
@@ -480,7 +488,7 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
     }
 
 
-def _plan(plan) -> dict | None:
+def _plan(plan: ContactPlan | None) -> dict | None:
     if plan is None:
         return None
     return {
