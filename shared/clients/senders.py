@@ -9,15 +9,21 @@ NOTIFICATION_SENDER chooses one: `notify` (GOV.UK Notify: email and text message
 import logging
 import smtplib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from flask import Flask
 from flask.logging import default_handler
 from flask_babel import force_locale
 
 from shared.domain.notification_kinds import MessageKind, render
+
+if TYPE_CHECKING:  # imported when the first message is sent (NotifySender.client)
+    from notifications_python_client.errors import APIError
+    from notifications_python_client.notifications import NotificationsAPIClient
 
 logger = logging.getLogger("trackmycrime.messages")
 
@@ -67,7 +73,7 @@ class LogSender:
 
     channels = ("email", "sms")
 
-    def __init__(self, config):
+    def __init__(self, config: Mapping[str, Any]) -> None:
         if not logger.handlers and not logging.getLogger().handlers:
             logger.addHandler(default_handler)
         if logger.getEffectiveLevel() > logging.INFO:
@@ -92,7 +98,7 @@ class SmtpSender:
 
     channels = ("email",)
 
-    def __init__(self, config):
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.host = config["SMTP_HOST"]
         self.port = config["SMTP_PORT"]
         self.security = config["SMTP_SECURITY"]
@@ -147,13 +153,13 @@ class NotifySender:
 
     channels = ("email", "sms")
 
-    def __init__(self, config):
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.templates = config["NOTIFY_TEMPLATES"]
         self.config = config
-        self._client = None
+        self._client: NotificationsAPIClient | None = None
 
     @property
-    def client(self):
+    def client(self) -> "NotificationsAPIClient":
         """Notify's client, made when the first message is sent: the web workers, which
         never send, do not carry it (and what it imports) in their memory. The key's
         form was checked at start-up (shared.config)."""
@@ -190,7 +196,7 @@ class NotifySender:
         return str(answer["id"])
 
 
-def _notify_failure(error) -> Exception:
+def _notify_failure(error: "APIError") -> Exception:
     """A temporary or permanent failure for Notify's answer. Notify answers 429 when a
     rate or daily limit is reached and 5xx when it has a problem (the client reports a
     refused connection or a timeout as 503): those are worth trying again. Any other 4xx
@@ -212,5 +218,5 @@ def _notify_failure(error) -> Exception:
 SENDERS = {"log": LogSender, "smtp": SmtpSender, "notify": NotifySender}
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.extensions["notification_sender"] = SENDERS[app.config["NOTIFICATION_SENDER"]](app.config)
