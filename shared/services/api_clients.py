@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 
 from shared.extensions import db
 from shared.models import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord, StaffMember
@@ -58,7 +58,7 @@ def revoke(client: ApiClient, by: StaffMember | None) -> None:
     db.session.commit()
 
 
-def _listed():
+def _listed() -> Select[ApiClient]:
     # Those still active first, then by name.
     return select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), ApiClient.name, ApiClient.id)
 

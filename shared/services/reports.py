@@ -20,6 +20,8 @@ from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, case, func, literal, select, true
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import Subquery
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from shared.domain.permissions import sees_whole_force
@@ -251,18 +253,18 @@ class day_later(FunctionElement):
 
 
 @compiles(day_later)
-def _day_later(element, compiler, **kw):
+def _day_later(element: day_later, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"({column} + INTERVAL '{RECORDING_HOURS} hours')"
 
 
 @compiles(day_later, "sqlite")
-def _day_later_sqlite(element, compiler, **kw):
+def _day_later_sqlite(element: day_later, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"(strftime('%Y-%m-%d %H:%M:%S', {column}, '+{RECORDING_HOURS} hours') || substr({column}, 20))"
 
 
-def _current_categories():
+def _current_categories() -> Subquery:
     """Each victim's enhanced-rights categories that apply now: the newest row per victim
     and category, when it applies."""
     newest = select(func.max(EnhancedRight.id)).group_by(EnhancedRight.crime_victim_id, EnhancedRight.category)

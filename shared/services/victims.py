@@ -38,7 +38,7 @@ def normalise_email(email: str | None) -> str | None:
 
 def _stored(details: VictimDetails) -> dict:
     """The victim's columns as they are kept: trimmed, empty as None, email lower case."""
-    def text(value):
+    def text(value: str | None) -> str | None:
         return (value or "").strip() or None
 
     return {
