@@ -190,7 +190,7 @@ def _gunicorn(database_url: str, workdir: Path, environment: dict[str, str]):
                 with urllib.request.urlopen(base + "/health", timeout=2) as answer:  # noqa: S310  (loopback)
                     if answer.status == 200:
                         break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # still starting, or slow to answer
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise BenchError(f"gunicorn did not start; its log: {workdir / 'gunicorn.log'}\n" + _tail(workdir / "gunicorn.log"))
