@@ -9,7 +9,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shared.clients import oidc, senders
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager
-from shared.web import hooks, locale, single_sign_on, templating, throttle, transactions
+from shared.web import (
+    hooks,
+    locale,
+    logs,
+    single_sign_on,
+    templating,
+    throttle,
+    transactions,
+)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -74,4 +82,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     # The static files are public; every other route must say so itself.
     login.public(app.view_functions["static"])
+    # Last, when every route is known: the logs hide the tokens in their paths.
+    logs.init_app(app)
     return app
