@@ -1,5 +1,5 @@
-"""`flask send-notifications`: the outbox worker; `flask notify-templates`: the words for the
-GOV.UK Notify templates."""
+"""`flask send-notifications`: the outbox worker; `flask worker-status`: whether one is
+alive; `flask notify-templates`: the words for the GOV.UK Notify templates."""
 
 import logging
 import signal
