@@ -10,6 +10,7 @@ from shared.clients import oidc, senders
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager
 from shared.web import (
+    health,
     hooks,
     locale,
     logs,
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     # First, so that request ids and the CSP nonce exist before any other extension
     # (CSRF checks included) can answer the request.
     hooks.init_app(app)
+    health.init_app(app)
     db.init_app(app)
     transactions.init_app(app)
     # Before CSRF, so that floods of forged or token-less posts are counted too.
