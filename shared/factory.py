@@ -14,6 +14,7 @@ from shared.web import (
     hooks,
     locale,
     logs,
+    metrics,
     single_sign_on,
     templating,
     throttle,
@@ -49,6 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
     from shared import cli
     from shared.web import login  # noqa: F401  (registers the user loader)
 
+    # Before the other hooks (it answers nothing), so that it times the whole request
+    # and counts the status the others settle on.
+    metrics.init_app(app)
     # First, so that request ids and the CSP nonce exist before any other extension
     # (CSRF checks included) can answer the request.
     hooks.init_app(app)
