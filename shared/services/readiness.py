@@ -29,8 +29,8 @@ def _database() -> dict[str, str]:
     if at == expected:
         return {}
     if at is None:
-        return {"schema": f"not created: run `flask db upgrade` (expected migration {expected})"}
-    return {"schema": f"at migration {at}, expected {expected}: run `flask db upgrade`"}
+        return {"schema": f"not created: run flask db upgrade (expected migration {expected})"}
+    return {"schema": f"at migration {at}, expected {expected}: run flask db upgrade"}
 
 
 def _redis() -> dict[str, str]:

@@ -75,7 +75,7 @@ def test_with_the_schema_behind_readiness_is_503_and_names_both_migrations(tmp_p
         status, body = _ready(behind)
         assert status == 503
         assert body["problems"] == {
-            "schema": f"not created: run `flask db upgrade` (expected migration {head})"
+            "schema": f"not created: run flask db upgrade (expected migration {head})"
         }
 
         with behind.app_context():
@@ -83,7 +83,7 @@ def test_with_the_schema_behind_readiness_is_503_and_names_both_migrations(tmp_p
         status, body = _ready(behind)
         assert status == 503
         assert body["problems"] == {
-            "schema": f"at migration {previous}, expected {head}: run `flask db upgrade`"
+            "schema": f"at migration {previous}, expected {head}: run flask db upgrade"
         }
 
         with behind.app_context():
