@@ -245,3 +245,16 @@ def test_in_production_a_database_error_leaves_out_the_values_it_was_given(tmp_p
         load_config(str(tmp_path), {"APP_ENV": "testing"})["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"]
         is False
     )
+
+
+def test_an_audit_event_written_in_a_savepoint_that_rolls_back_is_not_logged(ctx, written):
+    officer = factories.staff()
+    with db.session.begin_nested():
+        audit.record("test.in_kept_savepoint", actor=officer)
+    savepoint = db.session.begin_nested()
+    audit.record("test.in_dropped_savepoint", actor=officer)
+    db.session.flush()
+    savepoint.rollback()
+    db.session.commit()
+    actions = [line["audit"]["action"] for line in written.lines() if line["logger"] == "trackmycrime.audit"]
+    assert actions == ["test.in_kept_savepoint"]
