@@ -123,6 +123,13 @@ def _clean_database(request):
 
 
 @pytest.fixture
+def restore_limiter(app):
+    """Other app instances rebind the one limiter to their storage: bind it back."""
+    yield
+    throttle.limiter.init_app(app)
+
+
+@pytest.fixture
 def ctx(app):
     with app.app_context():
         yield

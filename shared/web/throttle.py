@@ -15,12 +15,15 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse
 
+from shared.web import metrics
+
 logger = logging.getLogger("trackmycrime.auth")
 
 
 def _log_breach(limit) -> None:
     # The key is a hash or an address, never the email address typed.
     logger.warning("Throttled %s on %s: %s", limit.key, request.endpoint, limit.limit)
+    metrics.THROTTLED.labels(request.endpoint or "none").inc()
 
 
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window", on_breach=_log_breach)

@@ -2,6 +2,7 @@
 server: killed mid-batch it loses nothing, a provider that is down for a while only
 delays messages, and two workers on PostgreSQL never send the same message twice."""
 
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ from sqlalchemy import func, select, update
 from shared.extensions import db
 from shared.models import OutboxAttempt, Victim
 from shared.models.types import utcnow
-from shared.services import victim_accounts, victims_code_actions
+from shared.services import victim_accounts, victims_code_actions, worker_heartbeat
 from tests import clock, factories
 from tests.outbox_helpers import outbox_rows
 from tests.paths import ROOT
@@ -238,3 +239,18 @@ def test_send_notifications_once_prints_the_counts(ctx, smtp_server, workers):
     again = workers.once(smtp_server)
     assert (again.returncode, again.stdout.strip()) == (0, "0 sent, 0 retry, 0 failed, 0 withheld")
     assert db.session.scalar(select(func.count()).select_from(OutboxAttempt)) == 2
+
+
+def test_a_running_worker_beats_and_logs_json_lines(ctx, smtp_server, workers):
+    """Set up like the web server: JSON lines on standard output with LOG_FORMAT=json,
+    and a heartbeat each time round the loop."""
+    worker = workers(smtp_server, "--poll", "0.1", LOG_FORMAT="json")
+    first = wait_for(lambda: worker_heartbeat.workers().latest_beat, "the first heartbeat")
+    wait_for(lambda: worker_heartbeat.workers().latest_beat > first, "the heartbeat to be renewed")
+    assert worker_heartbeat.workers().alive == 1
+    db.session.commit()
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=10) == 0, workers.output(worker)
+    lines = [json.loads(line) for line in workers.output(worker).splitlines()]
+    [started] = [line for line in lines if line["message"].startswith("Sending messages as ")]
+    assert (started["level"], started["logger"], started["user_kind"]) == ("INFO", "trackmycrime.outbox", "none")
