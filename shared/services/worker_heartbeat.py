@@ -4,14 +4,14 @@ loop (`flask send-notifications`), so that the readiness check, the metrics and
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, case, delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from shared.extensions import db
 from shared.models import WorkerHeartbeat
 from shared.models.types import utcnow
+from shared.services.statements import rows_changed
 
 # A worker beats before each batch; a batch takes at most OUTBOX_BATCH x
 # SEND_TIMEOUT_SECONDS. A worker silent for that long and this margin is taken for dead.
@@ -30,16 +30,13 @@ def alive_within() -> timedelta:
 def beat(worker: str, now: datetime | None = None) -> None:
     """Record that `worker` is alive now, and commit."""
     now = now or utcnow()
-    renewed = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(WorkerHeartbeat)
-            .where(WorkerHeartbeat.name == worker)
-            .values(beat_at=now)
-            .execution_options(synchronize_session=False)
-        ),
-    )  # an UPDATE's result counts the rows it changed
-    if renewed.rowcount == 0:
+    renewed = db.session.execute(
+        update(WorkerHeartbeat)
+        .where(WorkerHeartbeat.name == worker)
+        .values(beat_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(renewed) == 0:
         db.session.add(WorkerHeartbeat(name=worker, started_at=now, beat_at=now))
     db.session.commit()
 
@@ -47,12 +44,9 @@ def beat(worker: str, now: datetime | None = None) -> None:
 def forget_gone(now: datetime | None = None) -> int:
     """Remove the rows of workers not heard from for FORGET_AFTER, and commit; how many."""
     now = now or utcnow()
-    gone = cast(
-        CursorResult[Any],
-        db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.beat_at < now - FORGET_AFTER)),
-    )
+    gone = db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.beat_at < now - FORGET_AFTER))
     db.session.commit()
-    return gone.rowcount
+    return rows_changed(gone)
 
 
 @dataclass(frozen=True)
