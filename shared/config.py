@@ -244,7 +244,9 @@ class Settings:
             return self._read(name, value)
         word = str(value).strip().lower()
         if word not in ON + OFF:
-            raise ConfigError(f'{name} must be on or off, yes or no, true or false, or 1 or 0 (got "{value}").')
+            raise ConfigError(
+                f'{name} must be on or off, yes or no, true or false, or 1 or 0 (got "{value}").'
+            )
         return self._read(name, word in ON)
 
     def url(self, name: str, default: str | None = None, schemes: tuple[str, ...] = WEB) -> str | None:
@@ -257,7 +259,9 @@ class Settings:
         text = str(value).strip()
         if not _is_url(text, schemes):
             where = " or ".join(f"{scheme}://" for scheme in schemes)
-            raise ConfigError(f'{name} must be an address starting {where}, with a host (got "{_shown(text)}").')
+            raise ConfigError(
+                f'{name} must be an address starting {where}, with a host (got "{_shown(text)}").'
+            )
         return self._read(name, text)
 
     def pairs(self, name: str, form: str) -> dict[str, str]:
@@ -341,7 +345,9 @@ def notify_templates(value) -> dict[str, str]:
         )
     bad = sorted(name for name, template_id in templates.items() if not re.fullmatch(_UUID, str(template_id)))
     if bad:
-        raise ConfigError(f"NOTIFY_TEMPLATES ids must be GOV.UK Notify template ids (UUIDs): {', '.join(bad)}.")
+        raise ConfigError(
+            f"NOTIFY_TEMPLATES ids must be GOV.UK Notify template ids (UUIDs): {', '.join(bad)}."
+        )
     return templates
 
 
@@ -358,7 +364,9 @@ def _sender_settings(env: str, read: Settings) -> dict:
     if sender == "smtp":
         security = read.choice("SMTP_SECURITY", SMTP_SECURITY, "starttls")
         if not read.text("SMTP_HOST") or not read.text("SMTP_FROM"):
-            raise ConfigError("NOTIFICATION_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from).")
+            raise ConfigError(
+                "NOTIFICATION_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from)."
+            )
         settings.update(
             SMTP_HOST=read.text("SMTP_HOST"),
             SMTP_PORT=read.whole("SMTP_PORT", 465 if security == "ssl" else None),
@@ -406,7 +414,9 @@ def _operations_settings(env: str, read: Settings) -> dict:
         )
     directory = read.text("PROMETHEUS_MULTIPROC_DIR")
     if directory is not None and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
-        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to (got \"{directory}\").")
+        raise ConfigError(
+            f'PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to (got "{directory}").'
+        )
     return {
         # JSON lines for a log collector; readable lines for a developer's terminal.
         "LOG_FORMAT": read.choice("LOG_FORMAT", LOG_FORMATS, "text" if env == "development" else "json"),

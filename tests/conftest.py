@@ -111,7 +111,9 @@ def _clean_database(request):
                 conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
                 triggers = conn.execute(
-                    sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'")
+                    sa.text(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+                    )
                 ).all()
                 for name, _sql in triggers:
                     conn.execute(sa.text(f'DROP TRIGGER "{name}"'))

@@ -122,7 +122,9 @@ def sign_in_code():
             sessions.start(member, "password+totp")
             return redirect(_after_sign_in(member))
         metrics.SIGN_IN_FAILURES.labels("staff", "code").inc()
-        form.code.errors.append(_("Enter the code your authenticator app shows now, or a recovery code you have not used"))
+        form.code.errors.append(
+            _("Enter the code your authenticator app shows now, or a recovery code you have not used")
+        )
     return _private("backoffice/sign_in_code.html", form=form)
 
 

@@ -67,7 +67,9 @@ def send_notifications_command(once: bool, poll: float):
 
 @click.command("worker-status")
 @with_appcontext
-@click.option("--this-host", is_flag=True, help="Count only the workers on this host (a container's health check).")
+@click.option(
+    "--this-host", is_flag=True, help="Count only the workers on this host (a container's health check)."
+)
 def worker_status_command(this_host: bool):
     """Say whether a notification worker is alive and how long the oldest waiting
     notification has waited; exit with status 1 when no worker is alive."""
@@ -76,8 +78,12 @@ def worker_status_command(this_host: bool):
     oldest = outbox_status.backlog().oldest_waiting
     silent = found.silent_for(now)
     click.echo(f"Workers alive: {found.alive}")
-    click.echo(f"Last heartbeat: {'never' if silent is None else f'{int(silent.total_seconds())} seconds ago'}")
-    click.echo(f"Oldest waiting notification: {'none' if oldest is None else f'{int((now - oldest).total_seconds())} seconds old'}")
+    click.echo(
+        f"Last heartbeat: {'never' if silent is None else f'{int(silent.total_seconds())} seconds ago'}"
+    )
+    click.echo(
+        f"Oldest waiting notification: {'none' if oldest is None else f'{int((now - oldest).total_seconds())} seconds old'}"
+    )
     db.session.remove()
     raise SystemExit(0 if found.alive else 1)
 

@@ -167,7 +167,9 @@ class NotifySender:
             from notifications_python_client.notifications import NotificationsAPIClient
 
             self._client = NotificationsAPIClient(
-                self.config["NOTIFY_API_KEY"], base_url=self.config["NOTIFY_BASE_URL"], timeout=self.config["SEND_TIMEOUT_SECONDS"]
+                self.config["NOTIFY_API_KEY"],
+                base_url=self.config["NOTIFY_BASE_URL"],
+                timeout=self.config["SEND_TIMEOUT_SECONDS"],
             )
         return self._client
 
@@ -202,7 +204,9 @@ def _notify_failure(error: "APIError") -> Exception:
     refused connection or a timeout as 503): those are worth trying again. Any other 4xx
     (a bad address, a bad template, a bad key) would be refused again."""
     status = error.status_code
-    errors = error.message if isinstance(error.message, list) else [{"error": "", "message": str(error.message)}]
+    errors = (
+        error.message if isinstance(error.message, list) else [{"error": "", "message": str(error.message)}]
+    )
     first = errors[0] if errors else {}
     detail = f"Notify {status} {first.get('error', '')}: {first.get('message', '')}".strip()
     if status == 429 or status >= 500:
@@ -210,7 +214,9 @@ def _notify_failure(error: "APIError") -> Exception:
     text = str(first.get("message", ""))
     # Notify names the field it refuses, or says the number is abroad (a service may
     # text UK numbers only).
-    about_address = "email_address" in text or "phone_number" in text or "international mobile numbers" in text
+    about_address = (
+        "email_address" in text or "phone_number" in text or "international mobile numbers" in text
+    )
     reason = "address_refused" if about_address else "refused"
     return PermanentFailure(reason, detail)
 

@@ -93,10 +93,14 @@ def save_token(token: dict, client: ApiClient) -> None:
             expires_at=now + timedelta(seconds=int(token["expires_in"])),
         )
     )
-    db.session.execute(delete(ApiToken).where(ApiToken.client_id == client.id, ApiToken.expires_at < now - timedelta(days=1)))
+    db.session.execute(
+        delete(ApiToken).where(ApiToken.client_id == client.id, ApiToken.expires_at < now - timedelta(days=1))
+    )
     kept = timedelta(hours=current_app.config["API_IDEMPOTENCY_HOURS"])
     db.session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.client_id == client.id, IdempotencyRecord.created_at < now - kept)
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.client_id == client.id, IdempotencyRecord.created_at < now - kept
+        )
     )
     audit.record("api.token_issued", "api_client", client.id, detail=token.get("scope"), actor=client)
     db.session.commit()

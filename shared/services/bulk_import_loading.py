@@ -43,7 +43,9 @@ def _attempt(call: Callable[[], records.Written[R]]) -> records.Written[R]:
     try:
         return records.retry_on_race(call)
     except records.RaceLost:
-        raise records.Conflict("The record changed while it was being written: run the import again") from None
+        raise records.Conflict(
+            "The record changed while it was being written: run the import again"
+        ) from None
 
 
 def _load_unit(unit: Unit, fmt: str, by: ApiClient, tally: Tally) -> None:
@@ -53,7 +55,9 @@ def _load_unit(unit: Unit, fmt: str, by: ApiClient, tally: Tally) -> None:
         tally.error(unit.crime_line, file_field(fmt, None, error.field), str(error.message))
         for number in unit.lines:
             if number != unit.crime_line:
-                tally.error(number, "reference", f"not loaded: the crime on line {unit.crime_line} was refused")
+                tally.error(
+                    number, "reference", f"not loaded: the crime on line {unit.crime_line} was refused"
+                )
         return
     tally.crimes[written.result] += 1
     crime = written.record

@@ -54,7 +54,14 @@ VICTIM_COLUMNS = {
 }
 VICTIM_FIELDS = {name: column for column, name in VICTIM_COLUMNS.items()}
 REQUIRED_VICTIM_COLUMNS = ("victim_ref", "victim_name", "victim_updated_at")
-DATE_COLUMNS = {"occurred_at", "reported_at", "recorded_at", "updated_at", "victim_date_of_birth", "victim_updated_at"}
+DATE_COLUMNS = {
+    "occurred_at",
+    "reported_at",
+    "recorded_at",
+    "updated_at",
+    "victim_date_of_birth",
+    "victim_updated_at",
+}
 # In lax mode pydantic reads a number as a Unix time; in a CSV cell it is far more likely
 # a spreadsheet's serial date, so it is refused.
 NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
@@ -203,7 +210,12 @@ def _csv_cells(
         if not value:
             continue
         if column in DATE_COLUMNS and NUMBER.match(value):
-            errors.append((column, "give a date in ISO 8601 form (a time also needs its zone, e.g. 2026-03-01T14:30:00Z)"))
+            errors.append(
+                (
+                    column,
+                    "give a date in ISO 8601 form (a time also needs its zone, e.g. 2026-03-01T14:30:00Z)",
+                )
+            )
         elif column in VICTIM_COLUMNS:
             victim[VICTIM_COLUMNS[column]] = value
         else:
@@ -222,7 +234,9 @@ def _csv_lines(path: Path) -> Iterator[Line]:
         raise FileRefused(errors)
     for number, row in rows:
         if len(row) != len(columns):
-            yield Line(number, errors=[(None, f"this row has {len(row)} cells and the header {len(columns)}")])
+            yield Line(
+                number, errors=[(None, f"this row has {len(row)} cells and the header {len(columns)}")]
+            )
             continue
         crime_cells, victim_cells, cell_errors = _csv_cells(columns, row)
         line = Line(number, errors=cell_errors)
@@ -287,7 +301,10 @@ def _check_line(line: Line, fmt: str, officers: set[str]) -> None:
             line.errors.append((file_field(fmt, index, error.field), str(error.message)))
         if victim.victim_ref in seen:
             line.errors.append(
-                (file_field(fmt, index, "victim_ref"), f"the same as victims/{seen[victim.victim_ref]}/victim_ref")
+                (
+                    file_field(fmt, index, "victim_ref"),
+                    f"the same as victims/{seen[victim.victim_ref]}/victim_ref",
+                )
             )
         seen.setdefault(victim.victim_ref, index)
 
@@ -307,11 +324,15 @@ def _check_group(line: Line, groups: dict[str, Group]) -> None:
         line.errors.append(("reference", f"the crime's {', '.join(differ)} differ from line {group.first}"))
     for victim in line.victims:
         if victim.victim_ref in group.victim_refs:
-            line.errors.append(("victim_ref", f"this victim is already on line {group.victim_refs[victim.victim_ref]}"))
+            line.errors.append(
+                ("victim_ref", f"this victim is already on line {group.victim_refs[victim.victim_ref]}")
+            )
 
 
 def _active_officers() -> set[str]:
-    return set(db.session.scalars(select(func.upper(StaffMember.collar_number)).where(StaffMember.active.is_(True))))
+    return set(
+        db.session.scalars(select(func.upper(StaffMember.collar_number)).where(StaffMember.active.is_(True)))
+    )
 
 
 @dataclass

@@ -58,7 +58,10 @@ def record_crime(
             "occurred_date",
         )
     if recorded_at is not None and not reported_at <= recorded_at <= now:
-        raise ServiceError(_l("The date recorded must be on or after the date reported, and not in the future"), "recorded_at")
+        raise ServiceError(
+            _l("The date recorded must be on or after the date reported, and not in the future"),
+            "recorded_at",
+        )
     if db.session.scalar(select(Crime.id).where(Crime.reference == reference)) is not None:
         raise ServiceError(_l("A crime with this reference is already recorded"), "reference")
     crime = Crime(
@@ -128,7 +131,9 @@ def change_officer(crime: Crime, officer: StaffMember | None, by: StaffMember) -
         raise ServiceError(_l("This officer is already in charge of the crime"), "officer")
     before = crime.officer_in_charge_id
     crime.officer_in_charge_id = officer.id
-    audit.record("crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by)
+    audit.record(
+        "crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by
+    )
     db.session.commit()
     db.session.refresh(crime)
 
@@ -139,7 +144,9 @@ def refuse_if_cancelled(crime: Crime) -> None:
         raise ServiceError(_l("This crime record has been cancelled"))
 
 
-def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: bool, by: Actor) -> InvestigationUpdate:
+def change_stage(
+    crime: Crime, stage: str, victim_text: str | None, visible: bool, by: Actor
+) -> InvestigationUpdate:
     """Move the crime to `stage`, keep the change in its history, and commit."""
     if stage not in STAGES or stage in FINAL_STAGES:
         raise ServiceError(_l("Select the stage"), "stage")
@@ -166,7 +173,9 @@ def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: boo
     return update
 
 
-def record_outcome(crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: Actor) -> InvestigationUpdate:
+def record_outcome(
+    crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: Actor
+) -> InvestigationUpdate:
     """Record the Home Office outcome, finish the investigation and commit. A charge
     (outcome 1) moves the crime to the charged stage; any other outcome closes it. The
     victims are owed being told of it (shared.services.entitlements.on_outcome)."""

@@ -33,8 +33,14 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue(purpose: str, ttl: timedelta, *, victim: Victim | None = None, staff: StaffMember | None = None,
-          by: Actor | None = None) -> str:
+def issue(
+    purpose: str,
+    ttl: timedelta,
+    *,
+    victim: Victim | None = None,
+    staff: StaffMember | None = None,
+    by: Actor | None = None,
+) -> str:
     """Add a new link for the victim or member of staff and return its raw token (to
     send, never to store). Every unused link of theirs stops working. The caller commits."""
     now = utcnow()

@@ -48,6 +48,7 @@ def failed_for_crime(crime: Crime, victim_ids: Collection[int]) -> list[OutboxMe
         )
     )
 
+
 def latest_failed_on_crime(crime: Crime, limit: int) -> Latest:
     """What failed_for_crime gives for every victim of the crime, newest first, at most
     `limit`, each as a row of (message, its victim), and whether older ones are left out.
@@ -58,7 +59,9 @@ def latest_failed_on_crime(crime: Crime, limit: int) -> Latest:
         .where(
             OutboxMessage.status == "failed",
             OutboxMessage.dealt_with_at.is_(None),
-            OutboxMessage.victim_id.in_(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)),
+            OutboxMessage.victim_id.in_(
+                select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)
+            ),
             or_(OutboxMessage.crime_id == crime.id, OutboxMessage.crime_id.is_(None)),
         )
         .order_by(OutboxMessage.finished_at.desc(), OutboxMessage.id.desc()),
@@ -66,12 +69,15 @@ def latest_failed_on_crime(crime: Crime, limit: int) -> Latest:
         rows=True,
     )
 
+
 def failed_message(crime: Crime, message_id: int) -> OutboxMessage | None:
     """A failed, not yet dealt with message to one of the crime's victims, or None."""
     return next((m for m in failed_for_crime(crime, _victim_ids(crime)) if m.id == message_id), None)
 
+
 def _victim_ids(crime: Crime) -> list[int]:
     return list(db.session.scalars(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)))
+
 
 def mark_dealt_with(message: OutboxMessage, by: StaffMember) -> None:
     """The officer has reached the victim another way (or decided nothing more is

@@ -22,6 +22,7 @@ def account_withheld_reason(victim: Victim) -> str | None:
         return "not_safe"
     return None
 
+
 @dataclass(frozen=True)
 class Route:
     """Where a message goes, or why it does not: `withheld` or `failed` names a reason."""
@@ -39,6 +40,7 @@ class Route:
             raise ValueError(f"a route that does not go has no destination: {self}")
         return self.channel, self.to
 
+
 def route(message: OutboxMessage, channels: tuple[str, ...]) -> Route:
     """Decide, now, whether the message may go and by which channel, to which address and
     in which language."""
@@ -54,7 +56,9 @@ def route(message: OutboxMessage, channels: tuple[str, ...]) -> Route:
         channel, language = "email", victim.preferred_language
     else:
         link = db.session.scalar(
-            select(CrimeVictim).where(CrimeVictim.crime_id == message.crime_id, CrimeVictim.victim_id == victim.id)
+            select(CrimeVictim).where(
+                CrimeVictim.crime_id == message.crime_id, CrimeVictim.victim_id == victim.id
+            )
         )
         plan = entitlements.current_plans([link.id]).get(link.id) if link is not None else None
         if plan is not None and not plan.safe_to_contact:

@@ -133,14 +133,18 @@ def victim_by_ref(crime: Crime, victim_ref: str) -> CrimeVictim:
 
 def _staff(collar_number: str, field: str) -> StaffMember:
     staff = db.session.scalar(
-        select(StaffMember).where(func.upper(StaffMember.collar_number) == collar_number.upper(), StaffMember.active.is_(True))
+        select(StaffMember).where(
+            func.upper(StaffMember.collar_number) == collar_number.upper(), StaffMember.active.is_(True)
+        )
     )
     if staff is None:
         raise ServiceError(f"No active member of staff has collar number {collar_number}", field)
     return staff
 
 
-def _version_held(record_type: str, record_id: int, sent: datetime, held: datetime | None, by: ApiClient) -> str | None:
+def _version_held(
+    record_type: str, record_id: int, sent: datetime, held: datetime | None, by: ApiClient
+) -> str | None:
     """None when the version sent is newer than the one held (or none is held): apply it.
     Otherwise "unchanged" (the same version), or "ignored_older", which is logged and
     written to the audit trail."""
@@ -148,8 +152,21 @@ def _version_held(record_type: str, record_id: int, sent: datetime, held: dateti
         return None
     if sent == held:
         return "unchanged"
-    logger.info("Ignored an older version of %s %s from %s: sent %s, held %s", record_type, record_id, by.name, sent, held)
-    audit.record("api.older_ignored", record_type, record_id, detail=f"sent {sent.isoformat()}, held {held.isoformat()}", actor=by)
+    logger.info(
+        "Ignored an older version of %s %s from %s: sent %s, held %s",
+        record_type,
+        record_id,
+        by.name,
+        sent,
+        held,
+    )
+    audit.record(
+        "api.older_ignored",
+        record_type,
+        record_id,
+        detail=f"sent {sent.isoformat()}, held {held.isoformat()}",
+        actor=by,
+    )
     db.session.commit()
     return "ignored_older"
 
@@ -162,7 +179,9 @@ def check_crime(data: CrimeIn) -> None:
     if data.outcome is None and data.stage is None:
         raise ServiceError("Give the stage of an open investigation, or its outcome", "stage")
     if data.outcome not in (None, 1) and data.stage is not None:
-        raise ServiceError("A crime with an outcome other than a charge is closed: leave the stage out", "stage")
+        raise ServiceError(
+            "A crime with an outcome other than a charge is closed: leave the stage out", "stage"
+        )
     if data.outcome == 1 and data.stage not in (None, "charged", "at_court"):
         raise ServiceError("A charged crime is at the charged or at court stage", "stage")
 
@@ -201,7 +220,9 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
         return Written(held, crime)
     officer = _staff(data.officer_in_charge, "officer_in_charge")
     if data.reported_at != crime.reported_at or data.recorded_at != crime.recorded_at:
-        raise Conflict("The report and recording times of a crime cannot change once it is held", "reported_at")
+        raise Conflict(
+            "The report and recording times of a crime cannot change once it is held", "reported_at"
+        )
     changed = _differs(crime, data, officer)
     if changed and crime.cancelled_at is not None:
         raise Conflict("This crime record has been cancelled: it cannot change")
@@ -218,7 +239,13 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
             # The objects, not their ids: the session keeps loaded objects after a commit,
             # so the answer would otherwise still name the officer and team before.
             crime.officer_in_charge, crime.team = officer, officer.team
-            audit.record("crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by)
+            audit.record(
+                "crime.reassigned",
+                "crime",
+                crime.id,
+                detail=f"staff {before} to staff {officer.id}",
+                actor=by,
+            )
         if crime.offence != data.offence:
             _reclassify(crime, data.offence, by)
         db.session.commit()
@@ -271,7 +298,10 @@ def check_rights(data: VictimIn) -> None:
     seen = set()
     for index, right in enumerate(data.enhanced_rights or []):
         field = f"enhanced_rights/{index}"
-        if right.reason not in ENHANCED_REASONS[right.category] or (right.category, right.reason) in DERIVED_REASONS:
+        if (
+            right.reason not in ENHANCED_REASONS[right.category]
+            or (right.category, right.reason) in DERIVED_REASONS
+        ):
             raise ServiceError(f"{right.reason} is not an assessed reason for {right.category}", field)
         if right.category in seen:
             raise ServiceError(f"{right.category} is given twice", field)
@@ -291,12 +321,21 @@ def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written[CrimeV
     if link is None:
         try:
             link = victims.add_victim(
-                crime, _details(data), link_existing=data.link_existing_victim, by=by, source_ref=data.victim_ref
+                crime,
+                _details(data),
+                link_existing=data.link_existing_victim,
+                by=by,
+                source_ref=data.victim_ref,
             )
         except ServiceError as error:
-            if db.session.scalar(
-                select(CrimeVictim.id).where(CrimeVictim.crime_id == crime.id, CrimeVictim.source_ref == data.victim_ref)
-            ) is not None:
+            if (
+                db.session.scalar(
+                    select(CrimeVictim.id).where(
+                        CrimeVictim.crime_id == crime.id, CrimeVictim.source_ref == data.victim_ref
+                    )
+                )
+                is not None
+            ):
                 raise Race("victim") from None
             raise Conflict(error.message, error.field) from None
         _apply_code(link, data, by)
@@ -326,7 +365,13 @@ def _apply_code(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
     changed = False
     if data.enhanced_rights is not None:
         current = entitlements.current_rights([link.id])[link.id]
-        automatic = {r.category: r.reason for r in current if (r.category, r.reason) in DERIVED_REASONS and r.assessed_by_id is None and r.api_client_id is None}
+        automatic = {
+            r.category: r.reason
+            for r in current
+            if (r.category, r.reason) in DERIVED_REASONS
+            and r.assessed_by_id is None
+            and r.api_client_id is None
+        }
         chosen = {**{r.category: r.reason for r in data.enhanced_rights}, **automatic}
         if chosen != {r.category: r.reason for r in current}:
             victims_code_actions.assess_enhanced_rights(link, chosen, None, by)
@@ -348,24 +393,36 @@ def post_event(crime: Crime, data: EventIn, by: ApiClient) -> Written[Investigat
     exactly as when an officer posts it. The same `event_id` again changes nothing.
     Raises ServiceError, Conflict."""
     existing = db.session.scalar(
-        select(InvestigationUpdate).where(InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.source_ref == data.event_id)
+        select(InvestigationUpdate).where(
+            InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.source_ref == data.event_id
+        )
     )
     if existing is not None:
         if existing.kind != data.kind:
             raise Conflict("This event_id is already recorded for a different kind of event", "event_id")
         return Written("unchanged", existing)
     if (data.kind == "cancelled") != (data.cancellation is not None):
-        raise ServiceError("Give the cancellation for, and only for, an event of kind cancelled", "cancellation")
+        raise ServiceError(
+            "Give the cancellation for, and only for, an event of kind cancelled", "cancellation"
+        )
     if data.occurred_at > utcnow():
         raise ServiceError("The event must have happened already", "occurred_at")
     if data.cancellation is not None:  # kind `cancelled`, as checked above
         authoriser = _staff(data.cancellation.authorised_by, "cancellation/authorised_by")
         if not set(victims_code_actions.CANCEL_ROLES) & authoriser.roles:
-            raise ServiceError("Only a Designated Decision Maker or the Force Crime Registrar can authorise a cancellation", "cancellation/authorised_by")
+            raise ServiceError(
+                "Only a Designated Decision Maker or the Force Crime Registrar can authorise a cancellation",
+                "cancellation/authorised_by",
+            )
         try:
             update = victims_code_actions.cancel_crime(
-                crime, data.cancellation.reason, data.cancellation.evidence, authoriser,
-                at=data.occurred_at, source_ref=data.event_id, api_client=by,
+                crime,
+                data.cancellation.reason,
+                data.cancellation.evidence,
+                authoriser,
+                at=data.occurred_at,
+                source_ref=data.event_id,
+                api_client=by,
             )
         except ServiceError as error:
             raise Conflict(error.message, error.field) from None
@@ -386,7 +443,9 @@ def post_event(crime: Crime, data: EventIn, by: ApiClient) -> Written[Investigat
 
 
 def victims_to_tell(update: InvestigationUpdate) -> int:
-    return db.session.scalar(select(func.count(Entitlement.id)).where(Entitlement.update_id == update.id)) or 0
+    return (
+        db.session.scalar(select(func.count(Entitlement.id)).where(Entitlement.update_id == update.id)) or 0
+    )
 
 
 # ------------------------------------------------------------------------- invitation
@@ -445,7 +504,9 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
         now = utcnow()
         status = entitlements.status_expression(now).label("status")
         rows = db.session.execute(
-            select(Entitlement, status).where(Entitlement.crime_id == crime.id).order_by(Entitlement.triggered_at, Entitlement.id)
+            select(Entitlement, status)
+            .where(Entitlement.crime_id == crime.id)
+            .order_by(Entitlement.triggered_at, Entitlement.id)
         )
         for ent, state in rows:
             owed[ent.crime_victim_id].append(
@@ -470,9 +531,14 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
         "stage": crime.stage,
         "outcome": crime.outcome,
         "outcome_at": crime.outcome_at,
-        "officer_in_charge": {"collar_number": crime.officer_in_charge.collar_number, "name": crime.officer_in_charge.name},
+        "officer_in_charge": {
+            "collar_number": crime.officer_in_charge.collar_number,
+            "name": crime.officer_in_charge.name,
+        },
         "team": crime.team.name,
-        "cancellation": {"reason": crime.cancellation_reason, "at": crime.cancelled_at} if crime.cancelled_at else None,
+        "cancellation": {"reason": crime.cancellation_reason, "at": crime.cancelled_at}
+        if crime.cancelled_at
+        else None,
         "updated_at": crime.source_updated_at,
         "victims": [
             {
@@ -498,4 +564,3 @@ def _plan(plan: ContactPlan | None) -> dict | None:
         "safe_to_contact": plan.safe_to_contact,
         "opted_out": plan.opted_out,
     }
-

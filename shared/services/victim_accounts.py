@@ -2,7 +2,6 @@
 Login), signing in, and changing or resetting the password. Every answer costs the same
 whether or not an account exists, so none tells who is a victim."""
 
-
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -27,13 +26,15 @@ def invite(link: CrimeVictim, *, by: Actor) -> None:
     with it) or already has an account."""
     victim = link.victim
     if not victim.email:
-        raise ServiceError(
-            _l("Add an email address for this victim first: they sign in with it")
-        )
+        raise ServiceError(_l("Add an email address for this victim first: they sign in with it"))
     if victim.activated_at is not None:
         raise ServiceError(_l("This victim already has an account"))
     if outbox_routing.account_withheld_reason(victim) == "not_safe":
-        raise ServiceError(_l("This victim is marked not safe to contact: the service sends them nothing, invitations included"))
+        raise ServiceError(
+            _l(
+                "This victim is marked not safe to contact: the service sends them nothing, invitations included"
+            )
+        )
     ttl = current_app.config["ACTIVATION_LINK_TTL"]
     raw = links.issue("activation", ttl, victim=victim, by=by)
     audit.record("victim.invite", "crime_victim", link.id, actor=by)
@@ -44,6 +45,7 @@ def invite(link: CrimeVictim, *, by: Actor) -> None:
         values={"link": links.public_url("/activate/" + raw), "hours": int(ttl.total_seconds() // 3600)},
     )
     db.session.commit()
+
 
 def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
     """For each victim: `active`, `invited` (a live link) or `not_invited`. One query."""
@@ -68,9 +70,11 @@ def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
         for link in victims
     }
 
+
 def check_activation(raw: str) -> AccountLink:
     """The usable invitation link for this token, or LinkProblem saying why not."""
     return links.check(raw, ("activation",))
+
 
 def activate(raw: str, password: str) -> Victim:
     """Set the victim's password through an invitation link and commit. The link is
@@ -84,6 +88,7 @@ def activate(raw: str, password: str) -> Victim:
     audit.record("victim.activate", "victim", victim.id, actor=victim)
     db.session.commit()
     return victim
+
 
 def link_onelogin(raw: str, subject: str) -> Victim:
     """Link a GOV.UK One Login identity to the victim through their invitation link and
@@ -101,10 +106,12 @@ def link_onelogin(raw: str, subject: str) -> Victim:
     db.session.commit()
     return victim
 
+
 def by_onelogin(subject: str) -> Victim | None:
     """The active victim linked to this One Login identity, or None."""
     victim = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
     return victim if victim is not None and victim.is_active else None
+
 
 def request_reset(email: str) -> None:
     """Email a password reset link if an active victim has this address, and commit.
@@ -126,9 +133,13 @@ def request_reset(email: str) -> None:
     outbox.enqueue(
         "password_reset",
         victim=victim,
-        values={"link": links.public_url("/reset-password/" + raw), "minutes": int(ttl.total_seconds() // 60)},
+        values={
+            "link": links.public_url("/reset-password/" + raw),
+            "minutes": int(ttl.total_seconds() // 60),
+        },
     )
     db.session.commit()
+
 
 def change_password(victim: Victim, current: str, new: str, *, keep_session_id: int | None = None) -> None:
     """Change a signed-in victim's password and commit. Every session of theirs ends but
@@ -142,9 +153,11 @@ def change_password(victim: Victim, current: str, new: str, *, keep_session_id: 
     audit.record("victim.password_changed", "victim", victim.id, actor=victim)
     db.session.commit()
 
+
 def check_reset(raw: str) -> AccountLink:
     """The usable reset link for this token, or LinkProblem saying why not."""
     return links.check(raw, ("reset",))
+
 
 def reset_password(raw: str, password: str) -> Victim:
     """Set a new password through a reset link, end every session of the victim, and
@@ -158,6 +171,7 @@ def reset_password(raw: str, password: str) -> Victim:
     audit.record("victim.password_reset", "victim", victim.id, actor=victim)
     db.session.commit()
     return victim
+
 
 def authenticate(email: str, password: str) -> Victim | None:
     """The victim with this email and password, or None. Costs one hash check either way."""

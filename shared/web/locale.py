@@ -71,7 +71,9 @@ def datetime_local(value) -> str:
     if value is None:
         return ""
     local = _local(value)
-    return _("%(date)s at %(time)s", date=_long_date(current_locale(), local.date()), time=local.strftime("%H:%M"))
+    return _(
+        "%(date)s at %(time)s", date=_long_date(current_locale(), local.date()), time=local.strftime("%H:%M")
+    )
 
 
 def date_long(value) -> str:

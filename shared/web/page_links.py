@@ -21,7 +21,14 @@ def requested_page(name: str = "page") -> int:
 
 
 def pagination_params(
-    page, endpoint: str, /, *, page_arg: str = "page", anchor: str | None = None, landmark: str | None = None, **args
+    page,
+    endpoint: str,
+    /,
+    *,
+    page_arg: str = "page",
+    anchor: str | None = None,
+    landmark: str | None = None,
+    **args,
 ) -> dict | None:
     """Parameters for govukPagination: previous, next and page numbers around the
     current one, with gaps shown as ellipses. Labels in the reader's language. Links go

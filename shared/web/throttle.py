@@ -54,8 +54,12 @@ def _limit() -> str:
 
 def guarded(scope: str):
     """Throttle a form's POSTs per account and per client address under `scope`."""
-    per_address = limiter.limit(_limit, key_func=get_remote_address, methods=["POST"], scope=f"{scope}:address")
-    per_account = limiter.limit(_limit, key_func=_account_from_form, methods=["POST"], scope=f"{scope}:account")
+    per_address = limiter.limit(
+        _limit, key_func=get_remote_address, methods=["POST"], scope=f"{scope}:address"
+    )
+    per_account = limiter.limit(
+        _limit, key_func=_account_from_form, methods=["POST"], scope=f"{scope}:account"
+    )
 
     def decorate(view):
         return per_address(per_account(view))

@@ -13,7 +13,11 @@ from shared.factory import create_app
 from tests.paths import ROOT
 
 # The sender settings are those of SMTP, so that SMTP_PORT is read too.
-SMTP = {"NOTIFICATION_SENDER": "smtp", "SMTP_HOST": "smtp.police.example", "SMTP_FROM": "no-reply@police.example"}
+SMTP = {
+    "NOTIFICATION_SENDER": "smtp",
+    "SMTP_HOST": "smtp.police.example",
+    "SMTP_FROM": "no-reply@police.example",
+}
 
 
 @pytest.fixture
@@ -213,7 +217,12 @@ def test_a_switch_that_is_neither_on_nor_off_stops_start_up(environment, name):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("APP_ENV", "staging"), ("NOTIFICATION_SENDER", "pigeon"), ("SMTP_SECURITY", "tls"), ("LOG_FORMAT", "xml")],
+    [
+        ("APP_ENV", "staging"),
+        ("NOTIFICATION_SENDER", "pigeon"),
+        ("SMTP_SECURITY", "tls"),
+        ("LOG_FORMAT", "xml"),
+    ],
 )
 def test_a_choice_not_on_the_list_stops_start_up(environment, name, value):
     environment.setenv(name, value)
@@ -290,7 +299,9 @@ def test_a_metrics_token_that_could_be_guessed_stops_start_up(environment, token
 
 def test_the_metrics_directory_must_be_one_the_service_can_write_to(environment, tmp_path):
     environment.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
-    with pytest.raises(ConfigError, match="^PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to"):
+    with pytest.raises(
+        ConfigError, match="^PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to"
+    ):
         create_app()
     environment.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     assert create_app().config["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path)

@@ -52,7 +52,11 @@ def workers(database_url, tmp_path):
         log = open(tmp_path / f"worker-{len(started)}.log", "w+")
         process = subprocess.Popen(
             clock.python_command("-m", "flask", "--app", "wsgi", "send-notifications", *args),
-            cwd=ROOT, env=environment(smtp, settings), stdout=log, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT,
+            env=environment(smtp, settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         started.append((process, log))
         return process
@@ -60,7 +64,11 @@ def workers(database_url, tmp_path):
     def once(smtp, **settings):
         return subprocess.run(
             clock.python_command("-m", "flask", "--app", "wsgi", "send-notifications", "--once"),
-            cwd=ROOT, env=environment(smtp, settings), capture_output=True, text=True, timeout=60,
+            cwd=ROOT,
+            env=environment(smtp, settings),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
 
     def output(process) -> str:
@@ -92,7 +100,9 @@ def wait_for(condition, what: str, timeout: float = 30, every: float = 0.05):
 
 def _attempts() -> dict[int, list[OutboxAttempt]]:
     out: dict[int, list[OutboxAttempt]] = {}
-    for attempt in db.session.scalars(select(OutboxAttempt).order_by(OutboxAttempt.message_id, OutboxAttempt.number)):
+    for attempt in db.session.scalars(
+        select(OutboxAttempt).order_by(OutboxAttempt.message_id, OutboxAttempt.number)
+    ):
         out.setdefault(attempt.message_id, []).append(attempt)
     db.session.commit()
     return out
@@ -102,7 +112,9 @@ def _victims_of_one_crime(officer, count: int):
     """A crime with `count` victims who use the service."""
     crime = factories.crime(officer)
     links = [factories.victim(crime, officer) for _ in range(count)]
-    db.session.execute(update(Victim).where(Victim.id.in_([link.victim_id for link in links])).values(activated_at=utcnow()))
+    db.session.execute(
+        update(Victim).where(Victim.id.in_([link.victim_id for link in links])).values(activated_at=utcnow())
+    )
     db.session.commit()
     return crime
 
@@ -137,7 +149,11 @@ def test_a_worker_killed_mid_batch_loses_nothing(ctx, smtp_server, workers):
 
     # Its claims run out; then another worker sends the rest.
     smtp_server.handler.delay = 0
-    wait_for(lambda: all(row.claimed_until is None or row.claimed_until < utcnow() for row in outbox_rows()), "the claims to run out", timeout=10)
+    wait_for(
+        lambda: all(row.claimed_until is None or row.claimed_until < utcnow() for row in outbox_rows()),
+        "the claims to run out",
+        timeout=10,
+    )
     done = workers.once(smtp_server)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -164,7 +180,10 @@ def test_messages_wait_while_the_provider_is_down(app, client, victim_client, ct
         assert page.status == 302, page.error_summary
         assert client.follow(page).status == 200
     crime_page = client.get(f"/backoffice/crimes/{to_invite.crime_id}")
-    page = client.post(f"/backoffice/crimes/{to_invite.crime_id}/victims/{to_invite.id}/invite", {"csrf_token": crime_page.csrf()})
+    page = client.post(
+        f"/backoffice/crimes/{to_invite.crime_id}/victims/{to_invite.id}/invite",
+        {"csrf_token": crime_page.csrf()},
+    )
     assert page.status == 302
     assert "Invitation sent" in client.follow(page).main_text
     assert victim_client.victim_sign_in(told[0].victim.email, factories.PASSWORD).status == 302
@@ -172,11 +191,16 @@ def test_messages_wait_while_the_provider_is_down(app, client, victim_client, ct
     assert victim_client.post("/forgot-password", {"email": told[1].victim.email}).status == 200
 
     # The worker tries, and tries again later.
-    rows = wait_for(lambda: (rows := outbox_rows()) and all(row.attempts >= 2 for row in rows) and rows, "two tries of each")
+    rows = wait_for(
+        lambda: (rows := outbox_rows()) and all(row.attempts >= 2 for row in rows) and rows,
+        "two tries of each",
+    )
     assert len(rows) == 4
     assert sorted(row.kind for row in rows) == ["invitation", "new_update", "new_update", "password_reset"]
     assert {row.status for row in rows} == {"pending"}
-    assert {(a.outcome, a.detail.split()[0]) for tries in _attempts().values() for a in tries} == {("retry", "SMTP")}
+    assert {(a.outcome, a.detail.split()[0]) for tries in _attempts().values() for a in tries} == {
+        ("retry", "SMTP")
+    }
     assert smtp_server.received == []
     assert client.get(f"/backoffice/crimes/{to_invite.crime_id}").status == 200
 
@@ -226,7 +250,14 @@ def test_send_notifications_once_prints_the_counts(ctx, smtp_server, workers):
     factories.active_victim(crime, officer)
     opted_out = factories.active_victim(crime, officer)
     victims_code_actions.change_contact_plan(
-        opted_out, frequency_days=28, channel="email", language="en", safe_to_contact=True, opted_out=True, note=None, by=officer,
+        opted_out,
+        frequency_days=28,
+        channel="email",
+        language="en",
+        safe_to_contact=True,
+        opted_out=True,
+        note=None,
+        by=officer,
     )
     factories.update(crime, officer)
 
@@ -253,4 +284,8 @@ def test_a_running_worker_beats_and_logs_json_lines(ctx, smtp_server, workers):
     assert worker.wait(timeout=10) == 0, workers.output(worker)
     lines = [json.loads(line) for line in workers.output(worker).splitlines()]
     [started] = [line for line in lines if line["message"].startswith("Sending messages as ")]
-    assert (started["level"], started["logger"], started["user_kind"]) == ("INFO", "trackmycrime.outbox", "none")
+    assert (started["level"], started["logger"], started["user_kind"]) == (
+        "INFO",
+        "trackmycrime.outbox",
+        "none",
+    )
