@@ -9,7 +9,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shared.clients import oidc, senders
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager
-from shared.web import hooks, locale, single_sign_on, templating, throttle, transactions
+from shared.web import (
+    hooks,
+    locale,
+    single_sign_on,
+    static_files,
+    templating,
+    throttle,
+    transactions,
+)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -65,6 +73,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(portal_bp)
     app.register_blueprint(backoffice_bp, url_prefix="/backoffice")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+    static_files.init_app(app)
 
     # Behind trusted proxies, the client's own address (for throttling) and scheme come
     # from their headers; otherwise those headers are ignored, so nobody can forge them.
