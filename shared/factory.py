@@ -17,6 +17,7 @@ from shared.web import (
     templating,
     throttle,
     transactions,
+    well_known,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(backoffice_bp, url_prefix="/backoffice")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
+    well_known.init_app(app)
     static_files.init_app(app)
 
     # Behind trusted proxies, the client's own address (for throttling) and scheme come

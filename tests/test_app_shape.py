@@ -151,6 +151,8 @@ def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
     assert set(public) == {
         "static",
         "health",
+        "robots_txt",
+        "security_txt",
         "i18n.switch",
         "portal.index",
         "portal.sign_in",
