@@ -169,6 +169,12 @@ NUMBERS: dict[str, Number] = {
     "TRUSTED_PROXIES": Number(0, low=0),
     # The default depends on SMTP_SECURITY: 465 for ssl, otherwise 587.
     "SMTP_PORT": Number(587, high=65535),
+    # Housekeeping (`flask purge`): days kept after a session ended, after a link stopped
+    # working, and after a message was sent (or its failure was dealt with). Up to ten
+    # years, for a force whose policy keeps them long.
+    "RETAIN_SESSIONS_DAYS": Number(30, unit="days", high=3650),
+    "RETAIN_LINKS_DAYS": Number(30, unit="days", high=3650),
+    "RETAIN_NOTIFICATIONS_DAYS": Number(90, unit="days", high=3650),
     # security.txt's Expires, this many days ahead: RFC 9116 asks for less than a year.
     "SECURITY_TXT_EXPIRES_DAYS": Number(180, unit="days", high=364),
 }
@@ -486,6 +492,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "THROTTLE_LIMIT": read.rate("THROTTLE_LIMIT", "10 per 5 minutes"),
         "REDIS_URL": read.url("REDIS_URL", schemes=REDIS),
         "TRUSTED_PROXIES": read.whole("TRUSTED_PROXIES"),
+        # Housekeeping: see NUMBERS.
+        "RETAIN_SESSIONS": read.duration("RETAIN_SESSIONS_DAYS"),
+        "RETAIN_LINKS": read.duration("RETAIN_LINKS_DAYS"),
+        "RETAIN_NOTIFICATIONS": read.duration("RETAIN_NOTIFICATIONS_DAYS"),
         # Who to tell of a vulnerability, in /.well-known/security.txt (none: no such file).
         "SECURITY_CONTACT": contacts,
         "SECURITY_TXT_EXPIRES": read.duration("SECURITY_TXT_EXPIRES_DAYS"),
