@@ -18,10 +18,12 @@ transaction, so that a large first purge neither loads rows into the app nor hol
 that stall the service.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import ColumnElement, CursorResult, Delete, and_, delete, or_, select
 
 from shared.extensions import db
 from shared.models import AccountLink, OutboxAttempt, OutboxMessage, UserSession
@@ -44,7 +46,7 @@ class Policy:
     session_limits: dict[str, tuple[timedelta, timedelta]]  # user type: (idle, absolute)
 
     @classmethod
-    def from_config(cls, config) -> "Policy":
+    def from_config(cls, config: Mapping[str, Any]) -> "Policy":
         return cls(
             sessions=config["RETAIN_SESSIONS"],
             links=config["RETAIN_LINKS"],
@@ -96,13 +98,21 @@ def notifications_over(policy: Policy, now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _delete_in_batches(model, condition: ColumnElement[bool], batch: int) -> int:
+def _deleted(statement: Delete, *, history: bool = False) -> int:
+    """Run a DELETE (of history rows, if `history`: see shared.models.append_only) and say
+    how many rows it removed. Its result is a CursorResult, which counts them, though
+    `Session.execute` is typed as returning a plain Result."""
+    options: dict[str, Any] = {"synchronize_session": False, PURGE: history}
+    return cast(CursorResult[Any], db.session.execute(statement, execution_options=options)).rowcount
+
+
+def _delete_in_batches(
+    model: type[UserSession] | type[AccountLink], condition: ColumnElement[bool], batch: int
+) -> int:
     total = 0
     while True:
         chosen = select(model.id).where(condition).order_by(model.id).limit(batch).scalar_subquery()
-        deleted = db.session.execute(
-            delete(model).where(model.id.in_(chosen)), execution_options={"synchronize_session": False}
-        ).rowcount
+        deleted = _deleted(delete(model).where(model.id.in_(chosen)))
         db.session.commit()
         total += deleted
         if deleted < batch:
@@ -114,7 +124,6 @@ def _delete_notifications(condition: ColumnElement[bool], batch: int) -> tuple[i
     ids are read first, so that both statements delete for the same messages even if
     another purge runs at the same time."""
     messages = attempts = 0
-    options = {"synchronize_session": False}
     while True:
         ids = list(
             db.session.scalars(
@@ -122,13 +131,8 @@ def _delete_notifications(condition: ColumnElement[bool], batch: int) -> tuple[i
             )
         )
         if ids:
-            attempts += db.session.execute(
-                delete(OutboxAttempt).where(OutboxAttempt.message_id.in_(ids)),
-                execution_options={**options, PURGE: True},
-            ).rowcount
-            messages += db.session.execute(
-                delete(OutboxMessage).where(OutboxMessage.id.in_(ids)), execution_options=options
-            ).rowcount
+            attempts += _deleted(delete(OutboxAttempt).where(OutboxAttempt.message_id.in_(ids)), history=True)
+            messages += _deleted(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
         db.session.commit()
         if len(ids) < batch:
             return messages, attempts
