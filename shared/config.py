@@ -169,6 +169,14 @@ NUMBERS: dict[str, Number] = {
     "TRUSTED_PROXIES": Number(0, low=0),
     # The default depends on SMTP_SECURITY: 465 for ssl, otherwise 587.
     "SMTP_PORT": Number(587, high=65535),
+    # Housekeeping (`flask purge`): days kept after a session ended, after a link stopped
+    # working, and after a message was sent (or its failure was dealt with). Up to ten
+    # years, for a force whose policy keeps them long.
+    "RETAIN_SESSIONS_DAYS": Number(30, unit="days", high=3650),
+    "RETAIN_LINKS_DAYS": Number(30, unit="days", high=3650),
+    "RETAIN_NOTIFICATIONS_DAYS": Number(90, unit="days", high=3650),
+    # security.txt's Expires, this many days ahead: RFC 9116 asks for less than a year.
+    "SECURITY_TXT_EXPIRES_DAYS": Number(180, unit="days", high=364),
 }
 
 
@@ -351,6 +359,28 @@ def notify_templates(value) -> dict[str, str]:
     return templates
 
 
+def security_contacts(value) -> tuple[str, ...]:
+    """SECURITY_CONTACT as the Contact lines of security.txt (RFC 9116): a comma-separated
+    list of `mailto:`, `https://` or `tel:` addresses, a bare email address being taken
+    as mailto:. Raises ConfigError for anything else."""
+    entries = value if isinstance(value, list | tuple) else str(value or "").split(",")
+    contacts = []
+    for entry in filter(None, (str(part).strip() for part in entries)):
+        if re.fullmatch(r"[^@:/\s]+@[^@:/\s]+\.[^@:/\s]+", entry):
+            entry = f"mailto:{entry}"
+        good = (
+            re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+", entry)
+            or re.fullmatch(r"tel:\+?[0-9][0-9-]*", entry)
+            or (entry.startswith("https://") and _is_url(entry, ("https",)))
+        )
+        if not good:
+            raise ConfigError(
+                f'SECURITY_CONTACT must be email addresses, https:// addresses or tel: numbers, separated by commas (got "{entry}").'
+            )
+        contacts.append(entry)
+    return tuple(contacts)
+
+
 def _sender_settings(env: str, read: Settings) -> dict:
     """How notifications are sent (shared.clients.senders), checked so that a mistake stops
     the service at start-up rather than losing notifications later."""
@@ -459,6 +489,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
     default_db = "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
     senders = _sender_settings(env, read)
+    contacts = security_contacts(read.given("SECURITY_CONTACT"))
 
     config = {
         "APP_ENV": env,
@@ -501,6 +532,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "THROTTLE_LIMIT": read.rate("THROTTLE_LIMIT", "10 per 5 minutes"),
         "REDIS_URL": read.url("REDIS_URL", schemes=REDIS),
         "TRUSTED_PROXIES": read.whole("TRUSTED_PROXIES"),
+        # Housekeeping: see NUMBERS.
+        "RETAIN_SESSIONS": read.duration("RETAIN_SESSIONS_DAYS"),
+        "RETAIN_LINKS": read.duration("RETAIN_LINKS_DAYS"),
+        "RETAIN_NOTIFICATIONS": read.duration("RETAIN_NOTIFICATIONS_DAYS"),
+        # Who to tell of a vulnerability, in /.well-known/security.txt (none: no such file).
+        "SECURITY_CONTACT": contacts,
+        "SECURITY_TXT_EXPIRES": read.duration("SECURITY_TXT_EXPIRES_DAYS"),
         # Local staff accounts (password and authenticator app); on unless single
         # sign-on is configured and STAFF_LOCAL_ACCOUNTS=off.
         "STAFF_LOCAL_ACCOUNTS": read.flag("STAFF_LOCAL_ACCOUNTS", True),
@@ -551,7 +589,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(overrides)
     # Checked and read: overrides may give them as text.
     config.update(senders)
-    config.update(read.taken)
+    config.update(read.taken, SECURITY_CONTACT=contacts)
     batch_time = config["OUTBOX_BATCH"] * config["SEND_TIMEOUT_SECONDS"]
     if config["OUTBOX_LEASE_SECONDS"] <= batch_time:
         raise ConfigError(

@@ -16,9 +16,11 @@ from shared.web import (
     logs,
     metrics,
     single_sign_on,
+    static_files,
     templating,
     throttle,
     transactions,
+    well_known,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -79,6 +81,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(portal_bp)
     app.register_blueprint(backoffice_bp, url_prefix="/backoffice")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+    well_known.init_app(app)
+    static_files.init_app(app)
 
     # Behind trusted proxies, the client's own address (for throttling) and scheme come
     # from their headers; otherwise those headers are ignored, so nobody can forge them.

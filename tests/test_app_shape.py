@@ -215,6 +215,8 @@ def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
     assert set(public) == {
         "static",
         "health",
+        "robots_txt",
+        "security_txt",
         "health_ready",
         # Needs no sign-in, but a bearer token (tests/shared/web/test_metrics.py).
         "metrics",

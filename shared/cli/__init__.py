@@ -1,11 +1,11 @@
 """The `flask` commands, registered here and nowhere else: `flask db` (migrations), `flask
-demo-data`, the message worker, compliance reports, records-system clients and the bulk
-import. Each command's module parses its options and calls the services."""
+demo-data`, the message worker, compliance reports, records-system clients, the bulk
+import and the daily purge. Each command's module parses its options and calls the services."""
 
 import click
 from flask import current_app
 
-from shared.cli import api_clients, demo, import_crimes, migrations, reports, worker
+from shared.cli import api_clients, demo, import_crimes, migrations, purge, reports, worker
 
 
 @click.command("demo-data")
@@ -37,3 +37,4 @@ def init_app(app) -> None:
     worker.init_app(app)
     api_clients.init_app(app)
     import_crimes.init_app(app)
+    purge.init_app(app)

@@ -1,4 +1,9 @@
-"""Refuses, in the session, any change or deletion of rows that are history."""
+"""Refuses, in the session, any change or deletion of rows that are history, and any
+DELETE statement on their tables.
+
+One deletion is allowed, on purpose: the retention purge (shared.services.retention)
+deletes the tries at sending a message together with the message, once it was delivered
+long enough ago. Its statements carry the execution option PURGE; nothing else does."""
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
@@ -41,3 +46,21 @@ def _refuse_history_edits(session, flush_context, instances):
 def _changed(obj) -> set[str]:
     state = inspect(obj)
     return {attr.key for attr in state.attrs if attr.history.has_changes()}
+
+
+# The execution option that lets a DELETE statement remove history rows, and the only
+# history it may remove: the tries at sending a message that was delivered.
+PURGE = "retention_purge"
+_PURGEABLE = frozenset({OutboxAttempt.__tablename__})
+_HISTORY = frozenset(model.__tablename__ for model in APPEND_ONLY)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_history_deletes(state):
+    """DELETE statements on a history table, as the flush guard above refuses deleting
+    loaded rows: the purge's alone may delete, and only tries at sending."""
+    if not state.is_delete:
+        return
+    table = state.statement.table.name
+    if table in _HISTORY and not (table in _PURGEABLE and state.execution_options.get(PURGE)):
+        raise AppendOnlyError(f"{table} rows are append-only; they are never deleted")

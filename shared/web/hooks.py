@@ -21,9 +21,15 @@ logger = logging.getLogger("trackmycrime")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
 
 
+def request_id(incoming: str) -> str:
+    """The id a request is known by: the caller's X-Request-ID when it looks like one
+    (a proxy in front may have set it), otherwise a new one. Static files, which
+    shared.web.static_files answers before Flask, carry one too."""
+    return incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
 def _start_request():
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
     g.csp_nonce = secrets.token_urlsafe(16)
     g.audit_origin = audit.set_origin(audit.Origin(request_id=g.request_id, actor=_signed_in_user))
 
@@ -53,18 +59,24 @@ def _input_refused_status(response):
     return response
 
 
+def security_headers(nonce: str) -> dict[str, str]:
+    """The headers every response carries, pages and static files alike."""
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    }
+
+
 def _security_headers(response):
-    nonce = g.get("csp_nonce", "")
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    response.headers.update(security_headers(g.get("csp_nonce", "")))
     response.headers["X-Request-ID"] = g.get("request_id", "")
     if current_user and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
