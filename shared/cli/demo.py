@@ -218,7 +218,7 @@ def _staff(password_hash: str) -> list[StaffMember]:
         # A fresh authenticator key per load: printed with the logins, to add to an app.
         member = StaffMember(
             name=name, collar_number=collar, email=email, team=team, password_hash=password_hash,
-            totp_secret=totp.new_secret(),
+            totp_secret=totp.sealed_secret(totp.new_secret()),
         )
         member.role_rows = [StaffRole(role=role) for role in roles]
         db.session.add(member)
@@ -490,7 +490,7 @@ def logins() -> list[tuple[str, str, str, str | None]]:
     DEMO_PASSWORD. Staff also need a code from an authenticator app holding their key;
     victims have no key."""
     query = select(StaffMember.email, StaffMember.totp_secret).where(StaffMember.email.in_([s[2] for s in STAFF]))
-    keys = dict(db.session.execute(query).all())
+    keys = {email: totp.opened_secret(sealed) for email, sealed in db.session.execute(query)}
     rows = [
         (f"{name} ({', '.join(roles)})", "/backoffice", email, keys.get(email))
         for name, _, email, _, roles in STAFF

@@ -21,7 +21,7 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import entitlements, outbox_failures, victims_code_queries
+from shared.services import entitlements, outbox_failures, totp, victims_code_queries
 from shared.services.entitlements import status_expression
 
 
@@ -33,7 +33,8 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
     assert demo.DEMO_PASSWORD in result.output
     assert "sam.taylor@police.example" in result.output and "sian.williams@example.com" in result.output
     # Each member of staff has an authenticator key of their own, printed to add to an app.
-    keys = dict(db.session.execute(select(StaffMember.email, StaffMember.totp_secret)).all())
+    sealed = db.session.execute(select(StaffMember.email, StaffMember.totp_secret)).all()
+    keys = {email: totp.opened_secret(secret) for email, secret in sealed}
     assert len(set(keys.values())) == len(keys) == len(demo.STAFF)
     sam = next(line for line in result.output.splitlines() if "sam.taylor@police.example" in line)
     assert keys["sam.taylor@police.example"] in sam
