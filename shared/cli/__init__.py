@@ -1,12 +1,12 @@
 """The `flask` commands, registered here and nowhere else: `flask db` (migrations), `flask
 demo-data`, the message worker, compliance reports, records-system clients, the bulk
-import and the first administrator (`flask staff`). Each command's module parses its
-options and calls the services."""
+import, the first administrator (`flask staff`) and sealing again after a change of key
+(`flask reseal`). Each command's module parses its options and calls the services."""
 
 import click
 from flask import current_app
 
-from shared.cli import api_clients, demo, import_crimes, migrations, reports, staff, worker
+from shared.cli import api_clients, demo, import_crimes, keys, migrations, reports, staff, worker
 
 
 @click.command("demo-data")
@@ -45,3 +45,4 @@ def init_app(app) -> None:
     api_clients.init_app(app)
     import_crimes.init_app(app)
     staff.init_app(app)
+    keys.init_app(app)
