@@ -62,7 +62,7 @@ def test_the_migration_seals_the_plain_secrets_in_place_and_its_downgrade_opens_
 ):
     with app.app_context():
         try:
-            downgrade(revision="0006")
+            downgrade(revision="0007")
             team = factories.team()
             plain = pyotp.random_base32()
             _plain_member(team.id, "plain@police.example", plain)
@@ -80,7 +80,7 @@ def test_the_migration_seals_the_plain_secrets_in_place_and_its_downgrade_opens_
             assert totp.check_code(member, pyotp.TOTP(plain).now())
             db.session.remove()
 
-            downgrade(revision="0006")
+            downgrade(revision="0007")
             assert _stored_secrets() == {"plain@police.example": plain, "unenrolled@police.example": None}
 
             # A secret no key opens stops the downgrade, and every secret stays as it was.
@@ -91,7 +91,7 @@ def test_the_migration_seals_the_plain_secrets_in_place_and_its_downgrade_opens_
             with pytest.raises(
                 RuntimeError, match=r"^The authenticator secret of staff \d+ cannot be opened"
             ):
-                command.downgrade(app.extensions["migrate"].migrate.get_config(), "0006")
+                command.downgrade(app.extensions["migrate"].migrate.get_config(), "0007")
             monkeypatch.undo()
             assert _stored_secrets() == sealed
         finally:

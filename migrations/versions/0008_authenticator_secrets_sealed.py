@@ -3,8 +3,8 @@ text until now, is sealed in place with the app's key ring (SECRET_KEY), in a co
 enough for it. The downgrade opens them again with SECRET_KEY or one of its fallbacks,
 and stops, changing nothing, at a secret none of them opens.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05 12:00:00
 
 """
@@ -15,8 +15,8 @@ from shared.services import sealing
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
