@@ -6,7 +6,7 @@ from backoffice import bp
 from shared.clients import oidc
 from shared.extensions import db
 from shared.services import audit, staff_sso
-from shared.web import sessions, single_sign_on
+from shared.web import metrics, sessions, single_sign_on
 from shared.web.login import public
 
 
@@ -32,10 +32,12 @@ def sso_callback():
         identity = single_sign_on.finish_staff_sign_in()
         member = staff_sso.account_for(identity)
     except oidc.SignInRefused:
+        metrics.SIGN_IN_FAILURES.labels("staff", "single_sign_on").inc()
         audit.record("staff.sso_refused", None, None, detail="the provider's answer failed its checks")
         db.session.commit()
         return render_template("backoffice/sso_refused.html", reason="refused"), 400
     except staff_sso.NoAccess as refusal:
+        metrics.SIGN_IN_FAILURES.labels("staff", "single_sign_on").inc()
         audit.record("staff.sso_refused", None, None, detail=refusal.reason)
         db.session.commit()
         return render_template("backoffice/sso_refused.html", reason=refusal.reason), 403

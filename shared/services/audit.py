@@ -7,6 +7,7 @@ from typing import Any
 
 from shared.extensions import db
 from shared.models import AuditEvent, StaffMember, Victim
+from shared.services import audit_feed  # noqa: F401  (logs each event once it is committed)
 from shared.services.actors import Actor
 
 

@@ -56,7 +56,9 @@ def begin(client: ApiClient, key: str, print_: str) -> IdempotencyRecord | Repla
     while True:
         record = _find(client, key)
         if record is None:
-            record = IdempotencyRecord(client_id=client.id, key=key, fingerprint=print_, status_code=IN_PROGRESS, body="")
+            record = IdempotencyRecord(
+                client_id=client.id, key=key, fingerprint=print_, status_code=IN_PROGRESS, body=""
+            )
             db.session.add(record)
             try:
                 db.session.flush()
@@ -94,6 +96,8 @@ def abandon(record_id: int) -> None:
     """The request failed: the key is free again, so a corrected retry may use it. The
     caller has rolled back; a placeholder already committed is removed and committed."""
     db.session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id, IdempotencyRecord.status_code == IN_PROGRESS)
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.id == record_id, IdempotencyRecord.status_code == IN_PROGRESS
+        )
     )
     db.session.commit()

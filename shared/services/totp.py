@@ -15,17 +15,17 @@ import logging
 import re
 import secrets
 import time
-from typing import Any, cast
 
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import CursorResult, Result, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from shared.extensions import db
 from shared.models import RecoveryCode, StaffMember
 from shared.models.types import utcnow
 from shared.services import audit, sealing
+from shared.services.statements import rows_changed
 
 logger = logging.getLogger("trackmycrime.auth")
 
@@ -108,12 +108,6 @@ def looks_like_totp(code: str | None) -> bool:
     return bool(_SIX_DIGITS.match(_clean(code)))
 
 
-def _rows_changed(result: Result[Any]) -> int:
-    """How many rows an UPDATE changed. Its result is a CursorResult, which counts them,
-    though `Session.execute` is typed as returning a plain Result."""
-    return cast(CursorResult[Any], result).rowcount
-
-
 def _claim_step(member: StaffMember, step: int) -> bool:
     """Record `step` as the last one used, unless another request got there first."""
     result = db.session.execute(
@@ -125,7 +119,7 @@ def _claim_step(member: StaffMember, step: int) -> bool:
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if _rows_changed(result) != 1:
+    if rows_changed(result) != 1:
         return False
     member.totp_last_step = step
     return True
@@ -147,7 +141,7 @@ def _use_recovery_code(member: StaffMember, code: str) -> bool:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return _rows_changed(result) == 1
+    return rows_changed(result) == 1
 
 
 def check_code(member: StaffMember, code: str | None) -> bool:
@@ -160,7 +154,9 @@ def check_code(member: StaffMember, code: str | None) -> bool:
         if secret is None:
             # Sealed with a key no longer in SECRET_KEY or SECRET_KEY_FALLBACKS: recovery
             # codes still work, and an administrator can reset the authenticator.
-            logger.error("Authenticator secret of staff %s cannot be opened with the service's keys", member.id)
+            logger.error(
+                "Authenticator secret of staff %s cannot be opened with the service's keys", member.id
+            )
             return False
         step = matching_step(secret, code, member.totp_last_step)
         ok = step is not None and _claim_step(member, step)
@@ -198,7 +194,7 @@ def enrol(member: StaffMember, secret: str, code: str | None) -> list[str] | Non
         .values(totp_secret=sealed, totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if _rows_changed(result) != 1:
+    if rows_changed(result) != 1:
         db.session.rollback()
         return None
     member.totp_secret, member.totp_last_step = sealed, step

@@ -2,7 +2,6 @@
 Login), signing in, and changing or resetting the password. Every answer costs the same
 whether or not an account exists, so none tells who is a victim."""
 
-
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -10,30 +9,32 @@ from shared.extensions import db
 from shared.models import (
     AccountLink,
     CrimeVictim,
-    StaffMember,
     Victim,
 )
 from shared.models.types import utcnow
 from shared.services import audit, links, outbox, outbox_routing, user_sessions
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 from shared.services.victims import normalise_email
 from shared.translation import lazy_gettext as _l
 
 
-def invite(link: CrimeVictim, *, by: StaffMember) -> None:
+def invite(link: CrimeVictim, *, by: Actor) -> None:
     """Send the victim a single-use activation link and commit. Any older link stops
     working. Raises ServiceError when the victim has no email address (they sign in
     with it) or already has an account."""
     victim = link.victim
     if not victim.email:
-        raise ServiceError(
-            _l("Add an email address for this victim first: they sign in with it")
-        )
+        raise ServiceError(_l("Add an email address for this victim first: they sign in with it"))
     if victim.activated_at is not None:
         raise ServiceError(_l("This victim already has an account"))
     if outbox_routing.account_withheld_reason(victim) == "not_safe":
-        raise ServiceError(_l("This victim is marked not safe to contact: the service sends them nothing, invitations included"))
+        raise ServiceError(
+            _l(
+                "This victim is marked not safe to contact: the service sends them nothing, invitations included"
+            )
+        )
     ttl = current_app.config["ACTIVATION_LINK_TTL"]
     raw = links.issue("activation", ttl, victim=victim, by=by)
     audit.record("victim.invite", "crime_victim", link.id, actor=by)
@@ -45,10 +46,11 @@ def invite(link: CrimeVictim, *, by: StaffMember) -> None:
     )
     db.session.commit()
 
+
 def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
     """For each victim: `active`, `invited` (a live link) or `not_invited`. One query."""
     ids = [link.victim_id for link in victims]
-    live = set()
+    live: set[int | None] = set()
     if ids:
         live = set(
             db.session.scalars(
@@ -68,16 +70,18 @@ def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
         for link in victims
     }
 
+
 def check_activation(raw: str) -> AccountLink:
     """The usable invitation link for this token, or LinkProblem saying why not."""
     return links.check(raw, ("activation",))
+
 
 def activate(raw: str, password: str) -> Victim:
     """Set the victim's password through an invitation link and commit. The link is
     used up. Raises LinkProblem or ServiceError."""
     link = check_activation(raw)
     check_password_rules(password)
-    victim = db.session.get(Victim, link.victim_id)
+    victim = db.session.get_one(Victim, link.victim_id)
     links.use(link)
     victim.password_hash = hash_password(password)
     victim.activated_at = utcnow()
@@ -85,12 +89,13 @@ def activate(raw: str, password: str) -> Victim:
     db.session.commit()
     return victim
 
+
 def link_onelogin(raw: str, subject: str) -> Victim:
     """Link a GOV.UK One Login identity to the victim through their invitation link and
     commit; the link is used up. Raises LinkProblem, or ServiceError when that identity
     is already linked to someone else. Never matched on email address."""
     link = check_activation(raw)
-    victim = db.session.get(Victim, link.victim_id)
+    victim = db.session.get_one(Victim, link.victim_id)
     holder = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
     if holder is not None and holder.id != victim.id:
         raise ServiceError(_l("This GOV.UK One Login account is already used by someone else"))
@@ -101,10 +106,12 @@ def link_onelogin(raw: str, subject: str) -> Victim:
     db.session.commit()
     return victim
 
+
 def by_onelogin(subject: str) -> Victim | None:
     """The active victim linked to this One Login identity, or None."""
     victim = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
     return victim if victim is not None and victim.is_active else None
+
 
 def request_reset(email: str) -> None:
     """Email a password reset link if an active victim has this address, and commit.
@@ -126,9 +133,13 @@ def request_reset(email: str) -> None:
     outbox.enqueue(
         "password_reset",
         victim=victim,
-        values={"link": links.public_url("/reset-password/" + raw), "minutes": int(ttl.total_seconds() // 60)},
+        values={
+            "link": links.public_url("/reset-password/" + raw),
+            "minutes": int(ttl.total_seconds() // 60),
+        },
     )
     db.session.commit()
+
 
 def change_password(victim: Victim, current: str, new: str, *, keep_session_id: int | None = None) -> None:
     """Change a signed-in victim's password and commit. Every session of theirs ends but
@@ -142,22 +153,25 @@ def change_password(victim: Victim, current: str, new: str, *, keep_session_id: 
     audit.record("victim.password_changed", "victim", victim.id, actor=victim)
     db.session.commit()
 
+
 def check_reset(raw: str) -> AccountLink:
     """The usable reset link for this token, or LinkProblem saying why not."""
     return links.check(raw, ("reset",))
+
 
 def reset_password(raw: str, password: str) -> Victim:
     """Set a new password through a reset link, end every session of the victim, and
     commit. Raises LinkProblem or ServiceError."""
     link = check_reset(raw)
     check_password_rules(password)
-    victim = db.session.get(Victim, link.victim_id)
+    victim = db.session.get_one(Victim, link.victim_id)
     links.use(link)
     victim.password_hash = hash_password(password)
     user_sessions.end_all(victim, reason="password_changed")
     audit.record("victim.password_reset", "victim", victim.id, actor=victim)
     db.session.commit()
     return victim
+
 
 def authenticate(email: str, password: str) -> Victim | None:
     """The victim with this email and password, or None. Costs one hash check either way."""

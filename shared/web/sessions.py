@@ -44,15 +44,24 @@ def start(user, method: str) -> None:
     now = utcnow()
     raw = secrets.token_urlsafe(32)
     row = UserSession(
-        token_hash=_hash(raw), user_type=user.kind, user_id=user.id, method=method,
-        created_at=now, last_seen_at=now,
+        token_hash=_hash(raw),
+        user_type=user.kind,
+        user_id=user.id,
+        method=method,
+        created_at=now,
+        last_seen_at=now,
     )
     db.session.add(row)
     user.session_token = raw
     login_user(user)
     g.user_session = row
-    audit.record(f"{user.kind}.sign_in", "staff_member" if user.kind == "staff" else "victim", user.id,
-                 detail=method, actor=user)
+    audit.record(
+        f"{user.kind}.sign_in",
+        "staff_member" if user.kind == "staff" else "victim",
+        user.id,
+        detail=method,
+        actor=user,
+    )
     db.session.commit()
 
 
