@@ -515,6 +515,9 @@ def _worker_figures(app, database_url: str, messages: int, workdir: Path) -> lis
             "APP_ENV": "production",
             "SECRET_KEY": SECRET_KEY,
             "DATABASE_URL": database_url,
+            # Production needs them, though the worker's messages are already written.
+            "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"],
+            "REDIS_URL": "redis://127.0.0.1:6379/12",
             "OUTBOX_BATCH": "50",
         }
         with open(workdir / "worker.log", "w") as log:

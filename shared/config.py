@@ -5,8 +5,11 @@ bad value stops the app at start-up with a ConfigError that names the variable a
 what it must be, rather than a bare ValueError, or a negative length of time that nobody
 notices until a link never works. A variable set to nothing counts as not set.
 
-`APP_ENV` is `production` unless set otherwise; outside development and testing a
-missing `SECRET_KEY` stops the app with a message that says what to set.
+`APP_ENV` is `production` unless set otherwise. Production fails closed: every setting
+it cannot do without (PRODUCTION_NEEDS) must be set, and each one missing is named at
+start-up, rather than the service quietly using a SQLite file, a loopback address in the
+links it sends, or counts of sign-in guesses kept per process. A secret may be given in a
+file (`<NAME>_FILE`), as containers and Kubernetes provide secrets.
 """
 
 import json
@@ -19,6 +22,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
@@ -37,17 +42,6 @@ PRODUCT_ROLES = tuple(ROLE_PERMISSIONS)
 DEFAULT_STAFF_SCOPES = "openid email profile"
 DEFAULT_ROLES_CLAIM = "roles"
 ONELOGIN_DEFAULT_ISSUER = "https://oidc.account.gov.uk/"
-
-
-def _read_key(path: str | None) -> str | None:
-    """The private key (PEM or JWK JSON) in the file at `path`, if one is named."""
-    if not path:
-        return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError as error:
-        raise ConfigError(f"Cannot read the private key file {path}: {error.strerror}.") from error
 
 
 def _development_key(instance_path: str) -> str:
@@ -211,6 +205,38 @@ class Settings:
         value = self.given(name)
         return default if value is None else str(value)
 
+    def secret(self, name: str) -> str | None:
+        """A secret given as `name` itself or in the file `name`_FILE names, as
+        containers and Kubernetes provide secrets; the file's trailing new line is not
+        part of it. Raises ConfigError when both are set, or the file cannot be read or
+        is empty."""
+        value = self.text(name)
+        path = self.text(f"{name}_FILE")
+        if path is None:
+            return value
+        if value is not None:
+            raise ConfigError(f"{name} and {name}_FILE are both set: set one of them.")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                secret = handle.read().rstrip("\r\n")
+        except OSError as error:
+            raise ConfigError(f"Cannot read {name}_FILE {path}: {error.strerror}.") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{name}_FILE {path} is not UTF-8 text.") from None
+        if not secret.strip():
+            raise ConfigError(f"{name}_FILE {path} is empty.")
+        return secret
+
+    def keys(self, name: str) -> list[str]:
+        """Keys separated by commas, spaces or new lines, from `name` or the file
+        `name`_FILE names; a list given by code is taken as it is."""
+        value = self.given(name)
+        if isinstance(value, list | tuple):
+            keys = [str(key) for key in value]
+        else:
+            keys = re.split(r"[\s,]+", self.secret(name) or "")
+        return self._read(name, [key for key in keys if key])
+
     def whole(self, name: str, default: int | None = None) -> int:
         """A whole number within the bounds declared for it in NUMBERS; `default`, if
         given, stands in for the declared one (when it depends on another setting)."""
@@ -270,6 +296,21 @@ class Settings:
             raise ConfigError(
                 f'{name} must be an address starting {where}, with a host (got "{_shown(text)}").'
             )
+        return self._read(name, text)
+
+    def database(self, name: str, default: str) -> str:
+        """A database address SQLAlchemy can connect with, its driver installed."""
+        value = self.given(name)
+        if value is None:
+            return default
+        text = str(value).strip()
+        try:
+            make_url(text).get_dialect()
+        except (ArgumentError, NoSuchModuleError, ImportError):
+            raise ConfigError(
+                f"{name} must be a database address such as postgresql+psycopg://user@host/trackmycrime "
+                f'(got "{_shown(text)}").'
+            ) from None
         return self._read(name, text)
 
     def pairs(self, name: str, form: str) -> dict[str, str]:
@@ -402,11 +443,11 @@ def _sender_settings(env: str, read: Settings) -> dict:
             SMTP_PORT=read.whole("SMTP_PORT", 465 if security == "ssl" else None),
             SMTP_SECURITY=security,
             SMTP_USERNAME=read.text("SMTP_USERNAME"),
-            SMTP_PASSWORD=read.text("SMTP_PASSWORD"),
+            SMTP_PASSWORD=read.secret("SMTP_PASSWORD"),
             SMTP_FROM=read.text("SMTP_FROM"),
         )
     if sender == "notify":
-        key = read.text("NOTIFY_API_KEY") or ""
+        key = read.secret("NOTIFY_API_KEY") or ""
         if not NOTIFY_KEY.match(key):
             raise ConfigError(
                 "NOTIFICATION_SENDER=notify needs NOTIFY_API_KEY: the key GOV.UK Notify gives, "
@@ -436,7 +477,7 @@ METRICS_TOKEN_LENGTH = 32
 def _operations_settings(env: str, read: Settings) -> dict:
     """How the service shows itself to the people who run it (shared.web.logs and
     shared.web.metrics): the log format, and the token and directory of the metrics."""
-    token = read.text("METRICS_TOKEN")
+    token = read.secret("METRICS_TOKEN")
     if token is not None and (len(token) < METRICS_TOKEN_LENGTH or any(c.isspace() for c in token)):
         raise ConfigError(
             f"METRICS_TOKEN must be at least {METRICS_TOKEN_LENGTH} characters with no spaces "
@@ -465,6 +506,46 @@ def _timescales(read: Settings) -> dict[str, int]:
         raise ConfigError(str(error)) from error
 
 
+# What production cannot run without, each with what to set it to. REDIS_URL is needed
+# when more than one process serves requests, which is taken to be the case unless
+# SINGLE_PROCESS=on says otherwise: gunicorn's workers, several containers, a restart
+# overlapping the old process each count their own sign-in guesses without it.
+PRODUCTION_NEEDS = {
+    "SECRET_KEY": "a long random value (or SECRET_KEY_FILE, naming a file that holds it), for example the "
+    "output of `python -c 'import secrets; print(secrets.token_hex(32))'`",
+    "DATABASE_URL": "the database's address, e.g. postgresql+psycopg://user@host/trackmycrime",
+    "PUBLIC_BASE_URL": "the address people reach the service at, e.g. https://track.police.example: "
+    "the links victims and staff are sent start with it",
+    "REDIS_URL": "the Redis every process keeps sign-in guess counts and rate limits in, e.g. "
+    "redis://cache.police.example:6379/0 (or set SINGLE_PROCESS=on if one process alone serves requests)",
+}
+# Long enough to be guessed by nobody: 32 characters, as `secrets.token_hex(16)` gives.
+SHORTEST_SECRET_KEY = 32
+
+
+def _refuse_what_production_lacks(read: Settings, secret_key: str | None) -> None:
+    """Raise ConfigError naming every setting production needs that is not set, and a
+    secret key too short to be safe."""
+    given = {
+        "SECRET_KEY": secret_key,
+        # Code may give SQLAlchemy's own setting instead (the benchmark does).
+        "DATABASE_URL": read.given("DATABASE_URL") or read.overrides.get("SQLALCHEMY_DATABASE_URI"),
+        "PUBLIC_BASE_URL": read.given("PUBLIC_BASE_URL"),
+        "REDIS_URL": read.given("REDIS_URL") or read.flag("SINGLE_PROCESS", False),
+    }
+    missing = [name for name, value in given.items() if not value]
+    if missing:
+        raise ConfigError(
+            " ".join(f"{name} is not set. Set it to {PRODUCTION_NEEDS[name]}." for name in missing)
+            + " (APP_ENV is production unless set: set APP_ENV=development to run locally.)"
+        )
+    if secret_key is not None and len(secret_key) < SHORTEST_SECRET_KEY:
+        raise ConfigError(
+            f"SECRET_KEY must be at least {SHORTEST_SECRET_KEY} characters long in production "
+            f"(it has {len(secret_key)}). Set it to {PRODUCTION_NEEDS['SECRET_KEY']}."
+        )
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask config from the environment, then apply `overrides`.
 
@@ -473,15 +554,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     read = Settings(overrides)
     env = read.choice("APP_ENV", ENVIRONMENTS, "production")
-    secret_key = read.text("SECRET_KEY")
+    secret_key = read.secret("SECRET_KEY")
+    if env == "production":
+        _refuse_what_production_lacks(read, secret_key)
     if not secret_key:
-        if env == "production":
-            raise ConfigError(
-                "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
-                "random value (for example the output of "
-                "`python -c 'import secrets; print(secrets.token_hex(32))'`), "
-                "or set APP_ENV=development to run locally."
-            )
         # Development: one key kept in the instance folder, shared by the web server and
         # the message worker (which must read what the web server sealed). Tests: a
         # fresh key per process.
@@ -494,7 +570,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config = {
         "APP_ENV": env,
         "SECRET_KEY": secret_key,
-        "SQLALCHEMY_DATABASE_URI": read.text("DATABASE_URL", default_db),
+        # Keys used before SECRET_KEY, still accepted for what they signed or sealed
+        # until it has been signed or sealed again (Flask's sessions read them too).
+        "SECRET_KEY_FALLBACKS": read.keys("SECRET_KEY_FALLBACKS"),
+        "SQLALCHEMY_DATABASE_URI": read.database("DATABASE_URL", default_db),
         # No ping before each request (a round trip on every page): a connection the
         # database dropped fails one request, and SQLAlchemy then replaces the whole
         # pool, so a database restart costs each worker one error at most. Connections
@@ -531,6 +610,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Sign-in, code and reset guesses per account and per address.
         "THROTTLE_LIMIT": read.rate("THROTTLE_LIMIT", "10 per 5 minutes"),
         "REDIS_URL": read.url("REDIS_URL", schemes=REDIS),
+        # On only where one process alone serves requests: production then runs without Redis.
+        "SINGLE_PROCESS": read.flag("SINGLE_PROCESS", False),
         "TRUSTED_PROXIES": read.whole("TRUSTED_PROXIES"),
         # Housekeeping: see NUMBERS.
         "RETAIN_SESSIONS": read.duration("RETAIN_SESSIONS_DAYS"),
@@ -545,8 +626,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Staff single sign-on through the force's OpenID Connect provider.
         "STAFF_OIDC_ISSUER": read.url("STAFF_OIDC_ISSUER"),
         "STAFF_OIDC_CLIENT_ID": read.text("STAFF_OIDC_CLIENT_ID"),
-        "STAFF_OIDC_CLIENT_SECRET": read.text("STAFF_OIDC_CLIENT_SECRET"),
-        "STAFF_OIDC_PRIVATE_KEY": _read_key(read.text("STAFF_OIDC_PRIVATE_KEY_FILE")),
+        "STAFF_OIDC_CLIENT_SECRET": read.secret("STAFF_OIDC_CLIENT_SECRET"),
+        "STAFF_OIDC_PRIVATE_KEY": read.secret("STAFF_OIDC_PRIVATE_KEY"),
         "STAFF_OIDC_SCOPES": read.text("STAFF_OIDC_SCOPES", DEFAULT_STAFF_SCOPES),
         "STAFF_OIDC_ROLES_CLAIM": read.text("STAFF_OIDC_ROLES_CLAIM", DEFAULT_ROLES_CLAIM),
         "STAFF_OIDC_ROLE_MAP": role_map(read.pairs("STAFF_OIDC_ROLE_MAP", ROLE_MAP_FORM)),
@@ -554,7 +635,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "ONELOGIN_ENABLED": read.flag("ONELOGIN_ENABLED", False),
         "ONELOGIN_ISSUER": read.url("ONELOGIN_ISSUER", ONELOGIN_DEFAULT_ISSUER),
         "ONELOGIN_CLIENT_ID": read.text("ONELOGIN_CLIENT_ID"),
-        "ONELOGIN_PRIVATE_KEY": _read_key(read.text("ONELOGIN_PRIVATE_KEY_FILE")),
+        "ONELOGIN_PRIVATE_KEY": read.secret("ONELOGIN_PRIVATE_KEY"),
         **_operations_settings(env, read),
         # Victims' Code timescales in days (shared.domain.victims_code_rules): the Code's values and
         # the reference's defaults, each changeable by the force. `contact_update` is the
@@ -589,7 +670,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(overrides)
     # Checked and read: overrides may give them as text.
     config.update(senders)
-    config.update(read.taken, SECURITY_CONTACT=contacts)
+    config.update(read.taken)
+    if config["SECRET_KEY_FALLBACKS"]:
+        # Flask-WTF signs form tokens with one key; itsdangerous, which it uses, takes a
+        # list, signs with the last and accepts any, so a form loaded before the key
+        # changed can still be sent.
+        config["WTF_CSRF_SECRET_KEY"] = [*config["SECRET_KEY_FALLBACKS"], config["SECRET_KEY"]]
     batch_time = config["OUTBOX_BATCH"] * config["SEND_TIMEOUT_SECONDS"]
     if config["OUTBOX_LEASE_SECONDS"] <= batch_time:
         raise ConfigError(

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from shared.extensions import db
 from shared.models import SecureMessage, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
-from shared.services import crimes, updates, victims
+from shared.services import crimes, totp, updates, victims
 from shared.services.passwords import hash_password
 
 PASSWORD = "a long test password"
@@ -39,7 +39,7 @@ def staff(
         email=email,
         team=team_row or team(),
         password_hash=hash_password(PASSWORD),
-        totp_secret=totp_secret(email),
+        totp_secret=totp.sealed_secret(totp_secret(email)),
     )
     member.role_rows = [StaffRole(role=r) for r in roles]
     db.session.add(member)

@@ -123,6 +123,7 @@ class PageClient:
 
         from shared.extensions import db
         from shared.models import StaffMember
+        from shared.services.totp import opened_secret
 
         def work():
             with self.app.app_context():
@@ -130,7 +131,7 @@ class PageClient:
                     select(StaffMember).where(StaffMember.email == email.strip().lower())
                 )
                 assert member is not None and member.totp_secret, f"{email} has no authenticator key"
-                totp = pyotp.TOTP(member.totp_secret)
+                totp = pyotp.TOTP(opened_secret(member.totp_secret))
                 now = totp.timecode(time.time())
                 step = max(now, (member.totp_last_step or 0) + 1)
                 if step > now + 1:

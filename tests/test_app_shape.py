@@ -30,6 +30,10 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 def test_production_refuses_the_development_notification_sender(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    # Everything else production needs is set (tests/shared/test_config.py tries each).
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://track@db.police.example/trackmycrime")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://track.police.example")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.police.example:6379/0")
     monkeypatch.delenv("NOTIFICATION_SENDER", raising=False)
     with pytest.raises(ConfigError, match="NOTIFICATION_SENDER=log"):
         create_app()

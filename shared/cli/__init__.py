@@ -1,16 +1,23 @@
 """The `flask` commands, registered here and nowhere else: `flask db` (migrations), `flask
 demo-data`, the message worker, compliance reports, records-system clients, the bulk
-import and the daily purge. Each command's module parses its options and calls the services."""
+import, the first administrator (`flask staff`) and sealing again after a change of key
+(`flask reseal`). Each command's module parses its options and calls the services."""
 
 import click
 from flask import current_app
 
-from shared.cli import api_clients, demo, import_crimes, migrations, purge, reports, worker
+from shared.cli import api_clients, demo, import_crimes, keys, migrations, reports, staff, worker
 
 
 @click.command("demo-data")
 def demo_data_command():
     """Load the demo data into an empty database, then print the demo logins."""
+    if current_app.config["APP_ENV"] == "production":
+        # Its staff share a published password and their authenticator keys are printed.
+        raise click.ClickException(
+            "The demo data is not loaded in production (APP_ENV=production): its accounts share a "
+            "published password. Create the first administrator with `flask staff create-admin EMAIL`."
+        )
     if demo.is_empty():
         demo.load()
         click.echo("Loaded the demo data.")
@@ -37,4 +44,5 @@ def init_app(app) -> None:
     worker.init_app(app)
     api_clients.init_app(app)
     import_crimes.init_app(app)
-    purge.init_app(app)
+    staff.init_app(app)
+    keys.init_app(app)

@@ -280,7 +280,7 @@ def _staff(password_hash: str) -> list[StaffMember]:
             email=email,
             team=team,
             password_hash=password_hash,
-            totp_secret=totp.new_secret(),
+            totp_secret=totp.sealed_secret(totp.new_secret()),
         )
         member.role_rows = [StaffRole(role=role) for role in roles]
         db.session.add(member)
@@ -660,7 +660,7 @@ def logins() -> list[tuple[str, str, str, str | None]]:
     query = select(StaffMember.email, StaffMember.totp_secret).where(
         StaffMember.email.in_([s[2] for s in STAFF])
     )
-    keys = dict(db.session.execute(query).all())
+    keys = {email: totp.opened_secret(sealed) for email, sealed in db.session.execute(query)}
     rows = [
         (f"{name} ({', '.join(roles)})", "/backoffice", email, keys.get(email))
         for name, _, email, _, roles in STAFF

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.domain.permissions import ROLE_PERMISSIONS
@@ -29,9 +29,10 @@ class StaffMember(Model):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    # The second factor of a local account: a base32 TOTP secret, set once enrolled,
-    # and the last time step accepted, so that no code works twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The second factor of a local account: a base32 TOTP secret, set once enrolled and
+    # kept sealed (shared.services.totp opens it), and the last time step accepted, so
+    # that no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # The `sub` of the force's single sign-on identity, once linked.
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)

@@ -1,34 +1,26 @@
 """The values a queued notification is filled in with (names, links), sealed while they wait.
 
 A queued notification can hold a single-use link or a victim's name; it is kept encrypted
-with a key derived from the service's SECRET_KEY, and the values are dropped once the
-notification has been sent or has failed. A notification written under another key cannot
-be read (`unseal` answers None) and fails as "unreadable" rather than going out wrong.
+with the service's key ring (shared.services.sealing), and the values are dropped once the
+notification has been sent or has failed. A notification sealed with a key no longer in
+the ring cannot be read (`unseal` answers None) and fails as "unreadable" rather than
+going out wrong.
 """
 
-import base64
-import hashlib
 import json
 
-from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
-
-
-def _fernet() -> Fernet:
-    key = hashlib.sha256(b"outbox:" + current_app.config["SECRET_KEY"].encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+from shared.services import sealing
 
 
 def seal(values: dict) -> str:
-    return _fernet().encrypt(json.dumps(values).encode()).decode()
+    return sealing.seal(sealing.OUTBOX, json.dumps(values))
+
 
 
 def unseal(sealed: str | None) -> dict | None:
-    """The values a message is filled in with, or None if they cannot be read (the
-    service's key changed since the message was written)."""
+    """The values a message is filled in with, or None if they cannot be read (sealed
+    with a key that is neither SECRET_KEY nor one of its fallbacks)."""
     if not sealed:
         return {}
-    try:
-        return json.loads(_fernet().decrypt(sealed.encode()))
-    except InvalidToken:
-        return None
+    opened = sealing.unseal(sealing.OUTBOX, sealed)
+    return None if opened is None else json.loads(opened)

@@ -3,7 +3,9 @@ recovery codes for when the phone is lost.
 
 A code is accepted in the 30-second step it belongs to or the one either side (clocks
 drift), and only when its step is later than the last step accepted, so that no code
-works twice. Recovery codes are kept as SHA-256 hashes and work once each.
+works twice. Recovery codes are kept as SHA-256 hashes and work once each. The secret is
+kept sealed with the key ring (shared.services.sealing), so that a copy of the database
+alone cannot make codes.
 """
 
 import base64
@@ -22,7 +24,7 @@ from sqlalchemy import delete, func, or_, select, update
 from shared.extensions import db
 from shared.models import RecoveryCode, StaffMember
 from shared.models.types import utcnow
-from shared.services import audit
+from shared.services import audit, sealing
 from shared.services.statements import rows_changed
 
 logger = logging.getLogger("trackmycrime.auth")
@@ -38,6 +40,17 @@ _SIX_DIGITS = re.compile(r"^\d{6}$")
 def new_secret() -> str:
     """A new random base32 secret for an authenticator app."""
     return pyotp.random_base32()
+
+
+def sealed_secret(secret: str) -> str:
+    """The secret as it is stored: sealed, never in plain text."""
+    return sealing.seal(sealing.AUTHENTICATOR, secret)
+
+
+def opened_secret(sealed: str | None) -> str | None:
+    """The secret a stored one holds; None when there is none, or when no key in the
+    ring opens it."""
+    return sealing.unseal(sealing.AUTHENTICATOR, sealed) if sealed else None
 
 
 def enrolment_nonce() -> str:
@@ -137,7 +150,15 @@ def check_code(member: StaffMember, code: str | None) -> bool:
     if not member.totp_secret or not code:
         return False
     if looks_like_totp(code):
-        step = matching_step(member.totp_secret, code, member.totp_last_step)
+        secret = opened_secret(member.totp_secret)
+        if secret is None:
+            # Sealed with a key no longer in SECRET_KEY or SECRET_KEY_FALLBACKS: recovery
+            # codes still work, and an administrator can reset the authenticator.
+            logger.error(
+                "Authenticator secret of staff %s cannot be opened with the service's keys", member.id
+            )
+            return False
+        step = matching_step(secret, code, member.totp_last_step)
         ok = step is not None and _claim_step(member, step)
         db.session.commit()
         if not ok:
@@ -166,16 +187,17 @@ def enrol(member: StaffMember, secret: str, code: str | None) -> list[str] | Non
     if step is None or member.totp_secret:
         logger.info("Authenticator set-up refused for staff %s", member.id)
         return None
+    sealed = sealed_secret(secret)
     result = db.session.execute(
         update(StaffMember)
         .where(StaffMember.id == member.id, StaffMember.totp_secret.is_(None))
-        .values(totp_secret=secret, totp_last_step=step)
+        .values(totp_secret=sealed, totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
     if rows_changed(result) != 1:
         db.session.rollback()
         return None
-    member.totp_secret, member.totp_last_step = secret, step
+    member.totp_secret, member.totp_last_step = sealed, step
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.staff_id == member.id))
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
     db.session.add_all(RecoveryCode(staff_id=member.id, code_hash=_hash_recovery(c)) for c in codes)

@@ -112,7 +112,8 @@ def test_first_sign_in_sets_up_the_app_through_the_qr_code_page(app, client, ctx
     assert continue_link["href"] == "/backoffice/crimes/new"
 
     member = _fresh(member)
-    assert member.totp_secret == secret
+    assert totp.opened_secret(member.totp_secret) == secret
+    assert secret not in member.totp_secret  # kept sealed
     stored = set(db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.staff_id == member.id)))
     assert stored == {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in codes}
     assert [a for a, _, _ in _actions("staff.totp_enrolled", "staff.sign_in")] == [
@@ -133,7 +134,7 @@ def test_sign_in_with_a_code_keeps_next_and_no_code_works_twice(app, client, ctx
     assert client.get("/backoffice/cases").status == 302  # not signed in yet
     page = client.get(location)
     assert page.h1 == "Enter the code from your authenticator app"
-    code = _code(member.totp_secret)
+    code = _code(totp.opened_secret(member.totp_secret))
     page = client.post(location, {"code": code})
     assert page.status == 302 and page.response.headers["Location"] == "/backoffice/crimes/new"
     assert client.get("/backoffice/cases").status == 200
@@ -150,14 +151,14 @@ def test_sign_in_with_a_code_keeps_next_and_no_code_works_twice(app, client, ctx
     ]
     assert other.get("/backoffice/cases").status == 302
     # The app's next code works.
-    page = other.post(location, {"code": _code(member.totp_secret, 1)})
+    page = other.post(location, {"code": _code(totp.opened_secret(member.totp_secret), 1)})
     assert page.status == 302 and page.response.headers["Location"] == "/backoffice/cases"
 
 
 def test_a_redirect_outside_the_site_is_ignored_after_the_code(client, ctx):
     member = factories.staff()
     location = _password_step(client, member.email, path=f"{SIGN_IN}?next=//evil.example/")
-    page = client.post(location, {"code": _code(member.totp_secret)})
+    page = client.post(location, {"code": _code(totp.opened_secret(member.totp_secret))})
     assert page.response.headers["Location"] == "/backoffice/cases"
 
 
@@ -191,13 +192,18 @@ def test_wrong_codes_are_throttled_without_a_permanent_lockout(app, client, ctx,
     member = factories.staff()
     location = _password_step(client, member.email)
     token = client.get(location).csrf()
-    wrong = "000000" if _code(member.totp_secret) != "000000" else "111111"
+    wrong = "000000" if _code(totp.opened_secret(member.totp_secret)) != "000000" else "111111"
     for _ in range(10):
         page = client.post(location, {"code": wrong, "csrf_token": token})
         assert page.status == 400 and page.error_summary
     assert client.post(location, {"code": wrong, "csrf_token": token}).status == 429
     # Even the right code waits for the window to pass.
-    assert client.post(location, {"code": _code(member.totp_secret), "csrf_token": token}).status == 429
+    assert (
+        client.post(
+            location, {"code": _code(totp.opened_secret(member.totp_secret)), "csrf_token": token}
+        ).status
+        == 429
+    )
     assert client.get("/backoffice/cases").status == 302
 
     # Five minutes later (on the throttle's clock), guesses count afresh: no lockout.
@@ -205,12 +211,12 @@ def test_wrong_codes_are_throttled_without_a_permanent_lockout(app, client, ctx,
 
     later = types.SimpleNamespace(time=lambda: time.time() + 301)
     monkeypatch.setattr(memory_storage, "time", later)
-    page = client.post(location, {"code": _code(member.totp_secret), "csrf_token": token})
+    page = client.post(location, {"code": _code(totp.opened_secret(member.totp_secret)), "csrf_token": token})
     assert page.status == 302, page.error_summary
     assert client.get("/backoffice/cases").status == 200
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Throttled" in logged and "Authenticator code refused" in logged
-    assert wrong not in logged and member.totp_secret not in logged
+    assert wrong not in logged and totp.opened_secret(member.totp_secret) not in logged
 
 
 @pytest.mark.time_sensitive
@@ -220,7 +226,7 @@ def test_the_half_signed_in_state_expires_after_five_minutes(client, ctx):
     token = client.get(location).csrf()
     with client.http.session_transaction() as session:
         session["pending_since"] -= 301
-    page = client.post(location, {"code": _code(member.totp_secret), "csrf_token": token})
+    page = client.post(location, {"code": _code(totp.opened_secret(member.totp_secret)), "csrf_token": token})
     assert page.status == 302 and page.response.headers["Location"].startswith(SIGN_IN)
     page = client.follow(page)
     assert "Your sign-in timed out" in page.main_text
@@ -292,7 +298,7 @@ def test_an_account_disabled_between_password_and_code_cannot_finish(client, ctx
     token = client.get(location).csrf()
     member.active = False
     db.session.commit()
-    page = client.post(location, {"code": _code(member.totp_secret), "csrf_token": token})
+    page = client.post(location, {"code": _code(totp.opened_secret(member.totp_secret)), "csrf_token": token})
     assert page.status == 302 and page.response.headers["Location"].startswith(SIGN_IN)
     assert client.get("/backoffice/cases").status == 302
 

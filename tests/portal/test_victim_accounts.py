@@ -622,7 +622,16 @@ def test_session_cookie_attributes(app, victim_client, ctx, monkeypatch):
     monkeypatch.setenv("NOTIFICATION_SENDER", "smtp")
     monkeypatch.setenv("SMTP_HOST", "smtp.police.example")
     monkeypatch.setenv("SMTP_FROM", "Track My Crime <no-reply@police.example>")
-    production = load_config(app.instance_path, {"APP_ENV": "production", "SECRET_KEY": "s" * 64})
+    production = load_config(
+        app.instance_path,
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "s" * 64,
+            "DATABASE_URL": "postgresql+psycopg://track@db.police.example/trackmycrime",
+            "PUBLIC_BASE_URL": "https://track.police.example",
+            "REDIS_URL": "redis://cache.police.example:6379/0",
+        },
+    )
     assert production["SESSION_COOKIE_SECURE"] is True
     assert production["REMEMBER_COOKIE_SECURE"] is True
     assert production["SESSION_COOKIE_HTTPONLY"] is True

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from shared.config import NUMBERS, ConfigError, load_config, needed_templates
+from shared.config import NUMBERS, PRODUCTION_NEEDS, ConfigError, load_config, needed_templates
 from shared.factory import create_app
 from tests.paths import ROOT
 
@@ -286,6 +286,210 @@ def test_only_the_reader_reads_the_environment():
                     continue
                 reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert reads == []
+
+
+# Production fails closed: what it needs is named when missing or wrong.
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "k" * 64,
+    "DATABASE_URL": "postgresql+psycopg://track@db.police.example/trackmycrime",
+    "PUBLIC_BASE_URL": "https://track.police.example",
+    "REDIS_URL": "redis://cache.police.example:6379/0",
+}
+
+
+@pytest.fixture
+def production(environment):
+    """The environment of a production start with everything it needs (and SMTP as its
+    sender); the test takes away or spoils what it tries."""
+    for name in ("SINGLE_PROCESS", "SECRET_KEY_FILE", "SECRET_KEY_FALLBACKS", "SECRET_KEY_FALLBACKS_FILE"):
+        environment.delenv(name, raising=False)
+    for name, value in PRODUCTION.items():
+        environment.setenv(name, value)
+    return environment
+
+
+def test_production_starts_with_what_it_needs(production):
+    config = load_config("/nonexistent/instance", None)
+    assert config["SQLALCHEMY_DATABASE_URI"] == PRODUCTION["DATABASE_URL"]
+    assert config["PUBLIC_BASE_URL"] == PRODUCTION["PUBLIC_BASE_URL"]
+    assert config["REDIS_URL"] == PRODUCTION["REDIS_URL"]
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("name", sorted(PRODUCTION_NEEDS))
+@pytest.mark.parametrize("unset", [None, " "])
+def test_production_names_each_setting_it_needs_and_lacks(production, name, unset):
+    if unset is None:
+        production.delenv(name)
+    else:
+        production.setenv(name, unset)
+    with pytest.raises(ConfigError, match=rf"^{name} is not set\. Set it to ") as refused:
+        create_app()
+    others = set(PRODUCTION_NEEDS) - {name}
+    assert not any(f"{other} is not set" in str(refused.value) for other in others)
+
+
+def test_production_names_every_missing_setting_at_once(production):
+    for name in PRODUCTION_NEEDS:
+        production.delenv(name)
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    for name in PRODUCTION_NEEDS:
+        assert f"{name} is not set" in str(refused.value)
+    assert "APP_ENV=development" in str(refused.value)
+
+
+def test_production_has_no_default_database_or_public_address(production, tmp_path):
+    """Neither a SQLite file in the instance folder nor links to a loopback address."""
+    for name in ("DATABASE_URL", "PUBLIC_BASE_URL"):
+        production.delenv(name)
+        with pytest.raises(ConfigError, match=rf"^{name} is not set"):
+            load_config(str(tmp_path))
+        production.setenv(name, PRODUCTION[name])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_one_process_alone_runs_in_production_without_redis(production):
+    production.delenv("REDIS_URL")
+    production.setenv("SINGLE_PROCESS", "on")
+    config = create_app().config
+    assert config["SINGLE_PROCESS"] is True and config["REDIS_URL"] is None
+    production.setenv("SINGLE_PROCESS", "off")
+    with pytest.raises(ConfigError, match="^REDIS_URL is not set"):
+        create_app()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SECRET_KEY", "short-key", "^SECRET_KEY must be at least 32 characters long in production"),
+        ("DATABASE_URL", "db.police.example/trackmycrime", "^DATABASE_URL must be a database address"),
+        ("DATABASE_URL", "postgres://track:s3cret@db/tmc", "^DATABASE_URL must be a database address"),
+        ("PUBLIC_BASE_URL", "track.police.example", "^PUBLIC_BASE_URL must be an address"),
+        ("REDIS_URL", "cache.police.example:6379", "^REDIS_URL must be an address"),
+    ],
+)
+def test_production_refuses_a_bad_setting_by_name(production, name, value, message):
+    production.setenv(name, value)
+    with pytest.raises(ConfigError, match=message) as refused:
+        create_app()
+    assert "s3cret" not in str(refused.value)
+    if name == "SECRET_KEY":
+        assert value not in str(refused.value)
+
+
+# Secrets from files, as containers and Kubernetes provide them.
+
+NOTIFY_KEY = f"track_my_crime-{uuid.uuid4()}-{uuid.uuid4()}"
+# Each secret that may come from a file, the value it is tried with, and the settings it
+# is read with.
+SECRETS = {
+    "SECRET_KEY": ("f" * 64, {}),
+    "NOTIFY_API_KEY": (
+        NOTIFY_KEY,
+        {
+            "NOTIFICATION_SENDER": "notify",
+            "NOTIFY_TEMPLATES": json.dumps({template: str(uuid.uuid4()) for template in needed_templates()}),
+        },
+    ),
+    "SMTP_PASSWORD": ("correct horse battery staple", {}),
+    "STAFF_OIDC_CLIENT_SECRET": ("oidc-client-secret", {}),
+    "STAFF_OIDC_PRIVATE_KEY": ("-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----", {}),
+    "ONELOGIN_PRIVATE_KEY": ('{"kty": "EC", "crv": "P-256"}', {}),
+    "METRICS_TOKEN": ("m" * 40, {}),
+}
+
+
+@pytest.fixture
+def secrets_environment(environment):
+    for name in SECRETS:
+        environment.delenv(name, raising=False)
+        environment.delenv(f"{name}_FILE", raising=False)
+    return environment
+
+
+def _with(environment, settings: dict):
+    for setting, text in settings.items():
+        environment.setenv(setting, text)
+
+
+@pytest.mark.parametrize("name", sorted(SECRETS))
+def test_a_secret_is_read_from_its_file_without_the_trailing_new_line(secrets_environment, tmp_path, name):
+    value, settings = SECRETS[name]
+    _with(secrets_environment, settings)
+    path = tmp_path / "secret"
+    path.write_text(value + "\n")
+    secrets_environment.setenv(f"{name}_FILE", str(path))
+    assert create_app().config[name] == value
+    path.write_text(value + "\r\n")
+    assert create_app().config[name] == value
+
+
+@pytest.mark.parametrize("name", sorted(SECRETS))
+def test_a_secret_given_twice_stops_start_up(secrets_environment, tmp_path, name):
+    value, settings = SECRETS[name]
+    _with(secrets_environment, settings)
+    path = tmp_path / "secret"
+    path.write_text(value)
+    secrets_environment.setenv(f"{name}_FILE", str(path))
+    secrets_environment.setenv(name, value)
+    with pytest.raises(ConfigError, match=rf"^{name} and {name}_FILE are both set: set one of them\.$"):
+        create_app()
+
+
+@pytest.mark.parametrize("name", sorted(SECRETS))
+def test_a_secret_file_that_cannot_be_read_is_named(secrets_environment, tmp_path, name):
+    _with(secrets_environment, SECRETS[name][1])
+    missing = tmp_path / "no-such-file"
+    secrets_environment.setenv(f"{name}_FILE", str(missing))
+    with pytest.raises(
+        ConfigError, match=rf"^Cannot read {name}_FILE {missing}: No such file or directory\.$"
+    ):
+        create_app()
+    secrets_environment.setenv(f"{name}_FILE", str(tmp_path))
+    with pytest.raises(ConfigError, match=rf"^Cannot read {name}_FILE {tmp_path}: Is a directory\.$"):
+        create_app()
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    secrets_environment.setenv(f"{name}_FILE", str(empty))
+    with pytest.raises(ConfigError, match=rf"^{name}_FILE {empty} is empty\.$"):
+        create_app()
+
+
+def test_production_reads_its_secret_key_from_a_file(production, tmp_path):
+    path = tmp_path / "secret_key"
+    path.write_text("s" * 64 + "\n")
+    production.delenv("SECRET_KEY")
+    production.setenv("SECRET_KEY_FILE", str(path))
+    assert create_app().config["SECRET_KEY"] == "s" * 64
+    path.write_text("short\n")
+    with pytest.raises(ConfigError, match="^SECRET_KEY must be at least 32 characters"):
+        create_app()
+
+
+# Keys rotated out: still accepted, never used to sign or seal.
+
+
+def test_old_keys_are_read_as_a_list_from_the_environment_or_a_file(environment, tmp_path):
+    environment.setenv("SECRET_KEY", "new-key")
+    config = create_app().config
+    assert config["SECRET_KEY_FALLBACKS"] == []
+    assert "WTF_CSRF_SECRET_KEY" not in config
+    environment.setenv("SECRET_KEY_FALLBACKS", " old-key-1, old-key-2\nold-key-3 ")
+    config = create_app().config
+    assert config["SECRET_KEY_FALLBACKS"] == ["old-key-1", "old-key-2", "old-key-3"]
+    # Form tokens are signed with the last key of the list and accepted with any.
+    assert config["WTF_CSRF_SECRET_KEY"] == ["old-key-1", "old-key-2", "old-key-3", "new-key"]
+    environment.delenv("SECRET_KEY_FALLBACKS")
+    path = tmp_path / "old_keys"
+    path.write_text("old-key-1\nold-key-2\n")
+    environment.setenv("SECRET_KEY_FALLBACKS_FILE", str(path))
+    assert create_app().config["SECRET_KEY_FALLBACKS"] == ["old-key-1", "old-key-2"]
+    assert load_config(str(tmp_path), {"APP_ENV": "testing", "SECRET_KEY_FALLBACKS": ["a"]})[
+        "SECRET_KEY_FALLBACKS"
+    ] == ["a"]
 
 
 @pytest.mark.parametrize("token", ["short", "a" * 31, "a token with spaces in it, long enough though"])

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from shared.cli import demo
 from shared.domain.victims_code_rules import KEY_EVENTS, RULES, STATUSES, VRR_OUTCOMES
 from shared.extensions import db
+from shared.factory import create_app
 from shared.models import (
     AuditEvent,
     Crime,
@@ -20,7 +21,7 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import entitlements, outbox_failures, victims_code_queries
+from shared.services import entitlements, outbox_failures, totp, victims_code_queries
 from shared.services.entitlements import status_expression
 
 
@@ -32,7 +33,8 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
     assert demo.DEMO_PASSWORD in result.output
     assert "sam.taylor@police.example" in result.output and "sian.williams@example.com" in result.output
     # Each member of staff has an authenticator key of their own, printed to add to an app.
-    keys = dict(db.session.execute(select(StaffMember.email, StaffMember.totp_secret)).all())
+    sealed = db.session.execute(select(StaffMember.email, StaffMember.totp_secret)).all()
+    keys = {email: totp.opened_secret(secret) for email, secret in sealed}
     assert len(set(keys.values())) == len(keys) == len(demo.STAFF)
     sam = next(line for line in result.output.splitlines() if "sam.taylor@police.example" in line)
     assert keys["sam.taylor@police.example"] in sam
@@ -54,6 +56,31 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
     again = runner.invoke(args=["demo-data"])
     assert "not loaded again" in again.output
     assert db.session.scalar(select(func.count()).select_from(Crime)) == 50
+
+
+def test_demo_data_is_refused_in_production(app):
+    """Its staff share a published password: a production database never gets them."""
+    production = create_app(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "p" * 64,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PUBLIC_BASE_URL": "https://track.police.example",
+            "SINGLE_PROCESS": True,
+            "NOTIFICATION_SENDER": "smtp",
+            "SMTP_HOST": "smtp.police.example",
+            "SMTP_FROM": "no-reply@police.example",
+        }
+    )
+    with production.app_context():
+        result = production.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 1
+    assert "The demo data is not loaded in production" in result.output
+    assert "flask staff create-admin EMAIL" in result.output
+    assert demo.DEMO_PASSWORD not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StaffMember)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Crime)) == 0
 
 
 def test_the_demo_logins_work(app, client, victim_client, ctx):
