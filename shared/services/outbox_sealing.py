@@ -16,7 +16,6 @@ def seal(values: dict) -> str:
     return sealing.seal(sealing.OUTBOX, json.dumps(values))
 
 
-
 def unseal(sealed: str | None) -> dict | None:
     """The values a message is filled in with, or None if they cannot be read (sealed
     with a key that is neither SECRET_KEY nor one of its fallbacks)."""
