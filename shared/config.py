@@ -670,7 +670,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(overrides)
     # Checked and read: overrides may give them as text.
     config.update(senders)
-    config.update(read.taken)
+    config.update(read.taken, SECURITY_CONTACT=contacts)
     if config["SECRET_KEY_FALLBACKS"]:
         # Flask-WTF signs form tokens with one key; itsdangerous, which it uses, takes a
         # list, signs with the last and accepts any, so a form loaded before the key

@@ -1,12 +1,12 @@
 """The `flask` commands, registered here and nowhere else: `flask db` (migrations), `flask
 demo-data`, the message worker, compliance reports, records-system clients, the bulk
 import, the first administrator (`flask staff`) and sealing again after a change of key
-(`flask reseal`). Each command's module parses its options and calls the services."""
+(`flask reseal`) and the daily purge. Each command's module parses its options and calls the services."""
 
 import click
 from flask import current_app
 
-from shared.cli import api_clients, demo, import_crimes, keys, migrations, reports, staff, worker
+from shared.cli import api_clients, demo, import_crimes, keys, migrations, purge, reports, staff, worker
 
 
 @click.command("demo-data")
@@ -46,3 +46,4 @@ def init_app(app) -> None:
     import_crimes.init_app(app)
     staff.init_app(app)
     keys.init_app(app)
+    purge.init_app(app)

@@ -13,7 +13,7 @@ import pytest
 from shared.config import load_config
 from shared.extensions import db
 from shared.factory import create_app
-from shared.services import audit
+from shared.services import audit, totp
 from shared.web import logs
 from tests import factories
 from tests.api_helpers import ApiCaller, register
@@ -92,11 +92,12 @@ def test_no_password_code_token_secret_or_message_text_reaches_the_log(
     answered(client.post("/backoffice/sign-in", {"email": officer.email, "password": wrong_password}))
     step = client.post("/backoffice/sign-in", {"email": officer.email, "password": factories.PASSWORD})
     code_path = step.response.headers["Location"]
-    right_code = pyotp.TOTP(officer.totp_secret).now()
+    secret = totp.opened_secret(officer.totp_secret)
+    right_code = pyotp.TOTP(secret).now()
     wrong_code = "000000" if right_code != "000000" else "111111"
     assert answered(client.post(code_path, {"code": wrong_code})).status == 400
     assert answered(client.post(code_path, {"code": right_code})).status == 302
-    secrets_seen += [wrong_password, factories.PASSWORD, right_code, officer.totp_secret]
+    secrets_seen += [wrong_password, factories.PASSWORD, right_code, secret]
 
     # The victim is invited, sets a password through the link, signs in wrongly then rightly.
     answered(
@@ -239,6 +240,9 @@ def test_in_production_a_database_error_leaves_out_the_values_it_was_given(tmp_p
         "NOTIFICATION_SENDER": "smtp",
         "SMTP_HOST": "smtp.police.example",
         "SMTP_FROM": "no-reply@police.example",
+        "DATABASE_URL": "postgresql+psycopg://track@db.police.example/trackmycrime",
+        "PUBLIC_BASE_URL": "https://track.police.example",
+        "REDIS_URL": "redis://cache.police.example:6379/0",
     }
     assert load_config(str(tmp_path), settings)["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
     assert (
