@@ -40,8 +40,8 @@ def send_notifications_command(once: bool, poll: float):
         try:
             counts = outbox_worker.deliver_due(worker)
         except DBAPIError as error:
-            # The database is restarting or unreachable: wait and try again.
-            db.session.rollback()
+            # The database is restarting or unreachable: wait and try again. The unit of
+            # work that failed has rolled itself back.
             click.echo(f"Database unavailable ({type(error.orig).__name__}); trying again shortly.", err=True)
             counts = {}
         if any(counts.values()):

@@ -29,6 +29,7 @@ from shared.models import OutboxAttempt, OutboxMessage
 from shared.models.types import utcnow
 from shared.services.outbox_routing import route
 from shared.services.outbox_sealing import unseal
+from shared.services.unit_of_work import transactional, unit_of_work
 
 logger = logging.getLogger("trackmycrime.outbox")
 
@@ -45,6 +46,7 @@ def _values(message: OutboxMessage) -> dict | None:
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:80]
 
+@transactional
 def claim(worker: str, limit: int, now: datetime) -> list[int]:
     """Take up to `limit` due messages for this worker, for OUTBOX_LEASE_SECONDS, and
     commit. Skips messages another worker holds (SKIP LOCKED while choosing, then the
@@ -59,7 +61,6 @@ def claim(worker: str, limit: int, now: datetime) -> list[int]:
         .with_for_update(skip_locked=True)
     ).all()
     if not ids:
-        db.session.commit()
         return []
     until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     db.session.execute(
@@ -68,7 +69,6 @@ def claim(worker: str, limit: int, now: datetime) -> list[int]:
         .values(claimed_by=worker, claimed_until=until)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return list(
         db.session.scalars(
             select(OutboxMessage.id)
@@ -85,6 +85,7 @@ def backoff(attempts: int) -> timedelta:
     seconds = min(config["OUTBOX_BACKOFF_MAX_SECONDS"], config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (attempts - 1))
     return timedelta(seconds=seconds * (1 - secrets.randbelow(250) / 1000))
 
+@transactional
 def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=None, provider_ref=None,
             reason=None, retry_at: datetime | None = None, now: datetime) -> bool:
     """Record an attempt, if this worker still holds the message, and commit. False when
@@ -106,7 +107,6 @@ def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
-        db.session.rollback()
         logger.warning("Outbox message %s: claim lost before recording %s", message_id, outcome)
         return False
     number = db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id))
@@ -116,26 +116,26 @@ def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=
             detail=detail, provider_ref=provider_ref, worker=worker,
         )
     )
-    db.session.commit()
     return True
 
 def send_one(message_id: int, worker: str, sender, now: datetime | None = None) -> str:
     """Send one claimed message and record the outcome: sent, retry, failed or withheld
     ('lost' when this worker's claim ran out first and another worker has the message)."""
-    # The session keeps what it loaded after a commit, and a worker's session lives from
-    # batch to batch: read the message, the person and their plan as they are now.
-    db.session.expire_all()
-    message = db.session.get(OutboxMessage, message_id)
-    if message.claimed_by != worker or message.status != "pending":
-        # The claim ran out and another worker took the message: it is theirs now.
-        db.session.commit()
-        return "lost"
-    found = route(message, sender.channels)
-    values = _values(message)
-    reference = message.reference
-    attempts = message.attempts
-    kind = KINDS[message.kind]
-    db.session.commit()  # no transaction stays open while the provider is called
+    # A unit of its own, ended before the provider is called, so that no transaction
+    # stays open meanwhile.
+    with unit_of_work():
+        # The session keeps what it loaded after a commit, and a worker's session lives
+        # from batch to batch: read the message, the person and their plan as they are now.
+        db.session.expire_all()
+        message = db.session.get(OutboxMessage, message_id)
+        if message.claimed_by != worker or message.status != "pending":
+            # The claim ran out and another worker took the message: it is theirs now.
+            return "lost"
+        found = route(message, sender.channels)
+        values = _values(message)
+        reference = message.reference
+        attempts = message.attempts
+        kind = KINDS[message.kind]
     now = now or utcnow()
     if found.withheld:
         _finish(message_id, worker, "withheld", reason=found.withheld, now=now)

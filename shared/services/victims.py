@@ -18,6 +18,7 @@ from shared.models import (
 from shared.services import actors, audit, entitlements, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 
@@ -52,6 +53,7 @@ def _stored(details: VictimDetails) -> dict:
         "communication_needs": text(details.communication_needs),
     }
 
+@transactional
 def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by: StaffMember,
                source_ref: str | None = None) -> CrimeVictim:
     """Add a victim to the crime and commit. `source_ref` is a records system's id for
@@ -110,13 +112,12 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
     db.session.flush()
     entitlements.start_for_victim(link, by)
     audit.record("victim.add", "crime_victim", link.id, actor=by)
-    db.session.commit()
     return link
 
 def update_details(link: CrimeVictim, details: VictimDetails, by) -> list[str]:
     """Bring the victim's details up to date and return the names of those that changed
     (none: nothing is written). A new date of birth re-derives the enhanced rights that
-    follow from age. The caller commits. Raises ServiceError when another victim has the
+    follow from age, in the caller's unit of work. Raises ServiceError when another victim has the
     email address."""
     victim = link.victim
     wanted = _stored(details)
