@@ -59,7 +59,6 @@ def onelogin_callback():
         except LinkProblem as problem:
             return render_template("portal/activation_problem.html", reason=problem.reason), problem.status
         except ServiceError:
-            db.session.rollback()
             return render_template("portal/onelogin_problem.html", reason="taken"), 409
     else:
         victim = victim_accounts.by_onelogin(identity.subject)
