@@ -4,13 +4,17 @@ service that calls another commits once, at the outermost level."""
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from shared.extensions import db
-from shared.models import Team
+from shared.models import AuditEvent, Crime, CrimeVictim, Team, Victim
+from shared.services import entitlements, records
 from shared.services.errors import ServiceError
+from shared.services.records_input import CrimeIn, VictimIn
 from shared.services.unit_of_work import CommitInsideUnit, InnerUnitFailed, transactional, unit_of_work
+from tests import factories
+from tests.api_helpers import crime_body, register, victim_body
 
 
 @pytest.fixture
@@ -35,6 +39,10 @@ def endings(app):
 
 def _teams() -> list[str]:
     return list(db.session.scalars(select(Team.name).order_by(Team.name)))
+
+
+def _count(column, *where) -> int:
+    return db.session.scalar(select(func.count(column)).where(*where))
 
 
 @transactional
@@ -83,6 +91,42 @@ def test_units_inside_a_unit_commit_once_at_the_outermost(app, ctx, endings):
     assert _teams() == ["East", "West"]
 
 
+def test_a_pushed_charge_is_recorded_and_charged_by_two_services_and_committed_once(app, ctx, endings):
+    client, _secret = register()
+    officer = factories.staff()
+    endings.clear()
+    written = records.upsert_crime(CrimeIn.model_validate(crime_body("NX-4001", officer.collar_number, outcome=1, stage=None)), client)
+    assert written.result == "created"
+    assert endings == ["commit"]
+    db.session.remove()
+    crime = db.session.scalar(select(Crime).where(Crime.reference == "NX-4001"))
+    assert (crime.outcome, crime.stage) == (1, "charged")
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.record_type == "crime", AuditEvent.record_id == str(crime.id))
+        .order_by(AuditEvent.id)
+    )
+    assert list(actions) == ["crime.record", "crime.outcome"]
+
+
+def test_a_push_refused_after_the_victim_was_added_keeps_nothing(app, ctx, endings, monkeypatch):
+    client, _secret = register()
+    officer = factories.staff()
+    crime = factories.crime(officer)
+
+    def refuse(*_args):
+        raise records.Conflict("The contact plan cannot be agreed")
+
+    monkeypatch.setattr(records, "_apply_code", refuse)
+    endings.clear()
+    with pytest.raises(records.Conflict):
+        records.upsert_victim(crime, VictimIn.model_validate(victim_body("R9")), client)
+    # The victim, their link to the crime, what the Code owes them and the audit event
+    # were written before the refusal; none was committed, and all were rolled back.
+    assert endings == ["rollback"]
+    assert (_count(Victim.id), _count(CrimeVictim.id), _count(AuditEvent.id, AuditEvent.action == "victim.add")) == (0, 0, 0)
+
+
 def test_an_outer_unit_that_carries_on_after_an_inner_one_failed_keeps_nothing(app, ctx):
     with pytest.raises(InnerUnitFailed), unit_of_work():
         _add_team("Before")
@@ -96,3 +140,30 @@ def test_a_commit_inside_a_unit_is_refused_and_nothing_is_kept(app, ctx):
         _add_team("Committed too early")
         db.session.commit()
     assert _teams() == []
+
+
+def test_an_officer_whose_victim_is_refused_part_way_sees_why_and_the_next_try_works(app, client, ctx, monkeypatch):
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    client.staff_sign_in(officer.email, factories.PASSWORD)
+    url = f"/backoffice/crimes/{crime.id}/victims/new"
+    form = {"name": "Ann Lee", "email": "ann@example.com", "preferred_language": "en", "contact_channel": "email"}
+    real = entitlements.start_for_victim
+
+    def refuse(link, by):
+        # The victim and their link to the crime are written by now.
+        assert db.session.get(CrimeVictim, link.id) is not None
+        raise ServiceError("The Victims' Code could not be started for this victim")
+
+    monkeypatch.setattr(entitlements, "start_for_victim", refuse)
+    page = client.post(url, form)
+    assert page.status == 400
+    assert page.error_summary == ["The Victims' Code could not be started for this victim"]
+    assert (_count(Victim.id), _count(CrimeVictim.id)) == (0, 0)
+
+    monkeypatch.setattr(entitlements, "start_for_victim", real)
+    page = client.post(url, form)
+    assert page.status == 302
+    assert page.response.headers["Location"] == f"/backoffice/crimes/{crime.id}"
+    assert (_count(Victim.id), _count(CrimeVictim.id)) == (1, 1)
+    assert _count(AuditEvent.id, AuditEvent.action == "victim.add") == 1
