@@ -71,6 +71,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 translations-extract: $(BIN)/.installed

@@ -93,16 +93,24 @@ def authenticate():
     try:
         token = protector.acquire_token([scope])
     except MissingAuthorizationError:
-        raise Problem(401, "Send a bearer token from /api/v1/oauth/token.",
-                      headers={"WWW-Authenticate": _challenge()}) from None
+        raise Problem(
+            401, "Send a bearer token from /api/v1/oauth/token.", headers={"WWW-Authenticate": _challenge()}
+        ) from None
     except InsufficientScopeError:
         g.refused_reason = "insufficient_scope"
-        raise Problem(403, f"The token does not have the {scope} scope.", slug="insufficient-scope",
-                      headers={"WWW-Authenticate": _challenge("insufficient_scope", scope=scope)}) from None
+        raise Problem(
+            403,
+            f"The token does not have the {scope} scope.",
+            slug="insufficient-scope",
+            headers={"WWW-Authenticate": _challenge("insufficient_scope", scope=scope)},
+        ) from None
     except OAuth2Error:
         g.refused_reason = "invalid_token"
-        raise Problem(401, "The token is not valid: it is unknown, has expired or its client was revoked.",
-                      headers={"WWW-Authenticate": _challenge("invalid_token", "The token is not valid")}) from None
+        raise Problem(
+            401,
+            "The token is not valid: it is unknown, has expired or its client was revoked.",
+            headers={"WWW-Authenticate": _challenge("invalid_token", "The token is not valid")},
+        ) from None
     g.api_client = token.client
     g.api_scopes = set(token.get_scope().split())
     _rate_limit(token.client)
@@ -115,8 +123,11 @@ def _rate_limit(client) -> None:
         reset = strategy.get_window_stats(item, "api", client.client_id).reset_time
         wait = max(1, int(reset - time.time()) + 1)
         logger.warning("Rate limited API client %s", client.client_id)
-        raise Problem(429, f"This client may make {item} calls. Try again in {wait} seconds.",
-                      headers={"Retry-After": str(wait)})
+        raise Problem(
+            429,
+            f"This client may make {item} calls. Try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def has_scope(scope: str) -> bool:
@@ -132,7 +143,9 @@ def audit_call(response):
         reason = g.get("refused_reason")
         if reason:
             detail += f" {reason}"
-        audit.record_alone("api.call", None, None, detail=detail[:500], actor=g.get("api_client") or _Anonymous())
+        audit.record_alone(
+            "api.call", None, None, detail=detail[:500], actor=g.get("api_client") or _Anonymous()
+        )
     except Exception:  # noqa: BLE001  (the answer is sent even if the trail cannot be written; it is logged)
         logger.exception("Could not write the audit event of API request %s", g.get("request_id"))
         return Problem(503, "The call could not be recorded; try again.").response()

@@ -39,7 +39,9 @@ def _http(error: HTTPException):
         headers["Allow"] = ", ".join(error.valid_methods)
     if error.code == 429:
         headers["Retry-After"] = "60"
-    return Problem(error.code or 400, error.description if error.code not in (404, 405) else None, headers=headers).response()
+    return Problem(
+        error.code or 400, error.description if error.code not in (404, 405) else None, headers=headers
+    ).response()
 
 
 @api.errorhandler(Exception)

@@ -178,13 +178,17 @@ def _operation(op, names: dict) -> dict:
         required = set(schema.get("required", []))
         for name, prop in schema["properties"].items():
             prop = {key: value for key, value in prop.items() if key != "title"}
-            out["parameters"].append({"name": name, "in": "query", "required": name in required, "schema": prop})
+            out["parameters"].append(
+                {"name": name, "in": "query", "required": name in required, "schema": prop}
+            )
     if not out["parameters"]:
         del out["parameters"]
     if op.body is not None:
         out["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=names[(op.body, "validation")])}}},
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(model=names[(op.body, "validation")])}}
+            },
         }
         if op.body.__name__ in BODY_EXAMPLES:
             out["requestBody"]["content"]["application/json"]["examples"] = BODY_EXAMPLES[op.body.__name__]
@@ -200,13 +204,17 @@ def _operation(op, names: dict) -> dict:
     for status, (description, model) in op.responses.items():
         response = {"description": description}
         if model is not None:
-            response["content"] = {"application/json": {"schema": {"$ref": REF.format(model=names[(model, "serialization")])}}}
+            response["content"] = {
+                "application/json": {"schema": {"$ref": REF.format(model=names[(model, "serialization")])}}
+            }
         elif op.endpoint == "token":
             response["content"] = {"application/json": {"schema": {"$ref": REF.format(model="Token")}}}
         elif op.endpoint == "openapi_document":
             response["content"] = {"application/json": {"schema": {"type": "object"}}}
         if status == 201 and op.method == "POST" and op.endpoint == "put_crime":
-            response["headers"] = {"Location": {"schema": {"type": "string"}, "description": "The crime's address."}}
+            response["headers"] = {
+                "Location": {"schema": {"type": "string"}, "description": "The crime's address."}
+            }
         out["responses"][str(status)] = response
     for status in op.errors:
         # The token endpoint answers as OAuth 2.0 says, except when its rate limit trips.

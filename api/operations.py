@@ -36,9 +36,19 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def operation(rule: str, method: str, *, summary: str, scope: str | None, responses: dict,
-              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-              errors: tuple[int, ...] = (), tag: str = "crimes", form: dict | None = None):
+def operation(
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    scope: str | None,
+    responses: dict,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    errors: tuple[int, ...] = (),
+    tag: str = "crimes",
+    form: dict | None = None,
+):
     """Register the view at `/api/v1{rule}` for `method`. `scope` is the OAuth scope a
     token needs; None marks a public operation (the token endpoint, this document)."""
 

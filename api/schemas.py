@@ -12,13 +12,21 @@ from shared.services.reports import SPLITS
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: date = Field(alias="from", description="The first local date, YYYY-MM-DD.", examples=["2026-01-01"])
-    end: date = Field(alias="to", description="The last local date, YYYY-MM-DD (included).", examples=["2026-03-31"])
-    split: Literal[tuple(SPLITS)] = Field("none", description="Split by enhanced rights, offence group, team or officer.")
+    start: date = Field(
+        alias="from", description="The first local date, YYYY-MM-DD.", examples=["2026-01-01"]
+    )
+    end: date = Field(
+        alias="to", description="The last local date, YYYY-MM-DD (included).", examples=["2026-03-31"]
+    )
+    split: Literal[tuple(SPLITS)] = Field(
+        "none", description="Split by enhanced rights, offence group, team or officer."
+    )
 
 
 class CountsOut(BaseModel):
-    rate: float | None = Field(description="Met on time / (met on time + met late + overdue); null with no data.")
+    rate: float | None = Field(
+        description="Met on time / (met on time + met late + overdue); null with no data."
+    )
     met_on_time: int
     met_late: int
     overdue: int
@@ -59,6 +67,3 @@ class ComplianceReportOut(BaseModel):
     metrics: dict[str, str] = Field(description="Each metric's code and what it measures.")
     groups: list[GroupOut] = Field(description="The whole force first, then each group of the split.")
     trend: TrendOut
-
-
-

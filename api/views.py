@@ -62,7 +62,9 @@ def _body(model: type[BaseModel]):
 
 
 def _service_problem(error: ServiceError) -> Problem:
-    status = 409 if isinstance(error, records.Conflict) else 404 if isinstance(error, records.NotFound) else 422
+    status = (
+        409 if isinstance(error, records.Conflict) else 404 if isinstance(error, records.NotFound) else 422
+    )
     message = str(error.message)
     errors = None
     if error.field and status == 422:
@@ -73,12 +75,20 @@ def _service_problem(error: ServiceError) -> Problem:
 def _key() -> str:
     key = request.headers.get("Idempotency-Key", "")
     if not key:
-        raise Problem(400, "Send an Idempotency-Key header with every POST: a new random value for each new "
-                      "request, the same value when the request is sent again.", slug="idempotency-key-required",
-                      title="Idempotency key required")
+        raise Problem(
+            400,
+            "Send an Idempotency-Key header with every POST: a new random value for each new "
+            "request, the same value when the request is sent again.",
+            slug="idempotency-key-required",
+            title="Idempotency key required",
+        )
     if not IDEMPOTENCY_KEY.match(key):
-        raise Problem(400, "The Idempotency-Key must be 1 to 255 visible ASCII characters.", slug="idempotency-key-invalid",
-                      title="Idempotency key not valid")
+        raise Problem(
+            400,
+            "The Idempotency-Key must be 1 to 255 visible ASCII characters.",
+            slug="idempotency-key-invalid",
+            title="Idempotency key not valid",
+        )
     return key
 
 
@@ -98,14 +108,25 @@ def _write(model: type[BaseModel], handler) -> Response:
     try:
         answer = records.answer_once(g.api_client, key, print_, respond)
     except idempotency.KeyReused:
-        raise Problem(422, "This Idempotency-Key was used with a different request.", slug="idempotency-key-reused",
-                      title="Idempotency key reused") from None
+        raise Problem(
+            422,
+            "This Idempotency-Key was used with a different request.",
+            slug="idempotency-key-reused",
+            title="Idempotency key reused",
+        ) from None
     except idempotency.InProgress:
-        raise Problem(409, "A request with this Idempotency-Key is still being answered. Try again shortly.",
-                      slug="idempotency-key-in-progress", headers={"Retry-After": "1"}) from None
+        raise Problem(
+            409,
+            "A request with this Idempotency-Key is still being answered. Try again shortly.",
+            slug="idempotency-key-in-progress",
+            headers={"Retry-After": "1"},
+        ) from None
     except records.RaceLost:
-        raise Problem(409, "The record changed while it was being written. Send the request again.",
-                      headers={"Retry-After": "1"}) from None
+        raise Problem(
+            409,
+            "The record changed while it was being written. Send the request again.",
+            headers={"Retry-After": "1"},
+        ) from None
     except ServiceError as error:
         raise _service_problem(error) from None
     response = Response(answer.body, status=answer.status_code, mimetype="application/json")
@@ -144,7 +165,10 @@ def _status_code(result: str) -> int:
     summary="Create or update a crime",
     scope="crimes:write",
     body=CrimeIn,
-    responses={201: ("Created", CrimeWritten), 200: ("Updated, unchanged, or an older version ignored", CrimeWritten)},
+    responses={
+        201: ("Created", CrimeWritten),
+        200: ("Updated, unchanged, or an older version ignored", CrimeWritten),
+    },
     errors=(*AUTH_ERRORS, *WRITE_ERRORS),
 )
 def put_crime():
@@ -181,7 +205,10 @@ def get_crime(reference: str):
     summary="Add or update a victim of a crime",
     scope="crimes:write",
     body=VictimIn,
-    responses={201: ("Added", VictimWritten), 200: ("Updated, unchanged, or an older version ignored", VictimWritten)},
+    responses={
+        201: ("Added", VictimWritten),
+        200: ("Updated, unchanged, or an older version ignored", VictimWritten),
+    },
     errors=(*AUTH_ERRORS, *WRITE_ERRORS),
 )
 def put_victim(reference: str):
@@ -232,7 +259,10 @@ def post_event(reference: str):
     summary="Invite a victim to the service",
     scope="victims:invite",
     body=InvitationIn,
-    responses={201: ("Invitation sent", InvitationOut), 200: ("An invitation is already live: nothing sent", InvitationOut)},
+    responses={
+        201: ("Invitation sent", InvitationOut),
+        200: ("An invitation is already live: nothing sent", InvitationOut),
+    },
     errors=(*AUTH_ERRORS, *WRITE_ERRORS),
 )
 def invite_victim(reference: str, victim_ref: str):
@@ -243,7 +273,12 @@ def invite_victim(reference: str, victim_ref: str):
     def handle(_data):
         link = records.victim_by_ref(crime, victim_ref)
         result, live = records.invite(link, g.api_client)
-        return (201 if result == "invited" else 200), InvitationOut, {"result": result, "expires_at": live.expires_at}, None
+        return (
+            (201 if result == "invited" else 200),
+            InvitationOut,
+            {"result": result, "expires_at": live.expires_at},
+            None,
+        )
 
     return _write(InvitationIn, handle)
 
@@ -269,7 +304,9 @@ def compliance_report():
         try:
             report = reports.compliance(None, query.start, query.end, query.split)
         except ServiceError as error:
-            raise Problem(422, str(error.message), errors=[{"pointer": "/to", "detail": str(error.message)}]) from None
+            raise Problem(
+                422, str(error.message), errors=[{"pointer": "/to", "detail": str(error.message)}]
+            ) from None
         trend = reports.trend(None, query.start, query.end, now=report.now)
         payload = report_export.to_dict(report, trend)
     return _json(ComplianceReportOut, payload, 200)
@@ -286,4 +323,3 @@ def compliance_report():
 def openapi_document():
     """The document the operations are declared in, with their schemas."""
     return current_app.response_class(json.dumps(document(), indent=2), mimetype="application/json")
-

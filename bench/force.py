@@ -41,34 +41,129 @@ from shared.services import calendar
 # Tables and the columns loaded, in the order they are loaded.
 COLUMNS = {
     "team": ("id", "name"),
-    "staff_member": ("id", "name", "collar_number", "email", "team_id", "password_hash", "active", "created_at"),
+    "staff_member": (
+        "id",
+        "name",
+        "collar_number",
+        "email",
+        "team_id",
+        "password_hash",
+        "active",
+        "created_at",
+    ),
     "staff_role": ("staff_id", "role"),
     "crime": (
-        "id", "reference", "offence", "offence_group", "occurred_at", "reported_at", "recorded_at", "stage",
-        "officer_in_charge_id", "team_id", "outcome", "outcome_at", "created_at", "cancellation_reason",
-        "cancellation_note", "cancelled_at", "cancelled_by_id", "cancelled_by_role",
+        "id",
+        "reference",
+        "offence",
+        "offence_group",
+        "occurred_at",
+        "reported_at",
+        "recorded_at",
+        "stage",
+        "officer_in_charge_id",
+        "team_id",
+        "outcome",
+        "outcome_at",
+        "created_at",
+        "cancellation_reason",
+        "cancellation_note",
+        "cancelled_at",
+        "cancelled_by_id",
+        "cancelled_by_role",
     ),
     "victim": (
-        "id", "name", "date_of_birth", "email", "phone", "preferred_language", "contact_channel",
-        "interpreter_language", "communication_needs", "password_hash", "activated_at", "created_at",
+        "id",
+        "name",
+        "date_of_birth",
+        "email",
+        "phone",
+        "preferred_language",
+        "contact_channel",
+        "interpreter_language",
+        "communication_needs",
+        "password_hash",
+        "activated_at",
+        "created_at",
     ),
     "crime_victim": ("id", "public_id", "crime_id", "victim_id", "added_at", "added_by_id"),
-    "enhanced_right": ("id", "crime_victim_id", "category", "reason", "applies", "note", "assessed_by_id", "assessed_at"),
+    "enhanced_right": (
+        "id",
+        "crime_victim_id",
+        "category",
+        "reason",
+        "applies",
+        "note",
+        "assessed_by_id",
+        "assessed_at",
+    ),
     "contact_plan": (
-        "id", "crime_victim_id", "frequency_days", "channel", "language", "safe_to_contact", "opted_out", "note",
-        "changed_by_id", "changed_at",
+        "id",
+        "crime_victim_id",
+        "frequency_days",
+        "channel",
+        "language",
+        "safe_to_contact",
+        "opted_out",
+        "note",
+        "changed_by_id",
+        "changed_at",
     ),
     "investigation_update": (
-        "id", "crime_id", "kind", "victim_text", "visible_to_victim", "new_stage", "new_outcome", "author_id",
-        "created_at", "occurred_at",
+        "id",
+        "crime_id",
+        "kind",
+        "victim_text",
+        "visible_to_victim",
+        "new_stage",
+        "new_outcome",
+        "author_id",
+        "created_at",
+        "occurred_at",
     ),
     "internal_note": ("id", "update_id", "text"),
     "entitlement": (
-        "id", "crime_id", "crime_victim_id", "rule", "event_kind", "update_id", "triggered_at", "due_at", "enhanced",
-        "state", "met_at", "way", "detail", "reason", "closed_by_id", "created_at",
+        "id",
+        "crime_id",
+        "crime_victim_id",
+        "rule",
+        "event_kind",
+        "update_id",
+        "triggered_at",
+        "due_at",
+        "enhanced",
+        "state",
+        "met_at",
+        "way",
+        "detail",
+        "reason",
+        "closed_by_id",
+        "created_at",
     ),
-    "entitlement_event": ("id", "entitlement_id", "action", "state", "due_at", "met_at", "way", "detail", "reason", "by_id", "at"),
-    "secure_message": ("id", "crime_victim_id", "crime_id", "sender", "author_id", "to_staff_id", "body", "sent_at", "read_at"),
+    "entitlement_event": (
+        "id",
+        "entitlement_id",
+        "action",
+        "state",
+        "due_at",
+        "met_at",
+        "way",
+        "detail",
+        "reason",
+        "by_id",
+        "at",
+    ),
+    "secure_message": (
+        "id",
+        "crime_victim_id",
+        "crime_id",
+        "sender",
+        "author_id",
+        "to_staff_id",
+        "body",
+        "sent_at",
+        "read_at",
+    ),
 }
 # Tables whose rows come with the crimes (the staff tables are written once, first).
 CRIME_TABLES = tuple(t for t in COLUMNS if t not in ("team", "staff_member", "staff_role"))
@@ -84,8 +179,13 @@ MET_BEFORE_DUE = 0.5  # not yet due: already met
 ONLINE = 0.30  # victims with an account on the service
 CANCELLED = 0.005
 # Force-wide staff: role, how many, team.
-FORCE_STAFF = (("ddm", 2, "Crime Standards Unit"), ("fcr", 1, "Crime Standards Unit"), ("analyst", 2, "Performance and Insight"),
-               ("pcc", 1, "Office of the Police and Crime Commissioner"), ("admin", 1, "Performance and Insight"))
+FORCE_STAFF = (
+    ("ddm", 2, "Crime Standards Unit"),
+    ("fcr", 1, "Crime Standards Unit"),
+    ("analyst", 2, "Performance and Insight"),
+    ("pcc", 1, "Office of the Police and Crime Commissioner"),
+    ("admin", 1, "Performance and Insight"),
+)
 # Recorded crime by hour of the day (UTC), busiest in the afternoon and evening.
 HOUR_WEIGHTS = (2, 1.5, 1, 1, 1, 1, 1.5, 3, 5, 6, 6, 6, 6, 6, 6, 6, 6.5, 7, 7, 6.5, 6, 5, 4, 3)
 
@@ -109,7 +209,8 @@ class Clock:
         self.first_hour = self.first_day * 24
         # The local date (ordinal) for each UTC hour: clocks change on the hour.
         self.local = [
-            calendar.local_date(datetime.fromtimestamp(h * HOUR, UTC)).toordinal() for h in range(self.first_hour, (now // HOUR) + 2)
+            calendar.local_date(datetime.fromtimestamp(h * HOUR, UTC)).toordinal()
+            for h in range(self.first_hour, (now // HOUR) + 2)
         ]
         self._working: dict[tuple[int, int], int] = {}
         self._calendar: dict[tuple[int, int], int] = {}
@@ -129,14 +230,18 @@ class Clock:
         key = (self.local[s // HOUR - self.first_hour], days)
         due = self._working.get(key)
         if due is None:
-            due = self._working[key] = int(calendar.working_day_deadline(self._noon(key[0]), days).timestamp())
+            due = self._working[key] = int(
+                calendar.working_day_deadline(self._noon(key[0]), days).timestamp()
+            )
         return due
 
     def calendar_days(self, s: int, days: int) -> int:
         key = (self.local[s // HOUR - self.first_hour], days)
         due = self._calendar.get(key)
         if due is None:
-            due = self._calendar[key] = int(calendar.calendar_day_deadline(self._noon(key[0]), days).timestamp())
+            due = self._calendar[key] = int(
+                calendar.calendar_day_deadline(self._noon(key[0]), days).timestamp()
+            )
         return due
 
     def end_of_day(self, s: int) -> int:
@@ -174,17 +279,24 @@ class Texts:
         self.welsh_general = [data.copy_text(t) for t in data.WELSH_GENERAL]
         self.welsh_key_event = {kind: data.copy_text(t) for kind, t in data.WELSH_KEY_EVENT.items()}
         notes = data.INTERNAL_NOTES
-        self.notes = [data.copy_text(" ".join(dict.fromkeys(rng.choices(notes, k=rng.randint(1, 3))))) for _ in range(500)]
+        self.notes = [
+            data.copy_text(" ".join(dict.fromkeys(rng.choices(notes, k=rng.randint(1, 3)))))
+            for _ in range(500)
+        ]
         self.na_reasons = [data.copy_text(t) for t in data.NOT_APPLICABLE_REASONS]
         self.complaints = [data.copy_text(t) for t in data.COMPLAINTS]
         self.victim_messages = [data.copy_text(t) for t in data.VICTIM_MESSAGES]
         self.staff_messages = [data.copy_text(t) for t in data.STAFF_MESSAGES]
         self.assessment_notes = [data.copy_text(t) for t in data.ASSESSMENT_NOTES]
-        self.cancellation = {code: [data.copy_text(t) for t in notes] for code, notes in data.CANCELLATION_NOTES.items()}
+        self.cancellation = {
+            code: [data.copy_text(t) for t in notes] for code, notes in data.CANCELLATION_NOTES.items()
+        }
 
 
 _WAYS = {
-    (rule.code, result): tuple(w.code for w in rule.ways if w.result == result) for rule in RULES.values() for result in ("met", "declined")
+    (rule.code, result): tuple(w.code for w in rule.ways if w.result == result)
+    for rule in RULES.values()
+    for result in ("met", "declined")
 }
 
 
@@ -249,7 +361,9 @@ class Force:
         for _, _, team in FORCE_STAFF:
             if team not in extra:
                 extra.append(team)
-        self.team_rows = [f"{i}\t{data.copy_text(name)}\n" for i, name in enumerate([*teams, *extra], start=1)]
+        self.team_rows = [
+            f"{i}\t{data.copy_text(name)}\n" for i, name in enumerate([*teams, *extra], start=1)
+        ]
         team_id = {name: i for i, name in enumerate([*teams, *extra], start=1)}
         created = self.clock.ts(self.start - 30 * DAY)
         staff_rows, role_rows = [], []
@@ -289,11 +403,19 @@ class Force:
         return f"{n}\t{name}\t{1000 + n}\tofficer{n}@police.example\t{team}\t{N}\tt\t{created}\n"
 
     def staff_tables(self) -> dict[str, str]:
-        return {"team": "".join(self.team_rows), "staff_member": "".join(self.staff_rows), "staff_role": "".join(self.role_rows)}
+        return {
+            "team": "".join(self.team_rows),
+            "staff_member": "".join(self.staff_rows),
+            "staff_role": "".join(self.role_rows),
+        }
 
     def counts(self) -> dict[str, int]:
         """Rows written so far, per table."""
-        out = {"team": len(self.team_rows), "staff_member": self.staff_count, "staff_role": len(self.role_rows)}
+        out = {
+            "team": len(self.team_rows),
+            "staff_member": self.staff_count,
+            "staff_role": len(self.role_rows),
+        }
         out.update({table: self.next[table] - 1 for table in CRIME_TABLES})
         return out
 
@@ -351,7 +473,9 @@ class _Chunk:
         crime_id = i + 1
         f.next["crime"] = crime_id + 1
         recorded = self._recorded_at(i)
-        delay = int(rng.expovariate(1 / (4 * HOUR))) if rng.random() < 0.9 else int(rng.uniform(24, 48) * HOUR)
+        delay = (
+            int(rng.expovariate(1 / (4 * HOUR))) if rng.random() < 0.9 else int(rng.uniform(24, 48) * HOUR)
+        )
         reported = recorded - delay
         roll = rng.random()
         if roll < 0.7:
@@ -372,7 +496,9 @@ class _Chunk:
             if at < now - HOUR:
                 cancelled_at = at
                 canceller = f.cancellers[rng.randrange(len(f.cancellers))]
-                cancel_reason = data.CANCELLATION_SHARES[bisect(_CANCEL_CUM, rng.random() * _CANCEL_CUM[-1])][0]
+                cancel_reason = data.CANCELLATION_SHARES[bisect(_CANCEL_CUM, rng.random() * _CANCEL_CUM[-1])][
+                    0
+                ]
                 story.cancel(at, canceller[0])
         welsh = rng.random() < 0.05
         updates = story.write(crime_id, welsh)
@@ -380,9 +506,7 @@ class _Chunk:
         local_year = date.fromordinal(f.clock.local_ordinal(recorded)).year % 100
         reference = f"GEN/{local_year:02d}/{crime_id:07d}"
         if cancelled_at is not None:
-            cancel_cols = (
-                f"{cancel_reason}\t{rng.choice(f.texts.cancellation[cancel_reason])}\t{ts(cancelled_at)}\t{canceller[0]}\t{canceller[1]}"
-            )
+            cancel_cols = f"{cancel_reason}\t{rng.choice(f.texts.cancellation[cancel_reason])}\t{ts(cancelled_at)}\t{canceller[0]}\t{canceller[1]}"
         else:
             cancel_cols = f"{N}\t{N}\t{N}\t{N}\t{N}"
         self.rows["crime"].append(
@@ -398,8 +522,19 @@ class _Chunk:
                 victims = count
                 break
         for number in range(victims):
-            self._victim(crime_id, offence, group, officer, recorded, reported, story, updates, cancelled_at, canceller,
-                         welsh if number == 0 else rng.random() < 0.05)
+            self._victim(
+                crime_id,
+                offence,
+                group,
+                officer,
+                recorded,
+                reported,
+                story,
+                updates,
+                cancelled_at,
+                canceller,
+                welsh if number == 0 else rng.random() < 0.05,
+            )
 
     def _recorded_at(self, i: int) -> int:
         f, rng = self.f, self.rng
@@ -416,7 +551,20 @@ class _Chunk:
 
     # -------------------------------------------------------------- the victims
 
-    def _victim(self, crime_id, offence, group, officer, recorded, reported, story, updates, cancelled_at, canceller, welsh) -> None:
+    def _victim(
+        self,
+        crime_id,
+        offence,
+        group,
+        officer,
+        recorded,
+        reported,
+        story,
+        updates,
+        cancelled_at,
+        canceller,
+        welsh,
+    ) -> None:
         f, rng, ts, now = self.f, self.rng, self.ts, self.f.now
         victim_id, link_id = self.victim_id, self.link_id
         self.victim_id += 1
@@ -427,16 +575,23 @@ class _Chunk:
         name = data.copy_text(f"{rng.choice(data.FIRST_NAMES)} {rng.choice(data.SURNAMES)}")
         report_day = f.clock.local_ordinal(reported)
         child = rng.random() < 0.12
-        age_days = rng.randrange(10 * 365, 18 * 365 - 2) if child else int(rng.triangular(18, 90, 32) * 365.25)
+        age_days = (
+            rng.randrange(10 * 365, 18 * 365 - 2) if child else int(rng.triangular(18, 90, 32) * 365.25)
+        )
         born = date.fromordinal(report_day - age_days)
         report_date = date.fromordinal(report_day)
-        under_18 = report_date.year - born.year - ((report_date.month, report_date.day) < (born.month, born.day)) < 18
+        under_18 = (
+            report_date.year - born.year - ((report_date.month, report_date.day) < (born.month, born.day))
+            < 18
+        )
         language = "cy" if welsh else "en"
         has_email = rng.random() < 0.9
         email = f"victim{victim_id}@example.org" if has_email else None
         roll = rng.random()
         if has_email:
-            channel = "email" if roll < 0.78 else "sms" if roll < 0.88 else "phone" if roll < 0.96 else "letter"
+            channel = (
+                "email" if roll < 0.78 else "sms" if roll < 0.88 else "phone" if roll < 0.96 else "letter"
+            )
         else:
             channel = "phone" if roll < 0.6 else "sms" if roll < 0.85 else "letter"
         phone = f"07700 9{rng.randrange(100000):05d}" if rng.random() < 0.92 or not has_email else None
@@ -452,7 +607,9 @@ class _Chunk:
             f"{victim_id}\t{name}\t{born.isoformat()}\t{email or N}\t{phone or N}\t{language}\t{channel}\t"
             f"{interpreter or N}\t{needs or N}\t{f.password_hash if online else N}\t{ts(activated) if online else N}\t{ts(added)}\n"
         )
-        self.rows["crime_victim"].append(f"{link_id}\t{rng.getrandbits(128):032x}\t{crime_id}\t{victim_id}\t{ts(added)}\t{officer}\n")
+        self.rows["crime_victim"].append(
+            f"{link_id}\t{rng.getrandbits(128):032x}\t{crime_id}\t{victim_id}\t{ts(added)}\t{officer}\n"
+        )
 
         # Enhanced rights: derived as the service derives them, and now and then assessed.
         rights = []
@@ -468,19 +625,27 @@ class _Chunk:
                 rights.append((*assessed, rng.choice(f.texts.assessment_notes)))
         for category, reason, note in rights:
             if note is None:
-                self.rows["enhanced_right"].append(f"{self.right_id}\t{link_id}\t{category}\t{reason}\tt\t{N}\t{N}\t{ts(added)}\n")
+                self.rows["enhanced_right"].append(
+                    f"{self.right_id}\t{link_id}\t{category}\t{reason}\tt\t{N}\t{N}\t{ts(added)}\n"
+                )
             else:
                 at = min(added + rng.randrange(MINUTE, 20 * MINUTE), now)
-                self.rows["enhanced_right"].append(f"{self.right_id}\t{link_id}\t{category}\t{reason}\tt\t{note}\t{officer}\t{ts(at)}\n")
+                self.rows["enhanced_right"].append(
+                    f"{self.right_id}\t{link_id}\t{category}\t{reason}\tt\t{note}\t{officer}\t{ts(at)}\n"
+                )
             self.right_id += 1
         enhanced = bool(rights)
         consent = (
-            group in CONSENT_OFFENCE_GROUPS or offence in CONSENT_OFFENCES or any((c, r) in CONSENT_REASONS for c, r, _ in rights)
+            group in CONSENT_OFFENCE_GROUPS
+            or offence in CONSENT_OFFENCES
+            or any((c, r) in CONSENT_REASONS for c, r, _ in rights)
         )
 
         # The contact plan the service starts with, and now and then one agreed after.
         frequency = f.frequency
-        self.rows["contact_plan"].append(f"{self.plan_id}\t{link_id}\t{frequency}\t{channel}\t{language}\tt\tf\t{N}\t{N}\t{ts(added)}\n")
+        self.rows["contact_plan"].append(
+            f"{self.plan_id}\t{link_id}\t{frequency}\t{channel}\t{language}\tt\tf\t{N}\t{N}\t{ts(added)}\n"
+        )
         self.plan_id += 1
         opted_out_at = None
         plan_changed_at = None
@@ -503,7 +668,19 @@ class _Chunk:
             if opted_out:
                 opted_out_at = plan_changed_at
 
-        ctx = _Link(self, crime_id, link_id, officer, enhanced, consent, has_email, story, cancelled_at, canceller, under_18)
+        ctx = _Link(
+            self,
+            crime_id,
+            link_id,
+            officer,
+            enhanced,
+            consent,
+            has_email,
+            story,
+            cancelled_at,
+            canceller,
+            under_18,
+        )
         ctx.on_recording(recorded, reported, added)
         ctx.contact_updates(added, activated, f.frequency, frequency, plan_changed_at, opted_out_at)
         ctx.key_events(updates, activated)
@@ -550,7 +727,15 @@ _ASSESSED = (
 )
 _ASSESSED_CUM = _cumulative(w for _, w in _ASSESSED)
 _DOMESTIC = frozenset(
-    {"common_assault", "abh", "harassment", "stalking", "coercive_control", "malicious_communications", "criminal_damage"}
+    {
+        "common_assault",
+        "abh",
+        "harassment",
+        "stalking",
+        "coercive_control",
+        "malicious_communications",
+        "criminal_damage",
+    }
 )
 
 
@@ -574,7 +759,13 @@ class _Story:
     whether, by now) it ends."""
 
     def __init__(self, chunk: _Chunk, rng: random.Random, recorded: int, outcome: int, officer: int):
-        self.chunk, self.rng, self.recorded, self.planned, self.officer = chunk, rng, recorded, outcome, officer
+        self.chunk, self.rng, self.recorded, self.planned, self.officer = (
+            chunk,
+            rng,
+            recorded,
+            outcome,
+            officer,
+        )
         self.now = chunk.f.now
         self.stage = "reported" if rng.random() < 0.35 else "under_investigation"
         self.outcome = self.outcome_at = self.over_at = None
@@ -733,7 +924,20 @@ class _Link:
     """What the Victims' Code owes one victim of one crime, opened and closed as the
     service would have: each entitlement with its history rows."""
 
-    def __init__(self, chunk, crime_id, link_id, officer, enhanced, consent, has_email, story, cancelled_at, canceller, under_18):
+    def __init__(
+        self,
+        chunk,
+        crime_id,
+        link_id,
+        officer,
+        enhanced,
+        consent,
+        has_email,
+        story,
+        cancelled_at,
+        canceller,
+        under_18,
+    ):
         self.c = chunk
         self.rng = chunk.rng
         self.now = chunk.f.now
@@ -751,13 +955,40 @@ class _Link:
 
     # -------------------------------------------------------------- writing
 
-    def write(self, rule, trigger, due, created, created_by, state, at, way, detail, reason, closed_by, *,
-              event_kind=None, update_id=None, first_due=None, due_changed_at=None) -> None:
+    def write(
+        self,
+        rule,
+        trigger,
+        due,
+        created,
+        created_by,
+        state,
+        at,
+        way,
+        detail,
+        reason,
+        closed_by,
+        *,
+        event_kind=None,
+        update_id=None,
+        first_due=None,
+        due_changed_at=None,
+    ) -> None:
         """One entitlement and its history: created (with `first_due`, when the due date
         moved at `due_changed_at`), and closed when it is."""
         c, ts = self.c, self.c.ts
-        if self.cancelled_at is not None and (state == "open" or at > self.cancelled_at) and rule != "cancelled_told":
-            state, at, way, reason, closed_by = "not_applicable", self.cancelled_at, None, "crime_cancelled", self.canceller
+        if (
+            self.cancelled_at is not None
+            and (state == "open" or at > self.cancelled_at)
+            and rule != "cancelled_told"
+        ):
+            state, at, way, reason, closed_by = (
+                "not_applicable",
+                self.cancelled_at,
+                None,
+                "crime_cancelled",
+                self.canceller,
+            )
             if due_changed_at is not None and due_changed_at > at:
                 due, due_changed_at = first_due, None
         if rule == "cancelled_told":
@@ -801,7 +1032,9 @@ class _Link:
                 u = rng.random()
                 return "met", created + int((due - created) * u * u)
             if roll < LATE:
-                return "met", min(now, max(due, created) + 1 + int(min(now - max(due, created), 14 * DAY) * rng.random()))
+                return "met", min(
+                    now, max(due, created) + 1 + int(min(now - max(due, created), 14 * DAY) * rng.random())
+                )
             if roll < DECLINED:
                 return "declined", created + int((max(min(due, now), created) - created) * rng.random())
             return None, 0
@@ -852,15 +1085,31 @@ class _Link:
                 state, at, _, reason = self._closed(rule, outcome, at)
                 way = way if state == "met" else None
             elif rule == "needs_assessment":
-                state, at, way, reason = self._closed(rule, outcome, at, ("victim_declined",), ("needs_identified", "no_needs", "no_needs"))
+                state, at, way, reason = self._closed(
+                    rule, outcome, at, ("victim_declined",), ("needs_identified", "no_needs", "no_needs")
+                )
             elif rule == "referral":
                 declined = ("no_consent", "victim_declined") if self.consent else ("victim_declined",)
                 state, at, way, reason = self._closed(rule, outcome, at, declined, ("referred",))
                 if state == "met":
                     detail = self.support_service()
             else:
-                state, at, way, reason = self._closed(rule, outcome, at, _ways(rule, "declined"), _ways(rule, "met"))
-            self.write(rule, trigger, due, added, officer, state, at, way, detail, reason, officer if state != "open" else None)
+                state, at, way, reason = self._closed(
+                    rule, outcome, at, _ways(rule, "declined"), _ways(rule, "met")
+                )
+            self.write(
+                rule,
+                trigger,
+                due,
+                added,
+                officer,
+                state,
+                at,
+                way,
+                detail,
+                reason,
+                officer if state != "open" else None,
+            )
 
     def support_service(self) -> str:
         if self.consent:
@@ -881,23 +1130,79 @@ class _Link:
         if charged is not None:
             event_at, posted = charged
             if offered is not None and offered < posted:
-                self.write("vps_offer", trigger, None, added, officer, "met", offered, rng.choice(ways), None, None, officer)
+                self.write(
+                    "vps_offer",
+                    trigger,
+                    None,
+                    added,
+                    officer,
+                    "met",
+                    offered,
+                    rng.choice(ways),
+                    None,
+                    None,
+                    officer,
+                )
                 return
             due = self.c.f.clock.end_of_day(event_at)
             outcome, at = self.settle(posted, due)
             state, at, way, reason = self._closed("vps_offer", outcome, at, (), ways)
-            self.write("vps_offer", trigger, due, added, officer, state, at, way, None, reason, officer if state != "open" else None,
-                       first_due=None, due_changed_at=posted)
+            self.write(
+                "vps_offer",
+                trigger,
+                due,
+                added,
+                officer,
+                state,
+                at,
+                way,
+                None,
+                reason,
+                officer if state != "open" else None,
+                first_due=None,
+                due_changed_at=posted,
+            )
             return
         if offered is not None and (story.over_at is None or offered < story.over_at):
-            self.write("vps_offer", trigger, None, added, officer, "met", offered, rng.choice(ways), None, None, officer)
+            self.write(
+                "vps_offer",
+                trigger,
+                None,
+                added,
+                officer,
+                "met",
+                offered,
+                rng.choice(ways),
+                None,
+                None,
+                officer,
+            )
         elif story.outcome is not None:
-            self.write("vps_offer", trigger, None, added, officer, "not_applicable", story.outcome_at, None, None, "not_charged", officer)
+            self.write(
+                "vps_offer",
+                trigger,
+                None,
+                added,
+                officer,
+                "not_applicable",
+                story.outcome_at,
+                None,
+                None,
+                "not_charged",
+                officer,
+            )
         else:
             self.write("vps_offer", trigger, None, added, officer, "open", 0, None, None, None, None)
 
-    def contact_updates(self, added: int, activated: int | None, first_frequency: int, frequency: int,
-                        plan_changed_at: int | None, opted_out_at: int | None) -> None:
+    def contact_updates(
+        self,
+        added: int,
+        activated: int | None,
+        first_frequency: int,
+        frequency: int,
+        plan_changed_at: int | None,
+        opted_out_at: int | None,
+    ) -> None:
         """The agreed updates, one after another: met by an update the victim reads on
         the service, or by the officer, until the investigation is over."""
         c, rng, story, now, officer = self.c, self.rng, self.story, self.now, self.officer
@@ -918,8 +1223,19 @@ class _Link:
             first_due = None
             if first and plan_changed_at is not None:
                 if opted_out_at is not None and (over is None or opted_out_at < over):
-                    self.write("contact_update", start, due, start, created_by, "not_applicable", opted_out_at, None, None,
-                               "opted_out", officer)
+                    self.write(
+                        "contact_update",
+                        start,
+                        due,
+                        start,
+                        created_by,
+                        "not_applicable",
+                        opted_out_at,
+                        None,
+                        None,
+                        "opted_out",
+                        officer,
+                    )
                     return
                 new_due = c.f.clock.calendar_days(start, frequency)
                 if new_due != due:
@@ -938,35 +1254,113 @@ class _Link:
             if outcome is not None:
                 candidates.append((at, 2, outcome))
             if not candidates:
-                self.write("contact_update", start, due, start, created_by, "open", 0, None, None, None, None,
-                           first_due=first_due, due_changed_at=due_changed_at)
+                self.write(
+                    "contact_update",
+                    start,
+                    due,
+                    start,
+                    created_by,
+                    "open",
+                    0,
+                    None,
+                    None,
+                    None,
+                    None,
+                    first_due=first_due,
+                    due_changed_at=due_changed_at,
+                )
                 return
             at, _, what = min(candidates)
             if due_changed_at is not None and due_changed_at > at:
                 due, due_changed_at = first_due, None
             if what == "portal":
-                self.write("contact_update", start, due, start, created_by, "met", at, PORTAL_WAY.code, None, None, None,
-                           first_due=first_due, due_changed_at=due_changed_at)
+                self.write(
+                    "contact_update",
+                    start,
+                    due,
+                    start,
+                    created_by,
+                    "met",
+                    at,
+                    PORTAL_WAY.code,
+                    None,
+                    None,
+                    None,
+                    first_due=first_due,
+                    due_changed_at=due_changed_at,
+                )
                 start, created_by = at, None
             elif what == "over":
                 if cancelled:
-                    self.write("contact_update", start, due, start, created_by, "open", 0, None, None, None, None,
-                               first_due=first_due, due_changed_at=due_changed_at)
+                    self.write(
+                        "contact_update",
+                        start,
+                        due,
+                        start,
+                        created_by,
+                        "open",
+                        0,
+                        None,
+                        None,
+                        None,
+                        None,
+                        first_due=first_due,
+                        due_changed_at=due_changed_at,
+                    )
                 else:
-                    self.write("contact_update", start, due, start, created_by, "not_applicable", at, None, None,
-                               "investigation_finished", officer, first_due=first_due, due_changed_at=due_changed_at)
+                    self.write(
+                        "contact_update",
+                        start,
+                        due,
+                        start,
+                        created_by,
+                        "not_applicable",
+                        at,
+                        None,
+                        None,
+                        "investigation_finished",
+                        officer,
+                        first_due=first_due,
+                        due_changed_at=due_changed_at,
+                    )
                 return
             elif what == "met":
-                self.write("contact_update", start, due, start, created_by, "met", at, self.contact_way(), None, None, officer,
-                           first_due=first_due, due_changed_at=due_changed_at)
+                self.write(
+                    "contact_update",
+                    start,
+                    due,
+                    start,
+                    created_by,
+                    "met",
+                    at,
+                    self.contact_way(),
+                    None,
+                    None,
+                    officer,
+                    first_due=first_due,
+                    due_changed_at=due_changed_at,
+                )
                 start, created_by = at, officer
             else:
-                self.write("contact_update", start, due, start, created_by, "not_applicable", at, None, None,
-                           rng.choice(c.f.texts.na_reasons), officer, first_due=first_due, due_changed_at=due_changed_at)
+                self.write(
+                    "contact_update",
+                    start,
+                    due,
+                    start,
+                    created_by,
+                    "not_applicable",
+                    at,
+                    None,
+                    None,
+                    rng.choice(c.f.texts.na_reasons),
+                    officer,
+                    first_due=first_due,
+                    due_changed_at=due_changed_at,
+                )
                 return
 
     def key_events(self, updates: list[tuple], activated: int | None) -> None:
-        """"Victim told" for each key event, and for the outcome unless it was told already."""
+        """ "Victim told" for each key event, and for the outcome unless it was told already."""
         story, officer = self.story, self.officer
         told = set()
         for update_id, created, kind, visible, occurred, outcome in updates:
@@ -983,15 +1377,41 @@ class _Link:
             by = story.cancelled_by if kind == "cancelled" else officer
             rule = "cancelled_told" if kind == "cancelled" else "event_told"
             if visible and activated is not None and activated <= created:
-                self.write(rule, trigger, due, created, by, "met", created, PORTAL_WAY.code, None, None, None,
-                           event_kind=kind, update_id=update_id)
+                self.write(
+                    rule,
+                    trigger,
+                    due,
+                    created,
+                    by,
+                    "met",
+                    created,
+                    PORTAL_WAY.code,
+                    None,
+                    None,
+                    None,
+                    event_kind=kind,
+                    update_id=update_id,
+                )
                 continue
             outcome_, at = self.settle(created, due)
             state, at, way, reason = self._closed("event_told", outcome_, at)
             if state == "met":
                 way = self.contact_way()
-            self.write(rule, trigger, due, created, by, state, at, way, None, reason, officer if state != "open" else None,
-                       event_kind=kind, update_id=update_id)
+            self.write(
+                rule,
+                trigger,
+                due,
+                created,
+                by,
+                state,
+                at,
+                way,
+                None,
+                reason,
+                officer if state != "open" else None,
+                event_kind=kind,
+                update_id=update_id,
+            )
 
     def complaint(self, added: int) -> None:
         rng, now, officer = self.rng, self.now, self.officer
@@ -1002,7 +1422,19 @@ class _Link:
         outcome, at = self.settle(received, due)
         state, at, way, reason = self._closed("complaint", outcome, at, (), _ways("complaint", "met"))
         summary = rng.choice(self.c.f.texts.complaints)
-        self.write("complaint", received, due, received, officer, state, at, way, summary, reason, officer if state != "open" else None)
+        self.write(
+            "complaint",
+            received,
+            due,
+            received,
+            officer,
+            state,
+            at,
+            way,
+            summary,
+            reason,
+            officer if state != "open" else None,
+        )
 
     def review(self) -> None:
         """A request under the Victims' Right to Review, within 3 months of the outcome."""
@@ -1019,4 +1451,16 @@ class _Link:
             if rule == "vrr_decide":
                 met_ways = ("not_upheld",) * 5 + ("upheld",)
             state, at, way, reason = self._closed(rule, outcome, at, (), met_ways)
-            self.write(rule, requested, due, requested, officer, state, at, way, None, reason, officer if state != "open" else None)
+            self.write(
+                rule,
+                requested,
+                due,
+                requested,
+                officer,
+                state,
+                at,
+                way,
+                None,
+                reason,
+                officer if state != "open" else None,
+            )

@@ -34,7 +34,9 @@ class GenerateError(ValueError):
     """The database URL or the size cannot be used."""
 
 
-def generate(database_url: str, crimes: int = 1_000_000, seed: int = 7, now: datetime | None = None, echo=print) -> dict:
+def generate(
+    database_url: str, crimes: int = 1_000_000, seed: int = 7, now: datetime | None = None, echo=print
+) -> dict:
     """Drop and recreate the database schema (DROP SCHEMA public CASCADE; CREATE SCHEMA
     public; then the app's own Alembic migrations), load the data, rebuild indexes,
     ANALYZE/VACUUM. Returns the rows per table ("rows"), the seconds each table took to
@@ -83,7 +85,11 @@ def generate(database_url: str, crimes: int = 1_000_000, seed: int = 7, now: dat
         f"{'total':<22} {sum(rows.values()):>12,} rows {total:>8.1f} s "
         f"(schema {prepared:.1f} s, load {loaded - started - prepared:.1f} s, keys and indexes {time.monotonic() - loaded:.1f} s)"
     )
-    return {"rows": rows, "seconds": {t: round(seconds.get(t, 0), 2) for t in COLUMNS}, "total_seconds": round(total, 2)}
+    return {
+        "rows": rows,
+        "seconds": {t: round(seconds.get(t, 0), 2) for t in COLUMNS},
+        "total_seconds": round(total, 2),
+    }
 
 
 def _password_hash(seed: int) -> str:
@@ -128,7 +134,13 @@ def _migrate(url: sa.URL) -> None:
     from shared.extensions import db
     from shared.factory import create_app
 
-    app = create_app({"APP_ENV": "testing", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False)})
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
+        }
+    )
     with app.app_context():
         upgrade()
         db.session.remove()
@@ -154,8 +166,16 @@ class _Schema:
             """,
             {"t": list(tables)},
         ).fetchall()
-        foreign = [(name, table, definition) for name, table, kind, definition, touches in constraints if kind == "f" and touches]
-        keys = [(name, table, definition) for name, table, kind, definition, _ in constraints if kind != "f" and table in tables]
+        foreign = [
+            (name, table, definition)
+            for name, table, kind, definition, touches in constraints
+            if kind == "f" and touches
+        ]
+        keys = [
+            (name, table, definition)
+            for name, table, kind, definition, _ in constraints
+            if kind != "f" and table in tables
+        ]
         owned = {name for name, *_ in constraints}
         indexes = conn.execute(
             """
@@ -164,7 +184,11 @@ class _Schema:
             """,
             {"t": list(tables)},
         ).fetchall()
-        return cls(foreign, keys, [(name, table, definition) for name, table, definition in indexes if name not in owned])
+        return cls(
+            foreign,
+            keys,
+            [(name, table, definition) for name, table, definition in indexes if name not in owned],
+        )
 
     def definitions(self) -> tuple:
         return (sorted(self.foreign), sorted(self.keys), sorted(self.indexes))
@@ -235,7 +259,10 @@ class _Writer(threading.Thread):
                 # Triggers that guard history (no truncation, no change) do not fire for a load.
                 conn.execute("SET session_replication_role = replica")
                 conn.execute(f'TRUNCATE "{self.table}"')
-                with conn.cursor() as cur, cur.copy(f'COPY "{self.table}" ({columns}) FROM STDIN (FREEZE)') as copy:
+                with (
+                    conn.cursor() as cur,
+                    cur.copy(f'COPY "{self.table}" ({columns}) FROM STDIN (FREEZE)') as copy,
+                ):
                     while True:
                         chunk = self.chunks.get()
                         if chunk is _DONE:
@@ -308,9 +335,15 @@ def _load(conninfo: str, force: Force, crimes: int, seconds: dict[str, float], e
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate", description="Load a realistic force-year into PostgreSQL.")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"SQLAlchemy URL of the database (default {DEFAULT_URL})")
-    parser.add_argument("--crimes", type=int, default=1_000_000, help="crimes recorded in the year (default 1,000,000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate", description="Load a realistic force-year into PostgreSQL."
+    )
+    parser.add_argument(
+        "--database-url", default=DEFAULT_URL, help=f"SQLAlchemy URL of the database (default {DEFAULT_URL})"
+    )
+    parser.add_argument(
+        "--crimes", type=int, default=1_000_000, help="crimes recorded in the year (default 1,000,000)"
+    )
     parser.add_argument("--seed", type=int, default=7, help="the same seed gives the same data (default 7)")
     args = parser.parse_args(argv)
     try:

@@ -102,7 +102,9 @@ def _peak_rss_mb(pid: int) -> float:
 def _app(database_url: str, **config):
     from shared.factory import create_app
 
-    return create_app({"APP_ENV": "testing", "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    return create_app(
+        {"APP_ENV": "testing", "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url, **config}
+    )
 
 
 def _cookie(app, user) -> str:
@@ -116,7 +118,9 @@ def _cookie(app, user) -> str:
 
     # From loopback, as wrk's requests come: the session is bound to the address and the
     # browser it was made for.
-    with app.test_request_context("/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+    with app.test_request_context(
+        "/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    ):
         sessions.start(user, "password+totp" if user.kind == "staff" else "password")
         # The caller's app context (and its `g`) outlives this request: forget the
         # previous user's token, so that this session gets its own.
@@ -148,7 +152,9 @@ def _sample_users(app, users: int):
             .limit(users)
         ).all()
         if not links or not officers:
-            raise BenchError("The database holds no victim with an online account or no officer: generate it again.")
+            raise BenchError(
+                "The database holds no victim with an online account or no officer: generate it again."
+            )
         victims = [(_cookie(app, link.victim), f"/cases/{link.public_id}") for link in links]
         staff = [_cookie(app, officer) for officer in officers]
         db.session.remove()
@@ -176,7 +182,18 @@ def _gunicorn(database_url: str, workdir: Path, environment: dict[str, str]):
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -190,10 +207,17 @@ def _gunicorn(database_url: str, workdir: Path, environment: dict[str, str]):
                 with urllib.request.urlopen(base + "/health", timeout=2) as answer:  # noqa: S310  (loopback)
                     if answer.status == 200:
                         break
-            except (urllib.error.URLError, ConnectionError):
+            except (
+                urllib.error.URLError,
+                ConnectionError,
+                TimeoutError,
+            ):  # still starting, or slow to answer
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise BenchError(f"gunicorn did not start; its log: {workdir / 'gunicorn.log'}\n" + _tail(workdir / "gunicorn.log"))
+                raise BenchError(
+                    f"gunicorn did not start; its log: {workdir / 'gunicorn.log'}\n"
+                    + _tail(workdir / "gunicorn.log")
+                )
             time.sleep(0.2)
         yield base, process
     finally:
@@ -236,29 +260,47 @@ def _check_pages(base: str, targets: list[tuple[str, str]], marker: str, what: s
     for cookie, path in targets:
         status, body = _get(base, path, cookie)
         if status != 200 or marker not in body:
-            raise BenchError(f"{what} {path} answered {status} without {marker!r}: the benchmark would measure the wrong page")
+            raise BenchError(
+                f"{what} {path} answered {status} without {marker!r}: the benchmark would measure the wrong page"
+            )
 
 
 def _wrk(base: str, script: str, args: list[str], seconds: float, connections: int, name: str) -> dict:
     """Load `base` with a wrk script; its figures. Raises BenchError if a request failed
     (a connection error, a timeout, or an answer of 400 or more)."""
     command = [
-        "wrk", "--threads", "2", "--connections", str(connections), "--duration", f"{max(1, round(seconds))}s",
-        "--timeout", "10s", "--script", str(HERE / script), base, "--", *args,
+        "wrk",
+        "--threads",
+        "2",
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "--script",
+        str(HERE / script),
+        base,
+        "--",
+        *args,
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH-RESULT ")), None)
     if result.returncode != 0 or line is None:
         raise BenchError(f"wrk failed ({result.returncode}): {result.stdout}{result.stderr}")
     figures = json.loads(line.removeprefix("BENCH-RESULT "))
-    failed = sum(figures[key] for key in ("status_errors", "connect_errors", "read_errors", "write_errors", "timeouts"))
+    failed = sum(
+        figures[key] for key in ("status_errors", "connect_errors", "read_errors", "write_errors", "timeouts")
+    )
     if failed:
         raise BenchError(f"{name}: {failed} requests failed under load: {figures}")
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1_000_000)
     return figures
 
 
-def _load(base: str, targets: list[tuple[str, str]], workdir: Path, name: str, seconds: float, connections: int) -> dict:
+def _load(
+    base: str, targets: list[tuple[str, str]], workdir: Path, name: str, seconds: float, connections: int
+) -> dict:
     listing = workdir / f"{name}.tsv"
     listing.write_text("".join(f"{cookie}\t{path}\n" for cookie, path in targets))
     # A short warm-up first: the workers' first requests load templates and fill caches.
@@ -294,7 +336,11 @@ def _report_figures(app, now: datetime, repeats: int) -> list[Figure]:
     figures = []
     with app.app_context():
         for name, start, end in periods:
-            bounds = {"start": start_of_local_day(start), "end": start_of_local_day(end + timedelta(days=1)), "now": now}
+            bounds = {
+                "start": start_of_local_day(start),
+                "end": start_of_local_day(end + timedelta(days=1)),
+                "now": now,
+            }
 
             def raw(bounds=bounds):
                 db.session.execute(sa.text(RAW_REPORT_SQL), bounds).all()
@@ -344,7 +390,12 @@ def _api_client(app) -> tuple[str, str, str]:
 
 def _token(base: str, client_id: str, secret: str) -> str:
     body = urllib.parse.urlencode(
-        {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret, "scope": "crimes:write"}
+        {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+            "scope": "crimes:write",
+        }
     ).encode()
     request = urllib.request.Request(base + "/api/v1/oauth/token", data=body, method="POST")  # noqa: S310
     with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310  (loopback)
@@ -356,11 +407,17 @@ def _api_figures(app, base: str, database_url: str, seconds: float, connections:
     token = _token(base, client_id, secret)
     prefix = f"B{secrets.token_hex(3).upper()}/"
     reported = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
-    times = [(reported - timedelta(hours=3)).isoformat(), reported.isoformat(), (reported + timedelta(hours=1)).isoformat()]
+    times = [
+        (reported - timedelta(hours=3)).isoformat(),
+        reported.isoformat(),
+        (reported + timedelta(hours=1)).isoformat(),
+    ]
     figures = _wrk(base, "api.lua", [token, collar, prefix, *times], seconds, connections, "API")
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
-        created = conn.scalar(sa.text("SELECT count(*) FROM crime WHERE reference LIKE :p"), {"p": prefix + "%"})
+        created = conn.scalar(
+            sa.text("SELECT count(*) FROM crime WHERE reference LIKE :p"), {"p": prefix + "%"}
+        )
     engine.dispose()
     # Requests still in flight when wrk stops may be stored without being counted.
     if created < figures["requests"]:
@@ -389,15 +446,29 @@ def _copy_rate(database_url: str, collar: str, count: int) -> float:
         start = conn.execute("SELECT coalesce(max(id), 0) + 10000000 FROM crime").fetchone()[0]
         now = datetime.now(UTC)
         reported = now - timedelta(days=2)
-        columns = "id, reference, offence, offence_group, occurred_at, reported_at, recorded_at, stage, officer_in_charge_id, " \
+        columns = (
+            "id, reference, offence, offence_group, occurred_at, reported_at, recorded_at, stage, officer_in_charge_id, "
             "team_id, created_at, source_updated_at"
+        )
         started = time.perf_counter()
         with conn.cursor().copy(f"COPY crime ({columns}) FROM STDIN") as copy:
             for n in range(count):
-                copy.write_row((
-                    start + n, f"COPY/{start}/{n}", "burglary_residential", "burglary", reported - timedelta(hours=3),
-                    reported, reported + timedelta(hours=1), "under_investigation", officer, team, now, reported,
-                ))
+                copy.write_row(
+                    (
+                        start + n,
+                        f"COPY/{start}/{n}",
+                        "burglary_residential",
+                        "burglary",
+                        reported - timedelta(hours=3),
+                        reported,
+                        reported + timedelta(hours=1),
+                        "under_investigation",
+                        officer,
+                        team,
+                        now,
+                        reported,
+                    )
+                )
         elapsed = time.perf_counter() - started
         conn.rollback()
     return count / elapsed
@@ -425,7 +496,11 @@ def _worker_figures(app, database_url: str, messages: int, workdir: Path) -> lis
                 sa.select(Crime)
                 .join(CrimeVictim, CrimeVictim.crime_id == Crime.id)
                 .join(Victim, Victim.id == CrimeVictim.victim_id)
-                .where(Victim.activated_at.is_not(None), Victim.email.is_not(None), Victim.contact_channel == "email")
+                .where(
+                    Victim.activated_at.is_not(None),
+                    Victim.email.is_not(None),
+                    Victim.contact_channel == "email",
+                )
                 .order_by(Crime.id.desc())
                 .limit(messages)
             ).all()
@@ -445,7 +520,10 @@ def _worker_figures(app, database_url: str, messages: int, workdir: Path) -> lis
         with open(workdir / "worker.log", "w") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "send-notifications", "--once"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
             # Waited for here, not by Popen, for the worker's own resource usage.
             _pid, status, usage = os.wait4(process.pid, 0)
@@ -474,11 +552,18 @@ def _worker_figures(app, database_url: str, messages: int, workdir: Path) -> lis
     expected = {"sent", "failed (no_address)"}
     unexpected = [key for key in outcomes if key not in expected and not key.startswith("withheld")]
     if sent != len(received) or unexpected or sent < 2:
-        raise BenchError(f"notification worker: {queued} messages queued, {outcomes}, {len(received)} received by the provider")
+        raise BenchError(
+            f"notification worker: {queued} messages queued, {outcomes}, {len(received)} received by the provider"
+        )
     rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
     return [
-        Figure("Notification worker to a loopback provider", f"{rate:.0f} messages/s", target="at least 50/s",
-               met=rate >= 50, value=rate),
+        Figure(
+            "Notification worker to a loopback provider",
+            f"{rate:.0f} messages/s",
+            target="at least 50/s",
+            met=rate >= 50,
+            value=rate,
+        ),
         Figure("Notification worker, peak memory", f"{peak_mb:.0f} MB", value=peak_mb),
     ]
 
@@ -498,18 +583,37 @@ def _page_figures(base: str, victims, staff, workdir: Path, seconds: float, conn
     _check_pages(base, queue, 'id="overdue"', "The officer's queue")
     minimal = _load(base, [("", "/health")], workdir, "minimal", seconds, connections)
     rows = [
-        Figure("Minimal route (GET /health)", f"{minimal['rps']:.0f} req/s", _ms(minimal["p50_us"]), _ms(minimal["p99_us"]),
-               compared="the baseline", value=minimal["rps"])
+        Figure(
+            "Minimal route (GET /health)",
+            f"{minimal['rps']:.0f} req/s",
+            _ms(minimal["p50_us"]),
+            _ms(minimal["p99_us"]),
+            compared="the baseline",
+            value=minimal["rps"],
+        )
     ]
     for name, targets, share_target in (
         ("Victim's crime page, signed in", victims, True),
         ("Officer's case list, signed in", cases, False),
         ("Officer's Victims' Code queue, signed in", queue, False),
     ):
-        figures = _load(base, targets, workdir, name.split(",")[0].replace(" ", "_").replace("'", ""), seconds, connections)
+        figures = _load(
+            base,
+            targets,
+            workdir,
+            name.split(",")[0].replace(" ", "_").replace("'", ""),
+            seconds,
+            connections,
+        )
         share = figures["rps"] / minimal["rps"]
-        row = Figure(name, f"{figures['rps']:.0f} req/s", _ms(figures["p50_us"]), _ms(figures["p99_us"]),
-                     compared=f"{share:.1%} of the minimal route", value=share)
+        row = Figure(
+            name,
+            f"{figures['rps']:.0f} req/s",
+            _ms(figures["p50_us"]),
+            _ms(figures["p99_us"]),
+            compared=f"{share:.1%} of the minimal route",
+            value=share,
+        )
         if share_target:
             row.target = f"at least {PAGE_TARGET_SHARE:.0%}, p99 under {PAGE_TARGET_P99_US // 1000} ms"
             row.met = share >= PAGE_TARGET_SHARE and figures["p99_us"] < PAGE_TARGET_P99_US
@@ -560,7 +664,13 @@ def run(
         echo("Sending messages with the notification worker ...")
         figures += _worker_figures(app, database_url, messages, workdir)
     figures.append(
-        Figure("Web worker, peak memory", f"{web_peak:.0f} MB", target="under 150 MB", met=web_peak < 150, value=web_peak)
+        Figure(
+            "Web worker, peak memory",
+            f"{web_peak:.0f} MB",
+            target="under 150 MB",
+            met=web_peak < 150,
+            value=web_peak,
+        )
     )
     with app.app_context():
         from shared.extensions import db
@@ -584,11 +694,22 @@ def table(figures: list[Figure]) -> str:
     """The figures as one plain-text table."""
     header = ("Measure", "Result", "p50", "p99", "Compared", "Target", "")
     rows = [header] + [
-        (f.measure, f.result, f.p50, f.p99, f.compared, f.target, "" if f.met is None else ("met" if f.met else "MISSED"))
+        (
+            f.measure,
+            f.result,
+            f.p50,
+            f.p99,
+            f.compared,
+            f.target,
+            "" if f.met is None else ("met" if f.met else "MISSED"),
+        )
         for f in figures
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines = [
+        " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -596,7 +717,11 @@ def table(figures: list[Figure]) -> str:
 def machine() -> str:
     """What the figures were measured on."""
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         "unknown CPU",
     )
     memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // (1024 * 1024)
@@ -609,15 +734,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crimes", type=int, default=1_000_000, help="crimes in the generated force-year")
     parser.add_argument("--seconds", type=float, default=10, help="length of each load run")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--users", type=int, default=64, help="victims and officers signed in for the page loads")
+    parser.add_argument(
+        "--users", type=int, default=64, help="victims and officers signed in for the page loads"
+    )
     parser.add_argument("--messages", type=int, default=2000, help="messages the notification worker sends")
-    parser.add_argument("--repeats", type=int, default=5, help="runs of each report query (the median is kept)")
-    parser.add_argument("--reuse", action="store_true", help="keep the data already generated in the database")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="runs of each report query (the median is kept)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the data already generated in the database"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     try:
         figures = run(
-            args.database_url, args.crimes, args.seconds, args.connections, args.users, args.messages, args.repeats, args.reuse
+            args.database_url,
+            args.crimes,
+            args.seconds,
+            args.connections,
+            args.users,
+            args.messages,
+            args.repeats,
+            args.reuse,
         )
     except BenchError as error:
         print(f"Benchmark failed: {error}", file=sys.stderr)

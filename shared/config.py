@@ -244,7 +244,9 @@ class Settings:
             return self._read(name, value)
         word = str(value).strip().lower()
         if word not in ON + OFF:
-            raise ConfigError(f'{name} must be on or off, yes or no, true or false, or 1 or 0 (got "{value}").')
+            raise ConfigError(
+                f'{name} must be on or off, yes or no, true or false, or 1 or 0 (got "{value}").'
+            )
         return self._read(name, word in ON)
 
     def url(self, name: str, default: str | None = None, schemes: tuple[str, ...] = WEB) -> str | None:
@@ -257,7 +259,9 @@ class Settings:
         text = str(value).strip()
         if not _is_url(text, schemes):
             where = " or ".join(f"{scheme}://" for scheme in schemes)
-            raise ConfigError(f'{name} must be an address starting {where}, with a host (got "{_shown(text)}").')
+            raise ConfigError(
+                f'{name} must be an address starting {where}, with a host (got "{_shown(text)}").'
+            )
         return self._read(name, text)
 
     def pairs(self, name: str, form: str) -> dict[str, str]:
@@ -341,7 +345,9 @@ def notify_templates(value) -> dict[str, str]:
         )
     bad = sorted(name for name, template_id in templates.items() if not re.fullmatch(_UUID, str(template_id)))
     if bad:
-        raise ConfigError(f"NOTIFY_TEMPLATES ids must be GOV.UK Notify template ids (UUIDs): {', '.join(bad)}.")
+        raise ConfigError(
+            f"NOTIFY_TEMPLATES ids must be GOV.UK Notify template ids (UUIDs): {', '.join(bad)}."
+        )
     return templates
 
 
@@ -358,7 +364,9 @@ def _sender_settings(env: str, read: Settings) -> dict:
     if sender == "smtp":
         security = read.choice("SMTP_SECURITY", SMTP_SECURITY, "starttls")
         if not read.text("SMTP_HOST") or not read.text("SMTP_FROM"):
-            raise ConfigError("NOTIFICATION_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from).")
+            raise ConfigError(
+                "NOTIFICATION_SENDER=smtp needs SMTP_HOST and SMTP_FROM (the address messages come from)."
+            )
         settings.update(
             SMTP_HOST=read.text("SMTP_HOST"),
             SMTP_PORT=read.whole("SMTP_PORT", 465 if security == "ssl" else None),
@@ -388,6 +396,36 @@ def _sender_settings(env: str, read: Settings) -> dict:
             NOTIFY_TEMPLATES=notify_templates(templates),
         )
     return settings
+
+
+LOG_FORMATS = ("json", "text")
+# A bearer token shorter than this could be guessed.
+METRICS_TOKEN_LENGTH = 32
+
+
+def _operations_settings(env: str, read: Settings) -> dict:
+    """How the service shows itself to the people who run it (shared.web.logs and
+    shared.web.metrics): the log format, and the token and directory of the metrics."""
+    token = read.text("METRICS_TOKEN")
+    if token is not None and (len(token) < METRICS_TOKEN_LENGTH or any(c.isspace() for c in token)):
+        raise ConfigError(
+            f"METRICS_TOKEN must be at least {METRICS_TOKEN_LENGTH} characters with no spaces "
+            "(for example the output of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+        )
+    directory = read.text("PROMETHEUS_MULTIPROC_DIR")
+    if directory is not None and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        raise ConfigError(
+            f'PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to (got "{directory}").'
+        )
+    return {
+        # JSON lines for a log collector; readable lines for a developer's terminal.
+        "LOG_FORMAT": read.choice("LOG_FORMAT", LOG_FORMATS, "text" if env == "development" else "json"),
+        # Without a token the metrics are not served at all.
+        "METRICS_TOKEN": token,
+        # Set by whoever starts gunicorn, for prometheus-client, which reads it itself: the
+        # web workers' counts are kept there and added up when scraped.
+        "PROMETHEUS_MULTIPROC_DIR": directory,
+    }
 
 
 def _timescales(read: Settings) -> dict[str, int]:
@@ -430,7 +468,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # database dropped fails one request, and SQLAlchemy then replaces the whole
         # pool, so a database restart costs each worker one error at most. Connections
         # are renewed hourly, before a firewall forgets them.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600},
+        # In production a database error's message leaves out the values of the statement
+        # (a password hash, a message's text), since the message reaches the logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 3600, "hide_parameters": env == "production"},
         **senders,
         # The numbers: what each is for is in NUMBERS.
         "SEND_TIMEOUT_SECONDS": read.whole("SEND_TIMEOUT_SECONDS"),
@@ -477,6 +517,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "ONELOGIN_ISSUER": read.url("ONELOGIN_ISSUER", ONELOGIN_DEFAULT_ISSUER),
         "ONELOGIN_CLIENT_ID": read.text("ONELOGIN_CLIENT_ID"),
         "ONELOGIN_PRIVATE_KEY": _read_key(read.text("ONELOGIN_PRIVATE_KEY_FILE")),
+        **_operations_settings(env, read),
         # Victims' Code timescales in days (shared.domain.victims_code_rules): the Code's values and
         # the reference's defaults, each changeable by the force. `contact_update` is the
         # update frequency a new contact plan starts with.

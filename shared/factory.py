@@ -9,7 +9,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shared.clients import oidc, senders
 from shared.config import load_config
 from shared.extensions import babel, csrf, db, login_manager
-from shared.web import hooks, locale, single_sign_on, templating, throttle, transactions
+from shared.web import (
+    health,
+    hooks,
+    locale,
+    logs,
+    metrics,
+    single_sign_on,
+    templating,
+    throttle,
+    transactions,
+)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -40,9 +50,13 @@ def create_app(config: dict | None = None) -> Flask:
     from shared import cli
     from shared.web import login  # noqa: F401  (registers the user loader)
 
+    # Before the other hooks (it answers nothing), so that it times the whole request
+    # and counts the status the others settle on.
+    metrics.init_app(app)
     # First, so that request ids and the CSP nonce exist before any other extension
     # (CSRF checks included) can answer the request.
     hooks.init_app(app)
+    health.init_app(app)
     db.init_app(app)
     transactions.init_app(app)
     # Before CSRF, so that floods of forged or token-less posts are counted too.
@@ -74,4 +88,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     # The static files are public; every other route must say so itself.
     login.public(app.view_functions["static"])
+    # Last, when every route is known: the logs hide the tokens in their paths.
+    logs.init_app(app)
     return app

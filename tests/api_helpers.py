@@ -38,7 +38,11 @@ class ApiCaller:
         if scope:
             form["scope"] = scope
         response = self._call(
-            "post", "/api/v1/oauth/token", data=form, headers={"Authorization": basic(self.client_id, self.secret)})
+            "post",
+            "/api/v1/oauth/token",
+            data=form,
+            headers={"Authorization": basic(self.client_id, self.secret)},
+        )
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.get_json()["access_token"]
 

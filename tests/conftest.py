@@ -111,7 +111,9 @@ def _clean_database(request):
                 conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
                 triggers = conn.execute(
-                    sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'")
+                    sa.text(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+                    )
                 ).all()
                 for name, _sql in triggers:
                     conn.execute(sa.text(f'DROP TRIGGER "{name}"'))
@@ -120,6 +122,13 @@ def _clean_database(request):
                 for _name, sql in triggers:
                     conn.execute(sa.text(sql))
         throttle.limiter.reset()
+
+
+@pytest.fixture
+def restore_limiter(app):
+    """Other app instances rebind the one limiter to their storage: bind it back."""
+    yield
+    throttle.limiter.init_app(app)
 
 
 @pytest.fixture

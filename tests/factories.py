@@ -28,7 +28,9 @@ def totp_secret(email: str) -> str:
     return base64.b32encode(hashlib.sha256(f"test-totp:{email}".encode()).digest()[:20]).decode()
 
 
-def staff(team_row: Team | None = None, roles=("officer",), name: str | None = None, email: str | None = None) -> StaffMember:
+def staff(
+    team_row: Team | None = None, roles=("officer",), name: str | None = None, email: str | None = None
+) -> StaffMember:
     n = next(_seq)
     email = email or f"officer{n}@police.example"
     member = StaffMember(
@@ -45,7 +47,12 @@ def staff(team_row: Team | None = None, roles=("officer",), name: str | None = N
     return member
 
 
-def crime(oic: StaffMember, reference: str | None = None, offence: str = "burglary_residential", stage: str = "under_investigation"):
+def crime(
+    oic: StaffMember,
+    reference: str | None = None,
+    offence: str = "burglary_residential",
+    stage: str = "under_investigation",
+):
     reported = utcnow() - timedelta(days=2)
     return crimes.record_crime(
         reference=reference or f"43/{next(_seq):05d}/26",
@@ -58,7 +65,9 @@ def crime(oic: StaffMember, reference: str | None = None, offence: str = "burgla
     )
 
 
-def victim(crime_row, by: StaffMember, name: str | None = None, email: str | None = None, language: str = "en"):
+def victim(
+    crime_row, by: StaffMember, name: str | None = None, email: str | None = None, language: str = "en"
+):
     n = next(_seq)
     details = victims.VictimDetails(
         name=name or f"Victim {n}",
@@ -82,8 +91,17 @@ def active_victim(crime_row, by: StaffMember, **kwargs):
     return link
 
 
-def update(crime_row, by: StaffMember, text: str = "We have spoken to a witness.", note: str | None = None, visible: bool = True, kind: str = "general"):
-    return updates.post_update(crime_row, kind=kind, victim_text=text, internal_note=note, visible=visible, by=by)
+def update(
+    crime_row,
+    by: StaffMember,
+    text: str = "We have spoken to a witness.",
+    note: str | None = None,
+    visible: bool = True,
+    kind: str = "general",
+):
+    return updates.post_update(
+        crime_row, kind=kind, victim_text=text, internal_note=note, visible=visible, by=by
+    )
 
 
 def thread(link, officer: StaffMember, pairs: int) -> None:
@@ -92,8 +110,24 @@ def thread(link, officer: StaffMember, pairs: int) -> None:
     start = utcnow() - timedelta(days=10)
     for n in range(pairs):
         at = start + timedelta(minutes=10 * n)
-        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="victim",
-                                     to_staff_id=officer.id, body=f"Question {n}", sent_at=at))
-        db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="staff",
-                                     author_id=officer.id, body=f"Answer {n}", sent_at=at + timedelta(minutes=5)))
+        db.session.add(
+            SecureMessage(
+                crime_victim_id=link.id,
+                crime_id=link.crime_id,
+                sender="victim",
+                to_staff_id=officer.id,
+                body=f"Question {n}",
+                sent_at=at,
+            )
+        )
+        db.session.add(
+            SecureMessage(
+                crime_victim_id=link.id,
+                crime_id=link.crime_id,
+                sender="staff",
+                author_id=officer.id,
+                body=f"Answer {n}",
+                sent_at=at + timedelta(minutes=5),
+            )
+        )
     db.session.commit()

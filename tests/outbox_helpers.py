@@ -21,7 +21,9 @@ def attempts_of(message: OutboxMessage | int) -> list[OutboxAttempt]:
     """The tries at sending one message, in order."""
     message_id = message if isinstance(message, int) else message.id
     return list(
-        db.session.scalars(select(OutboxAttempt).where(OutboxAttempt.message_id == message_id).order_by(OutboxAttempt.number))
+        db.session.scalars(
+            select(OutboxAttempt).where(OutboxAttempt.message_id == message_id).order_by(OutboxAttempt.number)
+        )
     )
 
 

@@ -126,7 +126,9 @@ class PageClient:
 
         def work():
             with self.app.app_context():
-                member = db.session.scalar(select(StaffMember).where(StaffMember.email == email.strip().lower()))
+                member = db.session.scalar(
+                    select(StaffMember).where(StaffMember.email == email.strip().lower())
+                )
                 assert member is not None and member.totp_secret, f"{email} has no authenticator key"
                 totp = pyotp.TOTP(member.totp_secret)
                 now = totp.timecode(time.time())

@@ -29,6 +29,12 @@ def count_queries(app):
 def same_person(victim) -> victims.VictimDetails:
     """The details that link `victim`, as already recorded, to another crime."""
     return victims.VictimDetails(
-        name=victim.name, date_of_birth=victim.date_of_birth, email=victim.email, phone=None,
-        preferred_language="en", contact_channel="email", interpreter_language=None, communication_needs=None,
+        name=victim.name,
+        date_of_birth=victim.date_of_birth,
+        email=victim.email,
+        phone=None,
+        preferred_language="en",
+        contact_channel="email",
+        interpreter_language=None,
+        communication_needs=None,
     )

@@ -97,7 +97,10 @@ class SmtpServer:
 
     def environment(self) -> dict[str, str]:
         """The same as environment variables, for a worker run as its own process."""
-        return {"NOTIFICATION_SENDER": "smtp", **{k: str(v) for k, v in self.settings().items() if v is not None}}
+        return {
+            "NOTIFICATION_SENDER": "smtp",
+            **{k: str(v) for k, v in self.settings().items() if v is not None},
+        }
 
 
 @pytest.fixture

@@ -84,7 +84,9 @@ def test_no_view_imports_another_view():
                     imported = {a.name.split(".")[2] for a in node.names if a.name.startswith(package + ".")}
                 else:
                     continue
-                found += [f"{front_end}/views/{path.name}: {name}" for name in sorted(imported - VIEW_HELPERS)]
+                found += [
+                    f"{front_end}/views/{path.name}: {name}" for name in sorted(imported - VIEW_HELPERS)
+                ]
     assert not found, f"put what views share in views/common.py or views/presenters.py: {found}"
 
 
@@ -97,14 +99,20 @@ BREAKS = [
     ("shared/cli/demo.py", "import api.schemas", "shared imports no front end"),
     ("shared/services/crimes.py", "import shared.web.hooks", "Inside shared, each layer imports only"),
     ("shared/models/crime.py", "import shared.services.crimes", "Inside shared, each layer imports only"),
-    ("shared/domain/permissions.py", "import shared.clients.senders", "Inside shared, each layer imports only"),
+    (
+        "shared/domain/permissions.py",
+        "import shared.clients.senders",
+        "Inside shared, each layer imports only",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("module", "line", "contract"), BREAKS, ids=[b[1] for b in BREAKS])
 def test_each_import_contract_fails_when_broken(tmp_path, module, line, contract):
     for package in ("shared", "portal", "backoffice", "api"):
-        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("templates", "static"))
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("templates", "static")
+        )
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     with open(tmp_path / module, "a") as source:
         source.write(f"\n{line}  # noqa\n")
@@ -121,6 +129,60 @@ def test_each_import_contract_fails_when_broken(tmp_path, module, line, contract
     assert contract in " ".join(broken.split())
 
 
+# A module written into a copy of shared/services: each function gets a type wrong in the
+# way a service's caller or author might, and mypy must name every one.
+WRONG_TYPES = """
+from shared.models import Crime
+from shared.services import victims
+
+
+def victims_by_reference(reference: str) -> int:
+    return len(victims.victims_of_crime(reference))
+
+
+def victim_count(crime: Crime) -> str:
+    return len(victims.victims_of_crime(crime))
+
+
+def victims_of(crime):
+    return victims.victims_of_crime(crime)
+"""
+
+
+def test_mypy_fails_when_a_service_gets_or_gives_a_wrong_type(tmp_path):
+    for package in ("shared", "portal", "backoffice", "api"):
+        shutil.copytree(
+            ROOT / package,
+            tmp_path / package,
+            ignore=shutil.ignore_patterns("templates", "static", "__pycache__"),
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    cache = tmp_path / ".mypy_cache"
+    if (ROOT / ".mypy_cache").is_dir():
+        # A copy of the cache `make lint` left (the files keep their times): mypy then reads
+        # only the new module afresh, in a second rather than a dozen.
+        shutil.copytree(ROOT / ".mypy_cache", cache)
+    (tmp_path / "shared" / "services" / "wrong_types.py").write_text(WRONG_TYPES)
+    result = subprocess.run(
+        [Path(sys.executable).parent / "mypy", "--cache-dir", str(cache)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert all(line.startswith("shared/services/wrong_types.py:") for line in errors), result.stdout
+    # A str passed where the service takes a Crime.
+    assert any(
+        '"victims_of_crime" has incompatible type "str"; expected "Crime"' in line for line in errors
+    ), result.stdout
+    # A signature that says str where the function gives an int.
+    assert any("[return-value]" in line for line in errors), result.stdout
+    # A service function left unannotated.
+    assert any("[no-untyped-def]" in line for line in errors), result.stdout
+    assert len(errors) == 3, result.stdout
+
+
 def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
     client = app.test_client()
     public, guarded = [], []
@@ -130,7 +192,9 @@ def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
             public.append(rule.endpoint)
             continue
         guarded.append(rule.endpoint)
-        assert rule.endpoint.split(".")[0] in ("portal", "backoffice", "api"), f"{rule.endpoint} is outside a guarded blueprint"
+        assert rule.endpoint.split(".")[0] in ("portal", "backoffice", "api"), (
+            f"{rule.endpoint} is outside a guarded blueprint"
+        )
         path = rule.rule
         for arg in rule.arguments:
             path = path.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x")
@@ -151,6 +215,9 @@ def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
     assert set(public) == {
         "static",
         "health",
+        "health_ready",
+        # Needs no sign-in, but a bearer token (tests/shared/web/test_metrics.py).
+        "metrics",
         "i18n.switch",
         "portal.index",
         "portal.sign_in",
@@ -209,7 +276,9 @@ def test_a_web_worker_leaves_out_what_it_never_uses_and_flask_db_still_works(tmp
         "print(sorted(m for m in ('alembic', 'flask_migrate', 'requests', 'authlib.integrations.flask_client') "
         "if m in sys.modules))"
     )
-    answer = subprocess.run([sys.executable, "-c", served], cwd=ROOT, capture_output=True, text=True, check=True)
+    answer = subprocess.run(
+        [sys.executable, "-c", served], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert answer.stdout.strip() == "[]", answer.stderr
 
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}

@@ -108,7 +108,14 @@ def test_officer_keeps_victim_informed_and_victim_follows_case(app, client, vict
     # The change history is kept and audited.
     assert db.session.scalar(select(InternalNote.text)).startswith("Suspect is the ex-partner")
     actions = set(db.session.scalars(select(AuditEvent.action)))
-    assert {"crime.record", "victim.add", "victim.invite", "update.post", "victim.activate", "crime.view"} <= actions
+    assert {
+        "crime.record",
+        "victim.add",
+        "victim.invite",
+        "update.post",
+        "victim.activate",
+        "crime.view",
+    } <= actions
 
 
 def test_stage_change_and_outcome_reach_the_victim_in_plain_words(client, victim_client, ctx):
@@ -117,7 +124,10 @@ def test_stage_change_and_outcome_reach_the_victim_in_plain_words(client, victim
     link = factories.active_victim(crime, officer)
     client.staff_sign_in(officer.email, factories.PASSWORD)
 
-    page = client.post(f"/backoffice/crimes/{crime.id}/stage", {"stage": "suspect_identified", "victim_text": "", "visible": "yes"})
+    page = client.post(
+        f"/backoffice/crimes/{crime.id}/stage",
+        {"stage": "suspect_identified", "victim_text": "", "visible": "yes"},
+    )
     assert client.follow(page).status == 200
     page = client.post(
         f"/backoffice/crimes/{crime.id}/outcome",

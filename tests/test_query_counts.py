@@ -85,8 +85,6 @@ def _same_queries(app, client, paths, grow):
     assert small == large, (small, large)
 
 
-
-
 def test_every_page_of_the_crime_costs_the_same_whatever_its_updates_victims_and_entitlements(app, ctx):
     officer = factories.staff()
     crime = factories.crime(officer)
@@ -94,7 +92,13 @@ def test_every_page_of_the_crime_costs_the_same_whatever_its_updates_victims_and
     factories.update(crime, officer, note="n")
     client = _signed_in(app, officer)
     base = f"/backoffice/crimes/{crime.id}"
-    paths = [base, base + "?page=2", base + "?victims_page=2", base + "?page=3&victims_page=2", base + "?page=junk"]
+    paths = [
+        base,
+        base + "?page=2",
+        base + "?victims_page=2",
+        base + "?page=3&victims_page=2",
+        base + "?page=junk",
+    ]
 
     def grow():
         # Each visible update meets the online victim's agreed update and opens the next:
@@ -104,8 +108,16 @@ def test_every_page_of_the_crime_costs_the_same_whatever_its_updates_victims_and
         for _ in range(25):
             factories.active_victim(crime, officer)
         for n in range(30):
-            db.session.add(OutboxMessage(kind="new_update", victim_id=first.victim_id, crime_id=crime.id, status="failed",
-                                         reason="bounced", finished_at=utcnow() - timedelta(hours=n)))
+            db.session.add(
+                OutboxMessage(
+                    kind="new_update",
+                    victim_id=first.victim_id,
+                    crime_id=crime.id,
+                    status="failed",
+                    reason="bounced",
+                    finished_at=utcnow() - timedelta(hours=n),
+                )
+            )
         db.session.commit()
 
     _same_queries(app, client, paths, grow)
@@ -123,10 +135,15 @@ def test_message_threads_cost_the_same_on_every_page(app, ctx):
     small = [_queries_for(app, staff, staff_path), _queries_for(app, victim, victim_path)]
     factories.thread(link, officer, 100)
     for page in ("", "?page=2", "?page=10", "?page=abc"):
-        assert [_queries_for(app, staff, staff_path + page), _queries_for(app, victim, victim_path + page)] == small, page
+        assert [
+            _queries_for(app, staff, staff_path + page),
+            _queries_for(app, victim, victim_path + page),
+        ] == small, page
 
 
-def test_the_victim_s_pages_cost_the_same_whatever_their_cases_updates_and_entitlements(app, ctx, monkeypatch):
+def test_the_victim_s_pages_cost_the_same_whatever_their_cases_updates_and_entitlements(
+    app, ctx, monkeypatch
+):
     monkeypatch.setitem(app.config, "CASES_PER_PAGE", 3)
     officer = factories.staff()
     crime = factories.crime(officer)
@@ -152,14 +169,23 @@ def test_administrators_lists_cost_the_same_on_every_page(app, ctx, monkeypatch)
     team = factories.team()
     admin = factories.staff(team, roles=("admin",))
     client = _signed_in(app, admin)
-    paths = ["/backoffice/staff", "/backoffice/staff?page=2", "/backoffice/api-clients", "/backoffice/api-clients?page=2"]
+    paths = [
+        "/backoffice/staff",
+        "/backoffice/staff?page=2",
+        "/backoffice/api-clients",
+        "/backoffice/api-clients?page=2",
+    ]
 
     def grow():
         for n in range(30):
-            member = StaffMember(name=f"Member {n}", collar_number=f"77{n}", email=f"member{n}@police.example", team_id=team.id)
+            member = StaffMember(
+                name=f"Member {n}", collar_number=f"77{n}", email=f"member{n}@police.example", team_id=team.id
+            )
             member.role_rows = [StaffRole(role="officer"), StaffRole(role="supervisor")]
             db.session.add(member)
-            db.session.add(ApiClient(name=f"System {n}", client_id=f"tmc-{n}", secret_hash="x", scopes="crimes:write"))
+            db.session.add(
+                ApiClient(name=f"System {n}", client_id=f"tmc-{n}", secret_hash="x", scopes="crimes:write")
+            )
         db.session.commit()
 
     _same_queries(app, client, paths, grow)
@@ -169,7 +195,11 @@ def test_victims_code_histories_cost_the_same_whatever_their_length(app, ctx):
     officer = factories.staff()
     crime = factories.crime(officer)
     link = factories.victim(crime, officer)
-    ack = db.session.scalar(select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.rule == "acknowledgement"))
+    ack = db.session.scalar(
+        select(Entitlement).where(
+            Entitlement.crime_victim_id == link.id, Entitlement.rule == "acknowledgement"
+        )
+    )
     client = _signed_in(app, officer)
     victim_pages = f"/backoffice/crimes/{crime.id}/victims/{link.id}"
     paths = [
@@ -182,12 +212,31 @@ def test_victims_code_histories_cost_the_same_whatever_their_length(app, ctx):
     def grow():
         for n in range(60):
             db.session.add(
-                ContactPlan(crime_victim_id=link.id, frequency_days=7 + n, channel="phone", language="en", changed_by_id=officer.id)
+                ContactPlan(
+                    crime_victim_id=link.id,
+                    frequency_days=7 + n,
+                    channel="phone",
+                    language="en",
+                    changed_by_id=officer.id,
+                )
             )
             db.session.add(
-                EnhancedRight(crime_victim_id=link.id, category="persistently_targeted", reason="assessed", assessed_by_id=officer.id)
+                EnhancedRight(
+                    crime_victim_id=link.id,
+                    category="persistently_targeted",
+                    reason="assessed",
+                    assessed_by_id=officer.id,
+                )
             )
-            db.session.add(EntitlementEvent(entitlement_id=ack.id, action="due_changed", state="open", due_at=ack.due_at, by_id=officer.id))
+            db.session.add(
+                EntitlementEvent(
+                    entitlement_id=ack.id,
+                    action="due_changed",
+                    state="open",
+                    due_at=ack.due_at,
+                    by_id=officer.id,
+                )
+            )
         db.session.commit()
 
     _same_queries(app, client, paths, grow)
@@ -202,8 +251,16 @@ def test_unanswered_messages_cost_the_same_whatever_their_number(app, ctx):
     def waiting(count):
         for _ in range(count):
             link = factories.active_victim(factories.crime(officer), officer)
-            db.session.add(SecureMessage(crime_victim_id=link.id, crime_id=link.crime_id, sender="victim", to_staff_id=officer.id,
-                                         body="Hello?", sent_at=utcnow() - timedelta(days=15)))
+            db.session.add(
+                SecureMessage(
+                    crime_victim_id=link.id,
+                    crime_id=link.crime_id,
+                    sender="victim",
+                    to_staff_id=officer.id,
+                    body="Hello?",
+                    sent_at=utcnow() - timedelta(days=15),
+                )
+            )
         db.session.commit()
 
     waiting(1)

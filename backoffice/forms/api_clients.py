@@ -43,7 +43,9 @@ def scope_label(scope: str) -> str:
 class ApiClientForm(FlaskForm):
     name = StringField(
         _l("Name of the records system"),
-        description=_l("For example, Niche RMS. Staff see this name in the audit trail and in crime histories."),
+        description=_l(
+            "For example, Niche RMS. Staff see this name in the audit trail and in crime histories."
+        ),
         widget=GovTextInput(),
         validators=[
             InputRequired(_l("Enter the name of the records system")),

@@ -21,11 +21,16 @@ class CancelCrimeForm(FlaskForm):
     )
     evidence = TextAreaField(
         _l("What information or evidence justifies the cancellation?"),
-        description=_l("Say what the decision rests on and where it is recorded. Staff only: the victim does not see this."),
+        description=_l(
+            "Say what the decision rests on and where it is recorded. Staff only: the victim does not see this."
+        ),
         widget=GovTextArea(),
         validators=[
             DataRequired(_l("Enter the information that justifies the cancellation")),
-            Length(max=MAX_REASON, message=_l("The information must be %(max)d characters or fewer", max=MAX_REASON)),
+            Length(
+                max=MAX_REASON,
+                message=_l("The information must be %(max)d characters or fewer", max=MAX_REASON),
+            ),
         ],
     )
     submit = SubmitField(

@@ -30,10 +30,12 @@ from shared.services.updates import MAX_TEXT
 from shared.translation import lazy_gettext as _l
 from shared.web.forms import GovDateField, TimeField
 
-VISIBLE_CHOICES = choices([
-    ("yes", _l("Yes, the victim can read it")),
-    ("no", _l("No, staff only")),
-])
+VISIBLE_CHOICES = choices(
+    [
+        ("yes", _l("Yes, the victim can read it")),
+        ("no", _l("No, staff only")),
+    ]
+)
 
 
 class CrimeForm(FlaskForm):
@@ -41,7 +43,10 @@ class CrimeForm(FlaskForm):
         _l("Crime reference"),
         description=_l("As given by the crime recording system, for example 43/12345/26"),
         widget=GovTextInput(),
-        validators=[InputRequired(_l("Enter the crime reference")), Length(max=30, message=_l("The crime reference must be 30 characters or fewer"))],
+        validators=[
+            InputRequired(_l("Enter the crime reference")),
+            Length(max=30, message=_l("The crime reference must be 30 characters or fewer")),
+        ],
     )
     offence = SelectField(
         _l("Offence"),
@@ -137,11 +142,19 @@ class UpdateForm(FlaskForm):
     # with a date is refused rather than the date silently dropped.
     def validate_occurred_date(self, field):
         if field.data is not None and self.kind.data == "general":
-            raise ValidationError(_l("Leave the date and time blank for a general update: they are only for a key event"))
+            raise ValidationError(
+                _l("Leave the date and time blank for a general update: they are only for a key event")
+            )
 
     def validate_occurred_time(self, field):
-        if getattr(field, "time_value", None) is not None and self.occurred_date.data is None and self.kind.data == "general":
-            raise ValidationError(_l("Leave the date and time blank for a general update: they are only for a key event"))
+        if (
+            getattr(field, "time_value", None) is not None
+            and self.occurred_date.data is None
+            and self.kind.data == "general"
+        ):
+            raise ValidationError(
+                _l("Leave the date and time blank for a general update: they are only for a key event")
+            )
 
 
 class OfficerForm(FlaskForm):
@@ -202,5 +215,6 @@ class OutcomeForm(FlaskForm):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.outcome.choices = choices(
-            [("", _l("Select the outcome"))] + [(str(o.code), f"{o.code}: {o.label}") for o in OUTCOMES.values()]
+            [("", _l("Select the outcome"))]
+            + [(str(o.code), f"{o.code}: {o.label}") for o in OUTCOMES.values()]
         )

@@ -53,7 +53,12 @@ def quarter_choices(today: date) -> list[SelectChoice]:
     year, quarter = _quarter_of(today)
     for _n in range(QUARTERS_OFFERED):
         first, last = _quarter_dates(year, quarter)
-        label = _("%(first)s to %(last)s %(year)d", first=format_date(first, "MMMM"), last=format_date(last, "MMMM"), year=year)
+        label = _(
+            "%(first)s to %(last)s %(year)d",
+            first=format_date(first, "MMMM"),
+            last=format_date(last, "MMMM"),
+            year=year,
+        )
         out.append(SelectChoice(f"{year}-Q{quarter}", label))
         year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     return out

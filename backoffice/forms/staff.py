@@ -20,11 +20,15 @@ from shared.translation import lazy_gettext as _l
 class CodeForm(FlaskForm):
     code = StringField(
         _l("Code from your authenticator app"),
-        description=_l("The 6-digit code the app shows now. If you do not have your phone, enter one of your recovery codes."),
+        description=_l(
+            "The 6-digit code the app shows now. If you do not have your phone, enter one of your recovery codes."
+        ),
         widget=GovTextInput(),
         validators=[
             InputRequired(_l("Enter the 6-digit code from your authenticator app")),
-            Length(max=40, message=_l("Enter the 6-digit code from your authenticator app, or a recovery code")),
+            Length(
+                max=40, message=_l("Enter the 6-digit code from your authenticator app, or a recovery code")
+            ),
         ],
     )
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())

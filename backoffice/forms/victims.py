@@ -31,7 +31,10 @@ class VictimForm(FlaskForm):
     name = StringField(
         _l("Full name"),
         widget=GovTextInput(),
-        validators=[InputRequired(_l("Enter the victim’s full name")), Length(max=200, message=_l("The name must be 200 characters or fewer"))],
+        validators=[
+            InputRequired(_l("Enter the victim’s full name")),
+            Length(max=200, message=_l("The name must be 200 characters or fewer")),
+        ],
     )
     date_of_birth = GovDateField(
         _l("Date of birth (optional)"),
@@ -43,12 +46,19 @@ class VictimForm(FlaskForm):
         _l("Email address (optional)"),
         description=_l("Needed to invite the victim to follow their case online."),
         widget=GovTextInput(),
-        validators=[Optional(), Email(_l("Enter an email address in the correct format, like name@example.com")), Length(max=320)],
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address in the correct format, like name@example.com")),
+            Length(max=320),
+        ],
     )
     phone = StringField(
         _l("Phone number (optional)"),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=40, message=_l("The phone number must be 40 characters or fewer"))],
+        validators=[
+            Optional(),
+            Length(max=40, message=_l("The phone number must be 40 characters or fewer")),
+        ],
     )
     preferred_language = RadioField(
         _l("Preferred language"),
@@ -74,7 +84,10 @@ class VictimForm(FlaskForm):
         _l("Communication needs (optional)"),
         description=_l("For example, large print, British Sign Language, or help from a carer"),
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=2000, message=_l("Communication needs must be 2000 characters or fewer"))],
+        validators=[
+            Optional(),
+            Length(max=2000, message=_l("Communication needs must be 2000 characters or fewer")),
+        ],
     )
     link_existing = BooleanField(
         _l("Link to the victim already recorded with this email address"),

@@ -41,7 +41,9 @@ def _today():
 
 
 def _reason_length():
-    return Length(max=MAX_REASON, message=_l("The reason must be %(max)d characters or fewer", max=MAX_REASON))
+    return Length(
+        max=MAX_REASON, message=_l("The reason must be %(max)d characters or fewer", max=MAX_REASON)
+    )
 
 
 class RecordEntitlementForm(FlaskForm):
@@ -123,7 +125,9 @@ class ContactPlanForm(FlaskForm):
     )
     opted_out = RadioField(
         _l("Has the victim asked not to receive regular updates?"),
-        description=_l("If so, the service sends them no notifications about this crime. They must still be told about important decisions."),
+        description=_l(
+            "If so, the service sends them no notifications about this crime. They must still be told about important decisions."
+        ),
         widget=GovRadioInput(),
         choices=YES_NO,
         validators=[InputRequired(_l("Select whether the victim asked not to receive regular updates"))],
@@ -132,7 +136,12 @@ class ContactPlanForm(FlaskForm):
         _l("Note (optional)"),
         description=_l("For police staff only. The victim never sees this."),
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=MAX_REASON, message=_l("The note must be %(max)d characters or fewer", max=MAX_REASON))],
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_REASON, message=_l("The note must be %(max)d characters or fewer", max=MAX_REASON)
+            ),
+        ],
     )
     submit = SubmitField(_l("Save contact plan"), widget=GovSubmitInput())
 
@@ -156,7 +165,9 @@ NONE_APPLY = "none"
 class EnhancedRightsForm(FlaskForm):
     categories = SelectMultipleField(
         _l("Which enhanced rights categories apply?"),
-        description=_l("Select all that apply. A victim in any category has enhanced rights, such as being told of key decisions sooner."),
+        description=_l(
+            "Select all that apply. A victim in any category has enhanced rights, such as being told of key decisions sooner."
+        ),
         widget=GovCheckboxesInput(),
         validate_choice=False,
         choices=choices([*ENHANCED_CATEGORIES.items(), (NONE_APPLY, _l("None of these"))]),
@@ -165,7 +176,12 @@ class EnhancedRightsForm(FlaskForm):
         _l("Note (optional)"),
         description=_l("What the assessment was based on. For police staff only."),
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=MAX_REASON, message=_l("The note must be %(max)d characters or fewer", max=MAX_REASON))],
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_REASON, message=_l("The note must be %(max)d characters or fewer", max=MAX_REASON)
+            ),
+        ],
     )
     submit = SubmitField(_l("Save assessment"), widget=GovSubmitInput())
 
@@ -173,12 +189,18 @@ class EnhancedRightsForm(FlaskForm):
         valid = super().validate(extra_validators)
         ticked = set(self.categories.data or [])
         if not ticked or (NONE_APPLY in ticked and len(ticked) > 1):
-            self.categories.errors = [*self.categories.errors, _l("Select the categories that apply, or ‘None of these’")]
+            self.categories.errors = [
+                *self.categories.errors,
+                _l("Select the categories that apply, or ‘None of these’"),
+            ]
             valid = False
         for category in self.chosen_categories:
             field = self[category]
             if not field.data:
-                field.errors = [*field.errors, REASON_MISSING.get(category, _l("Select a reason for each category that applies"))]
+                field.errors = [
+                    *field.errors,
+                    REASON_MISSING.get(category, _l("Select a reason for each category that applies")),
+                ]
                 valid = False
         return valid
 
@@ -219,7 +241,10 @@ class ComplaintForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             InputRequired(_l("Enter what the complaint is about")),
-            Length(max=MAX_COMPLAINT, message=_l("The summary must be %(max)d characters or fewer", max=MAX_COMPLAINT)),
+            Length(
+                max=MAX_COMPLAINT,
+                message=_l("The summary must be %(max)d characters or fewer", max=MAX_COMPLAINT),
+            ),
         ],
     )
     submit = SubmitField(_l("Record complaint"), widget=GovSubmitInput())

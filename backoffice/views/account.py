@@ -26,7 +26,7 @@ from shared.services import staff, totp
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.translation import gettext as _
-from shared.web import sessions, throttle
+from shared.web import metrics, sessions, throttle
 from shared.web.forms import SignInForm
 from shared.web.login import public, safe_next
 
@@ -98,6 +98,7 @@ def sign_in():
             return redirect(url_for(step, next=request.args.get("next")))
         # Said the same way whether or not the account exists.
         logger.info("Staff sign-in refused: wrong email address or password, or account disabled")
+        metrics.SIGN_IN_FAILURES.labels("staff", "password").inc()
         form.email.errors.append(_("Enter a correct email address and password"))
     return render_template(
         "backoffice/sign_in.html", form=form, local_accounts=local, single_sign_on=oidc.staff_sso_enabled()
@@ -120,7 +121,10 @@ def sign_in_code():
         if totp.check_code(member, form.code.data):
             sessions.start(member, "password+totp")
             return redirect(_after_sign_in(member))
-        form.code.errors.append(_("Enter the code your authenticator app shows now, or a recovery code you have not used"))
+        metrics.SIGN_IN_FAILURES.labels("staff", "code").inc()
+        form.code.errors.append(
+            _("Enter the code your authenticator app shows now, or a recovery code you have not used")
+        )
     return _private("backoffice/sign_in_code.html", form=form)
 
 

@@ -33,7 +33,9 @@ def new_api_client():
     form = ApiClientForm()
     if form.validate_on_submit():
         try:
-            client, secret = registry.register(form.name.data, form.scopes.data, by=current_user._get_current_object())
+            client, secret = registry.register(
+                form.name.data, form.scopes.data, by=current_user._get_current_object()
+            )
         except ServiceError as error:
             show_service_error(form, error)
         else:

@@ -17,7 +17,9 @@ def cancel_crime(crime_id):
         flash(_("This crime record has already been cancelled"), "error")
         return redirect(url_for("backoffice.crime", crime_id=crime.id))
     form = CancelCrimeForm()
-    if form.validate_on_submit() and saved(form, victims_code_actions.cancel_crime, crime, form.reason.data, form.evidence.data, current_user):
+    if form.validate_on_submit() and saved(
+        form, victims_code_actions.cancel_crime, crime, form.reason.data, form.evidence.data, current_user
+    ):
         flash(_("Crime record %(reference)s cancelled", reference=crime.reference))
         return redirect(url_for("backoffice.crime", crime_id=crime.id))
     return render_template("backoffice/cancel_crime.html", form=form, crime=crime)

@@ -24,7 +24,9 @@ from shared.web.page_links import pagination_params, requested_page
 def cases():
     query = request.args.get("q", "").strip()[:30]
     mine = request.args.get("view") != "all"
-    page = crimes.list_cases(current_user, query, requested_page(), current_app.config["CASES_PER_PAGE"], mine=mine)
+    page = crimes.list_cases(
+        current_user, query, requested_page(), current_app.config["CASES_PER_PAGE"], mine=mine
+    )
     args = {"q": query} if query else ({} if mine else {"view": "all"})
     return render_template(
         "backoffice/cases.html",
@@ -68,7 +70,9 @@ def record_crime():
 def crime(crime_id):
     crime = crime_or_404(crime_id)
     # Two lists in pages on one page: each keeps the other's place in its links.
-    victims_page = victims.victims_page(crime, requested_page("victims_page"), current_app.config["VICTIMS_PER_PAGE"])
+    victims_page = victims.victims_page(
+        crime, requested_page("victims_page"), current_app.config["VICTIMS_PER_PAGE"]
+    )
     timeline = updates.staff_timeline(crime, requested_page(), current_app.config["TIMELINE_PER_PAGE"])
     links = victims_page.items
     return render_template(
@@ -77,14 +81,23 @@ def crime(crime_id):
         links=links,
         victims_page=victims_page,
         victims_pagination=pagination_params(
-            victims_page, "backoffice.crime", page_arg="victims_page", anchor="victims", landmark=_("Pages of victims"),
-            crime_id=crime.id, **({"page": timeline.page} if timeline.page > 1 else {}),
+            victims_page,
+            "backoffice.crime",
+            page_arg="victims_page",
+            anchor="victims",
+            landmark=_("Pages of victims"),
+            crime_id=crime.id,
+            **({"page": timeline.page} if timeline.page > 1 else {}),
         ),
         invitation=victim_accounts.invitation_status(links),
         timeline=timeline,
         timeline_pagination=pagination_params(
-            timeline, "backoffice.crime", anchor="timeline", landmark=_("Pages of the timeline"),
-            crime_id=crime.id, **({"victims_page": victims_page.page} if victims_page.page > 1 else {}),
+            timeline,
+            "backoffice.crime",
+            anchor="timeline",
+            landmark=_("Pages of the timeline"),
+            crime_id=crime.id,
+            **({"victims_page": victims_page.page} if victims_page.page > 1 else {}),
         ),
         confirm=ConfirmForm(),
         stages=STAGES,
@@ -150,7 +163,15 @@ def change_officer(crime_id):
 def change_stage(crime_id):
     crime = crime_or_404(crime_id)
     form = StageForm(stage=crime.stage if request.method == "GET" else None)
-    if form.validate_on_submit() and saved(form, crimes.change_stage, crime, form.stage.data, form.victim_text.data, form.visible.data == "yes", current_user):
+    if form.validate_on_submit() and saved(
+        form,
+        crimes.change_stage,
+        crime,
+        form.stage.data,
+        form.victim_text.data,
+        form.visible.data == "yes",
+        current_user,
+    ):
         flash(_("Stage changed"))
         return redirect(url_for("backoffice.crime", crime_id=crime.id))
     return render_template("backoffice/change_stage.html", form=form, crime=crime)
@@ -161,7 +182,15 @@ def change_stage(crime_id):
 def record_outcome(crime_id):
     crime = crime_or_404(crime_id)
     form = OutcomeForm()
-    if form.validate_on_submit() and saved(form, crimes.record_outcome, crime, int(form.outcome.data), form.victim_text.data, form.visible.data == "yes", current_user):
+    if form.validate_on_submit() and saved(
+        form,
+        crimes.record_outcome,
+        crime,
+        int(form.outcome.data),
+        form.victim_text.data,
+        form.visible.data == "yes",
+        current_user,
+    ):
         flash(_("Outcome recorded"))
         return redirect(url_for("backoffice.crime", crime_id=crime.id))
     return render_template("backoffice/record_outcome.html", form=form, crime=crime)

@@ -72,7 +72,9 @@ def reply(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = link_or_404(crime, link_id)
     form = ReplyForm()
-    if form.validate_on_submit() and saved(form, secure_messages.send_from_staff, link, form.body.data, current_user):
+    if form.validate_on_submit() and saved(
+        form, secure_messages.send_from_staff, link, form.body.data, current_user
+    ):
         flash(_("Message sent to %(name)s", name=link.victim.name))
         return _back_to_thread(crime, link)
     return _thread_page(crime, link, form, 400)

@@ -100,7 +100,10 @@ def victims_code_panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
         victims=[
             VictimCode(
                 link,
-                [Line(r.entitlement, r.status, entitlement_label(r.entitlement), how_met(r.entitlement)) for r in shown[link.id].rows],
+                [
+                    Line(r.entitlement, r.status, entitlement_label(r.entitlement), how_met(r.entitlement))
+                    for r in shown[link.id].rows
+                ],
                 rights.get(link.id, []),
                 plans.get(link.id),
                 shown[link.id].hidden_total,

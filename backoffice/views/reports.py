@@ -14,7 +14,9 @@ from shared.services import reports as compliance_reports
 def _form() -> tuple[ReportForm, dict[str, list[str]]]:
     form = ReportForm(request.args, today=calendar.local_date(utcnow()))
     names = {field.name for field in form}
-    args = {key: values for key, values in request.args.lists() if key in names and any(v.strip() for v in values)}
+    args = {
+        key: values for key, values in request.args.lists() if key in names and any(v.strip() for v in values)
+    }
     return form, args
 
 
@@ -29,7 +31,9 @@ def reports():
         report = compliance_reports.compliance(current_user, form.start, form.end, form.split.data, now=now)
         trend = compliance_reports.trend(current_user, form.start, form.end, now=now)
         # Under each bar: the month's short name and the year; in the table, both in full.
-        month_labels = [((format_date(m, "MMM"), str(m.year)), format_date(m, "MMMM yyyy")) for m in trend.months]
+        month_labels = [
+            ((format_date(m, "MMM"), str(m.year)), format_date(m, "MMMM yyyy")) for m in trend.months
+        ]
     return render_template(
         "backoffice/reports.html",
         form=form,

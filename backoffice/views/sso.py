@@ -5,7 +5,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 from backoffice import bp
 from shared.clients import oidc
 from shared.services import audit, staff_sso
-from shared.web import sessions, single_sign_on
+from shared.web import metrics, sessions, single_sign_on
 from shared.web.login import public
 
 
@@ -31,9 +31,11 @@ def sso_callback():
         identity = single_sign_on.finish_staff_sign_in()
         member = staff_sso.account_for(identity)
     except oidc.SignInRefused:
+        metrics.SIGN_IN_FAILURES.labels("staff", "single_sign_on").inc()
         audit.record_alone("staff.sso_refused", None, None, detail="the provider's answer failed its checks")
         return render_template("backoffice/sso_refused.html", reason="refused"), 400
     except staff_sso.NoAccess as refusal:
+        metrics.SIGN_IN_FAILURES.labels("staff", "single_sign_on").inc()
         audit.record_alone("staff.sso_refused", None, None, detail=refusal.reason)
         return render_template("backoffice/sso_refused.html", reason=refusal.reason), 403
     sessions.start(member, "sso")

@@ -70,7 +70,9 @@ def new_staff():
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash(_("Account created for %(name)s. We have emailed them a link to set it up.", name=member.name))
+            flash(
+                _("Account created for %(name)s. We have emailed them a link to set it up.", name=member.name)
+            )
             return redirect(url_for("backoffice.staff_member", staff_id=member.id))
     return render_template("backoffice/new_staff.html", form=form)
 
@@ -111,7 +113,8 @@ def _act_on(staff_id: int, action, done_message):
 @requires("staff.manage")
 def disable_staff(staff_id):
     return _act_on(
-        staff_id, staff.disable,
+        staff_id,
+        staff.disable,
         lambda name: _("%(name)s’s account is disabled and they have been signed out", name=name),
     )
 
@@ -126,7 +129,8 @@ def enable_staff(staff_id):
 @requires("staff.manage")
 def reset_authenticator(staff_id):
     return _act_on(
-        staff_id, staff.reset_authenticator,
+        staff_id,
+        staff.reset_authenticator,
         lambda name: _("%(name)s will set up a new authenticator app when they next sign in", name=name),
     )
 
@@ -135,6 +139,9 @@ def reset_authenticator(staff_id):
 @requires("staff.manage")
 def resend_set_up(staff_id):
     return _act_on(
-        staff_id, staff.send_set_up_link,
-        lambda name: _("We have emailed %(name)s a new set-up link. Any older link no longer works.", name=name),
+        staff_id,
+        staff.send_set_up_link,
+        lambda name: _(
+            "We have emailed %(name)s a new set-up link. Any older link no longer works.", name=name
+        ),
     )

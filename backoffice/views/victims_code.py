@@ -96,7 +96,13 @@ def record_entitlement(crime_id, entitlement_id):
         service=form.service.data or None,
         consent=form.consent.data,
     ):
-        flash(_("Saved: %(entitlement)s for %(name)s", entitlement=entitlement_label(ent), name=link.victim.name))
+        flash(
+            _(
+                "Saved: %(entitlement)s for %(name)s",
+                entitlement=entitlement_label(ent),
+                name=link.victim.name,
+            )
+        )
         return _back_to(crime)
     return _entitlement_page(
         "backoffice/record_entitlement.html", crime, ent, form, consent_needed=consent_needed, ways=rule.ways
@@ -111,7 +117,9 @@ def entitlement_not_applicable(crime_id, entitlement_id):
     if ent.state != "open":
         return _already_closed(crime)
     form = NotApplicableForm()
-    if form.validate_on_submit() and saved(form, victims_code_actions.mark_not_applicable, ent, form.reason.data, current_user):
+    if form.validate_on_submit() and saved(
+        form, victims_code_actions.mark_not_applicable, ent, form.reason.data, current_user
+    ):
         flash(_("Marked as not applying: %(entitlement)s", entitlement=entitlement_label(ent)))
         return _back_to(crime)
     return _entitlement_page("backoffice/not_applicable.html", crime, ent, form)
@@ -149,7 +157,12 @@ def contact_plan(crime_id, link_id):
         flash(_("Contact plan changed for %(name)s", name=link.victim.name))
         return _back_to(crime)
     return render_template(
-        "backoffice/contact_plan.html", crime=crime, link=link, form=form, plans=plans, channels=CONTACT_CHANNEL_LABELS
+        "backoffice/contact_plan.html",
+        crime=crime,
+        link=link,
+        form=form,
+        plans=plans,
+        channels=CONTACT_CHANNEL_LABELS,
     )
 
 
@@ -163,7 +176,9 @@ def enhanced_rights(crime_id, link_id):
         current = entitlements.current_rights([link.id])[link.id]
         prefill = {"categories": [r.category for r in current], **{r.category: r.reason for r in current}}
     form = EnhancedRightsForm(data=prefill)
-    if form.validate_on_submit() and saved(form, victims_code_actions.assess_enhanced_rights, link, form.chosen(), form.note.data, current_user):
+    if form.validate_on_submit() and saved(
+        form, victims_code_actions.assess_enhanced_rights, link, form.chosen(), form.note.data, current_user
+    ):
         flash(_("Enhanced rights assessed for %(name)s", name=link.victim.name))
         return _back_to(crime)
     return render_template(
@@ -183,7 +198,14 @@ def record_complaint(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = link_or_404(crime, link_id)
     form = ComplaintForm()
-    if form.validate_on_submit() and saved(form, victims_code_actions.record_complaint, link, local_to_utc(form.date.data, None), form.reason.data, current_user):
+    if form.validate_on_submit() and saved(
+        form,
+        victims_code_actions.record_complaint,
+        link,
+        local_to_utc(form.date.data, None),
+        form.reason.data,
+        current_user,
+    ):
         flash(_("Complaint recorded for %(name)s", name=link.victim.name))
         return _back_to(crime)
     return render_template("backoffice/record_complaint.html", crime=crime, link=link, form=form)
@@ -198,7 +220,11 @@ def record_review_request(crime_id, link_id):
     form = ReviewRequestForm()
     if not applies:
         if form.is_submitted():
-            form.form_errors.append(_("The right to review does not apply to this crime, so a request for review cannot be recorded"))
+            form.form_errors.append(
+                _(
+                    "The right to review does not apply to this crime, so a request for review cannot be recorded"
+                )
+            )
     elif form.validate_on_submit():
         try:
             victims_code_actions.record_review_request(link, local_to_utc(form.date.data, None), current_user)
@@ -207,4 +233,6 @@ def record_review_request(crime_id, link_id):
         else:
             flash(_("Request for review recorded for %(name)s", name=link.victim.name))
             return _back_to(crime)
-    return render_template("backoffice/record_review_request.html", crime=crime, link=link, form=form, applies=applies)
+    return render_template(
+        "backoffice/record_review_request.html", crime=crime, link=link, form=form, applies=applies
+    )

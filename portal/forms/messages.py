@@ -15,7 +15,9 @@ class MessageForm(FlaskForm):
     # character count does.
     body = TextAreaField(
         _l("Your message"),
-        description=_l("Do not use this to report a new crime or anything that needs an answer straight away."),
+        description=_l(
+            "Do not use this to report a new crime or anything that needs an answer straight away."
+        ),
         widget=GovCharacterCount(),
     )
     submit = SubmitField(_l("Send message"), widget=GovSubmitInput())

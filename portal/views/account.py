@@ -1,3 +1,5 @@
+import logging
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
@@ -13,9 +15,11 @@ from shared.services import victim_accounts
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.translation import gettext as _
-from shared.web import sessions, throttle
+from shared.web import metrics, sessions, throttle
 from shared.web.forms import SignInForm
 from shared.web.login import public, safe_next
+
+logger = logging.getLogger("trackmycrime.auth")
 
 
 @bp.get("/")
@@ -36,6 +40,9 @@ def sign_in():
         if victim is not None:
             sessions.start(victim, "password")
             return redirect(safe_next(request.args.get("next"), url_for("portal.cases")))
+        # Said the same way whether or not the account exists.
+        logger.info("Victim sign-in refused: wrong email address or password, or account not activated")
+        metrics.SIGN_IN_FAILURES.labels("victim", "password").inc()
         form.email.errors.append(_("Enter a correct email address and password"))
     return render_template(
         "portal/sign_in.html",

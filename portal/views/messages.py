@@ -36,7 +36,9 @@ def messages(public_id):
         link=link,
         officer=link.crime.officer_in_charge,
         thread=thread,
-        pagination=pagination_params(thread, "portal.messages", anchor="your-messages", public_id=link.public_id),
+        pagination=pagination_params(
+            thread, "portal.messages", anchor="your-messages", public_id=link.public_id
+        ),
         # Counted over the whole thread: unread messages may be on another page.
         unread=secure_messages.unread_by_link([link.id], "staff").get(link.id, 0),
         reply_days=current_app.config["MESSAGE_REPLY_WORKING_DAYS"],

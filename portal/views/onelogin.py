@@ -11,7 +11,7 @@ from shared.clients import oidc
 from shared.services import audit, victim_accounts
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
-from shared.web import sessions, single_sign_on
+from shared.web import metrics, sessions, single_sign_on
 from shared.web.login import public
 
 
@@ -48,6 +48,7 @@ def onelogin_callback():
     try:
         identity = single_sign_on.finish_onelogin()
     except oidc.SignInRefused:
+        metrics.SIGN_IN_FAILURES.labels("victim", "single_sign_on").inc()
         audit.record_alone("victim.onelogin_refused", None, None, detail="the answer failed its checks")
         return render_template("portal/onelogin_problem.html", reason="refused"), 400
     invitation = (identity.purpose or {}).get("invitation") if isinstance(identity.purpose, dict) else None

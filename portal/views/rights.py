@@ -84,20 +84,33 @@ def _describe(ent, status: str) -> Item:
         how = way.victim_text if way else ""
         when = date_long(ent.met_at)
         if ent.rule == "event_told":
-            text = _("We told you about %(event)s on %(date)s, %(how)s.", event=KEY_EVENTS[ent.event_kind][1], date=when, how=how)
+            text = _(
+                "We told you about %(event)s on %(date)s, %(how)s.",
+                event=KEY_EVENTS[ent.event_kind][1],
+                date=when,
+                how=how,
+            )
         elif ent.rule == "referral" and ent.detail in SUPPORT_SERVICES:
-            text = _("We referred you to %(service)s on %(date)s.", service=SUPPORT_SERVICES[ent.detail], date=when)
+            text = _(
+                "We referred you to %(service)s on %(date)s.", service=SUPPORT_SERVICES[ent.detail], date=when
+            )
         elif ent.rule == "contact_update":
             text = _("We updated you on %(date)s, %(how)s.", date=when, how=how)
         elif ent.rule in TOLD_RULES:
             text = _("Done on %(date)s, %(how)s.", date=when, how=how)
         else:
             text = _("Done on %(date)s: %(what)s.", date=when, what=how)
-        late = _("This was later than it should have been: it was due by %(date)s.", date=due) if status == "met_late" else None
+        late = (
+            _("This was later than it should have been: it was due by %(date)s.", date=due)
+            if status == "met_late"
+            else None
+        )
         return Item(tag, tag_class, text, late)
     if status == "declined":
         way = _way(ent.rule, ent.way)
-        return Item(tag, tag_class, _sentence(way.victim_text) if way else _("You told us you did not want this."))
+        return Item(
+            tag, tag_class, _sentence(way.victim_text) if way else _("You told us you did not want this.")
+        )
     if status == "not_applicable":
         # A reason a member of staff wrote is for staff; the victim sees only that it does not apply.
         if ent.reason in SYSTEM_REASONS:
@@ -106,10 +119,16 @@ def _describe(ent, status: str) -> Item:
     # An event the victim has not been told of yet is not named: the officer tells them.
     if status == "overdue":
         if ent.rule == "event_told":
-            return Item(tag, tag_class, _("Overdue: we should have told you about an important decision by %(date)s.", date=due))
+            return Item(
+                tag,
+                tag_class,
+                _("Overdue: we should have told you about an important decision by %(date)s.", date=due),
+            )
         return Item(tag, tag_class, _("Overdue: this should have been done by %(date)s.", date=due))
     if ent.due_at is None:
-        return Item(tag, tag_class, _("We will do this by the time anyone is charged, if someone is charged."))
+        return Item(
+            tag, tag_class, _("We will do this by the time anyone is charged, if someone is charged.")
+        )
     if ent.rule == "event_told":
         return Item(tag, tag_class, _("We will tell you about an important decision by %(date)s.", date=due))
     return Item(tag, tag_class, _("Due by %(date)s.", date=due))
@@ -127,12 +146,19 @@ def _groups(shown) -> list[Group]:
 def rights(public_id):
     link = own_case_or_404(public_id)
     crime = link.crime
-    shown = victims_code_queries.shown_for_victims([link.id], current_app.config["CODE_ROWS_PER_RIGHT"])[link.id]
+    shown = victims_code_queries.shown_for_victims([link.id], current_app.config["CODE_ROWS_PER_RIGHT"])[
+        link.id
+    ]
     categories = {right.category for right in entitlements.current_rights([link.id])[link.id]}
     plan = entitlements.current_plans([link.id]).get(link.id)
     # Open entitlements rank first of their right, so `shown` holds the one open agreed update.
     next_update = next(
-        (r.entitlement for r in shown.rows if r.entitlement.rule == "contact_update" and r.entitlement.state == "open"), None
+        (
+            r.entitlement
+            for r in shown.rows
+            if r.entitlement.rule == "contact_update" and r.entitlement.state == "open"
+        ),
+        None,
     )
     review_by = entitlements.review_request_by(crime)
     cancellation = CANCELLATION_REASONS.get(crime.cancellation_reason) if crime.cancelled_at else None
@@ -143,7 +169,10 @@ def rights(public_id):
         offence=OFFENCES[crime.offence],
         groups=_groups(shown),
         enhanced=[text for code, text in ENHANCED_FOR_VICTIM.items() if code in categories],
-        days={code: entitlements.timescale(code, False) for code in ("event_told", "complaint", "vrr_acknowledge", "vrr_decide")},
+        days={
+            code: entitlements.timescale(code, False)
+            for code in ("event_told", "complaint", "vrr_acknowledge", "vrr_decide")
+        },
         enhanced_days=entitlements.timescale("event_told", True),
         plan=plan,
         channel=CONTACT_CHANNEL_LABELS.get(plan.channel) if plan else None,

@@ -21,7 +21,7 @@ def demo_data_command():
     click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD})")
     click.echo(
         "Staff also enter a code from an authenticator app: add each key below to the app\n"
-        "(\"enter a setup key\", time-based), or use the app's code for that account."
+        '("enter a setup key", time-based), or use the app\'s code for that account.'
     )
     click.echo("")
     click.echo(f"  {'Address':<{len(base) + 12}} {'Email address':<32} {'Authenticator key':<34} Who")

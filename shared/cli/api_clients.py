@@ -8,13 +8,21 @@ from shared.models import API_SCOPES
 from shared.services import api_clients
 from shared.services.errors import ServiceError
 
-api_clients_group = AppGroup("api-clients", help="Register, list and revoke records systems that use /api/v1.")
+api_clients_group = AppGroup(
+    "api-clients", help="Register, list and revoke records systems that use /api/v1."
+)
 
 
 @api_clients_group.command("register")
 @click.argument("name")
-@click.option("--scope", "scopes", multiple=True, type=click.Choice(API_SCOPES), required=True,
-              help="What it may do; repeat for several.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(API_SCOPES),
+    required=True,
+    help="What it may do; repeat for several.",
+)
 def register_command(name, scopes):
     """Register a records system and print its client id and secret (shown once)."""
     try:

@@ -44,12 +44,24 @@ STAFF = [
     # name, collar number, email, team, roles
     ("Sam Taylor", "4521", "sam.taylor@police.example", "North Investigation Team", ["officer"]),
     ("Rhys Evans", "7310", "rhys.evans@police.example", "North Investigation Team", ["officer"]),
-    ("Priya Shah", "2201", "priya.shah@police.example", "North Investigation Team", ["officer", "supervisor"]),
+    (
+        "Priya Shah",
+        "2201",
+        "priya.shah@police.example",
+        "North Investigation Team",
+        ["officer", "supervisor"],
+    ),
     ("Dafydd Morgan", "5187", "dafydd.morgan@police.example", "South Safeguarding Team", ["officer"]),
     ("Helen Carter", "1105", "helen.carter@police.example", "Crime Standards", ["ddm"]),
     ("Martin Okafor", "0042", "martin.okafor@police.example", "Crime Standards", ["fcr"]),
     ("Grace Lee", "A1187", "grace.lee@police.example", "Performance and Insight", ["analyst"]),
-    ("Nia Roberts", "P0301", "nia.roberts@pcc.example", "Office of the Police and Crime Commissioner", ["pcc"]),
+    (
+        "Nia Roberts",
+        "P0301",
+        "nia.roberts@pcc.example",
+        "Office of the Police and Crime Commissioner",
+        ["pcc"],
+    ),
     ("Alex Morgan", "A0001", "alex.morgan@police.example", "Performance and Insight", ["admin"]),
 ]
 
@@ -73,13 +85,25 @@ UPDATE_TEXTS = {
             "We have asked for CCTV from the shops nearby. It can take up to two weeks to get it.",
             "Forensic officers examined the scene. We will tell you if the results identify anyone.",
         ],
-        "arrest": ["We arrested a suspect this morning. They are being held at the police station while we investigate."],
-        "interview": ["The suspect was interviewed today. We are now reviewing what they said against the evidence."],
-        "bail": ["The suspect has been released on bail with conditions not to contact you or go to your street."],
-        "released_under_investigation": ["The suspect has been released while we carry on investigating. There are no conditions on their release."],
-        "bail_changed": ["The court has added a condition to the suspect's bail: they must stay at their home address at night."],
+        "arrest": [
+            "We arrested a suspect this morning. They are being held at the police station while we investigate."
+        ],
+        "interview": [
+            "The suspect was interviewed today. We are now reviewing what they said against the evidence."
+        ],
+        "bail": [
+            "The suspect has been released on bail with conditions not to contact you or go to your street."
+        ],
+        "released_under_investigation": [
+            "The suspect has been released while we carry on investigating. There are no conditions on their release."
+        ],
+        "bail_changed": [
+            "The court has added a condition to the suspect's bail: they must stay at their home address at night."
+        ],
         "charge": ["The suspect has been charged. The Witness Care Unit will contact you about court dates."],
-        "not_investigated": ["We have looked at all the information we have and cannot take the investigation further at the moment."],
+        "not_investigated": [
+            "We have looked at all the information we have and cannot take the investigation further at the moment."
+        ],
     },
     "cy": {
         "general": [
@@ -87,10 +111,18 @@ UPDATE_TEXTS = {
             "Rydym wedi gofyn am luniau teledu cylch cyfyng gan y siopau cyfagos. Gall gymryd hyd at bythefnos.",
         ],
         "arrest": ["Rydym wedi arestio rhywun a ddrwgdybir y bore yma."],
-        "interview": ["Cafodd y sawl a ddrwgdybir ei gyfweld heddiw. Rydym bellach yn cymharu'r hyn a ddywedodd â'r dystiolaeth."],
-        "bail": ["Mae'r sawl a ddrwgdybir wedi cael ei ryddhau ar fechnïaeth, gydag amodau i beidio â chysylltu â chi."],
-        "released_under_investigation": ["Mae'r sawl a ddrwgdybir wedi cael ei ryddhau tra byddwn yn parhau i ymchwilio."],
-        "charge": ["Mae'r sawl a ddrwgdybir wedi cael ei gyhuddo. Bydd yr Uned Gofal Tystion yn cysylltu â chi am ddyddiadau'r llys."],
+        "interview": [
+            "Cafodd y sawl a ddrwgdybir ei gyfweld heddiw. Rydym bellach yn cymharu'r hyn a ddywedodd â'r dystiolaeth."
+        ],
+        "bail": [
+            "Mae'r sawl a ddrwgdybir wedi cael ei ryddhau ar fechnïaeth, gydag amodau i beidio â chysylltu â chi."
+        ],
+        "released_under_investigation": [
+            "Mae'r sawl a ddrwgdybir wedi cael ei ryddhau tra byddwn yn parhau i ymchwilio."
+        ],
+        "charge": [
+            "Mae'r sawl a ddrwgdybir wedi cael ei gyhuddo. Bydd yr Uned Gofal Tystion yn cysylltu â chi am ddyddiadau'r llys."
+        ],
     },
 }
 
@@ -109,13 +141,28 @@ STORIES = {
         ["general", "arrest", "interview", "released_under_investigation"],
         ["general", "arrest", "interview", "bail"],
     ],
-    "suspect_identified": [["general", "arrest", "interview", "released_under_investigation"], ["general", "interview"]],
+    "suspect_identified": [
+        ["general", "arrest", "interview", "released_under_investigation"],
+        ["general", "interview"],
+    ],
     "awaiting_decision": [["general", "arrest", "interview", "bail", "general"]],
     "charged": [["general", "arrest", "interview", "charge"]],
     "at_court": [["arrest", "interview", "charge", "bail_changed"]],
-    "closed": [["general", "arrest", "interview", "released_under_investigation"], ["general", "general"], ["not_investigated"]],
+    "closed": [
+        ["general", "arrest", "interview", "released_under_investigation"],
+        ["general", "general"],
+        ["not_investigated"],
+    ],
 }
-STAGE_WEIGHTS = [("reported", 5), ("under_investigation", 20), ("suspect_identified", 8), ("awaiting_decision", 5), ("charged", 4), ("at_court", 3), ("closed", 10)]
+STAGE_WEIGHTS = [
+    ("reported", 5),
+    ("under_investigation", 20),
+    ("suspect_identified", 8),
+    ("awaiting_decision", 5),
+    ("charged", 4),
+    ("at_court", 3),
+    ("closed", 10),
+]
 
 # How officers meet what is owed once it is due: on time, late, or not yet (overdue).
 ON_TIME, LATE = 0.68, 0.86
@@ -133,7 +180,12 @@ def _dated():
     """Date the rows the engine adds (history, rights, plans) at the time set on the
     returned clock, rather than when the demo is loaded."""
     clock = {"at": None}
-    stamped = {EntitlementEvent: "at", Entitlement: "created_at", EnhancedRight: "assessed_at", ContactPlan: "changed_at"}
+    stamped = {
+        EntitlementEvent: "at",
+        Entitlement: "created_at",
+        EnhancedRight: "assessed_at",
+        ContactPlan: "changed_at",
+    }
 
     def stamp(session, instance):
         name = stamped.get(type(instance))
@@ -186,7 +238,13 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
             db.session.flush()
 
             # Demo victims with accounts get the first crimes; the rest go round the others.
-            victim = victims[0] if number in (1, 2) else victims[1] if number == 3 else victims[2 + number % (len(victims) - 2)]
+            victim = (
+                victims[0]
+                if number in (1, 2)
+                else victims[1]
+                if number == 3
+                else victims[2 + number % (len(victims) - 2)]
+            )
             links = [_add_victim(crime, victim, oic, clock)]
             if number == CHILD_CRIME:
                 links.append(_add_victim(crime, _child(now), oic, clock))
@@ -210,7 +268,7 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
 
 
 def _staff(password_hash: str) -> list[StaffMember]:
-    teams = {}
+    teams: dict[str, Team] = {}
     staff = []
     for name, collar, email, team_name, roles in STAFF:
         team = teams.get(team_name)
@@ -219,7 +277,11 @@ def _staff(password_hash: str) -> list[StaffMember]:
             db.session.add(team)
         # A fresh authenticator key per load: printed with the logins, to add to an app.
         member = StaffMember(
-            name=name, collar_number=collar, email=email, team=team, password_hash=password_hash,
+            name=name,
+            collar_number=collar,
+            email=email,
+            team=team,
+            password_hash=password_hash,
             totp_secret=totp.new_secret(),
         )
         member.role_rows = [StaffRole(role=role) for role in roles]
@@ -250,7 +312,13 @@ def _victims(rng: random.Random, now: datetime, password_hash: str) -> list[Vict
 
 def _child(now: datetime) -> Victim:
     born = date(calendar.local_date(now).year - 13, 3, 14)
-    child = Victim(name=CHILD_VICTIM, date_of_birth=born, phone="07700 900777", preferred_language="en", contact_channel="phone")
+    child = Victim(
+        name=CHILD_VICTIM,
+        date_of_birth=born,
+        phone="07700 900777",
+        preferred_language="en",
+        contact_channel="phone",
+    )
     db.session.add(child)
     db.session.flush()
     return child
@@ -258,7 +326,13 @@ def _child(now: datetime) -> Victim:
 
 def _add_victim(crime: Crime, victim: Victim, oic: StaffMember, clock: dict) -> CrimeVictim:
     clock["at"] = crime.recorded_at
-    link = CrimeVictim(crime_id=crime.id, victim_id=victim.id, public_id=secrets.token_urlsafe(16), added_by_id=oic.id, added_at=crime.recorded_at)
+    link = CrimeVictim(
+        crime_id=crime.id,
+        victim_id=victim.id,
+        public_id=secrets.token_urlsafe(16),
+        added_by_id=oic.id,
+        added_at=crime.recorded_at,
+    )
     db.session.add(link)
     db.session.flush()
     entitlements.start_for_victim(link, oic)
@@ -271,7 +345,9 @@ def _investigate(crime, story, oic, language, rng, now, clock, *, today=False) -
     texts = UPDATE_TEXTS[language]
     at = crime.recorded_at
     for index, kind in enumerate(story):
-        at = min(at + timedelta(days=rng.randrange(1, 8), hours=rng.randrange(8)), now - timedelta(minutes=30))
+        at = min(
+            at + timedelta(days=rng.randrange(1, 8), hours=rng.randrange(8)), now - timedelta(minutes=30)
+        )
         occurred = None
         if kind in KEY_EVENTS:
             # Posted a few hours after it happened.
@@ -313,7 +389,9 @@ def _finish(crime, story, oic, after, rng, now, clock) -> None:
     else:
         outcome = rng.choice([14, 18, 18, 20])
     crime.outcome = outcome
-    crime.outcome_at = min(after + timedelta(days=rng.randrange(0, 10), hours=rng.randrange(1, 6)), now - timedelta(minutes=5))
+    crime.outcome_at = min(
+        after + timedelta(days=rng.randrange(0, 10), hours=rng.randrange(1, 6)), now - timedelta(minutes=5)
+    )
     crime.outcome_at = max(crime.outcome_at, after)
     update = InvestigationUpdate(
         crime_id=crime.id,
@@ -335,7 +413,11 @@ def _open(crime: Crime, seen: set[int]) -> list[Entitlement]:
     return list(
         db.session.scalars(
             select(Entitlement)
-            .where(Entitlement.crime_id == crime.id, Entitlement.state == "open", Entitlement.id.not_in(seen or [0]))
+            .where(
+                Entitlement.crime_id == crime.id,
+                Entitlement.state == "open",
+                Entitlement.id.not_in(seen or [0]),
+            )
             .order_by(Entitlement.triggered_at, Entitlement.id)
         )
     )
@@ -366,7 +448,11 @@ def _when_met(ent: Entitlement, rng: random.Random, now: datetime, end_of_today:
     start = ent.triggered_at
     if ent.due_at is None:
         # The Victim Personal Statement, offered with the witness statement or not yet.
-        return min(start + timedelta(days=rng.randrange(1, 6)), now - timedelta(minutes=10)) if rng.random() < 0.35 else None
+        return (
+            min(start + timedelta(days=rng.randrange(1, 6)), now - timedelta(minutes=10))
+            if rng.random() < 0.35
+            else None
+        )
     if ent.due_at >= now:
         # Not due yet: some done already. Agreed updates wait for their date.
         if ent.rule == "contact_update" or ent.due_at <= end_of_today or rng.random() >= MET_EARLY:
@@ -399,17 +485,35 @@ def _special_cases(made, sam: StaffMember, ddm: StaffMember, now: datetime) -> N
     """An officer's assessment of enhanced rights, a complaint, a request for review,
     and a cancelled crime record, each through the service staff use."""
     rights = entitlements.current_rights(link.id for _, links, _ in made for link in links)
-    open_crimes = [(crime, links[0], oic) for crime, links, oic in made if crime.outcome is None and len(links) == 1]
+    open_crimes = [
+        (crime, links[0], oic) for crime, links, oic in made if crime.outcome is None and len(links) == 1
+    ]
     used = set()
 
     # Targeted again: assessed as persistently targeted.
-    found = next(((c, link) for c, link, oic in open_crimes if oic is sam and not rights[link.id] and c.stage == "under_investigation"), None)
+    found = next(
+        (
+            (c, link)
+            for c, link, oic in open_crimes
+            if oic is sam and not rights[link.id] and c.stage == "under_investigation"
+        ),
+        None,
+    )
     if found:
         used.add(found[0].id)
-        victims_code_actions.assess_enhanced_rights(found[1], {"persistently_targeted": "assessed"}, "Third time targeted at home this year.", sam)
+        victims_code_actions.assess_enhanced_rights(
+            found[1], {"persistently_targeted": "assessed"}, "Third time targeted at home this year.", sam
+        )
 
     # A complaint that no one has been in touch, received two days ago.
-    found = next(((c, link) for c, link, oic in open_crimes if oic is sam and c.reported_at < now - timedelta(days=20) and c.id not in used), None)
+    found = next(
+        (
+            (c, link)
+            for c, link, oic in open_crimes
+            if oic is sam and c.reported_at < now - timedelta(days=20) and c.id not in used
+        ),
+        None,
+    )
     if found:
         used.add(found[0].id)
         summary = "No one has told the victim what is happening with the investigation."
@@ -420,7 +524,9 @@ def _special_cases(made, sam: StaffMember, ddm: StaffMember, now: datetime) -> N
         if crime.outcome in VRR_OUTCOMES and entitlements.review_applies(crime):
             requested = min(crime.outcome_at + timedelta(days=2), now - timedelta(minutes=1))
             acknowledge, _decide = victims_code_actions.record_review_request(links[0], requested, oic)
-            victims_code_actions.record_action(acknowledge, "acknowledged", min(requested + timedelta(days=3), now), oic)
+            victims_code_actions.record_action(
+                acknowledge, "acknowledged", min(requested + timedelta(days=3), now), oic
+            )
             break
 
     # Part of an incident already recorded for the same victim, cancelled by a
@@ -429,7 +535,9 @@ def _special_cases(made, sam: StaffMember, ddm: StaffMember, now: datetime) -> N
         (
             (c, first)
             for c, link, _ in reversed(open_crimes)
-            if c.stage in ("under_investigation", "reported") and not link.victim.is_active and c.id not in used
+            if c.stage in ("under_investigation", "reported")
+            and not link.victim.is_active
+            and c.id not in used
             for first, others, _ in made
             if first.id < c.id and others[0].victim_id == link.victim_id
         ),
@@ -451,29 +559,85 @@ def _messages(made, now: datetime) -> None:
     def say(link, crime, oic, sender, body, at, read=True):
         db.session.add(
             SecureMessage(
-                crime_victim_id=link.id, crime_id=crime.id, sender=sender, body=body, sent_at=at,
-                author_id=oic.id if sender == "staff" else None, to_staff_id=oic.id if sender == "victim" else None,
+                crime_victim_id=link.id,
+                crime_id=crime.id,
+                sender=sender,
+                body=body,
+                sent_at=at,
+                author_id=oic.id if sender == "staff" else None,
+                to_staff_id=oic.id if sender == "victim" else None,
                 read_at=at + timedelta(hours=2) if read else None,
             )
         )
 
     if len(online) >= 1:
         crime, link, oic = online[0]
-        say(link, crime, oic, "victim", "Hello, is there any news about the CCTV from the shops?", now - 4 * day)
-        say(link, crime, oic, "staff", "Hello. We have the footage now and are going through it. I will update you by Friday.", now - 3 * day)
-        say(link, crime, oic, "victim", "Thank you. I also remembered that a grey van was parked outside that evening.", now - timedelta(hours=5), read=False)
+        say(
+            link,
+            crime,
+            oic,
+            "victim",
+            "Hello, is there any news about the CCTV from the shops?",
+            now - 4 * day,
+        )
+        say(
+            link,
+            crime,
+            oic,
+            "staff",
+            "Hello. We have the footage now and are going through it. I will update you by Friday.",
+            now - 3 * day,
+        )
+        say(
+            link,
+            crime,
+            oic,
+            "victim",
+            "Thank you. I also remembered that a grey van was parked outside that evening.",
+            now - timedelta(hours=5),
+            read=False,
+        )
     if len(online) >= 2:
         crime, link, oic = online[1]
-        say(link, crime, oic, "victim", "Can I get my bike back yet? I need it for work.", calendar.start_of_local_day(calendar.local_date(now) - 7 * day) + timedelta(hours=10), read=False)
+        say(
+            link,
+            crime,
+            oic,
+            "victim",
+            "Can I get my bike back yet? I need it for work.",
+            calendar.start_of_local_day(calendar.local_date(now) - 7 * day) + timedelta(hours=10),
+            read=False,
+        )
     welsh = next(((c, link, o) for c, link, o in online if link.victim.preferred_language == "cy"), None)
     if welsh:
         crime, link, oic = welsh
-        say(link, crime, oic, "victim", "Diolch am y diweddariad. Pryd fydd y canlyniadau fforensig yn barod?", now - 6 * day)
-        say(link, crime, oic, "staff", "Rydym yn disgwyl y canlyniadau ymhen pythefnos. Byddaf yn rhoi gwybod i chi.", now - 5 * day)
+        say(
+            link,
+            crime,
+            oic,
+            "victim",
+            "Diolch am y diweddariad. Pryd fydd y canlyniadau fforensig yn barod?",
+            now - 6 * day,
+        )
+        say(
+            link,
+            crime,
+            oic,
+            "staff",
+            "Rydym yn disgwyl y canlyniadau ymhen pythefnos. Byddaf yn rhoi gwybod i chi.",
+            now - 5 * day,
+        )
         # The email provider was down for longer than the retries last.
         failed = OutboxMessage(
-            kind="new_update", victim_id=link.victim_id, crime_id=crime.id, status="failed", attempts=3,
-            next_attempt_at=now - 2 * day, channel="email", reason="gave_up", created_at=now - 2 * day - timedelta(hours=3),
+            kind="new_update",
+            victim_id=link.victim_id,
+            crime_id=crime.id,
+            status="failed",
+            attempts=3,
+            next_attempt_at=now - 2 * day,
+            channel="email",
+            reason="gave_up",
+            created_at=now - 2 * day - timedelta(hours=3),
             finished_at=now - 2 * day,
         )
         db.session.add(failed)
@@ -481,8 +645,12 @@ def _messages(made, now: datetime) -> None:
         for number in range(1, 4):
             db.session.add(
                 OutboxAttempt(
-                    message_id=failed.id, number=number, at=failed.created_at + timedelta(hours=number), channel="email",
-                    outcome="retry" if number < 3 else "failed", detail="SMTP SMTPServerDisconnected",
+                    message_id=failed.id,
+                    number=number,
+                    at=failed.created_at + timedelta(hours=number),
+                    channel="email",
+                    outcome="retry" if number < 3 else "failed",
+                    detail="SMTP SMTPServerDisconnected",
                 )
             )
 
@@ -491,7 +659,9 @@ def logins() -> list[tuple[str, str, str, str | None]]:
     """(who, where, email, authenticator key) for every demo account; all use
     DEMO_PASSWORD. Staff also need a code from an authenticator app holding their key;
     victims have no key."""
-    query = select(StaffMember.email, StaffMember.totp_secret).where(StaffMember.email.in_([s[2] for s in STAFF]))
+    query = select(StaffMember.email, StaffMember.totp_secret).where(
+        StaffMember.email.in_([s[2] for s in STAFF])
+    )
     keys = dict(db.session.execute(query).all())
     rows = [
         (f"{name} ({', '.join(roles)})", "/backoffice", email, keys.get(email))
@@ -500,6 +670,6 @@ def logins() -> list[tuple[str, str, str, str | None]]:
     rows += [
         (f"{name} (victim, {'Welsh' if lang == 'cy' else 'English'})", "/", email, None)
         for name, email, lang, active in VICTIMS
-        if active
+        if active and email
     ]
     return rows

@@ -28,11 +28,17 @@ def _client(client_id: str) -> int:
     """The registered records system's primary key; a usage error unless it may write crimes."""
     client = api_clients.by_client_id(client_id)
     if client is None:
-        raise click.BadParameter(f"no records system is registered with the client id {client_id}", param_hint="'--client'")
+        raise click.BadParameter(
+            f"no records system is registered with the client id {client_id}", param_hint="'--client'"
+        )
     if not client.active:
-        raise click.BadParameter(f"the access of {client.name} ({client_id}) is revoked", param_hint="'--client'")
+        raise click.BadParameter(
+            f"the access of {client.name} ({client_id}) is revoked", param_hint="'--client'"
+        )
     if SCOPE not in client.scope_list:
-        raise click.BadParameter(f"{client.name} ({client_id}) may not write crimes (no {SCOPE} scope)", param_hint="'--client'")
+        raise click.BadParameter(
+            f"{client.name} ({client_id}) may not write crimes (no {SCOPE} scope)", param_hint="'--client'"
+        )
     client_pk = client.id
     db.session.remove()
     return client_pk
@@ -59,8 +65,19 @@ def _summary(tally: bulk_import_loading.Tally, plan: bulk_import_rows.Plan | Non
 
 @click.command("import-crimes")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
-@click.option("--client", "client_id", required=True, help="The client id of the registered records system the file comes from.")
-@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(min=1), help="Crimes loaded between two clearings of the session.")
+@click.option(
+    "--client",
+    "client_id",
+    required=True,
+    help="The client id of the registered records system the file comes from.",
+)
+@click.option(
+    "--batch-size",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Crimes loaded between two clearings of the session.",
+)
 @click.option("--check-only", is_flag=True, help="Check every line and report the errors; write nothing.")
 @with_appcontext
 def import_crimes_command(file: Path, client_id: str, batch_size: int, check_only: bool):
@@ -71,7 +88,8 @@ def import_crimes_command(file: Path, client_id: str, batch_size: int, check_onl
     fmt = bulk_import_rows.FORMATS.get(file.suffix.lower())
     if fmt is None:
         raise click.BadParameter(
-            "give a .csv, .jsonl or .ndjson file (the format is chosen by the file's extension)", param_hint="'FILE'"
+            "give a .csv, .jsonl or .ndjson file (the format is chosen by the file's extension)",
+            param_hint="'FILE'",
         )
     client_pk = _client(client_id)
     tally = bulk_import_loading.Tally()
@@ -90,7 +108,9 @@ def import_crimes_command(file: Path, client_id: str, batch_size: int, check_onl
             raise click.ClickException(f"{file} cannot be read: nothing was loaded.") from None
         if not check_only:
             with click.progressbar(length=plan.units, label="Loading crimes", file=sys.stderr) as bar:
-                bulk_import_loading.load(file, fmt, plan, client_pk, batch_size, tally, loaded=lambda: bar.update(1))
+                bulk_import_loading.load(
+                    file, fmt, plan, client_pk, batch_size, tally, loaded=lambda: bar.update(1)
+                )
             for number in sorted(tally.errors):
                 if number not in plan.bad:
                     for name, message in tally.errors[number]:

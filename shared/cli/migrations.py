@@ -5,14 +5,11 @@ they would with `Migrate(app, db)`; but a web worker, which never migrates, does
 carry Alembic and Flask-Migrate (about 12 MB each).
 """
 
-import os
-
 import click
 from flask import Flask
 
 from shared.extensions import db
-
-DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "migrations")
+from shared.services.schema_version import DIRECTORY
 
 
 def _load(app: Flask):

@@ -11,8 +11,16 @@ from shared.services.errors import ServiceError
 
 
 @click.command("compliance-report")
-@click.option("--from", "start", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")
-@click.option("--to", "end", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, YYYY-MM-DD (included).")
+@click.option(
+    "--from", "start", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="First day, YYYY-MM-DD."
+)
+@click.option(
+    "--to",
+    "end",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Last day, YYYY-MM-DD (included).",
+)
 @click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--split", type=click.Choice(list(reports.SPLITS)), default="none", show_default=True)
 def compliance_report_command(start, end, output, split):
@@ -20,7 +28,9 @@ def compliance_report_command(start, end, output, split):
     with force_locale("en"):
         try:
             report = reports.compliance(None, start.date(), end.date(), split)
-            trend = reports.trend(None, start.date(), end.date(), now=report.now) if output == "json" else None
+            trend = (
+                reports.trend(None, start.date(), end.date(), now=report.now) if output == "json" else None
+            )
         except ServiceError as error:
             raise click.UsageError(str(error.message)) from None
         if output == "json":

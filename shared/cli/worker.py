@@ -1,7 +1,9 @@
-"""`flask send-notifications`: the outbox worker; `flask notify-templates`: the words for the
-GOV.UK Notify templates."""
+"""`flask send-notifications`: the outbox worker; `flask worker-status`: whether one is
+alive; `flask notify-templates`: the words for the GOV.UK Notify templates."""
 
+import logging
 import signal
+import socket
 import time
 
 import click
@@ -12,7 +14,10 @@ from sqlalchemy.exc import DBAPIError
 from shared.config import needed_templates
 from shared.domain.notification_kinds import KINDS, notify_template
 from shared.extensions import db
-from shared.services import outbox_worker
+from shared.models.types import utcnow
+from shared.services import outbox_status, outbox_worker, worker_heartbeat
+
+logger = logging.getLogger("trackmycrime.outbox")
 
 
 @click.command("send-notifications")
@@ -35,23 +40,53 @@ def send_notifications_command(once: bool, poll: float):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    click.echo(f"Sending messages as {worker}; Ctrl-C stops.")
+    # Logged rather than printed, so that they reach the log collector as the rest do.
+    logger.info("Sending messages as %s; Ctrl-C stops.", worker)
+    try:
+        worker_heartbeat.forget_gone()
+    except DBAPIError:
+        db.session.rollback()
     while not stopping:
         try:
+            worker_heartbeat.beat(worker)
             counts = outbox_worker.deliver_due(worker)
         except DBAPIError as error:
             # The database is restarting or unreachable: wait and try again. The unit of
-            # work that failed has rolled itself back.
-            click.echo(f"Database unavailable ({type(error.orig).__name__}); trying again shortly.", err=True)
+            # work that failed has rolled itself back; the heartbeat is not one.
+            db.session.rollback()
+            logger.warning("Database unavailable (%s); trying again shortly.", type(error.orig).__name__)
             counts = {}
         if any(counts.values()):
-            click.echo(", ".join(f"{value} {key}" for key, value in counts.items() if value))
+            logger.info("%s", ", ".join(f"{value} {key}" for key, value in counts.items() if value))
             continue
         for _ in range(max(1, int(poll * 10))):
             if stopping:
                 break
             time.sleep(0.1)
     db.session.remove()
+
+
+@click.command("worker-status")
+@with_appcontext
+@click.option(
+    "--this-host", is_flag=True, help="Count only the workers on this host (a container's health check)."
+)
+def worker_status_command(this_host: bool):
+    """Say whether a notification worker is alive and how long the oldest waiting
+    notification has waited; exit with status 1 when no worker is alive."""
+    now = utcnow()
+    found = worker_heartbeat.workers(now, host=socket.gethostname() if this_host else None)
+    oldest = outbox_status.backlog().oldest_waiting
+    silent = found.silent_for(now)
+    click.echo(f"Workers alive: {found.alive}")
+    click.echo(
+        f"Last heartbeat: {'never' if silent is None else f'{int(silent.total_seconds())} seconds ago'}"
+    )
+    click.echo(
+        f"Oldest waiting notification: {'none' if oldest is None else f'{int((now - oldest).total_seconds())} seconds old'}"
+    )
+    db.session.remove()
+    raise SystemExit(0 if found.alive else 1)
 
 
 @click.command("notify-templates")
@@ -72,4 +107,5 @@ def notify_templates_command():
 
 def init_app(app) -> None:
     app.cli.add_command(send_notifications_command)
+    app.cli.add_command(worker_status_command)
     app.cli.add_command(notify_templates_command)

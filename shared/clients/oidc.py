@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from authlib.common.errors import AuthlibBaseError
-from flask import current_app
+from flask import Flask, current_app
 from joserfc import jwt
 from joserfc.errors import (
     BadSignatureError,
@@ -133,7 +133,7 @@ class _State:
 # Set-up
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Register the configured providers on one OAuth registry belonging to this app."""
     # The OAuth library logs PKCE verifiers at DEBUG; keep its records at INFO and above.
     authlib_logger = logging.getLogger("authlib")
@@ -144,7 +144,7 @@ def init_app(app) -> None:
     app.extensions[EXTENSION] = state
     config = app.config
 
-    def registry():
+    def registry() -> Any:  # authlib's OAuth registry, untyped
         if state.oauth is None:
             from authlib.integrations.flask_client import OAuth
 
@@ -191,14 +191,14 @@ def init_app(app) -> None:
         )
 
 
-def _required(config, key: str, feature: str) -> str:
+def _required(config: Mapping[str, Any], key: str, feature: str) -> str:
     value = config.get(key)
     if not value:
         raise ConfigError(f"{feature} is switched on but {key} is not set.")
     return str(value)
 
 
-def _load_private_key(value, setting: str):
+def _load_private_key(value: object, setting: str) -> tuple[Any, str, dict[str, Any]]:
     """A private key from PEM text or a JWK (JSON text or dict); returns (key, alg, header)."""
     jwk: dict | None = None
     try:
@@ -241,8 +241,17 @@ def _load_private_key(value, setting: str):
 
 
 def _register(
-    oauth, name, issuer, client_id, *, scope, private_key, private_key_setting, secret, vector_of_trust=None
-):
+    oauth: Any,
+    name: str,
+    issuer: str,
+    client_id: str,
+    *,
+    scope: str,
+    private_key: object,
+    private_key_setting: str,
+    secret: str | None,
+    vector_of_trust: str | None = None,
+) -> _Provider:
     client_kwargs = {
         "scope": scope,
         "code_challenge_method": "S256",
@@ -326,7 +335,9 @@ def _metadata(provider: _Provider) -> dict:
     return metadata
 
 
-def authorisation_url(name: str, redirect_uri: str, store: MutableMapping, purpose=None, **params) -> str:
+def authorisation_url(
+    name: str, redirect_uri: str, store: MutableMapping, purpose: object = None, **params: Any
+) -> str:
     """The address at the named provider (`staff_sso` or `onelogin`) to send the browser
     to, with `params` added to the request. The sign-in's state, nonce and PKCE verifier
     are kept in `store` (the browser's session) for `finish`; so is `purpose`, which must
@@ -405,7 +416,7 @@ def _describe(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def _decode(provider: _Provider, id_token: str, algorithms: list[str]):
+def _decode(provider: _Provider, id_token: str, algorithms: list[str]) -> jwt.Token:
     registry = JWSRegistry(algorithms=algorithms, strict_check_header=False)
     keys = KeySet.import_key_set(provider.client.fetch_jwk_set())
     try:

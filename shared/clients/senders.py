@@ -9,14 +9,21 @@ NOTIFICATION_SENDER chooses one: `notify` (GOV.UK Notify: email and text message
 import logging
 import smtplib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import TYPE_CHECKING, Any, Protocol
 
+from flask import Flask
 from flask.logging import default_handler
 from flask_babel import force_locale
 
 from shared.domain.notification_kinds import MessageKind, render
+
+if TYPE_CHECKING:  # imported when the first message is sent (NotifySender.client)
+    from notifications_python_client.errors import APIError
+    from notifications_python_client.notifications import NotificationsAPIClient
 
 logger = logging.getLogger("trackmycrime.messages")
 
@@ -50,13 +57,23 @@ class PermanentFailure(Exception):
         self.detail = detail[:300]
 
 
+class Sender(Protocol):
+    """What the worker needs of a channel: the channels it carries, and sending one message
+    (the provider's id for it, if any)."""
+
+    @property
+    def channels(self) -> tuple[str, ...]: ...
+
+    def send(self, delivery: Delivery) -> str | None: ...
+
+
 class LogSender:
     """Writes each message to the log, for running the service on a developer's machine.
     The development server shows the log in its terminal, activation links included."""
 
     channels = ("email", "sms")
 
-    def __init__(self, config):
+    def __init__(self, config: Mapping[str, Any]) -> None:
         if not logger.handlers and not logging.getLogger().handlers:
             logger.addHandler(default_handler)
         if logger.getEffectiveLevel() > logging.INFO:
@@ -81,7 +98,7 @@ class SmtpSender:
 
     channels = ("email",)
 
-    def __init__(self, config):
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.host = config["SMTP_HOST"]
         self.port = config["SMTP_PORT"]
         self.security = config["SMTP_SECURITY"]
@@ -136,13 +153,13 @@ class NotifySender:
 
     channels = ("email", "sms")
 
-    def __init__(self, config):
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.templates = config["NOTIFY_TEMPLATES"]
         self.config = config
-        self._client = None
+        self._client: NotificationsAPIClient | None = None
 
     @property
-    def client(self):
+    def client(self) -> "NotificationsAPIClient":
         """Notify's client, made when the first message is sent: the web workers, which
         never send, do not carry it (and what it imports) in their memory. The key's
         form was checked at start-up (shared.config)."""
@@ -150,7 +167,9 @@ class NotifySender:
             from notifications_python_client.notifications import NotificationsAPIClient
 
             self._client = NotificationsAPIClient(
-                self.config["NOTIFY_API_KEY"], base_url=self.config["NOTIFY_BASE_URL"], timeout=self.config["SEND_TIMEOUT_SECONDS"]
+                self.config["NOTIFY_API_KEY"],
+                base_url=self.config["NOTIFY_BASE_URL"],
+                timeout=self.config["SEND_TIMEOUT_SECONDS"],
             )
         return self._client
 
@@ -179,13 +198,15 @@ class NotifySender:
         return str(answer["id"])
 
 
-def _notify_failure(error) -> Exception:
+def _notify_failure(error: "APIError") -> Exception:
     """A temporary or permanent failure for Notify's answer. Notify answers 429 when a
     rate or daily limit is reached and 5xx when it has a problem (the client reports a
     refused connection or a timeout as 503): those are worth trying again. Any other 4xx
     (a bad address, a bad template, a bad key) would be refused again."""
     status = error.status_code
-    errors = error.message if isinstance(error.message, list) else [{"error": "", "message": str(error.message)}]
+    errors = (
+        error.message if isinstance(error.message, list) else [{"error": "", "message": str(error.message)}]
+    )
     first = errors[0] if errors else {}
     detail = f"Notify {status} {first.get('error', '')}: {first.get('message', '')}".strip()
     if status == 429 or status >= 500:
@@ -193,7 +214,9 @@ def _notify_failure(error) -> Exception:
     text = str(first.get("message", ""))
     # Notify names the field it refuses, or says the number is abroad (a service may
     # text UK numbers only).
-    about_address = "email_address" in text or "phone_number" in text or "international mobile numbers" in text
+    about_address = (
+        "email_address" in text or "phone_number" in text or "international mobile numbers" in text
+    )
     reason = "address_refused" if about_address else "refused"
     return PermanentFailure(reason, detail)
 
@@ -201,5 +224,5 @@ def _notify_failure(error) -> Exception:
 SENDERS = {"log": LogSender, "smtp": SmtpSender, "notify": NotifySender}
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.extensions["notification_sender"] = SENDERS[app.config["NOTIFICATION_SENDER"]](app.config)

@@ -12,6 +12,8 @@ with Notify's ((placeholders)), to paste into the templates a force sets up ther
 import re
 from dataclasses import dataclass
 
+from flask_babel.speaklater import LazyString
+
 from shared.translation import gettext
 from shared.translation import lazy_gettext as _l
 
@@ -132,6 +134,6 @@ def notify_template(kind: MessageKind, channel: str) -> tuple[str | None, str]:
     return (None if channel == "sms" else gettext(_msgid(kind.subject))), body
 
 
-def _msgid(lazy) -> str:
+def _msgid(lazy: LazyString) -> str:
     """The English text behind a lazy string, to translate now."""
     return lazy._args[0]

@@ -6,7 +6,20 @@ their roles; a victim holds only `victim.self`, on their own account and crimes.
 marked with `shared.web.login.public` instead.
 """
 
+from collections.abc import Callable, Set
+from typing import Any, Protocol, TypeVar
+
 from shared.translation import lazy_gettext as _l
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+class HoldsRoles(Protocol):
+    """A member of staff as the rules see one: the names of their roles."""
+
+    @property
+    def roles(self) -> Set[str]: ...
+
 
 PERMISSIONS = {
     # Victims hold this one permission, on their own account and crimes only.
@@ -55,8 +68,10 @@ ROLE_LABELS = {
 FORCE_WIDE_ROLES = frozenset({"ddm", "fcr", "analyst", "pcc"})
 
 
-def permissions_of(user) -> frozenset[str]:
-    """Everything the signed-in user may do: the union of their roles' permissions."""
+def permissions_of(user: Any) -> frozenset[str]:
+    """Everything the signed-in user may do: the union of their roles' permissions.
+    `user` is whoever Flask-Login holds (a member of staff, a victim, someone anonymous)
+    or None: the rules know none of their classes, only what they say of themselves."""
     if user is None or not user.is_authenticated:
         return frozenset()
     if user.kind == "victim":
@@ -64,23 +79,23 @@ def permissions_of(user) -> frozenset[str]:
     return frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role in user.roles))
 
 
-def can(user, permission: str) -> bool:
+def can(user: Any, permission: str) -> bool:
     return permission in permissions_of(user)
 
 
-def sees_whole_force(user) -> bool:
+def sees_whole_force(user: HoldsRoles) -> bool:
     return bool(FORCE_WIDE_ROLES & user.roles)
 
 
-def requires(permission: str, audit: str | None = None):
+def requires(permission: str, audit: str | None = None) -> Callable[[V], V]:
     """Declare the permission a back-office view needs. `audit` names the action its
     GET requests write to the audit trail (default: the endpoint's name)."""
     if permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}")
 
-    def mark(view):
-        view.permission = permission
-        view.audit_action = audit
+    def mark(view: V) -> V:
+        view.permission = permission  # type: ignore[attr-defined]  # a mark on the function object
+        view.audit_action = audit  # type: ignore[attr-defined]  # a mark on the function object
         return view
 
     return mark

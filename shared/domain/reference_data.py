@@ -152,7 +152,9 @@ OFFENCES = {
         Offence("drug_supply", _l("Supplying controlled drugs"), "drugs"),
         Offence("blade_possession", _l("Possession of a blade or point"), "weapons"),
         Offence("public_fear", _l("Causing fear, alarm or distress"), "public_order"),
-        Offence("hate_public_order", _l("Racially or religiously aggravated public order offence"), "public_order"),
+        Offence(
+            "hate_public_order", _l("Racially or religiously aggravated public order offence"), "public_order"
+        ),
         Offence("perverting_justice", _l("Perverting the course of justice"), "society"),
         Offence("fraud_false_representation", _l("Fraud by false representation"), "fraud"),
     )
@@ -169,28 +171,138 @@ class Outcome:
 OUTCOMES = {
     o.code: o
     for o in (
-        Outcome(1, _l("Charged or summonsed"), _l("Someone has been charged with the crime or summonsed to appear at court. The case will now go to court.")),
-        Outcome(2, _l("Youth caution or youth conditional caution"), _l("The person responsible, who is under 18, has been given a youth caution. This is a formal warning that goes on their record.")),
-        Outcome(3, _l("Adult caution or conditional caution"), _l("The person responsible has been given a caution. This is a formal warning that goes on their record.")),
-        Outcome(4, _l("Taken into consideration"), _l("The person responsible has admitted this crime and asked the court to take it into account when sentencing them for another crime.")),
-        Outcome(5, _l("Offender died"), _l("The person suspected of this crime has died, so nobody can be prosecuted.")),
-        Outcome(6, _l("Penalty notice for disorder"), _l("The person responsible has been given a penalty notice, which is a fine.")),
-        Outcome(7, _l("Cannabis or khat warning"), _l("The person responsible has been given a formal warning for having a drug.")),
-        Outcome(8, _l("Community resolution"), _l("The person responsible has been dealt with by a community resolution. This usually means they apologise, pay for damage or do something to put things right.")),
-        Outcome(9, _l("Prosecution not in the public interest (CPS)"), _l("The Crown Prosecution Service decided that prosecuting the suspect would not be in the public interest.")),
-        Outcome(10, _l("Formal action not in the public interest (police)"), _l("The police decided that taking formal action against the suspect would not be in the public interest.")),
-        Outcome(11, _l("Prosecution prevented: suspect under age"), _l("The suspect is too young to be prosecuted.")),
-        Outcome(12, _l("Prosecution prevented: suspect too ill"), _l("The suspect is too ill to be prosecuted.")),
-        Outcome(13, _l("Prosecution prevented: victim or key witness dead or too ill"), _l("The case cannot go ahead because a victim or key witness has died or is too ill to give evidence.")),
-        Outcome(14, _l("Evidential difficulties: suspect not identified, victim does not support action"), _l("No suspect was identified and the victim did not want police action to continue, so the investigation has stopped.")),
-        Outcome(15, _l("Evidential difficulties: suspect identified, victim supports action"), _l("A suspect was identified, but there is not enough evidence to take further action.")),
-        Outcome(16, _l("Evidential difficulties: suspect identified, victim does not support action"), _l("A suspect was identified, but the victim did not want police action to continue, so the investigation has stopped.")),
-        Outcome(17, _l("Prosecution time limit expired"), _l("The time limit for prosecuting this crime has passed.")),
-        Outcome(18, _l("Investigation complete: no suspect identified"), _l("The investigation is complete but no suspect was identified. It can be reopened if new information comes to light.")),
-        Outcome(19, _l("National Fraud Intelligence Bureau filed"), _l("The National Fraud Intelligence Bureau has assessed the crime and filed it. It can be reopened if new information comes to light.")),
-        Outcome(20, _l("Other body investigates"), _l("Another organisation has taken over the investigation.")),
-        Outcome(21, _l("Further investigation not in the public interest"), _l("The police decided that further investigation would not be in the public interest.")),
-        Outcome(22, _l("Diversionary, educational or intervention activity"), _l("Instead of being prosecuted, the person responsible has been sent on a course or programme to change their behaviour.")),
+        Outcome(
+            1,
+            _l("Charged or summonsed"),
+            _l(
+                "Someone has been charged with the crime or summonsed to appear at court. The case will now go to court."
+            ),
+        ),
+        Outcome(
+            2,
+            _l("Youth caution or youth conditional caution"),
+            _l(
+                "The person responsible, who is under 18, has been given a youth caution. This is a formal warning that goes on their record."
+            ),
+        ),
+        Outcome(
+            3,
+            _l("Adult caution or conditional caution"),
+            _l(
+                "The person responsible has been given a caution. This is a formal warning that goes on their record."
+            ),
+        ),
+        Outcome(
+            4,
+            _l("Taken into consideration"),
+            _l(
+                "The person responsible has admitted this crime and asked the court to take it into account when sentencing them for another crime."
+            ),
+        ),
+        Outcome(
+            5,
+            _l("Offender died"),
+            _l("The person suspected of this crime has died, so nobody can be prosecuted."),
+        ),
+        Outcome(
+            6,
+            _l("Penalty notice for disorder"),
+            _l("The person responsible has been given a penalty notice, which is a fine."),
+        ),
+        Outcome(
+            7,
+            _l("Cannabis or khat warning"),
+            _l("The person responsible has been given a formal warning for having a drug."),
+        ),
+        Outcome(
+            8,
+            _l("Community resolution"),
+            _l(
+                "The person responsible has been dealt with by a community resolution. This usually means they apologise, pay for damage or do something to put things right."
+            ),
+        ),
+        Outcome(
+            9,
+            _l("Prosecution not in the public interest (CPS)"),
+            _l(
+                "The Crown Prosecution Service decided that prosecuting the suspect would not be in the public interest."
+            ),
+        ),
+        Outcome(
+            10,
+            _l("Formal action not in the public interest (police)"),
+            _l(
+                "The police decided that taking formal action against the suspect would not be in the public interest."
+            ),
+        ),
+        Outcome(
+            11,
+            _l("Prosecution prevented: suspect under age"),
+            _l("The suspect is too young to be prosecuted."),
+        ),
+        Outcome(
+            12, _l("Prosecution prevented: suspect too ill"), _l("The suspect is too ill to be prosecuted.")
+        ),
+        Outcome(
+            13,
+            _l("Prosecution prevented: victim or key witness dead or too ill"),
+            _l(
+                "The case cannot go ahead because a victim or key witness has died or is too ill to give evidence."
+            ),
+        ),
+        Outcome(
+            14,
+            _l("Evidential difficulties: suspect not identified, victim does not support action"),
+            _l(
+                "No suspect was identified and the victim did not want police action to continue, so the investigation has stopped."
+            ),
+        ),
+        Outcome(
+            15,
+            _l("Evidential difficulties: suspect identified, victim supports action"),
+            _l("A suspect was identified, but there is not enough evidence to take further action."),
+        ),
+        Outcome(
+            16,
+            _l("Evidential difficulties: suspect identified, victim does not support action"),
+            _l(
+                "A suspect was identified, but the victim did not want police action to continue, so the investigation has stopped."
+            ),
+        ),
+        Outcome(
+            17,
+            _l("Prosecution time limit expired"),
+            _l("The time limit for prosecuting this crime has passed."),
+        ),
+        Outcome(
+            18,
+            _l("Investigation complete: no suspect identified"),
+            _l(
+                "The investigation is complete but no suspect was identified. It can be reopened if new information comes to light."
+            ),
+        ),
+        Outcome(
+            19,
+            _l("National Fraud Intelligence Bureau filed"),
+            _l(
+                "The National Fraud Intelligence Bureau has assessed the crime and filed it. It can be reopened if new information comes to light."
+            ),
+        ),
+        Outcome(
+            20, _l("Other body investigates"), _l("Another organisation has taken over the investigation.")
+        ),
+        Outcome(
+            21,
+            _l("Further investigation not in the public interest"),
+            _l("The police decided that further investigation would not be in the public interest."),
+        ),
+        Outcome(
+            22,
+            _l("Diversionary, educational or intervention activity"),
+            _l(
+                "Instead of being prosecuted, the person responsible has been sent on a course or programme to change their behaviour."
+            ),
+        ),
     )
 }
 

@@ -103,9 +103,16 @@ RULES: dict[str, Rule] = {
             2,
             2,
             (
-                Way("needs_identified", _l("Assessed: support needs identified"), _l("we assessed your needs")),
+                Way(
+                    "needs_identified", _l("Assessed: support needs identified"), _l("we assessed your needs")
+                ),
                 Way("no_needs", _l("Assessed: no support needs"), _l("we assessed your needs")),
-                Way("victim_declined", _l("The victim declined the assessment"), _l("you told us you did not want an assessment"), DECLINED),
+                Way(
+                    "victim_declined",
+                    _l("The victim declined the assessment"),
+                    _l("you told us you did not want an assessment"),
+                    DECLINED,
+                ),
             ),
         ),
         Rule(
@@ -125,8 +132,18 @@ RULES: dict[str, Rule] = {
             2,
             (
                 Way("referred", _l("Referred"), _l("we referred you"), MET, True),
-                Way("victim_declined", _l("The victim declined a referral"), _l("you told us you did not want a referral"), DECLINED),
-                Way("no_consent", _l("The victim did not consent to a referral"), _l("you did not give consent for a referral"), DECLINED),
+                Way(
+                    "victim_declined",
+                    _l("The victim declined a referral"),
+                    _l("you told us you did not want a referral"),
+                    DECLINED,
+                ),
+                Way(
+                    "no_consent",
+                    _l("The victim did not consent to a referral"),
+                    _l("you did not give consent for a referral"),
+                    DECLINED,
+                ),
             ),
         ),
         Rule(
@@ -147,7 +164,11 @@ RULES: dict[str, Rule] = {
             (
                 Way("offered", _l("Offered"), _l("we offered you the chance to make one")),
                 Way("made", _l("Statement made"), _l("you made a statement")),
-                Way("declined_by_victim", _l("Offered, and the victim chose not to make one"), _l("you chose not to make one")),
+                Way(
+                    "declined_by_victim",
+                    _l("Offered, and the victim chose not to make one"),
+                    _l("you chose not to make one"),
+                ),
             ),
         ),
         Rule(
@@ -227,8 +248,16 @@ RULES: dict[str, Rule] = {
             30,
             30,
             (
-                Way("upheld", _l("Review upheld: the decision is overturned"), _l("the review found the decision was wrong")),
-                Way("not_upheld", _l("Review not upheld: the decision stands"), _l("the review found the decision was right")),
+                Way(
+                    "upheld",
+                    _l("Review upheld: the decision is overturned"),
+                    _l("the review found the decision was wrong"),
+                ),
+                Way(
+                    "not_upheld",
+                    _l("Review not upheld: the decision stands"),
+                    _l("the review found the decision was right"),
+                ),
             ),
         ),
     )
@@ -253,7 +282,10 @@ KEY_EVENTS = {
     "interview": (_l("Suspect interviewed"), _l("the interview of a suspect")),
     "released_nfa": (_l("Released with no further action"), _l("a decision to take no further action")),
     "bail": (_l("Released on bail"), _l("a suspect being released on bail")),
-    "released_under_investigation": (_l("Released under investigation"), _l("a suspect being released while we investigate")),
+    "released_under_investigation": (
+        _l("Released under investigation"),
+        _l("a suspect being released while we investigate"),
+    ),
     "bail_changed": (_l("Bail conditions changed or cancelled"), _l("a change to bail conditions")),
     "charge": (_l("Charged or summonsed"), _l("a charge or summons")),
     "out_of_court": (_l("Out-of-court disposal"), _l("an out-of-court disposal, such as a caution")),
@@ -293,7 +325,9 @@ ENHANCED_REASONS = {
     "persistently_targeted": {"assessed": _l("Repeatedly or deliberately targeted")},
     "vulnerable": {
         "under_18": _l("Under 18"),
-        "assessed": _l("Evidence likely to be affected by a mental disorder, impairment or physical disability"),
+        "assessed": _l(
+            "Evidence likely to be affected by a mental disorder, impairment or physical disability"
+        ),
     },
     "intimidated": {
         "offence": _l("Complainant of a sexual offence or trafficking"),
@@ -302,7 +336,9 @@ ENHANCED_REASONS = {
 }
 
 # Derived automatically: the reasons a victim has enhanced rights without an assessment.
-DERIVED_REASONS = frozenset({("most_serious", "offence"), ("vulnerable", "under_18"), ("intimidated", "offence")})
+DERIVED_REASONS = frozenset(
+    {("most_serious", "offence"), ("vulnerable", "under_18"), ("intimidated", "offence")}
+)
 
 MOST_SERIOUS_OFFENCES = frozenset(
     {
@@ -396,6 +432,7 @@ STATUSES = {
     "declined": _l("Declined"),
     "not_applicable": _l("Does not apply"),
 }
+
 
 def timescale_key(rule: str, enhanced: bool) -> str:
     return f"{rule}_enhanced" if enhanced else rule

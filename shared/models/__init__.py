@@ -11,6 +11,7 @@ from shared.models.outbox import OutboxAttempt, OutboxMessage
 from shared.models.session import UserSession
 from shared.models.staff import ROLES, RecoveryCode, StaffMember, StaffRole, Team
 from shared.models.victim import CONTACT_CHANNELS, LANGUAGES, LINK_PURPOSES, AccountLink, Victim
+from shared.models.worker_heartbeat import WorkerHeartbeat
 
 __all__ = [
     "API_SCOPES",
@@ -40,4 +41,5 @@ __all__ = [
     "Team",
     "UserSession",
     "Victim",
+    "WorkerHeartbeat",
 ]

@@ -67,7 +67,10 @@ class CrimeVictim(Model):
     URL carries no crime reference and cannot be guessed."""
 
     __tablename__ = "crime_victim"
-    __table_args__ = (UniqueConstraint("crime_id", "victim_id"), UniqueConstraint("crime_id", "source_ref", name="uq_crime_victim_source_ref"))
+    __table_args__ = (
+        UniqueConstraint("crime_id", "victim_id"),
+        UniqueConstraint("crime_id", "source_ref", name="uq_crime_victim_source_ref"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)

@@ -53,7 +53,5 @@ class InternalNote(Model):
     __tablename__ = "internal_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(
-        ForeignKey("investigation_update.id"), unique=True
-    )
+    update_id: Mapped[int] = mapped_column(ForeignKey("investigation_update.id"), unique=True)
     text: Mapped[str] = mapped_column(Text)

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 
 from shared.extensions import db
 from shared.models import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord, StaffMember
@@ -59,7 +59,7 @@ def revoke(client: ApiClient, by: StaffMember | None) -> None:
     audit.record("api_client.revoke", "api_client", client.id, actor=by)
 
 
-def _listed():
+def _listed() -> Select[ApiClient]:
     # Those still active first, then by name.
     return select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), ApiClient.name, ApiClient.id)
 
@@ -95,10 +95,14 @@ def save_token(token: dict, client: ApiClient) -> None:
             expires_at=now + timedelta(seconds=int(token["expires_in"])),
         )
     )
-    db.session.execute(delete(ApiToken).where(ApiToken.client_id == client.id, ApiToken.expires_at < now - timedelta(days=1)))
+    db.session.execute(
+        delete(ApiToken).where(ApiToken.client_id == client.id, ApiToken.expires_at < now - timedelta(days=1))
+    )
     kept = timedelta(hours=current_app.config["API_IDEMPOTENCY_HOURS"])
     db.session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.client_id == client.id, IdempotencyRecord.created_at < now - kept)
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.client_id == client.id, IdempotencyRecord.created_at < now - kept
+        )
     )
     audit.record("api.token_issued", "api_client", client.id, detail=token.get("scope"), actor=client)
 

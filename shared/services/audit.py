@@ -9,6 +9,7 @@ from typing import Any
 
 from shared.extensions import db
 from shared.models import AuditEvent, StaffMember, Victim
+from shared.services import audit_feed  # noqa: F401  (logs each event once it is committed)
 from shared.services.actors import Actor
 from shared.services.unit_of_work import transactional
 

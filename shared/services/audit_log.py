@@ -96,7 +96,9 @@ def search(filters: AuditFilters, page: int, per_page: int) -> Page:
     """A page of the events matching `filters`, newest first, as AuditRow items; past
     the end, the last page. Four queries at most: the count, the page, the names of the
     staff and of the records systems on it."""
-    found = pager.fetch_page(select(AuditEvent).where(*_conditions(filters)).order_by(*_NEWEST_FIRST), page, per_page)
+    found = pager.fetch_page(
+        select(AuditEvent).where(*_conditions(filters)).order_by(*_NEWEST_FIRST), page, per_page
+    )
     events = found.items
     staff_ids = {e.actor_id for e in events if e.actor_type == "staff" and e.actor_id is not None}
     names = (
@@ -110,18 +112,27 @@ def search(filters: AuditFilters, page: int, per_page: int) -> Page:
     )
     client_ids = {e.actor_id for e in events if e.actor_type == "api" and e.actor_id is not None}
     clients = (
-        dict(db.session.execute(select(ApiClient.id, ApiClient.name).where(ApiClient.id.in_(client_ids))).all())
+        dict(
+            db.session.execute(select(ApiClient.id, ApiClient.name).where(ApiClient.id.in_(client_ids))).all()
+        )
         if client_ids
         else {}
     )
     found.items = [
-        AuditRow(event, names.get(event.actor_id) if event.actor_type == "staff" else clients.get(event.actor_id) if event.actor_type == "api" else None)
+        AuditRow(
+            event,
+            names.get(event.actor_id)
+            if event.actor_type == "staff"
+            else clients.get(event.actor_id)
+            if event.actor_type == "api"
+            else None,
+        )
         for event in events
     ]
     return found
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
     """The text of a CSV cell that a spreadsheet will show as text, never run as a
     formula: a leading quote before `=`, `+`, `-`, `@`, tab or carriage return (OWASP)."""
     text = "" if value is None else str(value)

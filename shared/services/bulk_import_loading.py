@@ -13,12 +13,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from shared.extensions import db
 from shared.models import ApiClient
 from shared.services import records
 from shared.services.bulk_import_rows import Plan, Unit, file_field, units
 from shared.services.errors import ServiceError
+
+# What an upsert wrote: a crime or a victim's link to it.
+R = TypeVar("R")
 
 
 @dataclass
@@ -47,17 +51,19 @@ def _load_unit(unit: Unit, fmt: str, by: ApiClient, tally: Tally) -> None:
         tally.error(unit.crime_line, file_field(fmt, None, error.field), _refusal(error))
         for number in unit.lines:
             if number != unit.crime_line:
-                tally.error(number, "reference", f"not loaded: the crime on line {unit.crime_line} was refused")
+                tally.error(
+                    number, "reference", f"not loaded: the crime on line {unit.crime_line} was refused"
+                )
         return
     tally.crimes[written.result] += 1
     crime = written.record
     for number, index, victim in unit.victims:
         try:
-            written = records.load_victim(crime, victim, by)
+            added = records.load_victim(crime, victim, by)
         except ServiceError as error:
             tally.error(number, file_field(fmt, index, error.field), _refusal(error))
             continue
-        tally.victims[written.result] += 1
+        tally.victims[added.result] += 1
 
 
 def load(
@@ -74,12 +80,12 @@ def load(
     memory stays flat. Each crime's results and errors go to `tally`; `loaded` is called
     after each crime, to show progress. A crime or victim the services refuse is an error
     on its line, and the rest are loaded."""
-    by = db.session.get(ApiClient, client_pk)
+    by = db.session.get_one(ApiClient, client_pk)
     for done, unit in enumerate(units(path, fmt, plan, tally.error), 1):
         _load_unit(unit, fmt, by, tally)
         if loaded is not None:
             loaded()
         if done % batch_size == 0:
             db.session.remove()
-            by = db.session.get(ApiClient, client_pk)
+            by = db.session.get_one(ApiClient, client_pk)
     db.session.remove()

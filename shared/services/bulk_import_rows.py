@@ -11,7 +11,7 @@ again, rather than keeping it, keeps memory flat whatever the size of the file.
 
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +54,14 @@ VICTIM_COLUMNS = {
 }
 VICTIM_FIELDS = {name: column for column, name in VICTIM_COLUMNS.items()}
 REQUIRED_VICTIM_COLUMNS = ("victim_ref", "victim_name", "victim_updated_at")
-DATE_COLUMNS = {"occurred_at", "reported_at", "recorded_at", "updated_at", "victim_date_of_birth", "victim_updated_at"}
+DATE_COLUMNS = {
+    "occurred_at",
+    "reported_at",
+    "recorded_at",
+    "updated_at",
+    "victim_date_of_birth",
+    "victim_updated_at",
+}
 # In lax mode pydantic reads a number as a Unix time; in a CSV cell it is far more likely
 # a spreadsheet's serial date, so it is refused.
 NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
@@ -79,6 +86,13 @@ class Line:
     victims: list[VictimIn] = field(default_factory=list)
     errors: list[tuple[str | None, str]] = field(default_factory=list)
 
+    @property
+    def valid_crime(self) -> CrimeIn:
+        """The crime of a line read without errors, which always has one."""
+        if self.crime is None:
+            raise ValueError(f"line {self.number} has no crime: {self.errors}")
+        return self.crime
+
 
 @dataclass
 class Unit:
@@ -101,6 +115,8 @@ class Group:
     victim_refs: dict[str, int] = field(default_factory=dict)
 
 
+# The place in a row that pydantic names (field names and list indexes).
+Location = Sequence[int | str]
 # Where the errors go, one at a time: (line number, the field as the file names it, message).
 Report = Callable[[int, str | None, str], None]
 
@@ -121,7 +137,9 @@ def _decoded(path: Path) -> Iterator[tuple[int, str]]:
                 raise FileRefused([(number, None, "this line is not UTF-8 text")]) from None
 
 
-def _validation_errors(error: ValidationError, name) -> list[tuple[str | None, str]]:
+def _validation_errors(
+    error: ValidationError, name: Callable[[Location], str | None]
+) -> list[tuple[str | None, str]]:
     out = []
     for item in error.errors(include_url=False):
         message = item["msg"]
@@ -131,7 +149,7 @@ def _validation_errors(error: ValidationError, name) -> list[tuple[str | None, s
     return out
 
 
-def _json_name(loc) -> str | None:
+def _json_name(loc: Location) -> str | None:
     return "/".join(str(part) for part in loc) or None
 
 
@@ -165,7 +183,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 
 def _header_errors(header: list[str]) -> list[tuple[int, str | None, str]]:
-    errors = []
+    errors: list[tuple[int, str | None, str]] = []
     known = set(CRIME_COLUMNS) | set(VICTIM_COLUMNS)
     for name in sorted({name for name in header if name not in known}):
         errors.append((1, name, "this column is not known"))
@@ -180,15 +198,24 @@ def _header_errors(header: list[str]) -> list[tuple[int, str | None, str]]:
     return errors
 
 
-def _csv_cells(columns: list[str], row: list[str]) -> tuple[dict, dict, list[tuple[str | None, str]]]:
+def _csv_cells(
+    columns: list[str], row: list[str]
+) -> tuple[dict[str, str], dict[str, str], list[tuple[str | None, str]]]:
     """The crime's and the victim's fields given on a row (empty cells left out)."""
-    crime, victim, errors = {}, {}, []
+    crime: dict[str, str] = {}
+    victim: dict[str, str] = {}
+    errors: list[tuple[str | None, str]] = []
     for column, cell in zip(columns, row, strict=True):
         value = cell.strip()
         if not value:
             continue
         if column in DATE_COLUMNS and NUMBER.match(value):
-            errors.append((column, "give a date in ISO 8601 form (a time also needs its zone, e.g. 2026-03-01T14:30:00Z)"))
+            errors.append(
+                (
+                    column,
+                    "give a date in ISO 8601 form (a time also needs its zone, e.g. 2026-03-01T14:30:00Z)",
+                )
+            )
         elif column in VICTIM_COLUMNS:
             victim[VICTIM_COLUMNS[column]] = value
         else:
@@ -207,10 +234,12 @@ def _csv_lines(path: Path) -> Iterator[Line]:
         raise FileRefused(errors)
     for number, row in rows:
         if len(row) != len(columns):
-            yield Line(number, errors=[(None, f"this row has {len(row)} cells and the header {len(columns)}")])
+            yield Line(
+                number, errors=[(None, f"this row has {len(row)} cells and the header {len(columns)}")]
+            )
             continue
-        crime_cells, victim_cells, errors = _csv_cells(columns, row)
-        line = Line(number, errors=errors)
+        crime_cells, victim_cells, cell_errors = _csv_cells(columns, row)
+        line = Line(number, errors=cell_errors)
         try:
             line.crime = CrimeIn.model_validate(crime_cells)
         except ValidationError as error:
@@ -226,7 +255,7 @@ def _csv_lines(path: Path) -> Iterator[Line]:
         yield line
 
 
-def _csv_name(loc) -> str | None:
+def _csv_name(loc: Location) -> str | None:
     """A VictimIn field as its CSV column."""
     if not loc:
         return None
@@ -244,7 +273,7 @@ def lines(path: Path, fmt: str) -> Iterator[Line]:
 
 def file_field(fmt: str, index: int | None, name: str | None) -> str | None:
     """A service's field name as the file names it (for a victim: on its line)."""
-    name = SERVICE_FIELDS.get(name, name)
+    name = SERVICE_FIELDS.get(name, name) if name else name
     if index is None:
         return name
     if fmt == "csv":
@@ -255,12 +284,13 @@ def file_field(fmt: str, index: int | None, name: str | None) -> str | None:
 def _check_line(line: Line, fmt: str, officers: set[str]) -> None:
     """What the models cannot know: the officer in charge is active, and the rules the
     services apply before writing anything."""
-    if line.crime.officer_in_charge.upper() not in officers:
+    crime = line.valid_crime
+    if crime.officer_in_charge.upper() not in officers:
         line.errors.append(
-            ("officer_in_charge", f"No active member of staff has collar number {line.crime.officer_in_charge}")
+            ("officer_in_charge", f"No active member of staff has collar number {crime.officer_in_charge}")
         )
     try:
-        records.check_crime(line.crime)
+        records.check_crime(crime)
     except ServiceError as error:
         line.errors.append((file_field(fmt, None, error.field), str(error.message)))
     seen: dict[str, int] = {}
@@ -271,7 +301,10 @@ def _check_line(line: Line, fmt: str, officers: set[str]) -> None:
             line.errors.append((file_field(fmt, index, error.field), str(error.message)))
         if victim.victim_ref in seen:
             line.errors.append(
-                (file_field(fmt, index, "victim_ref"), f"the same as victims/{seen[victim.victim_ref]}/victim_ref")
+                (
+                    file_field(fmt, index, "victim_ref"),
+                    f"the same as victims/{seen[victim.victim_ref]}/victim_ref",
+                )
             )
         seen.setdefault(victim.victim_ref, index)
 
@@ -282,7 +315,7 @@ def _crime_key(crime: CrimeIn) -> dict:
 
 def _check_group(line: Line, groups: dict[str, Group]) -> None:
     """Lines sharing a reference give the same crime and different victims."""
-    key = _crime_key(line.crime)
+    key = _crime_key(line.valid_crime)
     group = groups.get(key["reference"])
     if group is None:
         return
@@ -291,11 +324,15 @@ def _check_group(line: Line, groups: dict[str, Group]) -> None:
         line.errors.append(("reference", f"the crime's {', '.join(differ)} differ from line {group.first}"))
     for victim in line.victims:
         if victim.victim_ref in group.victim_refs:
-            line.errors.append(("victim_ref", f"this victim is already on line {group.victim_refs[victim.victim_ref]}"))
+            line.errors.append(
+                ("victim_ref", f"this victim is already on line {group.victim_refs[victim.victim_ref]}")
+            )
 
 
 def _active_officers() -> set[str]:
-    return set(db.session.scalars(select(func.upper(StaffMember.collar_number)).where(StaffMember.active.is_(True))))
+    return set(
+        db.session.scalars(select(func.upper(StaffMember.collar_number)).where(StaffMember.active.is_(True)))
+    )
 
 
 @dataclass
@@ -330,7 +367,7 @@ def check(path: Path, fmt: str, report: Report) -> Plan:
         if fmt == "jsonl":
             plan.units += 1
             continue
-        key = _crime_key(line.crime)
+        key = _crime_key(line.valid_crime)
         group = plan.groups.get(key["reference"])
         if group is None:
             group = plan.groups[key["reference"]] = Group(line.number, key, line.number)
@@ -358,13 +395,13 @@ def units(path: Path, fmt: str, plan: Plan, report: Report) -> Iterator[Unit]:
             continue
         victims = [(line.number, index, victim) for index, victim in enumerate(line.victims)]
         if fmt == "jsonl":
-            yield Unit(line.crime, line.number, [line.number], victims)
+            yield Unit(line.valid_crime, line.number, [line.number], victims)
             continue
-        reference = crimes.normalise_reference(line.crime.reference)
+        reference = crimes.normalise_reference(line.valid_crime.reference)
         group = plan.groups.get(reference)
         if group is None:
             continue
-        unit = pending.setdefault(reference, Unit(line.crime, line.number, [], []))
+        unit = pending.setdefault(reference, Unit(line.valid_crime, line.number, [], []))
         unit.lines.append(line.number)
         unit.victims += victims
         if line.number == group.last:

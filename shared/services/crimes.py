@@ -3,7 +3,7 @@
 import re
 from datetime import datetime
 
-from sqlalchemy import select, true
+from sqlalchemy import ColumnElement, select, true
 
 from shared.domain.permissions import sees_whole_force
 from shared.domain.reference_data import FINAL_STAGES, OFFENCES, OUTCOMES, STAGES
@@ -11,6 +11,7 @@ from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.services.unit_of_work import transactional
@@ -32,7 +33,7 @@ def record_crime(
     reported_at: datetime,
     officer_in_charge: StaffMember,
     stage: str,
-    by: StaffMember,
+    by: Actor,
     recorded_at: datetime | None = None,
     source_updated_at: datetime | None = None,
 ) -> Crime:
@@ -59,7 +60,10 @@ def record_crime(
             "occurred_date",
         )
     if recorded_at is not None and not reported_at <= recorded_at <= now:
-        raise ServiceError(_l("The date recorded must be on or after the date reported, and not in the future"), "recorded_at")
+        raise ServiceError(
+            _l("The date recorded must be on or after the date reported, and not in the future"),
+            "recorded_at",
+        )
     if db.session.scalar(select(Crime.id).where(Crime.reference == reference)) is not None:
         raise ServiceError(_l("A crime with this reference is already recorded"), "reference")
     crime = Crime(
@@ -80,7 +84,7 @@ def record_crime(
     return crime
 
 
-def in_scope(staff: StaffMember):
+def in_scope(staff: StaffMember) -> ColumnElement[bool]:
     """The SQL condition for the crimes this member of staff may see: the whole force
     for a DDM, the force crime registrar and analysts; their own team's otherwise."""
     if sees_whole_force(staff):
@@ -129,7 +133,9 @@ def change_officer(crime: Crime, officer: StaffMember | None, by: StaffMember) -
         raise ServiceError(_l("This officer is already in charge of the crime"), "officer")
     before = crime.officer_in_charge_id
     crime.officer_in_charge_id = officer.id
-    audit.record("crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by)
+    audit.record(
+        "crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by
+    )
     # Reloaded so that the crime names its new officer, not the one it had loaded.
     db.session.flush()
     db.session.refresh(crime)
@@ -142,7 +148,9 @@ def refuse_if_cancelled(crime: Crime) -> None:
 
 
 @transactional
-def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: bool, by: StaffMember) -> InvestigationUpdate:
+def change_stage(
+    crime: Crime, stage: str, victim_text: str | None, visible: bool, by: Actor
+) -> InvestigationUpdate:
     """Move the crime to `stage`, keep the change in its history, and commit."""
     if stage not in STAGES or stage in FINAL_STAGES:
         raise ServiceError(_l("Select the stage"), "stage")
@@ -169,7 +177,9 @@ def change_stage(crime: Crime, stage: str, victim_text: str | None, visible: boo
 
 
 @transactional
-def record_outcome(crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: StaffMember) -> InvestigationUpdate:
+def record_outcome(
+    crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: Actor
+) -> InvestigationUpdate:
     """Record the Home Office outcome, finish the investigation and commit. A charge
     (outcome 1) moves the crime to the charged stage; any other outcome closes it. The
     victims are owed being told of it (shared.services.entitlements.on_outcome)."""

@@ -51,9 +51,18 @@ def status_expression(now: datetime) -> ColumnElement[str]:
     overdue, declined or not_applicable. The one definition the pages, the queues and
     the reports all use."""
     return case(
-        (Entitlement.state == "met", case((Entitlement.due_at.is_(None) | (Entitlement.met_at <= Entitlement.due_at), "met_on_time"), else_="met_late")),
+        (
+            Entitlement.state == "met",
+            case(
+                (Entitlement.due_at.is_(None) | (Entitlement.met_at <= Entitlement.due_at), "met_on_time"),
+                else_="met_late",
+            ),
+        ),
         (Entitlement.state.in_(("declined", "not_applicable")), Entitlement.state),
-        (Entitlement.due_at.is_not(None) & (Entitlement.due_at < literal(now, Entitlement.due_at.type)), "overdue"),
+        (
+            Entitlement.due_at.is_not(None) & (Entitlement.due_at < literal(now, Entitlement.due_at.type)),
+            "overdue",
+        ),
         else_="pending",
     )
 
@@ -75,7 +84,9 @@ def _days(rule_code: str, enhanced: bool) -> int:
     return days
 
 
-def due_at(rule_code: str, trigger: datetime, enhanced: bool, frequency_days: int | None = None) -> datetime | None:
+def due_at(
+    rule_code: str, trigger: datetime, enhanced: bool, frequency_days: int | None = None
+) -> datetime | None:
     """When an entitlement started at `trigger` is due; None while it has no deadline
     (the VPS offer, until someone is charged)."""
     rule = RULES[rule_code]
@@ -101,7 +112,9 @@ def current_rights(link_ids: Iterable[int]) -> dict[int, list[EnhancedRight]]:
         .group_by(EnhancedRight.crime_victim_id, EnhancedRight.category)
     )
     rows = db.session.scalars(
-        select(EnhancedRight).where(EnhancedRight.id.in_(newest), EnhancedRight.applies.is_(True)).order_by(EnhancedRight.category)
+        select(EnhancedRight)
+        .where(EnhancedRight.id.in_(newest), EnhancedRight.applies.is_(True))
+        .order_by(EnhancedRight.category)
     )
     for row in rows:
         out[row.crime_victim_id].append(row)
@@ -113,8 +126,15 @@ def current_plans(link_ids: Iterable[int]) -> dict[int, ContactPlan]:
     link_ids = list(link_ids)
     if not link_ids:
         return {}
-    newest = select(func.max(ContactPlan.id)).where(ContactPlan.crime_victim_id.in_(link_ids)).group_by(ContactPlan.crime_victim_id)
-    return {plan.crime_victim_id: plan for plan in db.session.scalars(select(ContactPlan).where(ContactPlan.id.in_(newest)))}
+    newest = (
+        select(func.max(ContactPlan.id))
+        .where(ContactPlan.crime_victim_id.in_(link_ids))
+        .group_by(ContactPlan.crime_victim_id)
+    )
+    return {
+        plan.crime_victim_id: plan
+        for plan in db.session.scalars(select(ContactPlan).where(ContactPlan.id.in_(newest)))
+    }
 
 
 def derived_rights(crime: Crime, link: CrimeVictim) -> list[tuple[str, str]]:
@@ -151,9 +171,13 @@ def review_applies(crime: Crime) -> bool:
     if crime.outcome not in VRR_OUTCOMES:
         return False
     interviewed = db.session.scalar(
-        select(func.count(Entitlement.id)).where(Entitlement.crime_id == crime.id, Entitlement.event_kind.in_(VRR_INTERVIEW_EVENTS))
+        select(func.count(Entitlement.id)).where(
+            Entitlement.crime_id == crime.id, Entitlement.event_kind.in_(VRR_INTERVIEW_EVENTS)
+        )
     ) or db.session.scalar(
-        select(func.count(InvestigationUpdate.id)).where(InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.kind.in_(VRR_INTERVIEW_EVENTS))
+        select(func.count(InvestigationUpdate.id)).where(
+            InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.kind.in_(VRR_INTERVIEW_EVENTS)
+        )
     )
     return bool(interviewed)
 
@@ -246,7 +270,11 @@ def set_due(ent: Entitlement, due: datetime | None, enhanced: bool, by: Actor | 
 
 
 def _links(crime: Crime) -> list[CrimeVictim]:
-    return list(db.session.scalars(select(CrimeVictim).where(CrimeVictim.crime_id == crime.id).order_by(CrimeVictim.id)))
+    return list(
+        db.session.scalars(
+            select(CrimeVictim).where(CrimeVictim.crime_id == crime.id).order_by(CrimeVictim.id)
+        )
+    )
 
 
 def _open_of(crime: Crime, *rules: str) -> list[Entitlement]:
@@ -288,19 +316,25 @@ def start_for_victim(link: CrimeVictim, by: Actor | None = None) -> None:
     for rule_code in ON_RECORDING:
         rule = RULES[rule_code]
         trigger = crime.reported_at if rule.trigger == "reported" else crime.recorded_at
-        due = calendar.end_of_local_day(calendar.local_date(charged_at)) if rule.clock == "charge" and charged_at else None
+        due = (
+            calendar.end_of_local_day(calendar.local_date(charged_at))
+            if rule.clock == "charge" and charged_at
+            else None
+        )
         open_entitlement(link, rule_code, trigger, enhanced, due=due, by=by)
     if not _investigation_over(crime):
-        open_entitlement(link, "contact_update", link.added_at or utcnow(), enhanced, frequency_days=frequency, by=by)
+        open_entitlement(
+            link, "contact_update", link.added_at or utcnow(), enhanced, frequency_days=frequency, by=by
+        )
 
 
 def _charged_at(crime: Crime) -> datetime | None:
     if crime.outcome == 1:
         return crime.outcome_at
     return db.session.scalar(
-        select(func.min(func.coalesce(InvestigationUpdate.occurred_at, InvestigationUpdate.created_at))).where(
-            InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.kind == "charge"
-        )
+        select(
+            func.min(func.coalesce(InvestigationUpdate.occurred_at, InvestigationUpdate.created_at))
+        ).where(InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.kind == "charge")
     )
 
 
@@ -312,7 +346,9 @@ def on_key_event(crime: Crime, event_kind: str, update: InvestigationUpdate, by:
     links = _links(crime)
     rights = current_rights(link.id for link in links)
     for link in links:
-        ent = open_entitlement(link, "event_told", at, bool(rights[link.id]), event_kind=event_kind, update=update, by=by)
+        ent = open_entitlement(
+            link, "event_told", at, bool(rights[link.id]), event_kind=event_kind, update=update, by=by
+        )
         if update.visible_to_victim and link.victim.is_active:
             close(ent, "met", at=update.created_at, way=PORTAL_WAY.code)
     if event_kind == "charge":
@@ -338,7 +374,9 @@ def on_visible_update(crime: Crime, update: InvestigationUpdate) -> None:
         next_update(link, plans.get(link.id), update.created_at, ent.enhanced)
 
 
-def next_update(link: CrimeVictim, plan: ContactPlan | None, after: datetime, enhanced: bool, by: Actor | None = None) -> None:
+def next_update(
+    link: CrimeVictim, plan: ContactPlan | None, after: datetime, enhanced: bool, by: Actor | None = None
+) -> None:
     """Open the next agreed update, unless the victim opted out or the investigation is over."""
     if (plan is not None and plan.opted_out) or _investigation_over(link.crime):
         return
@@ -354,7 +392,9 @@ def on_outcome(crime: Crime, update: InvestigationUpdate, by: Actor | None = Non
         raise ValueError(f"crime {crime.id} has no outcome to tell its victims of")
     event_kind = outcome_event(crime.outcome)
     already = db.session.scalar(
-        select(func.count(Entitlement.id)).where(Entitlement.crime_id == crime.id, Entitlement.event_kind == event_kind)
+        select(func.count(Entitlement.id)).where(
+            Entitlement.crime_id == crime.id, Entitlement.event_kind == event_kind
+        )
     )
     # A charge or disposal already posted as a key event is not told twice.
     if not already or event_kind == "released_nfa":
@@ -369,7 +409,11 @@ def on_outcome(crime: Crime, update: InvestigationUpdate, by: Actor | None = Non
 
 def on_cancelled(crime: Crime, update: InvestigationUpdate, by: Actor | None = None) -> None:
     """A cancelled crime owes its victims nothing more but being told of the cancellation."""
-    for ent in list(db.session.scalars(select(Entitlement).where(Entitlement.crime_id == crime.id, Entitlement.state == "open"))):
+    for ent in list(
+        db.session.scalars(
+            select(Entitlement).where(Entitlement.crime_id == crime.id, Entitlement.state == "open")
+        )
+    ):
         close(ent, "not_applicable", reason="crime_cancelled", by=by)
     on_key_event(crime, "cancelled", update, by)
 
@@ -379,7 +423,9 @@ def recompute_for(link: CrimeVictim, enhanced: bool, by: Actor | None = None) ->
     counted from their own trigger."""
     plans = current_plans([link.id])
     plan = plans.get(link.id)
-    for ent in db.session.scalars(select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.state == "open")):
+    for ent in db.session.scalars(
+        select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.state == "open")
+    ):
         if ent.due_at is None:
             ent.enhanced = enhanced
             continue
@@ -400,11 +446,15 @@ def rederive(link: CrimeVictim, by: Actor | None = None) -> bool:
     for category, right in current.items():
         automatic = right.assessed_by_id is None and right.api_client_id is None
         if automatic and (category, right.reason) in DERIVED_REASONS and wanted.get(category) != right.reason:
-            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=right.reason, applies=False))
+            db.session.add(
+                EnhancedRight(crime_victim_id=link.id, category=category, reason=right.reason, applies=False)
+            )
             changed = True
     for category, reason in wanted.items():
         if category not in current:
-            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True))
+            db.session.add(
+                EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True)
+            )
             changed = True
     if changed:
         db.session.flush()

@@ -65,7 +65,9 @@ def begin(client: ApiClient, key: str, print_: str) -> IdempotencyRecord | Repla
     while True:
         record = _find(client, key)
         if record is None:
-            record = IdempotencyRecord(client_id=client.id, key=key, fingerprint=print_, status_code=IN_PROGRESS, body="")
+            record = IdempotencyRecord(
+                client_id=client.id, key=key, fingerprint=print_, status_code=IN_PROGRESS, body=""
+            )
             db.session.add(record)
             db.session.flush()
             return record

@@ -12,6 +12,7 @@ from shared.extensions import db
 from shared.models import AccountLink, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import actors
+from shared.services.actors import Actor
 
 
 class LinkProblem(Exception):
@@ -32,8 +33,14 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue(purpose: str, ttl: timedelta, *, victim: Victim | None = None, staff: StaffMember | None = None,
-          by: StaffMember | None = None) -> str:
+def issue(
+    purpose: str,
+    ttl: timedelta,
+    *,
+    victim: Victim | None = None,
+    staff: StaffMember | None = None,
+    by: Actor | None = None,
+) -> str:
     """Add a new link for the victim or member of staff and return its raw token (to
     send, never to store). Every unused link of theirs stops working. Part of the caller's
     unit of work."""

@@ -10,13 +10,19 @@ from sqlalchemy import select
 
 from shared.domain.notification_kinds import KINDS
 from shared.extensions import db
-from shared.models import CrimeVictim, OutboxMessage, StaffMember, Victim
+from shared.models import Crime, CrimeVictim, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services.outbox_sealing import seal
 
 
-def enqueue(kind: str, *, victim: Victim | None = None, staff: StaffMember | None = None,
-            crime_id: int | None = None, values: dict | None = None) -> OutboxMessage:
+def enqueue(
+    kind: str,
+    *,
+    victim: Victim | None = None,
+    staff: StaffMember | None = None,
+    crime_id: int | None = None,
+    values: dict | None = None,
+) -> OutboxMessage:
     """Add a message to the outbox in the caller's unit of work, which commits it. A
     message about a case that is already waiting, unsent, to the same victim is not
     added twice: one "something new" is enough."""
@@ -24,14 +30,16 @@ def enqueue(kind: str, *, victim: Victim | None = None, staff: StaffMember | Non
         raise ValueError(f"unknown message kind {kind!r}")
     if KINDS[kind].about == "case" and victim is not None:
         waiting = db.session.scalar(
-            select(OutboxMessage).where(
+            select(OutboxMessage)
+            .where(
                 OutboxMessage.kind == kind,
                 OutboxMessage.victim_id == victim.id,
                 OutboxMessage.crime_id == crime_id,
                 OutboxMessage.status == "pending",
                 OutboxMessage.attempts == 0,
                 OutboxMessage.claimed_by.is_(None),
-            ).limit(1)
+            )
+            .limit(1)
         )
         if waiting is not None:
             return waiting
@@ -49,12 +57,13 @@ def enqueue(kind: str, *, victim: Victim | None = None, staff: StaffMember | Non
     db.session.flush()
     return message
 
-def notify_victims(crime, kind: str = "new_update") -> None:
+
+def notify_victims(crime: Crime, kind: str = "new_update") -> None:
     """Tell every victim of the crime who uses the service that there is something new,
     in the caller's transaction."""
     for victim in db.session.scalars(
-        select(Victim).join(CrimeVictim, CrimeVictim.victim_id == Victim.id).where(
-            CrimeVictim.crime_id == crime.id, Victim.activated_at.is_not(None)
-        )
+        select(Victim)
+        .join(CrimeVictim, CrimeVictim.victim_id == Victim.id)
+        .where(CrimeVictim.crime_id == crime.id, Victim.activated_at.is_not(None))
     ):
         enqueue(kind, victim=victim, crime_id=crime.id)

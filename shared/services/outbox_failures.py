@@ -1,10 +1,12 @@
 """Notifications that were withheld or finally failed, as the officer sees them on the
 crime page, and marking one dealt with once the victim was reached another way."""
 
+from collections.abc import Collection
+
 from sqlalchemy import or_, select
 
 from shared.extensions import db
-from shared.models import CrimeVictim, OutboxMessage, StaffMember, Victim
+from shared.models import Crime, CrimeVictim, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit
 from shared.services.pager import Latest, fetch_latest
@@ -29,7 +31,7 @@ REASONS = {
 WITHHELD = frozenset({"not_safe", "opted_out", "channel", "no_account"})
 
 
-def failed_for_crime(crime, victim_ids) -> list[OutboxMessage]:
+def failed_for_crime(crime: Crime, victim_ids: Collection[int]) -> list[OutboxMessage]:
     """Messages to the crime's victims that finally failed and nobody has dealt with:
     those about this crime, and account messages (an invitation, say). One query."""
     if not victim_ids:
@@ -47,7 +49,8 @@ def failed_for_crime(crime, victim_ids) -> list[OutboxMessage]:
         )
     )
 
-def latest_failed_on_crime(crime, limit: int) -> Latest:
+
+def latest_failed_on_crime(crime: Crime, limit: int) -> Latest:
     """What failed_for_crime gives for every victim of the crime, newest first, at most
     `limit`, each as a row of (message, its victim), and whether older ones are left out.
     One query, whatever the number of victims."""
@@ -57,7 +60,9 @@ def latest_failed_on_crime(crime, limit: int) -> Latest:
         .where(
             OutboxMessage.status == "failed",
             OutboxMessage.dealt_with_at.is_(None),
-            OutboxMessage.victim_id.in_(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)),
+            OutboxMessage.victim_id.in_(
+                select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)
+            ),
             or_(OutboxMessage.crime_id == crime.id, OutboxMessage.crime_id.is_(None)),
         )
         .order_by(OutboxMessage.finished_at.desc(), OutboxMessage.id.desc()),
@@ -65,12 +70,15 @@ def latest_failed_on_crime(crime, limit: int) -> Latest:
         rows=True,
     )
 
-def failed_message(crime, message_id: int) -> OutboxMessage | None:
+
+def failed_message(crime: Crime, message_id: int) -> OutboxMessage | None:
     """A failed, not yet dealt with message to one of the crime's victims, or None."""
     return next((m for m in failed_for_crime(crime, _victim_ids(crime)) if m.id == message_id), None)
 
-def _victim_ids(crime) -> list[int]:
+
+def _victim_ids(crime: Crime) -> list[int]:
     return list(db.session.scalars(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)))
+
 
 @transactional
 def mark_dealt_with(message: OutboxMessage, by: StaffMember) -> None:

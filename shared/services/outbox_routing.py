@@ -22,6 +22,7 @@ def account_withheld_reason(victim: Victim) -> str | None:
         return "not_safe"
     return None
 
+
 @dataclass(frozen=True)
 class Route:
     """Where a message goes, or why it does not: `withheld` or `failed` names a reason."""
@@ -32,6 +33,14 @@ class Route:
     withheld: str | None = None
     failed: str | None = None
 
+    def destination(self) -> tuple[str, str]:
+        """The channel and address of a route that goes (neither withheld nor failed),
+        which always has both."""
+        if self.channel is None or self.to is None:
+            raise ValueError(f"a route that does not go has no destination: {self}")
+        return self.channel, self.to
+
+
 def route(message: OutboxMessage, channels: tuple[str, ...]) -> Route:
     """Decide, now, whether the message may go and by which channel, to which address and
     in which language."""
@@ -39,7 +48,7 @@ def route(message: OutboxMessage, channels: tuple[str, ...]) -> Route:
     if kind.audience == "staff":
         member = db.session.get(StaffMember, message.staff_id)
         return Route("email", member.email, "en") if member and member.email else Route(failed="no_address")
-    victim = db.session.get(Victim, message.victim_id)
+    victim = db.session.get_one(Victim, message.victim_id)
     if kind.about == "account":
         reason = account_withheld_reason(victim)
         if reason:
@@ -47,7 +56,9 @@ def route(message: OutboxMessage, channels: tuple[str, ...]) -> Route:
         channel, language = "email", victim.preferred_language
     else:
         link = db.session.scalar(
-            select(CrimeVictim).where(CrimeVictim.crime_id == message.crime_id, CrimeVictim.victim_id == victim.id)
+            select(CrimeVictim).where(
+                CrimeVictim.crime_id == message.crime_id, CrimeVictim.victim_id == victim.id
+            )
         )
         plan = entitlements.current_plans([link.id]).get(link.id) if link is not None else None
         if plan is not None and not plan.safe_to_contact:

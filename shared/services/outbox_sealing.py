@@ -18,8 +18,10 @@ def _fernet() -> Fernet:
     key = hashlib.sha256(b"outbox:" + current_app.config["SECRET_KEY"].encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
+
 def seal(values: dict) -> str:
     return _fernet().encrypt(json.dumps(values).encode()).decode()
+
 
 def unseal(sealed: str | None) -> dict | None:
     """The values a message is filled in with, or None if they cannot be read (the

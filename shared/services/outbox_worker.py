@@ -22,13 +22,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from shared.clients.senders import Delivery, PermanentFailure, TemporaryFailure
+from shared.clients.senders import Delivery, PermanentFailure, Sender, TemporaryFailure
 from shared.domain.notification_kinds import KINDS
 from shared.extensions import db
 from shared.models import OutboxAttempt, OutboxMessage
 from shared.models.types import utcnow
 from shared.services.outbox_routing import route
 from shared.services.outbox_sealing import unseal
+from shared.services.statements import rows_changed
 from shared.services.unit_of_work import transactional, unit_of_work
 
 logger = logging.getLogger("trackmycrime.outbox")
@@ -43,8 +44,10 @@ def _values(message: OutboxMessage) -> dict | None:
     values.setdefault("link", base + "/sign-in")
     return values
 
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:80]
+
 
 @transactional
 def claim(worker: str, limit: int, now: datetime) -> list[int]:
@@ -72,25 +75,48 @@ def claim(worker: str, limit: int, now: datetime) -> list[int]:
     return list(
         db.session.scalars(
             select(OutboxMessage.id)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker, OutboxMessage.claimed_until == until)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.claimed_until == until,
+            )
             .order_by(OutboxMessage.id)
         )
     )
+
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the `attempts`th failed try: doubling from
     OUTBOX_BACKOFF_SECONDS, at most OUTBOX_BACKOFF_MAX_SECONDS, less up to a quarter at
     random so that retries spread out."""
     config = current_app.config
-    seconds = min(config["OUTBOX_BACKOFF_MAX_SECONDS"], config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (attempts - 1))
+    seconds = min(
+        config["OUTBOX_BACKOFF_MAX_SECONDS"], config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (attempts - 1)
+    )
     return timedelta(seconds=seconds * (1 - secrets.randbelow(250) / 1000))
 
+
 @transactional
-def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=None, provider_ref=None,
-            reason=None, retry_at: datetime | None = None, now: datetime) -> bool:
+def _finish(
+    message_id: int,
+    worker: str,
+    outcome: str,
+    *,
+    channel: str | None = None,
+    detail: str | None = None,
+    provider_ref: str | None = None,
+    reason: str | None = None,
+    retry_at: datetime | None = None,
+    now: datetime,
+) -> bool:
     """Record an attempt, if this worker still holds the message, and commit. False when
     it does not (its claim ran out and another worker took the message)."""
-    values = {"claimed_by": None, "claimed_until": None, "attempts": OutboxMessage.attempts + 1, "channel": channel}
+    values: dict[str, object] = {
+        "claimed_by": None,
+        "claimed_until": None,
+        "attempts": OutboxMessage.attempts + 1,
+        "channel": channel,
+    }
     if outcome == "retry":
         values.update(next_attempt_at=retry_at)
     else:
@@ -102,23 +128,34 @@ def _finish(message_id: int, worker: str, outcome: str, *, channel=None, detail=
         )
     done = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == "pending",
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
+    if rows_changed(done) != 1:
         logger.warning("Outbox message %s: claim lost before recording %s", message_id, outcome)
         return False
     number = db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id))
     db.session.add(
         OutboxAttempt(
-            message_id=message_id, number=number, at=now, outcome=outcome, channel=channel,
-            detail=detail, provider_ref=provider_ref, worker=worker,
+            message_id=message_id,
+            number=number,
+            at=now,
+            outcome=outcome,
+            channel=channel,
+            detail=detail,
+            provider_ref=provider_ref,
+            worker=worker,
         )
     )
     return True
 
-def send_one(message_id: int, worker: str, sender, now: datetime | None = None) -> str:
+
+def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None = None) -> str:
     """Send one claimed message and record the outcome: sent, retry, failed or withheld
     ('lost' when this worker's claim ran out first and another worker has the message)."""
     # A unit of its own, ended before the provider is called, so that no transaction
@@ -127,7 +164,7 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
         # The session keeps what it loaded after a commit, and a worker's session lives
         # from batch to batch: read the message, the person and their plan as they are now.
         db.session.expire_all()
-        message = db.session.get(OutboxMessage, message_id)
+        message = db.session.get_one(OutboxMessage, message_id)
         if message.claimed_by != worker or message.status != "pending":
             # The claim ran out and another worker took the message: it is theirs now.
             return "lost"
@@ -145,11 +182,20 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
         detail = None
         _finish(message_id, worker, "failed", channel=found.channel, reason=reason, detail=detail, now=now)
         return "failed"
-    delivery = Delivery(reference, kind, found.channel, found.to, found.language, values)
+    channel, to = found.destination()
+    delivery = Delivery(reference, kind, channel, to, found.language, values)
     try:
         provider_ref = sender.send(delivery)
     except PermanentFailure as failure:
-        _finish(message_id, worker, "failed", channel=found.channel, reason=failure.reason, detail=failure.detail, now=now)
+        _finish(
+            message_id,
+            worker,
+            "failed",
+            channel=found.channel,
+            reason=failure.reason,
+            detail=failure.detail,
+            now=now,
+        )
         return "failed"
     except Exception as error:  # noqa: BLE001  (a provider's unexpected error must not stop the worker)
         if not isinstance(error, TemporaryFailure):
@@ -157,17 +203,38 @@ def send_one(message_id: int, worker: str, sender, now: datetime | None = None) 
             # and never blocks the queue: after OUTBOX_MAX_ATTEMPTS it has failed.
             logger.error("Outbox message %s: %s while sending", message_id, type(error).__name__)
             error = TemporaryFailure(f"unexpected {type(error).__name__}")
-        failure = error
+        temporary = error
         if attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            _finish(message_id, worker, "failed", channel=found.channel, reason="gave_up", detail=failure.detail, now=now)
+            _finish(
+                message_id,
+                worker,
+                "failed",
+                channel=found.channel,
+                reason="gave_up",
+                detail=temporary.detail,
+                now=now,
+            )
             return "failed"
         retry_at = now + backoff(attempts + 1)
-        _finish(message_id, worker, "retry", channel=found.channel, detail=failure.detail, retry_at=retry_at, now=now)
+        _finish(
+            message_id,
+            worker,
+            "retry",
+            channel=found.channel,
+            detail=temporary.detail,
+            retry_at=retry_at,
+            now=now,
+        )
         return "retry"
-    recorded = _finish(message_id, worker, "sent", channel=found.channel, provider_ref=provider_ref, now=utcnow())
+    recorded = _finish(
+        message_id, worker, "sent", channel=found.channel, provider_ref=provider_ref, now=utcnow()
+    )
     return "sent" if recorded else "lost"
 
-def deliver_due(worker: str | None = None, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
+
+def deliver_due(
+    worker: str | None = None, now: datetime | None = None, limit: int | None = None
+) -> dict[str, int]:
     """Claim one batch of due messages and send them; how many ended each way."""
     worker = worker or worker_name()
     sender = current_app.extensions["notification_sender"]
@@ -177,6 +244,7 @@ def deliver_due(worker: str | None = None, now: datetime | None = None, limit: i
         if outcome in counts:  # not one another worker took over ('lost')
             counts[outcome] += 1
     return counts
+
 
 def drain(worker: str | None = None, now: datetime | None = None) -> dict[str, int]:
     """Send everything due now, batch after batch, until nothing due is left."""

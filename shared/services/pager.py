@@ -46,7 +46,13 @@ def pageable(stmt: Select) -> Select:
 
 
 def fetch_page(
-    stmt: Select, page: int, per_page: int, *, rows: bool = False, total: int | None = None, params: dict | None = None
+    stmt: Select,
+    page: int,
+    per_page: int,
+    *,
+    rows: bool = False,
+    total: int | None = None,
+    params: dict | None = None,
 ) -> Page:
     """The `page`th page of `stmt` (already in the order it is shown, and either without
     a limit or from `pageable`), `per_page` items a page. A page past the end gives the
@@ -60,7 +66,10 @@ def fetch_page(
         total = db.session.scalar(select(func.count()).select_from(everything.subquery()), params) or 0
     page = min(max(1, page), last_page(total, per_page))
     if kept:
-        limited, params = stmt, {**(params or {}), "page_limit": per_page, "page_offset": (page - 1) * per_page}
+        limited, params = (
+            stmt,
+            {**(params or {}), "page_limit": per_page, "page_offset": (page - 1) * per_page},
+        )
     else:
         limited = stmt.limit(per_page).offset((page - 1) * per_page)
     items = list(db.session.execute(limited, params)) if rows else list(db.session.scalars(limited, params))

@@ -15,8 +15,9 @@ back the try that lost and run it again.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import datetime
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Generic, ParamSpec, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,7 @@ from shared.extensions import db
 from shared.models import (
     AccountLink,
     ApiClient,
+    ContactPlan,
     Crime,
     CrimeVictim,
     Entitlement,
@@ -57,6 +59,8 @@ RACE_RETRIES = 3
 
 P = ParamSpec("P")
 T = TypeVar("T")
+# What an upsert wrote: a crime, a victim's link to it, or an event.
+R = TypeVar("R")
 
 
 class Conflict(ServiceError):
@@ -80,14 +84,14 @@ class RaceLost(Conflict):
     """Each of the tries lost its race to another writer: the writer is asked to send the
     record again, by then no longer contended."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("The record changed while it was being written")
 
 
 @dataclass
-class Written:
+class Written(Generic[R]):
     result: str  # created, updated, unchanged, ignored_older
-    record: object
+    record: R
 
 
 # ------------------------------------------------------------ writes that settle races
@@ -180,14 +184,18 @@ def victim_by_ref(crime: Crime, victim_ref: str) -> CrimeVictim:
 
 def _staff(collar_number: str, field: str) -> StaffMember:
     staff = db.session.scalar(
-        select(StaffMember).where(func.upper(StaffMember.collar_number) == collar_number.upper(), StaffMember.active.is_(True))
+        select(StaffMember).where(
+            func.upper(StaffMember.collar_number) == collar_number.upper(), StaffMember.active.is_(True)
+        )
     )
     if staff is None:
         raise ServiceError(f"No active member of staff has collar number {collar_number}", field)
     return staff
 
 
-def _version_held(record_type: str, record_id, sent, held, by) -> str | None:
+def _version_held(
+    record_type: str, record_id: int, sent: datetime, held: datetime | None, by: ApiClient
+) -> str | None:
     """None when the version sent is newer than the one held (or none is held): apply it.
     Otherwise "unchanged" (the same version), or "ignored_older", which is logged and
     written to the audit trail."""
@@ -195,8 +203,21 @@ def _version_held(record_type: str, record_id, sent, held, by) -> str | None:
         return None
     if sent == held:
         return "unchanged"
-    logger.info("Ignored an older version of %s %s from %s: sent %s, held %s", record_type, record_id, by.name, sent, held)
-    audit.record("api.older_ignored", record_type, record_id, detail=f"sent {sent.isoformat()}, held {held.isoformat()}", actor=by)
+    logger.info(
+        "Ignored an older version of %s %s from %s: sent %s, held %s",
+        record_type,
+        record_id,
+        by.name,
+        sent,
+        held,
+    )
+    audit.record(
+        "api.older_ignored",
+        record_type,
+        record_id,
+        detail=f"sent {sent.isoformat()}, held {held.isoformat()}",
+        actor=by,
+    )
     return "ignored_older"
 
 
@@ -208,13 +229,15 @@ def check_crime(data: CrimeIn) -> None:
     if data.outcome is None and data.stage is None:
         raise ServiceError("Give the stage of an open investigation, or its outcome", "stage")
     if data.outcome not in (None, 1) and data.stage is not None:
-        raise ServiceError("A crime with an outcome other than a charge is closed: leave the stage out", "stage")
+        raise ServiceError(
+            "A crime with an outcome other than a charge is closed: leave the stage out", "stage"
+        )
     if data.outcome == 1 and data.stage not in (None, "charged", "at_court"):
         raise ServiceError("A charged crime is at the charged or at court stage", "stage")
 
 
 @transactional
-def upsert_crime(data: CrimeIn, by) -> Written:
+def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
     """Create the crime the first time its reference is seen; after that, bring it up to
     date: offence (the automatic enhanced rights follow), occurrence time, officer in
     charge (and so team), stage and outcome. Raises ServiceError, Conflict."""
@@ -231,7 +254,7 @@ def upsert_crime(data: CrimeIn, by) -> Written:
                 reported_at=data.reported_at,
                 recorded_at=data.recorded_at,
                 officer_in_charge=officer,
-                stage=data.stage if data.outcome is None else "reported",
+                stage=data.stage if data.outcome is None and data.stage is not None else "reported",
                 by=by,
             )
         except ServiceError:
@@ -247,7 +270,9 @@ def upsert_crime(data: CrimeIn, by) -> Written:
         return Written(held, crime)
     officer = _staff(data.officer_in_charge, "officer_in_charge")
     if data.reported_at != crime.reported_at or data.recorded_at != crime.recorded_at:
-        raise Conflict("The report and recording times of a crime cannot change once it is held", "reported_at")
+        raise Conflict(
+            "The report and recording times of a crime cannot change once it is held", "reported_at"
+        )
     changed = _differs(crime, data, officer)
     if changed and crime.cancelled_at is not None:
         raise Conflict("This crime record has been cancelled: it cannot change")
@@ -264,7 +289,13 @@ def upsert_crime(data: CrimeIn, by) -> Written:
             # The objects, not their ids: the session keeps the objects it loaded, so the
             # answer would otherwise still name the officer and team before.
             crime.officer_in_charge, crime.team = officer, officer.team
-            audit.record("crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by)
+            audit.record(
+                "crime.reassigned",
+                "crime",
+                crime.id,
+                detail=f"staff {before} to staff {officer.id}",
+                actor=by,
+            )
         if crime.offence != data.offence:
             _reclassify(crime, data.offence, by)
         _apply_progress(crime, data, by)
@@ -283,7 +314,7 @@ def _differs(crime: Crime, data: CrimeIn, officer: StaffMember) -> bool:
     )
 
 
-def _reclassify(crime: Crime, offence: str, by) -> None:
+def _reclassify(crime: Crime, offence: str, by: ApiClient) -> None:
     before = crime.offence
     crime.offence, crime.offence_group = offence, OFFENCES[offence].group
     for link in victims.victims_of_crime(crime):
@@ -291,10 +322,10 @@ def _reclassify(crime: Crime, offence: str, by) -> None:
     audit.record("crime.reclassified", "crime", crime.id, detail=f"{before} to {offence}", actor=by)
 
 
-def _apply_progress(crime: Crime, data: CrimeIn, by) -> None:
+def _apply_progress(crime: Crime, data: CrimeIn, by: ApiClient) -> None:
     """Stage, then outcome, as the back office records them."""
     if data.outcome is None:
-        if data.stage != crime.stage:
+        if data.stage is not None and data.stage != crime.stage:
             crimes.change_stage(crime, data.stage, None, False, by)
         return
     if crime.outcome is None:
@@ -315,7 +346,10 @@ def check_rights(data: VictimIn) -> None:
     seen = set()
     for index, right in enumerate(data.enhanced_rights or []):
         field = f"enhanced_rights/{index}"
-        if right.reason not in ENHANCED_REASONS[right.category] or (right.category, right.reason) in DERIVED_REASONS:
+        if (
+            right.reason not in ENHANCED_REASONS[right.category]
+            or (right.category, right.reason) in DERIVED_REASONS
+        ):
             raise ServiceError(f"{right.reason} is not an assessed reason for {right.category}", field)
         if right.category in seen:
             raise ServiceError(f"{right.category} is given twice", field)
@@ -323,7 +357,7 @@ def check_rights(data: VictimIn) -> None:
 
 
 @transactional
-def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
+def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written[CrimeVictim]:
     """Add the victim the first time their `victim_ref` is seen on the crime; after that,
     bring their details, assessed enhanced rights and contact plan up to date. Raises
     ServiceError, Conflict."""
@@ -334,12 +368,21 @@ def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
     if link is None:
         try:
             link = victims.add_victim(
-                crime, _details(data), link_existing=data.link_existing_victim, by=by, source_ref=data.victim_ref
+                crime,
+                _details(data),
+                link_existing=data.link_existing_victim,
+                by=by,
+                source_ref=data.victim_ref,
             )
         except ServiceError as error:
-            if db.session.scalar(
-                select(CrimeVictim.id).where(CrimeVictim.crime_id == crime.id, CrimeVictim.source_ref == data.victim_ref)
-            ) is not None:
+            if (
+                db.session.scalar(
+                    select(CrimeVictim.id).where(
+                        CrimeVictim.crime_id == crime.id, CrimeVictim.source_ref == data.victim_ref
+                    )
+                )
+                is not None
+            ):
                 raise Race("victim") from None
             raise Conflict(error.message, error.field) from None
         _apply_code(link, data, by)
@@ -355,19 +398,25 @@ def upsert_victim(crime: Crime, data: VictimIn, by) -> Written:
     return Written("updated" if changed else "unchanged", link)
 
 
-def _update_details(link: CrimeVictim, data: VictimIn, by) -> bool:
+def _update_details(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
     try:
         return bool(victims.update_details(link, _details(data), by))
     except ServiceError as error:
         raise Conflict(error.message, error.field) from None
 
 
-def _apply_code(link: CrimeVictim, data: VictimIn, by) -> bool:
+def _apply_code(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
     """The assessed enhanced rights and the contact plan, when sent and different."""
     changed = False
     if data.enhanced_rights is not None:
         current = entitlements.current_rights([link.id])[link.id]
-        automatic = {r.category: r.reason for r in current if (r.category, r.reason) in DERIVED_REASONS and r.assessed_by_id is None and r.api_client_id is None}
+        automatic = {
+            r.category: r.reason
+            for r in current
+            if (r.category, r.reason) in DERIVED_REASONS
+            and r.assessed_by_id is None
+            and r.api_client_id is None
+        }
         chosen = {**{r.category: r.reason for r in data.enhanced_rights}, **automatic}
         if chosen != {r.category: r.reason for r in current}:
             victims_code_actions.assess_enhanced_rights(link, chosen, None, by)
@@ -385,29 +434,41 @@ def _apply_code(link: CrimeVictim, data: VictimIn, by) -> bool:
 
 
 @transactional
-def post_event(crime: Crime, data: EventIn, by) -> Written:
+def post_event(crime: Crime, data: EventIn, by: ApiClient) -> Written[InvestigationUpdate]:
     """Record a key event at the time it happened: each victim is owed being told of it,
     exactly as when an officer posts it. The same `event_id` again changes nothing.
     Raises ServiceError, Conflict."""
     existing = db.session.scalar(
-        select(InvestigationUpdate).where(InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.source_ref == data.event_id)
+        select(InvestigationUpdate).where(
+            InvestigationUpdate.crime_id == crime.id, InvestigationUpdate.source_ref == data.event_id
+        )
     )
     if existing is not None:
         if existing.kind != data.kind:
             raise Conflict("This event_id is already recorded for a different kind of event", "event_id")
         return Written("unchanged", existing)
     if (data.kind == "cancelled") != (data.cancellation is not None):
-        raise ServiceError("Give the cancellation for, and only for, an event of kind cancelled", "cancellation")
+        raise ServiceError(
+            "Give the cancellation for, and only for, an event of kind cancelled", "cancellation"
+        )
     if data.occurred_at > utcnow():
         raise ServiceError("The event must have happened already", "occurred_at")
-    if data.kind == "cancelled":
+    if data.cancellation is not None:  # kind `cancelled`, as checked above
         authoriser = _staff(data.cancellation.authorised_by, "cancellation/authorised_by")
         if not set(victims_code_actions.CANCEL_ROLES) & authoriser.roles:
-            raise ServiceError("Only a Designated Decision Maker or the Force Crime Registrar can authorise a cancellation", "cancellation/authorised_by")
+            raise ServiceError(
+                "Only a Designated Decision Maker or the Force Crime Registrar can authorise a cancellation",
+                "cancellation/authorised_by",
+            )
         try:
             update = victims_code_actions.cancel_crime(
-                crime, data.cancellation.reason, data.cancellation.evidence, authoriser,
-                at=data.occurred_at, source_ref=data.event_id, api_client=by,
+                crime,
+                data.cancellation.reason,
+                data.cancellation.evidence,
+                authoriser,
+                at=data.occurred_at,
+                source_ref=data.event_id,
+                api_client=by,
             )
         except ServiceError as error:
             raise Conflict(error.message, error.field) from None
@@ -428,14 +489,16 @@ def post_event(crime: Crime, data: EventIn, by) -> Written:
 
 
 def victims_to_tell(update: InvestigationUpdate) -> int:
-    return db.session.scalar(select(func.count(Entitlement.id)).where(Entitlement.update_id == update.id)) or 0
+    return (
+        db.session.scalar(select(func.count(Entitlement.id)).where(Entitlement.update_id == update.id)) or 0
+    )
 
 
 # ------------------------------------------------------------------------- invitation
 
 
 @transactional
-def invite(link: CrimeVictim, by) -> tuple[str, AccountLink]:
+def invite(link: CrimeVictim, by: ApiClient) -> tuple[str, AccountLink]:
     """Invite the victim by email, once: while an invitation is live, asking again sends
     nothing more. Raises Conflict when they already have an account, have no email
     address or must not be contacted."""
@@ -451,7 +514,10 @@ def invite(link: CrimeVictim, by) -> tuple[str, AccountLink]:
         victim_accounts.invite(link, by=by)
     except ServiceError as error:
         raise Conflict(error.message) from None
-    return "invited", _live_invitation(link.victim_id)
+    invitation = _live_invitation(link.victim_id)
+    if invitation is None:
+        raise RuntimeError("The invitation just sent is not live")
+    return "invited", invitation
 
 
 def _live_invitation(victim_id: int) -> AccountLink | None:
@@ -485,7 +551,9 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
         now = utcnow()
         status = entitlements.status_expression(now).label("status")
         rows = db.session.execute(
-            select(Entitlement, status).where(Entitlement.crime_id == crime.id).order_by(Entitlement.triggered_at, Entitlement.id)
+            select(Entitlement, status)
+            .where(Entitlement.crime_id == crime.id)
+            .order_by(Entitlement.triggered_at, Entitlement.id)
         )
         for ent, state in rows:
             owed[ent.crime_victim_id].append(
@@ -510,9 +578,14 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
         "stage": crime.stage,
         "outcome": crime.outcome,
         "outcome_at": crime.outcome_at,
-        "officer_in_charge": {"collar_number": crime.officer_in_charge.collar_number, "name": crime.officer_in_charge.name},
+        "officer_in_charge": {
+            "collar_number": crime.officer_in_charge.collar_number,
+            "name": crime.officer_in_charge.name,
+        },
         "team": crime.team.name,
-        "cancellation": {"reason": crime.cancellation_reason, "at": crime.cancelled_at} if crime.cancelled_at else None,
+        "cancellation": {"reason": crime.cancellation_reason, "at": crime.cancelled_at}
+        if crime.cancelled_at
+        else None,
         "updated_at": crime.source_updated_at,
         "victims": [
             {
@@ -528,7 +601,7 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
     }
 
 
-def _plan(plan) -> dict | None:
+def _plan(plan: ContactPlan | None) -> dict | None:
     if plan is None:
         return None
     return {
@@ -538,4 +611,3 @@ def _plan(plan) -> dict | None:
         "safe_to_contact": plan.safe_to_contact,
         "opted_out": plan.opted_out,
     }
-

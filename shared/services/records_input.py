@@ -3,7 +3,7 @@ import, as pydantic models. The API's OpenAPI document is built from them, so th
 document and the checks cannot drift apart. Unknown fields are refused."""
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -11,28 +11,52 @@ from shared.domain.reference_data import FINAL_STAGES, OFFENCES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, KEY_EVENTS
 from shared.models.victim import CONTACT_CHANNELS, LANGUAGES
 
-Offence = Literal[tuple(OFFENCES)]
-OpenStage = Literal[tuple(code for code in STAGES if code not in FINAL_STAGES)]
-Stage = Literal[tuple(STAGES)]
-KeyEvent = Literal[tuple(KEY_EVENTS)]
-Language = Literal[LANGUAGES]
-Channel = Literal[CONTACT_CHANNELS]
-Category = Literal[tuple(ENHANCED_REASONS)]
-# The reasons an officer assesses; "offence" and "under_18" apply automatically.
-AssessedReason = Literal[
-    tuple(sorted({reason for reasons in ENHANCED_REASONS.values() for reason in reasons} - {"offence", "under_18"}))
-]
-CancellationReason = Literal[tuple(CANCELLATION_REASONS)]
+if TYPE_CHECKING:
+    # The codes are data (shared/domain), so to a type checker each is the string it is; at
+    # run time each is a Literal of the codes, so pydantic refuses any other and the OpenAPI
+    # document lists them.
+    Offence: TypeAlias = str
+    OpenStage: TypeAlias = str
+    Stage: TypeAlias = str
+    KeyEvent: TypeAlias = str
+    Language: TypeAlias = str
+    Channel: TypeAlias = str
+    Category: TypeAlias = str
+    AssessedReason: TypeAlias = str
+    CancellationReason: TypeAlias = str
+else:
+    Offence = Literal[tuple(OFFENCES)]
+    OpenStage = Literal[tuple(code for code in STAGES if code not in FINAL_STAGES)]
+    Stage = Literal[tuple(STAGES)]
+    KeyEvent = Literal[tuple(KEY_EVENTS)]
+    Language = Literal[LANGUAGES]
+    Channel = Literal[CONTACT_CHANNELS]
+    Category = Literal[tuple(ENHANCED_REASONS)]
+    # The reasons an officer assesses; "offence" and "under_18" apply automatically.
+    AssessedReason = Literal[
+        tuple(
+            sorted(
+                {reason for reasons in ENHANCED_REASONS.values() for reason in reasons}
+                - {"offence", "under_18"}
+            )
+        )
+    ]
+    CancellationReason = Literal[tuple(CANCELLATION_REASONS)]
 
 Reference = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]{3,29}$"),
-    Field(description="The crime reference: 4 to 30 letters, numbers, hyphens or slashes.", examples=["NX/2026/001234"]),
+    Field(
+        description="The crime reference: 4 to 30 letters, numbers, hyphens or slashes.",
+        examples=["NX/2026/001234"],
+    ),
 ]
 SourceRef = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"),
-    Field(description="The records system's own id: 1 to 64 letters, numbers, dots, colons, hyphens or underscores."),
+    Field(
+        description="The records system's own id: 1 to 64 letters, numbers, dots, colons, hyphens or underscores."
+    ),
 ]
 CollarNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,20}$"), Field(examples=["PC1234"])]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -40,7 +64,9 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,40}$")]
 UpdatedAt = Annotated[
     AwareDatetime,
-    Field(description="When the records system last changed this record. A version older than the one held is ignored."),
+    Field(
+        description="When the records system last changed this record. A version older than the one held is ignored."
+    ),
 ]
 
 
@@ -64,7 +90,9 @@ class CrimeIn(Strict):
     stage: OpenStage | None = Field(
         None, description="The stage of an open investigation; left out when an outcome is given."
     )
-    outcome: int | None = Field(None, ge=1, le=22, description="The Home Office outcome type, once there is one.")
+    outcome: int | None = Field(
+        None, ge=1, le=22, description="The Home Office outcome type, once there is one."
+    )
     updated_at: UpdatedAt
 
 
@@ -92,8 +120,12 @@ class VictimIn(Strict):
     phone: Phone | None = None
     preferred_language: Language = "en"
     contact_channel: Channel = "email"
-    interpreter_language: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    communication_needs: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    interpreter_language: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = (
+        None
+    )
+    communication_needs: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
+        None
+    )
     enhanced_rights: list[EnhancedRightIn] | None = Field(
         None,
         description=(
@@ -102,7 +134,9 @@ class VictimIn(Strict):
         ),
         max_length=4,
     )
-    contact_plan: ContactPlanIn | None = Field(None, description="Left out: unchanged (a new victim gets the default).")
+    contact_plan: ContactPlanIn | None = Field(
+        None, description="Left out: unchanged (a new victim gets the default)."
+    )
     link_existing_victim: bool = Field(
         False,
         description=(
@@ -124,8 +158,12 @@ class EventIn(Strict):
     event_id: SourceRef
     kind: KeyEvent
     occurred_at: AwareDatetime
-    victim_text: Text | None = Field(None, description="Words for the victim; when given, the victim sees them.")
-    cancellation: CancellationIn | None = Field(None, description="Needed for, and only for, kind `cancelled`.")
+    victim_text: Text | None = Field(
+        None, description="Words for the victim; when given, the victim sees them."
+    )
+    cancellation: CancellationIn | None = Field(
+        None, description="Needed for, and only for, kind `cancelled`."
+    )
 
 
 class InvitationIn(Strict):

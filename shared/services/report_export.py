@@ -41,18 +41,40 @@ def to_csv_rows(report: Report) -> list[list[str]]:
     for code, label in METRICS.items():
         for group in report.rows:
             counts: Counts = group.metrics[code]
-            rows.append([code, str(label), group.label, _rate_cell(counts.rate), *counts.values(), counts.total])
+            rows.append(
+                [code, str(label), group.label, _rate_cell(counts.rate), *counts.values(), counts.total]
+            )
     for group in report.rows:
         recording: Recording | None = group.recording
         if recording is None:
             continue
         rows.append(
-            ["R2", str(RECORDING_METRICS["R2"]), group.label, _rate_cell(recording.recording_rate),
-             recording.within_24h, recording.recorded - recording.within_24h, "", "", "", recording.recorded]
+            [
+                "R2",
+                str(RECORDING_METRICS["R2"]),
+                group.label,
+                _rate_cell(recording.recording_rate),
+                recording.within_24h,
+                recording.recorded - recording.within_24h,
+                "",
+                "",
+                "",
+                recording.recorded,
+            ]
         )
         rows.append(
-            ["R2C", str(RECORDING_METRICS["R2C"]), group.label, _rate_cell(recording.authorised_rate),
-             recording.authorised, recording.cancelled - recording.authorised, "", "", "", recording.cancelled]
+            [
+                "R2C",
+                str(RECORDING_METRICS["R2C"]),
+                group.label,
+                _rate_cell(recording.authorised_rate),
+                recording.authorised,
+                recording.cancelled - recording.authorised,
+                "",
+                "",
+                "",
+                recording.cancelled,
+            ]
         )
     return [[safe_cell(cell) for cell in row] for row in rows]
 
@@ -114,6 +136,8 @@ def to_dict(report: Report, trend: Trend | None = None) -> dict:
     if trend is not None:
         out["trend"] = {
             "months": [month.isoformat() for month in trend.months],
-            "metrics": {code: [_counts_dict(counts) for counts in series] for code, series in trend.counts.items()},
+            "metrics": {
+                code: [_counts_dict(counts) for counts in series] for code, series in trend.counts.items()
+            },
         }
     return out

@@ -20,6 +20,8 @@ from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, case, func, literal, select, true
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import Subquery
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from shared.domain.permissions import sees_whole_force
@@ -251,21 +253,23 @@ class day_later(FunctionElement):
 
 
 @compiles(day_later)
-def _day_later(element, compiler, **kw):
+def _day_later(element: day_later, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"({column} + INTERVAL '{RECORDING_HOURS} hours')"
 
 
 @compiles(day_later, "sqlite")
-def _day_later_sqlite(element, compiler, **kw):
+def _day_later_sqlite(element: day_later, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"(strftime('%Y-%m-%d %H:%M:%S', {column}, '+{RECORDING_HOURS} hours') || substr({column}, 20))"
 
 
-def _current_categories():
+def _current_categories() -> Subquery:
     """Each victim's enhanced-rights categories that apply now: the newest row per victim
     and category, when it applies."""
-    newest = select(func.max(EnhancedRight.id)).group_by(EnhancedRight.crime_victim_id, EnhancedRight.category)
+    newest = select(func.max(EnhancedRight.id)).group_by(
+        EnhancedRight.crime_victim_id, EnhancedRight.category
+    )
     return (
         select(EnhancedRight.crime_victim_id, EnhancedRight.category)
         .where(EnhancedRight.id.in_(newest), EnhancedRight.applies.is_(True))
@@ -278,7 +282,9 @@ def _split_keys(split: str, stmt: Select) -> tuple[list[SQLColumnExpression[Any]
     Entitlement for the enhanced split) joined to reach them."""
     if split == "enhanced":
         current = _current_categories()
-        return [current.c.category], stmt.outerjoin(current, current.c.crime_victim_id == Entitlement.crime_victim_id)
+        return [current.c.category], stmt.outerjoin(
+            current, current.c.crime_victim_id == Entitlement.crime_victim_id
+        )
     if split == "offence_group":
         return [Crime.offence_group], stmt
     if split == "team":
@@ -300,7 +306,12 @@ _STATUS_SUMS = (
 
 
 def _entitlement_rows(
-    staff: StaffMember | None, start: date, end: date, now: datetime, split: str, extra: Sequence[SQLColumnExpression[Any]] = ()
+    staff: StaffMember | None,
+    start: date,
+    end: date,
+    now: datetime,
+    split: str,
+    extra: Sequence[SQLColumnExpression[Any]] = (),
 ) -> tuple[int, Sequence[Row]]:
     """Counts per (split keys..., extra..., rule, event kind): one query. The keys are
     worked out in a subquery so that the outer GROUP BY names plain columns (a CASE
@@ -352,7 +363,9 @@ def _recording_rows(staff: StaffMember | None, start: date, end: date, split: st
     cancelled = _between(Crime.cancelled_at, start, end)
     authorised = Crime.cancelled_by_role.in_(CANCEL_ROLES)
     flags = [recorded, recorded & within, cancelled, cancelled & authorised]
-    keys, stmt = _split_keys(split, select(*(func.sum(case((flag, 1), else_=0)) for flag in flags)).select_from(Crime))
+    keys, stmt = _split_keys(
+        split, select(*(func.sum(case((flag, 1), else_=0)) for flag in flags)).select_from(Crime)
+    )
     stmt = stmt.add_columns(*keys).where(_scope(staff), recorded | cancelled)
     if keys:
         stmt = stmt.group_by(*keys)
@@ -393,7 +406,9 @@ def _order(split: str, group: Group) -> tuple[int, str]:
 # ------------------------------------------------------------------------ reports
 
 
-def compliance(staff: StaffMember | None, start: date, end: date, split: str | None = None, now: datetime | None = None) -> Report:
+def compliance(
+    staff: StaffMember | None, start: date, end: date, split: str | None = None, now: datetime | None = None
+) -> Report:
     """The compliance report for the local dates `start` to `end` (both included), for
     what `staff` may see (the whole force when `staff` is None, as on the command line).
     With a split, a group per enhanced-rights category (a victim with two counts in
@@ -437,7 +452,10 @@ def trend(staff: StaffMember | None, start: date, end: date, now: datetime | Non
     check_period(start, end)
     now = now or utcnow()
     months = month_starts(start, end)
-    later = [(Entitlement.triggered_at < start_of_local_day(first), index) for index, first in enumerate(months[1:])]
+    later = [
+        (Entitlement.triggered_at < start_of_local_day(first), index)
+        for index, first in enumerate(months[1:])
+    ]
     month_of = case(*later, else_=len(months) - 1) if later else literal(0)
     width, rows = _entitlement_rows(staff, start, end, now, "none", extra=[month_of])
     per_month = _fold(rows, width)

@@ -7,6 +7,7 @@ Reading a page never changes anything: messages are marked read by replying or b
 saying so.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from shared.models.types import utcnow
 from shared.services import audit, calendar, outbox, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.services.statements import rows_changed
 from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
@@ -39,12 +41,17 @@ def _checked_body(body: str | None) -> str:
 
 def _mark_read(link: CrimeVictim, sender: str, now: datetime) -> int:
     """Mark the other side's unread messages in the thread read; how many there were."""
-    return db.session.execute(
+    result = db.session.execute(
         update(SecureMessage)
-        .where(SecureMessage.crime_victim_id == link.id, SecureMessage.sender == sender, SecureMessage.read_at.is_(None))
+        .where(
+            SecureMessage.crime_victim_id == link.id,
+            SecureMessage.sender == sender,
+            SecureMessage.read_at.is_(None),
+        )
         .values(read_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    return rows_changed(result)
 
 
 @transactional
@@ -54,16 +61,21 @@ def send_from_victim(link: CrimeVictim, body: str, victim: Victim) -> SecureMess
     too many in an hour."""
     body = _checked_body(body)
     now = utcnow()
-    recent = db.session.scalar(
-        select(func.count(SecureMessage.id)).where(
-            SecureMessage.crime_victim_id == link.id,
-            SecureMessage.sender == "victim",
-            SecureMessage.sent_at > now - timedelta(hours=1),
+    recent = (
+        db.session.scalar(
+            select(func.count(SecureMessage.id)).where(
+                SecureMessage.crime_victim_id == link.id,
+                SecureMessage.sender == "victim",
+                SecureMessage.sent_at > now - timedelta(hours=1),
+            )
         )
+        or 0
     )
     if recent >= HOURLY_LIMIT:
         raise ServiceError(
-            _l("You have sent a lot of messages in the last hour. Please wait before sending another, or call 101."),
+            _l(
+                "You have sent a lot of messages in the last hour. Please wait before sending another, or call 101."
+            ),
             "body",
         )
     message = SecureMessage(
@@ -92,7 +104,12 @@ def send_from_staff(link: CrimeVictim, body: str, by: StaffMember) -> SecureMess
     body = _checked_body(body)
     now = utcnow()
     message = SecureMessage(
-        crime_victim_id=link.id, crime_id=link.crime_id, sender="staff", author_id=by.id, body=body, sent_at=now
+        crime_victim_id=link.id,
+        crime_id=link.crime_id,
+        sender="staff",
+        author_id=by.id,
+        body=body,
+        sent_at=now,
     )
     db.session.add(message)
     _mark_read(link, "victim", now)
@@ -128,7 +145,7 @@ def thread(link: CrimeVictim, page: int, per_page: int) -> Page:
     return pager.fetch_page(stmt, page, per_page)
 
 
-def unread_by_link(link_ids, sender: str) -> dict[int, int]:
+def unread_by_link(link_ids: Iterable[int], sender: str) -> dict[int, int]:
     """Unread messages from `sender` ('victim' for staff to read, 'staff' for the victim)
     in each of these threads. One query."""
     link_ids = list(link_ids)
@@ -136,7 +153,11 @@ def unread_by_link(link_ids, sender: str) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         select(SecureMessage.crime_victim_id, func.count(SecureMessage.id))
-        .where(SecureMessage.crime_victim_id.in_(link_ids), SecureMessage.sender == sender, SecureMessage.read_at.is_(None))
+        .where(
+            SecureMessage.crime_victim_id.in_(link_ids),
+            SecureMessage.sender == sender,
+            SecureMessage.read_at.is_(None),
+        )
         .group_by(SecureMessage.crime_victim_id)
     )
     return dict(rows.all())
@@ -144,11 +165,18 @@ def unread_by_link(link_ids, sender: str) -> dict[int, int]:
 
 def unread_for_officer(staff: StaffMember) -> int:
     """Unread messages from victims on the crimes the officer is in charge of."""
-    return db.session.scalar(
-        select(func.count(SecureMessage.id))
-        .join(Crime, Crime.id == SecureMessage.crime_id)
-        .where(Crime.officer_in_charge_id == staff.id, SecureMessage.sender == "victim", SecureMessage.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(SecureMessage.id))
+            .join(Crime, Crime.id == SecureMessage.crime_id)
+            .where(
+                Crime.officer_in_charge_id == staff.id,
+                SecureMessage.sender == "victim",
+                SecureMessage.read_at.is_(None),
+            )
+        )
+        or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -169,7 +197,9 @@ def inbox(staff: StaffMember, page: int, per_page: int) -> Page:
         select(
             SecureMessage.crime_victim_id.label("link_id"),
             func.max(SecureMessage.id).label("last_id"),
-            func.sum(case((and_(SecureMessage.sender == "victim", SecureMessage.read_at.is_(None)), 1), else_=0)).label("unread"),
+            func.sum(
+                case((and_(SecureMessage.sender == "victim", SecureMessage.read_at.is_(None)), 1), else_=0)
+            ).label("unread"),
         )
         .join(Crime, Crime.id == SecureMessage.crime_id)
         .where(Crime.officer_in_charge_id == staff.id)
@@ -178,7 +208,15 @@ def inbox(staff: StaffMember, page: int, per_page: int) -> Page:
     )
     unread = func.coalesce(last.c.unread, 0)
     stmt = (
-        select(CrimeVictim.id, Crime.id, Crime.reference, Victim.name, unread, SecureMessage.sent_at, SecureMessage.sender)
+        select(
+            CrimeVictim.id,
+            Crime.id,
+            Crime.reference,
+            Victim.name,
+            unread,
+            SecureMessage.sent_at,
+            SecureMessage.sender,
+        )
         .join(last, last.c.link_id == CrimeVictim.id)
         .join(SecureMessage, SecureMessage.id == last.c.last_id)
         .join(Crime, Crime.id == CrimeVictim.crime_id)
@@ -186,7 +224,9 @@ def inbox(staff: StaffMember, page: int, per_page: int) -> Page:
         .order_by((unread > 0).desc(), SecureMessage.sent_at.desc(), CrimeVictim.id.desc())
     )
     found = pager.fetch_page(stmt, page, per_page, rows=True)
-    found.items = [InboxRow(*row[:4], int(row[4] or 0), row[5], row[6]) for row in found.items]
+    found.items = [
+        InboxRow(row[0], row[1], row[2], row[3], int(row[4] or 0), row[5], row[6]) for row in found.items
+    ]
     return found
 
 
@@ -231,12 +271,23 @@ def unanswered(staff: StaffMember, now: datetime | None = None, limit: int = 200
             func.count(SecureMessage.id).label("waiting"),
         )
         .outerjoin(last_reply, last_reply.c.link_id == SecureMessage.crime_victim_id)
-        .where(SecureMessage.sender == "victim", (last_reply.c.at.is_(None)) | (SecureMessage.sent_at > last_reply.c.at))
+        .where(
+            SecureMessage.sender == "victim",
+            (last_reply.c.at.is_(None)) | (SecureMessage.sent_at > last_reply.c.at),
+        )
         .group_by(SecureMessage.crime_victim_id)
         .subquery()
     )
     longest = pager.fetch_latest(
-        select(CrimeVictim.id, Crime.id, Crime.reference, Victim.name, StaffMember.name, waiting.c.since, waiting.c.waiting)
+        select(
+            CrimeVictim.id,
+            Crime.id,
+            Crime.reference,
+            Victim.name,
+            StaffMember.name,
+            waiting.c.since,
+            waiting.c.waiting,
+        )
         .join(waiting, waiting.c.link_id == CrimeVictim.id)
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(Victim, Victim.id == CrimeVictim.victim_id)

@@ -2,6 +2,7 @@
 work of creating accounts, granting and removing roles, and disabling accounts."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -37,7 +38,7 @@ def authenticate(email: str, password: str) -> StaffMember | None:
     return staff
 
 
-def signing_in(staff_id) -> StaffMember | None:
+def signing_in(staff_id: object) -> StaffMember | None:
     """The active member of staff part-way through signing in, or None."""
     if not isinstance(staff_id, int):
         return None
@@ -64,7 +65,11 @@ def get_member(staff_id: int) -> StaffMember | None:
 def list_staff(page: int, per_page: int) -> Page:
     """Every member of staff by name, a page at a time, with their team and roles: three
     queries (the count, the page, the page's roles), whatever the number of staff."""
-    stmt = select(StaffMember).options(selectinload(StaffMember.role_rows)).order_by(StaffMember.name, StaffMember.id)
+    stmt = (
+        select(StaffMember)
+        .options(selectinload(StaffMember.role_rows))
+        .order_by(StaffMember.name, StaffMember.id)
+    )
     return pager.fetch_page(stmt, page, per_page)
 
 
@@ -72,7 +77,7 @@ def teams() -> list[Team]:
     return list(db.session.scalars(select(Team).order_by(Team.name)))
 
 
-def _check_roles(roles) -> list[str]:
+def _check_roles(roles: Iterable[str] | None) -> list[str]:
     roles = list(dict.fromkeys(roles or []))
     if not roles:
         raise ServiceError(_l("Select at least one role"), "roles")
@@ -95,14 +100,18 @@ def create_member(details: StaffDetails, *, by: StaffMember) -> StaffMember:
         raise ServiceError(_l("A member of staff already has this email address"), "email")
     if db.session.scalar(select(StaffMember.id).where(StaffMember.collar_number == collar)) is not None:
         raise ServiceError(_l("A member of staff already has this collar number"), "collar_number")
-    member = StaffMember(name=details.name.strip(), collar_number=collar, email=email, team_id=details.team_id)
+    member = StaffMember(
+        name=details.name.strip(), collar_number=collar, email=email, team_id=details.team_id
+    )
     member.role_rows = [StaffRole(role=role) for role in roles]
     db.session.add(member)
     try:
         db.session.flush()
     except IntegrityError:
         # Another administrator created the same person at the same moment.
-        raise ServiceError(_l("A member of staff already has this email address or collar number"), "email") from None
+        raise ServiceError(
+            _l("A member of staff already has this email address or collar number"), "email"
+        ) from None
     audit.record("staff.created", "staff_member", member.id, detail=",".join(sorted(roles)), actor=by)
     _send_set_up_link(member, by)
     return member
@@ -124,7 +133,10 @@ def _send_set_up_link(member: StaffMember, by: StaffMember) -> None:
     outbox.enqueue(
         "staff_setup",
         staff=member,
-        values={"link": links.public_url("/backoffice/set-up/" + raw), "hours": int(ttl.total_seconds() // 3600)},
+        values={
+            "link": links.public_url("/backoffice/set-up/" + raw),
+            "hours": int(ttl.total_seconds() // 3600),
+        },
     )
 
 
@@ -157,7 +169,9 @@ def set_password(raw: str, password: str) -> StaffMember:
 
 
 @transactional
-def set_roles(member: StaffMember, roles, *, by: StaffMember) -> tuple[list[str], list[str]]:
+def set_roles(
+    member: StaffMember, roles: Iterable[str] | None, *, by: StaffMember
+) -> tuple[list[str], list[str]]:
     """Give the member exactly `roles` and commit; each role granted and each removed is
     its own audit event. Returns (granted, removed). Raises ServiceError when no role is
     chosen or an administrator removes their own administrator role."""
@@ -219,13 +233,15 @@ def live_set_up_link(member: StaffMember) -> bool:
     """Whether the member has a set-up link that still works."""
     return (
         db.session.scalar(
-            select(AccountLink.id).where(
+            select(AccountLink.id)
+            .where(
                 AccountLink.staff_id == member.id,
                 AccountLink.purpose == "staff_setup",
                 AccountLink.used_at.is_(None),
                 AccountLink.revoked_at.is_(None),
                 AccountLink.expires_at > utcnow(),
-            ).limit(1)
+            )
+            .limit(1)
         )
         is not None
     )

@@ -96,10 +96,14 @@ def account_for(identity: StaffIdentity) -> StaffMember:
     current = member.roles
     for role in sorted(identity.roles - current):
         member.role_rows.append(StaffRole(role=role))
-        audit.record("staff.role_granted", "staff_member", member.id, detail=f"{role} (single sign-on)", actor=None)
+        audit.record(
+            "staff.role_granted", "staff_member", member.id, detail=f"{role} (single sign-on)", actor=None
+        )
     for row in [row for row in member.role_rows if row.role not in identity.roles]:
         member.role_rows.remove(row)
-        audit.record("staff.role_removed", "staff_member", member.id, detail=f"{row.role} (single sign-on)", actor=None)
+        audit.record(
+            "staff.role_removed", "staff_member", member.id, detail=f"{row.role} (single sign-on)", actor=None
+        )
     return member
 
 

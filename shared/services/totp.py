@@ -13,17 +13,17 @@ import logging
 import re
 import secrets
 import time
-from typing import Any, cast
 
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import CursorResult, Result, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from shared.extensions import db
 from shared.models import RecoveryCode, StaffMember
 from shared.models.types import utcnow
 from shared.services import audit
+from shared.services.statements import rows_changed
 from shared.services.unit_of_work import transactional
 
 logger = logging.getLogger("trackmycrime.auth")
@@ -96,12 +96,6 @@ def looks_like_totp(code: str | None) -> bool:
     return bool(_SIX_DIGITS.match(_clean(code)))
 
 
-def _rows_changed(result: Result[Any]) -> int:
-    """How many rows an UPDATE changed. Its result is a CursorResult, which counts them,
-    though `Session.execute` is typed as returning a plain Result."""
-    return cast(CursorResult[Any], result).rowcount
-
-
 def _claim_step(member: StaffMember, step: int) -> bool:
     """Record `step` as the last one used, unless another request got there first."""
     result = db.session.execute(
@@ -113,7 +107,7 @@ def _claim_step(member: StaffMember, step: int) -> bool:
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if _rows_changed(result) != 1:
+    if rows_changed(result) != 1:
         return False
     member.totp_last_step = step
     return True
@@ -135,7 +129,7 @@ def _use_recovery_code(member: StaffMember, code: str) -> bool:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return _rows_changed(result) == 1
+    return rows_changed(result) == 1
 
 
 @transactional
@@ -179,7 +173,7 @@ def enrol(member: StaffMember, secret: str, code: str | None) -> list[str] | Non
         .values(totp_secret=secret, totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if _rows_changed(result) != 1:
+    if rows_changed(result) != 1:
         return None  # another request set up an app first: this one changed nothing
     member.totp_secret, member.totp_last_step = secret, step
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.staff_id == member.id))

@@ -11,9 +11,10 @@ from sqlalchemy import Select, bindparam, select
 from shared.domain.reference_data import UPDATE_KINDS
 from shared.domain.victims_code_rules import KEY_EVENTS
 from shared.extensions import db
-from shared.models import Crime, InternalNote, InvestigationUpdate, StaffMember
+from shared.models import Crime, InternalNote, InvestigationUpdate
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.services.unit_of_work import transactional
@@ -30,7 +31,7 @@ def post_update(
     victim_text: str | None,
     internal_note: str | None,
     visible: bool,
-    by: StaffMember,
+    by: Actor,
     occurred_at: datetime | None = None,
     source_ref: str | None = None,
 ) -> InvestigationUpdate:
@@ -55,7 +56,9 @@ def post_update(
         if text and len(text) > MAX_TEXT:
             raise ServiceError(_l("Text must be %(max)d characters or fewer", max=MAX_TEXT), field)
     if crime.cancelled_at is not None and kind != "general":
-        raise ServiceError(_l("This crime record has been cancelled: only a general update can be posted"), "kind")
+        raise ServiceError(
+            _l("This crime record has been cancelled: only a general update can be posted"), "kind"
+        )
     now = utcnow()
     if occurred_at is not None and occurred_at > now:
         raise ServiceError(_l("The date it happened must be today or in the past"), "occurred_date")
@@ -107,7 +110,10 @@ def _victims_updates() -> Select:
             InvestigationUpdate.new_outcome,
             InvestigationUpdate.created_at,
         )
-        .where(InvestigationUpdate.crime_id == bindparam("crime_id"), InvestigationUpdate.visible_to_victim.is_(True))
+        .where(
+            InvestigationUpdate.crime_id == bindparam("crime_id"),
+            InvestigationUpdate.visible_to_victim.is_(True),
+        )
         .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
     )
 
@@ -116,4 +122,6 @@ def victim_timeline(crime_id: int, page: int, per_page: int, *, total: int | Non
     """A page of the updates meant for the victim, newest first, each with its kind,
     text, new stage or outcome and time: two queries, or one when the caller counted
     them already (`total`)."""
-    return pager.fetch_page(_victims_updates(), page, per_page, rows=True, total=total, params={"crime_id": crime_id})
+    return pager.fetch_page(
+        _victims_updates(), page, per_page, rows=True, total=total, params={"crime_id": crime_id}
+    )

@@ -24,12 +24,21 @@ def start(user: StaffMember | Victim, token_hash: str, method: str) -> UserSessi
     in the audit trail, and commit."""
     now = utcnow()
     row = UserSession(
-        token_hash=token_hash, user_type=user.kind, user_id=user.id, method=method,
-        created_at=now, last_seen_at=now,
+        token_hash=token_hash,
+        user_type=user.kind,
+        user_id=user.id,
+        method=method,
+        created_at=now,
+        last_seen_at=now,
     )
     db.session.add(row)
-    audit.record(f"{user.kind}.sign_in", "staff_member" if user.kind == "staff" else "victim", user.id,
-                 detail=method, actor=user)
+    audit.record(
+        f"{user.kind}.sign_in",
+        "staff_member" if user.kind == "staff" else "victim",
+        user.id,
+        detail=method,
+        actor=user,
+    )
     return row
 
 

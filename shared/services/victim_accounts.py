@@ -2,7 +2,6 @@
 Login), signing in, and changing or resetting the password. Every answer costs the same
 whether or not an account exists, so none tells who is a victim."""
 
-
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -10,11 +9,11 @@ from shared.extensions import db
 from shared.models import (
     AccountLink,
     CrimeVictim,
-    StaffMember,
     Victim,
 )
 from shared.models.types import utcnow
 from shared.services import audit, links, outbox, outbox_routing, user_sessions
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 from shared.services.unit_of_work import transactional
@@ -23,19 +22,21 @@ from shared.translation import lazy_gettext as _l
 
 
 @transactional
-def invite(link: CrimeVictim, *, by: StaffMember) -> None:
+def invite(link: CrimeVictim, *, by: Actor) -> None:
     """Send the victim a single-use activation link and commit. Any older link stops
     working. Raises ServiceError when the victim has no email address (they sign in
     with it) or already has an account."""
     victim = link.victim
     if not victim.email:
-        raise ServiceError(
-            _l("Add an email address for this victim first: they sign in with it")
-        )
+        raise ServiceError(_l("Add an email address for this victim first: they sign in with it"))
     if victim.activated_at is not None:
         raise ServiceError(_l("This victim already has an account"))
     if outbox_routing.account_withheld_reason(victim) == "not_safe":
-        raise ServiceError(_l("This victim is marked not safe to contact: the service sends them nothing, invitations included"))
+        raise ServiceError(
+            _l(
+                "This victim is marked not safe to contact: the service sends them nothing, invitations included"
+            )
+        )
     ttl = current_app.config["ACTIVATION_LINK_TTL"]
     raw = links.issue("activation", ttl, victim=victim, by=by)
     audit.record("victim.invite", "crime_victim", link.id, actor=by)
@@ -46,10 +47,11 @@ def invite(link: CrimeVictim, *, by: StaffMember) -> None:
         values={"link": links.public_url("/activate/" + raw), "hours": int(ttl.total_seconds() // 3600)},
     )
 
+
 def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
     """For each victim: `active`, `invited` (a live link) or `not_invited`. One query."""
     ids = [link.victim_id for link in victims]
-    live = set()
+    live: set[int | None] = set()
     if ids:
         live = set(
             db.session.scalars(
@@ -69,9 +71,11 @@ def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
         for link in victims
     }
 
+
 def check_activation(raw: str) -> AccountLink:
     """The usable invitation link for this token, or LinkProblem saying why not."""
     return links.check(raw, ("activation",))
+
 
 @transactional
 def activate(raw: str, password: str) -> Victim:
@@ -79,12 +83,13 @@ def activate(raw: str, password: str) -> Victim:
     used up. Raises LinkProblem or ServiceError."""
     link = check_activation(raw)
     check_password_rules(password)
-    victim = db.session.get(Victim, link.victim_id)
+    victim = db.session.get_one(Victim, link.victim_id)
     links.use(link)
     victim.password_hash = hash_password(password)
     victim.activated_at = utcnow()
     audit.record("victim.activate", "victim", victim.id, actor=victim)
     return victim
+
 
 @transactional
 def link_onelogin(raw: str, subject: str) -> Victim:
@@ -92,7 +97,7 @@ def link_onelogin(raw: str, subject: str) -> Victim:
     commit; the link is used up. Raises LinkProblem, or ServiceError when that identity
     is already linked to someone else. Never matched on email address."""
     link = check_activation(raw)
-    victim = db.session.get(Victim, link.victim_id)
+    victim = db.session.get_one(Victim, link.victim_id)
     holder = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
     if holder is not None and holder.id != victim.id:
         raise ServiceError(_l("This GOV.UK One Login account is already used by someone else"))
@@ -102,10 +107,12 @@ def link_onelogin(raw: str, subject: str) -> Victim:
     audit.record("victim.onelogin_linked", "victim", victim.id, actor=victim)
     return victim
 
+
 def by_onelogin(subject: str) -> Victim | None:
     """The active victim linked to this One Login identity, or None."""
     victim = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
     return victim if victim is not None and victim.is_active else None
+
 
 @transactional
 def request_reset(email: str) -> None:
@@ -126,8 +133,12 @@ def request_reset(email: str) -> None:
     outbox.enqueue(
         "password_reset",
         victim=victim,
-        values={"link": links.public_url("/reset-password/" + raw), "minutes": int(ttl.total_seconds() // 60)},
+        values={
+            "link": links.public_url("/reset-password/" + raw),
+            "minutes": int(ttl.total_seconds() // 60),
+        },
     )
+
 
 @transactional
 def change_password(victim: Victim, current: str, new: str, *, keep_session_id: int | None = None) -> None:
@@ -141,9 +152,11 @@ def change_password(victim: Victim, current: str, new: str, *, keep_session_id: 
     user_sessions.end_all(victim, "password_changed", keep_id=keep_session_id)
     audit.record("victim.password_changed", "victim", victim.id, actor=victim)
 
+
 def check_reset(raw: str) -> AccountLink:
     """The usable reset link for this token, or LinkProblem saying why not."""
     return links.check(raw, ("reset",))
+
 
 @transactional
 def reset_password(raw: str, password: str) -> Victim:
@@ -151,12 +164,13 @@ def reset_password(raw: str, password: str) -> Victim:
     commit. Raises LinkProblem or ServiceError."""
     link = check_reset(raw)
     check_password_rules(password)
-    victim = db.session.get(Victim, link.victim_id)
+    victim = db.session.get_one(Victim, link.victim_id)
     links.use(link)
     victim.password_hash = hash_password(password)
     user_sessions.end_all(victim, reason="password_changed")
     audit.record("victim.password_reset", "victim", victim.id, actor=victim)
     return victim
+
 
 def authenticate(email: str, password: str) -> Victim | None:
     """The victim with this email and password, or None. Costs one hash check either way."""

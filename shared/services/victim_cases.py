@@ -3,8 +3,9 @@ fixed, small number of queries whatever the data size. Only the victim's own lin
 ever found."""
 
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from shared.extensions import db
@@ -30,6 +31,7 @@ def cases_of(victim: Victim, page: int, per_page: int) -> Page:
     )
     return pager.fetch_page(stmt, page, per_page)
 
+
 @cache
 def _case() -> Select:
     """A victim's link to one crime (parameters `victim_id` and `public_id`), with the
@@ -38,10 +40,15 @@ def _case() -> Select:
         select(CrimeVictim)
         .options(
             lazyload(CrimeVictim.victim),
-            joinedload(CrimeVictim.crime).options(lazyload(Crime.team), joinedload(Crime.officer_in_charge).lazyload(StaffMember.team)),
+            joinedload(CrimeVictim.crime).options(
+                lazyload(Crime.team), joinedload(Crime.officer_in_charge).lazyload(StaffMember.team)
+            ),
         )
-        .where(CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id"))
+        .where(
+            CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id")
+        )
     )
+
 
 @cache
 def _case_page() -> Select:
@@ -59,7 +66,10 @@ def _case_page() -> Select:
     )
     shown = (
         select(func.count())
-        .where(InvestigationUpdate.crime_id == CrimeVictim.crime_id, InvestigationUpdate.visible_to_victim.is_(True))
+        .where(
+            InvestigationUpdate.crime_id == CrimeVictim.crime_id,
+            InvestigationUpdate.visible_to_victim.is_(True),
+        )
         .scalar_subquery()
     )
     return (
@@ -80,15 +90,19 @@ def _case_page() -> Select:
         )
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)
-        .where(CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id"))
+        .where(
+            CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id")
+        )
     )
+
 
 def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
     """The victim's link to one crime, or None when it is not theirs. The crime and its
     officer in charge come in the same query; the victim is the one signed in."""
     return db.session.scalar(_case(), {"victim_id": victim.id, "public_id": public_id})
 
-def case_view(victim: Victim, public_id: str):
+
+def case_view(victim: Victim, public_id: str) -> Row[Any] | None:
     """The victim's case as their case page shows it (see `_case_page`), in one query;
     None when it is not theirs."""
     return db.session.execute(_case_page(), {"victim_id": victim.id, "public_id": public_id}).first()

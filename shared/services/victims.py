@@ -12,10 +12,10 @@ from shared.extensions import db
 from shared.models import (
     Crime,
     CrimeVictim,
-    StaffMember,
     Victim,
 )
 from shared.services import actors, audit, entitlements, pager
+from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.services.unit_of_work import transactional
@@ -33,13 +33,16 @@ class VictimDetails:
     interpreter_language: str | None
     communication_needs: str | None
 
+
 def normalise_email(email: str | None) -> str | None:
     email = (email or "").strip()
     return email.lower() or None
 
+
 def _stored(details: VictimDetails) -> dict:
     """The victim's columns as they are kept: trimmed, empty as None, email lower case."""
-    def text(value):
+
+    def text(value: str | None) -> str | None:
         return (value or "").strip() or None
 
     return {
@@ -53,9 +56,11 @@ def _stored(details: VictimDetails) -> dict:
         "communication_needs": text(details.communication_needs),
     }
 
+
 @transactional
-def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by: StaffMember,
-               source_ref: str | None = None) -> CrimeVictim:
+def add_victim(
+    crime: Crime, details: VictimDetails, *, link_existing: bool, by: Actor, source_ref: str | None = None
+) -> CrimeVictim:
     """Add a victim to the crime and commit. `source_ref` is a records system's id for
     this victim of this crime.
 
@@ -91,9 +96,7 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
             )
         victim = existing
         already = db.session.scalar(
-            select(CrimeVictim).where(
-                CrimeVictim.crime_id == crime.id, CrimeVictim.victim_id == victim.id
-            )
+            select(CrimeVictim).where(CrimeVictim.crime_id == crime.id, CrimeVictim.victim_id == victim.id)
         )
         if already is not None:
             raise ServiceError(_l("This victim is already linked to this crime"), "email")
@@ -114,7 +117,8 @@ def add_victim(crime: Crime, details: VictimDetails, *, link_existing: bool, by:
     audit.record("victim.add", "crime_victim", link.id, actor=by)
     return link
 
-def update_details(link: CrimeVictim, details: VictimDetails, by) -> list[str]:
+
+def update_details(link: CrimeVictim, details: VictimDetails, by: Actor) -> list[str]:
     """Bring the victim's details up to date and return the names of those that changed
     (none: nothing is written). A new date of birth re-derives the enhanced rights that
     follow from age, in the caller's unit of work. Raises ServiceError when another victim has the
@@ -123,7 +127,12 @@ def update_details(link: CrimeVictim, details: VictimDetails, by) -> list[str]:
     wanted = _stored(details)
     changed = sorted(name for name, value in wanted.items() if getattr(victim, name) != value)
     if "email" in changed and wanted["email"] is not None:
-        if db.session.scalar(select(Victim.id).where(Victim.email == wanted["email"], Victim.id != victim.id)) is not None:
+        if (
+            db.session.scalar(
+                select(Victim.id).where(Victim.email == wanted["email"], Victim.id != victim.id)
+            )
+            is not None
+        ):
             raise ServiceError(_l("Another victim is recorded with this email address"), "email")
     for name in changed:
         setattr(victim, name, wanted[name])
@@ -134,6 +143,7 @@ def update_details(link: CrimeVictim, details: VictimDetails, by) -> list[str]:
         audit.record("victim.update", "crime_victim", link.id, detail=",".join(changed), actor=by)
     return changed
 
+
 def victims_of_crime(crime: Crime) -> list[CrimeVictim]:
     return list(
         db.session.scalars(
@@ -141,11 +151,13 @@ def victims_of_crime(crime: Crime) -> list[CrimeVictim]:
         )
     )
 
+
 def victims_page(crime: Crime, page: int, per_page: int) -> Page:
     """A page of the crime's victims, in the order they were added (the first is most
     often the person who reported it). Two queries, whatever the number of victims."""
     stmt = select(CrimeVictim).where(CrimeVictim.crime_id == crime.id).order_by(CrimeVictim.id)
     return pager.fetch_page(stmt, page, per_page)
+
 
 def get_crime_victim(crime: Crime, link_id: int) -> CrimeVictim | None:
     return db.session.scalar(

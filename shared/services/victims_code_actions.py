@@ -44,7 +44,13 @@ def _check_when(at: datetime, not_before: datetime, field: str = "date") -> None
     if calendar.local_date(at) > calendar.local_date(now) or at > now + timedelta(minutes=1):
         raise ServiceError(_l("The date must be today or in the past"), field)
     if calendar.local_date(at) < calendar.local_date(not_before):
-        raise ServiceError(_l("The date must be on or after %(day)s, when this started", day=format_date(calendar.local_date(not_before), "d MMMM yyyy")), field)
+        raise ServiceError(
+            _l(
+                "The date must be on or after %(day)s, when this started",
+                day=format_date(calendar.local_date(not_before), "d MMMM yyyy"),
+            ),
+            field,
+        )
 
 
 def _reason_text(reason: str | None, message: str | LazyString, field: str = "reason") -> str:
@@ -57,7 +63,15 @@ def _reason_text(reason: str | None, message: str | LazyString, field: str = "re
 
 
 @transactional
-def record_action(ent: Entitlement, way: str, at: datetime, by: StaffMember, *, service: str | None = None, consent: bool = False) -> None:
+def record_action(
+    ent: Entitlement,
+    way: str,
+    at: datetime,
+    by: StaffMember,
+    *,
+    service: str | None = None,
+    consent: bool = False,
+) -> None:
     """Record what was done to meet (or what the victim declined of) an open entitlement,
     and commit. A met agreed update opens the next one. A referral that needs consent is
     refused without it."""
@@ -75,11 +89,17 @@ def record_action(ent: Entitlement, way: str, at: datetime, by: StaffMember, *, 
         rights = entitlements.current_rights([link.id])[link.id]
         if entitlements.consent_required(link.crime, rights) and not consent:
             raise ServiceError(_l("Confirm the victim gave explicit consent to the referral"), "consent")
-    entitlements.close(ent, chosen.result, at=at, way=chosen.code, detail=service if chosen.needs_detail else None, by=by)
+    entitlements.close(
+        ent, chosen.result, at=at, way=chosen.code, detail=service if chosen.needs_detail else None, by=by
+    )
     if ent.rule == "contact_update" and chosen.result == "met":
         link = db.session.get_one(CrimeVictim, ent.crime_victim_id)
-        entitlements.next_update(link, entitlements.current_plans([link.id]).get(link.id), at, ent.enhanced, by)
-    audit.record("entitlement.recorded", "crime", ent.crime_id, detail=f"{ent.rule} {ent.id} {chosen.code}", actor=by)
+        entitlements.next_update(
+            link, entitlements.current_plans([link.id]).get(link.id), at, ent.enhanced, by
+        )
+    audit.record(
+        "entitlement.recorded", "crime", ent.crime_id, detail=f"{ent.rule} {ent.id} {chosen.code}", actor=by
+    )
 
 
 @transactional
@@ -113,11 +133,16 @@ def record_review_request(link: CrimeVictim, requested_at: datetime, by: StaffMe
     # The right applies only to an outcome, which is always stored with when it was made.
     if crime.outcome_at is None or not entitlements.review_applies(crime):
         raise ServiceError(
-            _l("The right to review applies only to a police decision not to charge a suspect who was interviewed under caution")
+            _l(
+                "The right to review applies only to a police decision not to charge a suspect who was interviewed under caution"
+            )
         )
     _check_when(requested_at, crime.outcome_at)
     rights = entitlements.current_rights([link.id])[link.id]
-    opened = [entitlements.open_entitlement(link, rule, requested_at, bool(rights), by=by) for rule in ("vrr_acknowledge", "vrr_decide")]
+    opened = [
+        entitlements.open_entitlement(link, rule, requested_at, bool(rights), by=by)
+        for rule in ("vrr_acknowledge", "vrr_decide")
+    ]
     audit.record("entitlement.review_request", "crime", crime.id, detail=f"review {opened[0].id}", actor=by)
     return opened
 
@@ -161,14 +186,23 @@ def change_contact_plan(
     db.session.flush()
     opened = list(
         db.session.scalars(
-            select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.rule == "contact_update", Entitlement.state == "open")
+            select(Entitlement).where(
+                Entitlement.crime_victim_id == link.id,
+                Entitlement.rule == "contact_update",
+                Entitlement.state == "open",
+            )
         )
     )
     for ent in opened:
         if opted_out:
             entitlements.close(ent, "not_applicable", reason="opted_out", by=by)
         else:
-            entitlements.set_due(ent, entitlements.due_at("contact_update", ent.triggered_at, ent.enhanced, frequency_days), ent.enhanced, by)
+            entitlements.set_due(
+                ent,
+                entitlements.due_at("contact_update", ent.triggered_at, ent.enhanced, frequency_days),
+                ent.enhanced,
+                by,
+            )
     if not opted_out and not opened:
         rights = entitlements.current_rights([link.id])[link.id]
         entitlements.next_update(link, plan, utcnow(), bool(rights), by)
@@ -196,20 +230,56 @@ def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str 
         before = current.get(category)
         reason = chosen.get(category)
         if reason is not None and (before is None or before.reason != reason):
-            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True, note=note, assessed_by_id=actors.staff_id(by), api_client_id=actors.api_client_id(by), assessed_at=now))
+            db.session.add(
+                EnhancedRight(
+                    crime_victim_id=link.id,
+                    category=category,
+                    reason=reason,
+                    applies=True,
+                    note=note,
+                    assessed_by_id=actors.staff_id(by),
+                    api_client_id=actors.api_client_id(by),
+                    assessed_at=now,
+                )
+            )
             changed = True
         elif reason is None and before is not None:
-            db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=before.reason, applies=False, note=note, assessed_by_id=actors.staff_id(by), api_client_id=actors.api_client_id(by), assessed_at=now))
+            db.session.add(
+                EnhancedRight(
+                    crime_victim_id=link.id,
+                    category=category,
+                    reason=before.reason,
+                    applies=False,
+                    note=note,
+                    assessed_by_id=actors.staff_id(by),
+                    api_client_id=actors.api_client_id(by),
+                    assessed_at=now,
+                )
+            )
             changed = True
     db.session.flush()
     if changed:
         entitlements.recompute_for(link, bool(chosen), by)
-    audit.record("enhanced_rights.assess", "crime", link.crime_id, detail=f"victim {link.id}: {','.join(sorted(chosen)) or 'none'}", actor=by)
+    audit.record(
+        "enhanced_rights.assess",
+        "crime",
+        link.crime_id,
+        detail=f"victim {link.id}: {','.join(sorted(chosen)) or 'none'}",
+        actor=by,
+    )
 
 
 @transactional
-def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember, *, at: datetime | None = None,
-                 source_ref: str | None = None, api_client: ApiClient | None = None) -> InvestigationUpdate:
+def cancel_crime(
+    crime: Crime,
+    reason: str,
+    evidence: str,
+    by: StaffMember,
+    *,
+    at: datetime | None = None,
+    source_ref: str | None = None,
+    api_client: ApiClient | None = None,
+) -> InvestigationUpdate:
     """Cancel a crime record (C1 to C4), authorised by a Designated Decision Maker or the
     Force Crime Registrar, and commit. Open entitlements no longer apply; each victim is
     owed being told, and their page explains the reason in plain words. A cancellation
@@ -217,7 +287,9 @@ def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember, *, a
     records system's id for it (`source_ref`)."""
     role = next((r for r in CANCEL_ROLES if r in by.roles), None)
     if role is None:
-        raise ServiceError(_l("Only a Designated Decision Maker or the Force Crime Registrar can cancel a crime"))
+        raise ServiceError(
+            _l("Only a Designated Decision Maker or the Force Crime Registrar can cancel a crime")
+        )
     if crime.cancelled_at is not None:
         raise ServiceError(_l("This crime record has already been cancelled"))
     if reason not in CANCELLATION_REASONS:
@@ -235,8 +307,15 @@ def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember, *, a
     crime.stage = "cancelled"
     # The victim reads the reason in plain words (shared.domain.victims_code_rules.CANCELLATION_REASONS).
     update = InvestigationUpdate(
-        crime_id=crime.id, kind="cancelled", visible_to_victim=True, new_stage="cancelled", occurred_at=decided,
-        author_id=by.id, api_client_id=actors.api_client_id(api_client), source_ref=source_ref, created_at=now,
+        crime_id=crime.id,
+        kind="cancelled",
+        visible_to_victim=True,
+        new_stage="cancelled",
+        occurred_at=decided,
+        author_id=by.id,
+        api_client_id=actors.api_client_id(api_client),
+        source_ref=source_ref,
+        created_at=now,
     )
     db.session.add(update)
     db.session.flush()
@@ -244,5 +323,11 @@ def cancel_crime(crime: Crime, reason: str, evidence: str, by: StaffMember, *, a
     outbox.notify_victims(crime)
     audit.record("crime.cancel", "crime", crime.id, detail=reason, actor=by)
     if api_client is not None:
-        audit.record("api.crime_cancel", "crime", crime.id, detail=f"{reason} authorised by staff {by.id}", actor=api_client)
+        audit.record(
+            "api.crime_cancel",
+            "crime",
+            crime.id,
+            detail=f"{reason} authorised by staff {by.id}",
+            actor=api_client,
+        )
     return update

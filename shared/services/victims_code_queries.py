@@ -49,7 +49,9 @@ class Shown:
         return sum(self.hidden.values())
 
 
-def shown_for_victims(link_ids: Iterable[int], per_right: int, now: datetime | None = None) -> dict[int, Shown]:
+def shown_for_victims(
+    link_ids: Iterable[int], per_right: int, now: datetime | None = None
+) -> dict[int, Shown]:
     """Each victim's entitlements as the pages show them: of every right, at most
     `per_right` (those still open first, then the most recent), so that a long case whose
     regular updates and key events add up stays one screen. One query, whatever the
@@ -65,7 +67,11 @@ def shown_for_victims(link_ids: Iterable[int], per_right: int, now: datetime | N
             func.row_number()
             .over(
                 partition_by=right,
-                order_by=(case((Entitlement.state == "open", 0), else_=1), Entitlement.triggered_at.desc(), Entitlement.id.desc()),
+                order_by=(
+                    case((Entitlement.state == "open", 0), else_=1),
+                    Entitlement.triggered_at.desc(),
+                    Entitlement.id.desc(),
+                ),
             )
             .label("rank"),
             func.count().over(partition_by=right).label("of_right"),
@@ -92,18 +98,24 @@ def for_victim(link: CrimeVictim, now: datetime | None = None) -> list[Row]:
     """One victim's entitlements on one crime, oldest first. One query."""
     status = status_expression(now or utcnow())
     rows = db.session.execute(
-        select(Entitlement, status).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.triggered_at, Entitlement.id)
+        select(Entitlement, status)
+        .where(Entitlement.crime_victim_id == link.id)
+        .order_by(Entitlement.triggered_at, Entitlement.id)
     )
     return [Row(ent, state) for ent, state in rows]
 
 
 def entitlement_of(crime: Crime, entitlement_id: int) -> Entitlement | None:
     """The entitlement when it belongs to this crime, else None."""
-    return db.session.scalar(select(Entitlement).where(Entitlement.id == entitlement_id, Entitlement.crime_id == crime.id))
+    return db.session.scalar(
+        select(Entitlement).where(Entitlement.id == entitlement_id, Entitlement.crime_id == crime.id)
+    )
 
 
 def status_of(ent: Entitlement, now: datetime | None = None) -> str:
-    return db.session.execute(select(status_expression(now or utcnow())).where(Entitlement.id == ent.id)).scalar_one()
+    return db.session.execute(
+        select(status_expression(now or utcnow())).where(Entitlement.id == ent.id)
+    ).scalar_one()
 
 
 def plan_history(link: CrimeVictim, limit: int) -> Latest:
@@ -116,20 +128,32 @@ def plan_history(link: CrimeVictim, limit: int) -> Latest:
 
 def rights_history(link: CrimeVictim, limit: int) -> Latest:
     """The victim's latest enhanced-rights rows on this crime, newest first. One query."""
-    stmt = select(EnhancedRight).where(EnhancedRight.crime_victim_id == link.id).order_by(EnhancedRight.id.desc())
+    stmt = (
+        select(EnhancedRight)
+        .where(EnhancedRight.crime_victim_id == link.id)
+        .order_by(EnhancedRight.id.desc())
+    )
     return fetch_latest(stmt, limit)
 
 
 def history(entitlement_id: int) -> list[EntitlementEvent]:
     """Everything that happened to the entitlement, oldest first."""
     return list(
-        db.session.scalars(select(EntitlementEvent).where(EntitlementEvent.entitlement_id == entitlement_id).order_by(EntitlementEvent.id))
+        db.session.scalars(
+            select(EntitlementEvent)
+            .where(EntitlementEvent.entitlement_id == entitlement_id)
+            .order_by(EntitlementEvent.id)
+        )
     )
 
 
 def recent_history(entitlement_id: int, limit: int) -> Latest:
     """The latest of what happened to the entitlement, shown oldest first. One query."""
-    stmt = select(EntitlementEvent).where(EntitlementEvent.entitlement_id == entitlement_id).order_by(EntitlementEvent.id.desc())
+    stmt = (
+        select(EntitlementEvent)
+        .where(EntitlementEvent.entitlement_id == entitlement_id)
+        .order_by(EntitlementEvent.id.desc())
+    )
     latest = fetch_latest(stmt, limit)
     latest.items.reverse()
     return latest
@@ -171,7 +195,12 @@ def queue(staff: StaffMember, *, team: bool = False, now: datetime | None = None
     found through a partial index, whatever the number of closed ones."""
     now = now or utcnow()
     end_today, end_week = _bands(now)
-    scope = [Entitlement.state == "open", Entitlement.due_at.is_not(None), Entitlement.due_at <= end_week, in_scope(staff)]
+    scope = [
+        Entitlement.state == "open",
+        Entitlement.due_at.is_not(None),
+        Entitlement.due_at <= end_week,
+        in_scope(staff),
+    ]
     scope.append(Crime.team_id == staff.team_id if team else Crime.officer_in_charge_id == staff.id)
     band = case(
         (Entitlement.due_at < now, 0),
@@ -196,11 +225,20 @@ def queue(staff: StaffMember, *, team: bool = False, now: datetime | None = None
     )
     ranked = select(
         numbered,
-        func.row_number().over(partition_by=numbered.c.band, order_by=(numbered.c.due_at, numbered.c.entitlement_id)).label("position"),
+        func.row_number()
+        .over(partition_by=numbered.c.band, order_by=(numbered.c.due_at, numbered.c.entitlement_id))
+        .label("position"),
         func.count().over(partition_by=numbered.c.band).label("band_total"),
     ).subquery()
     rows: Result[Entitlement, str, str, str, int, int] = db.session.execute(
-        select(Entitlement, ranked.c.reference, ranked.c.victim_name, ranked.c.officer_name, ranked.c.band, ranked.c.band_total)
+        select(
+            Entitlement,
+            ranked.c.reference,
+            ranked.c.victim_name,
+            ranked.c.officer_name,
+            ranked.c.band,
+            ranked.c.band_total,
+        )
         .join(ranked, ranked.c.entitlement_id == Entitlement.id)
         .where(ranked.c.position <= QUEUE_LIMIT)
         .order_by(ranked.c.band, Entitlement.due_at, Entitlement.id)
@@ -209,7 +247,9 @@ def queue(staff: StaffMember, *, team: bool = False, now: datetime | None = None
     out.counts = dict.fromkeys(BANDS, 0)
     for ent, ref, victim, officer, index, total in rows:
         name = BANDS[index]
-        getattr(out, name).append(QueueItem(ent, "overdue" if index == 0 else "pending", ref, victim, officer))
+        getattr(out, name).append(
+            QueueItem(ent, "overdue" if index == 0 else "pending", ref, victim, officer)
+        )
         out.counts[name] = int(total)
     if team:
         counted = (
@@ -223,9 +263,14 @@ def queue(staff: StaffMember, *, team: bool = False, now: datetime | None = None
             .where(*scope)
             .group_by(Crime.officer_in_charge_id)
         )
-        per_officer = {officer_id: (int(a or 0), int(b or 0), int(c or 0)) for officer_id, a, b, c in db.session.execute(counted)}
+        per_officer = {
+            officer_id: (int(a or 0), int(b or 0), int(c or 0))
+            for officer_id, a, b, c in db.session.execute(counted)
+        }
         members = db.session.scalars(
-            select(StaffMember).where(StaffMember.team_id == staff.team_id, StaffMember.active.is_(True)).order_by(StaffMember.name)
+            select(StaffMember)
+            .where(StaffMember.team_id == staff.team_id, StaffMember.active.is_(True))
+            .order_by(StaffMember.name)
         )
         out.officers = [(m, *per_officer.get(m.id, (0, 0, 0))) for m in members]
     return out

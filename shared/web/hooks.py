@@ -105,7 +105,6 @@ def _health():
     return "OK\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
-
 def init_app(app) -> None:
     app.add_url_rule("/health", "health", _health, methods=["GET"])
     app.before_request(_start_request)

@@ -26,7 +26,7 @@ def select_locale() -> str:
     if not has_request_context():
         # A command-line task: the service's default language.
         return default
-    chosen = request.cookies.get(LANG_COOKIE)
+    chosen = request.cookies.get(LANG_COOKIE, "")
     if chosen in languages:
         return chosen
     if getattr(current_user, "kind", None) == "victim" and current_user.preferred_language in languages:
@@ -71,7 +71,9 @@ def datetime_local(value) -> str:
     if value is None:
         return ""
     local = _local(value)
-    return _("%(date)s at %(time)s", date=_long_date(current_locale(), local.date()), time=local.strftime("%H:%M"))
+    return _(
+        "%(date)s at %(time)s", date=_long_date(current_locale(), local.date()), time=local.strftime("%H:%M")
+    )
 
 
 def date_long(value) -> str:

@@ -21,7 +21,14 @@ def requested_page(name: str = "page") -> int:
 
 
 def pagination_params(
-    page, endpoint: str, /, *, page_arg: str = "page", anchor: str | None = None, landmark: str | None = None, **args
+    page,
+    endpoint: str,
+    /,
+    *,
+    page_arg: str = "page",
+    anchor: str | None = None,
+    landmark: str | None = None,
+    **args,
 ) -> dict | None:
     """Parameters for govukPagination: previous, next and page numbers around the
     current one, with gaps shown as ellipses. Labels in the reader's language. Links go
@@ -35,7 +42,8 @@ def pagination_params(
         return url_for(endpoint, _anchor=anchor, **{**args, page_arg: number})
 
     shown = sorted({1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1)))
-    items, last = [], 0
+    items: list[dict[str, object]] = []
+    last = 0
     for number in shown:
         if number - last > 1:
             items.append({"ellipsis": True})

@@ -31,8 +31,16 @@ TITLES = {status: title for status, (title, _slug) in KINDS.items()}
 class Problem(Exception):
     """Raised anywhere in an API request to answer with a problem document."""
 
-    def __init__(self, status: int, detail: str | None = None, *, errors: list[dict] | None = None,
-                 headers: dict | None = None, slug: str | None = None, title: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        errors: list[dict] | None = None,
+        headers: dict | None = None,
+        slug: str | None = None,
+        title: str | None = None,
+    ):
         super().__init__(detail or TITLES.get(status, ""))
         self.status = status
         self.detail = detail

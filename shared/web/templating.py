@@ -96,7 +96,9 @@ def character_count(maxlength: int, rows: int = 6) -> dict:
         },
         "charactersAtLimitText": _("You have 0 characters remaining"),
         "charactersOverLimitText": {
-            form: translations.ngettext("You have %{count} character too many", "You have %{count} characters too many", n)
+            form: translations.ngettext(
+                "You have %{count} character too many", "You have %{count} characters too many", n
+            )
             for form, n in _PLURAL_SAMPLES.items()
         },
     }
@@ -170,7 +172,9 @@ def _can(permission: str) -> bool:
 
 def init_app(app) -> None:
     app.jinja_env.undefined = LoudUndefined
-    app.jinja_env.globals.update(html=html, password_input=password_input, can=_can, fragment=fragment_cache(app))
+    app.jinja_env.globals.update(
+        html=html, password_input=password_input, can=_can, fragment=fragment_cache(app)
+    )
     app.jinja_loader = ChoiceLoader(
         [
             app.jinja_loader,

@@ -15,12 +15,15 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse
 
+from shared.web import metrics
+
 logger = logging.getLogger("trackmycrime.auth")
 
 
 def _log_breach(limit) -> None:
     # The key is a hash or an address, never the email address typed.
     logger.warning("Throttled %s on %s: %s", limit.key, request.endpoint, limit.limit)
+    metrics.THROTTLED.labels(request.endpoint or "none").inc()
 
 
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window", on_breach=_log_breach)
@@ -51,8 +54,12 @@ def _limit() -> str:
 
 def guarded(scope: str):
     """Throttle a form's POSTs per account and per client address under `scope`."""
-    per_address = limiter.limit(_limit, key_func=get_remote_address, methods=["POST"], scope=f"{scope}:address")
-    per_account = limiter.limit(_limit, key_func=_account_from_form, methods=["POST"], scope=f"{scope}:account")
+    per_address = limiter.limit(
+        _limit, key_func=get_remote_address, methods=["POST"], scope=f"{scope}:address"
+    )
+    per_account = limiter.limit(
+        _limit, key_func=_account_from_form, methods=["POST"], scope=f"{scope}:account"
+    )
 
     def decorate(view):
         return per_address(per_account(view))

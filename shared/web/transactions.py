@@ -43,7 +43,7 @@ def _end(exc: BaseException | None) -> None:
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
     transaction = session.get_transaction()
-    if not transaction.is_active:
+    if transaction is None or not transaction.is_active:
         return
     if not session.connection().info.get(NOT_ONLY_READ):
         session.commit()

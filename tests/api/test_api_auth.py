@@ -38,7 +38,11 @@ def _problem(response, status: int) -> dict:
 def test_a_client_trades_its_id_and_secret_for_a_short_lived_token_kept_only_as_a_hash(app):
     client_id, secret = _client(app)
     http = app.test_client()
-    response = http.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers={"Authorization": basic(client_id, secret)})
+    response = http.post(
+        TOKEN_URL,
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": basic(client_id, secret)},
+    )
     assert response.status_code == 200
     token = response.get_json()
     assert token["token_type"] == "Bearer" and token["expires_in"] == 900
@@ -46,7 +50,12 @@ def test_a_client_trades_its_id_and_secret_for_a_short_lived_token_kept_only_as_
     assert response.headers["Cache-Control"] == "no-store"
     posted = http.post(
         TOKEN_URL,
-        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret, "scope": "crimes:read"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+            "scope": "crimes:read",
+        },
     )
     assert posted.status_code == 200 and posted.get_json()["scope"] == "crimes:read"
     with app.app_context():
@@ -60,15 +69,27 @@ def test_a_client_trades_its_id_and_secret_for_a_short_lived_token_kept_only_as_
 def test_the_token_endpoint_refuses_wrong_secrets_unknown_clients_scopes_not_held_and_other_grants(app):
     client_id, secret = _client(app)
     http = app.test_client()
-    wrong = http.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers={"Authorization": basic(client_id, "guess")})
+    wrong = http.post(
+        TOKEN_URL,
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": basic(client_id, "guess")},
+    )
     assert wrong.status_code == 401 and wrong.get_json()["error"] == "invalid_client"
-    unknown = http.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers={"Authorization": basic("tmc-nobody", secret)})
+    unknown = http.post(
+        TOKEN_URL,
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": basic("tmc-nobody", secret)},
+    )
     assert unknown.status_code == 401
     scope = http.post(
-        TOKEN_URL, data={"grant_type": "client_credentials", "scope": "reports:read"}, headers={"Authorization": basic(client_id, secret)}
+        TOKEN_URL,
+        data={"grant_type": "client_credentials", "scope": "reports:read"},
+        headers={"Authorization": basic(client_id, secret)},
     )
     assert scope.status_code == 400 and scope.get_json()["error"] == "invalid_scope"
-    grant = http.post(TOKEN_URL, data={"grant_type": "password"}, headers={"Authorization": basic(client_id, secret)})
+    grant = http.post(
+        TOKEN_URL, data={"grant_type": "password"}, headers={"Authorization": basic(client_id, secret)}
+    )
     assert grant.status_code == 400 and grant.get_json()["error"] == "unsupported_grant_type"
     with app.app_context():
         refused = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "api.call")).all()
@@ -100,7 +121,11 @@ def test_calls_without_a_valid_token_get_401_with_a_bearer_challenge(app):
         api_clients.revoke(api_clients.by_client_id(client_id), None)
         db.session.remove()
     _problem(caller.get("/crimes/NX-1234"), 401)
-    refused = http.post(TOKEN_URL, data={"grant_type": "client_credentials"}, headers={"Authorization": basic(client_id, secret)})
+    refused = http.post(
+        TOKEN_URL,
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": basic(client_id, secret)},
+    )
     assert refused.status_code == 401
 
 
@@ -110,7 +135,10 @@ def test_a_token_without_the_operations_scope_gets_403_insufficient_scope(app):
     response = caller.post("/crimes", crime_body("NX-2001", "1234"))
     body = _problem(response, 403)
     assert "crimes:write" in body["detail"]
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="trackmycrime", error="insufficient_scope", scope="crimes:write"'
+    assert (
+        response.headers["WWW-Authenticate"]
+        == 'Bearer realm="trackmycrime", error="insufficient_scope", scope="crimes:write"'
+    )
     _problem(caller.get("/reports/compliance", **{"from": "2026-01-01", "to": "2026-03-31"}), 403)
     with app.app_context():
         assert db.session.scalar(select(func.count(Crime.id))) == 0
@@ -124,7 +152,9 @@ def test_every_call_writes_one_audit_event_naming_the_client(app, records_system
     records_system.get("/crimes/NX-0001")
     app.test_client().get("/api/v1/crimes/NX-0001")
     with app.app_context():
-        calls = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "api.call").order_by(AuditEvent.id)).all()[before:]
+        calls = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "api.call").order_by(AuditEvent.id)
+        ).all()[before:]
         client = api_clients.by_client_id(records_system.client_id)
         assert [event.detail for event in calls] == [
             "GET /api/v1/crimes/NX-0001 404",
@@ -132,7 +162,9 @@ def test_every_call_writes_one_audit_event_naming_the_client(app, records_system
             "GET /api/v1/crimes/NX-0001 200",
             "GET /api/v1/crimes/NX-0001 401",
         ]
-        assert [(event.actor_type, event.actor_id) for event in calls] == [("api", client.id)] * 3 + [("api", None)]
+        assert [(event.actor_type, event.actor_id) for event in calls] == [("api", client.id)] * 3 + [
+            ("api", None)
+        ]
         assert all(event.request_id for event in calls)
         recorded = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "crime.record"))
         assert (recorded.actor_type, recorded.actor_id) == ("api", client.id)
@@ -162,24 +194,44 @@ def test_bad_requests_get_problem_details_and_never_a_500(app, records_system):
     _problem(records_system.post("/crimes", {**good, "offence": "piracy"}), 422)
     _problem(records_system.post("/crimes", {**good, "outcome": "3"}), 422)
     _problem(records_system.post("/crimes", ["not", "an", "object"]), 422)
-    _problem(http.post("/api/v1/crimes", data="{not json", headers=headers, content_type="application/json"), 400)
-    _problem(http.post("/api/v1/crimes", data="reference=X", headers=headers, content_type="application/x-www-form-urlencoded"), 415)
+    _problem(
+        http.post("/api/v1/crimes", data="{not json", headers=headers, content_type="application/json"), 400
+    )
+    _problem(
+        http.post(
+            "/api/v1/crimes",
+            data="reference=X",
+            headers=headers,
+            content_type="application/x-www-form-urlencoded",
+        ),
+        415,
+    )
     too_big = {**good, "padding": "x" * 70000}
     _problem(http.post("/api/v1/crimes", json=too_big, headers=headers), 413)
     no_key = http.post("/api/v1/crimes", json=good, headers=records_system.headers())
     assert _problem(no_key, 400)["type"].endswith("/idempotency-key-required")
-    bad_key = http.post("/api/v1/crimes", json=good, headers={**records_system.headers(), "Idempotency-Key": "with space"})
+    bad_key = http.post(
+        "/api/v1/crimes", json=good, headers={**records_system.headers(), "Idempotency-Key": "with space"}
+    )
     _problem(bad_key, 400)
     unknown_officer = _problem(records_system.post("/crimes", {**good, "officer_in_charge": "X999"}), 422)
     assert unknown_officer["errors"][0]["pointer"] == "/officer_in_charge"
-    _problem(records_system.post("/crimes/NX-9999/events", {"event_id": "E1", "kind": "arrest", "occurred_at": "2026-11-01T10:00:00Z"}), 404)
+    _problem(
+        records_system.post(
+            "/crimes/NX-9999/events",
+            {"event_id": "E1", "kind": "arrest", "occurred_at": "2026-11-01T10:00:00Z"},
+        ),
+        404,
+    )
     _problem(http.get("/api/v1/no-such-thing", headers=records_system.headers()), 404)
     wrong_method = http.delete("/api/v1/crimes", headers=records_system.headers())
     _problem(wrong_method, 405)
     assert wrong_method.headers["Allow"]
     _problem(records_system.get("/reports/compliance", **{"from": "2026-03-31", "to": "2026-01-01"}), 422)
     _problem(records_system.get("/reports/compliance", **{"from": "yesterday", "to": "2026-01-01"}), 422)
-    _problem(records_system.get("/reports/compliance", **{"from": "2026-01-01", "to": "2026-03-31", "x": "1"}), 422)
+    _problem(
+        records_system.get("/reports/compliance", **{"from": "2026-01-01", "to": "2026-03-31", "x": "1"}), 422
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count(Crime.id))) == 0
     # After all that, the same request done right works.
@@ -191,17 +243,29 @@ def test_the_report_gives_the_numbers_the_back_office_shows(app, records_system)
     from shared.services import report_export, reports
 
     records_system.post("/crimes", crime_body("NX-0003", records_system.collar))
-    records_system.post("/crimes/NX-0003/victims", {
-        "victim_ref": "V1", "name": "Sam Hill", "email": "sam@example.com", "updated_at": utcnow().isoformat(),
-    })
+    records_system.post(
+        "/crimes/NX-0003/victims",
+        {
+            "victim_ref": "V1",
+            "name": "Sam Hill",
+            "email": "sam@example.com",
+            "updated_at": utcnow().isoformat(),
+        },
+    )
     today = utcnow().date()
-    params = {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat(), "split": "offence_group"}
+    params = {
+        "from": (today - timedelta(days=30)).isoformat(),
+        "to": today.isoformat(),
+        "split": "offence_group",
+    }
     response = records_system.get("/reports/compliance", **params)
     assert response.status_code == 200
     got = response.get_json()
     with app.test_request_context():
         report = reports.compliance(None, today - timedelta(days=30), today, "offence_group")
-        expected = report_export.to_dict(report, reports.trend(None, today - timedelta(days=30), today, now=report.now))
+        expected = report_export.to_dict(
+            report, reports.trend(None, today - timedelta(days=30), today, now=report.now)
+        )
     for key in ("from", "to", "split", "groups"):
         assert got[key] == expected[key], key
     assert got["groups"][0]["metrics"]["M1"]["pending"] == 1
@@ -210,13 +274,18 @@ def test_the_report_gives_the_numbers_the_back_office_shows(app, records_system)
 
 def test_records_systems_can_be_registered_listed_and_revoked_on_the_command_line(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["api-clients", "register", "Niche RMS", "--scope", "crimes:write", "--scope", "crimes:read"])
+    result = runner.invoke(
+        args=["api-clients", "register", "Niche RMS", "--scope", "crimes:write", "--scope", "crimes:read"]
+    )
     assert result.exit_code == 0, result.output
     values = dict(line.split(":", 1) for line in result.output.splitlines() if line.startswith("client_"))
     client_id, secret = values["client_id"].strip(), values["client_secret"].strip()
     caller = ApiCaller(app, client_id, secret)
     assert caller.get("/crimes/NX-0404").status_code == 404
-    assert f"{client_id}  active   Niche RMS  [crimes:write crimes:read]" in runner.invoke(args=["api-clients", "list"]).output
+    assert (
+        f"{client_id}  active   Niche RMS  [crimes:write crimes:read]"
+        in runner.invoke(args=["api-clients", "list"]).output
+    )
     again = runner.invoke(args=["api-clients", "register", "niche rms", "--scope", "crimes:read"])
     assert again.exit_code == 2 and "already registered" in again.output
     assert runner.invoke(args=["api-clients", "revoke", client_id]).exit_code == 0

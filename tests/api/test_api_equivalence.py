@@ -161,8 +161,14 @@ def in_back_office(steps, officer: StaffMember, ddm: StaffMember) -> tuple[Crime
             victims_code_actions.assess_enhanced_rights(links[step.name], dict(step.rights), None, officer)
         elif isinstance(step, Plan):
             victims_code_actions.change_contact_plan(
-                links[step.name], frequency_days=step.frequency_days, channel="email", language="en",
-                safe_to_contact=True, opted_out=False, note=None, by=officer,
+                links[step.name],
+                frequency_days=step.frequency_days,
+                channel="email",
+                language="en",
+                safe_to_contact=True,
+                opted_out=False,
+                note=None,
+                by=officer,
             )
         elif isinstance(step, Outcome):
             crimes.record_outcome(crime, step.outcome, None, False, officer)
@@ -229,7 +235,11 @@ def through_api(api, steps, moments: dict) -> str:
             if isinstance(step, Assess):
                 body["enhanced_rights"] = [{"category": c, "reason": r} for c, r in step.rights.items()]
             else:
-                body["contact_plan"] = {"frequency_days": step.frequency_days, "channel": "email", "language": "en"}
+                body["contact_plan"] = {
+                    "frequency_days": step.frequency_days,
+                    "channel": "email",
+                    "language": "en",
+                }
             victim_bodies[step.name] = body
             assert post(f"/crimes/{reference}/victims", body, 200)["result"] == "updated"
         elif isinstance(step, Outcome):
@@ -241,7 +251,11 @@ def through_api(api, steps, moments: dict) -> str:
                 "event_id": f"EV-{next(events)}",
                 "kind": "cancelled",
                 "occurred_at": iso(moments["cancelled_at"]),
-                "cancellation": {"reason": step.reason, "evidence": step.evidence, "authorised_by": api.ddm_collar},
+                "cancellation": {
+                    "reason": step.reason,
+                    "evidence": step.evidence,
+                    "authorised_by": api.ddm_collar,
+                },
             }
             assert post(f"/crimes/{reference}/events", body, 201)["result"] == "created"
         else:  # pragma: no cover
@@ -279,13 +293,25 @@ def office_view(crime: Crime) -> dict[str, dict]:
     links = victims.victims_of_crime(crime)
     rights = entitlements.current_rights(link.id for link in links)
     names = {link.id: link.victim.name for link in links}
-    out = {link.victim.name: {"rights": sorted(r.category for r in rights[link.id]), "owed": []} for link in links}
+    out = {
+        link.victim.name: {"rights": sorted(r.category for r in rights[link.id]), "owed": []}
+        for link in links
+    }
     rows = db.session.execute(
         select(Entitlement, entitlements.status_expression(now)).where(Entitlement.crime_id == crime.id)
     )
     for ent, status in rows:
         out[names[ent.crime_victim_id]]["owed"].append(
-            _canonical(ent.rule, ent.event_kind, ent.triggered_at, ent.due_at, ent.enhanced, ent.state, status, crime.outcome_at)
+            _canonical(
+                ent.rule,
+                ent.event_kind,
+                ent.triggered_at,
+                ent.due_at,
+                ent.enhanced,
+                ent.state,
+                status,
+                crime.outcome_at,
+            )
         )
     for victim in out.values():
         victim["owed"].sort()
@@ -299,8 +325,14 @@ def api_view(crime: dict) -> dict[str, dict]:
     for victim in crime["victims"]:
         owed = [
             _canonical(
-                ent["rule"], ent["event_kind"], _parse(ent["triggered_at"]), _parse(ent["due_at"]), ent["enhanced"],
-                _state(ent["status"]), ent["status"], outcome_at,
+                ent["rule"],
+                ent["event_kind"],
+                _parse(ent["triggered_at"]),
+                _parse(ent["due_at"]),
+                ent["enhanced"],
+                _state(ent["status"]),
+                ent["status"],
+                outcome_at,
             )
             for ent in victim["entitlements"]
         ]
@@ -320,7 +352,11 @@ def run_both(app, api, steps) -> tuple[Crime, dict]:
     response = api.get(f"/crimes/{reference}")
     assert response.status_code == 200, response.get_data(as_text=True)
     pushed = response.get_json()
-    assert (_parse(pushed["recorded_at"]), pushed["stage"], pushed["outcome"]) == (crime.recorded_at, crime.stage, crime.outcome)
+    assert (_parse(pushed["recorded_at"]), pushed["stage"], pushed["outcome"]) == (
+        crime.recorded_at,
+        crime.stage,
+        crime.outcome,
+    )
     office, through = office_view(crime), api_view(pushed)
     assert list(through) == list(office)
     for name in office:
@@ -345,7 +381,6 @@ def owed(pushed: dict, name: str, rule: str, event_kind: str | None = None) -> l
 def due(pushed: dict, name: str, rule: str, event_kind: str | None = None) -> datetime:
     [ent] = owed(pushed, name, rule, event_kind)
     return _parse(ent["due_at"])
-
 
 
 # ------------------------------------------------------------------ sequences
@@ -457,8 +492,12 @@ def test_a_cancellation_authorised_by_a_ddm_is_owed_the_same_through_the_api(app
         others = [e for e in victim["entitlements"] if e is not told]
         assert {e["status"] for e in others} == {"not_applicable"}
     # Sian was 16 when it was reported: told within 1 working day; Gareth within 5.
-    assert due(pushed, "Sian Jones", "event_told", "cancelled") == calendar.working_day_deadline(crime.cancelled_at, 1)
-    assert due(pushed, "Gareth Jones", "event_told", "cancelled") == calendar.working_day_deadline(crime.cancelled_at, 5)
+    assert due(pushed, "Sian Jones", "event_told", "cancelled") == calendar.working_day_deadline(
+        crime.cancelled_at, 1
+    )
+    assert due(pushed, "Gareth Jones", "event_told", "cancelled") == calendar.working_day_deadline(
+        crime.cancelled_at, 5
+    )
     # Who authorised it is the same member of staff either way.
     pushed_crime = db.session.scalar(select(Crime).where(Crime.reference == pushed["reference"]))
     assert pushed_crime.cancelled_by_id == crime.cancelled_by_id

@@ -57,7 +57,9 @@ def test_a_replay_gets_the_same_answer_and_changes_nothing(app, records_system):
         client, secret = register(("crimes:write",))
         client_id = client.client_id
     other = ApiCaller(app, client_id, secret)
-    assert other.post("/crimes", crime_body("NX-1002", records_system.collar), key="push-1").status_code == 201
+    assert (
+        other.post("/crimes", crime_body("NX-1002", records_system.collar), key="push-1").status_code == 201
+    )
 
 
 def test_a_request_refused_for_bad_input_leaves_its_key_free_for_the_corrected_one(app, records_system):
@@ -74,7 +76,10 @@ def test_replays_of_events_victims_and_invitations_write_nothing_more(app, recor
     for _ in range(2):
         assert records_system.post("/crimes/NX-1004/victims", victim, key="victim-1").status_code == 201
         assert records_system.post("/crimes/NX-1004/events", event, key="event-1").status_code == 201
-        assert records_system.post("/crimes/NX-1004/victims/V1/invitation", {}, key="invite-1").status_code == 201
+        assert (
+            records_system.post("/crimes/NX-1004/victims/V1/invitation", {}, key="invite-1").status_code
+            == 201
+        )
     assert _count(app, CrimeVictim.id) == 1
     assert _count(app, InvestigationUpdate.id, InvestigationUpdate.kind == "arrest") == 1
     assert _count(app, AccountLink.id, AccountLink.purpose == "activation") == 1
@@ -122,15 +127,21 @@ def test_concurrent_pushes_of_one_record_with_different_keys_make_one_of_each(ap
     callers = [ApiCaller(app, records_system.client_id, records_system.secret) for _ in range(5)]
     body = crime_body("NX-2002", records_system.collar)
     crimes = _at_once([lambda c=c: c.post("/crimes", body, key=str(uuid.uuid4())) for c in callers])
-    assert sorted(r.status_code for r in crimes) == [200] * 4 + [201], [r.get_data(as_text=True) for r in crimes]
+    assert sorted(r.status_code for r in crimes) == [200] * 4 + [201], [
+        r.get_data(as_text=True) for r in crimes
+    ]
     victim = victim_body("V7")
     added = _at_once([lambda c=c: c.post("/crimes/NX-2002/victims", victim) for c in callers])
-    assert sorted(r.status_code for r in added) == [200] * 4 + [201], [r.get_data(as_text=True) for r in added]
+    assert sorted(r.status_code for r in added) == [200] * 4 + [201], [
+        r.get_data(as_text=True) for r in added
+    ]
     event = {"event_id": "CHG-9", "kind": "charge", "occurred_at": "2026-11-20T09:30:00Z"}
     told = _at_once([lambda c=c: c.post("/crimes/NX-2002/events", event) for c in callers])
     assert sorted(r.status_code for r in told) == [200] * 4 + [201], [r.get_data(as_text=True) for r in told]
     invited = _at_once([lambda c=c: c.post("/crimes/NX-2002/victims/V7/invitation", {}) for c in callers])
-    assert sorted(r.status_code for r in invited) == [200] * 4 + [201], [r.get_data(as_text=True) for r in invited]
+    assert sorted(r.status_code for r in invited) == [200] * 4 + [201], [
+        r.get_data(as_text=True) for r in invited
+    ]
     assert _count(app, Crime.id) == 1
     assert _count(app, CrimeVictim.id) == 1
     assert _count(app, InvestigationUpdate.id, InvestigationUpdate.kind == "charge") == 1

@@ -95,7 +95,11 @@ def owed(link: CrimeVictim, rule: str, event_kind: str | None = None) -> list[En
     return list(
         db.session.scalars(
             select(Entitlement)
-            .where(Entitlement.crime_victim_id == link.id, Entitlement.rule == rule, Entitlement.event_kind == event_kind)
+            .where(
+                Entitlement.crime_victim_id == link.id,
+                Entitlement.rule == rule,
+                Entitlement.event_kind == event_kind,
+            )
             .order_by(Entitlement.id)
         )
     )
@@ -120,15 +124,27 @@ def event(api: ApiCaller, reference: str, event_id: str, kind: str = "arrest", *
     return body
 
 
-COUNTED = (Crime, CrimeVictim, Victim, InvestigationUpdate, Entitlement, EntitlementEvent, EnhancedRight, ContactPlan,
-           OutboxMessage, AccountLink)
+COUNTED = (
+    Crime,
+    CrimeVictim,
+    Victim,
+    InvestigationUpdate,
+    Entitlement,
+    EntitlementEvent,
+    EnhancedRight,
+    ContactPlan,
+    OutboxMessage,
+    AccountLink,
+)
 
 
 def snapshot() -> dict:
     """How many rows each table the upserts write holds, and the audit trail's events
     other than the one every call writes."""
     fresh()
-    counts = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) for model in COUNTED}
+    counts = {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) for model in COUNTED
+    }
     counts["audit"] = sorted(
         db.session.scalars(select(AuditEvent.action).where(AuditEvent.action != "api.call")).all()
     )
@@ -145,7 +161,11 @@ def test_a_crime_is_created_then_brought_up_to_date(app, ctx, api):
     response = api.get(f"/crimes/{reference}")
     crime = ok(response)
     officer = db.session.scalar(select(StaffMember).where(StaffMember.collar_number == api.collar))
-    assert (crime["stage"], crime["offence"], crime["offence_group"]) == ("under_investigation", "burglary_residential", "theft")
+    assert (crime["stage"], crime["offence"], crime["offence_group"]) == (
+        "under_investigation",
+        "burglary_residential",
+        "theft",
+    )
     assert crime["officer_in_charge"] == {"collar_number": api.collar, "name": officer.name}
     assert crime["team"] == officer.team.name
     assert ok(api.get(f"/crimes/{reference.lower()}")) == crime
@@ -164,8 +184,16 @@ def test_a_crime_is_created_then_brought_up_to_date(app, ctx, api):
     written = ok(api.post("/crimes", body))
     assert (written["result"], written["crime"]["stage"]) == ("updated", "suspect_identified")
     row = crime_row(reference)
-    [change] = db.session.scalars(select(InvestigationUpdate).where(InvestigationUpdate.crime_id == row.id, InvestigationUpdate.kind == "stage_change"))
-    assert (change.new_stage, change.author_id, change.api_client_id) == ("suspect_identified", None, api.client.id)
+    [change] = db.session.scalars(
+        select(InvestigationUpdate).where(
+            InvestigationUpdate.crime_id == row.id, InvestigationUpdate.kind == "stage_change"
+        )
+    )
+    assert (change.new_stage, change.author_id, change.api_client_id) == (
+        "suspect_identified",
+        None,
+        api.client.id,
+    )
 
     # A new officer in charge from another team takes the crime to their team.
     other_team = factories.team("Burglary team North")
@@ -201,7 +229,9 @@ def test_a_crime_is_created_then_brought_up_to_date(app, ctx, api):
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.record_id == str(row.id))).all()
     assert {"crime.record", "crime.stage", "crime.reassigned", "crime.reclassified"} <= set(actions)
     # An officer who is not known is bad input, pointed at.
-    assert pointers(problem(api.post("/crimes", later(body, officer_in_charge="NOBODY1")), 422)) == ["/officer_in_charge"]
+    assert pointers(problem(api.post("/crimes", later(body, officer_in_charge="NOBODY1")), 422)) == [
+        "/officer_in_charge"
+    ]
 
 
 def test_the_same_record_again_changes_nothing(app, ctx, api):
@@ -226,7 +256,9 @@ def test_the_same_record_again_changes_nothing(app, ctx, api):
     replay = api.post("/crimes", later(body, minutes=5), key=key)
     assert ok(replay) == first and replay.headers["Idempotent-Replayed"] == "true"
     # Another request with that key is refused.
-    assert problem(api.post("/crimes", later(body, minutes=6), key=key), 422)["type"].endswith("idempotency-key-reused")
+    assert problem(api.post("/crimes", later(body, minutes=6), key=key), 422)["type"].endswith(
+        "idempotency-key-reused"
+    )
     assert snapshot() == before
 
 
@@ -240,17 +272,24 @@ def test_an_older_version_is_ignored_and_logged(app, ctx, api, caplog):
     older = later(body, minutes=-30, stage="awaiting_decision", offence="robbery_personal")
     written = ok(api.post("/crimes", older))
     assert written["result"] == "ignored_older"
-    assert (written["crime"]["stage"], written["crime"]["offence"]) == ("under_investigation", "burglary_residential")
+    assert (written["crime"]["stage"], written["crime"]["offence"]) == (
+        "under_investigation",
+        "burglary_residential",
+    )
     older_victim = later(victim, minutes=-30, name="Somebody Else")
     written = ok(api.post(f"/crimes/{reference}/victims", older_victim))
     assert (written["result"], written["victim"]["name"]) == ("ignored_older", "Alex Jones")
 
     after = snapshot()
     assert after["audit"] == sorted([*before["audit"], "api.older_ignored", "api.older_ignored"])
-    assert {k: v for k, v in after.items() if k != "audit"} == {k: v for k, v in before.items() if k != "audit"}
+    assert {k: v for k, v in after.items() if k != "audit"} == {
+        k: v for k, v in before.items() if k != "audit"
+    }
     row = crime_row(reference)
     assert datetime_of(body["updated_at"]) == row.source_updated_at
-    ignored = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "api.older_ignored").order_by(AuditEvent.id)).all()
+    ignored = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "api.older_ignored").order_by(AuditEvent.id)
+    ).all()
     assert [(e.record_type, e.record_id, e.actor_type, e.actor_id) for e in ignored] == [
         ("crime", str(row.id), "api", api.client.id),
         ("crime_victim", str(link_row("P1").id), "api", api.client.id),
@@ -280,16 +319,30 @@ def test_an_outcome_closes_the_crime_as_in_the_back_office(app, ctx, api):
     closed = later(body, outcome=15)
     closed.pop("stage")
     written = ok(api.post("/crimes", closed))
-    assert (written["result"], written["crime"]["stage"], written["crime"]["outcome"]) == ("updated", "closed", 15)
+    assert (written["result"], written["crime"]["stage"], written["crime"]["outcome"]) == (
+        "updated",
+        "closed",
+        15,
+    )
     row = crime_row(reference)
     link = link_row("P1")
-    [outcome] = db.session.scalars(select(InvestigationUpdate).where(InvestigationUpdate.crime_id == row.id, InvestigationUpdate.kind == "outcome"))
+    [outcome] = db.session.scalars(
+        select(InvestigationUpdate).where(
+            InvestigationUpdate.crime_id == row.id, InvestigationUpdate.kind == "outcome"
+        )
+    )
     assert (outcome.new_outcome, outcome.api_client_id) == (15, api.client.id)
     # Told of the decision within 5 working days of it; regular updates end; without a
     # charge no statement is still to be offered.
     [told] = owed(link, "event_told", "released_nfa")
-    assert (told.triggered_at, told.due_at, told.state) == (row.outcome_at, calendar.working_day_deadline(row.outcome_at, 5), "open")
-    assert [(e.state, e.reason) for e in owed(link, "contact_update")] == [("not_applicable", "investigation_finished")]
+    assert (told.triggered_at, told.due_at, told.state) == (
+        row.outcome_at,
+        calendar.working_day_deadline(row.outcome_at, 5),
+        "open",
+    )
+    assert [(e.state, e.reason) for e in owed(link, "contact_update")] == [
+        ("not_applicable", "investigation_finished")
+    ]
     assert [(e.state, e.reason) for e in owed(link, "vps_offer")] == [("not_applicable", "not_charged")]
 
     # The same outcome again is unchanged; another one is refused.
@@ -316,7 +369,13 @@ def test_a_victim_is_added_then_brought_up_to_date(app, ctx, api):
         "name": "Alex Jones",
         "account": "not_invited",
         "enhanced_rights": [],
-        "contact_plan": {"frequency_days": 28, "channel": "email", "language": "en", "safe_to_contact": True, "opted_out": False},
+        "contact_plan": {
+            "frequency_days": 28,
+            "channel": "email",
+            "language": "en",
+            "safe_to_contact": True,
+            "opted_out": False,
+        },
         "entitlements": written["victim"]["entitlements"],
     }
     assert sorted(e["rule"] for e in written["victim"]["entitlements"]) == sorted(
@@ -330,19 +389,34 @@ def test_a_victim_is_added_then_brought_up_to_date(app, ctx, api):
     assert ok(api.post(f"/crimes/{reference}/victims", victim))["result"] == "updated"
     link = link_row("P1")
     person = link.victim
-    assert (person.name, person.phone, person.preferred_language) == ("Alex Jones-Price", "07700 900789", "cy")
+    assert (person.name, person.phone, person.preferred_language) == (
+        "Alex Jones-Price",
+        "07700 900789",
+        "cy",
+    )
     [audit] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "victim.update"))
     assert audit.detail == "name,phone,preferred_language"
 
     # The contact plan: the next regular update is due by the new frequency.
-    plan = {"frequency_days": 14, "channel": "phone", "language": "cy", "safe_to_contact": True, "opted_out": False}
+    plan = {
+        "frequency_days": 14,
+        "channel": "phone",
+        "language": "cy",
+        "safe_to_contact": True,
+        "opted_out": False,
+    }
     victim = later(victim, contact_plan=plan)
     written = ok(api.post(f"/crimes/{reference}/victims", victim))
     assert written["victim"]["contact_plan"] == plan
     fresh()
     [regular] = owed(link, "contact_update")
     assert regular.due_at == calendar.calendar_day_deadline(regular.triggered_at, 14)
-    newest = db.session.scalar(select(ContactPlan).where(ContactPlan.crime_victim_id == link.id).order_by(ContactPlan.id.desc()).limit(1))
+    newest = db.session.scalar(
+        select(ContactPlan)
+        .where(ContactPlan.crime_victim_id == link.id)
+        .order_by(ContactPlan.id.desc())
+        .limit(1)
+    )
     assert (newest.changed_by_id, newest.api_client_id) == (None, api.client.id)
 
     # Enhanced rights the officer assessed on the records system.
@@ -357,14 +431,19 @@ def test_a_victim_is_added_then_brought_up_to_date(app, ctx, api):
 
     # A date of birth that makes them under 18 adds the category that applies by age...
     victim = later(victim, date_of_birth=(date.today() - timedelta(days=15 * 365)).isoformat())
-    assert ok(api.post(f"/crimes/{reference}/victims", victim))["victim"]["enhanced_rights"] == ["persistently_targeted", "vulnerable"]
+    assert ok(api.post(f"/crimes/{reference}/victims", victim))["victim"]["enhanced_rights"] == [
+        "persistently_targeted",
+        "vulnerable",
+    ]
     # ...which an assessment sent without it keeps, since it was not assessed.
     victim = later(victim, enhanced_rights=[])
     assert ok(api.post(f"/crimes/{reference}/victims", victim))["victim"]["enhanced_rights"] == ["vulnerable"]
     victim = later(victim, enhanced_rights=[{"category": "vulnerable", "reason": "assessed"}])
     assert ok(api.post(f"/crimes/{reference}/victims", victim))["victim"]["enhanced_rights"] == ["vulnerable"]
     fresh()
-    newest = select(EnhancedRight).where(EnhancedRight.crime_victim_id == link.id, EnhancedRight.category == "vulnerable")
+    newest = select(EnhancedRight).where(
+        EnhancedRight.crime_victim_id == link.id, EnhancedRight.category == "vulnerable"
+    )
     vulnerable = db.session.scalar(newest.order_by(EnhancedRight.id.desc()).limit(1))
     assert (vulnerable.reason, vulnerable.applies) == ("under_18", True)
     [told] = owed(link, "event_told", "arrest")
@@ -375,19 +454,36 @@ def test_a_victim_is_added_then_brought_up_to_date(app, ctx, api):
     for rights, pointer in (
         ([{"category": "vulnerable", "reason": "under_18"}], "/enhanced_rights/0/reason"),
         ([{"category": "most_serious", "reason": "assessed"}], "/enhanced_rights/0"),
-        ([{"category": "intimidated", "reason": "assessed"}, {"category": "intimidated", "reason": "assessed"}], "/enhanced_rights/1"),
+        (
+            [
+                {"category": "intimidated", "reason": "assessed"},
+                {"category": "intimidated", "reason": "assessed"},
+            ],
+            "/enhanced_rights/1",
+        ),
     ):
-        refused = problem(api.post(f"/crimes/{reference}/victims", later(victim, minutes=9, enhanced_rights=rights)), 422)
+        refused = problem(
+            api.post(f"/crimes/{reference}/victims", later(victim, minutes=9, enhanced_rights=rights)), 422
+        )
         assert pointer in pointers(refused), refused
 
 
 def test_an_email_address_belongs_to_one_victim_unless_linked(app, ctx, api):
     first = create(api)
     second = create(api)
-    add_victim(api, first["reference"], "P1", email="sam.smith@example.com", name="Sam Smith", date_of_birth="1980-01-01")
+    add_victim(
+        api,
+        first["reference"],
+        "P1",
+        email="sam.smith@example.com",
+        name="Sam Smith",
+        date_of_birth="1980-01-01",
+    )
     path = f"/crimes/{second['reference']}/victims"
 
-    same_address = victim_body("Q1", email="Sam.Smith@Example.com", name="Sam Smith", date_of_birth="1980-01-01")
+    same_address = victim_body(
+        "Q1", email="Sam.Smith@Example.com", name="Sam Smith", date_of_birth="1980-01-01"
+    )
     assert problem(api.post(path, same_address), 409)["detail"]
     someone_else = {**same_address, "link_existing_victim": True, "date_of_birth": "1981-01-01"}
     assert problem(api.post(path, someone_else), 409)["detail"]
@@ -419,23 +515,46 @@ def test_an_event_is_recorded_once_whatever_the_retries(app, ctx, api):
     arrest = {"event_id": "NICHE-77", "kind": "arrest", "occurred_at": ago(days=1)}
 
     first = ok(api.post(f"/crimes/{reference}/events", arrest), 201)
-    assert first["event"] == {"event_id": "NICHE-77", "kind": "arrest", "occurred_at": first["event"]["occurred_at"], "victims_to_tell": 2}
+    assert first["event"] == {
+        "event_id": "NICHE-77",
+        "kind": "arrest",
+        "occurred_at": first["event"]["occurred_at"],
+        "victims_to_tell": 2,
+    }
     assert datetime_of(first["event"]["occurred_at"]) == datetime_of(arrest["occurred_at"])
     again = ok(api.post(f"/crimes/{reference}/events", arrest))
     assert (again["result"], again["event"]["victims_to_tell"]) == ("unchanged", 2)
 
     row = crime_row(reference)
-    [update] = db.session.scalars(select(InvestigationUpdate).where(InvestigationUpdate.crime_id == row.id, InvestigationUpdate.source_ref == "NICHE-77"))
-    assert (update.kind, update.visible_to_victim, update.api_client_id, update.author_id) == ("arrest", False, api.client.id, None)
+    [update] = db.session.scalars(
+        select(InvestigationUpdate).where(
+            InvestigationUpdate.crime_id == row.id, InvestigationUpdate.source_ref == "NICHE-77"
+        )
+    )
+    assert (update.kind, update.visible_to_victim, update.api_client_id, update.author_id) == (
+        "arrest",
+        False,
+        api.client.id,
+        None,
+    )
     told = db.session.scalars(select(Entitlement).where(Entitlement.update_id == update.id)).all()
     assert len(told) == 2 and {e.crime_victim_id for e in told} == {link_row("P1").id, link_row("P2").id}
     # The same id for another kind of event is a conflict, not a second event.
     assert problem(api.post(f"/crimes/{reference}/events", {**arrest, "kind": "charge"}), 409)
     # An event that has not happened yet is bad input.
-    future = {"event_id": "NICHE-78", "kind": "charge", "occurred_at": (utcnow() + timedelta(hours=2)).isoformat()}
+    future = {
+        "event_id": "NICHE-78",
+        "kind": "charge",
+        "occurred_at": (utcnow() + timedelta(hours=2)).isoformat(),
+    }
     assert pointers(problem(api.post(f"/crimes/{reference}/events", future), 422)) == ["/occurred_at"]
     fresh()
-    assert db.session.scalar(select(func.count(InvestigationUpdate.id)).where(InvestigationUpdate.crime_id == row.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(InvestigationUpdate.id)).where(InvestigationUpdate.crime_id == row.id)
+        )
+        == 1
+    )
 
 
 def test_a_cancellation_needs_a_ddm_and_ends_what_can_be_pushed(app, ctx, api):
@@ -443,8 +562,17 @@ def test_a_cancellation_needs_a_ddm_and_ends_what_can_be_pushed(app, ctx, api):
     reference = body["reference"]
     add_victim(api, reference, "P1")
     path = f"/crimes/{reference}/events"
-    cancellation = {"reason": "C4", "evidence": "Recorded against the wrong address.", "authorised_by": api.collar}
-    cancel = {"event_id": "CAN-1", "kind": "cancelled", "occurred_at": ago(hours=1), "cancellation": cancellation}
+    cancellation = {
+        "reason": "C4",
+        "evidence": "Recorded against the wrong address.",
+        "authorised_by": api.collar,
+    }
+    cancel = {
+        "event_id": "CAN-1",
+        "kind": "cancelled",
+        "occurred_at": ago(hours=1),
+        "cancellation": cancellation,
+    }
 
     # An officer cannot authorise it, nor can someone unknown.
     assert pointers(problem(api.post(path, cancel), 422)) == ["/cancellation/authorised_by"]
@@ -460,9 +588,17 @@ def test_a_cancellation_needs_a_ddm_and_ends_what_can_be_pushed(app, ctx, api):
     assert written["event"]["kind"] == "cancelled"
     row = crime_row(reference)
     ddm = db.session.scalar(select(StaffMember).where(StaffMember.collar_number == api.ddm_collar))
-    assert (row.stage, row.cancellation_reason, row.cancelled_by_id, row.cancelled_by_role) == ("cancelled", "C4", ddm.id, "ddm")
+    assert (row.stage, row.cancellation_reason, row.cancelled_by_id, row.cancelled_by_role) == (
+        "cancelled",
+        "C4",
+        ddm.id,
+        "ddm",
+    )
     assert row.cancelled_at == datetime_of(cancel["occurred_at"])
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "api.crime_cancel")).actor_id == api.client.id
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "api.crime_cancel")).actor_id
+        == api.client.id
+    )
 
     # The same cancellation again is unchanged; nothing else may be pushed to the crime.
     assert ok(api.post(path, by_ddm))["result"] == "unchanged"
@@ -475,7 +611,11 @@ def test_a_cancellation_needs_a_ddm_and_ends_what_can_be_pushed(app, ctx, api):
     # an event), so the crime pushed again as it holds it is unchanged.
     assert ok(api.post("/crimes", later(body, minutes=2)))["result"] == "unchanged"
     row = crime_row(reference)
-    assert (row.stage, row.offence, row.source_updated_at) == ("cancelled", "burglary_residential", datetime_of(later(body, minutes=2)["updated_at"]))
+    assert (row.stage, row.offence, row.source_updated_at) == (
+        "cancelled",
+        "burglary_residential",
+        datetime_of(later(body, minutes=2)["updated_at"]),
+    )
 
     # The Force Crime Registrar may authorise one too.
     fcr = factories.staff(roles=("fcr",), name="Force Crime Registrar")
@@ -551,7 +691,9 @@ def test_entitlements_are_read_only_with_their_scope(app, ctx, api):
     assert problem(api.get("/crimes/NX/2026/999999"), 404)
 
 
-def test_victims_see_no_internal_data_and_staff_see_the_records_system(app, ctx, api, messages, client, victim_client):
+def test_victims_see_no_internal_data_and_staff_see_the_records_system(
+    app, ctx, api, messages, client, victim_client
+):
     body = create(api)
     reference = body["reference"]
     add_victim(api, reference, "NICHE-PERSON-5531", email="jo.bloggs@example.com", name="Jo Bloggs")
@@ -566,12 +708,27 @@ def test_victims_see_no_internal_data_and_staff_see_the_records_system(app, ctx,
     event(api, reference, "NICHE-EVENT-88121", kind="interview")
     messages()  # the notice of the arrest goes before the next one is due
     evidence = "Intelligence log 4471: same incident as NX/2026/000001."
-    event(api, reference, "NICHE-EVENT-88122", kind="cancelled", occurred_at=ago(minutes=10),
-          cancellation={"reason": "C3", "evidence": evidence, "authorised_by": api.ddm_collar})
+    event(
+        api,
+        reference,
+        "NICHE-EVENT-88122",
+        kind="cancelled",
+        occurred_at=ago(minutes=10),
+        cancellation={"reason": "C3", "evidence": evidence, "authorised_by": api.ddm_collar},
+    )
 
     name = api.client.name
     ddm = db.session.scalar(select(StaffMember).where(StaffMember.collar_number == api.ddm_collar))
-    internal = [name, "NICHE-PERSON-5531", "NICHE-EVENT-88120", "NICHE-EVENT-88122", evidence, "4471", ddm.name, "records system"]
+    internal = [
+        name,
+        "NICHE-PERSON-5531",
+        "NICHE-EVENT-88120",
+        "NICHE-EVENT-88122",
+        evidence,
+        "4471",
+        ddm.name,
+        "records system",
+    ]
 
     link = link_row("NICHE-PERSON-5531")
     case = victim_client.get(f"/cases/{link.public_id}")
@@ -614,10 +771,15 @@ def _bad_crimes(api: ApiCaller):
     yield "occurred after reported", good | {"occurred_at": (reported + timedelta(hours=1)).isoformat()}, 422
     yield "recorded before reported", good | {"recorded_at": (reported - timedelta(hours=1)).isoformat()}, 422
     yield "recorded in the future", good | {"recorded_at": (utcnow() + timedelta(days=1)).isoformat()}, 422
-    yield "reported in the future", good | {
-        "reported_at": (utcnow() + timedelta(days=1)).isoformat(),
-        "recorded_at": (utcnow() + timedelta(days=1)).isoformat(),
-    }, 422
+    yield (
+        "reported in the future",
+        good
+        | {
+            "reported_at": (utcnow() + timedelta(days=1)).isoformat(),
+            "recorded_at": (utcnow() + timedelta(days=1)).isoformat(),
+        },
+        422,
+    )
     yield "outcome", good | {"outcome": 23}, 422
     yield "outcome as text", good | {"outcome": "15"}, 422
     yield "final stage", good | {"stage": "closed"}, 422
@@ -650,7 +812,11 @@ def test_bad_victims_events_and_requests_are_refused_with_problem_details(app, c
         (victims_path, good_victim | {"preferred_language": "fr"}, 422),
         (victims_path, good_victim | {"date_of_birth": "2020-13-01"}, 422),
         (victims_path, good_victim | {"victim_ref": "has space"}, 422),
-        (victims_path, good_victim | {"contact_plan": {"frequency_days": 0, "channel": "email", "language": "en"}}, 422),
+        (
+            victims_path,
+            good_victim | {"contact_plan": {"frequency_days": 0, "channel": "email", "language": "en"}},
+            422,
+        ),
         (victims_path, good_victim | {"enhanced_rights": [{"category": "brave", "reason": "assessed"}]}, 422),
         ("/crimes/NX/2026/999999/victims", good_victim, 404),
         (events_path, good_event | {"kind": "coffee"}, 422),
@@ -666,9 +832,36 @@ def test_bad_victims_events_and_requests_are_refused_with_problem_details(app, c
 
     # Not JSON, broken JSON, no idempotency key, too large.
     headers = api.headers("bad-input-1")
-    problem(api.raw("post", "/crimes", data="reference=1", headers=headers, content_type="application/x-www-form-urlencoded"), 415)
-    problem(api.raw("post", "/crimes", data="{not json", headers=api.headers("bad-input-2"), content_type="application/json"), 400)
-    problem(api.raw("post", "/crimes", data="null", headers=api.headers("bad-input-4"), content_type="application/json"), 422)
+    problem(
+        api.raw(
+            "post",
+            "/crimes",
+            data="reference=1",
+            headers=headers,
+            content_type="application/x-www-form-urlencoded",
+        ),
+        415,
+    )
+    problem(
+        api.raw(
+            "post",
+            "/crimes",
+            data="{not json",
+            headers=api.headers("bad-input-2"),
+            content_type="application/json",
+        ),
+        400,
+    )
+    problem(
+        api.raw(
+            "post",
+            "/crimes",
+            data="null",
+            headers=api.headers("bad-input-4"),
+            content_type="application/json",
+        ),
+        422,
+    )
     problem(api.raw("post", "/crimes", json=body, headers=api.headers()), 400)
     huge = good_event | {"victim_text": "x" * 70000}
     problem(api.raw("post", events_path, json=huge, headers=api.headers("bad-input-3")), 413)

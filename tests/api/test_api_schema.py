@@ -137,7 +137,14 @@ def test_every_operation_but_the_token_and_the_document_needs_one_scope(app):
         # The refusals the scope brings are documented.
         assert {"401", "403", "429"} <= set(op["responses"]), (method, path)
         seen.add(op["operationId"])
-    assert seen == {"put_crime", "get_crime", "put_victim", "post_event", "invite_victim", "compliance_report"}
+    assert seen == {
+        "put_crime",
+        "get_crime",
+        "put_victim",
+        "post_event",
+        "invite_victim",
+        "compliance_report",
+    }
 
 
 def test_the_documents_body_examples_fit_the_bodies_the_operations_read(app):
@@ -160,7 +167,9 @@ def test_the_document_is_valid_openapi_3_1(app):
     schema.validate()  # raises on anything the OpenAPI 3.1 meta-schema refuses
     # .ok() raises on an operation schemathesis cannot use; it leaves out the document itself.
     labels = {result.ok().label for result in schema.get_all_operations()}
-    assert labels == {f"{method} {path}" for path, method, _op in _operations(schema.raw_schema) if path != DOCUMENT_PATH}
+    assert labels == {
+        f"{method} {path}" for path, method, _op in _operations(schema.raw_schema) if path != DOCUMENT_PATH
+    }
 
 
 # ------------------------------------------------------------ generated requests (schemathesis)
@@ -178,7 +187,9 @@ def seeded(app, records_system):  # noqa: F811
     doc = _served(app)
     crime = _example(doc, "/api/v1/crimes", "open")
     with app.app_context():
-        officer = db.session.scalar(select(StaffMember).where(StaffMember.collar_number == records_system.collar))
+        officer = db.session.scalar(
+            select(StaffMember).where(StaffMember.collar_number == records_system.collar)
+        )
         officer.collar_number = crime["officer_in_charge"]
         db.session.commit()
         db.session.remove()
@@ -257,7 +268,9 @@ def _example_case(operation, op: dict):
     one that succeeds for a client holding the scope, once `seeded` has run."""
     path_parameters = {p["name"]: p["example"] for p in op.get("parameters", []) if p["in"] == "path"}
     query = {
-        p["name"]: p["schema"]["examples"][0] for p in op.get("parameters", []) if p["in"] == "query" and p["required"]
+        p["name"]: p["schema"]["examples"][0]
+        for p in op.get("parameters", [])
+        if p["in"] == "query" and p["required"]
     }
     headers = {"Idempotency-Key": str(uuid.uuid4())} if "requestBody" in op else {}
     body = NOT_SET
@@ -325,7 +338,10 @@ def test_operations_refuse_callers_without_a_valid_token_holding_their_scope(app
         case.validate_response(response, checks=REFUSAL_CHECKS, headers=headers)
         assert response.status_code == 403, (label, response.text)
         challenge = _header(response, "WWW-Authenticate")
-        assert 'error="insufficient_scope"' in challenge and f'scope="{scope}"' in challenge, (label, challenge)
+        assert 'error="insufficient_scope"' in challenge and f'scope="{scope}"' in challenge, (
+            label,
+            challenge,
+        )
         _assert_problem(response, 403, label)
         # The same request with the scope gets through; sent again without the token or
         # with a made-up one, it is refused.
@@ -335,7 +351,14 @@ def test_operations_refuse_callers_without_a_valid_token_holding_their_scope(app
         assert 200 <= response.status_code < 300, (label, response.text)
         case.validate_response(response, checks=[*REFUSAL_CHECKS, bearer_token_enforced], headers=headers)
         checked.add(op["operationId"])
-    assert checked == {"put_crime", "get_crime", "put_victim", "post_event", "invite_victim", "compliance_report"}
+    assert checked == {
+        "put_crime",
+        "get_crime",
+        "put_victim",
+        "post_event",
+        "invite_victim",
+        "compliance_report",
+    }
 
 
 @pytest.fixture
@@ -365,7 +388,9 @@ def test_rate_limited_calls_get_the_documented_answer(app, seeded, tight_rate_li
     # The token endpoint's own limit, per address (THROTTLE_LIMIT).
     operation = schema.find_operation_by_label("POST /api/v1/oauth/token")
     for _ in range(20):
-        case = operation.Case(body={"grant_type": "client_credentials"}, media_type="application/x-www-form-urlencoded")
+        case = operation.Case(
+            body={"grant_type": "client_credentials"}, media_type="application/x-www-form-urlencoded"
+        )
         headers = {"Authorization": basic(seeded.client_id, "not-the-secret")}
         response = case.call(headers=headers)
         case.validate_response(response, checks=REFUSAL_CHECKS, headers=headers)

@@ -46,7 +46,9 @@ def _audit(*actions) -> list[tuple[str, str | None, int | None]]:
 
 def _rows() -> list[dict]:
     """The api_client table as stored, every column."""
-    return [dict(row) for row in db.session.execute(sa.text("SELECT * FROM api_client ORDER BY id")).mappings()]
+    return [
+        dict(row) for row in db.session.execute(sa.text("SELECT * FROM api_client ORDER BY id")).mappings()
+    ]
 
 
 def test_every_scope_has_words_for_it():
@@ -157,7 +159,10 @@ def test_bad_input_is_sent_back_with_the_error_summary(admin_client, data, field
 def test_nothing_chosen_gives_both_errors(admin_client):
     page = admin_client.post(NEW, {})
     assert page.status == 400
-    assert page.error_summary == ["Enter the name of the records system", "Select what the records system may do"]
+    assert page.error_summary == [
+        "Enter the name of the records system",
+        "Select what the records system may do",
+    ]
 
 
 def test_a_name_already_registered_is_refused_on_the_name_field(admin_client):
@@ -165,7 +170,10 @@ def test_a_name_already_registered_is_refused_on_the_name_field(admin_client):
     page = _register(admin_client, "  niche rms ", ["reports:read"])
     assert page.status == 400
     assert page.error_summary == ["A records system with this name is already registered"]
-    assert "A records system with this name is already registered" in page.soup.select_one("#name-error").get_text()
+    assert (
+        "A records system with this name is already registered"
+        in page.soup.select_one("#name-error").get_text()
+    )
     # The form keeps what was typed and chosen.
     assert page.soup.select_one("input#name")["value"] == "  niche rms "
     assert page.soup.select_one("input[value='reports:read']").has_attr("checked")
@@ -205,10 +213,16 @@ def test_revoking_twice_shows_the_error_and_unknown_ids_are_404(admin_client, ad
     assert page.status == 302
     listing = admin_client.follow(page)
     assert listing.status == 200
-    assert "This records system’s access is already revoked" in listing.soup.select_one(".govuk-error-summary").get_text()
+    assert (
+        "This records system’s access is already revoked"
+        in listing.soup.select_one(".govuk-error-summary").get_text()
+    )
     assert len(_audit("api_client.revoke")) == 1
 
-    assert admin_client.post(f"/backoffice/api-clients/{client.id + 100}/revoke", {"csrf_token": token}).status == 404
+    assert (
+        admin_client.post(f"/backoffice/api-clients/{client.id + 100}/revoke", {"csrf_token": token}).status
+        == 404
+    )
     # Without the form's token nothing happens.
     other, _ = api_clients.register("Connect", ["reports:read"], by=admin)
     response = admin_client._request("post", f"/backoffice/api-clients/{other.id}/revoke", data={})
@@ -228,7 +242,9 @@ def test_an_officer_gets_403_and_changes_nothing(app, admin):
     assert officer.post(f"/backoffice/api-clients/{client.id}/revoke", {"csrf_token": token}).status == 403
     db.session.expire_all()
     assert [row["name"] for row in _rows()] == ["Athena"] and api_clients.get(client.id).active
-    assert _audit("api_client.register", "api_client.revoke") == [("api_client.register", str(client.id), admin.id)]
+    assert _audit("api_client.register", "api_client.revoke") == [
+        ("api_client.register", str(client.id), admin.id)
+    ]
     assert len(_audit("access.refused")) == 4
 
 

@@ -40,7 +40,10 @@ def test_a_supervisor_changes_the_officer_in_charge(app, ctx, victim_client):
     assert event.actor_id == supervisor.id and event.record_id == str(crime.id)
 
     victim_client.victim_sign_in(link.victim.email, factories.PASSWORD)
-    assert f"Second Officer, collar number {second.collar_number}" in victim_client.get(f"/cases/{link.public_id}").main_text
+    assert (
+        f"Second Officer, collar number {second.collar_number}"
+        in victim_client.get(f"/cases/{link.public_id}").main_text
+    )
 
 
 def test_only_an_active_officer_of_the_crime_s_team_can_take_it_over(app, ctx):
@@ -65,7 +68,11 @@ def test_an_officer_cannot_hand_their_crime_to_someone_else(app, ctx):
     crime = factories.crime(first)
     client = _signed_in(app, first)
     assert client.get(f"/backoffice/crimes/{crime.id}").soup.find(string="Change officer in charge") is None
-    page = client.post(f"/backoffice/crimes/{crime.id}/officer", {"officer": str(second.id)}, csrf_from=f"/backoffice/crimes/{crime.id}")
+    page = client.post(
+        f"/backoffice/crimes/{crime.id}/officer",
+        {"officer": str(second.id)},
+        csrf_from=f"/backoffice/crimes/{crime.id}",
+    )
     assert page.status == 403
     db.session.expire_all()
     assert db.session.get(Crime, crime.id).officer_in_charge_id == first.id

@@ -102,7 +102,15 @@ def _date_updates_back(link, since):
 
 
 def _key_event(crime, kind, at, by):
-    return updates.post_update(crime, kind=kind, victim_text=None, internal_note=f"{kind} recorded", visible=False, by=by, occurred_at=at)
+    return updates.post_update(
+        crime,
+        kind=kind,
+        victim_text=None,
+        internal_note=f"{kind} recorded",
+        visible=False,
+        by=by,
+        occurred_at=at,
+    )
 
 
 @pytest.fixture
@@ -123,7 +131,11 @@ def world(english):
     a2 = factories.staff(alpha, name="Bob Brook")
     b1 = factories.staff(bravo, name="Cat Cole")
     ddm = factories.staff(bravo, roles=("ddm",), name="Dee Marsh")
-    officer = {a1.id: f"Ann Able ({a1.collar_number})", a2.id: f"Bob Brook ({a2.collar_number})", b1.id: f"Cat Cole ({b1.collar_number})"}
+    officer = {
+        a1.id: f"Ann Able ({a1.collar_number})",
+        a2.id: f"Bob Brook ({a2.collar_number})",
+        b1.id: f"Cat Cole ({b1.collar_number})",
+    }
 
     # Recorded long before the period: only its first agreed update (started when its
     # victim was added, now) falls in the period.
@@ -223,40 +235,85 @@ def world(english):
     now = t0
     rows = [
         ("v0", "M7", "pending", now),
-        ("v1", "M1", "met_on_time", rec1), ("v1", "M2", "met_on_time", rec1), ("v1", "M3", "met_on_time", r1),
-        ("v1", "M4", "met_on_time", rec1), ("v1", "M7", "met_on_time", t0 - 40 * DAY), ("v1", "M7", "overdue", t0 - 30 * DAY),
-        ("v1", "M5", "met_on_time", t0 - 30 * DAY), ("v1", "M5", "met_on_time", t0 - 20 * DAY),
-        ("v1", "M6", "met_on_time", t0 - 20 * DAY), ("v1", "M8", "met_on_time", t0 - 25 * DAY),
-        ("v6", "M1", "met_late", rec1), ("v6", "M2", "declined", rec1), ("v6", "M3", "declined", r1),
-        ("v6", "M4", "pending", rec1), ("v6", "M7", "pending", now), ("v6", "M5", "overdue", t0 - 30 * DAY),
-        ("v6", "M5", "met_late", t0 - 20 * DAY), ("v6", "M6", "met_late", t0 - 20 * DAY), ("v6", "M8", "overdue", t0 - 30 * DAY),
-        ("v2", "M1", "met_late", rec2), ("v2", "M2", "met_on_time", rec2), ("v2", "M3", "met_late", r2),
-        ("v2", "M4", "met_late", rec2), ("v2", "M5", "overdue", t0 - 15 * DAY), ("v2", "M7", "met_late", t0 - 45 * DAY),
-        ("v2", "M7", "pending", t0 - 10 * DAY), ("v2", "M8", "pending", t0 - 5 * DAY),
-        ("v3", "M1", "overdue", rec3), ("v3", "M2", "overdue", rec3), ("v3", "M3", "met_on_time", r3),
-        ("v3", "M4", "declined", rec3), ("v3", "M7", "declined", now), ("v3", "M5", "met_on_time", t0 - 75 * DAY),
-        ("v3", "M5", "pending", now), ("v3", "M9A", "met_late", t0 - 65 * DAY), ("v3", "M9D", "met_late", t0 - 65 * DAY),
-        ("v7", "M1", "met_on_time", rec3), ("v7", "M2", "met_on_time", rec3), ("v7", "M3", "declined", r3),
-        ("v7", "M4", "declined", rec3), ("v7", "M7", "declined", now), ("v7", "M5", "met_late", t0 - 75 * DAY),
-        ("v7", "M5", "pending", now), ("v7", "M9A", "met_on_time", t0 - 3 * DAY), ("v7", "M9D", "pending", t0 - 3 * DAY),
-        ("v4", "M1", "declined", now), ("v4", "M2", "declined", now), ("v4", "M3", "declined", t0 - HOUR),
-        ("v4", "M4", "declined", now), ("v4", "M7", "declined", now), ("v4", "M5", "pending", now),
-        ("v5", "M1", "pending", now), ("v5", "M2", "pending", now), ("v5", "M3", "pending", t0 - 30 * HOUR),
-        ("v5", "M4", "pending", now), ("v5", "M7", "pending", now),
+        ("v1", "M1", "met_on_time", rec1),
+        ("v1", "M2", "met_on_time", rec1),
+        ("v1", "M3", "met_on_time", r1),
+        ("v1", "M4", "met_on_time", rec1),
+        ("v1", "M7", "met_on_time", t0 - 40 * DAY),
+        ("v1", "M7", "overdue", t0 - 30 * DAY),
+        ("v1", "M5", "met_on_time", t0 - 30 * DAY),
+        ("v1", "M5", "met_on_time", t0 - 20 * DAY),
+        ("v1", "M6", "met_on_time", t0 - 20 * DAY),
+        ("v1", "M8", "met_on_time", t0 - 25 * DAY),
+        ("v6", "M1", "met_late", rec1),
+        ("v6", "M2", "declined", rec1),
+        ("v6", "M3", "declined", r1),
+        ("v6", "M4", "pending", rec1),
+        ("v6", "M7", "pending", now),
+        ("v6", "M5", "overdue", t0 - 30 * DAY),
+        ("v6", "M5", "met_late", t0 - 20 * DAY),
+        ("v6", "M6", "met_late", t0 - 20 * DAY),
+        ("v6", "M8", "overdue", t0 - 30 * DAY),
+        ("v2", "M1", "met_late", rec2),
+        ("v2", "M2", "met_on_time", rec2),
+        ("v2", "M3", "met_late", r2),
+        ("v2", "M4", "met_late", rec2),
+        ("v2", "M5", "overdue", t0 - 15 * DAY),
+        ("v2", "M7", "met_late", t0 - 45 * DAY),
+        ("v2", "M7", "pending", t0 - 10 * DAY),
+        ("v2", "M8", "pending", t0 - 5 * DAY),
+        ("v3", "M1", "overdue", rec3),
+        ("v3", "M2", "overdue", rec3),
+        ("v3", "M3", "met_on_time", r3),
+        ("v3", "M4", "declined", rec3),
+        ("v3", "M7", "declined", now),
+        ("v3", "M5", "met_on_time", t0 - 75 * DAY),
+        ("v3", "M5", "pending", now),
+        ("v3", "M9A", "met_late", t0 - 65 * DAY),
+        ("v3", "M9D", "met_late", t0 - 65 * DAY),
+        ("v7", "M1", "met_on_time", rec3),
+        ("v7", "M2", "met_on_time", rec3),
+        ("v7", "M3", "declined", r3),
+        ("v7", "M4", "declined", rec3),
+        ("v7", "M7", "declined", now),
+        ("v7", "M5", "met_late", t0 - 75 * DAY),
+        ("v7", "M5", "pending", now),
+        ("v7", "M9A", "met_on_time", t0 - 3 * DAY),
+        ("v7", "M9D", "pending", t0 - 3 * DAY),
+        ("v4", "M1", "declined", now),
+        ("v4", "M2", "declined", now),
+        ("v4", "M3", "declined", t0 - HOUR),
+        ("v4", "M4", "declined", now),
+        ("v4", "M7", "declined", now),
+        ("v4", "M5", "pending", now),
+        ("v5", "M1", "pending", now),
+        ("v5", "M2", "pending", now),
+        ("v5", "M3", "pending", t0 - 30 * HOUR),
+        ("v5", "M4", "pending", now),
+        ("v5", "M7", "pending", now),
     ]
     start = calendar.local_date(t0 - 90 * DAY)
     # To tomorrow: what the services started a moment ago is in the period even at midnight.
     end = today + DAY
     return {
-        "now": t0, "start": start, "end": end, "people": people, "rows": rows,
-        "alpha": alpha, "bravo": bravo, "a1": a1, "ddm": ddm,
+        "now": t0,
+        "start": start,
+        "end": end,
+        "people": people,
+        "rows": rows,
+        "alpha": alpha,
+        "bravo": bravo,
+        "a1": a1,
+        "ddm": ddm,
     }
 
 
 def _expected(world, belongs=lambda person: True) -> dict[str, tuple[int, ...]]:
     """Per metric: (met on time, met late, overdue, pending, declined) over the rows of
     the victims `belongs` picks."""
-    tally = Counter((metric, status) for who, metric, status, _at in world["rows"] if belongs(world["people"][who]))
+    tally = Counter(
+        (metric, status) for who, metric, status, _at in world["rows"] if belongs(world["people"][who])
+    )
     return {code: tuple(tally[code, status] for status in STATUSES) for code in reports.METRICS}
 
 
@@ -274,7 +331,9 @@ def test_every_metric_matches_the_hand_computed_figures(world):
     assert total.label == "Whole force"
     assert _actual(total) == _expected(world)
     # The same, written out, with the rates people will read.
-    figures = {code: (counts.values(), reports.percent(counts.rate)) for code, counts in total.metrics.items()}
+    figures = {
+        code: (counts.values(), reports.percent(counts.rate)) for code, counts in total.metrics.items()
+    }
     assert figures == {
         "M1": ((2, 2, 1, 1, 1), "40"),
         "M2": ((3, 0, 1, 1, 2), "75"),
@@ -299,12 +358,25 @@ def test_every_metric_matches_the_hand_computed_figures(world):
 def test_statuses_are_what_the_engine_says(world):
     """The hand-written answer agrees with the engine's own status of each entitlement."""
     status = entitlements.status_expression(world["now"])
-    metric = {"acknowledgement": "M1", "needs_assessment": "M2", "referral": "M3", "vps_offer": "M4", "event_told": "M5",
-              "contact_update": "M7", "complaint": "M8", "vrr_acknowledge": "M9A", "vrr_decide": "M9D"}
+    metric = {
+        "acknowledgement": "M1",
+        "needs_assessment": "M2",
+        "referral": "M3",
+        "vps_offer": "M4",
+        "event_told": "M5",
+        "contact_update": "M7",
+        "complaint": "M8",
+        "vrr_acknowledge": "M9A",
+        "vrr_decide": "M9D",
+    }
     found = db.session.execute(
-        select(Entitlement.rule, status).where(Entitlement.triggered_at >= calendar.start_of_local_day(world["start"]))
+        select(Entitlement.rule, status).where(
+            Entitlement.triggered_at >= calendar.start_of_local_day(world["start"])
+        )
     ).all()
-    counted = Counter((metric[rule], "declined" if state == "not_applicable" else state) for rule, state in found)
+    counted = Counter(
+        (metric[rule], "declined" if state == "not_applicable" else state) for rule, state in found
+    )
     written = Counter((code, state) for _who, code, state, _at in world["rows"] if code != "M6")
     assert counted == written
 
@@ -313,9 +385,16 @@ def test_statuses_are_what_the_engine_says(world):
     ("split", "belongs", "keys"),
     [
         ("team", lambda label: lambda p: p.team == label, ["Alpha", "Bravo"]),
-        ("offence_group", lambda label: lambda p: p.offence_group == label, ["violence", "sexual", "theft", "damage"]),
-        ("enhanced", lambda label: lambda p: label in p.categories or (label == "none" and not p.categories),
-         ["most_serious", "persistently_targeted", "vulnerable", "intimidated", "none"]),
+        (
+            "offence_group",
+            lambda label: lambda p: p.offence_group == label,
+            ["violence", "sexual", "theft", "damage"],
+        ),
+        (
+            "enhanced",
+            lambda label: lambda p: label in p.categories or (label == "none" and not p.categories),
+            ["most_serious", "persistently_targeted", "vulnerable", "intimidated", "none"],
+        ),
     ],
 )
 def test_each_split_matches_the_hand_computed_figures(world, split, belongs, keys):
@@ -360,13 +439,18 @@ def test_officer_split_and_crime_recording_by_group(world):
     assert recording[ann].authorised_rate is None  # no cancellations: no data, not 0%
 
     by_team = reports.compliance(None, world["start"], world["end"], "team", now=world["now"])
-    assert {g.label: (g.recording.recorded, g.recording.within_24h, g.recording.cancelled) for g in by_team.groups} == {
+    assert {
+        g.label: (g.recording.recorded, g.recording.within_24h, g.recording.cancelled) for g in by_team.groups
+    } == {
         "Alpha": (3, 1, 0),
         "Bravo": (2, 2, 1),
     }
     by_offence = reports.compliance(None, world["start"], world["end"], "offence_group", now=world["now"])
     assert {g.key: (g.recording.recorded, g.recording.within_24h) for g in by_offence.groups} == {
-        "theft": (2, 2), "sexual": (1, 0), "violence": (1, 1), "damage": (1, 0),
+        "theft": (2, 2),
+        "sexual": (1, 0),
+        "violence": (1, 1),
+        "damage": (1, 0),
     }
 
 
@@ -389,7 +473,9 @@ def test_trend_puts_each_entitlement_in_the_month_it_started(world):
         return max(i for i, first in enumerate(trend.months) if first <= day)
 
     for code in reports.METRICS:
-        tally = Counter((month_index(at), status) for _who, metric, status, at in world["rows"] if metric == code)
+        tally = Counter(
+            (month_index(at), status) for _who, metric, status, at in world["rows"] if metric == code
+        )
         expected = [tuple(tally[i, s] for s in STATUSES) for i in range(len(trend.months))]
         assert [counts.values() for counts in trend.counts[code]] == expected, code
 
@@ -401,7 +487,11 @@ def test_period_rules(english):
     with pytest.raises(ServiceError):
         reports.check_period(date(2021, 1, 1), date(2026, 1, 1))
     reports.check_period(date(2021, 1, 1), date(2025, 12, 31))
-    assert reports.month_starts(date(2026, 1, 15), date(2026, 3, 1)) == [date(2026, 1, 15), date(2026, 2, 1), date(2026, 3, 1)]
+    assert reports.month_starts(date(2026, 1, 15), date(2026, 3, 1)) == [
+        date(2026, 1, 15),
+        date(2026, 2, 1),
+        date(2026, 3, 1),
+    ]
 
 
 # ------------------------------------------------------------- page, CSV, command line
@@ -410,8 +500,12 @@ def test_period_rules(english):
 def _query(world, split="none"):
     start, end = world["start"], world["end"]
     return urlencode(
-        [("period", "custom"), *(("from_date", v) for v in (start.day, start.month, start.year)),
-         *(("to_date", v) for v in (end.day, end.month, end.year)), ("split", split)]
+        [
+            ("period", "custom"),
+            *(("from_date", v) for v in (start.day, start.month, start.year)),
+            *(("to_date", v) for v in (end.day, end.month, end.year)),
+            ("split", split),
+        ]
     )
 
 
@@ -460,7 +554,9 @@ def test_page_csv_and_command_line_show_the_same_figures(app, client, world):
     trend_table = _table(page, "trend-M1-data")
     assert sum(int(cells[-1]) for cells in trend_table.values()) == 7
     assert not page.soup.find("script", src=lambda s: s and "chart" in s)
-    reads = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reports.compliance"))
+    reads = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reports.compliance")
+    )
     assert reads == 1
 
     export = client.get(page.links(r"export\.csv")[0])
@@ -469,10 +565,23 @@ def test_page_csv_and_command_line_show_the_same_figures(app, client, world):
     assert export.response.mimetype == "text/csv"
     web_rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
     _check_csv(web_rows, report)
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reports.export")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reports.export")
+        )
+        == 1
+    )
 
     runner = app.test_cli_runner()
-    args = ["compliance-report", "--from", world["start"].isoformat(), "--to", world["end"].isoformat(), "--split", "team"]
+    args = [
+        "compliance-report",
+        "--from",
+        world["start"].isoformat(),
+        "--to",
+        world["end"].isoformat(),
+        "--split",
+        "team",
+    ]
     result = runner.invoke(args=[*args, "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert list(csv.reader(io.StringIO(result.output))) == web_rows
@@ -484,7 +593,13 @@ def test_page_csv_and_command_line_show_the_same_figures(app, client, world):
     for group, expected in zip(data["groups"], report.rows, strict=True):
         for code, counts in expected.metrics.items():
             got = group["metrics"][code]
-            assert (got["met_on_time"], got["met_late"], got["overdue"], got["pending"], got["declined_or_not_applicable"]) == counts.values()
+            assert (
+                got["met_on_time"],
+                got["met_late"],
+                got["overdue"],
+                got["pending"],
+                got["declined_or_not_applicable"],
+            ) == counts.values()
             assert got["rate"] == counts.rate
     assert data["groups"][0]["recording"]["recorded_within_24_hours"] == 3
     assert data["groups"][1]["metrics"]["M9A"]["rate"] is None
@@ -499,7 +614,11 @@ def _check_csv(rows, report):
         for group in report.rows:
             counts = group.metrics[code]
             rate = reports.percent(counts.rate)
-            assert cells[code, group.label] == ["No data" if rate is None else rate, *map(str, counts.values()), str(counts.total)]
+            assert cells[code, group.label] == [
+                "No data" if rate is None else rate,
+                *map(str, counts.values()),
+                str(counts.total),
+            ]
     assert cells["M3", "Whole force"] == ["66.7", "2", "1", "0", "1", "3", "7"]
     assert cells["R2", "Whole force"] == ["60", "3", "2", "", "", "", "5"]
     assert cells["R2C", "Bravo"] == ["100", "1", "0", "", "", "", "1"]
@@ -511,12 +630,17 @@ def test_a_supervisor_sees_only_their_teams_figures(app, client, world):
     assert report.total.label == "Alpha"
     assert _actual(report.total) == _expected(world, lambda p: p.team == "Alpha")
     assert report.total.recording == reports.Recording(recorded=3, within_24h=1, cancelled=0, authorised=0)
-    assert {group.label for group in report.groups} == {world["people"]["v1"].officer, world["people"]["v2"].officer}
+    assert {group.label for group in report.groups} == {
+        world["people"]["v1"].officer,
+        world["people"]["v2"].officer,
+    }
 
     sign_in_as(client, supervisor)
     page = client.get(f"/backoffice/reports?{_query(world, 'team')}")
     assert page.status == 200
-    labels = [th.get_text(strip=True) for th in page.soup.find("table", id="metric-M1-table").select("tbody th")]
+    labels = [
+        th.get_text(strip=True) for th in page.soup.find("table", id="metric-M1-table").select("tbody th")
+    ]
     assert labels == ["Alpha", "Alpha"]
     assert "Bravo" not in page.main_text
     export = client.get(f"/backoffice/reports/export.csv?{_query(world, 'team')}")
@@ -537,22 +661,38 @@ def test_the_default_report_is_this_month(client, english):
     assert page.status == 200
     first = calendar.local_date(utcnow()).replace(day=1)
     assert first.strftime("%-d %B %Y") in page.main_text
-    assert _table(page, "summary")[f"M1: {reports.METRICS['M1']}"] == ["No data", "0", "0", "0", "0", "0", "0"]
+    assert _table(page, "summary")[f"M1: {reports.METRICS['M1']}"] == [
+        "No data",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+    ]
 
 
 @pytest.mark.time_machine(datetime(2026, 12, 4, 12, tzinfo=UTC), tick=True)  # the periods are in 2026
 @pytest.mark.parametrize(
     ("query", "error"),
     [
-        ("period=custom&from_date=2&from_date=3&from_date=2026&to_date=1&to_date=3&to_date=2026",
-         "The ‘to’ date must be the same as or after the ‘from’ date"),
-        ("period=custom&from_date=1&from_date=1&from_date=2020&to_date=1&to_date=2&to_date=2025",
-         "The period must be 60 months or shorter"),
-        ("period=custom&from_date=31&from_date=2&from_date=2026&to_date=1&to_date=3&to_date=2026",
-         "The ‘from’ date must be a real date"),
+        (
+            "period=custom&from_date=2&from_date=3&from_date=2026&to_date=1&to_date=3&to_date=2026",
+            "The ‘to’ date must be the same as or after the ‘from’ date",
+        ),
+        (
+            "period=custom&from_date=1&from_date=1&from_date=2020&to_date=1&to_date=2&to_date=2025",
+            "The period must be 60 months or shorter",
+        ),
+        (
+            "period=custom&from_date=31&from_date=2&from_date=2026&to_date=1&to_date=3&to_date=2026",
+            "The ‘from’ date must be a real date",
+        ),
         ("period=custom", "Enter the ‘from’ date"),
-        ("period=custom&from_date=1&from_date=1&from_date=2999&to_date=1&to_date=2&to_date=2999",
-         "The ‘from’ date must be today or in the past"),
+        (
+            "period=custom&from_date=1&from_date=1&from_date=2999&to_date=1&to_date=2&to_date=2999",
+            "The ‘from’ date must be today or in the past",
+        ),
         ("period=month&month=2026-13", "Select the month"),
         ("period=month&month=2999-01", "The month must be this month or earlier"),
         ("period=quarter&quarter=2026-Q5", "Select the quarter"),
@@ -620,7 +760,10 @@ def test_the_report_page_costs_the_same_queries_with_more_data(app, client, worl
     ("args", "message"),
     [
         (["--from", "2026-13-01", "--to", "2026-12-31"], "--from"),
-        (["--from", "2026-03-02", "--to", "2026-03-01"], "The ‘to’ date must be the same as or after the ‘from’ date"),
+        (
+            ["--from", "2026-03-02", "--to", "2026-03-01"],
+            "The ‘to’ date must be the same as or after the ‘from’ date",
+        ),
         (["--from", "2020-01-01", "--to", "2026-01-01"], "60 months or shorter"),
         (["--from", "2026-01-01", "--to", "2026-01-31", "--format", "xml"], "--format"),
         (["--from", "2026-01-01", "--to", "2026-01-31", "--split", "victim"], "--split"),
@@ -635,7 +778,9 @@ def test_the_command_refuses_bad_arguments_clearly(app, ctx, args, message):
 
 
 def test_the_command_reports_the_whole_force_with_no_data_as_no_data(app, english):
-    result = app.test_cli_runner().invoke(args=["compliance-report", "--from", "2026-01-01", "--to", "2026-01-31"])
+    result = app.test_cli_runner().invoke(
+        args=["compliance-report", "--from", "2026-01-01", "--to", "2026-01-31"]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output)))
     assert rows[1][:4] == ["M1", str(reports.METRICS["M1"]), "Whole force", "No data"]

@@ -59,11 +59,16 @@ def _fresh(rows):
 
 
 def _inbox_rows(page) -> list[list[str]]:
-    return [[cell.get_text(" ", strip=True) for cell in row.find_all("td")] for row in page.soup.select("main tbody tr")]
+    return [
+        [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+        for row in page.soup.select("main tbody tr")
+    ]
 
 
 def _audit_actions_since(before: int) -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.id > before).order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(select(AuditEvent.action).where(AuditEvent.id > before).order_by(AuditEvent.id))
+    )
 
 
 def _last_audit_id() -> int:
@@ -143,7 +148,11 @@ def test_a_reply_reaches_the_victim_and_tells_them_there_is_a_message(app, ctx):
     second = _from_victim(link, "Also, can I have my bike back?")
     client = _client(app, officer)
 
-    page = client.post(_thread_path(link) + "/reply", {"body": "Yes: call 101 to arrange it.\r\nThanks."}, csrf_from=_thread_path(link))
+    page = client.post(
+        _thread_path(link) + "/reply",
+        {"body": "Yes: call 101 to arrange it.\r\nThanks."},
+        csrf_from=_thread_path(link),
+    )
     assert page.status == 302
     assert page.response.headers["Location"] == _thread_path(link)
     after = client.follow(page)
@@ -151,11 +160,22 @@ def test_a_reply_reaches_the_victim_and_tells_them_there_is_a_message(app, ctx):
     assert "Mark as read" not in after.main_text
 
     db.session.expire_all()
-    staff_messages = [m for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items if m.sender == "staff"]
-    assert [(m.body, m.author_id) for m in staff_messages] == [("Yes: call 101 to arrange it.\nThanks.", officer.id)]
+    staff_messages = [
+        m
+        for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items
+        if m.sender == "staff"
+    ]
+    assert [(m.body, m.author_id) for m in staff_messages] == [
+        ("Yes: call 101 to arrange it.\nThanks.", officer.id)
+    ]
     assert all(m.read_at is not None for m in _fresh([first, second]))
     [notice] = db.session.scalars(select(OutboxMessage)).all()
-    assert (notice.kind, notice.victim_id, notice.crime_id, notice.status) == ("new_message", link.victim_id, crime.id, "pending")
+    assert (notice.kind, notice.victim_id, notice.crime_id, notice.status) == (
+        "new_message",
+        link.victim_id,
+        crime.id,
+        "pending",
+    )
     assert "message.staff_sent" in list(db.session.scalars(select(AuditEvent.action)))
 
 
@@ -198,7 +218,9 @@ def test_a_reply_that_is_empty_or_too_long_is_sent_back_with_the_text_kept(app, 
     assert page.title.startswith("Error:")
     kept = page.soup.select_one("textarea#body").get_text()
     assert kept.replace("\r\n", "\n").strip() == body.replace("\r\n", "\n").strip()
-    assert [m.sender for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items] == ["victim"]
+    assert [m.sender for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items] == [
+        "victim"
+    ]
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
@@ -237,7 +259,9 @@ def test_when_the_officer_in_charge_changes_new_messages_go_to_the_new_one(app, 
 
     # Their supervisor hands the crime to another officer of the team.
     supervisor = factories.staff(first_oic.team, roles=("officer", "supervisor"), name="Team Supervisor")
-    page = _client(app, supervisor).post(f"/backoffice/crimes/{crime.id}/officer", {"officer": str(new_oic.id)})
+    page = _client(app, supervisor).post(
+        f"/backoffice/crimes/{crime.id}/officer", {"officer": str(new_oic.id)}
+    )
     assert page.status == 302
     db.session.expire_all()
     after = _from_victim(link, "Sent after the change")
@@ -268,7 +292,9 @@ def test_staff_of_another_team_cannot_reach_the_thread(app, ctx):
     csrf = outsider.get("/backoffice/messages").csrf()  # the sign-out form's
     for path in (_thread_path(link) + "/reply", _thread_path(link) + "/read"):
         assert outsider.post(path, {"csrf_token": csrf, "body": "Hello"}).status == 404
-    assert [m.body for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items] == ["Private words"]
+    assert [m.body for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items] == [
+        "Private words"
+    ]
     assert other_crime.id != crime.id
 
 
@@ -307,11 +333,20 @@ def test_a_supervisor_sees_their_team_s_messages_left_unanswered_too_long(app, c
 
 def _sms_plan(link, officer):
     victims_code_actions.change_contact_plan(
-        link, frequency_days=28, channel="sms", language="en", safe_to_contact=True, opted_out=False, note=None, by=officer
+        link,
+        frequency_days=28,
+        channel="sms",
+        language="en",
+        safe_to_contact=True,
+        opted_out=False,
+        note=None,
+        by=officer,
     )
 
 
-def test_a_message_that_could_not_be_sent_shows_on_the_crime_page_until_dealt_with(app, ctx, smtp_server, use_sender):
+def test_a_message_that_could_not_be_sent_shows_on_the_crime_page_until_dealt_with(
+    app, ctx, smtp_server, use_sender
+):
     use_sender("smtp", **smtp_server.settings())  # a sender that cannot send text messages
     officer = factories.staff()
     crime, link = _case(officer, name="Alex Victim")
@@ -372,7 +407,9 @@ def test_each_victim_s_card_shows_their_unread_messages(app, ctx):
     _from_victim(writing)
     _from_victim(writing, "And another thing")
     page = _client(app, officer).get(f"/backoffice/crimes/{crime.id}")
-    cards = {card.select_one("h3").get_text(strip=True): card for card in page.soup.select(".govuk-summary-card")}
+    cards = {
+        card.select_one("h3").get_text(strip=True): card for card in page.soup.select(".govuk-summary-card")
+    }
     alex = cards["Alex Writing"].get_text(" ", strip=True)
     assert "Messages 2 unread Read and reply : Alex Writing" in alex
     bea = cards["Bea Quiet"].get_text(" ", strip=True)

@@ -21,7 +21,9 @@ from tests.signed_in import sign_in_as
 _refs = itertools.count(1)
 
 
-def _crime(oic, *, reported_days_ago: int = 0, offence: str = "burglary_residential", reference: str | None = None):
+def _crime(
+    oic, *, reported_days_ago: int = 0, offence: str = "burglary_residential", reference: str | None = None
+):
     """A crime recorded now, reported `reported_days_ago` days ago."""
     reported = utcnow() - timedelta(days=reported_days_ago, minutes=5)
     return crimes.record_crime(
@@ -55,7 +57,9 @@ def _band(page, key: str) -> str:
 
 def _open(link, rule: str) -> Entitlement:
     return db.session.scalar(
-        select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.rule == rule, Entitlement.state == "open")
+        select(Entitlement).where(
+            Entitlement.crime_victim_id == link.id, Entitlement.rule == rule, Entitlement.state == "open"
+        )
     )
 
 
@@ -78,7 +82,14 @@ def test_officers_queue_shows_what_is_overdue_due_today_and_due_this_week(app, c
     crime = _crime(officer, reported_days_ago=30, reference="43/10001/26")
     link = factories.victim(crime, officer, name="Olive Older")
     # A charge makes the offer of a Victim Personal Statement due by the end of today.
-    updates.post_update(crime, kind="charge", victim_text=None, internal_note="Charged at the station.", visible=False, by=officer)
+    updates.post_update(
+        crime,
+        kind="charge",
+        victim_text=None,
+        internal_note="Charged at the station.",
+        visible=False,
+        by=officer,
+    )
     theirs = _crime(colleague, reported_days_ago=30, reference="43/10002/26")
     factories.victim(theirs, colleague, name="Carl Colleagues")
 
@@ -103,7 +114,9 @@ def test_officers_queue_shows_what_is_overdue_due_today_and_due_this_week(app, c
     assert "43/10002/26" not in page.main_text and "Carl Colleagues" not in page.main_text
 
     # Meeting the referral takes it off the queue.
-    victims_code_actions.record_action(_open(link, "referral"), "referred", utcnow(), officer, service="victim_support")
+    victims_code_actions.record_action(
+        _open(link, "referral"), "referred", utcnow(), officer, service="victim_support"
+    )
     page = client.get("/backoffice/tasks")
     overdue = _band(page, "overdue")
     assert overdue.startswith("Overdue (0)")
@@ -221,7 +234,11 @@ def test_cancelling_a_crime_tells_its_victims_and_ends_what_was_owed(app, ctx):
     crime = _crime(officer, reference="43/30001/26")
     online = factories.active_victim(crime, officer, name="Ava Online")
     offline = factories.victim(crime, officer, name="Ian Offline")
-    was_open = set(db.session.scalars(select(Entitlement.id).where(Entitlement.crime_id == crime.id, Entitlement.state == "open")))
+    was_open = set(
+        db.session.scalars(
+            select(Entitlement.id).where(Entitlement.crime_id == crime.id, Entitlement.state == "open")
+        )
+    )
     ddm = factories.staff(roles=("ddm",), name="Dee Decider")
     client = _client(app, ddm)
 
@@ -232,7 +249,9 @@ def test_cancelling_a_crime_tells_its_victims_and_ends_what_was_owed(app, ctx):
     crime_page = client.follow(page)
     assert crime_page.h1 == "Crime 43/30001/26"
     assert "Crime record 43/30001/26 cancelled" in crime_page.main_text
-    banner = crime_page.soup.find(attrs={"aria-labelledby": "cancelled-banner-title"}).get_text(" ", strip=True)
+    banner = crime_page.soup.find(attrs={"aria-labelledby": "cancelled-banner-title"}).get_text(
+        " ", strip=True
+    )
     assert "This crime record was cancelled" in banner
     assert "C2: additional verifiable information shows no notifiable crime occurred" in banner
     assert "CCTV shows the bicycle was never taken." in banner
@@ -249,14 +268,18 @@ def test_cancelling_a_crime_tells_its_victims_and_ends_what_was_owed(app, ctx):
     assert closed and {(e.state, e.reason) for e in closed} == {("not_applicable", "crime_cancelled")}
     told = {
         e.crime_victim_id: e
-        for e in db.session.scalars(select(Entitlement).where(Entitlement.crime_id == crime.id, Entitlement.event_kind == "cancelled"))
+        for e in db.session.scalars(
+            select(Entitlement).where(Entitlement.crime_id == crime.id, Entitlement.event_kind == "cancelled")
+        )
     }
     assert set(told) == {online.id, offline.id}
     # The victim with an account reads it there and then; the other is still to be told.
     assert (told[online.id].state, told[online.id].way) == ("met", "portal")
     assert told[offline.id].state == "open" and not told[offline.id].enhanced
     assert told[offline.id].due_at == calendar.working_day_deadline(crime.cancelled_at, 5)
-    assert [u.kind for u in updates.victim_timeline(crime.id, 1, app.config["TIMELINE_PER_PAGE"]).items] == ["cancelled"]
+    assert [u.kind for u in updates.victim_timeline(crime.id, 1, app.config["TIMELINE_PER_PAGE"]).items] == [
+        "cancelled"
+    ]
     assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "crime.cancel")) == "C2"
 
     # The officer can no longer change the stage or record an outcome.
@@ -266,13 +289,19 @@ def test_cancelling_a_crime_tells_its_victims_and_ends_what_was_owed(app, ctx):
     assert "Post an update" in officer_page.main_text
     # Nor add a victim to it; a DDM, who does not manage victims, is offered neither.
     assert not officer_page.links("/victims/new$")
-    assert not crime_page.links("/victims/new$") and not crime_page.soup.find("form", action=lambda a: a and a.endswith("/invite"))
+    assert not crime_page.links("/victims/new$") and not crime_page.soup.find(
+        "form", action=lambda a: a and a.endswith("/invite")
+    )
 
     # A second cancellation is refused in words, not an error.
     again = client.get(f"/backoffice/crimes/{crime.id}/cancel")
     assert again.status == 302
     assert "This crime record has already been cancelled" in client.follow(again).main_text
-    again = client.post(f"/backoffice/crimes/{crime.id}/cancel", {"reason": "C4", "evidence": "Again."}, csrf_from=f"/backoffice/crimes/{crime.id}")
+    again = client.post(
+        f"/backoffice/crimes/{crime.id}/cancel",
+        {"reason": "C4", "evidence": "Again."},
+        csrf_from=f"/backoffice/crimes/{crime.id}",
+    )
     assert again.status == 302
     with app.test_request_context(), pytest.raises(ServiceError, match="already been cancelled"):
         victims_code_actions.cancel_crime(crime, "C4", "Again.", ddm)
@@ -287,7 +316,11 @@ def test_an_enhanced_victim_is_owed_the_cancellation_in_one_working_day_and_it_i
     fcr = factories.staff(roles=("fcr",), name="Frank Registrar")
     victims_code_actions.cancel_crime(crime, "C3", "Already recorded as 43/29999/26.", fcr)
 
-    told = db.session.scalar(select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.event_kind == "cancelled"))
+    told = db.session.scalar(
+        select(Entitlement).where(
+            Entitlement.crime_victim_id == link.id, Entitlement.event_kind == "cancelled"
+        )
+    )
     assert told.enhanced and told.state == "open"
     assert told.due_at == calendar.working_day_deadline(db.session.get(Crime, crime.id).cancelled_at, 1)
 
@@ -319,7 +352,13 @@ def test_an_arrest_posted_with_a_past_date_is_due_from_that_date(app, ctx):
     day = calendar.local_date(utcnow()) - timedelta(days=14)
     page = client.post(
         path,
-        {"kind": "arrest", "occurred_date": _date_boxes(day), "occurred_time": "09:30", "victim_text": "We arrested a man.", "visible": "yes"},
+        {
+            "kind": "arrest",
+            "occurred_date": _date_boxes(day),
+            "occurred_time": "09:30",
+            "victim_text": "We arrested a man.",
+            "visible": "yes",
+        },
     )
     assert "Update posted" in client.follow(page).main_text
     happened = local_to_utc(day, time(9, 30))
@@ -341,18 +380,49 @@ def test_a_key_event_date_in_the_future_or_for_a_general_update_is_refused(app, 
     path = f"/backoffice/crimes/{crime.id}/updates/new"
     tomorrow = calendar.local_date(utcnow()) + timedelta(days=1)
 
-    page = client.post(path, {"kind": "arrest", "occurred_date": _date_boxes(tomorrow), "victim_text": "Arrested.", "visible": "yes"})
+    page = client.post(
+        path,
+        {
+            "kind": "arrest",
+            "occurred_date": _date_boxes(tomorrow),
+            "victim_text": "Arrested.",
+            "visible": "yes",
+        },
+    )
     assert page.status == 400
     assert page.error_summary == ["The date it happened must be today or in the past"]
-    page = client.post(path, {"kind": "arrest", "occurred_date": ["31", "2", "2026"], "victim_text": "Arrested.", "visible": "yes"})
+    page = client.post(
+        path,
+        {
+            "kind": "arrest",
+            "occurred_date": ["31", "2", "2026"],
+            "victim_text": "Arrested.",
+            "visible": "yes",
+        },
+    )
     assert page.status == 400
     assert page.error_summary == ["The date it happened must be a real date"]
-    page = client.post(path, {"kind": "general", "occurred_date": _date_boxes(tomorrow - timedelta(days=3)), "victim_text": "News.", "visible": "yes"})
+    page = client.post(
+        path,
+        {
+            "kind": "general",
+            "occurred_date": _date_boxes(tomorrow - timedelta(days=3)),
+            "victim_text": "News.",
+            "visible": "yes",
+        },
+    )
     assert page.status == 400
-    assert page.error_summary == ["Leave the date and time blank for a general update: they are only for a key event"]
-    page = client.post(path, {"kind": "general", "occurred_time": "10:00", "victim_text": "News.", "visible": "yes"})
+    assert page.error_summary == [
+        "Leave the date and time blank for a general update: they are only for a key event"
+    ]
+    page = client.post(
+        path, {"kind": "general", "occurred_time": "10:00", "victim_text": "News.", "visible": "yes"}
+    )
     assert page.status == 400
-    assert db.session.scalar(select(InvestigationUpdate.id).where(InvestigationUpdate.crime_id == crime.id)) is None
+    assert (
+        db.session.scalar(select(InvestigationUpdate.id).where(InvestigationUpdate.crime_id == crime.id))
+        is None
+    )
 
     # Left blank, the event happened now.
     page = client.post(path, {"kind": "bail", "victim_text": "He was bailed.", "visible": "no"})

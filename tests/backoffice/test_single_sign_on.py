@@ -78,7 +78,9 @@ def test_staff_without_an_account_or_a_role_are_refused(sso_app, sso_ctx, oidc_p
     factories.staff(roles=("officer",), email="no.roles@police.example")
     page = _through_provider(PageClient(sso_app), oidc_provider, "/backoffice/sso/start", "nobody")
     assert page.status == 403 and "do not have a role" in page.h1
-    refused = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "staff.sso_refused")).all()
+    refused = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "staff.sso_refused")
+    ).all()
     assert refused == ["no_account", "no_role"]
 
 
@@ -113,7 +115,11 @@ def test_a_victim_links_one_login_through_the_invitation_then_signs_in_with_it(
     from tests.signed_in import sign_in_as
 
     sign_in_as(staff, officer)
-    staff.post(f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite", {}, csrf_from=f"/backoffice/crimes/{crime.id}")
+    staff.post(
+        f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite",
+        {},
+        csrf_from=f"/backoffice/crimes/{crime.id}",
+    )
     invitation = activation_path(messages()[-1])
 
     victim = PageClient(sso_app, portal=True)
@@ -136,7 +142,9 @@ def test_one_login_never_links_by_email_address(sso_app, sso_ctx, oidc_provider)
     linked it through an invitation, is not signed in."""
     officer = factories.staff()
     factories.active_victim(factories.crime(officer), officer, email="victim.one@example.com")
-    page = _through_provider(PageClient(sso_app, portal=True), oidc_provider, "/onelogin/start", "victim-medium")
+    page = _through_provider(
+        PageClient(sso_app, portal=True), oidc_provider, "/onelogin/start", "victim-medium"
+    )
     assert page.status == 403
     assert "not linked" in page.h1
 
@@ -148,7 +156,9 @@ def test_one_login_below_medium_confidence_is_refused(sso_app, sso_ctx, oidc_pro
 
     raw = links.issue("activation", sso_app.config["ACTIVATION_LINK_TTL"], victim=link.victim)
     db.session.commit()
-    page = _through_provider(PageClient(sso_app, portal=True), oidc_provider, f"/activate/{raw}/onelogin", "victim-low")
+    page = _through_provider(
+        PageClient(sso_app, portal=True), oidc_provider, f"/activate/{raw}/onelogin", "victim-low"
+    )
     assert page.status == 400
     db.session.expire_all()
     assert link.victim.onelogin_subject is None
@@ -166,5 +176,10 @@ def test_one_login_asks_for_medium_confidence_in_the_victims_language(sso_app, s
 
 
 def test_without_configuration_the_routes_do_not_exist(client):
-    for path in ("/backoffice/sso/start", "/backoffice/sso/callback", "/onelogin/start", "/onelogin/callback"):
+    for path in (
+        "/backoffice/sso/start",
+        "/backoffice/sso/callback",
+        "/onelogin/start",
+        "/onelogin/callback",
+    ):
         assert client.get(path).status == 404

@@ -115,7 +115,10 @@ def test_first_sign_in_sets_up_the_app_through_the_qr_code_page(app, client, ctx
     assert member.totp_secret == secret
     stored = set(db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.staff_id == member.id)))
     assert stored == {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in codes}
-    assert [a for a, _, _ in _actions("staff.totp_enrolled", "staff.sign_in")] == ["staff.totp_enrolled", "staff.sign_in"]
+    assert [a for a, _, _ in _actions("staff.totp_enrolled", "staff.sign_in")] == [
+        "staff.totp_enrolled",
+        "staff.sign_in",
+    ]
     assert client.get("/backoffice/crimes/new").status == 200
     # Set up once: the page now sends them to the code step.
     other = PageClient(app)
@@ -142,7 +145,9 @@ def test_sign_in_with_a_code_keeps_next_and_no_code_works_twice(app, client, ctx
     location = _password_step(other, member.email)
     page = other.post(location, {"code": code})
     assert page.status == 400
-    assert page.error_summary == ["Enter the code your authenticator app shows now, or a recovery code you have not used"]
+    assert page.error_summary == [
+        "Enter the code your authenticator app shows now, or a recovery code you have not used"
+    ]
     assert other.get("/backoffice/cases").status == 302
     # The app's next code works.
     page = other.post(location, {"code": _code(member.totp_secret, 1)})
@@ -172,9 +177,12 @@ def test_a_recovery_code_works_once(app, client, ctx):
     location = _password_step(third, member.email)
     page = third.post(location, {"code": codes[3]})
     assert page.status == 400 and page.error_summary
-    assert db.session.scalar(
-        select(func.count()).select_from(RecoveryCode).where(RecoveryCode.used_at.is_not(None))
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(RecoveryCode).where(RecoveryCode.used_at.is_not(None))
+        )
+        == 1
+    )
     assert len(_actions("staff.recovery_code_used")) == 1
 
 
@@ -255,7 +263,9 @@ def test_a_disabled_account_is_signed_out_on_its_next_request(app, client, ctx):
 
     admin_client = PageClient(app)
     admin_client.staff_sign_in(admin.email, factories.PASSWORD)
-    page = admin_client.post(f"/backoffice/staff/{officer.id}/disable", csrf_from=f"/backoffice/staff/{officer.id}")
+    page = admin_client.post(
+        f"/backoffice/staff/{officer.id}/disable", csrf_from=f"/backoffice/staff/{officer.id}"
+    )
     page = admin_client.follow(page)
     assert "account is disabled" in page.main_text
     assert "Disabled" in page.main_text
@@ -263,9 +273,9 @@ def test_a_disabled_account_is_signed_out_on_its_next_request(app, client, ctx):
     for c in (client, copy):
         page = c.get("/backoffice/cases")
         assert page.status == 302 and page.response.headers["Location"].startswith(SIGN_IN)
-    assert set(db.session.scalars(select(UserSession.ended_reason).where(UserSession.user_id == officer.id))) == {
-        "account_disabled"
-    }
+    assert set(
+        db.session.scalars(select(UserSession.ended_reason).where(UserSession.user_id == officer.id))
+    ) == {"account_disabled"}
     assert _actions("staff.disabled") == [("staff.disabled", str(officer.id), None)]
     page = PageClient(app).post(SIGN_IN, {"email": officer.email, "password": factories.PASSWORD})
     assert page.status == 400 and page.error_summary == ["Enter a correct email address and password"]
@@ -295,8 +305,11 @@ def test_removing_a_role_takes_effect_on_the_next_request(app, client, ctx):
     assert other.get("/backoffice/staff").status == 200
 
     client.staff_sign_in(admin.email, factories.PASSWORD)
-    page = client.post(f"/backoffice/staff/{other_admin.id}/roles", {"roles": ["officer"]},
-                       csrf_from=f"/backoffice/staff/{other_admin.id}")
+    page = client.post(
+        f"/backoffice/staff/{other_admin.id}/roles",
+        {"roles": ["officer"]},
+        csrf_from=f"/backoffice/staff/{other_admin.id}",
+    )
     assert page.status == 302, page.error_summary
     assert other.get("/backoffice/staff").status == 403
     assert other.get("/backoffice/cases").status == 200
@@ -309,8 +322,11 @@ def test_each_role_granted_and_removed_is_its_own_audit_event(app, client, ctx):
     admin = factories.staff(roles=("admin",))
     member = factories.staff(roles=("officer",))
     client.staff_sign_in(admin.email, factories.PASSWORD)
-    page = client.post(f"/backoffice/staff/{member.id}/roles", {"roles": ["supervisor", "analyst"]},
-                       csrf_from=f"/backoffice/staff/{member.id}")
+    page = client.post(
+        f"/backoffice/staff/{member.id}/roles",
+        {"roles": ["supervisor", "analyst"]},
+        csrf_from=f"/backoffice/staff/{member.id}",
+    )
     page = client.follow(page)
     assert "Roles saved for" in page.main_text
     checked = {box["value"] for box in page.soup.select("input[name=roles][checked]")}
@@ -321,18 +337,26 @@ def test_each_role_granted_and_removed_is_its_own_audit_event(app, client, ctx):
         ("staff.role_granted", str(member.id), "supervisor"),
         ("staff.role_removed", str(member.id), "officer"),
     ]
-    actor = db.session.scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "staff.role_granted")).all()
+    actor = db.session.scalars(
+        select(AuditEvent.actor_id).where(AuditEvent.action == "staff.role_granted")
+    ).all()
     assert set(actor) == {admin.id}
     assert _fresh(member).roles == {"supervisor", "analyst"}
 
     # No change, no event; nothing chosen, or a role that does not exist: an error.
-    client.post(f"/backoffice/staff/{member.id}/roles", {"roles": ["supervisor", "analyst"]},
-                csrf_from=f"/backoffice/staff/{member.id}")
+    client.post(
+        f"/backoffice/staff/{member.id}/roles",
+        {"roles": ["supervisor", "analyst"]},
+        csrf_from=f"/backoffice/staff/{member.id}",
+    )
     assert len(_actions("staff.role_granted", "staff.role_removed")) == 3
     page = client.post(f"/backoffice/staff/{member.id}/roles", {}, csrf_from=f"/backoffice/staff/{member.id}")
     assert page.status == 400 and page.error_summary == ["Select at least one role"]
-    page = client.post(f"/backoffice/staff/{member.id}/roles", {"roles": ["superuser"]},
-                       csrf_from=f"/backoffice/staff/{member.id}")
+    page = client.post(
+        f"/backoffice/staff/{member.id}/roles",
+        {"roles": ["superuser"]},
+        csrf_from=f"/backoffice/staff/{member.id}",
+    )
     assert page.status == 400 and page.error_summary == ["Select roles from the list"]
     assert _fresh(member).roles == {"supervisor", "analyst"}
 
@@ -348,7 +372,9 @@ def test_administrators_cannot_disable_themselves_or_remove_their_own_admin_role
     assert "You cannot disable your own account" in page.soup.select_one(".govuk-error-summary").get_text()
     page = client.post(f"{me}/roles", {"roles": ["officer"]}, csrf_from=me)
     assert page.status == 400
-    assert page.error_summary == ["You cannot remove your own administrator role. Ask another administrator to do it"]
+    assert page.error_summary == [
+        "You cannot remove your own administrator role. Ask another administrator to do it"
+    ]
     admin = _fresh(admin)
     assert admin.active and admin.roles == {"admin"}
     assert _actions("staff.disabled", "staff.role_removed", "staff.role_granted") == []
@@ -365,7 +391,9 @@ def test_an_officer_gets_403_on_the_administrators_pages(app, client, ctx):
         assert client.get(path).status == 403, path
     token = client.get("/backoffice/cases").csrf()
     for action in ["roles", "disable", "enable", "reset-authenticator", "resend-set-up"]:
-        page = client.post(f"/backoffice/staff/{target.id}/{action}", {"csrf_token": token, "roles": ["admin"]})
+        page = client.post(
+            f"/backoffice/staff/{target.id}/{action}", {"csrf_token": token, "roles": ["admin"]}
+        )
         assert page.status == 403, action
     assert _fresh(target).roles == {"officer"} and _fresh(target).active
     assert _actions("staff.role_granted", "staff.disabled") == []
@@ -382,7 +410,9 @@ def test_resetting_the_authenticator_signs_them_out_and_they_set_it_up_again(app
     client.staff_sign_in(admin.email, factories.PASSWORD)
     page = client.get(f"/backoffice/staff/{member.id}")
     assert "10 recovery codes left" in page.main_text
-    page = client.post(f"/backoffice/staff/{member.id}/reset-authenticator", csrf_from=f"/backoffice/staff/{member.id}")
+    page = client.post(
+        f"/backoffice/staff/{member.id}/reset-authenticator", csrf_from=f"/backoffice/staff/{member.id}"
+    )
     assert "will set up a new authenticator app" in client.follow(page).main_text
     assert member_client.get("/backoffice/cases").status == 302
     member = _fresh(member)
@@ -462,7 +492,11 @@ def test_an_administrator_creates_an_account_and_the_new_member_sets_it_up(app, 
     assert page.h1 == "Dafydd Morgan"
     assert "We have emailed them a link" in page.main_text
     member = db.session.scalar(select(StaffMember).where(StaffMember.email == "dafydd.morgan@police.example"))
-    assert member.roles == {"officer", "supervisor"} and member.password_hash is None and member.totp_secret is None
+    assert (
+        member.roles == {"officer", "supervisor"}
+        and member.password_hash is None
+        and member.totp_secret is None
+    )
     assert _actions("staff.created") == [("staff.created", str(member.id), "officer,supervisor")]
 
     [email] = messages()
@@ -523,14 +557,13 @@ def test_a_new_set_up_link_voids_the_old_one_and_links_expire(app, client, messa
     page = visitor.get(first)
     assert page.status == 410 and page.h1 == "This link no longer works"
     assert visitor.get(second).status == 200
-    db.session.execute(
-        AccountLink.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1))
-    )
+    db.session.execute(AccountLink.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
     page = visitor.get(second)
     assert page.status == 410 and page.h1 == "This link has expired"
-    page = visitor.post(second, {"password": "a long new password", "confirm": "a long new password"},
-                        csrf_from=SIGN_IN)
+    page = visitor.post(
+        second, {"password": "a long new password", "confirm": "a long new password"}, csrf_from=SIGN_IN
+    )
     assert page.status == 410
     assert _fresh(member).password_hash is not None and _actions("staff.password_set") == []
 

@@ -41,7 +41,11 @@ def _fresh(row):
 
 
 def _history(ent) -> list[tuple[str, int | None]]:
-    rows = db.session.scalars(select(EntitlementEvent).where(EntitlementEvent.entitlement_id == ent.id).order_by(EntitlementEvent.id))
+    rows = db.session.scalars(
+        select(EntitlementEvent)
+        .where(EntitlementEvent.entitlement_id == ent.id)
+        .order_by(EntitlementEvent.id)
+    )
     return [(row.action, row.by_id) for row in rows]
 
 
@@ -64,7 +68,13 @@ def test_officer_sees_what_is_owed_to_a_standard_and_an_enhanced_victim(app, ctx
     section = _victim_section(page, "Alex Standard")
     text = section.get_text(" ", strip=True)
     assert "What the Victims’ Code owes Alex Standard" in text
-    for label in ("Written acknowledgement", "Needs assessment", "Referral to support services", "Victim Personal Statement offered", "Agreed update"):
+    for label in (
+        "Written acknowledgement",
+        "Needs assessment",
+        "Referral to support services",
+        "Victim Personal Statement offered",
+        "Agreed update",
+    ):
         assert label in text
     assert "Not yet due" in text
     assert "By the charge, if there is one" in text
@@ -162,7 +172,11 @@ def test_officer_records_what_was_done(app, ctx):
     page = client.post(f"{crime_url}/entitlements/{vps.id}", {"way": "offered", "date": _today()})
     assert page.status == 302, page.error_summary
     assert _fresh(vps).state == "met"
-    row = next(tr for tr in client.get(crime_url).soup.select("tr") if "Victim Personal Statement offered" in tr.get_text())
+    row = next(
+        tr
+        for tr in client.get(crime_url).soup.select("tr")
+        if "Victim Personal Statement offered" in tr.get_text()
+    )
     assert "Offered" in row.get_text() and "Met on time" in row.get_text()
 
     # An arrest posted for staff only: the officer phones the victim.
@@ -226,10 +240,16 @@ def test_bad_input_is_refused_with_a_message(app, ctx):
 
     cases = [
         ({"date": _today()}, ["Select what was done"]),
-        ({"way": "letter", "date": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]}, ["The date must be today or in the past"]),
+        (
+            {"way": "letter", "date": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]},
+            ["The date must be today or in the past"],
+        ),
         ({"way": "letter", "date": ["31", "2", "2026"]}, ["The date it was done must be a real date"]),
         ({"way": "letter", "date": ["", "", ""]}, ["Enter the date it was done"]),
-        ({"way": "letter", "date": _today(), "time": "25:99"}, ["Enter a time in the 24-hour clock, like 14:30"]),
+        (
+            {"way": "letter", "date": _today(), "time": "25:99"},
+            ["Enter a time in the 24-hour clock, like 14:30"],
+        ),
         ({"way": "portal", "date": _today()}, ["Select what was done"]),
     ]
     for data, errors in cases:
@@ -244,7 +264,14 @@ def test_bad_input_is_refused_with_a_message(app, ctx):
     other_link = factories.victim(other, officer)
     foreign = _entitlement(other_link, "acknowledgement")
     assert client.get(f"/backoffice/crimes/{crime.id}/entitlements/{foreign.id}").status == 404
-    assert client.post(f"/backoffice/crimes/{crime.id}/entitlements/{foreign.id}", {"way": "letter", "date": _today()}, csrf_from=url).status == 404
+    assert (
+        client.post(
+            f"/backoffice/crimes/{crime.id}/entitlements/{foreign.id}",
+            {"way": "letter", "date": _today()},
+            csrf_from=url,
+        ).status
+        == 404
+    )
     assert client.get(f"/backoffice/crimes/{crime.id}/entitlements/999999/not-applicable").status == 404
     assert client.get(f"/backoffice/crimes/{crime.id}/victims/{other_link.id}/contact-plan").status == 404
     assert _fresh(foreign).state == "open"
@@ -268,7 +295,10 @@ def test_officer_marks_an_entitlement_as_not_applying(app, ctx):
     crime_page = client.follow(page)
     assert "Marked as not applying: Needs assessment" in crime_page.main_text
     needs = _fresh(needs)
-    assert (needs.state, needs.reason) == ("not_applicable", "Assessed by the referring force before transfer.")
+    assert (needs.state, needs.reason) == (
+        "not_applicable",
+        "Assessed by the referring force before transfer.",
+    )
     assert _history(needs)[-1] == ("not_applicable", officer.id)
     assert "entitlement.not_applicable" in _audit_actions()
     row = next(tr for tr in crime_page.soup.select("tr") if "Needs assessment" in tr.get_text())
@@ -290,8 +320,19 @@ def test_officer_changes_the_contact_plan(app, ctx):
     assert form.soup.find("input", attrs={"name": "channel", "value": "email"}).has_attr("checked")
     assert form.soup.find("input", attrs={"name": "safe_to_contact", "value": "yes"}).has_attr("checked")
 
-    plan = {"frequency_days": "14", "channel": "phone", "language": "en", "safe_to_contact": "yes", "opted_out": "no", "note": "Prefers calls after 5pm"}
-    for bad, error in (({"frequency_days": "often"}, "Enter how often, in days, from 1 to 365"), ({"frequency_days": "0"}, "Enter how often, in days, from 1 to 365"), ({"channel": ""}, "Select how the victim wants to be contacted")):
+    plan = {
+        "frequency_days": "14",
+        "channel": "phone",
+        "language": "en",
+        "safe_to_contact": "yes",
+        "opted_out": "no",
+        "note": "Prefers calls after 5pm",
+    }
+    for bad, error in (
+        ({"frequency_days": "often"}, "Enter how often, in days, from 1 to 365"),
+        ({"frequency_days": "0"}, "Enter how often, in days, from 1 to 365"),
+        ({"channel": ""}, "Select how the victim wants to be contacted"),
+    ):
         page = client.post(url, {**plan, **bad})
         assert page.status == 400
         assert page.error_summary == [error]
@@ -303,8 +344,13 @@ def test_officer_changes_the_contact_plan(app, ctx):
     section = _victim_section(crime_page, "Alex Standard").get_text(" ", strip=True)
     assert "Every 14 days" in section and "Phone call" in section
     assert "By Sam Taylor on" in section
-    plans = db.session.scalars(select(ContactPlan).where(ContactPlan.crime_victim_id == link.id).order_by(ContactPlan.id)).all()
-    assert [(p.frequency_days, p.channel, p.changed_by_id) for p in plans] == [(28, "email", None), (14, "phone", officer.id)]
+    plans = db.session.scalars(
+        select(ContactPlan).where(ContactPlan.crime_victim_id == link.id).order_by(ContactPlan.id)
+    ).all()
+    assert [(p.frequency_days, p.channel, p.changed_by_id) for p in plans] == [
+        (28, "email", None),
+        (14, "phone", officer.id),
+    ]
     update = _fresh(update)
     assert update.state == "open"
     assert update.due_at == calendar.calendar_day_deadline(update.triggered_at, 14)
@@ -344,12 +390,24 @@ def test_officer_assesses_enhanced_rights(app, ctx):
     assert page.status == 400
     assert page.error_summary == ["Select why the victim is persistently targeted"]
 
-    page = client.post(url, {"categories": "persistently_targeted", "persistently_targeted": "assessed", "note": "Third burglary this year"})
+    page = client.post(
+        url,
+        {
+            "categories": "persistently_targeted",
+            "persistently_targeted": "assessed",
+            "note": "Third burglary this year",
+        },
+    )
     assert page.status == 302, page.error_summary
     crime_page = client.follow(page)
     assert "Enhanced rights assessed for Alex Standard" in crime_page.main_text
     [right] = db.session.scalars(select(EnhancedRight).where(EnhancedRight.crime_victim_id == link.id)).all()
-    assert (right.category, right.reason, right.applies, right.assessed_by_id) == ("persistently_targeted", "assessed", True, officer.id)
+    assert (right.category, right.reason, right.applies, right.assessed_by_id) == (
+        "persistently_targeted",
+        "assessed",
+        True,
+        officer.id,
+    )
     told = _fresh(told)
     assert told.enhanced
     assert told.due_at == calendar.working_day_deadline(arrest.created_at, 1)
@@ -359,7 +417,9 @@ def test_officer_assesses_enhanced_rights(app, ctx):
     assert "Persistently targeted" in section and "Assessed by Sam Taylor" in section
 
     form = client.get(url)
-    assert form.soup.find("input", attrs={"name": "categories", "value": "persistently_targeted"}).has_attr("checked")
+    assert form.soup.find("input", attrs={"name": "categories", "value": "persistently_targeted"}).has_attr(
+        "checked"
+    )
     assert "Third burglary this year" in form.main_text
 
 
@@ -424,7 +484,22 @@ def test_crime_page_queries_do_not_grow_with_victims(app, ctx):
     links = [factories.victim(crime, officer) for _ in range(6)]
     factories.update(crime, officer, kind="arrest", text="Arrested.", visible=False)
     for link in links[:3]:
-        db.session.add(EnhancedRight(crime_victim_id=link.id, category="persistently_targeted", reason="assessed", assessed_by_id=officer.id))
-        db.session.add(ContactPlan(crime_victim_id=link.id, frequency_days=7, channel="phone", language="en", changed_by_id=officer.id))
+        db.session.add(
+            EnhancedRight(
+                crime_victim_id=link.id,
+                category="persistently_targeted",
+                reason="assessed",
+                assessed_by_id=officer.id,
+            )
+        )
+        db.session.add(
+            ContactPlan(
+                crime_victim_id=link.id,
+                frequency_days=7,
+                channel="phone",
+                language="en",
+                changed_by_id=officer.id,
+            )
+        )
     db.session.commit()
     assert queries() == small

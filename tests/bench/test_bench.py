@@ -41,8 +41,23 @@ def test_the_whole_benchmark_runs_at_a_tiny_size_and_prints_one_table(tmp_path):
     figures_file = tmp_path / "figures.json"
     result = subprocess.run(
         [
-            sys.executable, "-m", "bench.run", "--database-url", bench_url, "--crimes", "300", "--seconds", "1",
-            "--users", "8", "--messages", "20", "--repeats", "1", "--json", str(figures_file),
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--database-url",
+            bench_url,
+            "--crimes",
+            "300",
+            "--seconds",
+            "1",
+            "--users",
+            "8",
+            "--messages",
+            "20",
+            "--repeats",
+            "1",
+            "--json",
+            str(figures_file),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -51,7 +66,7 @@ def test_the_whole_benchmark_runs_at_a_tiny_size_and_prints_one_table(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    table = result.stdout[result.stdout.index("Track My Crime benchmarks"):]
+    table = result.stdout[result.stdout.index("Track My Crime benchmarks") :]
     for measure in MEASURES:
         assert measure in table, measure
     figures = {figure["measure"]: figure for figure in json.loads(figures_file.read_text())}

@@ -51,7 +51,9 @@ def serve(app, port: int = 0) -> Iterator[str]:
     """Serve `app` on a loopback port (a free one unless given) until the block ends;
     yields its base URL."""
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name=f"live-server-{server.server_port}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name=f"live-server-{server.server_port}", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

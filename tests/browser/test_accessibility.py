@@ -45,7 +45,9 @@ def submit(page: Page, fields: dict[str, str] | None = None) -> Response:
     """Fill in the form on the page and send it; the response to it."""
     for selector, value in (fields or {}).items():
         page.locator(selector).fill(value)
-    with page.expect_response(lambda r: r.request.method == "POST" and r.request.is_navigation_request()) as sent:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.request.is_navigation_request()
+    ) as sent:
         page.locator("main form #submit").click()
     page.wait_for_load_state()
     return sent.value
@@ -129,7 +131,9 @@ SCREENS = [
     Screen("case not found, signed in", VICTIM, "/cases/not-a-case", status=404),
     Screen("your rights", VICTIM, "/cases/{public_id}/rights", screenshot="your-rights"),
     Screen("messages with the officer", VICTIM, "/cases/{public_id}/messages", screenshot="victim-messages"),
-    Screen("messages with the officer, with errors", VICTIM, "/cases/{public_id}/messages", submit_empty=True),
+    Screen(
+        "messages with the officer, with errors", VICTIM, "/cases/{public_id}/messages", submit_empty=True
+    ),
     Screen("change your password", VICTIM, "/account/password", screenshot="change-password"),
     Screen("change your password, with errors", VICTIM, "/account/password", submit_empty=True),
     # The back office.
@@ -151,7 +155,9 @@ SCREENS = [
     ),
     Screen("recovery codes", ENROLLING, "/backoffice/sign-in/set-up-authenticator", then=enrol),
     Screen("set up a staff account", VISITOR, "/backoffice/set-up/{set_up_token}"),
-    Screen("set up a staff account, with errors", VISITOR, "/backoffice/set-up/{set_up_token}", submit_empty=True),
+    Screen(
+        "set up a staff account, with errors", VISITOR, "/backoffice/set-up/{set_up_token}", submit_empty=True
+    ),
     Screen("staff set-up link not valid", VISITOR, "/backoffice/set-up/not-a-real-token", status=404),
     Screen("my cases", STAFF, "/backoffice/cases"),
     Screen("my cases, page 2", STAFF, "/backoffice/cases?page=2"),
@@ -168,15 +174,36 @@ SCREENS = [
     Screen("add a victim, with errors", STAFF, CRIME + "/victims/new", submit_empty=True),
     Screen("crime not found", STAFF, "/backoffice/crimes/999999", status=404),
     # The Victims' Code.
-    Screen("record what was done", STAFF, CRIME + "/entitlements/{entitlement_id}", screenshot="record-what-was-done"),
-    Screen("record what was done, with errors", STAFF, CRIME + "/entitlements/{entitlement_id}", submit_empty=True),
+    Screen(
+        "record what was done",
+        STAFF,
+        CRIME + "/entitlements/{entitlement_id}",
+        screenshot="record-what-was-done",
+    ),
+    Screen(
+        "record what was done, with errors",
+        STAFF,
+        CRIME + "/entitlements/{entitlement_id}",
+        submit_empty=True,
+    ),
     Screen("does not apply", STAFF, CRIME + "/entitlements/{entitlement_id}/not-applicable"),
-    Screen("does not apply, with errors", STAFF, CRIME + "/entitlements/{entitlement_id}/not-applicable", submit_empty=True),
+    Screen(
+        "does not apply, with errors",
+        STAFF,
+        CRIME + "/entitlements/{entitlement_id}/not-applicable",
+        submit_empty=True,
+    ),
     Screen("contact plan", STAFF, CRIME + "/victims/{link_id}/contact-plan"),
-    Screen("enhanced rights", STAFF, CRIME + "/victims/{link_id}/enhanced-rights", screenshot="enhanced-rights"),
-    Screen("enhanced rights, with errors", STAFF, CRIME + "/victims/{link_id}/enhanced-rights", submit_empty=True),
+    Screen(
+        "enhanced rights", STAFF, CRIME + "/victims/{link_id}/enhanced-rights", screenshot="enhanced-rights"
+    ),
+    Screen(
+        "enhanced rights, with errors", STAFF, CRIME + "/victims/{link_id}/enhanced-rights", submit_empty=True
+    ),
     Screen("record a complaint", STAFF, CRIME + "/victims/{link_id}/complaint"),
-    Screen("record a complaint, with errors", STAFF, CRIME + "/victims/{link_id}/complaint", submit_empty=True),
+    Screen(
+        "record a complaint, with errors", STAFF, CRIME + "/victims/{link_id}/complaint", submit_empty=True
+    ),
     Screen("request for review, does not apply", STAFF, CRIME + "/victims/{link_id}/review"),
     Screen("my tasks", STAFF, "/backoffice/tasks", screenshot="my-tasks"),
     Screen("messages", STAFF, "/backoffice/messages", screenshot="staff-inbox"),
@@ -208,7 +235,14 @@ SCREENS = [
     Screen("audit trail, nothing found", STAFF, "/backoffice/audit?action=nothing.here"),
     Screen("audit trail, with filter errors", STAFF, AUDIT_FILTER_ERRORS, status=400),
     # Last: it uses up the reader's attempts at the form.
-    Screen("too many attempts", VISITOR, "/forgot-password", status=429, then=until_throttled, screenshot="too-many-attempts"),
+    Screen(
+        "too many attempts",
+        VISITOR,
+        "/forgot-password",
+        status=429,
+        then=until_throttled,
+        screenshot="too-many-attempts",
+    ),
 ]
 
 axe = Axe()
@@ -242,7 +276,9 @@ def violations(results: AxeResults) -> AxeResults:
 
 def _link(messages, pattern: str) -> str:
     """The token in the one link sent that matches `pattern` (a path before the token)."""
-    [token] = [m.group(1) for msg in messages() if (m := re.search(pattern + r"([A-Za-z0-9_-]+)", msg["body"]))]
+    [token] = [
+        m.group(1) for msg in messages() if (m := re.search(pattern + r"([A-Za-z0-9_-]+)", msg["body"]))
+    ]
     return token
 
 
@@ -286,16 +322,28 @@ def build_scenario(messages) -> dict:
     weeks_ago = utcnow() - timedelta(days=14)
     db.session.add(
         SecureMessage(
-            crime_victim_id=signed_up.id, crime_id=crime.id, sender="victim", to_staff_id=officer.id,
-            body="Is there any news about the CCTV?", sent_at=weeks_ago,
+            crime_victim_id=signed_up.id,
+            crime_id=crime.id,
+            sender="victim",
+            to_staff_id=officer.id,
+            body="Is there any news about the CCTV?",
+            sent_at=weeks_ago,
         )
     )
     db.session.commit()
     secure_messages.send_from_staff(signed_up, "We have the footage and are going through it.", officer)
-    secure_messages.send_from_victim(signed_up, "Thank you.\nA grey van was parked outside that night.", signed_up.victim)
+    secure_messages.send_from_victim(
+        signed_up, "Thank you.\nA grey van was parked outside that night.", signed_up.victim
+    )
     victims_code_actions.change_contact_plan(
-        signed_up, frequency_days=28, channel="sms", language="en", safe_to_contact=True, opted_out=False,
-        note=None, by=officer,
+        signed_up,
+        frequency_days=28,
+        channel="sms",
+        language="en",
+        safe_to_contact=True,
+        opted_out=False,
+        note=None,
+        by=officer,
     )
     factories.update(crime, officer, text="The CCTV shows a van.")
     details = staff.StaffDetails("Dana Price", "7001", "dana.price@police.example", team.id, ["officer"])
@@ -334,7 +382,9 @@ def scan(page: Page, screen: Screen, ids: dict, language: str) -> tuple[str, str
     response = page.goto(path)
     assert page.url.endswith(path), f"{screen.name}: {path} went to {page.url}"
     if screen.then:
-        assert response is not None and response.ok, f"{screen.name}: {path} answered {response and response.status}"
+        assert response is not None and response.ok, (
+            f"{screen.name}: {path} answered {response and response.status}"
+        )
         response = screen.then(page)
     assert response is not None and response.status == screen.status, (
         f"{screen.name}: {path} answered {response and response.status}, not {screen.status}"
@@ -350,7 +400,13 @@ def scan(page: Page, screen: Screen, ids: dict, language: str) -> tuple[str, str
     results = violations(axe.run(page))
     if results.violations_count == 0:
         return None
-    done = ", submitted empty" if screen.submit_empty else f", then {screen.then.__name__}" if screen.then else ""
+    done = (
+        ", submitted empty"
+        if screen.submit_empty
+        else f", then {screen.then.__name__}"
+        if screen.then
+        else ""
+    )
     where = f"{screen.name} ({path}{done})"
     rules = ", ".join(f"{v['id']} ({len(v['nodes'])})" for v in results.response["violations"])
     return f"{where}: {rules}", f"--- {where} ---\n{results.generate_report()}"
@@ -370,7 +426,9 @@ def test_every_page_has_no_axe_violations(app, new_context, messages, artifacts,
     choose_language(readers[SIGNING_IN], language, "/backoffice/sign-in")
     staff_password_step(readers[SIGNING_IN], ids["signing_in_email"], "**/backoffice/sign-in/code")
     choose_language(readers[ENROLLING], language, "/backoffice/sign-in")
-    staff_password_step(readers[ENROLLING], ids["enrolling_email"], "**/backoffice/sign-in/set-up-authenticator")
+    staff_password_step(
+        readers[ENROLLING], ids["enrolling_email"], "**/backoffice/sign-in/set-up-authenticator"
+    )
 
     reports = [scan(readers[screen.who], screen, ids, language) for screen in SCREENS]
     failures = [report for report in reports if report]

@@ -90,7 +90,9 @@ def invitation_url(messages) -> str:
 
 def test_staff_sign_in_with_single_sign_on(force, new_context, artifacts):
     with force.app.app_context():
-        factories.staff(factories.team("Response team"), name="Alice Officer", email="alice.officer@police.example")
+        factories.staff(
+            factories.team("Response team"), name="Alice Officer", email="alice.officer@police.example"
+        )
 
     page = new_context(force.base_url).new_page()
     page.goto("/backoffice/sign-in")

@@ -280,7 +280,9 @@ class NotifyServer:
 
     def start(self):
         self._server = make_server("127.0.0.1", self.port, self, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"notify-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"notify-{self.port}", daemon=True
+        )
         self._thread.start()
 
     def stop(self):
@@ -295,7 +297,9 @@ class NotifyServer:
 
     def __call__(self, environ, start_response):
         request = Request(environ)
-        recorded = Recorded(request.method, request.path, dict(request.headers), request.get_data(as_text=True))
+        recorded = Recorded(
+            request.method, request.path, dict(request.headers), request.get_data(as_text=True)
+        )
         with self._lock:
             self._requests.append(recorded)
         if self.delay:
@@ -369,7 +373,11 @@ class NotifyServer:
         """Notify's JSON schema for the request, with its messages: every problem at once."""
         to_field = "email_address" if notification_type == "email" else "phone_number"
         allowed = {to_field, "template_id", "personalisation", "reference", "scheduled_for"}
-        allowed |= {"email_reply_to_id", "one_click_unsubscribe_url"} if notification_type == "email" else {"sms_sender_id"}
+        allowed |= (
+            {"email_reply_to_id", "one_click_unsubscribe_url"}
+            if notification_type == "email"
+            else {"sms_sender_id"}
+        )
         problems = []
         for name in (to_field, "template_id"):
             if name not in posted:
@@ -391,7 +399,9 @@ class NotifyServer:
             problems.append(f"reference {posted['reference']!r} is not of type string, null")
         extra = sorted(set(posted) - allowed)
         if extra:
-            problems.append(f"Additional properties are not allowed ({', '.join(map(repr, extra))} was unexpected)")
+            problems.append(
+                f"Additional properties are not allowed ({', '.join(map(repr, extra))} was unexpected)"
+            )
         if problems:
             raise Refused(400, "ValidationError", *problems)
 
@@ -401,11 +411,15 @@ class NotifyServer:
             raise Refused(400, "BadRequestError", "Template not found")
         if template.type != notification_type:
             raise Refused(
-                400, "BadRequestError", f"{template.type} template is not suitable for {notification_type} notification"
+                400,
+                "BadRequestError",
+                f"{template.type} template is not suitable for {notification_type} notification",
             )
         return template
 
-    def _accept(self, posted: dict, template: Template, personalisation: dict, notification_type: str) -> dict:
+    def _accept(
+        self, posted: dict, template: Template, personalisation: dict, notification_type: str
+    ) -> dict:
         notification_id = str(uuid.uuid4())
         body = fill(template.body, personalisation)
         if notification_type == "email":
@@ -434,8 +448,14 @@ class NotifyServer:
         with self._lock:
             self._notifications.append(
                 Notification(
-                    notification_id, notification_type, template, to, dict(personalisation),
-                    posted.get("reference"), content, posted,
+                    notification_id,
+                    notification_type,
+                    template,
+                    to,
+                    dict(personalisation),
+                    posted.get("reference"),
+                    content,
+                    posted,
                 )
             )
         return answer

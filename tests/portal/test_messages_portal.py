@@ -30,7 +30,11 @@ def case(app, ctx, victim_client):
 
 def _messages(link) -> list[SecureMessage]:
     db.session.expire_all()
-    return list(db.session.scalars(select(SecureMessage).where(SecureMessage.crime_victim_id == link.id).order_by(SecureMessage.id)))
+    return list(
+        db.session.scalars(
+            select(SecureMessage).where(SecureMessage.crime_victim_id == link.id).order_by(SecureMessage.id)
+        )
+    )
 
 
 def _count(model, *where) -> int:
@@ -46,8 +50,14 @@ def _second_case(victim, officer):
     """Another crime of the same victim (linked by the officer as the same person)."""
     crime = factories.crime(officer)
     details = victims.VictimDetails(
-        name=victim.name, date_of_birth=date(1980, 1, 1), email=victim.email, phone=None,
-        preferred_language="en", contact_channel="email", interpreter_language=None, communication_needs=None,
+        name=victim.name,
+        date_of_birth=date(1980, 1, 1),
+        email=victim.email,
+        phone=None,
+        preferred_language="en",
+        contact_channel="email",
+        interpreter_language=None,
+        communication_needs=None,
     )
     return victims.add_victim(crime, details, link_existing=True, by=officer)
 
@@ -81,7 +91,9 @@ def test_a_victim_writes_to_the_officer_in_charge(victim_client, case):
     crime.officer_in_charge_id = new_officer.id
     db.session.commit()
 
-    page = victim_client.post(case["path"], {"body": "Hello, I have found a receipt.\r\n\r\nIt is for the laptop."})
+    page = victim_client.post(
+        case["path"], {"body": "Hello, I have found a receipt.\r\n\r\nIt is for the laptop."}
+    )
     assert page.status == 302 and page.response.headers["Location"] == case["path"]
     page = victim_client.follow(page)
     assert "Message sent" in page.soup.select_one(".govuk-notification-banner").get_text()
@@ -102,7 +114,9 @@ def test_a_victim_writes_to_the_officer_in_charge(victim_client, case):
 
 
 def test_hostile_text_in_a_message_stays_inert(victim_client, case):
-    hostile = '<script>alert(1)</script> <img src=x onerror="alert(2)"> <a href="javascript:alert(3)">click</a>'
+    hostile = (
+        '<script>alert(1)</script> <img src=x onerror="alert(2)"> <a href="javascript:alert(3)">click</a>'
+    )
     assert victim_client.post(case["path"], {"body": hostile}).status == 302
     secure_messages.send_from_staff(case["link"], hostile, case["officer"])
     page = victim_client.get(case["path"])
@@ -155,7 +169,12 @@ def test_fields_a_victim_may_not_set_are_ignored(app, victim_client, case):
     )
     assert page.status == 302
     [message] = _messages(link)
-    assert (message.crime_id, message.to_staff_id, message.sender, message.author_id) == (link.crime_id, officer.id, "victim", None)
+    assert (message.crime_id, message.to_staff_id, message.sender, message.author_id) == (
+        link.crime_id,
+        officer.id,
+        "victim",
+        None,
+    )
     assert message.read_at is None
     assert _messages(other_link) == []
 
@@ -263,7 +282,9 @@ def test_too_many_messages_in_an_hour_are_refused_clearly(victim_client, case):
 def test_internal_notes_never_reach_the_messages_page(victim_client, case):
     crime, officer = case["crime"], case["officer"]
     factories.update(crime, officer, text="We spoke to a witness.", note="Internal note: suspect known to us")
-    factories.update(crime, officer, text="Hidden from victim", note="Internal note: informant", visible=False)
+    factories.update(
+        crime, officer, text="Hidden from victim", note="Internal note: informant", visible=False
+    )
     secure_messages.send_from_staff(case["link"], "A reply", officer)
     page = victim_client.get(case["path"])
     assert "Internal note" not in page.text
@@ -275,8 +296,6 @@ def _queries_for(app, client, path) -> int:
     with count_queries(app) as counter:
         assert client.get(path).status == 200
     return counter["n"]
-
-
 
 
 def test_message_pages_queries_do_not_grow_with_messages_or_cases(app, victim_client, case):

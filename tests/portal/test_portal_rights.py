@@ -78,7 +78,12 @@ def test_a_victim_sees_what_we_have_done_for_them_and_what_is_late(victim_client
     factories.update(crime, officer, kind="arrest", text="We arrested a man this morning.", note=NOTE)
     # An interview three weeks ago that nobody has told the victim about yet.
     updates.post_update(
-        crime, kind="interview", victim_text=None, internal_note="Interviewed at Central", visible=False, by=officer,
+        crime,
+        kind="interview",
+        victim_text=None,
+        internal_note="Interviewed at Central",
+        visible=False,
+        by=officer,
         occurred_at=utcnow() - timedelta(days=20),
     )
 
@@ -103,9 +108,15 @@ def test_a_victim_sees_what_we_have_done_for_them_and_what_is_late(victim_client
     ack = _ent(mine, "acknowledgement")
     assert f"Done Done on {_day(ack.met_at)}, by letter." in _items(page)
     arrest = _ent(mine, "event_told", "arrest")
-    assert f"Done We told you about the arrest of a suspect on {_day(arrest.met_at)}, online, on this service." in _items(page)
+    assert (
+        f"Done We told you about the arrest of a suspect on {_day(arrest.met_at)}, online, on this service."
+        in _items(page)
+    )
     interview = _ent(mine, "event_told", "interview")
-    assert f"Overdue Overdue: we should have told you about an important decision by {_day(interview.due_at)}." in _items(page)
+    assert (
+        f"Overdue Overdue: we should have told you about an important decision by {_day(interview.due_at)}."
+        in _items(page)
+    )
     # Not told yet: the page does not break the news of the interview itself.
     assert "interview" not in text.lower()
     assert "Not wanted You told us you did not want a referral." in _items(page)
@@ -125,7 +136,9 @@ def test_a_victim_sees_what_we_have_done_for_them_and_what_is_late(victim_client
     assert "You have the standard rights" in text and "within 5 working days" in text
     assert "Sam Taylor" in text and "within 10 working days" in text
     assert page.links(r"ombudsman\.org\.uk") == ["https://www.ombudsman.org.uk/"]
-    assert page.links(r"claim-compensation-criminal-injury") == ["https://www.gov.uk/claim-compensation-criminal-injury"]
+    assert page.links(r"claim-compensation-criminal-injury") == [
+        "https://www.gov.uk/claim-compensation-criminal-injury"
+    ]
     assert "Right to Review" not in text
 
     # Nothing meant for staff, and nothing of the other victim.
@@ -135,7 +148,9 @@ def test_a_victim_sees_what_we_have_done_for_them_and_what_is_late(victim_client
         assert secret not in page.main_text, secret
     assert "Independent sexual violence adviser" not in page.text
     assert other.victim.name not in page.text
-    assert len(_items(page)) == len(list(db.session.scalars(select(Entitlement).where(Entitlement.crime_victim_id == mine.id))))
+    assert len(_items(page)) == len(
+        list(db.session.scalars(select(Entitlement).where(Entitlement.crime_victim_id == mine.id)))
+    )
 
 
 @pytest.mark.time_sensitive
@@ -219,7 +234,11 @@ def test_another_victims_rights_page_is_not_found_and_the_attempt_is_kept(victim
         assert link.victim.name not in page.text
     assert victim_client.get("/cases/no-such-case/rights").status == 404
 
-    denied = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "victim.case_denied").order_by(AuditEvent.id)))
+    denied = list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "victim.case_denied").order_by(AuditEvent.id)
+        )
+    )
     assert [e.record_id for e in denied] == [same_crime.public_id, elsewhere.public_id, "no-such-case"]
     assert {e.actor_id for e in denied} == {mine.victim.id}
 
@@ -246,7 +265,10 @@ def test_a_cancelled_crime_is_explained_in_plain_words(victim_client, ctx):
 
     rights = victim_client.get(f"/cases/{link.public_id}/rights")
     told = _ent(link, "event_told", "cancelled")
-    assert f"Done We told you about the cancellation of the crime record on {_day(told.met_at)}, online, on this service." in _items(rights)
+    assert (
+        f"Done We told you about the cancellation of the crime record on {_day(told.met_at)}, online, on this service."
+        in _items(rights)
+    )
     assert "Does not apply The crime was cancelled." in _items(rights)
     assert "Regular updates have ended because the crime record was cancelled." in rights.main_text
     assert EVIDENCE not in rights.text

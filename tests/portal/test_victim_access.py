@@ -83,7 +83,9 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_back(victim_client, ctx):
     page = victim_client.get(f"/cases/{a.public_id}")
     assert page.status == 302
     assert page.response.headers["Location"] == f"/sign-in?next=/cases/{a.public_id}"
-    page = victim_client.post(f"/sign-in?next=/cases/{a.public_id}", {"email": a.victim.email, "password": factories.PASSWORD})
+    page = victim_client.post(
+        f"/sign-in?next=/cases/{a.public_id}", {"email": a.victim.email, "password": factories.PASSWORD}
+    )
     assert page.response.headers["Location"] == f"/cases/{a.public_id}"
 
 
@@ -92,7 +94,11 @@ def test_sign_in_does_not_say_whether_an_account_exists(victim_client, ctx):
     wrong_password = victim_client.post("/sign-in", {"email": a.victim.email, "password": "not the password"})
     unknown = victim_client.post("/sign-in", {"email": "nobody@example.com", "password": "not the password"})
     assert wrong_password.status == unknown.status == 400
-    assert wrong_password.error_summary == unknown.error_summary == ["Enter a correct email address and password"]
+    assert (
+        wrong_password.error_summary
+        == unknown.error_summary
+        == ["Enter a correct email address and password"]
+    )
 
 
 def test_a_victim_not_yet_activated_cannot_sign_in(victim_client, ctx):

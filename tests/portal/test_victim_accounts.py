@@ -19,7 +19,6 @@ from shared.factory import create_app
 from shared.models import AccountLink, AuditEvent, UserSession, Victim
 from shared.models.types import utcnow
 from shared.services import passwords
-from shared.web import throttle
 from tests import factories
 from tests.pages import Page, PageClient
 
@@ -54,13 +53,6 @@ def _close(other_app):
     with other_app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-@pytest.fixture
-def restore_limiter(app):
-    """Other app instances rebind the one limiter to their storage: bind it back."""
-    yield
-    throttle.limiter.init_app(app)
 
 
 def _sign_in_attempt(client: PageClient, email: str, password: str, address: str, token: str) -> Page:

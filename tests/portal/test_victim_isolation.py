@@ -61,7 +61,9 @@ def test_a_victim_never_receives_another_victims_crime(world, asker, owner, whic
     target = links[owner]
     identifier = noise if use_noise else _identifiers(target)[which]
     own_crime = target.crime_id == mine.crime_id and identifier == mine.public_id
-    before = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "victim.case_denied"))
+    before = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "victim.case_denied")
+    )
 
     response = client._request("get", f"/cases/{identifier}")
     if response.status_code == 308:  # the router tidies `//` and the like; follow it once
@@ -69,7 +71,9 @@ def test_a_victim_never_receives_another_victims_crime(world, asker, owner, whic
         assert location.startswith("/cases/") or location.startswith("http://localhost/cases/")
         response = client._request("get", location)
 
-    after = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "victim.case_denied"))
+    after = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "victim.case_denied")
+    )
     body = response.get_data(as_text=True)
     if own_crime:
         assert response.status_code == 200
@@ -84,5 +88,10 @@ def test_a_victim_never_receives_another_victims_crime(world, asker, owner, whic
             if crime.reference not in unquote(identifier):
                 assert crime.reference not in body
     assert "Internal note" not in body
-    if response.status_code == 404 and identifier.strip("/") and "/" not in identifier and "%2F" not in identifier.upper():
+    if (
+        response.status_code == 404
+        and identifier.strip("/")
+        and "/" not in identifier
+        and "%2F" not in identifier.upper()
+    ):
         assert after == before + 1, "a refused request must be in the audit trail"

@@ -13,7 +13,11 @@ from shared.factory import create_app
 from tests.paths import ROOT
 
 # The sender settings are those of SMTP, so that SMTP_PORT is read too.
-SMTP = {"NOTIFICATION_SENDER": "smtp", "SMTP_HOST": "smtp.police.example", "SMTP_FROM": "no-reply@police.example"}
+SMTP = {
+    "NOTIFICATION_SENDER": "smtp",
+    "SMTP_HOST": "smtp.police.example",
+    "SMTP_FROM": "no-reply@police.example",
+}
 
 
 @pytest.fixture
@@ -212,7 +216,13 @@ def test_a_switch_that_is_neither_on_nor_off_stops_start_up(environment, name):
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("APP_ENV", "staging"), ("NOTIFICATION_SENDER", "pigeon"), ("SMTP_SECURITY", "tls")]
+    ("name", "value"),
+    [
+        ("APP_ENV", "staging"),
+        ("NOTIFICATION_SENDER", "pigeon"),
+        ("SMTP_SECURITY", "tls"),
+        ("LOG_FORMAT", "xml"),
+    ],
 )
 def test_a_choice_not_on_the_list_stops_start_up(environment, name, value):
     environment.setenv(name, value)
@@ -276,3 +286,31 @@ def test_only_the_reader_reads_the_environment():
                     continue
                 reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert reads == []
+
+
+@pytest.mark.parametrize("token", ["short", "a" * 31, "a token with spaces in it, long enough though"])
+def test_a_metrics_token_that_could_be_guessed_stops_start_up(environment, token):
+    environment.setenv("METRICS_TOKEN", token)
+    with pytest.raises(ConfigError, match="^METRICS_TOKEN must be at least 32 characters with no spaces"):
+        create_app()
+    environment.setenv("METRICS_TOKEN", "m" * 32)
+    assert create_app().config["METRICS_TOKEN"] == "m" * 32
+
+
+def test_the_metrics_directory_must_be_one_the_service_can_write_to(environment, tmp_path):
+    environment.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
+    with pytest.raises(
+        ConfigError, match="^PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to"
+    ):
+        create_app()
+    environment.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    assert create_app().config["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path)
+
+
+def test_logs_are_json_lines_except_in_development(environment):
+    assert create_app().config["LOG_FORMAT"] == "json"
+    environment.setenv("APP_ENV", "development")
+    environment.setenv("SECRET_KEY", "k")
+    assert create_app().config["LOG_FORMAT"] == "text"
+    environment.setenv("LOG_FORMAT", "json")
+    assert create_app().config["LOG_FORMAT"] == "json"

@@ -45,7 +45,9 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
     assert {"reported", "under_investigation", "charged", "closed"} <= stages
     assert db.session.scalar(select(func.count()).select_from(InvestigationUpdate)) > 50
     assert db.session.scalar(select(func.count()).select_from(InternalNote)) > 0
-    assert db.session.scalar(select(Victim.name).where(Victim.preferred_language == "cy", Victim.activated_at.is_not(None)))
+    assert db.session.scalar(
+        select(Victim.name).where(Victim.preferred_language == "cy", Victim.activated_at.is_not(None))
+    )
     roles = {r for s in db.session.scalars(select(StaffMember)) for r in s.roles}
     assert roles == {"officer", "supervisor", "ddm", "fcr", "analyst", "pcc", "admin"}
 
@@ -72,7 +74,11 @@ def test_the_demo_has_victims_code_work_in_every_state(app, ctx):
     assert set(counts) == set(STATUSES)
     assert counts["met_on_time"] > counts["met_late"] > counts["overdue"] > counts["declined"] > 0
     assert set(db.session.scalars(select(Entitlement.rule).distinct())) == set(RULES)
-    assert db.session.scalar(select(func.count()).select_from(Entitlement).where(Entitlement.rule == "referral", Entitlement.state == "declined"))
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(Entitlement)
+        .where(Entitlement.rule == "referral", Entitlement.state == "declined")
+    )
     # Every key event posted owes each victim of the crime being told of it.
     untold = (
         select(func.count(InvestigationUpdate.id))
@@ -89,12 +95,19 @@ def test_the_demo_has_victims_code_work_in_every_state(app, ctx):
     assert queue.overdue and queue.due_today and queue.due_this_week
 
     # Enhanced rights: derived from age and offence, and assessed by an officer.
-    rights = db.session.execute(select(EnhancedRight.category, EnhancedRight.reason, EnhancedRight.assessed_by_id)).all()
+    rights = db.session.execute(
+        select(EnhancedRight.category, EnhancedRight.reason, EnhancedRight.assessed_by_id)
+    ).all()
     assert ("vulnerable", "under_18", None) in rights and ("most_serious", "offence", None) in rights
     assert [(c, r) for c, r, by in rights if by == sam.id] == [("persistently_targeted", "assessed")]
 
     # A complaint and a request for review.
-    assert db.session.scalar(select(func.count()).select_from(Entitlement).where(Entitlement.rule == "complaint")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Entitlement).where(Entitlement.rule == "complaint")
+        )
+        == 1
+    )
     [review] = db.session.scalars(select(Entitlement).where(Entitlement.rule == "vrr_acknowledge"))
     reviewed = db.session.get(Crime, review.crime_id)
     assert reviewed.outcome in VRR_OUTCOMES and entitlements.review_applies(reviewed)
@@ -102,11 +115,22 @@ def test_the_demo_has_victims_code_work_in_every_state(app, ctx):
     # One crime record cancelled as part of another, by the Designated Decision Maker.
     [cancelled] = db.session.scalars(select(Crime).where(Crime.cancelled_at.is_not(None)))
     helen = db.session.scalar(select(StaffMember).where(StaffMember.name == "Helen Carter"))
-    assert (cancelled.stage, cancelled.cancellation_reason, cancelled.cancelled_by_id, cancelled.cancelled_by_role) == ("cancelled", "C3", helen.id, "ddm")
-    owed = db.session.execute(select(Entitlement.event_kind, Entitlement.state, Entitlement.reason).where(Entitlement.crime_id == cancelled.id)).all()
+    assert (
+        cancelled.stage,
+        cancelled.cancellation_reason,
+        cancelled.cancelled_by_id,
+        cancelled.cancelled_by_role,
+    ) == ("cancelled", "C3", helen.id, "ddm")
+    owed = db.session.execute(
+        select(Entitlement.event_kind, Entitlement.state, Entitlement.reason).where(
+            Entitlement.crime_id == cancelled.id
+        )
+    ).all()
     assert ("cancelled", "open", None) in owed
     assert all(state != "open" or kind == "cancelled" for kind, state, _ in owed)
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "crime.cancel")).actor_id == helen.id
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "crime.cancel")).actor_id == helen.id
+    )
 
 
 def test_the_demo_has_conversations_and_a_message_that_could_not_be_sent(app, ctx):
@@ -125,4 +149,6 @@ def test_the_demo_has_conversations_and_a_message_that_could_not_be_sent(app, ct
     crime = db.session.get(Crime, failed.crime_id)
     assert outbox_failures.failed_for_crime(crime, [failed.victim_id]) == [failed]
     # Nothing is waiting to be sent: the demo starts with an empty outbox.
-    assert not db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending"))
+    assert not db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+    )

@@ -14,14 +14,37 @@ from shared.services import api_clients
 from tests import factories
 from tests.api_helpers import crime_body, register, victim_body
 
-TABLES = ("crime", "crime_victim", "victim", "entitlement", "investigation_update", "contact_plan", "enhanced_right")
+TABLES = (
+    "crime",
+    "crime_victim",
+    "victim",
+    "entitlement",
+    "investigation_update",
+    "contact_plan",
+    "enhanced_right",
+)
 REPORTED = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
 UPDATED = REPORTED + timedelta(hours=2)
 CSV_HEADER = [
-    "reference", "offence", "occurred_at", "reported_at", "recorded_at", "officer_in_charge", "stage", "outcome",
-    "updated_at", "victim_ref", "victim_name", "victim_date_of_birth", "victim_email", "victim_phone",
-    "victim_preferred_language", "victim_contact_channel", "victim_interpreter_language",
-    "victim_communication_needs", "victim_updated_at",
+    "reference",
+    "offence",
+    "occurred_at",
+    "reported_at",
+    "recorded_at",
+    "officer_in_charge",
+    "stage",
+    "outcome",
+    "updated_at",
+    "victim_ref",
+    "victim_name",
+    "victim_date_of_birth",
+    "victim_email",
+    "victim_phone",
+    "victim_preferred_language",
+    "victim_contact_channel",
+    "victim_interpreter_language",
+    "victim_communication_needs",
+    "victim_updated_at",
 ]
 
 
@@ -42,7 +65,10 @@ def run(app, path, client_id, *options):
 
 def counts(app) -> dict:
     with app.app_context():
-        out = {name: db.session.scalar(select(func.count()).select_from(db.metadata.tables[name])) for name in TABLES}
+        out = {
+            name: db.session.scalar(select(func.count()).select_from(db.metadata.tables[name]))
+            for name in TABLES
+        }
         out["audit_event"] = db.session.scalar(select(func.count(AuditEvent.id)))
         db.session.remove()
     return out
@@ -81,7 +107,9 @@ def write_csv(path, rows, header=CSV_HEADER, bom=True):
 
 
 def write_jsonl(path, rows):
-    path.write_text("".join((row if isinstance(row, str) else json.dumps(row)) + "\n" for row in rows), encoding="utf-8")
+    path.write_text(
+        "".join((row if isinstance(row, str) else json.dumps(row)) + "\n" for row in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -92,8 +120,14 @@ def test_csv_loads_the_good_rows_reports_each_bad_one_and_a_second_run_changes_n
         tmp_path / "crimes.csv",
         [
             csv_row("NX/2026/000001", collar, "V1"),  # line 2
-            csv_row("NX/2026/000001", collar, "V2", victim_phone="+44 7700 900123", victim_contact_channel="sms",
-                    victim_preferred_language="cy"),  # line 3
+            csv_row(
+                "NX/2026/000001",
+                collar,
+                "V2",
+                victim_phone="+44 7700 900123",
+                victim_contact_channel="sms",
+                victim_preferred_language="cy",
+            ),  # line 3
             csv_row("nx/2026/000002", collar, stage="", outcome="3"),  # line 4: the crime alone, closed
             csv_row("NX/2026/000003", collar, offence="nope"),  # line 5
             csv_row("", collar),  # line 6
@@ -123,15 +157,24 @@ def test_csv_loads_the_good_rows_reports_each_bad_one_and_a_second_run_changes_n
         held = {c.reference: c for c in db.session.scalars(select(Crime))}
         assert set(held) == {"NX/2026/000001", "NX/2026/000002", "NX/2026/000006"}
         assert (held["NX/2026/000002"].outcome, held["NX/2026/000002"].stage) == (3, "closed")
-        links = db.session.scalars(select(CrimeVictim).where(CrimeVictim.crime_id == held["NX/2026/000001"].id)).all()
+        links = db.session.scalars(
+            select(CrimeVictim).where(CrimeVictim.crime_id == held["NX/2026/000001"].id)
+        ).all()
         assert sorted(link.source_ref for link in links) == ["V1", "V2"]
         v2 = next(link.victim for link in links if link.source_ref == "V2")
         assert (v2.phone, v2.contact_channel, v2.preferred_language) == ("+44 7700 900123", "sms", "cy")
         for link in links:
-            assert db.session.scalar(select(func.count(Entitlement.id)).where(Entitlement.crime_victim_id == link.id)) > 0
+            assert (
+                db.session.scalar(
+                    select(func.count(Entitlement.id)).where(Entitlement.crime_victim_id == link.id)
+                )
+                > 0
+            )
         # The records system is named in the audit trail for what it wrote.
         writes = db.session.execute(
-            select(AuditEvent.actor_type, AuditEvent.actor_id).where(AuditEvent.action.in_(("crime.record", "victim.add")))
+            select(AuditEvent.actor_type, AuditEvent.actor_id).where(
+                AuditEvent.action.in_(("crime.record", "victim.add"))
+            )
         ).all()
         assert len(writes) == 5 and set(writes) == {("api", source.client_pk)}
         db.session.remove()
@@ -151,13 +194,19 @@ def test_jsonl_loads_crimes_with_their_victims_and_a_second_run_changes_nothing(
     collar = source.collar
     first = crime_body("NX/2026/000100", collar, updated_at=UPDATED.isoformat())
     first["victims"] = [
-        victim_body("J1", updated_at=UPDATED.isoformat(),
-                    contact_plan={"frequency_days": 14, "channel": "email", "language": "en"},
-                    enhanced_rights=[{"category": "persistently_targeted", "reason": "assessed"}]),
+        victim_body(
+            "J1",
+            updated_at=UPDATED.isoformat(),
+            contact_plan={"frequency_days": 14, "channel": "email", "language": "en"},
+            enhanced_rights=[{"category": "persistently_targeted", "reason": "assessed"}],
+        ),
         victim_body("J2", updated_at=UPDATED.isoformat()),
     ]
     twice = crime_body("NX/2026/000101", collar, updated_at=UPDATED.isoformat())
-    twice["victims"] = [victim_body("J3", updated_at=UPDATED.isoformat()), victim_body("J3", updated_at=UPDATED.isoformat())]
+    twice["victims"] = [
+        victim_body("J3", updated_at=UPDATED.isoformat()),
+        victim_body("J3", updated_at=UPDATED.isoformat()),
+    ]
     charged = crime_body("NX/2026/000102", collar, outcome=1, stage="charged", updated_at=UPDATED.isoformat())
     path = write_jsonl(
         tmp_path / "crimes.ndjson",
@@ -168,7 +217,10 @@ def test_jsonl_loads_crimes_with_their_victims_and_a_second_run_changes_nothing(
             twice,  # line 4: the same victim_ref twice
             {**crime_body("NX/2026/000103", collar), "colour": "red"},  # line 5
             charged,  # line 6
-            {**crime_body("NX/2026/000104", collar), "outcome": "3"},  # line 7: strict, a string is not a number
+            {
+                **crime_body("NX/2026/000104", collar),
+                "outcome": "3",
+            },  # line 7: strict, a string is not a number
         ],
     )
     result = run(app, path, source.client_id)
@@ -184,7 +236,9 @@ def test_jsonl_loads_crimes_with_their_victims_and_a_second_run_changes_nothing(
         crime = db.session.scalar(select(Crime).where(Crime.reference == "NX/2026/000100"))
         assert len(db.session.scalars(select(CrimeVictim).where(CrimeVictim.crime_id == crime.id)).all()) == 2
         assert db.session.scalar(select(Crime.stage).where(Crime.reference == "NX/2026/000102")) == "charged"
-        assert db.session.scalar(select(func.count(Entitlement.id)).where(Entitlement.crime_id == crime.id)) > 0
+        assert (
+            db.session.scalar(select(func.count(Entitlement.id)).where(Entitlement.crime_id == crime.id)) > 0
+        )
         db.session.remove()
     loaded = counts(app)
     assert loaded["contact_plan"] >= 2 and loaded["enhanced_right"] >= 1
@@ -203,8 +257,11 @@ def test_jsonl_loads_crimes_with_their_victims_and_a_second_run_changes_nothing(
 def test_check_only_writes_nothing(app, source, tmp_path):
     path = write_csv(
         tmp_path / "crimes.csv",
-        [csv_row("NX/2026/000200", source.collar, "C1"), csv_row("NX/2026/000200", source.collar, "C2"),
-         csv_row("NX/2026/000201", source.collar)],
+        [
+            csv_row("NX/2026/000200", source.collar, "C1"),
+            csv_row("NX/2026/000200", source.collar, "C2"),
+            csv_row("NX/2026/000201", source.collar),
+        ],
         bom=False,
     )
     before = counts(app)
@@ -240,7 +297,9 @@ def test_lines_sharing_a_reference_must_agree_on_the_crime(app, source, tmp_path
     assert "Crimes: 2 created" in result.stdout and "Victims: 2 created" in result.stdout
     with app.app_context():
         crime = db.session.scalar(select(Crime).where(Crime.reference == "NX/2026/000300"))
-        refs = db.session.scalars(select(CrimeVictim.source_ref).where(CrimeVictim.crime_id == crime.id)).all()
+        refs = db.session.scalars(
+            select(CrimeVictim.source_ref).where(CrimeVictim.crime_id == crime.id)
+        ).all()
         assert sorted(refs) == ["A1", "A3"]
         db.session.remove()
 
@@ -252,22 +311,44 @@ def test_a_newer_version_updates_the_crime_and_an_older_one_is_ignored(app, sour
     later = (UPDATED + timedelta(hours=1)).isoformat()
     newer = write_csv(
         tmp_path / "newer.csv",
-        [csv_row("NX/2026/000500", source.collar, "N1", stage="suspect_identified", updated_at=later,
-                 victim_name="Alex Jones-Smith", victim_updated_at=later)],
+        [
+            csv_row(
+                "NX/2026/000500",
+                source.collar,
+                "N1",
+                stage="suspect_identified",
+                updated_at=later,
+                victim_name="Alex Jones-Smith",
+                victim_updated_at=later,
+            )
+        ],
     )
     result = run(app, newer, source.client_id)
     assert result.exit_code == 0, result.output
-    assert "Crimes: 0 created, 1 updated" in result.stdout and "Victims: 0 created, 1 updated" in result.stdout
+    assert (
+        "Crimes: 0 created, 1 updated" in result.stdout and "Victims: 0 created, 1 updated" in result.stdout
+    )
 
     earlier = (UPDATED - timedelta(hours=1)).isoformat()
     older = write_csv(
         tmp_path / "older.csv",
-        [csv_row("NX/2026/000500", source.collar, "N1", stage="awaiting_decision", updated_at=earlier,
-                 victim_updated_at=earlier)],
+        [
+            csv_row(
+                "NX/2026/000500",
+                source.collar,
+                "N1",
+                stage="awaiting_decision",
+                updated_at=earlier,
+                victim_updated_at=earlier,
+            )
+        ],
     )
     result = run(app, older, source.client_id)
     assert result.exit_code == 0, result.output
-    assert "0 unchanged, 1 ignored (older). Victims: 0 created, 0 updated, 0 unchanged, 1 ignored (older)" in result.stdout
+    assert (
+        "0 unchanged, 1 ignored (older). Victims: 0 created, 0 updated, 0 unchanged, 1 ignored (older)"
+        in result.stdout
+    )
     with app.app_context():
         crime = db.session.scalar(select(Crime).where(Crime.reference == "NX/2026/000500"))
         assert crime.stage == "suspect_identified"
@@ -310,8 +391,11 @@ def test_files_that_cannot_be_read_are_refused_clearly(app, source, tmp_path):
     assert "line 3: this line is not UTF-8 text" in undecodable.stderr
     assert "Traceback" not in undecodable.output and not isinstance(undecodable.exception, UnicodeDecodeError)
 
-    header = write_csv(tmp_path / "header.csv", [{"reference": "NX/2026/000702", "colour": "red"}],
-                       header=["reference", "colour"])
+    header = write_csv(
+        tmp_path / "header.csv",
+        [{"reference": "NX/2026/000702", "colour": "red"}],
+        header=["reference", "colour"],
+    )
     refused = run(app, header, source.client_id)
     assert refused.exit_code == 1
     assert "line 1: colour: this column is not known" in refused.stderr

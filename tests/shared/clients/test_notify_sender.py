@@ -37,8 +37,14 @@ def _texted_update(language="en", phone=MOBILE):
     link.victim.phone = phone
     db.session.commit()
     victims_code_actions.change_contact_plan(
-        link, frequency_days=28, channel="sms", language=language, safe_to_contact=True, opted_out=False,
-        note=None, by=officer,
+        link,
+        frequency_days=28,
+        channel="sms",
+        language=language,
+        safe_to_contact=True,
+        opted_out=False,
+        note=None,
+        by=officer,
     )
     factories.update(crime, officer)
     return link
@@ -92,7 +98,9 @@ def test_an_update_goes_by_text_message_when_the_contact_plan_says_so(ctx, notif
     assert (sent.type, sent.to, sent.reference) == ("sms", link.victim.phone, message.reference)
     assert sent.personalisation == {"link": "http://localhost/sign-in"}
     assert sent.content == {
-        "body": notify.template(f"new_update.sms.{language}").body.replace("((link))", "http://localhost/sign-in"),
+        "body": notify.template(f"new_update.sms.{language}").body.replace(
+            "((link))", "http://localhost/sign-in"
+        ),
         "from_number": notify.FROM_NUMBER,
     }
     assert (message.status, message.channel) == ("sent", "sms")
@@ -117,10 +125,19 @@ def test_every_request_carries_a_fresh_token_for_the_service(ctx, notify):
 @pytest.mark.parametrize(
     ("make", "detail"),
     [
-        (lambda: _texted_update(phone="01632 960001"), "ValidationError: phone_number Not a UK mobile number"),
+        (
+            lambda: _texted_update(phone="01632 960001"),
+            "ValidationError: phone_number Not a UK mobile number",
+        ),
         (lambda: _texted_update(phone="07700 9001"), "ValidationError: phone_number Not enough digits"),
-        (lambda: _texted_update(phone="+33 6 12 34 56 78"), "BadRequestError: Cannot send to international mobile numbers"),
-        (lambda: invited(email="someone@localhost"), "ValidationError: email_address Not a valid email address"),
+        (
+            lambda: _texted_update(phone="+33 6 12 34 56 78"),
+            "BadRequestError: Cannot send to international mobile numbers",
+        ),
+        (
+            lambda: invited(email="someone@localhost"),
+            "ValidationError: email_address Not a valid email address",
+        ),
     ],
     ids=["landline", "short", "abroad", "email"],
 )
@@ -142,8 +159,14 @@ def test_an_address_notify_refuses_fails_at_once(ctx, notify, make, detail):
 @pytest.mark.parametrize(
     ("key", "error"),
     [
-        (lambda server: f"track_my_crime_live-{server.service_id}-{uuid.uuid4()}", "Invalid token: API key not found"),
-        (lambda server: f"track_my_crime_live-{uuid.uuid4()}-{server.secret}", "Invalid token: service not found"),
+        (
+            lambda server: f"track_my_crime_live-{server.service_id}-{uuid.uuid4()}",
+            "Invalid token: API key not found",
+        ),
+        (
+            lambda server: f"track_my_crime_live-{uuid.uuid4()}-{server.secret}",
+            "Invalid token: service not found",
+        ),
     ],
     ids=["wrong-secret", "wrong-service"],
 )
@@ -246,8 +269,12 @@ def test_after_the_last_try_the_message_fails(ctx, notify, app, monkeypatch):
 
 
 def _post(server, path, body, token=None):
-    token = token or jwt.encode({"iss": server.service_id, "iat": int(time.time())}, server.secret, algorithm="HS256")
-    return requests.post(server.url + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    token = token or jwt.encode(
+        {"iss": server.service_id, "iat": int(time.time())}, server.secret, algorithm="HS256"
+    )
+    return requests.post(
+        server.url + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
 
 
 def _errors(response):
@@ -257,16 +284,26 @@ def _errors(response):
 def test_the_stand_in_refuses_what_notify_refuses(notify_server):
     server = notify_server
     email_id = server.template_ids["invitation.email.en"]
-    good = {"email_address": "victim@example.com", "template_id": email_id, "personalisation": {"link": "x", "hours": 1}}
+    good = {
+        "email_address": "victim@example.com",
+        "template_id": email_id,
+        "personalisation": {"link": "x", "hours": 1},
+    }
     assert _post(server, "/v2/notifications/email", good).status_code == 201
 
-    old = jwt.encode({"iss": server.service_id, "iat": int(time.time()) - 60}, server.secret, algorithm="HS256")
+    old = jwt.encode(
+        {"iss": server.service_id, "iat": int(time.time()) - 60}, server.secret, algorithm="HS256"
+    )
     assert _errors(_post(server, "/v2/notifications/email", good, old)) == [
         "Error: Your system clock must be accurate to within 30 seconds"
     ]
     no_iss = jwt.encode({"iat": int(time.time())}, server.secret, algorithm="HS256")
-    assert _errors(_post(server, "/v2/notifications/email", good, no_iss)) == ["Invalid token: iss field not provided"]
-    other = jwt.encode({"iss": server.service_id, "iat": int(time.time())}, str(uuid.uuid4()), algorithm="HS256")
+    assert _errors(_post(server, "/v2/notifications/email", good, no_iss)) == [
+        "Invalid token: iss field not provided"
+    ]
+    other = jwt.encode(
+        {"iss": server.service_id, "iat": int(time.time())}, str(uuid.uuid4()), algorithm="HS256"
+    )
     response = _post(server, "/v2/notifications/email", good, other)
     assert (response.status_code, _errors(response)) == (403, ["Invalid token: API key not found"])
     assert requests.post(server.url + "/v2/notifications/email", json=good, timeout=5).status_code == 401
@@ -278,11 +315,17 @@ def test_the_stand_in_refuses_what_notify_refuses(notify_server):
 
     assert refused("/v2/notifications/email", template_id="welcome") == ["template_id is not a valid UUID"]
     assert refused("/v2/notifications/email", template_id=str(uuid.uuid4())) == ["Template not found"]
-    assert refused("/v2/notifications/email", personalisation={"link": "x"}) == ["Missing personalisation: hours"]
-    assert refused("/v2/notifications/email", email_address="victim@example") == ["email_address Not a valid email address"]
+    assert refused("/v2/notifications/email", personalisation={"link": "x"}) == [
+        "Missing personalisation: hours"
+    ]
+    assert refused("/v2/notifications/email", email_address="victim@example") == [
+        "email_address Not a valid email address"
+    ]
     assert refused("/v2/notifications/email", reference=7) == ["reference 7 is not of type string, null"]
     sms = {"phone_number": "+44 7700 900123", "template_id": server.template_ids["new_update.sms.en"]}
-    assert _post(server, "/v2/notifications/sms", {**sms, "personalisation": {"link": "x"}}).status_code == 201
+    assert (
+        _post(server, "/v2/notifications/sms", {**sms, "personalisation": {"link": "x"}}).status_code == 201
+    )
     assert refused("/v2/notifications/sms", **sms) == [
         "Additional properties are not allowed ('email_address' was unexpected)"
     ]
@@ -292,9 +335,13 @@ def test_the_stand_in_refuses_what_notify_refuses(notify_server):
     assert _errors(_post(server, "/v2/notifications/sms", {**sms, "template_id": email_id})) == [
         "email template is not suitable for sms notification"
     ]
-    assert _errors(_post(server, "/v2/notifications/sms", {**sms, "phone_number": "+33 6 12 34 56 78", "personalisation": {"link": "x"}})) == [
-        "Cannot send to international mobile numbers"
-    ]
+    assert _errors(
+        _post(
+            server,
+            "/v2/notifications/sms",
+            {**sms, "phone_number": "+33 6 12 34 56 78", "personalisation": {"link": "x"}},
+        )
+    ) == ["Cannot send to international mobile numbers"]
     assert len(server.notifications) == 2
 
 
@@ -313,7 +360,13 @@ def test_the_stand_in_stops_and_starts_on_the_same_port(notify_server):
 
 @pytest.fixture
 def no_sender_environment(monkeypatch):
-    for name in ("NOTIFICATION_SENDER", "NOTIFY_API_KEY", "NOTIFY_BASE_URL", "NOTIFY_TEMPLATES", "NOTIFY_TEMPLATES_FILE"):
+    for name in (
+        "NOTIFICATION_SENDER",
+        "NOTIFY_API_KEY",
+        "NOTIFY_BASE_URL",
+        "NOTIFY_TEMPLATES",
+        "NOTIFY_TEMPLATES_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -331,21 +384,37 @@ KEY = f"track_my_crime_live-{uuid.uuid4()}-{uuid.uuid4()}"
 def test_notify_settings_that_are_right_are_taken(tmp_path, no_sender_environment):
     ids = _ids()
     config = _notify_config(tmp_path, NOTIFY_API_KEY=KEY, NOTIFY_TEMPLATES=ids)
-    assert (config["NOTIFICATION_SENDER"], config["NOTIFY_API_KEY"], config["NOTIFY_TEMPLATES"]) == ("notify", KEY, ids)
+    assert (config["NOTIFICATION_SENDER"], config["NOTIFY_API_KEY"], config["NOTIFY_TEMPLATES"]) == (
+        "notify",
+        KEY,
+        ids,
+    )
     assert config["NOTIFY_BASE_URL"] == "https://api.notifications.service.gov.uk"
     # The same as JSON, as name=id pairs, and from a file.
-    assert _notify_config(tmp_path, NOTIFY_API_KEY=KEY, NOTIFY_TEMPLATES=json.dumps(ids))["NOTIFY_TEMPLATES"] == ids
+    assert (
+        _notify_config(tmp_path, NOTIFY_API_KEY=KEY, NOTIFY_TEMPLATES=json.dumps(ids))["NOTIFY_TEMPLATES"]
+        == ids
+    )
     pairs = ",".join(f"{name}={template_id}" for name, template_id in ids.items())
     assert _notify_config(tmp_path, NOTIFY_API_KEY=KEY, NOTIFY_TEMPLATES=pairs)["NOTIFY_TEMPLATES"] == ids
     (tmp_path / "templates.json").write_text(json.dumps(ids))
-    from_file = _notify_config(tmp_path, NOTIFY_API_KEY=KEY, NOTIFY_TEMPLATES_FILE=str(tmp_path / "templates.json"))
+    from_file = _notify_config(
+        tmp_path, NOTIFY_API_KEY=KEY, NOTIFY_TEMPLATES_FILE=str(tmp_path / "templates.json")
+    )
     assert from_file["NOTIFY_TEMPLATES"] == ids
 
 
 @pytest.mark.parametrize(
     "key",
-    [None, "", "just-a-secret", f"{uuid.uuid4()}-{uuid.uuid4()}", f"name-{uuid.uuid4()}", f"name-{uuid.uuid4()}-not-a-uuid",
-     f"name with spaces-{uuid.uuid4()}-{uuid.uuid4()}"],
+    [
+        None,
+        "",
+        "just-a-secret",
+        f"{uuid.uuid4()}-{uuid.uuid4()}",
+        f"name-{uuid.uuid4()}",
+        f"name-{uuid.uuid4()}-not-a-uuid",
+        f"name with spaces-{uuid.uuid4()}-{uuid.uuid4()}",
+    ],
 )
 def test_notify_needs_a_well_formed_key(tmp_path, no_sender_environment, key):
     overrides = {"NOTIFY_TEMPLATES": _ids()} | ({} if key is None else {"NOTIFY_API_KEY": key})
@@ -364,7 +433,11 @@ def test_notify_needs_every_template(tmp_path, no_sender_environment):
 
 def test_notify_refuses_a_template_the_service_does_not_use(tmp_path, no_sender_environment):
     with pytest.raises(ConfigError, match="does not use: staff_setup.email.cy"):
-        _notify_config(tmp_path, NOTIFY_API_KEY=KEY, NOTIFY_TEMPLATES={**_ids(), "staff_setup.email.cy": str(uuid.uuid4())})
+        _notify_config(
+            tmp_path,
+            NOTIFY_API_KEY=KEY,
+            NOTIFY_TEMPLATES={**_ids(), "staff_setup.email.cy": str(uuid.uuid4())},
+        )
 
 
 def test_notify_template_ids_are_uuids(tmp_path, no_sender_environment):
@@ -377,7 +450,8 @@ def test_the_templates_to_set_up_in_notify_are_printed(app, ctx, notify_server):
     result = app.test_cli_runner().invoke(args=["notify-templates"])
     assert result.exit_code == 0, result.output
     blocks = {
-        block.split("\n", 1)[0]: block.split("\n", 1)[1].strip("\n") for block in result.output.split("== ")[1:]
+        block.split("\n", 1)[0]: block.split("\n", 1)[1].strip("\n")
+        for block in result.output.split("== ")[1:]
     }
     assert list(blocks) == needed_templates()
     assert {name.rsplit(".", 1)[1] for name in blocks} == {"en", "cy"}
@@ -388,4 +462,7 @@ def test_the_templates_to_set_up_in_notify_are_printed(app, ctx, notify_server):
         assert "%(" not in text
         assert "((link))" in text
     assert blocks["invitation.email.cy"].startswith("Subject: Sefydlu eich cyfrif\n")
-    assert blocks["new_update.sms.en"] == "There is a new update for you on Track My Crime. Sign in to read it: ((link))"
+    assert (
+        blocks["new_update.sms.en"]
+        == "There is a new update for you on Track My Crime. Sign in to read it: ((link))"
+    )

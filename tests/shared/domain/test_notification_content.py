@@ -56,8 +56,14 @@ def _world(language: str, channel: str, active: bool):
     db.session.commit()
     if channel != "email":
         victims_code_actions.change_contact_plan(
-            link, frequency_days=28, channel=channel, language=language, safe_to_contact=True, opted_out=False,
-            note=None, by=officer,
+            link,
+            frequency_days=28,
+            channel=channel,
+            language=language,
+            safe_to_contact=True,
+            opted_out=False,
+            note=None,
+            by=officer,
         )
     return officer, crime, link
 
@@ -75,7 +81,10 @@ def _password_reset(language, channel):
 def _staff_setup(language, channel):
     officer, _crime, _link = _world(language, channel, active=False)
     details = staff.StaffDetails(
-        name=NEW_MEMBER, collar_number=NEW_MEMBER_COLLAR, email="n.301@police.example", team_id=officer.team_id,
+        name=NEW_MEMBER,
+        collar_number=NEW_MEMBER_COLLAR,
+        email="n.301@police.example",
+        team_id=officer.team_id,
         roles=["officer"],
     )
     staff.create_member(details, by=officer)
@@ -125,8 +134,17 @@ def _smtp_text(server) -> list[str]:
     for received in server.received:
         email = received.message
         headers = "\n".join(f"{name}: {value}" for name, value in email.items())
-        out.append("\n".join([received.sender, *received.recipients, headers, email.get_content(),
-                              email.as_bytes().decode("utf-8", "replace")]))
+        out.append(
+            "\n".join(
+                [
+                    received.sender,
+                    *received.recipients,
+                    headers,
+                    email.get_content(),
+                    email.as_bytes().decode("utf-8", "replace"),
+                ]
+            )
+        )
     return out
 
 
@@ -135,7 +153,11 @@ def _notify_text(server) -> list[str]:
     for request in server.requests:
         posted = json.loads(request.body)
         answer = request.answer or {}
-        out.append("\n".join([request.body, *_strings(posted), json.dumps(answer, ensure_ascii=False), *_strings(answer)]))
+        out.append(
+            "\n".join(
+                [request.body, *_strings(posted), json.dumps(answer, ensure_ascii=False), *_strings(answer)]
+            )
+        )
     return out
 
 

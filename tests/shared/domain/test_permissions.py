@@ -113,7 +113,9 @@ def world(ctx):
     crime = factories.crime(oic)
     link = factories.victim(crime, oic)
     target = factories.staff(team, roles=("officer",), name="Target Member")
-    entitlement = db.session.scalar(select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id))
+    entitlement = db.session.scalar(
+        select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
+    )
     return {"team": team, "crime": crime, "link": link, "target": target, "entitlement": entitlement}
 
 

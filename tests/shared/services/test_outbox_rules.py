@@ -38,8 +38,12 @@ def officer(ctx):
 
 def _plan(link, officer, **changes):
     settings = {
-        "frequency_days": 28, "channel": "email", "language": "en",
-        "safe_to_contact": True, "opted_out": False, "note": None,
+        "frequency_days": 28,
+        "channel": "email",
+        "language": "en",
+        "safe_to_contact": True,
+        "opted_out": False,
+        "note": None,
     }
     settings.update(changes)
     return victims_code_actions.change_contact_plan(link, by=officer, **settings)
@@ -59,8 +63,17 @@ def test_a_visible_update_commits_its_message_with_it(app, officer):
     update = factories.update(crime, officer)
     # Read on another connection: both were committed, together.
     with db.engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(InvestigationUpdate).where(InvestigationUpdate.id == update.id)) == 1
-        [row] = conn.execute(select(OutboxMessage.kind, OutboxMessage.victim_id, OutboxMessage.crime_id, OutboxMessage.status)).all()
+        assert (
+            conn.scalar(
+                select(func.count())
+                .select_from(InvestigationUpdate)
+                .where(InvestigationUpdate.id == update.id)
+            )
+            == 1
+        )
+        [row] = conn.execute(
+            select(OutboxMessage.kind, OutboxMessage.victim_id, OutboxMessage.crime_id, OutboxMessage.status)
+        ).all()
     assert tuple(row) == ("new_update", link.victim_id, crime.id, "pending")
 
 
@@ -215,7 +228,9 @@ def test_a_victim_not_safe_to_contact_cannot_be_invited(app, officer, smtp):
     client = PageClient(app)
     sign_in_as(client, officer)
     crime_page = client.get(f"/backoffice/crimes/{crime.id}")
-    page = client.post(f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite", {"csrf_token": crime_page.csrf()})
+    page = client.post(
+        f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite", {"csrf_token": crime_page.csrf()}
+    )
     assert page.status == 302
     page = client.follow(page)
     assert page.status == 200
@@ -249,7 +264,9 @@ def test_a_password_reset_for_a_victim_not_safe_to_contact_sends_nothing(app, of
     assert smtp.received == []
     # No link is even made: nothing may be sent to them.
     assert outbox_rows() == []
-    assert not db.session.scalar(select(func.count()).select_from(AccountLink).where(AccountLink.victim_id == link.victim_id))
+    assert not db.session.scalar(
+        select(func.count()).select_from(AccountLink).where(AccountLink.victim_id == link.victim_id)
+    )
 
 
 # What a message carries is sealed.
@@ -298,7 +315,12 @@ def test_a_retrying_message_waits_for_its_time(app, officer, smtp, monkeypatch):
     assert (attempt.outcome, attempt.detail) == ("retry", "SMTP 451")
 
     smtp.handler.answer = None
-    assert outbox_worker.drain(now=row.next_attempt_at - timedelta(seconds=1)) == {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
+    assert outbox_worker.drain(now=row.next_attempt_at - timedelta(seconds=1)) == {
+        "sent": 0,
+        "retry": 0,
+        "failed": 0,
+        "withheld": 0,
+    }
     assert smtp.received == []
     assert outbox_worker.drain(now=row.next_attempt_at + timedelta(seconds=1))["sent"] == 1
     assert [r.reference for r in smtp.received] == [row.reference]

@@ -2,6 +2,7 @@
 server: killed mid-batch it loses nothing, a provider that is down for a while only
 delays messages, and two workers on PostgreSQL never send the same message twice."""
 
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ from sqlalchemy import func, select, update
 from shared.extensions import db
 from shared.models import OutboxAttempt, Victim
 from shared.models.types import utcnow
-from shared.services import victim_accounts, victims_code_actions
+from shared.services import victim_accounts, victims_code_actions, worker_heartbeat
 from tests import clock, factories
 from tests.outbox_helpers import outbox_rows
 from tests.paths import ROOT
@@ -51,7 +52,11 @@ def workers(database_url, tmp_path):
         log = open(tmp_path / f"worker-{len(started)}.log", "w+")
         process = subprocess.Popen(
             clock.python_command("-m", "flask", "--app", "wsgi", "send-notifications", *args),
-            cwd=ROOT, env=environment(smtp, settings), stdout=log, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT,
+            env=environment(smtp, settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         started.append((process, log))
         return process
@@ -59,7 +64,11 @@ def workers(database_url, tmp_path):
     def once(smtp, **settings):
         return subprocess.run(
             clock.python_command("-m", "flask", "--app", "wsgi", "send-notifications", "--once"),
-            cwd=ROOT, env=environment(smtp, settings), capture_output=True, text=True, timeout=60,
+            cwd=ROOT,
+            env=environment(smtp, settings),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
 
     def output(process) -> str:
@@ -91,7 +100,9 @@ def wait_for(condition, what: str, timeout: float = 30, every: float = 0.05):
 
 def _attempts() -> dict[int, list[OutboxAttempt]]:
     out: dict[int, list[OutboxAttempt]] = {}
-    for attempt in db.session.scalars(select(OutboxAttempt).order_by(OutboxAttempt.message_id, OutboxAttempt.number)):
+    for attempt in db.session.scalars(
+        select(OutboxAttempt).order_by(OutboxAttempt.message_id, OutboxAttempt.number)
+    ):
         out.setdefault(attempt.message_id, []).append(attempt)
     db.session.commit()
     return out
@@ -101,7 +112,9 @@ def _victims_of_one_crime(officer, count: int):
     """A crime with `count` victims who use the service."""
     crime = factories.crime(officer)
     links = [factories.victim(crime, officer) for _ in range(count)]
-    db.session.execute(update(Victim).where(Victim.id.in_([link.victim_id for link in links])).values(activated_at=utcnow()))
+    db.session.execute(
+        update(Victim).where(Victim.id.in_([link.victim_id for link in links])).values(activated_at=utcnow())
+    )
     db.session.commit()
     return crime
 
@@ -136,7 +149,11 @@ def test_a_worker_killed_mid_batch_loses_nothing(ctx, smtp_server, workers):
 
     # Its claims run out; then another worker sends the rest.
     smtp_server.handler.delay = 0
-    wait_for(lambda: all(row.claimed_until is None or row.claimed_until < utcnow() for row in outbox_rows()), "the claims to run out", timeout=10)
+    wait_for(
+        lambda: all(row.claimed_until is None or row.claimed_until < utcnow() for row in outbox_rows()),
+        "the claims to run out",
+        timeout=10,
+    )
     done = workers.once(smtp_server)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -163,7 +180,10 @@ def test_messages_wait_while_the_provider_is_down(app, client, victim_client, ct
         assert page.status == 302, page.error_summary
         assert client.follow(page).status == 200
     crime_page = client.get(f"/backoffice/crimes/{to_invite.crime_id}")
-    page = client.post(f"/backoffice/crimes/{to_invite.crime_id}/victims/{to_invite.id}/invite", {"csrf_token": crime_page.csrf()})
+    page = client.post(
+        f"/backoffice/crimes/{to_invite.crime_id}/victims/{to_invite.id}/invite",
+        {"csrf_token": crime_page.csrf()},
+    )
     assert page.status == 302
     assert "Invitation sent" in client.follow(page).main_text
     assert victim_client.victim_sign_in(told[0].victim.email, factories.PASSWORD).status == 302
@@ -171,11 +191,16 @@ def test_messages_wait_while_the_provider_is_down(app, client, victim_client, ct
     assert victim_client.post("/forgot-password", {"email": told[1].victim.email}).status == 200
 
     # The worker tries, and tries again later.
-    rows = wait_for(lambda: (rows := outbox_rows()) and all(row.attempts >= 2 for row in rows) and rows, "two tries of each")
+    rows = wait_for(
+        lambda: (rows := outbox_rows()) and all(row.attempts >= 2 for row in rows) and rows,
+        "two tries of each",
+    )
     assert len(rows) == 4
     assert sorted(row.kind for row in rows) == ["invitation", "new_update", "new_update", "password_reset"]
     assert {row.status for row in rows} == {"pending"}
-    assert {(a.outcome, a.detail.split()[0]) for tries in _attempts().values() for a in tries} == {("retry", "SMTP")}
+    assert {(a.outcome, a.detail.split()[0]) for tries in _attempts().values() for a in tries} == {
+        ("retry", "SMTP")
+    }
     assert smtp_server.received == []
     assert client.get(f"/backoffice/crimes/{to_invite.crime_id}").status == 200
 
@@ -225,7 +250,14 @@ def test_send_notifications_once_prints_the_counts(ctx, smtp_server, workers):
     factories.active_victim(crime, officer)
     opted_out = factories.active_victim(crime, officer)
     victims_code_actions.change_contact_plan(
-        opted_out, frequency_days=28, channel="email", language="en", safe_to_contact=True, opted_out=True, note=None, by=officer,
+        opted_out,
+        frequency_days=28,
+        channel="email",
+        language="en",
+        safe_to_contact=True,
+        opted_out=True,
+        note=None,
+        by=officer,
     )
     factories.update(crime, officer)
 
@@ -238,3 +270,22 @@ def test_send_notifications_once_prints_the_counts(ctx, smtp_server, workers):
     again = workers.once(smtp_server)
     assert (again.returncode, again.stdout.strip()) == (0, "0 sent, 0 retry, 0 failed, 0 withheld")
     assert db.session.scalar(select(func.count()).select_from(OutboxAttempt)) == 2
+
+
+def test_a_running_worker_beats_and_logs_json_lines(ctx, smtp_server, workers):
+    """Set up like the web server: JSON lines on standard output with LOG_FORMAT=json,
+    and a heartbeat each time round the loop."""
+    worker = workers(smtp_server, "--poll", "0.1", LOG_FORMAT="json")
+    first = wait_for(lambda: worker_heartbeat.workers().latest_beat, "the first heartbeat")
+    wait_for(lambda: worker_heartbeat.workers().latest_beat > first, "the heartbeat to be renewed")
+    assert worker_heartbeat.workers().alive == 1
+    db.session.commit()
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=10) == 0, workers.output(worker)
+    lines = [json.loads(line) for line in workers.output(worker).splitlines()]
+    [started] = [line for line in lines if line["message"].startswith("Sending messages as ")]
+    assert (started["level"], started["logger"], started["user_kind"]) == (
+        "INFO",
+        "trackmycrime.outbox",
+        "none",
+    )

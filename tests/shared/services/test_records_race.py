@@ -75,7 +75,11 @@ def test_a_push_that_loses_the_race_for_a_new_crime_finds_it_and_changes_nothing
 ):
     body = crime_body("NX-3001", records_system.collar)
     calls = _callers(monkeypatch, crimes, "record_crime")
-    _as_another_writer(app, records_system.client_id, lambda client: records.upsert_crime(CrimeIn.model_validate(body), client))
+    _as_another_writer(
+        app,
+        records_system.client_id,
+        lambda client: records.upsert_crime(CrimeIn.model_validate(body), client),
+    )
     _missed_once(monkeypatch, "held_crime")
     response = records_system.post("/crimes", body, key="race-1")
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -145,7 +149,9 @@ def test_an_import_that_loses_the_race_for_a_new_victim_finds_them(app, source, 
         records.upsert_victim(records.held_crime(crime["reference"]), VictimIn.model_validate(victim), client)
 
     calls = _callers(monkeypatch, victims, "add_victim")
-    _missed_once(monkeypatch, "held_victim", meanwhile=lambda: _as_another_writer(app, client_id, other_writer))
+    _missed_once(
+        monkeypatch, "held_victim", meanwhile=lambda: _as_another_writer(app, client_id, other_writer)
+    )
     result = _import_one(app, tmp_path, collar, client_id, bodies)
     assert result.exit_code == 0, result.output
     assert calls == ["other writer", "this writer"]

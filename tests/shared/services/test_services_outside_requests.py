@@ -157,7 +157,9 @@ def test_a_password_change_keeps_only_the_session_it_is_told_to(app, ctx):
     victim = factories.active_victim(factories.crime(officer), officer).victim
     kept, ended = _live_session(victim), _live_session(victim)
 
-    victim_accounts.change_password(victim, factories.PASSWORD, "another long test password", keep_session_id=kept.id)
+    victim_accounts.change_password(
+        victim, factories.PASSWORD, "another long test password", keep_session_id=kept.id
+    )
     db.session.expire_all()
     assert kept.ended_at is None
     assert ended.ended_reason == "password_changed"

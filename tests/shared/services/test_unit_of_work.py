@@ -95,7 +95,9 @@ def test_a_pushed_charge_is_recorded_and_charged_by_two_services_and_committed_o
     client, _secret = register()
     officer = factories.staff()
     endings.clear()
-    written = records.upsert_crime(CrimeIn.model_validate(crime_body("NX-4001", officer.collar_number, outcome=1, stage=None)), client)
+    written = records.upsert_crime(
+        CrimeIn.model_validate(crime_body("NX-4001", officer.collar_number, outcome=1, stage=None)), client
+    )
     assert written.result == "created"
     assert endings == ["commit"]
     db.session.remove()
@@ -124,7 +126,11 @@ def test_a_push_refused_after_the_victim_was_added_keeps_nothing(app, ctx, endin
     # The victim, their link to the crime, what the Code owes them and the audit event
     # were written before the refusal; none was committed, and all were rolled back.
     assert endings == ["rollback"]
-    assert (_count(Victim.id), _count(CrimeVictim.id), _count(AuditEvent.id, AuditEvent.action == "victim.add")) == (0, 0, 0)
+    assert (
+        _count(Victim.id),
+        _count(CrimeVictim.id),
+        _count(AuditEvent.id, AuditEvent.action == "victim.add"),
+    ) == (0, 0, 0)
 
 
 def test_an_outer_unit_that_carries_on_after_an_inner_one_failed_keeps_nothing(app, ctx):
@@ -142,12 +148,19 @@ def test_a_commit_inside_a_unit_is_refused_and_nothing_is_kept(app, ctx):
     assert _teams() == []
 
 
-def test_an_officer_whose_victim_is_refused_part_way_sees_why_and_the_next_try_works(app, client, ctx, monkeypatch):
+def test_an_officer_whose_victim_is_refused_part_way_sees_why_and_the_next_try_works(
+    app, client, ctx, monkeypatch
+):
     officer = factories.staff()
     crime = factories.crime(officer)
     client.staff_sign_in(officer.email, factories.PASSWORD)
     url = f"/backoffice/crimes/{crime.id}/victims/new"
-    form = {"name": "Ann Lee", "email": "ann@example.com", "preferred_language": "en", "contact_channel": "email"}
+    form = {
+        "name": "Ann Lee",
+        "email": "ann@example.com",
+        "preferred_language": "en",
+        "contact_channel": "email",
+    }
     real = entitlements.start_for_victim
 
     def refuse(link, by):

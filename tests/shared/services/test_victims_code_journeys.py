@@ -85,8 +85,24 @@ def child(crime, officer, name="Ellie Hughes"):
 
 def post(crime, officer, kind, at=None, visible=True):
     if visible:
-        return updates.post_update(crime, kind=kind, victim_text=f"News: {kind}.", internal_note=None, visible=True, by=officer, occurred_at=at)
-    return updates.post_update(crime, kind=kind, victim_text=None, internal_note=f"Internal: {kind}.", visible=False, by=officer, occurred_at=at)
+        return updates.post_update(
+            crime,
+            kind=kind,
+            victim_text=f"News: {kind}.",
+            internal_note=None,
+            visible=True,
+            by=officer,
+            occurred_at=at,
+        )
+    return updates.post_update(
+        crime,
+        kind=kind,
+        victim_text=None,
+        internal_note=f"Internal: {kind}.",
+        visible=False,
+        by=officer,
+        occurred_at=at,
+    )
 
 
 def rows(link, rule, event_kind=None, now=NOW):
@@ -119,7 +135,10 @@ def refused(app):
 
 
 def queued(queue) -> dict[str, set[int]]:
-    return {band: {item.entitlement.id for item in getattr(queue, band)} for band in ("overdue", "due_today", "due_this_week")}
+    return {
+        band: {item.entitlement.id for item in getattr(queue, band)}
+        for band in ("overdue", "due_today", "due_this_week")
+    }
 
 
 # ----------------------------------------------------------------------- standard
@@ -148,7 +167,9 @@ def test_a_standard_victim_of_burglary_is_owed_the_code_from_report_to_charge(ct
         assert vps.entitlement.due_at is None and vps.status == "pending"
         # The first agreed update is due 28 days after the victim was added.
         update = one(link, "contact_update").entitlement
-        assert update.due_at == calendar.end_of_local_day(calendar.local_date(link.added_at) + timedelta(days=28))
+        assert update.due_at == calendar.end_of_local_day(
+            calendar.local_date(link.added_at) + timedelta(days=28)
+        )
 
     # The arrest, posted for the victims to read: told online at once to the victim with
     # an account; the other is owed being told within 5 working days of the arrest.
@@ -174,7 +195,9 @@ def test_a_standard_victim_of_burglary_is_owed_the_code_from_report_to_charge(ct
     # by the end of the day of the charge.
     post(crime, officer, "charge", at=CHARGE, visible=False)
     for link in (online, offline):
-        assert told(link, "charge").entitlement.due_at == utc(2026, 11, 27, 23, 59, 59)  # Friday 27 November, GMT
+        assert told(link, "charge").entitlement.due_at == utc(
+            2026, 11, 27, 23, 59, 59
+        )  # Friday 27 November, GMT
         vps = one(link, "vps_offer").entitlement
         assert vps.due_at == utc(2026, 11, 20, 23, 59, 59)
         assert [event.action for event in victims_code_queries.history(vps.id)] == ["created", "due_changed"]
@@ -190,7 +213,12 @@ def test_a_standard_victim_of_burglary_is_owed_the_code_from_report_to_charge(ct
 
     # Each key event owes each victim one "told" entitlement.
     for link in (online, offline):
-        assert sorted(row.entitlement.event_kind for row in rows(link, "event_told")) == ["arrest", "bail", "charge", "interview"]
+        assert sorted(row.entitlement.event_kind for row in rows(link, "event_told")) == [
+            "arrest",
+            "bail",
+            "charge",
+            "interview",
+        ]
 
     # The charge recorded as the outcome is not a second decision to tell.
     crimes.record_outcome(crime, 1, "The suspect has been charged.", True, officer)
@@ -270,7 +298,11 @@ def test_a_child_is_told_of_decisions_within_one_working_day(ctx):
     assert told(young, "charge").entitlement.due_at == utc(2026, 11, 23, 23, 59, 59)
     for link in (adult, young):
         assert one(link, "vps_offer").entitlement.due_at == utc(2026, 11, 20, 23, 59, 59)
-        assert {row.entitlement.event_kind for row in rows(link, "event_told")} == {"arrest", "bail", "charge"}
+        assert {row.entitlement.event_kind for row in rows(link, "event_told")} == {
+            "arrest",
+            "bail",
+            "charge",
+        }
 
 
 def test_a_rape_complainant_has_enhanced_rights_by_the_offence(app, ctx):
@@ -288,7 +320,9 @@ def test_a_rape_complainant_has_enhanced_rights_by_the_offence(app, ctx):
         victims_code_actions.record_action(referral, "referred", utc(2026, 10, 5, 9), officer, service="isva")
     assert error.value.field == "consent"
     db.session.rollback()
-    victims_code_actions.record_action(referral, "referred", utc(2026, 10, 5, 9), officer, service="isva", consent=True)
+    victims_code_actions.record_action(
+        referral, "referred", utc(2026, 10, 5, 9), officer, service="isva", consent=True
+    )
     row = one(link, "referral")
     assert (row.entitlement.detail, row.status) == ("isva", "met_on_time")
 
@@ -299,11 +333,15 @@ def test_an_officers_assessment_shortens_what_is_still_owed(ctx):
     link = factories.victim(crime, officer, name="Gareth Jones")
     post(crime, officer, "arrest", at=ARREST)
     post(crime, officer, "bail", at=BAIL)
-    victims_code_actions.record_action(told(link, "arrest").entitlement, "phone", utc(2026, 10, 19, 10), officer)
+    victims_code_actions.record_action(
+        told(link, "arrest").entitlement, "phone", utc(2026, 10, 19, 10), officer
+    )
     bail_told = told(link, "bail").entitlement
     assert bail_told.due_at == utc(2026, 11, 2, 23, 59, 59)
 
-    victims_code_actions.assess_enhanced_rights(link, {"persistently_targeted": "assessed"}, "Third burglary this year.", officer)
+    victims_code_actions.assess_enhanced_rights(
+        link, {"persistently_targeted": "assessed"}, "Third burglary this year.", officer
+    )
 
     assert rights(link) == {("persistently_targeted", "assessed", officer.id)}
     # The open "told" takes 1 working day from the bail, with the change in its history.
@@ -319,14 +357,21 @@ def test_an_officers_assessment_shortens_what_is_still_owed(ctx):
     # Key events from now on are told within 1 working day.
     post(crime, officer, "charge", at=CHARGE, visible=False)
     assert told(link, "charge").entitlement.due_at == utc(2026, 11, 23, 23, 59, 59)
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "enhanced_rights.assess")).actor_id == officer.id
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "enhanced_rights.assess")).actor_id
+        == officer.id
+    )
 
     # Assessed as no longer applying: back to 5 working days.
     victims_code_actions.assess_enhanced_rights(link, {}, "Reassessed.", officer)
     assert rights(link) == set()
     db.session.refresh(bail_told)
     assert (bail_told.due_at, bail_told.enhanced) == (utc(2026, 11, 2, 23, 59, 59), False)
-    assert [event.action for event in victims_code_queries.history(bail_told.id)] == ["created", "due_changed", "due_changed"]
+    assert [event.action for event in victims_code_queries.history(bail_told.id)] == [
+        "created",
+        "due_changed",
+        "due_changed",
+    ]
 
 
 # --------------------------------------------------------------- meeting and queue
@@ -350,7 +395,12 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
     assert (needs.status, referral.status) == ("pending", "pending")  # on Monday 5 October
     queue = victims_code_queries.queue(officer, now=NOW)
     assert queued(queue) == {
-        "overdue": {ack.entitlement.id, needs.entitlement.id, referral.entitlement.id, told(link, "arrest").entitlement.id},
+        "overdue": {
+            ack.entitlement.id,
+            needs.entitlement.id,
+            referral.entitlement.id,
+            told(link, "arrest").entitlement.id,
+        },
         "due_today": {vps.entitlement.id},
         "due_this_week": {charge_told.entitlement.id},
     }
@@ -361,8 +411,15 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
     assert (before["M4"].pending, before["M5"].overdue, before["M5"].pending) == (1, 1, 1)
     # Another officer's queue does not hold them.
     colleague = factories.staff(officer.team)
-    assert queued(victims_code_queries.queue(colleague, now=NOW)) == {"overdue": set(), "due_today": set(), "due_this_week": set()}
-    assert queued(victims_code_queries.queue(colleague, team=True, now=NOW))["overdue"] == queued(queue)["overdue"]
+    assert queued(victims_code_queries.queue(colleague, now=NOW)) == {
+        "overdue": set(),
+        "due_today": set(),
+        "due_this_week": set(),
+    }
+    assert (
+        queued(victims_code_queries.queue(colleague, team=True, now=NOW))["overdue"]
+        == queued(queue)["overdue"]
+    )
 
     victims_code_actions.record_action(ack.entitlement, "letter", utc(2026, 10, 12, 10), officer)
     victims_code_actions.record_action(needs.entitlement, "needs_identified", utc(2026, 10, 5, 11), officer)
@@ -377,7 +434,11 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
     assert told(link, "charge").status == "met_on_time"
     assert one(link, "acknowledgement").entitlement.closed_by_id == officer.id
     queue = victims_code_queries.queue(officer, now=NOW)
-    assert queued(queue) == {"overdue": {told(link, "arrest").entitlement.id}, "due_today": set(), "due_this_week": set()}
+    assert queued(queue) == {
+        "overdue": {told(link, "arrest").entitlement.id},
+        "due_today": set(),
+        "due_this_week": set(),
+    }
     assert queue.counts == {"overdue": 1, "due_today": 0, "due_this_week": 0}
     # The compliance report moves with them: late, declined (out of the rate), on time.
     after = reports.compliance(officer, date(2026, 10, 1), date(2026, 11, 30), now=NOW).total.metrics
@@ -386,7 +447,9 @@ def test_meeting_what_is_owed_clears_the_queue_and_sets_the_status(app, ctx):
     assert (after["M3"].declined, after["M3"].rate) == (1, None)
     assert (after["M4"].met_on_time, after["M4"].rate) == (1, 1.0)
     assert (after["M5"].met_on_time, after["M5"].overdue, after["M5"].rate) == (1, 1, 0.5)
-    recorded = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "entitlement.recorded")).all()
+    recorded = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "entitlement.recorded")
+    ).all()
     assert f"acknowledgement {ack.entitlement.id} letter" in recorded
 
     # What is recorded cannot be recorded again, and a date before it started is refused.
@@ -405,7 +468,14 @@ def test_the_history_of_what_is_owed_cannot_be_changed(ctx):
     ack = one(link, "acknowledgement").entitlement
     victims_code_actions.record_action(ack, "email", utc(2026, 10, 5, 9), officer)
     created, met = victims_code_queries.history(ack.id)
-    assert (created.action, created.state, met.action, met.state, met.way, met.by_id) == ("created", "open", "met", "met", "email", officer.id)
+    assert (created.action, created.state, met.action, met.state, met.way, met.by_id) == (
+        "created",
+        "open",
+        "met",
+        "met",
+        "email",
+        officer.id,
+    )
 
     met.way = "letter"
     with pytest.raises(AppendOnlyError):
@@ -415,7 +485,14 @@ def test_the_history_of_what_is_owed_cannot_be_changed(ctx):
     with pytest.raises(AppendOnlyError):
         db.session.commit()
     db.session.rollback()
-    assert [(e.action, e.way) for e in db.session.scalars(select(EntitlementEvent).where(EntitlementEvent.entitlement_id == ack.id).order_by(EntitlementEvent.id))] == [
+    assert [
+        (e.action, e.way)
+        for e in db.session.scalars(
+            select(EntitlementEvent)
+            .where(EntitlementEvent.entitlement_id == ack.id)
+            .order_by(EntitlementEvent.id)
+        )
+    ] == [
         ("created", None),
         ("met", "email"),
     ]

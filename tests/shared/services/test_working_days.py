@@ -77,7 +77,9 @@ DEADLINES = [
 ]
 
 
-@pytest.mark.parametrize(("why", "when", "days", "due_date", "offset"), DEADLINES, ids=[row[0] for row in DEADLINES])
+@pytest.mark.parametrize(
+    ("why", "when", "days", "due_date", "offset"), DEADLINES, ids=[row[0] for row in DEADLINES]
+)
 def test_deadline(why, when, days, due_date, offset):
     due = calendar.working_day_deadline(trigger(when), days)
     local = due.astimezone(LONDON)
@@ -97,11 +99,23 @@ def test_the_worked_example_in_utc():
 def test_the_same_moment_in_any_time_zone_has_the_same_deadline():
     moment = datetime(2026, 6, 15, 23, 30, tzinfo=UTC)  # 00:30 on 16 June in London
     for zone in ("Europe/London", "America/New_York", "Asia/Tokyo"):
-        assert calendar.working_day_deadline(moment.astimezone(ZoneInfo(zone)), 1) == datetime(2026, 6, 17, 22, 59, 59, tzinfo=UTC)
+        assert calendar.working_day_deadline(moment.astimezone(ZoneInfo(zone)), 1) == datetime(
+            2026, 6, 17, 22, 59, 59, tzinfo=UTC
+        )
 
 
 def test_the_bank_holidays_of_england_and_wales():
-    for day in ("2026-12-25", "2026-12-28", "2027-12-27", "2027-12-28", "2022-06-02", "2022-06-03", "2022-09-19", "2023-05-08", "2026-04-06"):
+    for day in (
+        "2026-12-25",
+        "2026-12-28",
+        "2027-12-27",
+        "2027-12-28",
+        "2022-06-02",
+        "2022-06-03",
+        "2022-09-19",
+        "2023-05-08",
+        "2026-04-06",
+    ):
         assert calendar.is_bank_holiday(date.fromisoformat(day)), day
         assert not calendar.is_working_day(date.fromisoformat(day)), day
     for day in ("2022-05-30", "2028-02-29", "2026-12-29"):
@@ -117,7 +131,9 @@ def test_a_naive_time_is_refused():
 
 # ------------------------------------------------------------------------ properties
 
-moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC))
+moments = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+)
 day_counts = st.integers(min_value=0, max_value=40)
 
 
@@ -138,7 +154,9 @@ def test_a_deadline_ends_a_local_working_day(moment, days):
 
 @given(moments, st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30)), day_counts)
 def test_a_later_trigger_never_gives_an_earlier_deadline(moment, later_by, days):
-    assert calendar.working_day_deadline(moment + later_by, days) >= calendar.working_day_deadline(moment, days)
+    assert calendar.working_day_deadline(moment + later_by, days) >= calendar.working_day_deadline(
+        moment, days
+    )
 
 
 @given(moments, day_counts, day_counts)
@@ -175,7 +193,9 @@ def test_a_force_can_change_the_default_timescales():
     assert timescales(None) == timescales("") == default_timescales()
 
 
-@pytest.mark.parametrize("value", ["referral=x", "referral=-1", "referral=366", "referral", "unknown=3", "referral=2.5", "=3"])
+@pytest.mark.parametrize(
+    "value", ["referral=x", "referral=-1", "referral=366", "referral", "unknown=3", "referral=2.5", "=3"]
+)
 def test_a_bad_timescale_is_refused(value):
     with pytest.raises(ValueError, match="VICTIMS_CODE_DAYS"):
         timescales(value)

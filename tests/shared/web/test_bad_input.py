@@ -48,7 +48,10 @@ def _crime_form(officer, **changes):
     ("changes", "expected"),
     [
         ({"reference": ""}, "Enter the crime reference"),
-        ({"reference": "<script>"}, "Enter a crime reference of 4 to 30 letters, numbers, hyphens or slashes"),
+        (
+            {"reference": "<script>"},
+            "Enter a crime reference of 4 to 30 letters, numbers, hyphens or slashes",
+        ),
         ({"reference": "X" * 31}, "The crime reference must be 30 characters or fewer"),
         ({"offence": ""}, "Select the offence"),
         ({"offence": "not-an-offence"}, "Not a valid choice."),
@@ -56,7 +59,11 @@ def _crime_form(officer, **changes):
         ({"occurred_date": ["31", "2", "2026"]}, "The date the crime happened must be a real date"),
         ({"occurred_date": ["a", "b", "c"]}, "The date the crime happened must be a real date"),
         ({"occurred_time": "25:00"}, "Enter a time in the 24-hour clock, like 14:30"),
-        pytest.param({"reported_date": 1}, "The date reported must be today or in the past", marks=pytest.mark.time_sensitive),
+        pytest.param(
+            {"reported_date": 1},
+            "The date reported must be today or in the past",
+            marks=pytest.mark.time_sensitive,
+        ),
         pytest.param(
             {"occurred_date": 0},
             "The date the crime happened must be on or before the date it was reported",
@@ -83,7 +90,11 @@ def test_a_duplicate_crime_reference_is_a_form_error_and_keeps_the_first(client,
 
 
 def test_an_unknown_crime_gives_the_404_page(client, officer):
-    for path in ["/backoffice/crimes/424242", "/backoffice/crimes/424242/updates/new", "/backoffice/crimes/424242/stage"]:
+    for path in [
+        "/backoffice/crimes/424242",
+        "/backoffice/crimes/424242/updates/new",
+        "/backoffice/crimes/424242/stage",
+    ]:
         page = client.get(path)
         assert page.status == 404
         assert page.h1 == "Page not found"
@@ -95,10 +106,16 @@ def test_update_form_errors_lose_nothing(client, officer):
     url = f"/backoffice/crimes/{crime.id}/updates/new"
     cases = [
         ({"kind": "general", "victim_text": "", "visible": "yes"}, "Enter the update for the victim"),
-        ({"kind": "general", "victim_text": "", "internal_note": "", "visible": "no"}, "Enter the update for the victim or an internal note"),
+        (
+            {"kind": "general", "victim_text": "", "internal_note": "", "visible": "no"},
+            "Enter the update for the victim or an internal note",
+        ),
         ({"kind": "general", "victim_text": "Hello"}, "Select whether the victim can read this update"),
         ({"kind": "teleport", "victim_text": "Hello", "visible": "yes"}, "Not a valid choice."),
-        ({"kind": "general", "victim_text": "x" * 5001, "visible": "yes"}, "Text must be 5000 characters or fewer"),
+        (
+            {"kind": "general", "victim_text": "x" * 5001, "visible": "yes"},
+            "Text must be 5000 characters or fewer",
+        ),
     ]
     for data, expected in cases:
         page = client.post(url, data)
@@ -110,7 +127,9 @@ def test_update_form_errors_lose_nothing(client, officer):
 
 def test_stage_and_outcome_form_errors(client, officer):
     crime = factories.crime(officer, stage="under_investigation")
-    page = client.post(f"/backoffice/crimes/{crime.id}/stage", {"stage": "under_investigation", "visible": "yes"})
+    page = client.post(
+        f"/backoffice/crimes/{crime.id}/stage", {"stage": "under_investigation", "visible": "yes"}
+    )
     assert page.error_summary == ["The crime is already at this stage"]
     page = client.post(f"/backoffice/crimes/{crime.id}/stage", {"stage": "closed", "visible": "yes"})
     assert page.error_summary == ["Not a valid choice."]
@@ -143,15 +162,25 @@ def test_an_existing_victim_is_linked_only_when_asked_and_the_details_match(clie
     second = factories.crime(officer)
     existing = factories.victim(first, officer, name="Ann Lee", email="ann@example.com")
     url = f"/backoffice/crimes/{second.id}/victims/new"
-    form = {"name": "Ann Lee", "date_of_birth": ["1", "1", "1980"], "email": "ANN@example.com", "preferred_language": "en", "contact_channel": "email"}
+    form = {
+        "name": "Ann Lee",
+        "date_of_birth": ["1", "1", "1980"],
+        "email": "ANN@example.com",
+        "preferred_language": "en",
+        "contact_channel": "email",
+    }
 
     page = client.post(url, form)
     assert "A victim with this email address is already recorded" in page.error_summary[0]
     page = client.post(url, {**form, "name": "Someone Else", "link_existing": "y"})
-    assert page.error_summary == ["The name and date of birth do not match the victim already recorded with this email address"]
+    assert page.error_summary == [
+        "The name and date of birth do not match the victim already recorded with this email address"
+    ]
     page = client.post(url, {**form, "link_existing": "y"})
     assert page.status == 302
-    links = list(db.session.scalars(select(CrimeVictim.crime_id).where(CrimeVictim.victim_id == existing.victim_id)))
+    links = list(
+        db.session.scalars(select(CrimeVictim.crime_id).where(CrimeVictim.victim_id == existing.victim_id))
+    )
     assert sorted(links) == sorted([first.id, second.id])
     page = client.post(url, {**form, "link_existing": "y"})
     assert page.error_summary == ["This victim is already linked to this crime"]
@@ -163,7 +192,9 @@ def test_inviting_a_victim_without_an_email_address_explains_why_not(client, off
     crime_page = client.get(f"/backoffice/crimes/{crime.id}")
     assert "they need an email address" in crime_page.main_text
     assert not crime_page.soup.find("form", action=lambda a: a and a.endswith("/invite"))
-    page = client.post(f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite", {"csrf_token": crime_page.csrf()})
+    page = client.post(
+        f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite", {"csrf_token": crime_page.csrf()}
+    )
     page = client.follow(page)
     assert "Add an email address for this victim first: they sign in with it" in page.main_text
     assert messages() == []
@@ -173,7 +204,9 @@ def test_invite_for_a_victim_of_another_crime_is_404(client, officer):
     crime = factories.crime(officer)
     other = factories.victim(factories.crime(officer), officer)
     crime_page = client.get(f"/backoffice/crimes/{crime.id}")
-    page = client.post(f"/backoffice/crimes/{crime.id}/victims/{other.id}/invite", {"csrf_token": crime_page.csrf()})
+    page = client.post(
+        f"/backoffice/crimes/{crime.id}/victims/{other.id}/invite", {"csrf_token": crime_page.csrf()}
+    )
     assert page.status == 404
 
 
@@ -218,22 +251,30 @@ def test_activation_link_problems(client, victim_client, officer, messages):
 
 def _invited_again(link, client, messages):
     crime_page = client.get(f"/backoffice/crimes/{link.crime_id}")
-    client.post(f"/backoffice/crimes/{link.crime_id}/victims/{link.id}/invite", {"csrf_token": crime_page.csrf()})
+    client.post(
+        f"/backoffice/crimes/{link.crime_id}/victims/{link.id}/invite", {"csrf_token": crime_page.csrf()}
+    )
     return link, activation_path(messages()[-1])
 
 
 @pytest.mark.time_sensitive
-def test_an_expired_activation_link_gives_a_clear_page_and_changes_nothing(client, victim_client, officer, messages):
+def test_an_expired_activation_link_gives_a_clear_page_and_changes_nothing(
+    client, victim_client, officer, messages
+):
     link, path = _invited(officer, messages, client)
     token = db.session.scalar(select(AccountLink))
     db.session.execute(
-        AccountLink.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1)).where(AccountLink.id == token.id)
+        AccountLink.__table__.update()
+        .values(expires_at=utcnow() - timedelta(minutes=1))
+        .where(AccountLink.id == token.id)
     )
     db.session.commit()
     page = victim_client.get(path)
     assert page.status == 410
     assert page.h1 == "This link has expired"
-    page = victim_client.post(path, {"password": "a fine password", "confirm": "a fine password"}, csrf_from="/sign-in")
+    page = victim_client.post(
+        path, {"password": "a fine password", "confirm": "a fine password"}, csrf_from="/sign-in"
+    )
     assert page.status == 410
     db.session.expire_all()
     assert db.session.get(Victim, link.victim_id).password_hash is None

@@ -26,7 +26,22 @@ def _catalogue():
 def test_every_string_in_the_code_has_a_welsh_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [Path(sys.executable).parent / "pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_ngettext:1,2", "-o", pot, "shared", "portal", "backoffice"],
+        [
+            Path(sys.executable).parent / "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_ngettext:1,2",
+            "-o",
+            pot,
+            "shared",
+            "portal",
+            "backoffice",
+        ],
         cwd=ROOT,
         check=True,
     )
@@ -49,8 +64,13 @@ def test_every_string_in_the_code_has_a_welsh_translation(tmp_path):
 def test_every_language_the_service_offers_has_its_catalogue(app):
     from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGE_NAMES
 
-    assert app.config["LANGUAGES"] == tuple(LANGUAGE_NAMES) and app.config["BABEL_DEFAULT_LOCALE"] == DEFAULT_LANGUAGE
-    catalogues = {path.parent.parent.name for path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po")}
+    assert (
+        app.config["LANGUAGES"] == tuple(LANGUAGE_NAMES)
+        and app.config["BABEL_DEFAULT_LOCALE"] == DEFAULT_LANGUAGE
+    )
+    catalogues = {
+        path.parent.parent.name for path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po")
+    }
     assert catalogues == set(LANGUAGE_NAMES) - {DEFAULT_LANGUAGE}
 
 
@@ -60,7 +80,10 @@ def test_pages_switch_to_welsh_and_back(victim_client, ctx):
     page = victim_client.get("/sign-in")
     assert page.soup.html["lang"] == "cy"
     assert page.h1 == "Mewngofnodi"
-    assert page.soup.select_one(".govuk-exit-this-page").get_text(" ", strip=True) == "Argyfwng Gadael y dudalen hon"
+    assert (
+        page.soup.select_one(".govuk-exit-this-page").get_text(" ", strip=True)
+        == "Argyfwng Gadael y dudalen hon"
+    )
     page = victim_client.post("/sign-in", {"email": "", "password": ""})
     assert page.title.startswith("Gwall:")
     assert "Mae problem wedi codi" in page.text
@@ -69,7 +92,13 @@ def test_pages_switch_to_welsh_and_back(victim_client, ctx):
 
 
 def test_the_switcher_only_returns_to_this_site(victim_client, ctx):
-    for target in ["//evil.example", "https://evil.example", "/\\evil.example", "/%09/evil.example", "javascript:alert(1)"]:
+    for target in [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+        "/%09/evil.example",
+        "javascript:alert(1)",
+    ]:
         page = victim_client.get("/language/cy", query_string={"next": target})
         assert page.response.headers["Location"] == "/", target
     page = victim_client.get("/language/fr?next=/sign-in")
@@ -173,7 +202,11 @@ def test_no_module_translates_through_flask_babel_directly():
         where = path.relative_to(ROOT)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "flask_babel":
-                found += [f"{where}:{node.lineno} {alias.name}" for alias in node.names if alias.name in FLASK_BABEL_GETTEXT]
+                found += [
+                    f"{where}:{node.lineno} {alias.name}"
+                    for alias in node.names
+                    if alias.name in FLASK_BABEL_GETTEXT
+                ]
             elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 if node.value.id == "flask_babel" and node.attr in FLASK_BABEL_GETTEXT:
                     found.append(f"{where}:{node.lineno} flask_babel.{node.attr}")

@@ -124,9 +124,14 @@ def test_the_crime_s_victims_come_a_page_at_a_time_with_their_victims_code(app, 
     assert _titles(page, "#victims-code ~ div > h3") == ["Person 3", "Person 4", "Person 5"]
     assert "Showing updates 3 to 4 of 5" in page.main_text
     victims_nav = _pagination(page, "Pages of victims")
-    assert victims_nav.select_one(".govuk-pagination__next a")["href"] == f"{path}?page=2&victims_page=3#victims"
+    assert (
+        victims_nav.select_one(".govuk-pagination__next a")["href"] == f"{path}?page=2&victims_page=3#victims"
+    )
     timeline_nav = _pagination(page, "Pages of the timeline")
-    assert timeline_nav.select_one(".govuk-pagination__next a")["href"] == f"{path}?victims_page=2&page=3#timeline"
+    assert (
+        timeline_nav.select_one(".govuk-pagination__next a")["href"]
+        == f"{path}?victims_page=2&page=3#timeline"
+    )
 
     last = client.get(path + "?victims_page=3")
     assert _titles(last, ".govuk-summary-card__title") == ["Person 6"]
@@ -137,7 +142,15 @@ def test_a_message_that_could_not_be_sent_shows_whichever_page_of_victims_is_sho
     officer = factories.staff()
     crime = factories.crime(officer)
     links = [factories.victim(crime, officer, name=f"Person {n}") for n in range(3)]
-    db.session.add(OutboxMessage(kind="invitation", victim_id=links[2].victim_id, status="failed", reason="bounced", finished_at=utcnow()))
+    db.session.add(
+        OutboxMessage(
+            kind="invitation",
+            victim_id=links[2].victim_id,
+            status="failed",
+            reason="bounced",
+            finished_at=utcnow(),
+        )
+    )
     db.session.commit()
     page = _client(app, officer).get(f"/backoffice/crimes/{crime.id}")
     assert "Person 2" not in _titles(page, ".govuk-summary-card__title")
@@ -151,8 +164,14 @@ def test_the_crime_page_warns_of_the_latest_messages_that_could_not_be_sent(app,
     now = utcnow()
     for n in range(23):
         db.session.add(
-            OutboxMessage(kind="new_update", victim_id=link.victim_id, crime_id=crime.id, status="failed", reason="bounced",
-                          finished_at=now - timedelta(hours=n))
+            OutboxMessage(
+                kind="new_update",
+                victim_id=link.victim_id,
+                crime_id=crime.id,
+                status="failed",
+                reason="bounced",
+                finished_at=now - timedelta(hours=n),
+            )
         )
     db.session.commit()
     page = _client(app, officer).get(f"/backoffice/crimes/{crime.id}")
@@ -167,7 +186,9 @@ def test_the_victims_code_panel_shows_what_is_to_do_and_the_latest_of_each_right
     # Every update the victim reads meets an agreed update and opens the next one.
     _updates(crime, officer, 9)
     updates_owed = db.session.scalars(
-        select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.rule == "contact_update")
+        select(Entitlement).where(
+            Entitlement.crime_victim_id == link.id, Entitlement.rule == "contact_update"
+        )
     ).all()
     assert len(updates_owed) == 10
 
@@ -249,8 +270,6 @@ def test_the_victim_s_list_of_crimes_comes_in_pages(app, ctx, monkeypatch):
         assert client.get(f"/cases?page={junk}").status == 200, junk
 
 
-
-
 def test_a_message_thread_comes_newest_first_in_pages_for_both_sides(app, ctx):
     officer = factories.staff()
     crime = factories.crime(officer)
@@ -270,8 +289,14 @@ def test_a_message_thread_comes_newest_first_in_pages_for_both_sides(app, ctx):
     # Unread on another page still offers marking it read.
     assert first.soup.find("button", string=lambda s: s and "Mark as read" in s)
     second = victim.get(path + "?page=2")
-    assert "Question 4" in second.main_text and "Question 0" in second.main_text and "Answer 14" not in second.main_text
-    assert _pagination(second).select_one(".govuk-pagination__prev a")["href"] == f"{path}?page=1#your-messages"
+    assert (
+        "Question 4" in second.main_text
+        and "Question 0" in second.main_text
+        and "Answer 14" not in second.main_text
+    )
+    assert (
+        _pagination(second).select_one(".govuk-pagination__prev a")["href"] == f"{path}?page=1#your-messages"
+    )
 
     staff = _client(app, officer)
     staff_path = f"/backoffice/crimes/{crime.id}/victims/{link.id}/messages"
@@ -306,7 +331,9 @@ def test_the_records_systems_list_comes_in_pages(app, ctx, monkeypatch):
     monkeypatch.setitem(app.config, "ADMIN_PER_PAGE", 3)
     admin = factories.staff(roles=("admin",))
     for n in range(5):
-        db.session.add(ApiClient(name=f"System {n}", client_id=f"tmc-{n}", secret_hash="x", scopes="crimes:write"))
+        db.session.add(
+            ApiClient(name=f"System {n}", client_id=f"tmc-{n}", secret_hash="x", scopes="crimes:write")
+        )
     db.session.commit()
     client = _client(app, admin)
     page = client.get("/backoffice/api-clients")
@@ -314,7 +341,10 @@ def test_the_records_systems_list_comes_in_pages(app, ctx, monkeypatch):
     assert "Registered records systems: 5" in page.main_text
     second = client.get("/backoffice/api-clients?page=2")
     assert _titles(second, "#api-clients tbody th") == ["System 3", "System 4"]
-    assert _titles(client.get("/backoffice/api-clients?page=40"), "#api-clients tbody th") == ["System 3", "System 4"]
+    assert _titles(client.get("/backoffice/api-clients?page=40"), "#api-clients tbody th") == [
+        "System 3",
+        "System 4",
+    ]
     for junk in JUNK:
         assert client.get(f"/backoffice/api-clients?page={junk}").status == 200, junk
 
@@ -324,17 +354,26 @@ def test_the_staff_list_comes_in_pages(app, ctx, monkeypatch):
     team = factories.team()
     admin = factories.staff(team, roles=("admin",), name="Aaron Admin")
     for n in range(3):
-        db.session.add(StaffMember(name=f"Zed {n}", collar_number=f"9{n}", email=f"zed{n}@police.example", team_id=team.id))
+        db.session.add(
+            StaffMember(
+                name=f"Zed {n}", collar_number=f"9{n}", email=f"zed{n}@police.example", team_id=team.id
+            )
+        )
     db.session.commit()
     client = _client(app, admin)
     second = client.get("/backoffice/staff?page=2")
-    assert [row.select_one("td").get_text(strip=True) for row in second.soup.select("tbody tr")] == ["Zed 1", "Zed 2"]
+    assert [row.select_one("td").get_text(strip=True) for row in second.soup.select("tbody tr")] == [
+        "Zed 1",
+        "Zed 2",
+    ]
     assert "Zed 2" in client.get("/backoffice/staff?page=99").main_text
     for junk in JUNK:
         assert client.get(f"/backoffice/staff?page={junk}").status == 200, junk
 
 
-@pytest.mark.parametrize("path", ["/backoffice/cases", "/backoffice/cases?view=all", "/backoffice/messages", "/backoffice/audit"])
+@pytest.mark.parametrize(
+    "path", ["/backoffice/cases", "/backoffice/cases?view=all", "/backoffice/messages", "/backoffice/audit"]
+)
 def test_lists_already_in_pages_refuse_junk_page_numbers_gracefully(app, ctx, path):
     member = factories.staff(roles=("officer", "admin"))
     client = _client(app, member)
@@ -352,14 +391,33 @@ def test_histories_show_their_latest_rows_and_say_so(app, ctx, monkeypatch):
     crime = factories.crime(officer)
     link = factories.victim(crime, officer)
     for days in (7, 14, 21, 28):
-        db.session.add(ContactPlan(crime_victim_id=link.id, frequency_days=days, channel="phone", language="en", changed_by_id=officer.id))
+        db.session.add(
+            ContactPlan(
+                crime_victim_id=link.id,
+                frequency_days=days,
+                channel="phone",
+                language="en",
+                changed_by_id=officer.id,
+            )
+        )
     for _ in range(4):
         db.session.add(
-            EnhancedRight(crime_victim_id=link.id, category="persistently_targeted", reason="assessed", assessed_by_id=officer.id)
+            EnhancedRight(
+                crime_victim_id=link.id,
+                category="persistently_targeted",
+                reason="assessed",
+                assessed_by_id=officer.id,
+            )
         )
-    ack = db.session.scalar(select(Entitlement).where(Entitlement.crime_victim_id == link.id, Entitlement.rule == "acknowledgement"))
+    ack = db.session.scalar(
+        select(Entitlement).where(
+            Entitlement.crime_victim_id == link.id, Entitlement.rule == "acknowledgement"
+        )
+    )
     for _ in range(3):
-        db.session.add(EntitlementEvent(entitlement_id=ack.id, action="due_changed", state="open", due_at=ack.due_at))
+        db.session.add(
+            EntitlementEvent(entitlement_id=ack.id, action="due_changed", state="open", due_at=ack.due_at)
+        )
     db.session.commit()
     client = _client(app, officer)
 

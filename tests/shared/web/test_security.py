@@ -58,10 +58,19 @@ def staff_client(app, ctx):
     member = factories.staff(team, roles=tuple(ROLE_PERMISSIONS))
     crime = factories.crime(member)
     link = factories.victim(crime, member)
-    entitlement = db.session.scalar(select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id))
+    entitlement = db.session.scalar(
+        select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
+    )
     client = PageClient(app)
     sign_in_as(client, member)
-    return client, {"crime_id": crime.id, "link_id": link.id, "staff_id": member.id, "entitlement_id": entitlement.id, "notification_id": 1, "client_pk": 1}
+    return client, {
+        "crime_id": crime.id,
+        "link_id": link.id,
+        "staff_id": member.id,
+        "entitlement_id": entitlement.id,
+        "notification_id": 1,
+        "client_pk": 1,
+    }
 
 
 def _build(rule, values) -> str:
@@ -82,7 +91,9 @@ def test_every_state_changing_request_needs_the_csrf_token(app, staff_client):
     posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
     assert len(posts) >= 8
     for rule in posts:
-        response = client._request("post", _build(rule, values), data={"email": "a@b.example", "password": "x" * 12})
+        response = client._request(
+            "post", _build(rule, values), data={"email": "a@b.example", "password": "x" * 12}
+        )
         if rule.endpoint.startswith("api."):
             # The API takes no cookies: a signed-in browser is no records system.
             assert response.status_code in (400, 401), (rule.endpoint, response.status_code)
@@ -105,7 +116,11 @@ def test_no_get_request_changes_anything_but_the_read_logs(app, staff_client):
 def test_every_signed_in_page_is_not_stored_by_the_browser(app, staff_client):
     client, values = staff_client
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and rule.endpoint.startswith("backoffice.") and "token" not in rule.arguments:
+        if (
+            "GET" in rule.methods
+            and rule.endpoint.startswith("backoffice.")
+            and "token" not in rule.arguments
+        ):
             response = client._request("get", _build(rule, values))
             assert response.headers.get("Cache-Control") == "no-store", rule.endpoint
 
@@ -139,7 +154,9 @@ def test_officer_text_stays_inert_for_the_victim(app, victim_client, ctx):
     officer = factories.staff()
     crime = factories.crime(officer)
     link = factories.active_victim(crime, officer)
-    hostile = '<script>alert(1)</script> <img src=x onerror="alert(2)"> <a href="javascript:alert(3)">click</a>'
+    hostile = (
+        '<script>alert(1)</script> <img src=x onerror="alert(2)"> <a href="javascript:alert(3)">click</a>'
+    )
     factories.update(crime, officer, text=hostile)
     sign_in_as(victim_client, link.victim)
     page = victim_client.get(f"/cases/{link.public_id}")
@@ -158,12 +175,22 @@ def test_no_password_or_token_reaches_the_logs(app, client, victim_client, messa
     crime = factories.crime(officer)
     link = factories.victim(crime, officer, email="logcheck@example.com")
     sign_in_as(client, officer)
-    client.post(f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite", {}, csrf_from=f"/backoffice/crimes/{crime.id}")
+    client.post(
+        f"/backoffice/crimes/{crime.id}/victims/{link.id}/invite",
+        {},
+        csrf_from=f"/backoffice/crimes/{crime.id}",
+    )
     path = [m for m in messages() if m["to"] == "logcheck@example.com"][0]["body"]
     token = path.rsplit("/", 1)[-1].split()[0]
     new_password = "correct horse battery staple 42"
-    assert victim_client.post(f"/activate/{token}", {"password": new_password, "confirm": new_password}).status == 302
-    assert victim_client.post("/sign-in", {"email": "logcheck@example.com", "password": new_password}).status == 302
+    assert (
+        victim_client.post(f"/activate/{token}", {"password": new_password, "confirm": new_password}).status
+        == 302
+    )
+    assert (
+        victim_client.post("/sign-in", {"email": "logcheck@example.com", "password": new_password}).status
+        == 302
+    )
     victim_client.post("/sign-in", {"email": "logcheck@example.com", "password": "wrong " + new_password})
     logged = "\n".join(
         record.getMessage() for record in caplog.records if record.name != "trackmycrime.messages"
@@ -211,8 +238,11 @@ def test_every_form_sent_back_for_bad_input_is_a_4xx_with_the_error_summary(app,
     error summary, never 200 or 500."""
     client, values = staff_client
     forms = [
-        rule for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("backoffice.") and {"GET", "POST"} <= rule.methods and "token" not in rule.arguments
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("backoffice.")
+        and {"GET", "POST"} <= rule.methods
+        and "token" not in rule.arguments
         and not getattr(app.view_functions[rule.endpoint], "is_public", False)
     ]
     assert len(forms) >= 5
