@@ -19,7 +19,7 @@ from limits import parse
 
 from api import api
 from api.operations import operation
-from shared.extensions import csrf, db
+from shared.extensions import csrf
 from shared.models import API_SCOPES
 from shared.services import api_clients, audit
 from shared.web.problems import Problem
@@ -143,10 +143,10 @@ def audit_call(response):
         reason = g.get("refused_reason")
         if reason:
             detail += f" {reason}"
-        audit.record("api.call", None, None, detail=detail[:500], actor=g.get("api_client") or _Anonymous())
-        db.session.commit()
+        audit.record_alone(
+            "api.call", None, None, detail=detail[:500], actor=g.get("api_client") or _Anonymous()
+        )
     except Exception:  # noqa: BLE001  (the answer is sent even if the trail cannot be written; it is logged)
-        db.session.rollback()
         logger.exception("Could not write the audit event of API request %s", g.get("request_id"))
         return Problem(503, "The call could not be recorded; try again.").response()
     return response

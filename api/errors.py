@@ -46,6 +46,10 @@ def _http(error: HTTPException):
 
 @api.errorhandler(Exception)
 def _unexpected(error: Exception):
+    # The last resort, never a clean-up after a service (each rolls back its own unit of
+    # work): a failure outside any unit, a read that failed or a connection lost, can
+    # leave the database transaction aborted, and the call's audit event is still to be
+    # written (api.auth.audit_call).
     db.session.rollback()
     logger.exception("Unhandled error in API request %s", g.get("request_id"))
     return Problem(500, "Something went wrong. The request id is in the X-Request-ID header.").response()

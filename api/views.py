@@ -37,12 +37,12 @@ FIELD_NAMES = {"reported_date": "reported_at", "occurred_date": "occurred_at", "
 # ------------------------------------------------------------------------- plumbing
 
 
-def _json(model: type[BaseModel], payload: dict, status: int, location: str | None = None) -> Response:
-    body = model.model_validate(payload).model_dump_json(by_alias=True)
-    response = Response(body, status=status, mimetype="application/json")
-    if location:
-        response.headers["Location"] = location
-    return response
+def _json_body(model: type[BaseModel], payload: dict) -> str:
+    return model.model_validate(payload).model_dump_json(by_alias=True)
+
+
+def _json(model: type[BaseModel], payload: dict, status: int) -> Response:
+    return Response(_json_body(model, payload), status=status, mimetype="application/json")
 
 
 def _body(model: type[BaseModel]):
@@ -94,36 +94,19 @@ def _key() -> str:
 
 def _write(model: type[BaseModel], handler) -> Response:
     """Run a write once per idempotency key: the body is checked, then `handler(data)`
-    returns (status, out model, payload, location). A replay gets the stored answer; a
-    write that loses a race to another request for the same record is tried again."""
+    returns (status, out model, payload, location), all in the one unit of work of
+    records.answer_once. A replay gets the stored answer; a write that loses a race to
+    another request for the same record is tried again there."""
     key = _key()
     data, parsed = _body(model)
-    client = g.api_client
     print_ = idempotency.fingerprint(request.method, request.path, parsed)
-    placeholder = None
 
-    def attempt() -> Response:
-        nonlocal placeholder
-        placeholder = None
-        started = idempotency.begin(client, key, print_)
-        if isinstance(started, idempotency.Replay):
-            response = Response(started.body, status=started.status_code, mimetype="application/json")
-            response.headers["Idempotent-Replayed"] = "true"
-            if started.location:
-                response.headers["Location"] = started.location
-            return response
-        placeholder = started.id
+    def respond() -> idempotency.Answer:
         status, out_model, payload, location = handler(data)
-        response = _json(out_model, payload, status, location)
-        idempotency.finish(started, status, response.get_data(as_text=True), location)
-        return response
-
-    def free_the_key() -> None:
-        if placeholder is not None:
-            idempotency.abandon(placeholder)
+        return idempotency.Answer(status, _json_body(out_model, payload), location)
 
     try:
-        return records.retry_on_race(attempt, on_failure=free_the_key)
+        answer = records.answer_once(g.api_client, key, print_, respond)
     except idempotency.KeyReused:
         raise Problem(
             422,
@@ -146,6 +129,12 @@ def _write(model: type[BaseModel], handler) -> Response:
         ) from None
     except ServiceError as error:
         raise _service_problem(error) from None
+    response = Response(answer.body, status=answer.status_code, mimetype="application/json")
+    if isinstance(answer, idempotency.Replay):
+        response.headers["Idempotent-Replayed"] = "true"
+    if answer.location:
+        response.headers["Location"] = answer.location
+    return response
 
 
 def _crime(reference: str):

@@ -3,11 +3,10 @@ Victims' Code work."""
 
 import logging
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from shared.domain.permissions import can
-from shared.extensions import db
 from shared.services import audit
 from shared.web.login import endpoint_is_public
 from shared.web.templating import use_layout
@@ -22,7 +21,7 @@ logger = logging.getLogger("trackmycrime.auth")
 def require_permission():
     """Every back-office view needs signed-in staff holding the permission it declares,
     unless it is marked public. A view that declares nothing is refused. Every page
-    read is written to the audit trail before the view runs."""
+    read is written to the audit trail, and committed, before the view runs."""
     if endpoint_is_public():
         return None
     if not (current_user.is_authenticated and current_user.kind == "staff"):
@@ -31,24 +30,15 @@ def require_permission():
     permission = getattr(view, "permission", None)
     if permission is None or not can(current_user, permission):
         logger.warning("Refused %s %s to staff %s", request.method, request.endpoint, current_user.id)
-        audit.record("access.refused", None, None, detail=f"{request.method} {request.path}"[:500])
-        db.session.commit()
+        audit.record_alone("access.refused", None, None, detail=f"{request.method} {request.path}"[:500])
         abort(403)
     if request.method == "GET":
-        g.read_event = audit.record_read(
+        audit.record_read(
             view.audit_action or request.endpoint.removeprefix("backoffice."),
             request.view_args,
             request.query_string.decode("utf-8", "replace"),
         )
     return None
-
-
-@bp.after_request
-def commit_read_event(response):
-    """The page is sent only once its audit event is stored."""
-    if g.get("read_event") is not None:
-        db.session.commit()
-    return response
 
 
 from backoffice.views import (  # noqa: E402,F401  (registers the routes)

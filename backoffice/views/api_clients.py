@@ -9,7 +9,6 @@ from backoffice.forms.api_clients import ApiClientForm, scope_label
 from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import show_service_error
 from shared.domain.permissions import requires
-from shared.extensions import db
 from shared.services import api_clients as registry
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
@@ -38,7 +37,6 @@ def new_api_client():
                 form.name.data, form.scopes.data, by=current_user._get_current_object()
             )
         except ServiceError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             # The secret is in this response only: never in a redirect, the session or
@@ -65,7 +63,6 @@ def revoke_api_client(client_pk):
     try:
         registry.revoke(client, by=current_user._get_current_object())
     except ServiceError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(_("%(name)s’s access is revoked. Its tokens no longer work.", name=client.name))

@@ -58,7 +58,6 @@ def record_crime():
                 by=current_user,
             )
         except ServiceError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             flash(_("Crime %(reference)s recorded", reference=crime.reference))

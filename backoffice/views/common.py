@@ -3,7 +3,6 @@
 from flask import abort
 from flask_login import current_user
 
-from shared.extensions import db
 from shared.services import crimes, victims
 from shared.services.errors import ServiceError
 
@@ -31,11 +30,11 @@ def show_service_error(form, error: ServiceError) -> None:
 
 def saved(form, call, *args, **kwargs) -> bool:
     """Run the service call a form asks for. True when it went through; when the service
-    refuses, roll back, put its message on the form and give False."""
+    refuses (it has rolled back its own unit of work), put its message on the form and
+    give False."""
     try:
         call(*args, **kwargs)
     except ServiceError as error:
-        db.session.rollback()
         show_service_error(form, error)
         return False
     return True

@@ -4,7 +4,6 @@ from flask import abort, current_app, redirect, render_template, url_for
 
 from backoffice import bp
 from shared.clients import oidc
-from shared.extensions import db
 from shared.services import audit, staff_sso
 from shared.web import metrics, sessions, single_sign_on
 from shared.web.login import public
@@ -33,13 +32,11 @@ def sso_callback():
         member = staff_sso.account_for(identity)
     except oidc.SignInRefused:
         metrics.SIGN_IN_FAILURES.labels("staff", "single_sign_on").inc()
-        audit.record("staff.sso_refused", None, None, detail="the provider's answer failed its checks")
-        db.session.commit()
+        audit.record_alone("staff.sso_refused", None, None, detail="the provider's answer failed its checks")
         return render_template("backoffice/sso_refused.html", reason="refused"), 400
     except staff_sso.NoAccess as refusal:
         metrics.SIGN_IN_FAILURES.labels("staff", "single_sign_on").inc()
-        audit.record("staff.sso_refused", None, None, detail=refusal.reason)
-        db.session.commit()
+        audit.record_alone("staff.sso_refused", None, None, detail=refusal.reason)
         return render_template("backoffice/sso_refused.html", reason=refusal.reason), 403
     sessions.start(member, "sso")
     return redirect(url_for("backoffice.index"))

@@ -8,7 +8,6 @@ from backoffice.forms.common import ConfirmForm
 from backoffice.forms.staff import NewStaffForm, RolesForm
 from backoffice.views.common import saved, show_service_error
 from shared.domain.permissions import ROLE_LABELS, requires
-from shared.extensions import db
 from shared.services import staff, totp
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
@@ -69,7 +68,6 @@ def new_staff():
         try:
             member = staff.create_member(details, by=_me())
         except ServiceError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             flash(
@@ -105,7 +103,6 @@ def _act_on(staff_id: int, action, done_message):
     try:
         action(member, by=_me())
     except ServiceError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(done_message(member.name))

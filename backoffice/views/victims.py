@@ -6,7 +6,6 @@ from backoffice.forms.common import ConfirmForm
 from backoffice.forms.victims import VictimForm
 from backoffice.views.common import crime_or_404, link_or_404, show_service_error
 from shared.domain.permissions import requires
-from shared.extensions import db
 from shared.services import victim_accounts, victims
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
@@ -31,7 +30,6 @@ def add_victim(crime_id):
         try:
             victims.add_victim(crime, details, link_existing=form.link_existing.data, by=current_user)
         except ServiceError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             flash(_("Victim added"))
@@ -50,7 +48,6 @@ def invite_victim(crime_id, link_id):
     try:
         victim_accounts.invite(link, by=current_user)
     except ServiceError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(_("Invitation sent to %(name)s", name=link.victim.name))

@@ -229,7 +229,6 @@ def record_review_request(crime_id, link_id):
         try:
             victims_code_actions.record_review_request(link, local_to_utc(form.date.data, None), current_user)
         except ServiceError as error:
-            db.session.rollback()
             show_service_error(form, error)
         else:
             flash(_("Request for review recorded for %(name)s", name=link.victim.name))

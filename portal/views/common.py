@@ -3,15 +3,13 @@
 from flask import abort
 from flask_login import current_user
 
-from shared.extensions import db
 from shared.services import audit, victim_cases
 
 
 def refuse_case(public_id: str):
     """A case that is not the signed-in victim's, or no such case: 404 either way, so
     nothing tells the two apart, and the attempt is kept on record."""
-    audit.record("victim.case_denied", "crime_victim", public_id[:60])
-    db.session.commit()
+    audit.record_alone("victim.case_denied", "crime_victim", public_id[:60])
     abort(404)
 
 

@@ -10,7 +10,6 @@ from portal import bp
 from portal.forms.messages import MessageForm
 from portal.views.common import own_case_or_404
 from shared.domain.permissions import requires
-from shared.extensions import db
 from shared.services import secure_messages
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
@@ -27,7 +26,6 @@ def messages(public_id):
         try:
             secure_messages.send_from_victim(link, form.body.data, current_user._get_current_object())
         except ServiceError as error:
-            db.session.rollback()
             form.body.errors.append(error.message)
         else:
             flash(_("Message sent"))

@@ -8,7 +8,6 @@ from flask import abort, current_app, redirect, render_template, url_for
 
 from portal import bp
 from shared.clients import oidc
-from shared.extensions import db
 from shared.services import audit, victim_accounts
 from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
@@ -50,8 +49,7 @@ def onelogin_callback():
         identity = single_sign_on.finish_onelogin()
     except oidc.SignInRefused:
         metrics.SIGN_IN_FAILURES.labels("victim", "single_sign_on").inc()
-        audit.record("victim.onelogin_refused", None, None, detail="the answer failed its checks")
-        db.session.commit()
+        audit.record_alone("victim.onelogin_refused", None, None, detail="the answer failed its checks")
         return render_template("portal/onelogin_problem.html", reason="refused"), 400
     invitation = (identity.purpose or {}).get("invitation") if isinstance(identity.purpose, dict) else None
     if invitation:
@@ -60,13 +58,11 @@ def onelogin_callback():
         except LinkProblem as problem:
             return render_template("portal/activation_problem.html", reason=problem.reason), problem.status
         except ServiceError:
-            db.session.rollback()
             return render_template("portal/onelogin_problem.html", reason="taken"), 409
     else:
         victim = victim_accounts.by_onelogin(identity.subject)
         if victim is None:
-            audit.record("victim.onelogin_unlinked", None, None)
-            db.session.commit()
+            audit.record_alone("victim.onelogin_unlinked", None, None)
             return render_template("portal/onelogin_problem.html", reason="not_linked"), 403
     sessions.start(victim, "onelogin")
     return redirect(url_for("portal.cases"))

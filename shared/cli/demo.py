@@ -36,6 +36,7 @@ from shared.models import (
 )
 from shared.services import calendar, entitlements, totp, victims_code_actions
 from shared.services.passwords import hash_password
+from shared.services.unit_of_work import transactional
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (printed for the demo; never a real account)
 
@@ -198,9 +199,11 @@ def _dated():
         event.remove(Session, "transient_to_pending", stamp)
 
 
+@transactional
 def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> None:
     """Fill an empty database with staff, victims, about 50 crimes, their updates and
-    what the Victims' Code owes their victims."""
+    what the Victims' Code owes their victims, as one unit of work: the services it
+    calls join it, so a demo is loaded whole or not at all."""
     rng = random.Random(seed)  # noqa: S311  (repeatable sample data, not security)
     now = now or datetime.now(UTC)
     password_hash = hash_password(DEMO_PASSWORD)
@@ -262,7 +265,6 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
         clock["at"] = now
         _special_cases(made, officers[0], by_name["Helen Carter"], now)
         _messages(made, now)
-    db.session.commit()
 
 
 def _staff(password_hash: str) -> list[StaffMember]:

@@ -51,7 +51,8 @@ def send_notifications_command(once: bool, poll: float):
             worker_heartbeat.beat(worker)
             counts = outbox_worker.deliver_due(worker)
         except DBAPIError as error:
-            # The database is restarting or unreachable: wait and try again.
+            # The database is restarting or unreachable: wait and try again. The unit of
+            # work that failed has rolled itself back; the heartbeat is not one.
             db.session.rollback()
             logger.warning("Database unavailable (%s); trying again shortly.", type(error.orig).__name__)
             counts = {}

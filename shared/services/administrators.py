@@ -18,6 +18,7 @@ from shared.models import StaffMember, StaffRole, Team
 from shared.services import audit, links
 from shared.services.errors import ServiceError
 from shared.services.staff import normalise_email
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 logger = logging.getLogger("trackmycrime.auth")
@@ -51,6 +52,7 @@ def _set_up_link(member: StaffMember) -> str:
     return links.public_url("/backoffice/set-up/" + raw)
 
 
+@transactional
 def create_admin(email: str, name: str, *, with_link: bool = True) -> tuple[StaffMember, str | None]:
     """Create an administrator with this email address and, unless they will sign in
     only through single sign-on, a set-up link; audit it as the system's doing and
@@ -65,11 +67,11 @@ def create_admin(email: str, name: str, *, with_link: bool = True) -> tuple[Staf
     db.session.flush()
     audit.record("staff.created", "staff_member", member.id, detail="admin")
     link = _set_up_link(member) if with_link else None
-    db.session.commit()
     logger.info("Administrator staff %s created from the command line", member.id)
     return member, link
 
 
+@transactional
 def new_set_up_link(email: str) -> tuple[StaffMember, str]:
     """A new set-up link for the active member of staff with this email address (older
     ones stop working), audited, and commit. Raises ServiceError when there is no such
@@ -79,6 +81,5 @@ def new_set_up_link(email: str) -> tuple[StaffMember, str]:
         raise ServiceError(_l("No active member of staff has this email address"), "email")
     audit.record("staff.set_up_link_sent", "staff_member", member.id)
     link = _set_up_link(member)
-    db.session.commit()
     logger.info("Set-up link for staff %s made from the command line", member.id)
     return member, link

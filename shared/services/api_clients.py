@@ -14,11 +14,13 @@ from shared.models.types import utcnow
 from shared.services import audit, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 MAX_NAME = 120
 
 
+@transactional
 def register(name: str, scopes: list[str], by: StaffMember | None) -> tuple[ApiClient, str]:
     """Register a records system and commit. Returns the client and its secret, which
     is never stored or shown again. Raises ServiceError for a missing or used name, or
@@ -44,10 +46,10 @@ def register(name: str, scopes: list[str], by: StaffMember | None) -> tuple[ApiC
     db.session.add(client)
     db.session.flush()
     audit.record("api_client.register", "api_client", client.id, detail=client.scopes, actor=by)
-    db.session.commit()
     return client, secret
 
 
+@transactional
 def revoke(client: ApiClient, by: StaffMember | None) -> None:
     """Stop the client and every token it holds at once, and commit."""
     if client.revoked_at is not None:
@@ -55,7 +57,6 @@ def revoke(client: ApiClient, by: StaffMember | None) -> None:
     client.revoked_at = utcnow()
     client.revoked_by_id = getattr(by, "id", None)
     audit.record("api_client.revoke", "api_client", client.id, actor=by)
-    db.session.commit()
 
 
 def _listed() -> Select[ApiClient]:
@@ -80,6 +81,7 @@ def by_client_id(client_id: str) -> ApiClient | None:
     return db.session.scalar(select(ApiClient).where(ApiClient.client_id == (client_id or "")))
 
 
+@transactional
 def save_token(token: dict, client: ApiClient) -> None:
     """Keep the hash of a token just issued, clear the client's long-expired tokens and
     idempotency records, and commit."""
@@ -103,7 +105,6 @@ def save_token(token: dict, client: ApiClient) -> None:
         )
     )
     audit.record("api.token_issued", "api_client", client.id, detail=token.get("scope"), actor=client)
-    db.session.commit()
 
 
 def token_for(raw: str) -> ApiToken | None:

@@ -1,4 +1,6 @@
-"""Writing the audit trail. The caller's transaction commits the event with the change."""
+"""Writing the audit trail. An event about a change is added in the change's unit of work
+and committed with it (`record`); an event that is the whole of what happened, a page
+read or a refusal, is a unit of its own (`record_alone`, `record_read`)."""
 
 from collections.abc import Callable
 from contextvars import ContextVar, Token
@@ -9,6 +11,7 @@ from shared.extensions import db
 from shared.models import AuditEvent, StaffMember, Victim
 from shared.services import audit_feed  # noqa: F401  (logs each event once it is committed)
 from shared.services.actors import Actor
+from shared.services.unit_of_work import transactional
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,28 @@ def record(
     return event
 
 
+@transactional
+def record_alone(
+    action: str,
+    record_type: str | None = None,
+    record_id: object = None,
+    detail: str | None = None,
+    actor: Actor | Victim | None = None,
+) -> AuditEvent:
+    """Add an audit event that nothing else goes with (a refused sign-in, a page denied,
+    a call to the API) and commit it, so that it is kept whatever the request does next."""
+    return record(action, record_type, record_id, detail, actor)
+
+
 # View arguments that name the record a back-office page is about.
 _RECORD_ARGS = (("crime_id", "crime"), ("staff_id", "staff_member"))
 
 
+@transactional
 def record_read(action: str, view_args: dict | None, query: str | None) -> AuditEvent:
     """The one audit event for a back-office page, list, search, report or export: the
-    record the URL names and the query string it was asked with. The caller commits."""
+    record the URL names and the query string it was asked with, committed before the
+    page is made, so no page is shown that the trail does not name."""
     view_args = view_args or {}
     record_type = record_id = None
     for arg, kind in _RECORD_ARGS:

@@ -1,8 +1,9 @@
 """Loading a bulk import (`flask import-crimes`): the crimes and victims that
 shared.services.bulk_import_rows found without errors are written through
 shared.services.records, as the records system named, so the audit trail and the history
-name it. Clearing the session after each batch keeps memory flat whatever the size of the
-file.
+name it. Each crime and each victim is a unit of work of its own there, tried again when
+it loses a race to another writer. Clearing the session after each batch keeps memory
+flat whatever the size of the file.
 
 The services compare each record's `updated_at` with the one held, so loading the same
 file again changes nothing and writes nothing; the import writes nothing of its own.
@@ -11,7 +12,6 @@ file again changes nothing and writes nothing; the import writes nothing of its 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -38,21 +38,17 @@ class Tally:
         self.errors.setdefault(line, []).append((name, message))
 
 
-def _attempt(call: Callable[[], records.Written[R]]) -> records.Written[R]:
-    """Run one upsert, tried again when it loses a race to another writer."""
-    try:
-        return records.retry_on_race(call)
-    except records.RaceLost:
-        raise records.Conflict(
-            "The record changed while it was being written: run the import again"
-        ) from None
+def _refusal(error: ServiceError) -> str:
+    if isinstance(error, records.RaceLost):
+        return "The record changed while it was being written: run the import again"
+    return str(error.message)
 
 
 def _load_unit(unit: Unit, fmt: str, by: ApiClient, tally: Tally) -> None:
     try:
-        written = _attempt(lambda: records.upsert_crime(unit.crime, by))
+        written = records.load_crime(unit.crime, by)
     except ServiceError as error:
-        tally.error(unit.crime_line, file_field(fmt, None, error.field), str(error.message))
+        tally.error(unit.crime_line, file_field(fmt, None, error.field), _refusal(error))
         for number in unit.lines:
             if number != unit.crime_line:
                 tally.error(
@@ -63,9 +59,9 @@ def _load_unit(unit: Unit, fmt: str, by: ApiClient, tally: Tally) -> None:
     crime = written.record
     for number, index, victim in unit.victims:
         try:
-            added = _attempt(partial(records.upsert_victim, crime, victim, by))
+            added = records.load_victim(crime, victim, by)
         except ServiceError as error:
-            tally.error(number, file_field(fmt, index, error.field), str(error.message))
+            tally.error(number, file_field(fmt, index, error.field), _refusal(error))
             continue
         tally.victims[added.result] += 1
 

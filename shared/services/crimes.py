@@ -14,6 +14,7 @@ from shared.services import actors, audit, entitlements, outbox, pager
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,29}$")
@@ -23,6 +24,7 @@ def normalise_reference(reference: str) -> str:
     return (reference or "").strip().upper()
 
 
+@transactional
 def record_crime(
     *,
     reference: str,
@@ -79,7 +81,6 @@ def record_crime(
     db.session.add(crime)
     db.session.flush()
     audit.record("crime.record", "crime", crime.id, actor=by)
-    db.session.commit()
     return crime
 
 
@@ -121,6 +122,7 @@ def list_cases(staff: StaffMember, query: str | None, page: int, per_page: int, 
     return pager.fetch_page(stmt.order_by(Crime.recorded_at.desc(), Crime.id.desc()), page, per_page)
 
 
+@transactional
 def change_officer(crime: Crime, officer: StaffMember | None, by: StaffMember) -> None:
     """Make `officer`, an active member of the crime's team, its officer in charge, and
     commit. The victim's page names them from now on, and the victim's new messages go to
@@ -134,7 +136,8 @@ def change_officer(crime: Crime, officer: StaffMember | None, by: StaffMember) -
     audit.record(
         "crime.reassigned", "crime", crime.id, detail=f"staff {before} to staff {officer.id}", actor=by
     )
-    db.session.commit()
+    # Reloaded so that the crime names its new officer, not the one it had loaded.
+    db.session.flush()
     db.session.refresh(crime)
 
 
@@ -144,6 +147,7 @@ def refuse_if_cancelled(crime: Crime) -> None:
         raise ServiceError(_l("This crime record has been cancelled"))
 
 
+@transactional
 def change_stage(
     crime: Crime, stage: str, victim_text: str | None, visible: bool, by: Actor
 ) -> InvestigationUpdate:
@@ -169,10 +173,10 @@ def change_stage(
         entitlements.on_visible_update(crime, update)
         outbox.notify_victims(crime)
     audit.record("crime.stage", "crime", crime.id, detail=stage, actor=by)
-    db.session.commit()
     return update
 
 
+@transactional
 def record_outcome(
     crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: Actor
 ) -> InvestigationUpdate:
@@ -202,5 +206,4 @@ def record_outcome(
         outbox.notify_victims(crime)
     entitlements.on_outcome(crime, update, by)
     audit.record("crime.outcome", "crime", crime.id, detail=str(outcome), actor=by)
-    db.session.commit()
     return update

@@ -1,13 +1,15 @@
 """Idempotency keys on the records-system API's POSTs (the IETF Idempotency-Key header).
 
-The first request with a key stores a placeholder in the same transaction as its first
-change, and its response once done. A replay with the same body gets that response back
-and changes nothing; the same key with another body is refused (422). A duplicate that
-arrives while the first is still being answered waits for it (on PostgreSQL its insert
-waits on the unique key), then gets the same response; after API_IDEMPOTENCY_WAIT_SECONDS
-it is told to try again (409). A placeholder left by a request cut off half-way is taken
-over by the next one with the same key: every write is an upsert by the records system's
-own ids, so doing it again finishes the work rather than repeating it."""
+The first request with a key stores a placeholder and, in the same unit of work
+(shared.services.records.answer_once), its change and its response. A replay with the
+same body gets that response back and changes nothing; the same key with another body is
+refused (422). A duplicate that arrives while the first is still being answered waits for
+it (on PostgreSQL its insert waits on the unique key, then loses the race for it and is
+tried again), then gets the same response. A placeholder found stored but still in
+progress is waited for; after API_IDEMPOTENCY_WAIT_SECONDS the request is told to try
+again (409), and once the placeholder has been abandoned it is taken over: every write is
+an upsert by the records system's own ids, so doing it again finishes the work rather
+than repeating it."""
 
 import hashlib
 import json
@@ -16,8 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import ApiClient, IdempotencyRecord
@@ -37,10 +38,16 @@ class InProgress(Exception):
 
 
 @dataclass
-class Replay:
+class Answer:
+    """The response to a POST, as kept for its replays."""
+
     status_code: int
     body: str
     location: str | None
+
+
+class Replay(Answer):
+    """The response already given to a request with the same key and body."""
 
 
 def fingerprint(method: str, path: str, body: object) -> str:
@@ -50,8 +57,10 @@ def fingerprint(method: str, path: str, body: object) -> str:
 
 def begin(client: ApiClient, key: str, print_: str) -> IdempotencyRecord | Replay:
     """The placeholder to fill in (flushed, not committed: it commits with the request's
-    first change), or the Replay of the response already given. Raises KeyReused,
-    InProgress."""
+    change, in the caller's unit of work, of which this is the first step), or the Replay
+    of the response already given. Raises KeyReused, InProgress, and IntegrityError when
+    another request with this key stored its placeholder first (a race the caller's unit
+    is tried again for)."""
     deadline = time.monotonic() + current_app.config["API_IDEMPOTENCY_WAIT_SECONDS"]
     while True:
         record = _find(client, key)
@@ -60,19 +69,14 @@ def begin(client: ApiClient, key: str, print_: str) -> IdempotencyRecord | Repla
                 client_id=client.id, key=key, fingerprint=print_, status_code=IN_PROGRESS, body=""
             )
             db.session.add(record)
-            try:
-                db.session.flush()
-                return record
-            except IntegrityError:
-                db.session.rollback()  # another request with this key got there first
-                continue
+            db.session.flush()
+            return record
         if record.fingerprint != print_:
             raise KeyReused()
         if record.status_code != IN_PROGRESS:
             return Replay(record.status_code, record.body, record.location)
         if record.created_at < utcnow() - ABANDONED_AFTER:
             return record
-        db.session.rollback()
         if time.monotonic() >= deadline:
             raise InProgress()
         time.sleep(0.05)
@@ -87,17 +91,6 @@ def _find(client: ApiClient, key: str) -> IdempotencyRecord | None:
 
 
 def finish(record: IdempotencyRecord, status_code: int, body: str, location: str | None) -> None:
-    """Store the response for replays, and commit."""
+    """Keep the response for replays, in the caller's unit of work. A request that fails
+    keeps nothing, its placeholder included, so a corrected retry may use the key."""
     record.status_code, record.body, record.location = status_code, body, location
-    db.session.commit()
-
-
-def abandon(record_id: int) -> None:
-    """The request failed: the key is free again, so a corrected retry may use it. The
-    caller has rolled back; a placeholder already committed is removed and committed."""
-    db.session.execute(
-        delete(IdempotencyRecord).where(
-            IdempotencyRecord.id == record_id, IdempotencyRecord.status_code == IN_PROGRESS
-        )
-    )
-    db.session.commit()

@@ -42,7 +42,8 @@ def issue(
     by: Actor | None = None,
 ) -> str:
     """Add a new link for the victim or member of staff and return its raw token (to
-    send, never to store). Every unused link of theirs stops working. The caller commits."""
+    send, never to store). Every unused link of theirs stops working. Part of the caller's
+    unit of work."""
     now = utcnow()
     if victim is not None:
         owner = AccountLink.victim_id == victim.id
@@ -86,7 +87,7 @@ def check(raw: str, purposes: tuple[str, ...]) -> AccountLink:
 
 
 def use(link: AccountLink) -> None:
-    """Mark the link used. The caller commits."""
+    """Mark the link used, in the caller's unit of work."""
     link.used_at = utcnow()
 
 

@@ -23,7 +23,7 @@ def enqueue(
     crime_id: int | None = None,
     values: dict | None = None,
 ) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction; the caller commits. A
+    """Add a message to the outbox in the caller's unit of work, which commits it. A
     message about a case that is already waiting, unsent, to the same victim is not
     added twice: one "something new" is enough."""
     if kind not in KINDS:

@@ -10,6 +10,7 @@ from shared.models import Crime, CrimeVictim, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit
 from shared.services.pager import Latest, fetch_latest
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 # Why a message was not sent, as the officer reads it.
@@ -79,10 +80,10 @@ def _victim_ids(crime: Crime) -> list[int]:
     return list(db.session.scalars(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)))
 
 
+@transactional
 def mark_dealt_with(message: OutboxMessage, by: StaffMember) -> None:
     """The officer has reached the victim another way (or decided nothing more is
     needed): the failed message leaves the crime page. Commits."""
     message.dealt_with_at = utcnow()
     message.dealt_with_by_id = by.id
     audit.record("message.failure_dealt_with", "outbox_message", message.id, actor=by)
-    db.session.commit()

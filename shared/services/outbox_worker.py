@@ -30,6 +30,7 @@ from shared.models.types import utcnow
 from shared.services.outbox_routing import route
 from shared.services.outbox_sealing import unseal
 from shared.services.statements import rows_changed
+from shared.services.unit_of_work import transactional, unit_of_work
 
 logger = logging.getLogger("trackmycrime.outbox")
 
@@ -48,6 +49,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:80]
 
 
+@transactional
 def claim(worker: str, limit: int, now: datetime) -> list[int]:
     """Take up to `limit` due messages for this worker, for OUTBOX_LEASE_SECONDS, and
     commit. Skips messages another worker holds (SKIP LOCKED while choosing, then the
@@ -62,7 +64,6 @@ def claim(worker: str, limit: int, now: datetime) -> list[int]:
         .with_for_update(skip_locked=True)
     ).all()
     if not ids:
-        db.session.commit()
         return []
     until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     db.session.execute(
@@ -71,7 +72,6 @@ def claim(worker: str, limit: int, now: datetime) -> list[int]:
         .values(claimed_by=worker, claimed_until=until)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return list(
         db.session.scalars(
             select(OutboxMessage.id)
@@ -96,6 +96,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=seconds * (1 - secrets.randbelow(250) / 1000))
 
 
+@transactional
 def _finish(
     message_id: int,
     worker: str,
@@ -136,7 +137,6 @@ def _finish(
         .execution_options(synchronize_session=False)
     )
     if rows_changed(done) != 1:
-        db.session.rollback()
         logger.warning("Outbox message %s: claim lost before recording %s", message_id, outcome)
         return False
     number = db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id))
@@ -152,27 +152,27 @@ def _finish(
             worker=worker,
         )
     )
-    db.session.commit()
     return True
 
 
 def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None = None) -> str:
     """Send one claimed message and record the outcome: sent, retry, failed or withheld
     ('lost' when this worker's claim ran out first and another worker has the message)."""
-    # The session keeps what it loaded after a commit, and a worker's session lives from
-    # batch to batch: read the message, the person and their plan as they are now.
-    db.session.expire_all()
-    message = db.session.get_one(OutboxMessage, message_id)
-    if message.claimed_by != worker or message.status != "pending":
-        # The claim ran out and another worker took the message: it is theirs now.
-        db.session.commit()
-        return "lost"
-    found = route(message, sender.channels)
-    values = _values(message)
-    reference = message.reference
-    attempts = message.attempts
-    kind = KINDS[message.kind]
-    db.session.commit()  # no transaction stays open while the provider is called
+    # A unit of its own, ended before the provider is called, so that no transaction
+    # stays open meanwhile.
+    with unit_of_work():
+        # The session keeps what it loaded after a commit, and a worker's session lives
+        # from batch to batch: read the message, the person and their plan as they are now.
+        db.session.expire_all()
+        message = db.session.get_one(OutboxMessage, message_id)
+        if message.claimed_by != worker or message.status != "pending":
+            # The claim ran out and another worker took the message: it is theirs now.
+            return "lost"
+        found = route(message, sender.channels)
+        values = _values(message)
+        reference = message.reference
+        attempts = message.attempts
+        kind = KINDS[message.kind]
     now = now or utcnow()
     if found.withheld:
         _finish(message_id, worker, "withheld", reason=found.withheld, now=now)

@@ -5,16 +5,19 @@ Every write is an upsert by the records system's own identifiers (the crime refe
 the victim's `victim_ref`, the event's `event_id`), so the same record pushed twice
 changes nothing the second time, whatever the idempotency key. A version older than the
 one held (`updated_at`) is ignored and logged. Each step goes through the same service
-the back office uses, so a key event opens exactly the entitlements it opens there. A
-record's version is stored last: a push cut off half-way is completed by pushing it
-again.
+the back office uses, so a key event opens exactly the entitlements it opens there.
+
+Each push is one unit of work, kept whole or not at all, and the race for a natural key
+is settled here: `answer_once` (the API) and `load_crime`, `load_victim` (the import) roll
+back the try that lost and run it again.
 """
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Generic, TypeVar
+from functools import wraps
+from typing import Generic, ParamSpec, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +41,7 @@ from shared.services import (
     audit,
     crimes,
     entitlements,
+    idempotency,
     updates,
     victim_accounts,
     victims,
@@ -45,6 +49,7 @@ from shared.services import (
 )
 from shared.services.errors import ServiceError
 from shared.services.records_input import CrimeIn, EventIn, VictimIn
+from shared.services.unit_of_work import inside_unit_of_work, transactional, unit_of_work
 
 logger = logging.getLogger("trackmycrime.records")
 
@@ -52,6 +57,7 @@ logger = logging.getLogger("trackmycrime.records")
 # (the crime reference, the victim_ref on the crime) to other writers.
 RACE_RETRIES = 3
 
+P = ParamSpec("P")
 T = TypeVar("T")
 # What an upsert wrote: a crime, a victim's link to it, or an event.
 R = TypeVar("R")
@@ -67,8 +73,8 @@ class NotFound(ServiceError):
 
 class Race(IntegrityError):
     """Another request created the same crime or victim between this one's look-up and
-    its insert: as with the unique key refusing a duplicate, `retry_on_race` rolls back
-    and tries again, and then finds the record."""
+    its insert: as with the unique key refusing a duplicate, the unit of work is rolled
+    back and tried again (`_race_retried`), and then finds the record."""
 
     def __init__(self, what: str):
         super().__init__(f"{what} created by a concurrent request", None, Exception(what))
@@ -82,50 +88,95 @@ class RaceLost(Conflict):
         super().__init__("The record changed while it was being written")
 
 
-def retry_on_race(work: Callable[[], T], on_failure: Callable[[], None] | None = None) -> T:
-    """Run the unit of work `work` (which commits) and return what it returns. When another
-    writer took the same natural key at the same moment (the unique key's IntegrityError,
-    or Race), roll back and run it again: this time it finds the record and brings it up to
-    date. Any other failure is rolled back and raised. `on_failure` runs after each
-    rollback, to undo what the work committed before it failed. The API and the bulk
-    import both write through here, so the loser of a race between two requests, or
-    between a request and the import, gets the record rather than an error. Raises
-    RaceLost after RACE_RETRIES losses."""
-    for _attempt in range(RACE_RETRIES):
-        try:
-            return work()
-        except IntegrityError:
-            db.session.rollback()
-            if on_failure is not None:
-                on_failure()
-        except BaseException:
-            db.session.rollback()
-            if on_failure is not None:
-                on_failure()
-            raise
-    raise RaceLost()
-
-
 @dataclass
 class Written(Generic[R]):
     result: str  # created, updated, unchanged, ignored_older
     record: R
 
 
+# ------------------------------------------------------------ writes that settle races
+
+
+def _race_retried(write: Callable[P, T]) -> Callable[P, T]:
+    """Make `write` a unit of work that is run again when another writer took the same
+    natural key at the same moment (the unique key's IntegrityError, or Race): the try
+    that lost is rolled back whole, and the next finds the record and brings it up to
+    date. The API and the bulk import both write through here, so the loser of a race
+    between two requests, or between a request and the import, gets the record rather
+    than an error. Any other failure is rolled back and raised; RaceLost after
+    RACE_RETRIES losses. Trying again means rolling back, so `write` must own its
+    transaction: it is never run inside another unit."""
+
+    @wraps(write)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        if inside_unit_of_work():
+            raise RuntimeError(f"{write.__name__} rolls back to try again: call it outside any unit of work")
+        for _attempt in range(RACE_RETRIES):
+            try:
+                with unit_of_work():
+                    return write(*args, **kwargs)
+            except IntegrityError:
+                continue
+        raise RaceLost()
+
+    return run
+
+
+@_race_retried
+def answer_once(
+    client: ApiClient, key: str, print_: str, respond: Callable[[], idempotency.Answer]
+) -> idempotency.Answer:
+    """A records system's POST, answered once per idempotency key (shared.services.
+    idempotency): its placeholder, the change `respond` makes and the answer it gives
+    are one unit of work, tried again when it loses a race. A replay gets the answer
+    already given, as a Replay. Raises KeyReused, InProgress, RaceLost, and whatever
+    `respond` raises; then nothing is kept, so the key is free for a corrected request."""
+    started = idempotency.begin(client, key, print_)
+    if isinstance(started, idempotency.Replay):
+        return started
+    answer = respond()
+    idempotency.finish(started, answer.status_code, answer.body, answer.location)
+    return answer
+
+
+@_race_retried
+def load_crime(data: CrimeIn, by: ApiClient) -> Written:
+    """`upsert_crime` as the bulk import runs it: a unit of work of its own, tried again
+    when it loses a race."""
+    return upsert_crime(data, by)
+
+
+@_race_retried
+def load_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written:
+    """`upsert_victim` as the bulk import runs it: a unit of work of its own, tried again
+    when it loses a race."""
+    return upsert_victim(crime, data, by)
+
+
 # ---------------------------------------------------------------------------- lookups
 
 
+def held_crime(reference: str) -> Crime | None:
+    """The crime with this reference, if one is held."""
+    return db.session.scalar(select(Crime).where(Crime.reference == crimes.normalise_reference(reference)))
+
+
 def crime_by_reference(reference: str) -> Crime:
-    crime = db.session.scalar(select(Crime).where(Crime.reference == crimes.normalise_reference(reference)))
+    crime = held_crime(reference)
     if crime is None:
         raise NotFound("No crime has this reference")
     return crime
 
 
-def victim_by_ref(crime: Crime, victim_ref: str) -> CrimeVictim:
-    link = db.session.scalar(
+def held_victim(crime: Crime, victim_ref: str) -> CrimeVictim | None:
+    """The crime's victim with this victim_ref, if one is held."""
+    return db.session.scalar(
         select(CrimeVictim).where(CrimeVictim.crime_id == crime.id, CrimeVictim.source_ref == victim_ref)
     )
+
+
+def victim_by_ref(crime: Crime, victim_ref: str) -> CrimeVictim:
+    link = held_victim(crime, victim_ref)
     if link is None:
         raise NotFound("The crime has no victim with this victim_ref")
     return link
@@ -167,7 +218,6 @@ def _version_held(
         detail=f"sent {sent.isoformat()}, held {held.isoformat()}",
         actor=by,
     )
-    db.session.commit()
     return "ignored_older"
 
 
@@ -186,13 +236,14 @@ def check_crime(data: CrimeIn) -> None:
         raise ServiceError("A charged crime is at the charged or at court stage", "stage")
 
 
+@transactional
 def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
     """Create the crime the first time its reference is seen; after that, bring it up to
     date: offence (the automatic enhanced rights follow), occurrence time, officer in
     charge (and so team), stage and outcome. Raises ServiceError, Conflict."""
     check_crime(data)
     reference = crimes.normalise_reference(data.reference)
-    crime = db.session.scalar(select(Crime).where(Crime.reference == reference))
+    crime = held_crime(reference)
     if crime is None:
         officer = _staff(data.officer_in_charge, "officer_in_charge")
         try:
@@ -212,7 +263,6 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
             raise
         _apply_progress(crime, data, by)
         crime.source_updated_at = data.updated_at
-        db.session.commit()
         return Written("created", crime)
 
     held = _version_held("crime", crime.id, data.updated_at, crime.source_updated_at, by)
@@ -236,8 +286,8 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
             audit.record("crime.occurred_at", "crime", crime.id, actor=by)
         if crime.officer_in_charge_id != officer.id:
             before = crime.officer_in_charge_id
-            # The objects, not their ids: the session keeps loaded objects after a commit,
-            # so the answer would otherwise still name the officer and team before.
+            # The objects, not their ids: the session keeps the objects it loaded, so the
+            # answer would otherwise still name the officer and team before.
             crime.officer_in_charge, crime.team = officer, officer.team
             audit.record(
                 "crime.reassigned",
@@ -248,10 +298,8 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
             )
         if crime.offence != data.offence:
             _reclassify(crime, data.offence, by)
-        db.session.commit()
         _apply_progress(crime, data, by)
     crime.source_updated_at = data.updated_at
-    db.session.commit()
     return Written("updated" if changed else "unchanged", crime)
 
 
@@ -275,7 +323,7 @@ def _reclassify(crime: Crime, offence: str, by: ApiClient) -> None:
 
 
 def _apply_progress(crime: Crime, data: CrimeIn, by: ApiClient) -> None:
-    """Stage, then outcome, as the back office records them (each commits)."""
+    """Stage, then outcome, as the back office records them."""
     if data.outcome is None:
         if data.stage is not None and data.stage != crime.stage:
             crimes.change_stage(crime, data.stage, None, False, by)
@@ -308,6 +356,7 @@ def check_rights(data: VictimIn) -> None:
         seen.add(right.category)
 
 
+@transactional
 def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written[CrimeVictim]:
     """Add the victim the first time their `victim_ref` is seen on the crime; after that,
     bring their details, assessed enhanced rights and contact plan up to date. Raises
@@ -315,9 +364,7 @@ def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written[CrimeV
     check_rights(data)
     if crime.cancelled_at is not None:
         raise Conflict("This crime record has been cancelled")
-    link = db.session.scalar(
-        select(CrimeVictim).where(CrimeVictim.crime_id == crime.id, CrimeVictim.source_ref == data.victim_ref)
-    )
+    link = held_victim(crime, data.victim_ref)
     if link is None:
         try:
             link = victims.add_victim(
@@ -340,7 +387,6 @@ def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written[CrimeV
             raise Conflict(error.message, error.field) from None
         _apply_code(link, data, by)
         link.source_updated_at = data.updated_at
-        db.session.commit()
         return Written("created", link)
 
     held = _version_held("crime_victim", link.id, data.updated_at, link.source_updated_at, by)
@@ -349,7 +395,6 @@ def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written[CrimeV
     changed = _update_details(link, data, by)
     changed = _apply_code(link, data, by) or changed
     link.source_updated_at = data.updated_at
-    db.session.commit()
     return Written("updated" if changed else "unchanged", link)
 
 
@@ -388,6 +433,7 @@ def _apply_code(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
 # ----------------------------------------------------------------------------- events
 
 
+@transactional
 def post_event(crime: Crime, data: EventIn, by: ApiClient) -> Written[InvestigationUpdate]:
     """Record a key event at the time it happened: each victim is owed being told of it,
     exactly as when an officer posts it. The same `event_id` again changes nothing.
@@ -451,6 +497,7 @@ def victims_to_tell(update: InvestigationUpdate) -> int:
 # ------------------------------------------------------------------------- invitation
 
 
+@transactional
 def invite(link: CrimeVictim, by: ApiClient) -> tuple[str, AccountLink]:
     """Invite the victim by email, once: while an invitation is live, asking again sends
     nothing more. Raises Conflict when they already have an account, have no email

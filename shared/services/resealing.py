@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from shared.extensions import db
 from shared.models import OutboxMessage, StaffMember
 from shared.services import audit, sealing
+from shared.services.unit_of_work import transactional
 
 logger = logging.getLogger("trackmycrime.keys")
 
@@ -32,6 +33,7 @@ class Resealed:
     unreadable: dict[str, int]
 
 
+@transactional
 def reseal_everything() -> Resealed:
     """Seal every sealed value again with SECRET_KEY, audit it, and commit."""
     counts: dict[str, int] = {}
@@ -55,6 +57,5 @@ def reseal_everything() -> Resealed:
         f"{kind}: {counts[kind]} sealed again, {unreadable[kind]} unreadable" for kind in SEALED
     )
     audit.record("keys.resealed", detail=detail)
-    db.session.commit()
     logger.info("Sealed again with the current key: %s", detail)
     return Resealed(counts, unreadable)

@@ -21,14 +21,16 @@ that stall the service.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, Delete, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Delete, and_, delete, or_, select
 
 from shared.extensions import db
 from shared.models import AccountLink, OutboxAttempt, OutboxMessage, UserSession
 from shared.models.append_only import PURGE
 from shared.models.types import utcnow
+from shared.services.statements import rows_changed
+from shared.services.unit_of_work import unit_of_work
 
 # Rows deleted per statement: large enough that a purge of a force-year is quick, small
 # enough that each transaction is short.
@@ -103,7 +105,7 @@ def _deleted(statement: Delete, *, history: bool = False) -> int:
     how many rows it removed. Its result is a CursorResult, which counts them, though
     `Session.execute` is typed as returning a plain Result."""
     options: dict[str, Any] = {"synchronize_session": False, PURGE: history}
-    return cast(CursorResult[Any], db.session.execute(statement, execution_options=options)).rowcount
+    return rows_changed(db.session.execute(statement, execution_options=options))
 
 
 def _delete_in_batches(
@@ -112,8 +114,8 @@ def _delete_in_batches(
     total = 0
     while True:
         chosen = select(model.id).where(condition).order_by(model.id).limit(batch).scalar_subquery()
-        deleted = _deleted(delete(model).where(model.id.in_(chosen)))
-        db.session.commit()
+        with unit_of_work():  # each batch its own short transaction
+            deleted = _deleted(delete(model).where(model.id.in_(chosen)))
         total += deleted
         if deleted < batch:
             return total
@@ -125,15 +127,17 @@ def _delete_notifications(condition: ColumnElement[bool], batch: int) -> tuple[i
     another purge runs at the same time."""
     messages = attempts = 0
     while True:
-        ids = list(
-            db.session.scalars(
-                select(OutboxMessage.id).where(condition).order_by(OutboxMessage.id).limit(batch)
+        with unit_of_work():  # each batch its own short transaction
+            ids = list(
+                db.session.scalars(
+                    select(OutboxMessage.id).where(condition).order_by(OutboxMessage.id).limit(batch)
+                )
             )
-        )
-        if ids:
-            attempts += _deleted(delete(OutboxAttempt).where(OutboxAttempt.message_id.in_(ids)), history=True)
-            messages += _deleted(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
-        db.session.commit()
+            if ids:
+                attempts += _deleted(
+                    delete(OutboxAttempt).where(OutboxAttempt.message_id.in_(ids)), history=True
+                )
+                messages += _deleted(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
         if len(ids) < batch:
             return messages, attempts
 

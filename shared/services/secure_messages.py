@@ -21,6 +21,7 @@ from shared.services import audit, calendar, outbox, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.services.statements import rows_changed
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 # A victim may send at most this many messages an hour: enough for any conversation,
@@ -53,6 +54,7 @@ def _mark_read(link: CrimeVictim, sender: str, now: datetime) -> int:
     return rows_changed(result)
 
 
+@transactional
 def send_from_victim(link: CrimeVictim, body: str, victim: Victim) -> SecureMessage:
     """The victim writes to the officer in charge of the crime; commit. What the officer
     wrote before is then read. Raises ServiceError for an empty or too long message, or
@@ -88,10 +90,10 @@ def send_from_victim(link: CrimeVictim, body: str, victim: Victim) -> SecureMess
     _mark_read(link, "staff", now)
     db.session.flush()
     audit.record("message.victim_sent", "crime_victim", link.id, detail=f"message {message.id}", actor=victim)
-    db.session.commit()
     return message
 
 
+@transactional
 def send_from_staff(link: CrimeVictim, body: str, by: StaffMember) -> SecureMessage:
     """A member of staff writes to the victim (a reply, or the first message); commit.
     The victim's messages are then read, and the victim is told there is a new message
@@ -114,23 +116,22 @@ def send_from_staff(link: CrimeVictim, body: str, by: StaffMember) -> SecureMess
     db.session.flush()
     outbox.enqueue("new_message", victim=link.victim, crime_id=link.crime_id)
     audit.record("message.staff_sent", "crime_victim", link.id, detail=f"message {message.id}", actor=by)
-    db.session.commit()
     return message
 
 
+@transactional
 def mark_read_by_staff(link: CrimeVictim, by: StaffMember) -> int:
     """The officer has read the victim's messages without replying; commit."""
     count = _mark_read(link, "victim", utcnow())
     if count:
         audit.record("message.read", "crime_victim", link.id, detail=f"{count} marked read", actor=by)
-    db.session.commit()
     return count
 
 
+@transactional
 def mark_read_by_victim(link: CrimeVictim, victim: Victim) -> int:
     """The victim has read the police's messages; commit."""
     count = _mark_read(link, "staff", utcnow())
-    db.session.commit()
     return count
 
 

@@ -18,6 +18,7 @@ from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.services.pager import Page
 from shared.services.passwords import check_password_rules, hash_password, verify_password
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 logger = logging.getLogger("trackmycrime.auth")
@@ -85,6 +86,7 @@ def _check_roles(roles: Iterable[str] | None) -> list[str]:
     return roles
 
 
+@transactional
 def create_member(details: StaffDetails, *, by: StaffMember) -> StaffMember:
     """Create a member of staff, email them a set-up link, and commit. Raises
     ServiceError when the email address or collar number is already used, the team does
@@ -107,7 +109,6 @@ def create_member(details: StaffDetails, *, by: StaffMember) -> StaffMember:
         db.session.flush()
     except IntegrityError:
         # Another administrator created the same person at the same moment.
-        db.session.rollback()
         raise ServiceError(
             _l("A member of staff already has this email address or collar number"), "email"
         ) from None
@@ -116,6 +117,7 @@ def create_member(details: StaffDetails, *, by: StaffMember) -> StaffMember:
     return member
 
 
+@transactional
 def send_set_up_link(member: StaffMember, *, by: StaffMember) -> None:
     """Email the member a new set-up link (older ones stop working) and commit.
     Raises ServiceError when the account is disabled."""
@@ -136,7 +138,6 @@ def _send_set_up_link(member: StaffMember, by: StaffMember) -> None:
             "hours": int(ttl.total_seconds() // 3600),
         },
     )
-    db.session.commit()
 
 
 def _set_up_link(raw: str) -> tuple[AccountLink, StaffMember]:
@@ -153,6 +154,7 @@ def check_set_up(raw: str) -> StaffMember:
     return _set_up_link(raw)[1]
 
 
+@transactional
 def set_password(raw: str, password: str) -> StaffMember:
     """Set the member's password through their set-up link, end their other sessions
     and commit; the link is used up. Raises LinkProblem or ServiceError."""
@@ -162,11 +164,11 @@ def set_password(raw: str, password: str) -> StaffMember:
     member.password_hash = hash_password(password)
     user_sessions.end_all(member, reason="password_changed")
     audit.record("staff.password_set", "staff_member", member.id, actor=member)
-    db.session.commit()
     logger.info("Password set through a set-up link by staff %s", member.id)
     return member
 
 
+@transactional
 def set_roles(
     member: StaffMember, roles: Iterable[str] | None, *, by: StaffMember
 ) -> tuple[list[str], list[str]]:
@@ -188,11 +190,11 @@ def set_roles(
         audit.record("staff.role_granted", "staff_member", member.id, detail=role, actor=by)
     for role in removed:
         audit.record("staff.role_removed", "staff_member", member.id, detail=role, actor=by)
-    db.session.commit()
     logger.info("Roles of staff %s changed by staff %s: +%s -%s", member.id, by.id, granted, removed)
     return granted, removed
 
 
+@transactional
 def disable(member: StaffMember, *, by: StaffMember) -> None:
     """Stop the member signing in, end every session of theirs, and commit. Raises
     ServiceError when administrators try it on themselves."""
@@ -204,27 +206,26 @@ def disable(member: StaffMember, *, by: StaffMember) -> None:
     member.active = False
     user_sessions.end_all(member, "account_disabled")
     audit.record("staff.disabled", "staff_member", member.id, actor=by)
-    db.session.commit()
     logger.info("Staff %s disabled by staff %s", member.id, by.id)
 
 
+@transactional
 def enable(member: StaffMember, *, by: StaffMember) -> None:
     """Let a disabled member sign in again, and commit."""
     if member.active:
         return
     member.active = True
     audit.record("staff.enabled", "staff_member", member.id, actor=by)
-    db.session.commit()
     logger.info("Staff %s enabled by staff %s", member.id, by.id)
 
 
+@transactional
 def reset_authenticator(member: StaffMember, *, by: StaffMember) -> None:
     """Remove the member's authenticator app and recovery codes so that they set up a
     new app at their next sign-in, end their sessions, and commit."""
     totp.clear(member)
     user_sessions.end_all(member, "authenticator_reset")
     audit.record("staff.authenticator_reset", "staff_member", member.id, actor=by)
-    db.session.commit()
     logger.info("Authenticator of staff %s reset by staff %s", member.id, by.id)
 
 

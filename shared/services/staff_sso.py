@@ -14,6 +14,7 @@ from shared.extensions import db
 from shared.models import StaffMember, StaffRole
 from shared.services import audit
 from shared.services.staff import normalise_email
+from shared.services.unit_of_work import transactional
 
 logger = logging.getLogger("trackmycrime.auth")
 
@@ -63,9 +64,11 @@ class NoAccess(Exception):
         self.reason = reason
 
 
+@transactional
 def account_for(identity: StaffIdentity) -> StaffMember:
     """The member of staff this provider identity belongs to, with their roles set to
-    those the provider's groups map to, committed. Raises NoAccess.
+    those the provider's groups map to, committed. Raises NoAccess, and then nothing is
+    kept (not even the link to an account that turned out to be disabled).
 
     An identity already linked is found by its subject. The first time, it is linked to
     the account an administrator created with the same work email address: the force's
@@ -101,11 +104,9 @@ def account_for(identity: StaffIdentity) -> StaffMember:
         audit.record(
             "staff.role_removed", "staff_member", member.id, detail=f"{row.role} (single sign-on)", actor=None
         )
-    db.session.commit()
     return member
 
 
 def _refuse(reason: str, member: StaffMember | None = None) -> NoReturn:
     logger.warning("Single sign-on refused: %s (staff %s)", reason, member.id if member else "-")
-    db.session.rollback()
     raise NoAccess(reason)

@@ -26,6 +26,7 @@ from shared.models import RecoveryCode, StaffMember
 from shared.models.types import utcnow
 from shared.services import audit, sealing
 from shared.services.statements import rows_changed
+from shared.services.unit_of_work import transactional
 
 logger = logging.getLogger("trackmycrime.auth")
 
@@ -144,6 +145,7 @@ def _use_recovery_code(member: StaffMember, code: str) -> bool:
     return rows_changed(result) == 1
 
 
+@transactional
 def check_code(member: StaffMember, code: str | None) -> bool:
     """Whether `code` is a fresh authenticator code or an unused recovery code of the
     enrolled `member`; either is used up. Commits."""
@@ -160,7 +162,6 @@ def check_code(member: StaffMember, code: str | None) -> bool:
             return False
         step = matching_step(secret, code, member.totp_last_step)
         ok = step is not None and _claim_step(member, step)
-        db.session.commit()
         if not ok:
             logger.info("Authenticator code refused for staff %s", member.id)
         return ok
@@ -170,7 +171,6 @@ def check_code(member: StaffMember, code: str | None) -> bool:
         logger.info("Recovery code used by staff %s", member.id)
     else:
         logger.info("Recovery code refused for staff %s", member.id)
-    db.session.commit()
     return ok
 
 
@@ -179,6 +179,7 @@ def _new_recovery_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
+@transactional
 def enrol(member: StaffMember, secret: str, code: str | None) -> list[str] | None:
     """Set up the authenticator app of `member`, who has none, when `code` is right for
     `secret`, and commit. Returns the new recovery codes (to show once, never to store),
@@ -195,21 +196,19 @@ def enrol(member: StaffMember, secret: str, code: str | None) -> list[str] | Non
         .execution_options(synchronize_session=False)
     )
     if rows_changed(result) != 1:
-        db.session.rollback()
-        return None
+        return None  # another request set up an app first: this one changed nothing
     member.totp_secret, member.totp_last_step = sealed, step
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.staff_id == member.id))
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
     db.session.add_all(RecoveryCode(staff_id=member.id, code_hash=_hash_recovery(c)) for c in codes)
     audit.record("staff.totp_enrolled", "staff_member", member.id, actor=member)
-    db.session.commit()
     logger.info("Authenticator set up for staff %s", member.id)
     return codes
 
 
 def clear(member: StaffMember) -> None:
     """Remove the member's authenticator app and recovery codes, so that they set up a
-    new one at their next sign-in. The caller audits and commits."""
+    new one at their next sign-in. Part of the caller's unit of work, which audits it."""
     member.totp_secret = None
     member.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.staff_id == member.id))

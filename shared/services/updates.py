@@ -17,11 +17,13 @@ from shared.services import actors, audit, entitlements, outbox, pager
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 MAX_TEXT = 5000
 
 
+@transactional
 def post_update(
     crime: Crime,
     *,
@@ -80,7 +82,6 @@ def post_update(
     if key_event:
         entitlements.on_key_event(crime, kind, update, by)
     audit.record("update.post", "crime", crime.id, detail=f"update {update.id}", actor=by)
-    db.session.commit()
     return update
 
 

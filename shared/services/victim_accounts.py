@@ -16,10 +16,12 @@ from shared.services import audit, links, outbox, outbox_routing, user_sessions
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
+from shared.services.unit_of_work import transactional
 from shared.services.victims import normalise_email
 from shared.translation import lazy_gettext as _l
 
 
+@transactional
 def invite(link: CrimeVictim, *, by: Actor) -> None:
     """Send the victim a single-use activation link and commit. Any older link stops
     working. Raises ServiceError when the victim has no email address (they sign in
@@ -44,7 +46,6 @@ def invite(link: CrimeVictim, *, by: Actor) -> None:
         victim=victim,
         values={"link": links.public_url("/activate/" + raw), "hours": int(ttl.total_seconds() // 3600)},
     )
-    db.session.commit()
 
 
 def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:
@@ -76,6 +77,7 @@ def check_activation(raw: str) -> AccountLink:
     return links.check(raw, ("activation",))
 
 
+@transactional
 def activate(raw: str, password: str) -> Victim:
     """Set the victim's password through an invitation link and commit. The link is
     used up. Raises LinkProblem or ServiceError."""
@@ -86,10 +88,10 @@ def activate(raw: str, password: str) -> Victim:
     victim.password_hash = hash_password(password)
     victim.activated_at = utcnow()
     audit.record("victim.activate", "victim", victim.id, actor=victim)
-    db.session.commit()
     return victim
 
 
+@transactional
 def link_onelogin(raw: str, subject: str) -> Victim:
     """Link a GOV.UK One Login identity to the victim through their invitation link and
     commit; the link is used up. Raises LinkProblem, or ServiceError when that identity
@@ -103,7 +105,6 @@ def link_onelogin(raw: str, subject: str) -> Victim:
     victim.onelogin_subject = subject
     victim.activated_at = victim.activated_at or utcnow()
     audit.record("victim.onelogin_linked", "victim", victim.id, actor=victim)
-    db.session.commit()
     return victim
 
 
@@ -113,6 +114,7 @@ def by_onelogin(subject: str) -> Victim | None:
     return victim if victim is not None and victim.is_active else None
 
 
+@transactional
 def request_reset(email: str) -> None:
     """Email a password reset link if an active victim has this address, and commit.
     Does the same work either way, so the response cannot tell whether the account exists."""
@@ -120,12 +122,10 @@ def request_reset(email: str) -> None:
     verify_password(None, email or "")  # an unknown address costs the same hash check
     if victim is None or not victim.is_active:
         audit.record("victim.reset_requested_unknown", None, None, actor=None)
-        db.session.commit()
         return
     if outbox_routing.account_withheld_reason(victim):
         # Nothing may be sent to them, so no link is made; the page says the same.
         audit.record("victim.reset_withheld", "victim", victim.id, actor=victim)
-        db.session.commit()
         return
     ttl = current_app.config["RESET_LINK_TTL"]
     raw = links.issue("reset", ttl, victim=victim)
@@ -138,9 +138,9 @@ def request_reset(email: str) -> None:
             "minutes": int(ttl.total_seconds() // 60),
         },
     )
-    db.session.commit()
 
 
+@transactional
 def change_password(victim: Victim, current: str, new: str, *, keep_session_id: int | None = None) -> None:
     """Change a signed-in victim's password and commit. Every session of theirs ends but
     the one with id `keep_session_id` (the one they changed it in). Raises ServiceError on
@@ -151,7 +151,6 @@ def change_password(victim: Victim, current: str, new: str, *, keep_session_id: 
     victim.password_hash = hash_password(new)
     user_sessions.end_all(victim, "password_changed", keep_id=keep_session_id)
     audit.record("victim.password_changed", "victim", victim.id, actor=victim)
-    db.session.commit()
 
 
 def check_reset(raw: str) -> AccountLink:
@@ -159,6 +158,7 @@ def check_reset(raw: str) -> AccountLink:
     return links.check(raw, ("reset",))
 
 
+@transactional
 def reset_password(raw: str, password: str) -> Victim:
     """Set a new password through a reset link, end every session of the victim, and
     commit. Raises LinkProblem or ServiceError."""
@@ -169,7 +169,6 @@ def reset_password(raw: str, password: str) -> Victim:
     victim.password_hash = hash_password(password)
     user_sessions.end_all(victim, reason="password_changed")
     audit.record("victim.password_reset", "victim", victim.id, actor=victim)
-    db.session.commit()
     return victim
 
 

@@ -18,6 +18,7 @@ from shared.services import actors, audit, entitlements, pager
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 
@@ -56,6 +57,7 @@ def _stored(details: VictimDetails) -> dict:
     }
 
 
+@transactional
 def add_victim(
     crime: Crime, details: VictimDetails, *, link_existing: bool, by: Actor, source_ref: str | None = None
 ) -> CrimeVictim:
@@ -113,14 +115,13 @@ def add_victim(
     db.session.flush()
     entitlements.start_for_victim(link, by)
     audit.record("victim.add", "crime_victim", link.id, actor=by)
-    db.session.commit()
     return link
 
 
 def update_details(link: CrimeVictim, details: VictimDetails, by: Actor) -> list[str]:
     """Bring the victim's details up to date and return the names of those that changed
     (none: nothing is written). A new date of birth re-derives the enhanced rights that
-    follow from age. The caller commits. Raises ServiceError when another victim has the
+    follow from age, in the caller's unit of work. Raises ServiceError when another victim has the
     email address."""
     victim = link.victim
     wanted = _stored(details)

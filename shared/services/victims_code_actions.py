@@ -1,7 +1,8 @@
 """What staff record under the Victims' Code: what was done to meet an entitlement, that
 one does not apply, complaints and requests for review, contact plans, enhanced rights,
 and the cancellation of a crime record. Each function checks, writes the change with its
-history and audit event, and commits; it raises ServiceError for a person to fix.
+history and audit event as one unit of work, and commits; it raises ServiceError for a
+person to fix, and then nothing is kept.
 """
 
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from shared.models.victim import CONTACT_CHANNELS
 from shared.services import actors, audit, calendar, entitlements, outbox
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
+from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 MAX_REASON = 2000
@@ -60,6 +62,7 @@ def _reason_text(reason: str | None, message: str | LazyString, field: str = "re
     return reason
 
 
+@transactional
 def record_action(
     ent: Entitlement,
     way: str,
@@ -97,9 +100,9 @@ def record_action(
     audit.record(
         "entitlement.recorded", "crime", ent.crime_id, detail=f"{ent.rule} {ent.id} {chosen.code}", actor=by
     )
-    db.session.commit()
 
 
+@transactional
 def mark_not_applicable(ent: Entitlement, reason: str, by: StaffMember) -> None:
     """Record that an open entitlement does not apply, with the reason, and commit. It
     then leaves the compliance rate; the reason stays on record for supervisors."""
@@ -108,9 +111,9 @@ def mark_not_applicable(ent: Entitlement, reason: str, by: StaffMember) -> None:
     reason = _reason_text(reason, _l("Enter why this does not apply"))
     entitlements.close(ent, "not_applicable", reason=reason, by=by)
     audit.record("entitlement.not_applicable", "crime", ent.crime_id, detail=f"{ent.rule} {ent.id}", actor=by)
-    db.session.commit()
 
 
+@transactional
 def record_complaint(link: CrimeVictim, received_at: datetime, summary: str, by: StaffMember) -> Entitlement:
     """A complaint from the victim: it is to be acknowledged or answered within 10
     working days. Commits."""
@@ -119,10 +122,10 @@ def record_complaint(link: CrimeVictim, received_at: datetime, summary: str, by:
     rights = entitlements.current_rights([link.id])[link.id]
     ent = entitlements.open_entitlement(link, "complaint", received_at, bool(rights), detail=summary, by=by)
     audit.record("entitlement.complaint", "crime", link.crime_id, detail=f"complaint {ent.id}", actor=by)
-    db.session.commit()
     return ent
 
 
+@transactional
 def record_review_request(link: CrimeVictim, requested_at: datetime, by: StaffMember) -> list[Entitlement]:
     """A request under the Victims' Right to Review: acknowledged within 10 working days,
     decided within 30. Refused when the right does not apply to the decision. Commits."""
@@ -141,10 +144,10 @@ def record_review_request(link: CrimeVictim, requested_at: datetime, by: StaffMe
         for rule in ("vrr_acknowledge", "vrr_decide")
     ]
     audit.record("entitlement.review_request", "crime", crime.id, detail=f"review {opened[0].id}", actor=by)
-    db.session.commit()
     return opened
 
 
+@transactional
 def change_contact_plan(
     link: CrimeVictim,
     *,
@@ -204,10 +207,10 @@ def change_contact_plan(
         rights = entitlements.current_rights([link.id])[link.id]
         entitlements.next_update(link, plan, utcnow(), bool(rights), by)
     audit.record("contact_plan.change", "crime", link.crime_id, detail=f"victim {link.id}", actor=by)
-    db.session.commit()
     return plan
 
 
+@transactional
 def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str | None, by: Actor) -> None:
     """Record an officer's assessment of the victim's enhanced rights and commit.
 
@@ -264,9 +267,9 @@ def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str 
         detail=f"victim {link.id}: {','.join(sorted(chosen)) or 'none'}",
         actor=by,
     )
-    db.session.commit()
 
 
+@transactional
 def cancel_crime(
     crime: Crime,
     reason: str,
@@ -327,5 +330,4 @@ def cancel_crime(
             detail=f"{reason} authorised by staff {by.id}",
             actor=api_client,
         )
-    db.session.commit()
     return update

@@ -12,6 +12,7 @@ from shared.extensions import db
 from shared.models import WorkerHeartbeat
 from shared.models.types import utcnow
 from shared.services.statements import rows_changed
+from shared.services.unit_of_work import transactional
 
 # A worker beats before each batch; a batch takes at most OUTBOX_BATCH x
 # SEND_TIMEOUT_SECONDS. A worker silent for that long and this margin is taken for dead.
@@ -27,6 +28,7 @@ def alive_within() -> timedelta:
     return timedelta(seconds=config["OUTBOX_BATCH"] * config["SEND_TIMEOUT_SECONDS"]) + MARGIN
 
 
+@transactional
 def beat(worker: str, now: datetime | None = None) -> None:
     """Record that `worker` is alive now, and commit."""
     now = now or utcnow()
@@ -38,14 +40,13 @@ def beat(worker: str, now: datetime | None = None) -> None:
     )
     if rows_changed(renewed) == 0:
         db.session.add(WorkerHeartbeat(name=worker, started_at=now, beat_at=now))
-    db.session.commit()
 
 
+@transactional
 def forget_gone(now: datetime | None = None) -> int:
     """Remove the rows of workers not heard from for FORGET_AFTER, and commit; how many."""
     now = now or utcnow()
     gone = db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.beat_at < now - FORGET_AFTER))
-    db.session.commit()
     return rows_changed(gone)
 
 

@@ -100,6 +100,9 @@ def _csrf_error(error: CSRFError):
 
 
 def _unexpected_error(error: Exception):
+    # The last resort, never a clean-up after a service (each rolls back its own unit of
+    # work): a failure outside any unit, a read that failed or a connection lost, can
+    # leave the database transaction aborted, and the error page is still to be made.
     db.session.rollback()
     logger.exception("Unhandled error in request %s", g.get("request_id"))
     if is_api_request():

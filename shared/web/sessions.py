@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from shared.extensions import db
 from shared.models import StaffMember, UserSession, Victim
 from shared.models.types import utcnow
-from shared.services import audit, user_sessions
+from shared.services import user_sessions
 
 logger = logging.getLogger("trackmycrime.auth")
 # last_seen_at is written at most this often, not on every request.
@@ -39,30 +39,13 @@ def _limits(user_type: str) -> tuple[timedelta, timedelta]:
 
 def start(user, method: str) -> None:
     """Sign `user` in with a brand-new session (never the one the browser came with),
-    record it in the audit trail and commit."""
+    stored and recorded in the audit trail by shared.services.user_sessions."""
     session.clear()
-    now = utcnow()
     raw = secrets.token_urlsafe(32)
-    row = UserSession(
-        token_hash=_hash(raw),
-        user_type=user.kind,
-        user_id=user.id,
-        method=method,
-        created_at=now,
-        last_seen_at=now,
-    )
-    db.session.add(row)
+    row = user_sessions.start(user, _hash(raw), method)
     user.session_token = raw
     login_user(user)
     g.user_session = row
-    audit.record(
-        f"{user.kind}.sign_in",
-        "staff_member" if user.kind == "staff" else "victim",
-        user.id,
-        detail=method,
-        actor=user,
-    )
-    db.session.commit()
 
 
 @cache
@@ -101,27 +84,25 @@ def load(token: str) -> Victim | StaffMember | None:
         if user is None or not user.is_active:
             reason = "account_disabled"
     if reason is not None or user is None:
-        row.ended_at, row.ended_reason = now, reason
-        db.session.commit()
+        user_sessions.lapse(row, reason, now)
         logger.info("Session %s ended: %s", row.id, reason)
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+        user_sessions.touch(row, now)
     user.session_token = token
     g.user_session = row
     return user
 
 
 def end(reason: str = "signed_out") -> None:
-    """End the current session on the server and clear the cookie, then commit."""
+    """End the current session on the server (shared.services.user_sessions) and clear
+    the cookie."""
     # Loading the user finds the session row the cookie names (the sign-out views are
     # public, so nothing may have loaded it yet).
     current_user._get_current_object()
     row = g.get("user_session")
     if row is not None and row.ended_at is None:
         user_sessions.end(row, reason)
-        db.session.commit()
     logout_user()
     session.clear()
 

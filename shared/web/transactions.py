@@ -1,10 +1,12 @@
 """How a request's database transaction ends when the view has not ended it.
 
-A transaction that only read ends with COMMIT rather than ROLLBACK. The two are the same
-to the data, but psycopg forgets the connection's prepared statements on every ROLLBACK,
-so PostgreSQL would parse and plan every query of every page afresh. A transaction that
-wrote anything it did not commit, a failed statement or an error in the view still ends
-in a rollback, so nothing half-done is ever kept.
+Writes are not left for here: each service commits or rolls back its own unit of work
+(shared.services.unit_of_work). What is left is the page's reads, and a transaction that
+only read ends with COMMIT rather than ROLLBACK. The two are the same to the data, but
+psycopg forgets the connection's prepared statements on every ROLLBACK, so PostgreSQL
+would parse and plan every query of every page afresh. A transaction that wrote anything
+it did not commit, a failed statement or an error in the view still ends in a rollback,
+so nothing half-done is ever kept.
 """
 
 from sqlalchemy import event

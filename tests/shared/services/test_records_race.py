@@ -1,8 +1,10 @@
 """Two writers creating the same crime or victim at the same moment: the one that loses
 rolls back, tries again and finds the record the other made, through the API and the bulk
-import alike; one that keeps losing is told to send it again. The writers here take turns
-in one session, so this runs on SQLite too (tests/api/test_api_idempotency.py races real ones
-on PostgreSQL)."""
+import alike; one that keeps losing is told to send it again. The other writer here works
+in a database session of its own and commits, and this writer's look-up is made to miss
+what it committed, as one made a moment before would; the two never hold the database at
+once, so this runs on SQLite too (tests/api/test_api_idempotency.py races real writers on
+PostgreSQL)."""
 
 import csv
 
@@ -10,8 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
-from shared.models import AuditEvent, Crime, CrimeVictim, IdempotencyRecord
+from shared.models import ApiClient, AuditEvent, Crime, CrimeVictim, IdempotencyRecord
 from shared.services import crimes, records, victims
+from shared.services.records_input import CrimeIn, VictimIn
 from tests import factories
 from tests.api_helpers import crime_body, register, victim_body
 
@@ -21,21 +24,43 @@ def _count(app, column, *where) -> int:
         return db.session.scalar(select(func.count(column)).where(*where))
 
 
-def _beaten_once(monkeypatch, module, name):
-    """The first call finds another writer got there between its look-up and its insert:
-    the record is made for them, then this call tries to make it too. Who called, in order."""
+def _callers(monkeypatch, module, name):
+    """Who called `module.name` to make the record, in order: the other writer, then this
+    one."""
     real = getattr(module, name)
     calls = []
 
-    def beaten(*args, **kwargs):
-        if not calls:
-            calls.append("other writer")
-            real(*args, **kwargs)
-        calls.append("this writer")
+    def counted(*args, **kwargs):
+        calls.append("this writer" if calls else "other writer")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(module, name, beaten)
+    monkeypatch.setattr(module, name, counted)
     return calls
+
+
+def _missed_once(monkeypatch, look_up, meanwhile=None):
+    """This writer's first look-up (`records.look_up`) finds nothing: it was made just
+    before another writer committed the record (`meanwhile`, run then, or already run)."""
+    real = getattr(records, look_up)
+    looked = []
+
+    def stale(*args, **kwargs):
+        if looked:
+            return real(*args, **kwargs)
+        looked.append(args)
+        if meanwhile is not None:
+            meanwhile()
+        return None
+
+    monkeypatch.setattr(records, look_up, stale)
+
+
+def _as_another_writer(app, client_id, write):
+    """Run `write(client)` as another writer: in an app context and database session of
+    its own, which it commits."""
+    with app.app_context():
+        write(db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id)))
+        db.session.remove()
 
 
 def _always_beaten(monkeypatch, name, what):
@@ -49,7 +74,13 @@ def test_a_push_that_loses_the_race_for_a_new_crime_finds_it_and_changes_nothing
     app, records_system, monkeypatch
 ):
     body = crime_body("NX-3001", records_system.collar)
-    calls = _beaten_once(monkeypatch, crimes, "record_crime")
+    calls = _callers(monkeypatch, crimes, "record_crime")
+    _as_another_writer(
+        app,
+        records_system.client_id,
+        lambda client: records.upsert_crime(CrimeIn.model_validate(body), client),
+    )
+    _missed_once(monkeypatch, "held_crime")
     response = records_system.post("/crimes", body, key="race-1")
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["result"] == "unchanged"
@@ -90,9 +121,14 @@ def source(app):
     return found
 
 
-def _import_one(app, tmp_path, collar, client_id):
+def _bodies(collar):
+    """The crime and the victim on the import's one line."""
     crime = crime_body("NX/2026/003003", collar)
-    victim = victim_body("R1", updated_at=crime["updated_at"])
+    return crime, victim_body("R1", updated_at=crime["updated_at"])
+
+
+def _import_one(app, tmp_path, collar, client_id, bodies=None):
+    crime, victim = bodies or _bodies(collar)
     row = {
         **crime,
         **{f"victim_{name}" if name != "victim_ref" else name: value for name, value in victim.items()},
@@ -107,8 +143,16 @@ def _import_one(app, tmp_path, collar, client_id):
 
 def test_an_import_that_loses_the_race_for_a_new_victim_finds_them(app, source, tmp_path, monkeypatch):
     client_id, collar = source
-    calls = _beaten_once(monkeypatch, victims, "add_victim")
-    result = _import_one(app, tmp_path, collar, client_id)
+    crime, victim = bodies = _bodies(collar)
+
+    def other_writer(client):
+        records.upsert_victim(records.held_crime(crime["reference"]), VictimIn.model_validate(victim), client)
+
+    calls = _callers(monkeypatch, victims, "add_victim")
+    _missed_once(
+        monkeypatch, "held_victim", meanwhile=lambda: _as_another_writer(app, client_id, other_writer)
+    )
+    result = _import_one(app, tmp_path, collar, client_id, bodies)
     assert result.exit_code == 0, result.output
     assert calls == ["other writer", "this writer"]
     assert result.stdout.strip().endswith(
