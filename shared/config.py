@@ -665,6 +665,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": env == "production",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Over HTTPS Flask-WTF also insists on a same-site Referer, but every page asks
+        # browsers to send none (Referrer-Policy: no-referrer, so no case reference leaks
+        # to another site); the check would refuse every form in production. The signed
+        # form token and SameSite cookies protect the forms.
+        "WTF_CSRF_SSL_STRICT": False,
         "TESTING": env == "testing",
     }
     config.update(overrides)
