@@ -7,7 +7,7 @@ FLASK := APP_ENV=development $(BIN)/flask --app wsgi
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/trackmycrime_test
 SOURCES := shared portal backoffice api
 
-.PHONY: install run serve test test-sqlite test-postgres test-instants test-instants-sqlite test-instants-postgres lint bench translations-extract translations-update translations-compile clean
+.PHONY: install run serve test test-sqlite test-postgres test-instants test-instants-sqlite test-instants-postgres lint bench image test-image translations-extract translations-update translations-compile clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,23 @@ BENCH_ARGS ?=
 bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.run --database-url $(BENCH_DATABASE_URL) --crimes $(BENCH_CRIMES) $(BENCH_ARGS)
+
+## image: the production image (IMAGE, trackmycrime:latest by default) with podman. The
+## wheels are built here first; where no image registry is reachable the Debian base is
+## made from Debian's packages (container/make-base-image)
+IMAGE ?= trackmycrime:latest
+PODMAN ?= podman
+image test-image: export CONTAINERS_CONF = $(CURDIR)/container/containers.conf
+image: install
+	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null; }
+	$(BIN)/python scripts/build-wheelhouse requirements/runtime.txt build/wheels
+	PODMAN=$(PODMAN) container/make-base-image
+	$(PODMAN) build --quiet --format docker --tag $(IMAGE) --file Containerfile .
+
+## test-image: build the image, then run it as production does (tests/image): migrate, web
+## and worker against this machine's PostgreSQL and Redis
+test-image: image
+	SMOKE_IMAGE=$(IMAGE) $(BIN)/pytest -q tests/image
 
 lint: install
 	$(BIN)/ruff check .

@@ -25,6 +25,8 @@ from tests.smtp_server import smtp, smtp_server  # noqa: F401  (a real SMTP serv
 pytest_plugins = ["pytester"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# The production image's smoke test runs only against a built image (`make test-image`).
+collect_ignore = [] if os.environ.get("SMOKE_IMAGE") else ["image"]
 
 
 def pytest_addoption(parser):
