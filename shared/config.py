@@ -25,6 +25,7 @@ from limits import parse as parse_limit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from shared import resources
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
 from shared.domain.victims_code_rules import timescales
@@ -546,6 +547,12 @@ def _refuse_what_production_lacks(read: Settings, secret_key: str | None) -> Non
         )
 
 
+def default_database(instance_path: str) -> str:
+    """The database used outside production when DATABASE_URL is not set: a SQLite file
+    in the instance folder, the one thing the service writes there."""
+    return "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask config from the environment, then apply `overrides`.
 
@@ -563,7 +570,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # fresh key per process.
         secret_key = _development_key(instance_path) if env == "development" else secrets.token_hex(32)
 
-    default_db = "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
+    default_db = default_database(instance_path)
     senders = _sender_settings(env, read)
     contacts = security_contacts(read.given("SECURITY_CONTACT"))
 
@@ -655,9 +662,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CODE_ROWS_PER_RIGHT": 5,
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
-        "BABEL_TRANSLATION_DIRECTORIES": os.path.join(
-            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
-        ),
+        "BABEL_TRANSLATION_DIRECTORIES": resources.folder("translations"),
         "LANGUAGES": LANGUAGES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
