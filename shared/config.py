@@ -12,6 +12,7 @@ links it sends, or counts of sign-in guesses kept per process. A secret may be g
 file (`<NAME>_FILE`), as containers and Kubernetes provide secrets.
 """
 
+import ipaddress
 import json
 import os
 import re
@@ -173,6 +174,12 @@ NUMBERS: dict[str, Number] = {
     # security.txt's Expires, this many days ahead: RFC 9116 asks for less than a year.
     "SECURITY_TXT_EXPIRES_DAYS": Number(180, unit="days", high=364),
 }
+# The web server's numbers, read by server_settings (for gunicorn) rather than by the app.
+SERVER_NUMBERS: dict[str, Number] = {
+    "PORT": Number(8000, high=65535),
+    # gunicorn's worker processes; by default as many as the CPUs suggest (server_settings).
+    "WEB_CONCURRENCY": Number(2, high=64),
+}
 
 
 class Settings:
@@ -241,7 +248,7 @@ class Settings:
     def whole(self, name: str, default: int | None = None) -> int:
         """A whole number within the bounds declared for it in NUMBERS; `default`, if
         given, stands in for the declared one (when it depends on another setting)."""
-        number = NUMBERS[name]
+        number = NUMBERS[name] if name in NUMBERS else SERVER_NUMBERS[name]
         value = self.given(name)
         if value is None:
             return number.default if default is None else default
@@ -475,6 +482,15 @@ LOG_FORMATS = ("json", "text")
 METRICS_TOKEN_LENGTH = 32
 
 
+def _metrics_directory(read: Settings) -> str | None:
+    directory = read.text("PROMETHEUS_MULTIPROC_DIR")
+    if directory is not None and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        raise ConfigError(
+            f'PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to (got "{directory}").'
+        )
+    return directory
+
+
 def _operations_settings(env: str, read: Settings) -> dict:
     """How the service shows itself to the people who run it (shared.web.logs and
     shared.web.metrics): the log format, and the token and directory of the metrics."""
@@ -484,11 +500,7 @@ def _operations_settings(env: str, read: Settings) -> dict:
             f"METRICS_TOKEN must be at least {METRICS_TOKEN_LENGTH} characters with no spaces "
             "(for example the output of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
         )
-    directory = read.text("PROMETHEUS_MULTIPROC_DIR")
-    if directory is not None and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
-        raise ConfigError(
-            f'PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to (got "{directory}").'
-        )
+    directory = _metrics_directory(read)
     return {
         # JSON lines for a log collector; readable lines for a developer's terminal.
         "LOG_FORMAT": read.choice("LOG_FORMAT", LOG_FORMATS, "text" if env == "development" else "json"),
@@ -497,6 +509,62 @@ def _operations_settings(env: str, read: Settings) -> dict:
         # Set by whoever starts gunicorn, for prometheus-client, which reads it itself: the
         # web workers' counts are kept there and added up when scraped.
         "PROMETHEUS_MULTIPROC_DIR": directory,
+    }
+
+
+# The most worker processes the default gives, however many CPUs the machine has: each
+# holds its own database connections, and a container is seldom given more CPUs than this.
+MOST_DEFAULT_WORKERS = 8
+# An address gunicorn listens at: `host:port` (`[v6]:port`), `unix:PATH` or `fd://N`.
+_LISTEN = re.compile(r"unix:/\S+|fd://[0-9]+|(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}")
+
+
+def default_workers() -> int:
+    """Two worker processes per CPU this process may run on, and one more, as gunicorn's
+    documentation suggests; at most MOST_DEFAULT_WORKERS."""
+    return min(2 * len(os.sched_getaffinity(0)) + 1, MOST_DEFAULT_WORKERS)
+
+
+def _listen_host(host: str) -> str:
+    """HOST as gunicorn's `bind` writes it: an IPv6 address in brackets."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        if re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", host):
+            return host
+        raise ConfigError(
+            f'HOST must be an IP address or a host name, such as 0.0.0.0 or 127.0.0.1 (got "{host}").'
+        ) from None
+    return f"[{address}]" if address.version == 6 else str(address)
+
+
+def server_settings(environ: Mapping[str, str] | None = None) -> dict:
+    """The web server's settings from the environment (shared.web.serving gives them to
+    gunicorn): the addresses it listens at, from BIND, or else HOST (all interfaces, as a
+    container needs, unless set) and PORT; WEB_CONCURRENCY worker processes; whether the
+    metrics are served, and the directory where the workers keep their counts. Raises
+    ConfigError naming a bad setting, or BIND set with HOST or PORT."""
+    read = Settings({}) if environ is None else Settings({}, environ)
+    bind = read.text("BIND")
+    if bind is None:
+        # All interfaces unless HOST says otherwise: a container's are its own.
+        host = _listen_host((read.text("HOST") or "0.0.0.0").strip())  # noqa: S104
+        addresses = [f"{host}:{read.whole('PORT')}"]
+    elif read.given("HOST") is not None or read.given("PORT") is not None:
+        raise ConfigError("BIND is set, and so is HOST or PORT: set BIND alone, or HOST and PORT.")
+    else:
+        addresses = [address for address in re.split(r"[\s,]+", bind) if address]
+        wrong = [address for address in addresses if not _LISTEN.fullmatch(address)]
+        if wrong:
+            raise ConfigError(
+                "BIND must be addresses separated by commas, each HOST:PORT, unix:PATH or fd://N "
+                f'(got "{wrong[0]}").'
+            )
+    return {
+        "bind": addresses,
+        "workers": read.whole("WEB_CONCURRENCY", default_workers()),
+        "metrics": read.given("METRICS_TOKEN") is not None or read.given("METRICS_TOKEN_FILE") is not None,
+        "metrics_directory": _metrics_directory(read),
     }
 
 
