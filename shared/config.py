@@ -12,6 +12,7 @@ links it sends, or counts of sign-in guesses kept per process. A secret may be g
 file (`<NAME>_FILE`), as containers and Kubernetes provide secrets.
 """
 
+import ipaddress
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from limits import parse as parse_limit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from shared import resources
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
 from shared.domain.victims_code_rules import timescales
@@ -172,6 +174,12 @@ NUMBERS: dict[str, Number] = {
     # security.txt's Expires, this many days ahead: RFC 9116 asks for less than a year.
     "SECURITY_TXT_EXPIRES_DAYS": Number(180, unit="days", high=364),
 }
+# The web server's numbers, read by server_settings (for gunicorn) rather than by the app.
+SERVER_NUMBERS: dict[str, Number] = {
+    "PORT": Number(8000, high=65535),
+    # gunicorn's worker processes; by default as many as the CPUs suggest (server_settings).
+    "WEB_CONCURRENCY": Number(2, high=64),
+}
 
 
 class Settings:
@@ -240,7 +248,7 @@ class Settings:
     def whole(self, name: str, default: int | None = None) -> int:
         """A whole number within the bounds declared for it in NUMBERS; `default`, if
         given, stands in for the declared one (when it depends on another setting)."""
-        number = NUMBERS[name]
+        number = NUMBERS[name] if name in NUMBERS else SERVER_NUMBERS[name]
         value = self.given(name)
         if value is None:
             return number.default if default is None else default
@@ -474,6 +482,15 @@ LOG_FORMATS = ("json", "text")
 METRICS_TOKEN_LENGTH = 32
 
 
+def _metrics_directory(read: Settings) -> str | None:
+    directory = read.text("PROMETHEUS_MULTIPROC_DIR")
+    if directory is not None and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        raise ConfigError(
+            f'PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to (got "{directory}").'
+        )
+    return directory
+
+
 def _operations_settings(env: str, read: Settings) -> dict:
     """How the service shows itself to the people who run it (shared.web.logs and
     shared.web.metrics): the log format, and the token and directory of the metrics."""
@@ -483,11 +500,7 @@ def _operations_settings(env: str, read: Settings) -> dict:
             f"METRICS_TOKEN must be at least {METRICS_TOKEN_LENGTH} characters with no spaces "
             "(for example the output of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
         )
-    directory = read.text("PROMETHEUS_MULTIPROC_DIR")
-    if directory is not None and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
-        raise ConfigError(
-            f'PROMETHEUS_MULTIPROC_DIR must be a directory the service can write to (got "{directory}").'
-        )
+    directory = _metrics_directory(read)
     return {
         # JSON lines for a log collector; readable lines for a developer's terminal.
         "LOG_FORMAT": read.choice("LOG_FORMAT", LOG_FORMATS, "text" if env == "development" else "json"),
@@ -496,6 +509,62 @@ def _operations_settings(env: str, read: Settings) -> dict:
         # Set by whoever starts gunicorn, for prometheus-client, which reads it itself: the
         # web workers' counts are kept there and added up when scraped.
         "PROMETHEUS_MULTIPROC_DIR": directory,
+    }
+
+
+# The most worker processes the default gives, however many CPUs the machine has: each
+# holds its own database connections, and a container is seldom given more CPUs than this.
+MOST_DEFAULT_WORKERS = 8
+# An address gunicorn listens at: `host:port` (`[v6]:port`), `unix:PATH` or `fd://N`.
+_LISTEN = re.compile(r"unix:/\S+|fd://[0-9]+|(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}")
+
+
+def default_workers() -> int:
+    """Two worker processes per CPU this process may run on, and one more, as gunicorn's
+    documentation suggests; at most MOST_DEFAULT_WORKERS."""
+    return min(2 * len(os.sched_getaffinity(0)) + 1, MOST_DEFAULT_WORKERS)
+
+
+def _listen_host(host: str) -> str:
+    """HOST as gunicorn's `bind` writes it: an IPv6 address in brackets."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        if re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", host):
+            return host
+        raise ConfigError(
+            f'HOST must be an IP address or a host name, such as 0.0.0.0 or 127.0.0.1 (got "{host}").'
+        ) from None
+    return f"[{address}]" if address.version == 6 else str(address)
+
+
+def server_settings(environ: Mapping[str, str] | None = None) -> dict:
+    """The web server's settings from the environment (shared.web.serving gives them to
+    gunicorn): the addresses it listens at, from BIND, or else HOST (all interfaces, as a
+    container needs, unless set) and PORT; WEB_CONCURRENCY worker processes; whether the
+    metrics are served, and the directory where the workers keep their counts. Raises
+    ConfigError naming a bad setting, or BIND set with HOST or PORT."""
+    read = Settings({}) if environ is None else Settings({}, environ)
+    bind = read.text("BIND")
+    if bind is None:
+        # All interfaces unless HOST says otherwise: a container's are its own.
+        host = _listen_host((read.text("HOST") or "0.0.0.0").strip())  # noqa: S104
+        addresses = [f"{host}:{read.whole('PORT')}"]
+    elif read.given("HOST") is not None or read.given("PORT") is not None:
+        raise ConfigError("BIND is set, and so is HOST or PORT: set BIND alone, or HOST and PORT.")
+    else:
+        addresses = [address for address in re.split(r"[\s,]+", bind) if address]
+        wrong = [address for address in addresses if not _LISTEN.fullmatch(address)]
+        if wrong:
+            raise ConfigError(
+                "BIND must be addresses separated by commas, each HOST:PORT, unix:PATH or fd://N "
+                f'(got "{wrong[0]}").'
+            )
+    return {
+        "bind": addresses,
+        "workers": read.whole("WEB_CONCURRENCY", default_workers()),
+        "metrics": read.given("METRICS_TOKEN") is not None or read.given("METRICS_TOKEN_FILE") is not None,
+        "metrics_directory": _metrics_directory(read),
     }
 
 
@@ -546,6 +615,12 @@ def _refuse_what_production_lacks(read: Settings, secret_key: str | None) -> Non
         )
 
 
+def default_database(instance_path: str) -> str:
+    """The database used outside production when DATABASE_URL is not set: a SQLite file
+    in the instance folder, the one thing the service writes there."""
+    return "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask config from the environment, then apply `overrides`.
 
@@ -563,7 +638,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # fresh key per process.
         secret_key = _development_key(instance_path) if env == "development" else secrets.token_hex(32)
 
-    default_db = "sqlite:///" + os.path.join(instance_path, "trackmycrime.db")
+    default_db = default_database(instance_path)
     senders = _sender_settings(env, read)
     contacts = security_contacts(read.given("SECURITY_CONTACT"))
 
@@ -655,9 +730,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CODE_ROWS_PER_RIGHT": 5,
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
-        "BABEL_TRANSLATION_DIRECTORIES": os.path.join(
-            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
-        ),
+        "BABEL_TRANSLATION_DIRECTORIES": resources.folder("translations"),
         "LANGUAGES": LANGUAGES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -6,8 +6,9 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from shared import resources
 from shared.clients import oidc, senders
-from shared.config import load_config
+from shared.config import default_database, load_config
 from shared.extensions import babel, csrf, db, login_manager
 from shared.web import (
     health,
@@ -24,7 +25,6 @@ from shared.web import (
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 
 
 class TrackMyCrime(Flask):
@@ -42,11 +42,13 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=os.path.join(HERE, "static"),
         static_url_path="/assets",
         template_folder=os.path.join(HERE, "templates"),
-        instance_path=os.path.join(ROOT, "instance"),
+        instance_path=resources.instance_folder(),
     )
     app.config.update(load_config(app.instance_path, config))
-    # The default SQLite database lives in the instance folder.
-    os.makedirs(app.instance_path, exist_ok=True)
+    # The default SQLite database lives in the instance folder: made only for it, so that
+    # a service given its database writes nothing beside its code.
+    if app.config["SQLALCHEMY_DATABASE_URI"] == default_database(app.instance_path):
+        os.makedirs(app.instance_path, exist_ok=True)
 
     import shared.models  # noqa: F401  (registers the tables)
     from shared import cli

@@ -12,9 +12,9 @@ from functools import cache
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-DIRECTORY = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "migrations"
-)
+from shared import resources
+
+DIRECTORY = resources.folder("migrations")
 _LINE = re.compile(r"""^(revision|down_revision)\s*=\s*(?:['"]([^'"]+)['"]|None)\s*$""", re.MULTILINE)
 
 
