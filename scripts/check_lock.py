@@ -82,9 +82,7 @@ def compare(label: str, lock: dict[str, Pin], wanted: dict[str, str], problems: 
         if pin is None:
             problems.append(f"{label}: {name}=={version} is declared in pyproject.toml but not locked")
         elif pin.version != version:
-            problems.append(
-                f"{label}: {name} is {version} in pyproject.toml but {pin.version} in the lock"
-            )
+            problems.append(f"{label}: {name} is {version} in pyproject.toml but {pin.version} in the lock")
     for name, pin in sorted(lock.items()):
         if not pin.hashes:
             problems.append(f"{label}: {name}=={pin.version} has no hash")

@@ -53,7 +53,7 @@ def test_the_committed_lock_matches_pyproject(project):
 
 
 def test_a_dependency_added_to_pyproject_but_not_locked_fails(project):
-    edit(project / "pyproject.toml", 'dependencies = [\n', 'dependencies = [\n    "left-pad==1.0.0",\n')
+    edit(project / "pyproject.toml", "dependencies = [\n", 'dependencies = [\n    "left-pad==1.0.0",\n')
     result = lock_check(project)
     assert result.returncode == 1
     assert "runtime.txt: left-pad==1.0.0 is declared in pyproject.toml but not locked" in result.stderr
