@@ -7,12 +7,19 @@ FLASK := APP_ENV=development $(BIN)/flask --app wsgi
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/trackmycrime_test
 SOURCES := shared portal backoffice api
 
-.PHONY: install run serve test test-sqlite test-postgres test-instants test-instants-sqlite test-instants-postgres lint bench image test-image translations-extract translations-update translations-compile clean
+.PHONY: install lock lock-check audit run serve test test-sqlite test-postgres test-instants test-instants-sqlite test-instants-postgres lint bench image test-image translations-extract translations-update translations-compile clean
 
-$(BIN)/.installed: pyproject.toml
+# The Python packages come from the lock (requirements/dev.txt: the runtime lock and the `dev`
+# extra, every pin with its hashes), then the project itself without its dependencies.
+# PIP_CONSTRAINT=/dev/null: a machine's pip configuration may name a constraint file (this
+# machine kind's caps torch); the lock alone decides what is installed, and a constraint that
+# excluded a locked pin would stop the install (an empty PIP_CONSTRAINT does not lift it).
+LOCK := requirements/runtime.txt requirements/dev.txt
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	PIP_CONSTRAINT=/dev/null $(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json scripts/copy-assets.js
@@ -24,6 +31,34 @@ translations/cy/LC_MESSAGES/messages.mo: translations/cy/LC_MESSAGES/messages.po
 
 ## install: Python packages in .venv, GOV.UK and MoJ Frontend assets, compiled translations
 install: $(BIN)/.installed node_modules/.installed translations/cy/LC_MESSAGES/messages.mo
+
+## lock: pin every Python dependency from pyproject.toml, with its hashes, into requirements/
+## (for Python 3.11 on Linux x86_64, from PyPI whatever the machine's pip or uv configuration
+## says); a pin already locked stays unless LOCK_ARGS=--upgrade (or --upgrade-package NAME)
+UV ?= $(BIN)/uv
+LOCK_ARGS ?=
+LOCK_HEADER := \# For Python 3.11 on Linux x86_64 (3.11.2 or later: Debian 12 and the image have 3.11.2). Regenerate with `make lock`.
+UV_COMPILE := env -u UV_INDEX -u UV_INDEX_URL -u UV_DEFAULT_INDEX -u UV_EXTRA_INDEX_URL -u UV_FIND_LINKS \
+	-u UV_CONSTRAINT -u UV_OVERRIDE -u UV_PYTHON $(UV) pip compile --no-config --quiet --generate-hashes \
+	--python-version 3.11.2 --python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock' \
+	$(LOCK_ARGS)
+lock: $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/.installed)
+	mkdir -p requirements
+	$(UV_COMPILE) pyproject.toml -o requirements/runtime.txt
+	sed -i '1i $(LOCK_HEADER)' requirements/runtime.txt
+	$(UV_COMPILE) pyproject.toml --extra dev --constraint requirements/runtime.txt -o requirements/dev.txt
+	sed -i '1i $(LOCK_HEADER)' requirements/dev.txt
+	$(PYTHON) scripts/check_lock.py
+
+## lock-check: fail when pyproject.toml and the lock disagree (offline; `make lint` runs it)
+lock-check:
+	$(PYTHON) scripts/check_lock.py
+
+## audit: look every locked Python package up in a vulnerability database; fails on any
+## known vulnerability, and when the database cannot be reached unless AUDIT_ARGS=--if-reachable
+AUDIT_ARGS ?=
+audit: $(BIN)/.installed
+	$(BIN)/python scripts/audit_dependencies.py $(AUDIT_ARGS) requirements/runtime.txt requirements/dev.txt
 
 ## run: migrate the SQLite database, load demo data on first start, serve on
 ## http://127.0.0.1:5000 with the message worker beside it (messages go to the log)
@@ -86,7 +121,7 @@ image: install
 test-image: image
 	SMOKE_IMAGE=$(IMAGE) $(BIN)/pytest -q tests/image
 
-lint: install
+lint: install lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

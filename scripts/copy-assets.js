@@ -4,6 +4,13 @@
 const fs = require('fs')
 const path = require('path')
 
+// Node.js 22 LTS, installed by npm as the `node` devDependency: npm puts node_modules/.bin
+// first on its scripts' PATH, so this runs under it and not the machine's older node.
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  console.error(`Node.js ${process.version} runs this; 22 or later is needed (npm ci installs it as a devDependency)`)
+  process.exit(1)
+}
+
 const root = path.resolve(__dirname, '..')
 const out = path.join(root, 'shared', 'static')
 const govuk = path.join(root, 'node_modules', 'govuk-frontend', 'dist', 'govuk')
@@ -27,4 +34,4 @@ for (const file of ['govuk-frontend.min.css', 'govuk-frontend.min.js']) {
 for (const file of ['moj-frontend.min.css', 'moj-frontend.min.js']) {
   copy(path.join(moj, file), path.join(out, 'vendor', file))
 }
-console.log('Copied GOV.UK Frontend and MoJ Frontend assets to shared/static')
+console.log(`Copied GOV.UK Frontend and MoJ Frontend assets to shared/static (Node.js ${process.version})`)

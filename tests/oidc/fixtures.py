@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import time
@@ -28,6 +27,8 @@ from tests import clock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+# Node.js 22, installed by `npm ci` (the `node` devDependency), not the machine's own node.
+NODE = os.path.join(ROOT, "node_modules", ".bin", "node")
 SCRIPT = os.path.join(HERE, "provider.mjs")
 READY = "OIDC-PROVIDER-READY"
 
@@ -217,9 +218,11 @@ def _client_metadata(
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory):
     """Start oidc-provider on a free 127.0.0.1 port for the whole run."""
-    node = shutil.which("node")
-    if not node:
-        pytest.fail("node is needed for the OpenID Connect tests (node 20 or later).")
+    node = NODE
+    if not os.path.exists(node):
+        pytest.fail(
+            "Node.js 22 is not installed for the OpenID Connect tests: run `npm ci` in the project folder."
+        )
     if not os.path.isdir(os.path.join(ROOT, "node_modules", "oidc-provider")):
         pytest.fail("oidc-provider is not installed: run `npm ci` in the project folder.")
 
