@@ -565,6 +565,8 @@ def server_settings(environ: Mapping[str, str] | None = None) -> dict:
         "workers": read.whole("WEB_CONCURRENCY", default_workers()),
         "metrics": read.given("METRICS_TOKEN") is not None or read.given("METRICS_TOKEN_FILE") is not None,
         "metrics_directory": _metrics_directory(read),
+        # Without REDIS_URL, SINGLE_PROCESS=on stands for one process alone serving requests.
+        "single_process": read.flag("SINGLE_PROCESS", False) and read.given("REDIS_URL") is None,
     }
 
 

@@ -25,7 +25,16 @@ from shared.web import serving
 from tests.paths import ROOT
 from tests.smtp_server import free_port
 
-SERVER_VARIABLES = ("BIND", "HOST", "PORT", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR", "METRICS_TOKEN")
+SERVER_VARIABLES = (
+    "BIND",
+    "HOST",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "METRICS_TOKEN",
+    "SINGLE_PROCESS",
+    "REDIS_URL",
+)
 
 
 @pytest.fixture
@@ -182,7 +191,8 @@ def test_gunicorn_serves_with_two_workers_logs_each_request_and_adds_up_their_me
         "SECRET_KEY": "s" * 40,
         "DATABASE_URL": database_url,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "SINGLE_PROCESS": "on",
+        # Two workers count sign-in guesses in one place.
+        "REDIS_URL": "redis://127.0.0.1:6379/10",
         "NOTIFICATION_SENDER": "smtp",
         "SMTP_HOST": "smtp.police.example",
         "SMTP_FROM": "no-reply@police.example",
@@ -271,3 +281,13 @@ def test_gunicorn_serves_with_two_workers_logs_each_request_and_adds_up_their_me
     assert "never-logged" not in text
     assert "8642097531" not in text
     assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
+
+
+def test_single_process_without_redis_refuses_several_workers(environment):
+    environment.setenv("SINGLE_PROCESS", "on")
+    with pytest.raises(ConfigError, match=r"^SINGLE_PROCESS is on but gunicorn runs 3 workers"):
+        serving.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=3)))
+    serving.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=1)))
+    # With Redis the guesses are counted in one place, however many workers count them.
+    environment.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    serving.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=3)))

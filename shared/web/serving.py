@@ -82,7 +82,19 @@ def settings(environ: Mapping[str, str] | None = None) -> dict:
 
 def on_starting(server) -> None:
     """In the master, before the workers start."""
-    prepare_metrics_directory(server_settings(), server.cfg.workers)
+    settings = server_settings()
+    refuse_several_single_processes(settings, server.cfg.workers)
+    prepare_metrics_directory(settings, server.cfg.workers)
+
+
+def refuse_several_single_processes(server: dict, workers: int) -> None:
+    """SINGLE_PROCESS=on lets production run without Redis because one process counts the
+    sign-in guesses; several gunicorn workers would each count their own."""
+    if server["single_process"] and workers > 1:
+        raise ConfigError(
+            f"SINGLE_PROCESS is on but gunicorn runs {workers} workers (WEB_CONCURRENCY): each would count "
+            "sign-in guesses of its own. Set WEB_CONCURRENCY=1, or set REDIS_URL and turn SINGLE_PROCESS off."
+        )
 
 
 def prepare_metrics_directory(server: dict, workers: int) -> None:
