@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 
+from shared.domain.numbers import MAX_ID, whole_number
 from shared.extensions import db
 from shared.models import ApiClient, AuditEvent, StaffMember
 from shared.services import pager
@@ -61,8 +62,9 @@ def _conditions(filters: AuditFilters) -> list:
     if filters.actor_type:
         conditions.append(AuditEvent.actor_type == filters.actor_type)
     actor = (filters.actor or "").strip()
-    if actor.isdigit():
-        conditions.append(AuditEvent.actor_id == int(actor))
+    actor_id = whole_number(actor, high=MAX_ID)
+    if actor_id is not None:
+        conditions.append(AuditEvent.actor_id == actor_id)
         if not filters.actor_type:
             conditions.append(AuditEvent.actor_type == "staff")
     elif actor:
