@@ -3,7 +3,7 @@ safe to open in a spreadsheet program (OWASP, "CSV injection")."""
 
 import csv
 import re
-from typing import IO
+from typing import IO, Any
 
 # A spreadsheet reads a cell as a formula when it starts with one of these (the
 # full-width forms too, which some programs and input methods turn into them).
@@ -23,7 +23,7 @@ def safe_cell(value: object) -> str:
     return "'" + text if _FORMULA.search(text) else text
 
 
-def writer(buffer: IO[str]):
+def writer(buffer: IO[str]) -> Any:
     """A csv writer that quotes every cell, so that a separator inside a cell (`;`,
     a line break) never splits it, whatever delimiter the program opening it uses."""
     return csv.writer(buffer, quoting=csv.QUOTE_ALL)
