@@ -98,7 +98,7 @@ def _http_error(error: HTTPException):
         allowed = getattr(error, "valid_methods", None)
         headers = {"Allow": ", ".join(allowed)} if code == 405 and allowed else {}
         return Problem(code, headers=headers).response()
-    template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429) else "errors/generic.html"
+    template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 415, 429) else "errors/generic.html"
     return render_template(template, layout=error_layout(), code=code), code
 
 
