@@ -27,6 +27,7 @@ from shared.services.records_input import (
     VictimIn,
     VictimWritten,
 )
+from shared.web.input_guard import MAX_JSON_DEPTH, json_problem
 from shared.web.problems import Problem
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -46,7 +47,8 @@ def _json(model: type[BaseModel], payload: dict, status: int) -> Response:
 
 
 def _body(model: type[BaseModel]):
-    """The request body as `model`: 415 unless JSON, 400 unless it parses, 422 unless it
+    """The request body as `model`: 415 unless JSON, 400 unless it parses (nested no
+    deeper than MAX_JSON_DEPTH, with no text the database cannot store), 422 unless it
     fits (unknown fields included)."""
     if request.mimetype != "application/json":
         raise Problem(415, "Send the body as application/json.")
@@ -55,6 +57,11 @@ def _body(model: type[BaseModel]):
         parsed = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
         raise Problem(400, "The body is not valid JSON.") from None
+    except RecursionError:
+        raise Problem(400, f"The body is nested more than {MAX_JSON_DEPTH} levels deep.") from None
+    wrong = json_problem(parsed)
+    if wrong:
+        raise Problem(400, wrong)
     try:
         return model.model_validate_json(raw, strict=True), parsed
     except ValidationError as error:

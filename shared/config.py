@@ -151,6 +151,9 @@ NUMBERS: dict[str, Number] = {
     "API_MAX_BODY_BYTES": Number(65536, low=1024),
     "API_IDEMPOTENCY_HOURS": Number(72, low=24, unit="hours"),
     "API_IDEMPOTENCY_WAIT_SECONDS": Number(10, low=0, unit="seconds"),
+    # The largest request body any other route takes (Flask's own setting): the forms
+    # need a few kilobytes, the longest (an update and its note) well under 100 KB.
+    "MAX_CONTENT_LENGTH": Number(102400, low=16384),
     # How long the links sent to victims and staff work.
     "ACTIVATION_LINK_TTL_HOURS": Number(72, unit="hours"),
     "RESET_LINK_TTL_MINUTES": Number(60, unit="minutes"),
@@ -672,6 +675,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "API_MAX_BODY_BYTES": read.whole("API_MAX_BODY_BYTES"),
         "API_IDEMPOTENCY_HOURS": read.whole("API_IDEMPOTENCY_HOURS"),
         "API_IDEMPOTENCY_WAIT_SECONDS": read.whole("API_IDEMPOTENCY_WAIT_SECONDS"),
+        "MAX_CONTENT_LENGTH": read.whole("MAX_CONTENT_LENGTH"),
         # How many calls a records system may make to the API.
         "API_RATE_LIMIT": read.rate("API_RATE_LIMIT", "1200 per minute"),
         # The address victims are sent to in invitation links.

@@ -13,6 +13,7 @@ from shared.extensions import babel, csrf, db, login_manager
 from shared.web import (
     health,
     hooks,
+    input_guard,
     locale,
     logs,
     metrics,
@@ -60,6 +61,9 @@ def create_app(config: dict | None = None) -> Flask:
     # First, so that request ids and the CSP nonce exist before any other extension
     # (CSRF checks included) can answer the request.
     hooks.init_app(app)
+    # Next, before anything reads the body (the throttle, CSRF, the forms): a body too
+    # large, of the wrong kind or holding text that cannot be stored is refused unread.
+    input_guard.init_app(app)
     health.init_app(app)
     db.init_app(app)
     transactions.init_app(app)

@@ -1,7 +1,6 @@
 """The administrators' form to register a records system, and the words for what each
 API scope lets a records system do."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
 from wtforms import SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
@@ -11,6 +10,7 @@ from shared.models import API_SCOPES
 from shared.services.api_clients import MAX_NAME
 from shared.translation import gettext as _
 from shared.translation import lazy_gettext as _l
+from shared.web.forms import Form
 
 # Short names for the scopes, shown with the scope's code, which the records system's
 # supplier needs to ask for a token.
@@ -40,7 +40,7 @@ def scope_label(scope: str) -> str:
     return _("%(label)s (%(scope)s)", label=label, scope=scope)
 
 
-class ApiClientForm(FlaskForm):
+class ApiClientForm(Form):
     name = StringField(
         _l("Name of the records system"),
         description=_l(

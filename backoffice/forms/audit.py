@@ -3,18 +3,17 @@ bookmarked, shared with the export link, and repeated."""
 
 import re
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from backoffice.forms.common import choices
+from shared.domain.numbers import MAX_ID, whole_number
 from shared.services.audit_log import AuditFilters
 from shared.translation import lazy_gettext as _l
-from shared.web.forms import GovDateField
+from shared.web.forms import Form, GovDateField
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_MAX_ID = 2**31 - 1
 
 
 def _strip(value):
@@ -25,7 +24,7 @@ def _strip_lower(value):
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     actor = StringField(
         _l("Staff member"),
         description=_l("Their staff ID number or email address"),
@@ -112,8 +111,8 @@ class AuditFilterForm(FlaskForm):
 
     def validate_actor(self, field):
         value = field.data or ""
-        if value.isdigit():
-            if not 0 < int(value) <= _MAX_ID:
+        if value.isascii() and value.isdigit():
+            if whole_number(value, low=1, high=MAX_ID) is None:
                 raise ValidationError(_l("Enter a staff ID number that exists"))
         elif value and not _EMAIL.match(value):
             raise ValidationError(_l("Enter the staff member’s ID number or email address"))

@@ -1,7 +1,6 @@
 """The form a Designated Decision Maker or the Force Crime Registrar fills in to cancel
 a crime record."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -10,9 +9,10 @@ from backoffice.forms.common import choices
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.services.victims_code_actions import MAX_REASON
 from shared.translation import lazy_gettext as _l
+from shared.web.forms import Form
 
 
-class CancelCrimeForm(FlaskForm):
+class CancelCrimeForm(Form):
     reason = RadioField(
         _l("Why is the crime record being cancelled?"),
         widget=GovRadioInput(),

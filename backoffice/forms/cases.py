@@ -1,7 +1,6 @@
 """Forms of a crime's own pages: recording it, posting an update, its officer, stage and
 outcome."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -28,7 +27,7 @@ from shared.domain.reference_data import (
 )
 from shared.services.updates import MAX_TEXT
 from shared.translation import lazy_gettext as _l
-from shared.web.forms import GovDateField, TimeField
+from shared.web.forms import Form, GovDateField, TimeField
 
 VISIBLE_CHOICES = choices(
     [
@@ -38,7 +37,7 @@ VISIBLE_CHOICES = choices(
 )
 
 
-class CrimeForm(FlaskForm):
+class CrimeForm(Form):
     reference = StringField(
         _l("Crime reference"),
         description=_l("As given by the crime recording system, for example 43/12345/26"),
@@ -100,7 +99,7 @@ def _text_field(label, hint=None, required_message=None):
     return TextAreaField(label, description=hint, widget=GovTextArea(), validators=validators)
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(Form):
     kind = SelectField(
         _l("What kind of update is this?"),
         description=_l("Key events start a duty under the Victims’ Code to tell the victim."),
@@ -157,7 +156,7 @@ class UpdateForm(FlaskForm):
             )
 
 
-class OfficerForm(FlaskForm):
+class OfficerForm(Form):
     officer = SelectField(
         _l("Who is the new officer in charge?"),
         description=_l("The victim sees their name, and the victim’s new messages go to them."),
@@ -173,7 +172,7 @@ class OfficerForm(FlaskForm):
         )
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     stage = RadioField(
         _l("What stage has the investigation reached?"),
         widget=GovRadioInput(),
@@ -193,7 +192,7 @@ class StageForm(FlaskForm):
         self.stage.choices = choices((s.code, s.label) for s in STAGES.values() if s.code not in FINAL_STAGES)
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     outcome = SelectField(
         _l("Outcome"),
         description=_l("The Home Office outcome type"),

@@ -5,7 +5,6 @@ import re
 from datetime import date, timedelta
 
 from flask_babel import format_date
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
 from wtforms import RadioField, SelectChoice, SelectField
 
@@ -13,7 +12,7 @@ from shared.services import reports
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.translation import lazy_gettext as _l
-from shared.web.forms import GovDateField
+from shared.web.forms import Form, GovDateField
 
 MONTHS_OFFERED = 36
 QUARTERS_OFFERED = 12
@@ -64,7 +63,7 @@ def quarter_choices(today: date) -> list[SelectChoice]:
     return out
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     period = RadioField(
         _l("Period"),
         description=_l("Then choose the month, the quarter or the dates below"),
@@ -147,11 +146,13 @@ class ReportForm(FlaskForm):
         if not match or int(match.group(1)) < 2000:
             self.quarter.errors.append(_("Select the quarter"))
             return None
-        first, last = _quarter_dates(int(match.group(1)), int(match.group(2)))
-        if first > self.today:
+        # Compared before any date is worked out: the end of a quarter in year 9999
+        # would be past the last date there is.
+        asked = (int(match.group(1)), int(match.group(2)))
+        if asked > _quarter_of(self.today):
             self.quarter.errors.append(_("The quarter must be this quarter or earlier"))
             return None
-        return first, last
+        return _quarter_dates(*asked)
 
     def _custom(self):
         start, end = self.from_date.data, self.to_date.data

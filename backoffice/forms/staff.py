@@ -1,7 +1,6 @@
 """Forms for staff accounts: the second sign-in step, setting up an account, and the
 administrators' screens."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovPasswordInput,
@@ -13,11 +12,13 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from backoffice.forms.common import choices
+from shared.domain.numbers import MAX_ID, whole_number
 from shared.domain.permissions import ROLE_LABELS
 from shared.translation import lazy_gettext as _l
+from shared.web.forms import Form
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code from your authenticator app"),
         description=_l(
@@ -34,7 +35,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     code = StringField(
         _l("Code from your authenticator app"),
         description=_l("After you add the account, the app shows a 6-digit code. Enter it here."),
@@ -47,7 +48,7 @@ class EnrolForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-class SetUpPasswordForm(FlaskForm):
+class SetUpPasswordForm(Form):
     password = PasswordField(
         _l("Create a password"),
         description=_l("Use at least 8 characters. A few words you will remember work well."),
@@ -80,7 +81,7 @@ def _roles_field(label):
     )
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(Form):
     name = StringField(
         _l("Full name"),
         widget=GovTextInput(),
@@ -123,10 +124,9 @@ class NewStaffForm(FlaskForm):
 
     def team_id(self) -> int:
         """The chosen team's id, or 0 when what was posted is not a number."""
-        value = self.team.data or ""
-        return int(value) if value.isdigit() and len(value) < 10 else 0
+        return whole_number(self.team.data, high=MAX_ID) or 0
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     roles = _roles_field(_l("Roles"))
     submit = SubmitField(_l("Save roles"), widget=GovSubmitInput())

@@ -1,6 +1,5 @@
 """Adding a victim to a crime, or changing their details."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -24,10 +23,10 @@ from shared.domain.reference_data import (
     LANGUAGE_NAMES,
 )
 from shared.translation import lazy_gettext as _l
-from shared.web.forms import GovDateField
+from shared.web.forms import Form, GovDateField
 
 
-class VictimForm(FlaskForm):
+class VictimForm(Form):
     name = StringField(
         _l("Full name"),
         widget=GovTextInput(),

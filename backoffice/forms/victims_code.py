@@ -2,7 +2,6 @@
 (ways, services, reasons) are checked again by shared.services.victims_code_actions, which says
 in words what is wrong; these forms catch what is missing or malformed."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -24,13 +23,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from backoffice.forms.common import choices
+from shared.domain.numbers import whole_number
 from shared.domain.reference_data import CONTACT_CHANNEL_LABELS, LANGUAGE_NAMES
 from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, ENHANCED_REASONS, SUPPORT_SERVICES
 from shared.models.types import utcnow
 from shared.services import calendar
 from shared.services.victims_code_actions import MAX_REASON
 from shared.translation import lazy_gettext as _l
-from shared.web.forms import GovDateField, TimeField
+from shared.web.forms import Form, GovDateField, TimeField
 
 YES_NO = choices([("yes", _l("Yes")), ("no", _l("No"))])
 MAX_COMPLAINT = 200
@@ -46,7 +46,7 @@ def _reason_length():
     )
 
 
-class RecordEntitlementForm(FlaskForm):
+class RecordEntitlementForm(Form):
     way = RadioField(
         _l("What was done?"),
         widget=GovRadioInput(),
@@ -79,7 +79,7 @@ class RecordEntitlementForm(FlaskForm):
         self.way.choices = choices((w.code, w.label) for w in ways)
 
 
-class NotApplicableForm(FlaskForm):
+class NotApplicableForm(Form):
     reason = TextAreaField(
         _l("Why does this not apply?"),
         description=_l("Supervisors read this reason. It is not shown to the victim."),
@@ -90,12 +90,11 @@ class NotApplicableForm(FlaskForm):
 
 
 def _whole_days(form, field):
-    value = (field.data or "").strip()
-    if not value.isdigit() or not 1 <= int(value) <= 365:
+    if whole_number(field.data, low=1, high=365) is None:
         raise ValidationError(_l("Enter how often, in days, from 1 to 365"))
 
 
-class ContactPlanForm(FlaskForm):
+class ContactPlanForm(Form):
     frequency_days = StringField(
         _l("How often does the victim want an update, in days?"),
         description=_l("For example, 28 for every 4 weeks"),
@@ -147,7 +146,8 @@ class ContactPlanForm(FlaskForm):
 
     @property
     def frequency(self) -> int:
-        return int(self.frequency_days.data.strip())
+        # Read only once the form is valid, so always a number from 1 to 365.
+        return whole_number(self.frequency_days.data, low=1, high=365) or 1
 
 
 # Which reason, asked for each category that is ticked.
@@ -162,7 +162,7 @@ REASON_MISSING = {
 NONE_APPLY = "none"
 
 
-class EnhancedRightsForm(FlaskForm):
+class EnhancedRightsForm(Form):
     categories = SelectMultipleField(
         _l("Which enhanced rights categories apply?"),
         description=_l(
@@ -227,7 +227,7 @@ for _category in ENHANCED_CATEGORIES:
     )
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(Form):
     date = GovDateField(
         _l("When was the complaint received?"),
         description=_l("For example, 27 3 2026"),
@@ -250,7 +250,7 @@ class ComplaintForm(FlaskForm):
     submit = SubmitField(_l("Record complaint"), widget=GovSubmitInput())
 
 
-class ReviewRequestForm(FlaskForm):
+class ReviewRequestForm(Form):
     date = GovDateField(
         _l("When did the victim ask for a review?"),
         description=_l("For example, 27 3 2026"),

@@ -83,7 +83,7 @@ def _start_again():
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@throttle.guarded("staff-sign-in")
+@throttle.guarded("staff-sign-in", throttle.typed_email)
 def sign_in():
     form = SignInForm()
     local = _local_accounts()
@@ -107,7 +107,7 @@ def sign_in():
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public
-@throttle.guarded("staff-code")
+@throttle.guarded("staff-code", throttle.pending_sign_in)
 def sign_in_code():
     if not _local_accounts():
         abort(404)
@@ -130,7 +130,7 @@ def sign_in_code():
 
 @bp.route("/sign-in/set-up-authenticator", methods=["GET", "POST"])
 @public
-@throttle.guarded("staff-code")
+@throttle.guarded("staff-code", throttle.pending_sign_in)
 def set_up_authenticator():
     if not _local_accounts():
         abort(404)

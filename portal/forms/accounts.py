@@ -1,9 +1,9 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 from shared.translation import lazy_gettext as _l
+from shared.web.forms import Form
 
 
 def _new_password(label) -> PasswordField:
@@ -32,7 +32,7 @@ def _confirm_password(label) -> PasswordField:
     )
 
 
-class ChoosePasswordForm(FlaskForm):
+class ChoosePasswordForm(Form):
     password = _new_password(_l("Create a password"))
     confirm = _confirm_password(_l("Confirm your password"))
     submit = SubmitField(_l("Set up account"), widget=GovSubmitInput())
@@ -45,7 +45,7 @@ class ResetPasswordForm(ChoosePasswordForm):
     submit = SubmitField(_l("Reset password"), widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         widget=GovPasswordInput(),
@@ -56,7 +56,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = StringField(
         _l("Email address"),
         widget=GovTextInput(),

@@ -32,7 +32,7 @@ def index():
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@throttle.guarded("victim-sign-in")
+@throttle.guarded("victim-sign-in", throttle.typed_email)
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
@@ -87,7 +87,7 @@ def activate(token):
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
-@throttle.guarded("password-reset")
+@throttle.guarded("password-reset", throttle.typed_email)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -127,7 +127,7 @@ def _link_problem(template: str, problem: LinkProblem):
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires("victim.self")
-@throttle.guarded("change-password")
+@throttle.guarded("change-password", throttle.signed_in_user)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -8,6 +8,7 @@ VICTIMS_CODE_DAYS setting (see `timescales`); none is written into a view.
 
 from dataclasses import dataclass
 
+from shared.domain.numbers import whole_number
 from shared.translation import lazy_gettext as _l
 
 # --- Ways an entitlement is met ------------------------------------------------------
@@ -458,7 +459,8 @@ def timescales(value: str | None) -> dict[str, int]:
         key, days = key.strip(), days.strip()
         if not sep or key not in out:
             raise ValueError(f"VICTIMS_CODE_DAYS: unknown timescale {key!r}; known: {', '.join(sorted(out))}")
-        if not days.isdigit() or not 0 <= int(days) <= 365:
+        number = whole_number(days, high=365)
+        if number is None:
             raise ValueError(f"VICTIMS_CODE_DAYS: {key} must be a whole number of days from 0 to 365")
-        out[key] = int(days)
+        out[key] = number
     return out

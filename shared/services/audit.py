@@ -39,6 +39,13 @@ def clear_origin(token: Token) -> None:
     _origin.reset(token)
 
 
+def storable(text: str) -> str:
+    """`text` as a column can hold it: a NUL byte or a lone surrogate, which a refused
+    request may carry in its path or query, is written as its escape (`\\x00`), so the
+    trail still shows what was asked (PostgreSQL refuses a NUL in text)."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def record(
     action: str,
     record_type: str | None = None,
@@ -59,9 +66,9 @@ def record(
         actor_roles=",".join(sorted(actor.roles)) if isinstance(actor, StaffMember) else None,
         action=action,
         record_type=record_type,
-        record_id=None if record_id is None else str(record_id),
+        record_id=None if record_id is None else storable(str(record_id)),
         request_id=None if origin is None else origin.request_id,
-        detail=detail,
+        detail=None if detail is None else storable(detail),
     )
     db.session.add(event)
     return event

@@ -2,7 +2,6 @@
 (Data Protection Act 2018 s.62). Filtering, counting and paging happen in SQL, so a
 search costs the same few queries however long the trail grows."""
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,18 +10,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 
+from shared.domain.numbers import MAX_ID, whole_number
 from shared.extensions import db
 from shared.models import ApiClient, AuditEvent, StaffMember
 from shared.services import pager
 from shared.services.pager import Page
+from shared.services.spreadsheet import safe_cell, writer
 from shared.translation import gettext as _
 
 LONDON = ZoneInfo("Europe/London")
 EXPORT_MAX_ROWS = 100_000
 # Rows fetched from the database at a time while an export streams.
 EXPORT_CHUNK = 1_000
-# A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -63,8 +62,9 @@ def _conditions(filters: AuditFilters) -> list:
     if filters.actor_type:
         conditions.append(AuditEvent.actor_type == filters.actor_type)
     actor = (filters.actor or "").strip()
-    if actor.isdigit():
-        conditions.append(AuditEvent.actor_id == int(actor))
+    actor_id = whole_number(actor, high=MAX_ID)
+    if actor_id is not None:
+        conditions.append(AuditEvent.actor_id == actor_id)
         if not filters.actor_type:
             conditions.append(AuditEvent.actor_type == "staff")
     elif actor:
@@ -132,13 +132,6 @@ def search(filters: AuditFilters, page: int, per_page: int) -> Page:
     return found
 
 
-def safe_cell(value: object) -> str:
-    """The text of a CSV cell that a spreadsheet will show as text, never run as a
-    formula: a leading quote before `=`, `+`, `-`, `@`, tab or carriage return (OWASP)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def export_header() -> list[str]:
     return [
         _("Time (UTC)"),
@@ -204,13 +197,12 @@ def export_rows(filters: AuditFilters, limit: int = EXPORT_MAX_ROWS) -> Iterator
 
 def export_csv(filters: AuditFilters, limit: int = EXPORT_MAX_ROWS) -> Iterator[str]:
     """`export_rows` as CSV text in pieces of about 64 kB, after a byte order mark so
-    that spreadsheet programs read the file as UTF-8. The csv module quotes cells
-    holding commas, quotes or line breaks."""
+    that spreadsheet programs read the file as UTF-8. Every cell is quoted."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    out = writer(buffer)
     buffer.write("\ufeff")
     for row in export_rows(filters, limit):
-        writer.writerow(row)
+        out.writerow(row)
         if buffer.tell() >= 65_536:
             yield buffer.getvalue()
             buffer.seek(0)

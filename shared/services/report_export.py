@@ -2,13 +2,12 @@
 and `flask compliance-report --format csv`) and a JSON-ready dict (`--format json`).
 Both are read from `shared.services.reports`, so they show what the page shows."""
 
-import csv
 import io
 from collections.abc import Sequence
 
 from shared.domain.victims_code_rules import METRICS
-from shared.services.audit_log import safe_cell
 from shared.services.reports import RECORDING_METRICS, SPLITS, Counts, Recording, Report, Trend, percent
+from shared.services.spreadsheet import safe_cell, writer
 from shared.translation import gettext as _
 
 
@@ -84,7 +83,7 @@ def csv_text(report: Report, byte_order_mark: bool = False) -> str:
     buffer = io.StringIO()
     if byte_order_mark:
         buffer.write("\ufeff")
-    csv.writer(buffer).writerows(to_csv_rows(report))
+    writer(buffer).writerows(to_csv_rows(report))
     return buffer.getvalue()
 
 

@@ -38,6 +38,9 @@ from shared.translation import lazy_gettext as _l
 
 # The longest period a report covers, in calendar months (the trend has a bar a month).
 MAX_MONTHS = 60
+# The last day a report may cover: far beyond any record, and far enough from the last
+# date Python has that a day or a month after it always exists.
+LATEST_DAY = date(2999, 12, 31)
 RECORDING_HOURS = 24
 CANCEL_ROLES = ("ddm", "fcr")
 
@@ -190,8 +193,14 @@ def _month_count(start: date, end: date) -> int:
 
 
 def check_period(start: date, end: date) -> None:
-    """Raises ServiceError (field "to_date") for a period that ends before it starts or
-    spans more than MAX_MONTHS calendar months."""
+    """Raises ServiceError (field "to_date") for a period that ends before it starts,
+    spans more than MAX_MONTHS calendar months, or ends after LATEST_DAY (the report
+    works out the day and the month after the period, which the last dates there are
+    do not have)."""
+    if end > LATEST_DAY:
+        raise ServiceError(
+            _l("The ‘to’ date must be in %(year)d or earlier", year=LATEST_DAY.year), "to_date"
+        )
     if end < start:
         raise ServiceError(_l("The ‘to’ date must be the same as or after the ‘from’ date"), "to_date")
     if _month_count(start, end) > MAX_MONTHS:

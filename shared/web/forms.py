@@ -6,7 +6,13 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovDateInput,
+    GovPasswordInput,
+    GovSubmitInput,
+    GovTextInput,
+)
 from wtforms import DateField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
@@ -15,6 +21,48 @@ from shared.translation import lazy_gettext as _l
 
 LONDON = ZoneInfo("Europe/London")
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
+# The most a form shows back of a value whose field declares no length: the longest
+# text any field takes (an officer's update).
+ECHO_LIMIT = 5000
+# The most a box of a date shows back: a year is 4 digits; a few spaces are kept.
+DATE_BOX_ECHO_LIMIT = 8
+
+
+def echo_limit(field) -> int:
+    """How much of a value `field` shows back when a form is sent back with errors: the
+    field's own Length maximum, else its `echo_limit` attribute, else ECHO_LIMIT. A box
+    with a GOV.UK character count shows up to twice its maximum: the pattern sends back
+    text a little too long for the writer to shorten ("You have 12 characters too
+    many"), and a victim must not lose a message they wrote; more than that is no
+    message, and is cut."""
+    lengths = [v.max for v in field.validators if isinstance(v, Length) and v.max is not None and v.max >= 0]
+    limit = min(lengths) if lengths else getattr(field, "echo_limit", ECHO_LIMIT)
+    return 2 * limit if isinstance(field.widget, GovCharacterCount) else limit
+
+
+class Form(FlaskForm):
+    """Every form of the service. A form sent back with errors never shows back more of
+    a value than `echo_limit` allows: a megabyte typed into an email box comes back as
+    its first 320 characters, not as a megabyte page. Only what is shown is cut; what
+    is checked and saved is what was sent."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            _cap_shown_value(field)
+
+
+def _cap_shown_value(field) -> None:
+    shown = getattr(field, "_value", None)
+    if shown is None:
+        # A choice (select, radios): what it shows is its own options, not what was sent.
+        return
+
+    def capped():
+        value = shown()
+        return value[: echo_limit(field)] if isinstance(value, str) else value
+
+    field._value = capped
 
 
 class TranslatedDateInput(GovDateInput):
@@ -28,6 +76,8 @@ class TranslatedDateInput(GovDateInput):
         if field.raw_data is not None and len(field.raw_data) != 3:
             # Posted with missing or extra boxes: show what can be shown, in order.
             field.raw_data = (list(field.raw_data) + ["", "", ""])[:3]
+        if field.raw_data is not None:
+            field.raw_data = [str(box)[:DATE_BOX_ECHO_LIMIT] for box in field.raw_data]
         params = super().map_gov_params(field, **kwargs)
         labels = (_("Day"), _("Month"), _("Year"))
         values = date_parts(field.data) if field.raw_data is None and field.data else None
@@ -98,7 +148,7 @@ def local_to_utc(day: date, at: time | None) -> datetime:
     return datetime.combine(day, at or time(0, 0), tzinfo=LONDON).astimezone(UTC)
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = StringField(
         _l("Email address"),
         widget=GovTextInput(),

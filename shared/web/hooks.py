@@ -78,8 +78,16 @@ def security_headers(nonce: str) -> dict[str, str]:
 def _security_headers(response):
     response.headers.update(security_headers(g.get("csp_nonce", "")))
     response.headers["X-Request-ID"] = g.get("request_id", "")
+    # No page of the service is kept by a browser or a proxy: signed-in pages, pages
+    # whose address or form carries a secret (activation, reset and set-up links),
+    # their redirects and errors, and the public pages too, since a victim may share a
+    # computer with the person who harmed them. Only static files (answered before
+    # Flask, with their own caching) and a public response that says otherwise are
+    # cached.
     if current_user and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
+    else:
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
@@ -90,7 +98,7 @@ def _http_error(error: HTTPException):
         allowed = getattr(error, "valid_methods", None)
         headers = {"Allow": ", ".join(allowed)} if code == 405 and allowed else {}
         return Problem(code, headers=headers).response()
-    template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429) else "errors/generic.html"
+    template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 415, 429) else "errors/generic.html"
     return render_template(template, layout=error_layout(), code=code), code
 
 

@@ -3,6 +3,7 @@ string, and the parameters of the GOV.UK pagination component."""
 
 from flask import request, url_for
 
+from shared.domain.numbers import whole_number
 from shared.translation import gettext as _
 
 # More pages than any list holds: a bigger number is junk, not a request for the last page.
@@ -14,10 +15,8 @@ def requested_page(name: str = "page") -> int:
     not a whole number from 1 up. A page past the end is the service's to settle (it
     shows the last one)."""
     value = request.args.get(name, "")
-    if not (value.isascii() and value.isdigit()):
-        return 1
-    number = int(value)
-    return number if 0 < number <= MAX_PAGE else 1
+    # Spaces around it make it junk here, as anything but bare digits does.
+    return (value == value.strip() and whole_number(value, low=1, high=MAX_PAGE)) or 1
 
 
 def pagination_params(

@@ -1,13 +1,17 @@
 """Throttling of guesses: sign-in, second-factor codes and reset requests.
 
 Each guarded form allows at most THROTTLE_LIMIT attempts (default 10 in 5 minutes)
-per account and per client address, counted in a moving window. There is no permanent
+per account and per client address, counted in a moving window. The account comes from
+the server's own state (the pending sign-in, the signed-in user), never from a field the
+client posts; only a first sign-in step, before any such state exists, counts per email
+address typed (see `typed_email`). There is no permanent
 lockout: an abuser must not be able to shut a victim out of their account. Counts live
 in Redis when REDIS_URL is set (shared by every worker), in memory otherwise.
 """
 
 import hashlib
 import logging
+from collections.abc import Callable
 
 from flask import current_app, request, session
 from flask_limiter import Limiter
@@ -33,16 +37,26 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.strip().casefold().encode()).hexdigest()[:32]
 
 
-def _account_from_form() -> str:
-    """The account the guess is about: the email typed (unknown addresses count too, so
-    throttling says nothing about whether an account exists); at the second-factor step,
-    the member of staff part-way through signing in; on a signed-in user's own forms
-    (changing a password), that user."""
-    if "email" in request.form:
-        return "email:" + _digest(request.form.get("email", ""))
+def typed_email() -> str:
+    """The account a first sign-in step is about: the email address typed, normalised.
+    Before the password is right there is no server-side state to key on, and the
+    address typed *is* the account being guessed (unknown addresses count too, so
+    throttling says nothing about whether an account exists). Typing a different
+    address each time aims each guess at a different account, so it gains nothing
+    against any one of them; and every guess still counts in the per-address bucket,
+    which no field of the form can change."""
+    return "email:" + _digest(request.form.get("email", ""))
+
+
+def pending_sign_in() -> str:
+    """The member of staff part-way through signing in: set in the session by the
+    server when the password was right, never taken from the form."""
     pending = session.get("pending_staff_id")
-    if pending is not None:
-        return f"staff:{pending}"
+    return f"staff:{pending}" if pending is not None else "staff:none"
+
+
+def signed_in_user() -> str:
+    """The signed-in user, on their own forms (changing a password)."""
     if current_user.is_authenticated:
         return f"{current_user.kind}:{current_user.id}"
     return "anonymous"
@@ -52,14 +66,17 @@ def _limit() -> str:
     return current_app.config["THROTTLE_LIMIT"]
 
 
-def guarded(scope: str):
-    """Throttle a form's POSTs per account and per client address under `scope`."""
+def guarded(scope: str, account: Callable[[], str]):
+    """Throttle a form's POSTs per client address and per account under `scope`.
+    `account` names the account from the server's own state: `pending_sign_in` or
+    `signed_in_user`; only the first step of a sign-in or a reset request, where no
+    such state exists yet, may use `typed_email`. A posted field never chooses the
+    bucket of a step that has server-side state (an `email=` added to a code guess
+    is ignored)."""
     per_address = limiter.limit(
         _limit, key_func=get_remote_address, methods=["POST"], scope=f"{scope}:address"
     )
-    per_account = limiter.limit(
-        _limit, key_func=_account_from_form, methods=["POST"], scope=f"{scope}:account"
-    )
+    per_account = limiter.limit(_limit, key_func=account, methods=["POST"], scope=f"{scope}:account")
 
     def decorate(view):
         return per_address(per_account(view))

@@ -17,7 +17,7 @@ from shared.extensions import db
 from shared.models import AuditEvent
 from tests import factories
 
-FORMULAS = ("=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)")
+FORMULAS = ("=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)", ";=1+2", " =1+2", "\n=1+2", "\r\n@SUM(1)")
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -2,6 +2,7 @@
 codes, set-up links, and the administrators' screens for accounts and roles."""
 
 import hashlib
+import os
 import re
 import time
 import types
@@ -217,6 +218,44 @@ def test_wrong_codes_are_throttled_without_a_permanent_lockout(app, client, ctx,
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Throttled" in logged and "Authenticator code refused" in logged
     assert wrong not in logged and totp.opened_secret(member.totp_secret) not in logged
+
+
+def _random_email(n: int) -> str:
+    return f"someone{n}-{os.urandom(4).hex()}@example.com"
+
+
+@pytest.mark.parametrize("enrolled", [True, False], ids=["code", "set-up-authenticator"])
+def test_an_email_field_added_to_each_code_guess_does_not_give_it_a_fresh_count(client, ctx, enrolled):
+    """The code steps count per member part-way through signing in (the server's own
+    state): a posted `email=` changes nothing, and the right code while throttled does
+    not sign in, whatever the address the guesses come from."""
+    member = factories.staff() if enrolled else _not_enrolled()
+    location = _password_step(client, member.email)
+    page = client.get(location)
+    token = page.csrf()
+    secret = (
+        totp.opened_secret(member.totp_secret)
+        if enrolled
+        else page.soup.select_one("#secret").get_text().replace(" ", "")
+    )
+    right = _code(secret)
+    wrong = "000000" if right != "000000" else "111111"
+    for n in range(10):
+        page = client.post(
+            location,
+            {"code": wrong, "email": _random_email(n), "csrf_token": token},
+            environ_base={"REMOTE_ADDR": f"10.9.0.{n}"},
+        )
+        assert page.status == 400, n
+    page = client.post(
+        location,
+        {"code": right, "email": _random_email(99), "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.9.0.99"},
+    )
+    assert page.status == 429
+    assert page.h1 == "Too many attempts"
+    assert client.get("/backoffice/cases").status == 302
+    assert _fresh(member).totp_last_step is None
 
 
 @pytest.mark.time_sensitive

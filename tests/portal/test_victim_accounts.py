@@ -285,6 +285,40 @@ def test_change_password_guesses_are_throttled_per_victim_not_for_everyone(app, 
     assert page.status == 302
 
 
+def test_an_email_field_added_to_each_change_password_guess_does_not_give_it_a_fresh_count(
+    victim_client, ctx
+):
+    """Changing a password counts per signed-in victim: an `email=` in the form is
+    not the account, and the right password while throttled changes nothing."""
+    victim = _victim()
+    victim_client.victim_sign_in(victim.email, factories.PASSWORD)
+    token = victim_client.get("/account/password").csrf()
+    before = _fresh_victim(victim).password_hash
+
+    def attempt(current: str, n: int):
+        return victim_client.post(
+            "/account/password",
+            {
+                "current_password": current,
+                "password": NEW_PASSWORD,
+                "confirm": NEW_PASSWORD,
+                "email": f"random{n}-{os.urandom(4).hex()}@example.com",
+                "csrf_token": token,
+            },
+            environ_base={"REMOTE_ADDR": f"10.0.6.{n}"},
+        )
+
+    for n in range(1, 11):
+        assert attempt(f"guess {n}", n).status == 400, n
+    assert attempt(factories.PASSWORD, 11).status == 429
+    assert _fresh_victim(victim).password_hash == before
+
+
+def _fresh_victim(victim) -> Victim:
+    db.session.expire_all()
+    return db.session.get(Victim, victim.id)
+
+
 # No user enumeration ---------------------------------------------------------------
 
 

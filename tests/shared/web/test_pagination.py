@@ -25,7 +25,9 @@ from tests.pages import PageClient
 from tests.queries import same_person
 from tests.signed_in import sign_in_as
 
-JUNK = ["abc", "-1", "0", "1.5", "²", "٣", "99999999999999999999", "%00", "", "2%20", "1e3", "0x10"]
+# A NUL byte is not here: every request holding one is refused with 400
+# (tests/shared/web/test_hostile_input.py).
+JUNK = ["abc", "-1", "0", "1.5", "²", "٣", "99999999999999999999", "", "2%20", "1e3", "0x10"]
 
 
 def _client(app, user, portal=False) -> PageClient:

@@ -2,6 +2,7 @@
 hold across every route rather than on one example."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.extensions import db
 from shared.models import Entitlement
+from shared.services import links
 from shared.web.login import safe_next
 from tests import factories
 from tests.pages import PageClient
@@ -254,3 +256,57 @@ def test_every_form_sent_back_for_bad_input_is_a_4xx_with_the_error_summary(app,
     for path in ("/sign-in", "/forgot-password", "/backoffice/sign-in"):
         page = PageClient(app, portal=True).post(path, {})
         assert page.status == 400 and page.error_summary, path
+
+
+def _no_store(response) -> bool:
+    return response.headers.get("Cache-Control") == "no-store"
+
+
+def test_no_page_is_stored_by_a_browser_or_a_proxy_signed_in_or_not(app, staff_client):
+    """Every response that is not a static file says no-store: public pages and pages
+    whose address carries a secret (with a token that works or not) as well as
+    signed-in ones, and their redirects and errors."""
+    client, values = staff_client
+    anonymous = PageClient(app)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        path = _build(rule, values)
+        for who in (anonymous, client):
+            response = who._request("get", path)
+            assert _no_store(response), (
+                rule.endpoint,
+                response.status_code,
+                response.headers.get("Cache-Control"),
+            )
+            checked += 1
+    assert checked > 60
+
+
+def test_links_carrying_a_secret_and_what_follows_them_are_never_stored(app, ctx):
+    officer = factories.staff()
+    link = factories.victim(factories.crime(officer), officer)
+    admin = factories.staff(roles=("admin",))
+    new_member = factories.staff()
+    activation = "/activate/" + links.issue("activation", timedelta(hours=1), victim=link.victim)
+    set_up = "/backoffice/set-up/" + links.issue(
+        "staff_setup", timedelta(hours=1), staff=new_member, by=admin
+    )
+    other = factories.active_victim(factories.crime(officer), officer)
+    reset = "/reset-password/" + links.issue("reset", timedelta(hours=1), victim=other.victim)
+    db.session.commit()
+    password = "a long and fine passphrase"
+    for path in (activation, set_up, reset):
+        client = PageClient(app, portal=not path.startswith("/backoffice"))
+        page = client.get(path)
+        assert page.status == 200 and _no_store(page.response), path
+        # Sent back with errors, then accepted (a redirect), then used up (an error).
+        page = client.post(path, {"password": password, "confirm": "not the same"})
+        assert page.status == 400 and _no_store(page.response), path
+        page = client.post(path, {"password": password, "confirm": password})
+        assert page.status == 302 and _no_store(page.response), path
+        page = client.get(path)
+        assert page.status == 410 and _no_store(page.response), path
+        page = client.get(path[:-4] + "nope")
+        assert page.status == 404 and _no_store(page.response), path
