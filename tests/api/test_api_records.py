@@ -234,6 +234,31 @@ def test_a_crime_is_created_then_brought_up_to_date(app, ctx, api):
     ]
 
 
+def test_only_an_officer_or_a_supervisor_can_be_made_officer_in_charge(app, ctx, api):
+    team = db.session.scalar(select(StaffMember).where(StaffMember.collar_number == api.collar)).team
+    pcc = factories.staff(team, roles=("pcc",))
+    analyst = factories.staff(team, roles=("analyst",))
+    supervisor = factories.staff(team, roles=("supervisor",))
+    db.session.commit()
+
+    # A new crime in the hands of the Commissioner's office is refused, pointed at.
+    reference = new_reference()
+    body = crime_body(reference, pcc.collar_number)
+    refused = problem(api.post("/crimes", body), 422)
+    assert pointers(refused) == ["/officer_in_charge"]
+    assert "officer or a supervisor" in refused["errors"][0]["detail"]
+    assert crime_row(reference) is None
+
+    # So is handing a crime held to an analyst; a supervisor can take it.
+    body = create(api)
+    assert pointers(
+        problem(api.post("/crimes", later(body, officer_in_charge=analyst.collar_number)), 422)
+    ) == ["/officer_in_charge"]
+    assert crime_row(body["reference"]).officer_in_charge.collar_number == api.collar
+    ok(api.post("/crimes", later(body, minutes=2, officer_in_charge=supervisor.collar_number)))
+    assert crime_row(body["reference"]).officer_in_charge_id == supervisor.id
+
+
 def test_the_same_record_again_changes_nothing(app, ctx, api):
     body = create(api)
     reference = body["reference"]
