@@ -2,14 +2,12 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from wtforms import (
-    BooleanField,
     RadioField,
     StringField,
     SubmitField,
@@ -88,9 +86,5 @@ class VictimForm(FlaskForm):
             Optional(),
             Length(max=2000, message=_l("Communication needs must be 2000 characters or fewer")),
         ],
-    )
-    link_existing = BooleanField(
-        _l("Link to the victim already recorded with this email address"),
-        widget=GovCheckboxInput(),
     )
     submit = SubmitField(_l("Add victim"), widget=GovSubmitInput())

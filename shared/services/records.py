@@ -150,8 +150,8 @@ def load_crime(data: CrimeIn, by: ApiClient) -> Written:
 @_race_retried
 def load_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written:
     """`upsert_victim` as the bulk import runs it: a unit of work of its own, tried again
-    when it loses a race."""
-    return upsert_victim(crime, data, by)
+    when it loses a race, and not throttled (an operator runs it)."""
+    return upsert_victim(crime, data, by, paced=False)
 
 
 # ---------------------------------------------------------------------------- lookups
@@ -369,23 +369,21 @@ def check_rights(data: VictimIn) -> None:
 
 
 @transactional
-def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written[CrimeVictim]:
-    """Add the victim the first time their `victim_ref` is seen on the crime; after that,
-    bring their details, assessed enhanced rights and contact plan up to date. Raises
-    ServiceError, Conflict."""
+def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient, paced: bool = True) -> Written[CrimeVictim]:
+    """Add the victim the first time their `victim_ref` is seen on the crime, as the back
+    office does (shared.services.victims.add_victim: the same answer whether or not the
+    email address is known elsewhere, throttled when `paced`); after that, bring their
+    details, assessed enhanced rights and contact plan up to date. Raises ServiceError,
+    Conflict, victims.Throttled."""
     check_rights(data)
     if crime.cancelled_at is not None:
         raise Conflict("This crime record has been cancelled")
     link = held_victim(crime, data.victim_ref)
     if link is None:
         try:
-            link = victims.add_victim(
-                crime,
-                _details(data),
-                link_existing=data.link_existing_victim,
-                by=by,
-                source_ref=data.victim_ref,
-            )
+            link = victims.add_victim(crime, _details(data), by=by, source_ref=data.victim_ref, paced=paced)
+        except victims.Throttled:
+            raise
         except ServiceError as error:
             if (
                 db.session.scalar(
