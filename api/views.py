@@ -14,7 +14,7 @@ from api.errors import validation_problem
 from api.openapi import document
 from api.operations import AUTH_ERRORS, WRITE_ERRORS, operation
 from api.schemas import ComplianceReportOut, ReportQuery
-from shared.services import idempotency, records, report_export, reports
+from shared.services import idempotency, records, report_export, reports, victims
 from shared.services.errors import ServiceError
 from shared.services.records_input import (
     CrimeIn,
@@ -69,6 +69,12 @@ def _body(model: type[BaseModel]):
 
 
 def _service_problem(error: ServiceError) -> Problem:
+    if isinstance(error, victims.Throttled):
+        return Problem(
+            429,
+            str(error.message),
+            headers={"Retry-After": str(error.minutes * 60)},
+        )
     status = (
         409 if isinstance(error, records.Conflict) else 404 if isinstance(error, records.NotFound) else 422
     )
@@ -220,7 +226,11 @@ def get_crime(reference: str):
 )
 def put_victim(reference: str):
     """Added the first time `victim_ref` is seen on the crime, brought up to date after
-    that: contact details, date of birth, language, assessed enhanced rights, contact plan."""
+    that: contact details, date of birth, language, assessed enhanced rights, contact plan.
+    A victim whose email address another victim already has is added like any other, with
+    the same answer, and linked to nobody: the case joins her account only when she
+    confirms it, signed in to the portal. A records system adding more victims than
+    `API_VICTIM_ADD_LIMIT` allows in its window gets 429 with `Retry-After`."""
     crime = _crime(reference)
 
     def handle(data: VictimIn):

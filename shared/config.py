@@ -690,6 +690,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "VICTIM_SESSION_MAX": read.duration("VICTIM_SESSION_MAX_MINUTES"),
         # Sign-in, code and reset guesses per account and per address.
         "THROTTLE_LIMIT": read.rate("THROTTLE_LIMIT", "10 per 5 minutes"),
+        # Victims a member of staff, or a records system, may add in a while.
+        "VICTIM_ADD_LIMIT": read.rate("VICTIM_ADD_LIMIT", "30 per hour"),
+        "API_VICTIM_ADD_LIMIT": read.rate("API_VICTIM_ADD_LIMIT", "1000 per hour"),
         "REDIS_URL": read.url("REDIS_URL", schemes=REDIS),
         # On only where one process alone serves requests: production then runs without Redis.
         "SINGLE_PROCESS": read.flag("SINGLE_PROCESS", False),

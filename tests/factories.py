@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from shared.extensions import db
 from shared.models import SecureMessage, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
-from shared.services import crimes, totp, updates, victims
+from shared.services import crimes, totp, updates, victim_accounts, victims
 from shared.services.passwords import hash_password
 
 PASSWORD = "a long test password"
@@ -79,7 +79,25 @@ def victim(
         interpreter_language=None,
         communication_needs=None,
     )
-    return victims.add_victim(crime_row, details, link_existing=False, by=by)
+    return victims.add_victim(crime_row, details, by=by, paced=False)
+
+
+def same_person(crime_row, victim_row, by: StaffMember):
+    """`victim_row` (who has an account) as a victim of another crime too: the officer
+    adds her by her email address and invites her, and she confirms the case is hers."""
+    details = victims.VictimDetails(
+        name=victim_row.name,
+        date_of_birth=victim_row.date_of_birth,
+        email=victim_row.email,
+        phone=None,
+        preferred_language="en",
+        contact_channel="email",
+        interpreter_language=None,
+        communication_needs=None,
+    )
+    link = victims.add_victim(crime_row, details, by=by, paced=False)
+    victim_accounts.invite(link, by=by)
+    return victims.confirm_case(victim_row, link.public_id)
 
 
 def active_victim(crime_row, by: StaffMember, **kwargs):

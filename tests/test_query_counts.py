@@ -17,10 +17,9 @@ from shared.models import (
     StaffRole,
 )
 from shared.models.types import utcnow
-from shared.services import victims
 from tests import factories
 from tests.pages import PageClient
-from tests.queries import count_queries, same_person
+from tests.queries import count_queries
 from tests.signed_in import sign_in_as
 
 
@@ -159,7 +158,7 @@ def test_the_victim_s_pages_cost_the_same_whatever_their_cases_updates_and_entit
         factories.update(crime, officer, kind="arrest", text="Arrested.", visible=False)
         for _ in range(7):
             other = factories.crime(officer)
-            victims.add_victim(other, same_person(link.victim), link_existing=True, by=officer)
+            factories.same_person(other, link.victim, officer)
 
     _same_queries(app, client, paths, grow)
 

@@ -1,14 +1,12 @@
 """Adding a victim to a crime, or changing their details."""
 
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from wtforms import (
-    BooleanField,
     RadioField,
     StringField,
     SubmitField,
@@ -87,9 +85,5 @@ class VictimForm(Form):
             Optional(),
             Length(max=2000, message=_l("Communication needs must be 2000 characters or fewer")),
         ],
-    )
-    link_existing = BooleanField(
-        _l("Link to the victim already recorded with this email address"),
-        widget=GovCheckboxInput(),
     )
     submit = SubmitField(_l("Add victim"), widget=GovSubmitInput())

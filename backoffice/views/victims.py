@@ -28,7 +28,10 @@ def add_victim(crime_id):
             communication_needs=form.communication_needs.data,
         )
         try:
-            victims.add_victim(crime, details, link_existing=form.link_existing.data, by=current_user)
+            victims.add_victim(crime, details, by=current_user)
+        except victims.Throttled as error:
+            show_service_error(form, error)
+            return render_template("backoffice/add_victim.html", form=form, crime=crime), 429
         except ServiceError as error:
             show_service_error(form, error)
         else:

@@ -69,9 +69,13 @@ def signed_out():
 @public
 def activate(token):
     try:
-        victim_accounts.check_activation(token)
+        link = victim_accounts.check_activation(token)
     except LinkProblem as problem:
         return _link_problem("portal/activation_problem.html", problem)
+    if victim_accounts.has_account_already(link):
+        # A case added with the address of someone who has an account: she signs in
+        # and says whether it is hers, on her list of crimes.
+        return render_template("portal/activate_existing.html")
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:

@@ -1,12 +1,15 @@
-from flask import current_app, render_template
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal import bp
+from portal.forms.cases import CaseAnswerForm
 from portal.views.common import refuse_case
 from shared.domain.permissions import requires
 from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
-from shared.services import secure_messages, updates, victim_cases
+from shared.services import secure_messages, updates, victim_cases, victims
+from shared.services.errors import ServiceError
+from shared.translation import gettext as _
 from shared.web.page_links import pagination_params, requested_page
 
 
@@ -22,7 +25,33 @@ def cases():
         unread=unread,
         stages=STAGES,
         offences=OFFENCES,
+        to_confirm=victims.cases_to_confirm(current_user),
+        answer_form=CaseAnswerForm(),
     )
+
+
+@bp.post("/cases/<public_id>/answer")
+@requires("victim.self")
+def answer_case(public_id):
+    """The victim says whether a case an officer added with her email address is hers:
+    only then does it join her list (shared.services.victims.confirm_case)."""
+    form = CaseAnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if form.confirm.data:
+            victims.confirm_case(current_user, public_id)
+            flash(_("The case has been added to your crimes"))
+        elif form.decline.data:
+            victims.decline_case(current_user, public_id)
+            flash(_("Thank you. The case will not be added to your crimes"))
+        else:
+            abort(400)
+    except victims.NotWaiting:
+        refuse_case(public_id)
+    except ServiceError as error:
+        flash(error.message)
+    return redirect(url_for("portal.cases"))
 
 
 @bp.get("/cases/<public_id>")

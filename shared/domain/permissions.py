@@ -63,6 +63,11 @@ ROLE_LABELS = {
     "admin": _l("Administrator"),
 }
 
+# Roles whose holders can take a case: they may work it (post updates, record outcomes,
+# add victims). Only they may be made officer in charge, in the back office, through the
+# API and by the import: a crime in the hands of anyone else is one nobody can work.
+CASE_HOLDING_ROLES = frozenset(role for role, held in ROLE_PERMISSIONS.items() if _CASEWORK <= held)
+
 # Roles that see every crime in the force (or, for the Commissioner's office, the whole
 # force's compliance figures); the others see their own team's.
 FORCE_WIDE_ROLES = frozenset({"ddm", "fcr", "analyst", "pcc"})
@@ -81,6 +86,11 @@ def permissions_of(user: Any) -> frozenset[str]:
 
 def can(user: Any, permission: str) -> bool:
     return permission in permissions_of(user)
+
+
+def can_hold_cases(user: HoldsRoles) -> bool:
+    """Whether this member of staff may be made officer in charge of a crime."""
+    return bool(CASE_HOLDING_ROLES & user.roles)
 
 
 def sees_whole_force(user: HoldsRoles) -> bool:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES  # noqa: F401  (LANGUAGES: the ones a victim may prefer)
@@ -14,12 +14,35 @@ CONTACT_CHANNELS = ("email", "sms", "phone", "letter")
 
 
 class Victim(Model):
+    """A person recorded as a victim. One person, one email address, one account: the
+    record that holds an address is the one its owner signs in as. A record made for an
+    address another record already holds (`same_as_id`) is a person of its own, with its
+    own crimes, until the owner of the address, signed in, confirms the case is hers
+    (shared.services.victims): so nobody learns from adding a victim whether the address
+    is known, and no crime reaches someone's portal on a guess."""
+
     __tablename__ = "victim"
+    __table_args__ = (
+        Index(
+            "uq_victim_email_held",
+            "email",
+            unique=True,
+            postgresql_where=text("same_as_id IS NULL"),
+            sqlite_where=text("same_as_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
-    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    # The record that held this email address when this one was made; None once the
+    # address is this record's own. Kept after she confirms or declines, for the trail.
+    same_as_id: Mapped[int | None] = mapped_column(ForeignKey("victim.id"), index=True)
+    # When the owner of the address said the case is not hers: nothing more is sent.
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the owner of the address confirmed the case is hers and it joined her record.
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     phone: Mapped[str | None] = mapped_column(String(40))
     preferred_language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE)
     contact_channel: Mapped[str] = mapped_column(String(10), default="email")

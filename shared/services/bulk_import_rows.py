@@ -3,8 +3,8 @@ from its records system, as a CSV or JSON lines file, read and checked line by l
 
 The file is read twice. The first pass (`check`) checks every line (the same pydantic
 models as `/api/v1`, plus what only the database knows but can be checked without
-writing: the officer in charge is an active member of staff) and reports every error
-with its line number. The second pass (`units`) reads the file again and gives the lines
+writing: the officer in charge is an active member of staff who can take a case) and
+reports every error with its line number. The second pass (`units`) reads the file again and gives the lines
 without errors as crimes to load (shared.services.bulk_import_loading). Reading the file
 again, rather than keeping it, keeps memory flat whatever the size of the file.
 """
@@ -18,8 +18,9 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from shared.domain.permissions import CASE_HOLDING_ROLES
 from shared.extensions import db
-from shared.models import StaffMember
+from shared.models import StaffMember, StaffRole
 from shared.services import crimes, records
 from shared.services.errors import ServiceError
 from shared.services.records_input import CrimeIn, ImportRow, VictimIn
@@ -281,13 +282,23 @@ def file_field(fmt: str, index: int | None, name: str | None) -> str | None:
     return f"victims/{index}" + (f"/{name}" if name else "")
 
 
-def _check_line(line: Line, fmt: str, officers: set[str]) -> None:
-    """What the models cannot know: the officer in charge is active, and the rules the
-    services apply before writing anything."""
+def _check_line(line: Line, fmt: str, officers: dict[str, bool]) -> None:
+    """What the models cannot know: the officer in charge is active and can take a case
+    (an officer or a supervisor), and the rules the services apply before writing
+    anything."""
     crime = line.valid_crime
-    if crime.officer_in_charge.upper() not in officers:
+    holds = officers.get(crime.officer_in_charge.upper())
+    if holds is None:
         line.errors.append(
             ("officer_in_charge", f"No active member of staff has collar number {crime.officer_in_charge}")
+        )
+    elif not holds:
+        line.errors.append(
+            (
+                "officer_in_charge",
+                f"The member of staff with collar number {crime.officer_in_charge} cannot take a case: "
+                "the officer in charge must be an officer or a supervisor",
+            )
         )
     try:
         records.check_crime(crime)
@@ -329,10 +340,16 @@ def _check_group(line: Line, groups: dict[str, Group]) -> None:
             )
 
 
-def _active_officers() -> set[str]:
-    return set(
-        db.session.scalars(select(func.upper(StaffMember.collar_number)).where(StaffMember.active.is_(True)))
+def _active_officers() -> dict[str, bool]:
+    """Each active member of staff's collar number (upper case): whether they can take a
+    case."""
+    holding = select(StaffRole.staff_id).where(StaffRole.role.in_(sorted(CASE_HOLDING_ROLES)))
+    rows = db.session.execute(
+        select(func.upper(StaffMember.collar_number), StaffMember.id.in_(holding)).where(
+            StaffMember.active.is_(True)
+        )
     )
+    return {str(collar): bool(holds) for collar, holds in rows}
 
 
 @dataclass

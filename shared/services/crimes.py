@@ -5,10 +5,10 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, true
 
-from shared.domain.permissions import sees_whole_force
+from shared.domain.permissions import CASE_HOLDING_ROLES, can_hold_cases, sees_whole_force
 from shared.domain.reference_data import FINAL_STAGES, OFFENCES, OUTCOMES, STAGES
 from shared.extensions import db
-from shared.models import Crime, InvestigationUpdate, StaffMember
+from shared.models import Crime, InvestigationUpdate, StaffMember, StaffRole
 from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, outbox, pager
 from shared.services.actors import Actor
@@ -42,6 +42,7 @@ def record_crime(
     records system keeps the time it was recorded there (`recorded_at`) and the time it
     last changed there (`source_updated_at`)."""
     reference = normalise_reference(reference)
+    refuse_unless_can_hold(officer_in_charge, "officer_in_charge")
     if not REFERENCE_PATTERN.match(reference):
         raise ServiceError(
             _l("Enter a crime reference of 4 to 30 letters, numbers, hyphens or slashes"),
@@ -98,11 +99,26 @@ def get_crime(crime_id: int, staff: StaffMember) -> Crime | None:
     return db.session.scalar(select(Crime).where(Crime.id == crime_id, in_scope(staff)))
 
 
+def refuse_unless_can_hold(officer: StaffMember | None, field: str) -> None:
+    """Raises ServiceError on `field` unless `officer` is an active member of staff whose
+    roles let them take a case (an officer or a supervisor): a crime in the hands of
+    anyone else, an analyst or the Commissioner's office, is one nobody can work."""
+    if officer is None or not officer.active or not can_hold_cases(officer):
+        raise ServiceError(_l("Select an officer or supervisor: only they can take a case"), field)
+
+
 def officers_of_team(team_id: int) -> list[StaffMember]:
+    """The active members of the team who can take a case (officers and supervisors),
+    by name."""
+    holds = select(StaffRole.staff_id).where(StaffRole.role.in_(sorted(CASE_HOLDING_ROLES)))
     return list(
         db.session.scalars(
             select(StaffMember)
-            .where(StaffMember.team_id == team_id, StaffMember.active.is_(True))
+            .where(
+                StaffMember.team_id == team_id,
+                StaffMember.active.is_(True),
+                StaffMember.id.in_(holds),
+            )
             .order_by(StaffMember.name)
         )
     )
@@ -124,11 +140,13 @@ def list_cases(staff: StaffMember, query: str | None, page: int, per_page: int, 
 
 @transactional
 def change_officer(crime: Crime, officer: StaffMember | None, by: StaffMember) -> None:
-    """Make `officer`, an active member of the crime's team, its officer in charge, and
-    commit. The victim's page names them from now on, and the victim's new messages go to
-    them (the thread goes with the case). Raises ServiceError otherwise."""
+    """Make `officer`, an active member of the crime's team who can take a case, its
+    officer in charge, and commit. The victim's page names them from now on, and the
+    victim's new messages go to them (the thread goes with the case). Raises ServiceError
+    otherwise."""
     if officer is None or not officer.active or officer.team_id != crime.team_id:
         raise ServiceError(_l("Select an officer from the crime’s team"), "officer")
+    refuse_unless_can_hold(officer, "officer")
     if officer.id == crime.officer_in_charge_id:
         raise ServiceError(_l("This officer is already in charge of the crime"), "officer")
     before = crime.officer_in_charge_id

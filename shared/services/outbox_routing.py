@@ -13,10 +13,16 @@ from shared.models import CrimeVictim, OutboxMessage, StaffMember, Victim
 from shared.services import entitlements
 
 
-def account_withheld_reason(victim: Victim) -> str | None:
+def account_withheld_reason(victim: Victim, *, own_crimes_only: bool = False) -> str | None:
     """Why no account message (an invitation, a password reset) may go to this victim:
-    'not_safe' when any of their contact plans says it is not safe, else None."""
-    links = db.session.scalars(select(CrimeVictim.id).where(CrimeVictim.victim_id == victim.id)).all()
+    'not_safe' when any of their contact plans says it is not safe, else None. A record
+    waiting for the owner of its email address to confirm it (`Victim.same_as_id`)
+    writes to her address, so her own plans count too, unless `own_crimes_only` (what
+    the officer inviting may be told, who must learn nothing of her other crimes)."""
+    people = [victim.id]
+    if victim.same_as_id is not None and victim.merged_at is None and not own_crimes_only:
+        people.append(victim.same_as_id)
+    links = db.session.scalars(select(CrimeVictim.id).where(CrimeVictim.victim_id.in_(people))).all()
     plans = entitlements.current_plans(links)
     if any(not plan.safe_to_contact for plan in plans.values()):
         return "not_safe"

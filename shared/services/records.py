@@ -22,6 +22,7 @@ from typing import Generic, ParamSpec, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from shared.domain.permissions import can_hold_cases
 from shared.domain.reference_data import FINAL_STAGES, OFFENCES
 from shared.domain.victims_code_rules import DERIVED_REASONS, ENHANCED_REASONS
 from shared.extensions import db
@@ -149,8 +150,8 @@ def load_crime(data: CrimeIn, by: ApiClient) -> Written:
 @_race_retried
 def load_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written:
     """`upsert_victim` as the bulk import runs it: a unit of work of its own, tried again
-    when it loses a race."""
-    return upsert_victim(crime, data, by)
+    when it loses a race, and not throttled (an operator runs it)."""
+    return upsert_victim(crime, data, by, paced=False)
 
 
 # ---------------------------------------------------------------------------- lookups
@@ -182,7 +183,10 @@ def victim_by_ref(crime: Crime, victim_ref: str) -> CrimeVictim:
     return link
 
 
-def _staff(collar_number: str, field: str) -> StaffMember:
+def _staff(collar_number: str, field: str, *, holds_cases: bool = False) -> StaffMember:
+    """The active member of staff with this collar number; with `holds_cases`, one whose
+    roles let them take a case (an officer or a supervisor). Raises ServiceError on
+    `field` otherwise."""
     staff = db.session.scalar(
         select(StaffMember).where(
             func.upper(StaffMember.collar_number) == collar_number.upper(), StaffMember.active.is_(True)
@@ -190,6 +194,12 @@ def _staff(collar_number: str, field: str) -> StaffMember:
     )
     if staff is None:
         raise ServiceError(f"No active member of staff has collar number {collar_number}", field)
+    if holds_cases and not can_hold_cases(staff):
+        raise ServiceError(
+            f"The member of staff with collar number {collar_number} cannot take a case: "
+            "the officer in charge must be an officer or a supervisor",
+            field,
+        )
     return staff
 
 
@@ -245,7 +255,7 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
     reference = crimes.normalise_reference(data.reference)
     crime = held_crime(reference)
     if crime is None:
-        officer = _staff(data.officer_in_charge, "officer_in_charge")
+        officer = _staff(data.officer_in_charge, "officer_in_charge", holds_cases=True)
         try:
             crime = crimes.record_crime(
                 reference=reference,
@@ -280,6 +290,8 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
         raise Conflict("An outcome is already recorded for this crime: it cannot change", "outcome")
     if data.occurred_at > crime.reported_at:
         raise ServiceError("The crime must have happened on or before it was reported", "occurred_at")
+    if crime.officer_in_charge_id != officer.id:
+        _staff(data.officer_in_charge, "officer_in_charge", holds_cases=True)
     if changed:
         if crime.occurred_at != data.occurred_at:
             crime.occurred_at = data.occurred_at
@@ -357,23 +369,21 @@ def check_rights(data: VictimIn) -> None:
 
 
 @transactional
-def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient) -> Written[CrimeVictim]:
-    """Add the victim the first time their `victim_ref` is seen on the crime; after that,
-    bring their details, assessed enhanced rights and contact plan up to date. Raises
-    ServiceError, Conflict."""
+def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient, paced: bool = True) -> Written[CrimeVictim]:
+    """Add the victim the first time their `victim_ref` is seen on the crime, as the back
+    office does (shared.services.victims.add_victim: the same answer whether or not the
+    email address is known elsewhere, throttled when `paced`); after that, bring their
+    details, assessed enhanced rights and contact plan up to date. Raises ServiceError,
+    Conflict, victims.Throttled."""
     check_rights(data)
     if crime.cancelled_at is not None:
         raise Conflict("This crime record has been cancelled")
     link = held_victim(crime, data.victim_ref)
     if link is None:
         try:
-            link = victims.add_victim(
-                crime,
-                _details(data),
-                link_existing=data.link_existing_victim,
-                by=by,
-                source_ref=data.victim_ref,
-            )
+            link = victims.add_victim(crime, _details(data), by=by, source_ref=data.victim_ref, paced=paced)
+        except victims.Throttled:
+            raise
         except ServiceError as error:
             if (
                 db.session.scalar(

@@ -139,8 +139,11 @@ class VictimIn(Strict):
     )
     link_existing_victim: bool = Field(
         False,
+        deprecated=True,
         description=(
-            "Link to the victim already recorded with this email address, when the name and date of birth match."
+            "Ignored. A victim whose email address another record holds is added as a record of her own "
+            "with the same answer as any other; the case joins her account only when she confirms it, "
+            "signed in to the portal."
         ),
     )
     updated_at: UpdatedAt

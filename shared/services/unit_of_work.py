@@ -21,6 +21,7 @@ The web layer's teardown (shared.web.transactions) still ends a request's reads;
 never finds a write left open by a service.
 """
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -38,6 +39,10 @@ T = TypeVar("T")
 # lives for one request, command or worker batch.
 _DEPTH = "unit_of_work_depth"
 _FAILED = "unit_of_work_inner_failed"
+# What must be written although the unit is rolled back (`on_rollback`).
+_ON_ROLLBACK = "unit_of_work_on_rollback"
+
+logger = logging.getLogger("trackmycrime.unit_of_work")
 
 
 class InnerUnitFailed(RuntimeError):
@@ -78,6 +83,7 @@ def unit_of_work() -> Iterator[None]:
         if session.info.get(_FAILED):
             raise InnerUnitFailed("a unit of work inside this one failed; nothing was kept")
         session.commit()
+        session.info.pop(_ON_ROLLBACK, None)
     except BaseException:
         _roll_back(session)
         raise
@@ -94,9 +100,23 @@ def transactional(service: Callable[P, T]) -> Callable[P, T]:
     return run
 
 
+def on_rollback(work: Callable[[], object]) -> None:
+    """Have `work` done, in a unit of its own, once the outermost unit open now has been
+    rolled back: what a refusal must leave behind (its audit event) although everything
+    the refused call did is undone. Forgotten when the unit commits."""
+    db.session.info.setdefault(_ON_ROLLBACK, []).append(work)
+
+
 def _roll_back(session: Session) -> None:
     session.info.pop(_FAILED, None)
     session.rollback()
+    for work in session.info.pop(_ON_ROLLBACK, []):
+        try:
+            with unit_of_work():
+                work()
+        except Exception:
+            # The error being raised is the one the caller must see.
+            logger.exception("Could not keep what a refused change must leave behind")
 
 
 @event.listens_for(Session, "before_commit")

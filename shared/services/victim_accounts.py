@@ -17,7 +17,7 @@ from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
 from shared.services.unit_of_work import transactional
-from shared.services.victims import normalise_email
+from shared.services.victims import holder_of
 from shared.translation import lazy_gettext as _l
 
 
@@ -31,7 +31,7 @@ def invite(link: CrimeVictim, *, by: Actor) -> None:
         raise ServiceError(_l("Add an email address for this victim first: they sign in with it"))
     if victim.activated_at is not None:
         raise ServiceError(_l("This victim already has an account"))
-    if outbox_routing.account_withheld_reason(victim) == "not_safe":
+    if outbox_routing.account_withheld_reason(victim, own_crimes_only=True) == "not_safe":
         raise ServiceError(
             _l(
                 "This victim is marked not safe to contact: the service sends them nothing, invitations included"
@@ -40,6 +40,11 @@ def invite(link: CrimeVictim, *, by: Actor) -> None:
     ttl = current_app.config["ACTIVATION_LINK_TTL"]
     raw = links.issue("activation", ttl, victim=victim, by=by)
     audit.record("victim.invite", "crime_victim", link.id, actor=by)
+    if victim.declined_at is not None:
+        # The owner of the address said this case is not hers: she hears no more of it.
+        # The officer gets the same answer as for anyone else.
+        audit.record("victim.invite_withheld", "crime_victim", link.id, detail="declined", actor=by)
+        return
     # The message says nothing about the crime: the victim may share a device.
     outbox.enqueue(
         "invitation",
@@ -77,13 +82,51 @@ def check_activation(raw: str) -> AccountLink:
     return links.check(raw, ("activation",))
 
 
+def has_account_already(link: AccountLink) -> bool:
+    """Whether the invitation is for a case added with the email address of someone who
+    already has an account: she signs in and confirms the case instead of setting up
+    another (shared.services.victims.confirm_case)."""
+    victim = db.session.get_one(Victim, link.victim_id)
+    if victim.same_as_id is None or victim.merged_at is not None:
+        return False
+    return db.session.get_one(Victim, victim.same_as_id).activated_at is not None
+
+
+def _account_owner(link: AccountLink) -> Victim:
+    """The record an invitation sets up an account for. A record made for an address
+    another record holds takes the address over when that one has no account yet (the
+    other then waits on it for her confirmation, as this one did): one address, one
+    account, and no crime in it that she has not been invited to or confirmed. Raises
+    ServiceError when the address already has an account."""
+    victim = db.session.get_one(Victim, link.victim_id)
+    if victim.same_as_id is None:
+        return victim
+    if has_account_already(link):
+        raise ServiceError(_l("You already have an account: sign in with your email address"))
+    holder = db.session.get_one(Victim, victim.same_as_id)
+    waiting = db.session.scalars(
+        select(Victim).where(
+            Victim.same_as_id == holder.id, Victim.id != victim.id, Victim.merged_at.is_(None)
+        )
+    ).all()
+    for other in [holder, *waiting]:
+        other.same_as_id = victim.id
+    db.session.flush()
+    victim.same_as_id = None
+    db.session.flush()
+    audit.record(
+        "victim.address_taken_over", "victim", victim.id, detail=f"from victim {holder.id}", actor=victim
+    )
+    return victim
+
+
 @transactional
 def activate(raw: str, password: str) -> Victim:
     """Set the victim's password through an invitation link and commit. The link is
     used up. Raises LinkProblem or ServiceError."""
     link = check_activation(raw)
     check_password_rules(password)
-    victim = db.session.get_one(Victim, link.victim_id)
+    victim = _account_owner(link)
     links.use(link)
     victim.password_hash = hash_password(password)
     victim.activated_at = utcnow()
@@ -97,7 +140,7 @@ def link_onelogin(raw: str, subject: str) -> Victim:
     commit; the link is used up. Raises LinkProblem, or ServiceError when that identity
     is already linked to someone else. Never matched on email address."""
     link = check_activation(raw)
-    victim = db.session.get_one(Victim, link.victim_id)
+    victim = _account_owner(link)
     holder = db.session.scalar(select(Victim).where(Victim.onelogin_subject == subject))
     if holder is not None and holder.id != victim.id:
         raise ServiceError(_l("This GOV.UK One Login account is already used by someone else"))
@@ -118,7 +161,7 @@ def by_onelogin(subject: str) -> Victim | None:
 def request_reset(email: str) -> None:
     """Email a password reset link if an active victim has this address, and commit.
     Does the same work either way, so the response cannot tell whether the account exists."""
-    victim = db.session.scalar(select(Victim).where(Victim.email == normalise_email(email)))
+    victim = holder_of(email)
     verify_password(None, email or "")  # an unknown address costs the same hash check
     if victim is None or not victim.is_active:
         audit.record("victim.reset_requested_unknown", None, None, actor=None)
@@ -174,7 +217,7 @@ def reset_password(raw: str, password: str) -> Victim:
 
 def authenticate(email: str, password: str) -> Victim | None:
     """The victim with this email and password, or None. Costs one hash check either way."""
-    victim = db.session.scalar(select(Victim).where(Victim.email == normalise_email(email)))
+    victim = holder_of(email)
     ok = verify_password(victim.password_hash if victim else None, password)
     if victim is None or not ok or victim.activated_at is None:
         return None

@@ -1,24 +1,33 @@
-"""Victims as the police record them: adding them to crimes (or linking one already
-known), their details, and the victims of a crime. Their accounts are `victim_accounts`;
+"""Victims as the police record them: adding them to crimes, their details, the victims
+of a crime, and the one way a case joins a person already known elsewhere: she confirms
+it, signed in. Their accounts are `victim_accounts`;
 what the portal shows them of their cases is `victim_cases`."""
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import NoReturn
 
-from sqlalchemy import select
+from flask import current_app
+from flask_babel.speaklater import LazyString
+from limits import RateLimitItem
+from limits import parse as parse_limit
+from sqlalchemy import and_, func, or_, select
 
 from shared.extensions import db
 from shared.models import (
+    AccountLink,
+    AuditEvent,
     Crime,
     CrimeVictim,
     Victim,
 )
+from shared.models.types import utcnow
 from shared.services import actors, audit, entitlements, pager
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
-from shared.services.unit_of_work import transactional
+from shared.services.unit_of_work import on_rollback, transactional
 from shared.translation import lazy_gettext as _l
 
 
@@ -57,53 +66,121 @@ def _stored(details: VictimDetails) -> dict:
     }
 
 
+class NotWaiting(ServiceError):
+    """The case named is not one waiting for this victim to confirm (HTTP 404)."""
+
+
+class Throttled(ServiceError):
+    """Too many victims added by one member of staff or records system in a while."""
+
+    def __init__(self, message: str | LazyString, minutes: int):
+        super().__init__(message)
+        self.minutes = minutes
+
+
+def holder_of(email: str | None) -> Victim | None:
+    """The record that holds this email address: the one its owner signs in as (or will),
+    never one waiting for her to confirm it is hers."""
+    email = normalise_email(email)
+    if email is None:
+        return None
+    return db.session.scalar(select(Victim).where(Victim.email == email, Victim.same_as_id.is_(None)))
+
+
+def _refuse(crime: Crime, reason: str, error: ServiceError, by: Actor) -> NoReturn:
+    """Raise `error`; the refusal is on the audit trail although the unit is undone."""
+
+    def keep() -> None:
+        audit.record("victim.add_refused", "crime", crime.id, detail=reason, actor=by)
+
+    on_rollback(keep)
+    raise error
+
+
+def _limit_for(by: Actor) -> RateLimitItem:
+    name = "API_VICTIM_ADD_LIMIT" if getattr(by, "kind", None) == "api" else "VICTIM_ADD_LIMIT"
+    return parse_limit(current_app.config[name])
+
+
+def _check_pace(crime: Crime, by: Actor) -> None:
+    """Refuse (Throttled) when `by` has added, or tried to add, as many victims as the
+    limit allows in its window. Every addition counts, whatever the email address, so the
+    limit itself says nothing about who is known. Counted from the audit trail, so it
+    holds across processes and restarts."""
+    if getattr(by, "id", None) is None:
+        return
+    limit = _limit_for(by)
+    window = timedelta(seconds=limit.get_expiry())
+    since = utcnow() - window
+    counted = or_(
+        AuditEvent.action == "victim.add",
+        and_(AuditEvent.action == "victim.add_refused", AuditEvent.detail != "throttled"),
+    )
+    count, oldest = db.session.execute(
+        select(func.count(AuditEvent.id), func.min(AuditEvent.occurred_at)).where(
+            AuditEvent.actor_type == by.kind,
+            AuditEvent.actor_id == by.id,
+            AuditEvent.occurred_at >= since,
+            counted,
+        )
+    ).one()
+    if count < limit.amount:
+        return
+    wait = (oldest + window - utcnow()) if oldest is not None else window
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    _refuse(
+        crime,
+        "throttled",
+        Throttled(
+            _l(
+                "You have added too many victims in a short time. Try again in %(minutes)d minutes",
+                minutes=minutes,
+            ),
+            minutes,
+        ),
+        by,
+    )
+
+
 @transactional
 def add_victim(
-    crime: Crime, details: VictimDetails, *, link_existing: bool, by: Actor, source_ref: str | None = None
+    crime: Crime, details: VictimDetails, *, by: Actor, source_ref: str | None = None, paced: bool = True
 ) -> CrimeVictim:
     """Add a victim to the crime and commit. `source_ref` is a records system's id for
-    this victim of this crime.
+    this victim of this crime. `paced`: the additions of `by` are throttled (off only for
+    the bulk import an operator runs).
 
-    A victim already recorded with the same email address is linked only when the officer
-    asks for it and the name and date of birth match too; otherwise ServiceError.
+    The answer is the same whether or not another crime's victim has the email address,
+    so nobody learns who the police know from it. A victim whose address another record
+    already holds gets a record of her own on this crime (`same_as_id` names the holder):
+    her other crimes stay unseen here, and this crime stays out of her portal, until she,
+    signed in, confirms it is hers (`confirm_case`). Raises ServiceError for a cancelled
+    crime or an address already on this crime, Throttled when `by` adds too many; each
+    refusal is on the audit trail.
     """
+    if paced:
+        _check_pace(crime, by)
     if crime.cancelled_at is not None:
-        raise ServiceError(_l("This crime record has been cancelled"))
-    email = normalise_email(details.email)
-    existing = None
-    if email:
-        existing = db.session.scalar(select(Victim).where(Victim.email == email))
-    if existing is not None:
-        same_person = (
-            existing.name.strip().casefold() == details.name.strip().casefold()
-            and existing.date_of_birth == details.date_of_birth
+        _refuse(crime, "cancelled", ServiceError(_l("This crime record has been cancelled")), by)
+    stored = _stored(details)
+    email = stored["email"]
+    if email is not None:
+        on_this_crime = db.session.scalar(
+            select(CrimeVictim.id)
+            .join(Victim, Victim.id == CrimeVictim.victim_id)
+            .where(CrimeVictim.crime_id == crime.id, Victim.email == email)
         )
-        if not link_existing:
-            raise ServiceError(
-                _l(
-                    "A victim with this email address is already recorded. If it is the "
-                    "same person, select ‘Link to the victim already recorded with this email address’"
-                ),
-                "email",
+        if on_this_crime is not None:
+            _refuse(
+                crime,
+                "already_on_crime",
+                ServiceError(_l("A victim of this crime already has this email address"), "email"),
+                by,
             )
-        if not same_person:
-            raise ServiceError(
-                _l(
-                    "The name and date of birth do not match the victim already recorded "
-                    "with this email address"
-                ),
-                "email",
-            )
-        victim = existing
-        already = db.session.scalar(
-            select(CrimeVictim).where(CrimeVictim.crime_id == crime.id, CrimeVictim.victim_id == victim.id)
-        )
-        if already is not None:
-            raise ServiceError(_l("This victim is already linked to this crime"), "email")
-    else:
-        victim = Victim(**_stored(details))
-        db.session.add(victim)
-        db.session.flush()
+    holder = holder_of(email)
+    victim = Victim(**stored, same_as_id=holder.id if holder is not None else None)
+    db.session.add(victim)
+    db.session.flush()
     link = CrimeVictim(
         crime_id=crime.id,
         victim_id=victim.id,
@@ -118,22 +195,56 @@ def add_victim(
     return link
 
 
+def _rehome(victim: Victim, old_email: str | None) -> None:
+    """`victim` no longer holds `old_email`: the first record still waiting on it, if
+    any, holds it now, and the others wait on that one."""
+    if old_email is None:
+        return
+    waiting = list(
+        db.session.scalars(
+            select(Victim)
+            .where(
+                Victim.same_as_id == victim.id,
+                Victim.email == old_email,
+                Victim.merged_at.is_(None),
+            )
+            .order_by(Victim.id)
+        )
+    )
+    if not waiting:
+        return
+    first, others = waiting[0], waiting[1:]
+    for other in others:
+        other.same_as_id = first.id
+    db.session.flush()
+    first.same_as_id = None
+
+
 def update_details(link: CrimeVictim, details: VictimDetails, by: Actor) -> list[str]:
     """Bring the victim's details up to date and return the names of those that changed
     (none: nothing is written). A new date of birth re-derives the enhanced rights that
-    follow from age, in the caller's unit of work. Raises ServiceError when another victim has the
-    email address."""
+    follow from age, in the caller's unit of work.
+
+    A new email address that another record holds makes this one wait on it, as when
+    adding a victim, with the same answer. The address of a victim with an account is
+    the one they sign in with: it is not changed here (ServiceError), whoever else has
+    it."""
     victim = link.victim
     wanted = _stored(details)
     changed = sorted(name for name, value in wanted.items() if getattr(victim, name) != value)
-    if "email" in changed and wanted["email"] is not None:
-        if (
-            db.session.scalar(
-                select(Victim.id).where(Victim.email == wanted["email"], Victim.id != victim.id)
+    if "email" in changed:
+        if victim.activated_at is not None:
+            raise ServiceError(
+                _l("This victim signs in with their email address: it cannot be changed here"), "email"
             )
-            is not None
-        ):
-            raise ServiceError(_l("Another victim is recorded with this email address"), "email")
+        old_email, held = victim.email, victim.same_as_id is None
+        holder = holder_of(wanted["email"])
+        victim.email = wanted["email"]
+        victim.same_as_id = holder.id if holder is not None and holder.id != victim.id else None
+        victim.declined_at = None
+        db.session.flush()
+        if held:
+            _rehome(victim, old_email)
     for name in changed:
         setattr(victim, name, wanted[name])
     if "date_of_birth" in changed:
@@ -142,6 +253,91 @@ def update_details(link: CrimeVictim, details: VictimDetails, by: Actor) -> list
     if changed:
         audit.record("victim.update", "crime_victim", link.id, detail=",".join(changed), actor=by)
     return changed
+
+
+# ------------------------------------------------- the owner of an address confirms
+
+
+def cases_to_confirm(victim: Victim) -> list[CrimeVictim]:
+    """The cases added for `victim`'s email address by an officer who could not see her
+    other crimes, that she has been invited to and has not yet confirmed or declined,
+    reported newest first. Each shows the victim only when it was reported and who the
+    officer in charge is, so that she can tell whether it is hers. One query."""
+    invited = select(AccountLink.victim_id).where(AccountLink.purpose == "activation")
+    return list(
+        db.session.scalars(
+            select(CrimeVictim)
+            .join(Victim, Victim.id == CrimeVictim.victim_id)
+            .join(Crime, Crime.id == CrimeVictim.crime_id)
+            .where(
+                Victim.same_as_id == victim.id,
+                Victim.email == victim.email,
+                Victim.merged_at.is_(None),
+                Victim.declined_at.is_(None),
+                Victim.id.in_(invited),
+            )
+            .order_by(Crime.reported_at.desc(), CrimeVictim.id.desc())
+        )
+    )
+
+
+def _to_confirm(victim: Victim, public_id: str) -> CrimeVictim:
+    link = next((c for c in cases_to_confirm(victim) if c.public_id == public_id), None)
+    if link is None:
+        raise NotWaiting(_l("Page not found"))
+    return link
+
+
+def _end_invitations(victim: Victim) -> None:
+    now = utcnow()
+    for row in db.session.scalars(
+        select(AccountLink).where(
+            AccountLink.victim_id == victim.id,
+            AccountLink.used_at.is_(None),
+            AccountLink.revoked_at.is_(None),
+        )
+    ):
+        row.revoked_at = now
+
+
+@transactional
+def confirm_case(victim: Victim, public_id: str) -> CrimeVictim:
+    """The signed-in victim says the case is hers: it joins her record (and so her list
+    of crimes), and the officer sees her as the one person. The record made for it keeps
+    no link. Raises NotFound when it is not one waiting for her, ServiceError when she is
+    already a victim of that crime."""
+    link = _to_confirm(victim, public_id)
+    waiting = link.victim
+    if db.session.scalar(
+        select(CrimeVictim.id).where(
+            CrimeVictim.crime_id == link.crime_id, CrimeVictim.victim_id == victim.id
+        )
+    ):
+        raise ServiceError(_l("This crime is already on your list"))
+    link.victim_id = victim.id
+    waiting.merged_at = utcnow()
+    _end_invitations(waiting)
+    db.session.flush()
+    audit.record(
+        "victim.case_confirmed",
+        "crime_victim",
+        link.id,
+        detail=f"victim {waiting.id} joined victim {victim.id}",
+        actor=victim,
+    )
+    db.session.expire(link)
+    return link
+
+
+@transactional
+def decline_case(victim: Victim, public_id: str) -> None:
+    """The signed-in victim says the case is not hers: it stays a record of its own,
+    never shown to her again, and nothing more about it is sent to her. Raises NotFound
+    when it is not one waiting for her."""
+    link = _to_confirm(victim, public_id)
+    link.victim.declined_at = utcnow()
+    _end_invitations(link.victim)
+    audit.record("victim.case_declined", "crime_victim", link.id, actor=victim)
 
 
 def victims_of_crime(crime: Crime) -> list[CrimeVictim]:

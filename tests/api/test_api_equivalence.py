@@ -142,7 +142,7 @@ def in_back_office(steps, officer: StaffMember, ddm: StaffMember) -> tuple[Crime
                 interpreter_language=None,
                 communication_needs=None,
             )
-            links[step.name] = victims.add_victim(crime, details, link_existing=False, by=officer)
+            links[step.name] = victims.add_victim(crime, details, by=officer)
             if step.uses_service:
                 _sets_up_account(links[step.name])
         elif isinstance(step, Event):

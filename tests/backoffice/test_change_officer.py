@@ -1,10 +1,13 @@
 """A supervisor hands a crime to another officer of the team: the victim's page names
 the new officer in charge, and the change is on the audit trail."""
 
+import pytest
 from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import AuditEvent, Crime
+from shared.services import crimes
+from shared.services.errors import ServiceError
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -74,5 +77,49 @@ def test_an_officer_cannot_hand_their_crime_to_someone_else(app, ctx):
         csrf_from=f"/backoffice/crimes/{crime.id}",
     )
     assert page.status == 403
+    db.session.expire_all()
+    assert db.session.get(Crime, crime.id).officer_in_charge_id == first.id
+
+
+def test_only_staff_who_can_take_a_case_are_offered_or_accepted(app, ctx):
+    """The Commissioner's office, an analyst or an administrator in the team is neither
+    listed nor accepted: a crime in their hands is one nobody can work."""
+    first = factories.staff(name="First Officer")
+    supervisor = factories.staff(first.team, roles=("officer", "supervisor"), name="Team Supervisor")
+    pcc = factories.staff(first.team, roles=("pcc",), name="Commissioner Office")
+    analyst = factories.staff(first.team, roles=("analyst",), name="Team Analyst")
+    second = factories.staff(first.team, roles=("supervisor",), name="Second Supervisor")
+    crime = factories.crime(first)
+    client = _signed_in(app, supervisor)
+    path = f"/backoffice/crimes/{crime.id}/officer"
+
+    options = [o.get_text() for o in client.get(path).soup.select("select#officer option")]
+    assert any("Second Supervisor" in o for o in options)
+    assert any("Team Supervisor" in o for o in options)
+    assert not any("Commissioner Office" in o or "Team Analyst" in o for o in options)
+
+    for refused in (pcc, analyst):
+        page = client.post(path, {"officer": str(refused.id)})
+        assert page.status == 400
+        assert page.error_summary
+    db.session.expire_all()
+    assert db.session.get(Crime, crime.id).officer_in_charge_id == first.id
+
+    # The crime recording form offers the same people.
+    record = client.get("/backoffice/crimes/new")
+    offered = [o.get_text() for o in record.soup.select("select#officer_in_charge option")]
+    assert any("Second Supervisor" in o for o in offered)
+    assert not any("Commissioner Office" in o or "Team Analyst" in o for o in offered)
+    assert client.post(path, {"officer": str(second.id)}).status == 302
+
+
+def test_the_service_refuses_a_case_to_someone_who_cannot_take_it(app, ctx):
+    first = factories.staff()
+    supervisor = factories.staff(first.team, roles=("officer", "supervisor"))
+    pcc = factories.staff(first.team, roles=("pcc",))
+    crime = factories.crime(first)
+    with pytest.raises(ServiceError) as refused:
+        crimes.change_officer(crime, pcc, supervisor)
+    assert refused.value.field == "officer"
     db.session.expire_all()
     assert db.session.get(Crime, crime.id).officer_in_charge_id == first.id

@@ -75,7 +75,7 @@ def _victim(crime, by, born=ADULT):
         interpreter_language=None,
         communication_needs=None,
     )
-    return victims.add_victim(crime, details, link_existing=False, by=by)
+    return victims.add_victim(crime, details, by=by)
 
 
 def _open(link, rule, event_kind=None):

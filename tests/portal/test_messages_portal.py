@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from shared.domain.reference_data import OFFENCES
 from shared.extensions import db
 from shared.models import AuditEvent, SecureMessage
-from shared.services import secure_messages, victims
+from shared.services import secure_messages, victim_accounts, victims
 from shared.services.secure_messages import HOURLY_LIMIT
 from tests import factories
 from tests.queries import count_queries
@@ -59,7 +59,9 @@ def _second_case(victim, officer):
         interpreter_language=None,
         communication_needs=None,
     )
-    return victims.add_victim(crime, details, link_existing=True, by=officer)
+    link = victims.add_victim(crime, details, by=officer)
+    victim_accounts.invite(link, by=officer)
+    return victims.confirm_case(victim, link.public_id)
 
 
 def test_the_page_names_the_officer_and_says_what_to_do_in_an_emergency(victim_client, case):

@@ -50,11 +50,19 @@ CSV_HEADER = [
 
 @pytest.fixture
 def source(app):
-    """A registered records system (`.client_id`, `.client_pk`) and an active officer (`.collar`)."""
+    """A registered records system (`.client_id`, `.client_pk`), an active officer
+    (`.collar`) and someone of the Commissioner's office, who cannot take a case
+    (`.pcc_collar`)."""
     with app.app_context():
         client, _secret = register()
         officer = factories.staff(roles=("officer",))
-        found = SimpleNamespace(client_id=client.client_id, client_pk=client.id, collar=officer.collar_number)
+        pcc = factories.staff(officer.team, roles=("pcc",))
+        found = SimpleNamespace(
+            client_id=client.client_id,
+            client_pk=client.id,
+            collar=officer.collar_number,
+            pcc_collar=pcc.collar_number,
+        )
         db.session.remove()
     return found
 
@@ -133,8 +141,10 @@ def test_csv_loads_the_good_rows_reports_each_bad_one_and_a_second_run_changes_n
             csv_row("", collar),  # line 6
             csv_row("NX/2026/000004", collar, occurred_at="2026-01-01T10:00:00"),  # line 7
             csv_row("NX/2026/000005", "ZZ999"),  # line 8
-            csv_row("NX/2026/000006", collar, "V9", victim_email="v1@example.com"),  # line 9: V1's email
+            # Line 9: V1's email, which links nobody: a victim of her own.
+            csv_row("NX/2026/000006", collar, "V9", victim_email="v1@example.com"),
             csv_row("NX/2026/000007", collar, occurred_at="45292"),  # line 10: a spreadsheet's date
+            csv_row("NX/2026/000008", source.pcc_collar),  # line 11: cannot take a case
         ],
     )
     result = run(app, path, source.client_id, "--batch-size", "2")
@@ -145,13 +155,16 @@ def test_csv_loads_the_good_rows_reports_each_bad_one_and_a_second_run_changes_n
     assert "line 6: reference: Field required" in errors
     assert "line 7: occurred_at: Input should have timezone info" in errors
     assert "line 8: officer_in_charge: No active member of staff has collar number ZZ999" in errors
-    assert "line 9: victim_email: A victim with this email address is already recorded" in errors
     assert "line 10: occurred_at: give a date in ISO 8601 form" in errors
-    assert not any(f"line {n}:" in errors for n in (1, 2, 3, 4))
+    assert (
+        f"line 11: officer_in_charge: The member of staff with collar number {source.pcc_collar} cannot take a case"
+        in errors
+    )
+    assert not any(f"line {n}:" in errors for n in (1, 2, 3, 4, 9))
     assert "Traceback" not in result.output
     assert result.stdout.strip().endswith(
         "Crimes: 3 created, 0 updated, 0 unchanged, 0 ignored (older). "
-        "Victims: 2 created, 0 updated, 0 unchanged, 0 ignored (older). Lines with errors: 6."
+        "Victims: 3 created, 0 updated, 0 unchanged, 0 ignored (older). Lines with errors: 6."
     )
     with app.app_context():
         held = {c.reference: c for c in db.session.scalars(select(Crime))}
@@ -176,7 +189,7 @@ def test_csv_loads_the_good_rows_reports_each_bad_one_and_a_second_run_changes_n
                 AuditEvent.action.in_(("crime.record", "victim.add"))
             )
         ).all()
-        assert len(writes) == 5 and set(writes) == {("api", source.client_pk)}
+        assert len(writes) == 6 and set(writes) == {("api", source.client_pk)}
         db.session.remove()
 
     before = counts(app)
@@ -185,7 +198,7 @@ def test_csv_loads_the_good_rows_reports_each_bad_one_and_a_second_run_changes_n
     assert counts(app) == before  # no audit event either
     assert again.stdout.strip().endswith(
         "Crimes: 0 created, 0 updated, 3 unchanged, 0 ignored (older). "
-        "Victims: 0 created, 0 updated, 2 unchanged, 0 ignored (older). Lines with errors: 6."
+        "Victims: 0 created, 0 updated, 3 unchanged, 0 ignored (older). Lines with errors: 6."
     )
 
 

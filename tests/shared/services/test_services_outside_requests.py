@@ -88,7 +88,6 @@ def test_a_case_is_worked_from_start_to_report_with_no_request(app, ctx):
             interpreter_language=None,
             communication_needs=None,
         ),
-        link_existing=False,
         by=officer,
     )
     update = updates.post_update(

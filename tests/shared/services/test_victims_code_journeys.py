@@ -80,7 +80,7 @@ def child(crime, officer, name="Ellie Hughes"):
         interpreter_language=None,
         communication_needs=None,
     )
-    return victims.add_victim(crime, details, link_existing=False, by=officer)
+    return victims.add_victim(crime, details, by=officer)
 
 
 def post(crime, officer, kind, at=None, visible=True):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.extensions import db
-from shared.models import AccountLink, Crime, CrimeVictim, InvestigationUpdate, Victim
+from shared.models import AccountLink, Crime, InvestigationUpdate, Victim
 from shared.models.types import utcnow
 from shared.services import calendar
 from shared.web.forms import date_parts
@@ -155,35 +155,6 @@ def test_victim_form_errors(client, officer):
         page = client.post(url, {**base, **changes})
         assert expected in page.error_summary, (changes, page.error_summary)
     assert db.session.scalar(select(func.count()).select_from(Victim)) == 0
-
-
-def test_an_existing_victim_is_linked_only_when_asked_and_the_details_match(client, officer):
-    first = factories.crime(officer)
-    second = factories.crime(officer)
-    existing = factories.victim(first, officer, name="Ann Lee", email="ann@example.com")
-    url = f"/backoffice/crimes/{second.id}/victims/new"
-    form = {
-        "name": "Ann Lee",
-        "date_of_birth": ["1", "1", "1980"],
-        "email": "ANN@example.com",
-        "preferred_language": "en",
-        "contact_channel": "email",
-    }
-
-    page = client.post(url, form)
-    assert "A victim with this email address is already recorded" in page.error_summary[0]
-    page = client.post(url, {**form, "name": "Someone Else", "link_existing": "y"})
-    assert page.error_summary == [
-        "The name and date of birth do not match the victim already recorded with this email address"
-    ]
-    page = client.post(url, {**form, "link_existing": "y"})
-    assert page.status == 302
-    links = list(
-        db.session.scalars(select(CrimeVictim.crime_id).where(CrimeVictim.victim_id == existing.victim_id))
-    )
-    assert sorted(links) == sorted([first.id, second.id])
-    page = client.post(url, {**form, "link_existing": "y"})
-    assert page.error_summary == ["This victim is already linked to this crime"]
 
 
 def test_inviting_a_victim_without_an_email_address_explains_why_not(client, officer, messages):

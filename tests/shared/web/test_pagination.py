@@ -19,10 +19,9 @@ from shared.models import (
     StaffMember,
 )
 from shared.models.types import utcnow
-from shared.services import secure_messages, updates, victims
+from shared.services import secure_messages, updates
 from tests import factories
 from tests.pages import PageClient
-from tests.queries import same_person
 from tests.signed_in import sign_in_as
 
 # A NUL byte is not here: every request holding one is refused with 400
@@ -259,7 +258,7 @@ def test_the_victim_s_list_of_crimes_comes_in_pages(app, ctx, monkeypatch):
     first = factories.crime(officer, reference="43/00001/26")
     link = factories.active_victim(first, officer, email="alex@example.com", name="Alex")
     for _ in range(2):
-        victims.add_victim(factories.crime(officer), same_person(link.victim), link_existing=True, by=officer)
+        factories.same_person(factories.crime(officer), link.victim, officer)
     client = _client(app, link.victim, portal=True)
 
     page = client.get("/cases")

@@ -11,10 +11,8 @@ from backoffice.views import presenters
 from shared.extensions import db
 from shared.models import ApiClient, AuditEvent, OutboxMessage, SecureMessage, StaffMember
 from shared.models.types import utcnow
-from shared.services import victims
 from tests import factories
 from tests.pages import PageClient
-from tests.queries import same_person
 from tests.signed_in import sign_in_as
 
 
@@ -178,12 +176,7 @@ def test_a_victim_sees_the_last_page_of_their_crimes(app, ctx, monkeypatch):
     officer = factories.staff()
     link = factories.active_victim(factories.crime(officer, reference="43/00001/26"), officer)
     for n in (2, 3):
-        victims.add_victim(
-            factories.crime(officer, reference=f"43/0000{n}/26"),
-            same_person(link.victim),
-            link_existing=True,
-            by=officer,
-        )
+        factories.same_person(factories.crime(officer, reference=f"43/0000{n}/26"), link.victim, officer)
     client = _client(app, link.victim, portal=True)
 
     page = _page_99(client, "/cases", last=2)
