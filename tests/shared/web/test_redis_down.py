@@ -92,7 +92,12 @@ def redis_app(app, own_redis, restore_limiter):
         }
     )
     assert with_redis.config["RATELIMIT_STORAGE_URI"] == own_redis.url
-    return with_redis
+    yield with_redis
+    # The limiter is one object for the whole suite: the next test must not inherit the
+    # storage found dead here, nor the counts kept in memory meanwhile.
+    throttle.limiter._storage_dead = False
+    throttle.limiter._fallback_storage.reset()
+    throttle._fallback.storage.reset()
 
 
 def _guess(client: PageClient, email: str, password: str = "not the password") -> int:
