@@ -21,7 +21,7 @@ logger = logging.getLogger("trackmycrime.auth")
 # (404, so that it cannot be told from one that does not exist) or an action the rules
 # forbid them on it (403).
 REFUSED = (403, 404)
-# Methods that change something: refused, they are recorded as a refused change.
+# Methods that only read; any other method refused is recorded as a refused change.
 READS = ("GET", "HEAD")
 
 

@@ -10,6 +10,7 @@ import time
 import pytest
 import redis
 
+from shared.extensions import db
 from shared.factory import create_app
 from shared.web import throttle
 from tests import factories
@@ -93,6 +94,9 @@ def redis_app(app, own_redis, restore_limiter):
     )
     assert with_redis.config["RATELIMIT_STORAGE_URI"] == own_redis.url
     yield with_redis
+    with with_redis.app_context():
+        db.session.remove()
+        db.engine.dispose()
     # The limiter is one object for the whole suite: the next test must not inherit the
     # storage found dead here, nor the counts kept in memory meanwhile.
     throttle.limiter._storage_dead = False
