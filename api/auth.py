@@ -6,7 +6,6 @@ every call, refused ones included, writes one audit event."""
 
 import json
 import logging
-import time
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2 import OAuth2Error
@@ -22,6 +21,7 @@ from api.operations import operation
 from shared.extensions import csrf
 from shared.models import API_SCOPES
 from shared.services import api_clients, audit
+from shared.web import throttle
 from shared.web.problems import Problem
 from shared.web.throttle import limiter
 
@@ -118,10 +118,8 @@ def authenticate():
 
 def _rate_limit(client) -> None:
     item = parse(current_app.config["API_RATE_LIMIT"])
-    strategy = limiter.limiter
-    if not strategy.hit(item, "api", client.client_id):
-        reset = strategy.get_window_stats(item, "api", client.client_id).reset_time
-        wait = max(1, int(reset - time.time()) + 1)
+    wait = throttle.hit(item, "api", client.client_id)
+    if wait:
         logger.warning("Rate limited API client %s", client.client_id)
         raise Problem(
             429,

@@ -75,6 +75,7 @@ def crime(crime_id):
     )
     timeline = updates.staff_timeline(crime, requested_page(), current_app.config["TIMELINE_PER_PAGE"])
     links = victims_page.items
+    may_read = secure_messages.may_read(current_user, crime)
     return render_template(
         "backoffice/crime.html",
         crime=crime,
@@ -110,8 +111,12 @@ def crime(crime_id):
         role_labels=ROLE_LABELS,
         victims_code=victims_code_panel(crime, links),
         **failed_notifications(crime),
-        # Each victim's unread messages, for the victims on this page.
-        unread_by_link=secure_messages.unread_by_link([link.id for link in links], "victim"),
+        # Each victim's unread messages, for the victims on this page, shown only to
+        # those who may read them.
+        may_read_messages=may_read,
+        unread_by_link=secure_messages.unread_by_link([link.id for link in links], "victim")
+        if may_read
+        else {},
     )
 
 

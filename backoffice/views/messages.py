@@ -9,7 +9,7 @@ from backoffice import bp
 from backoffice.forms.common import ConfirmForm
 from backoffice.forms.messages import ReplyForm
 from backoffice.views.common import crime_or_404, link_or_404, saved
-from shared.domain.permissions import can, requires
+from shared.domain.permissions import requires
 from shared.models import Crime, CrimeVictim
 from shared.services import secure_messages
 from shared.translation import gettext as _
@@ -31,7 +31,7 @@ def unread_messages():
 
 
 @bp.get("/messages")
-@requires("cases.view", audit="messages.inbox")
+@requires("messages.read", audit="messages.inbox")
 def inbox():
     page = secure_messages.inbox(current_user, requested_page(), current_app.config["CASES_PER_PAGE"])
     return render_template(
@@ -50,16 +50,26 @@ def _thread_page(crime: Crime, link: CrimeVictim, form: ReplyForm, status: int =
         # Counted over the whole thread: unread messages may be on another page.
         unread=secure_messages.unread_by_link([link.id], "victim").get(link.id, 0),
         form=form,
-        may_reply=can(current_user, "crimes.update") and link.victim.is_active,
+        may_reply=link.victim.is_active,
         count_params=character_count(current_app.config["SECURE_MESSAGE_MAX_LENGTH"]),
     ), status
 
 
-@bp.get("/crimes/<int:crime_id>/victims/<int:link_id>/messages")
-@requires("cases.view", audit="messages.thread")
-def thread(crime_id, link_id):
+def _thread_or_403(crime_id: int, link_id: int) -> tuple[Crime, CrimeVictim]:
+    """The crime and its victim whose messages are asked for: 404 outside the user's
+    scope, 403 when they see the crime but may not read its victims' messages."""
     crime = crime_or_404(crime_id)
-    return _thread_page(crime, link_or_404(crime, link_id), ReplyForm(formdata=None))
+    link = link_or_404(crime, link_id)
+    if not secure_messages.may_read(current_user, crime):
+        abort(403)
+    return crime, link
+
+
+@bp.get("/crimes/<int:crime_id>/victims/<int:link_id>/messages")
+@requires("messages.read", audit="messages.thread")
+def thread(crime_id, link_id):
+    crime, link = _thread_or_403(crime_id, link_id)
+    return _thread_page(crime, link, ReplyForm(formdata=None))
 
 
 def _back_to_thread(crime: Crime, link: CrimeVictim):
@@ -67,10 +77,9 @@ def _back_to_thread(crime: Crime, link: CrimeVictim):
 
 
 @bp.post("/crimes/<int:crime_id>/victims/<int:link_id>/messages/reply")
-@requires("crimes.update")
+@requires("messages.read")
 def reply(crime_id, link_id):
-    crime = crime_or_404(crime_id)
-    link = link_or_404(crime, link_id)
+    crime, link = _thread_or_403(crime_id, link_id)
     form = ReplyForm()
     if form.validate_on_submit() and saved(
         form, secure_messages.send_from_staff, link, form.body.data, current_user
@@ -81,10 +90,9 @@ def reply(crime_id, link_id):
 
 
 @bp.post("/crimes/<int:crime_id>/victims/<int:link_id>/messages/read")
-@requires("crimes.update")
+@requires("messages.read")
 def mark_read(crime_id, link_id):
-    crime = crime_or_404(crime_id)
-    link = link_or_404(crime, link_id)
+    crime, link = _thread_or_403(crime_id, link_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if secure_messages.mark_read_by_staff(link, current_user):

@@ -31,6 +31,10 @@ PERMISSIONS = {
     "crimes.cancel": _l("Decide on the cancellation of a crime"),
     "crimes.assign": _l("Change the officer in charge of their team’s crimes"),
     "victims.manage": _l("Add victims to a crime and invite them"),
+    "messages.read": _l(
+        "Read and answer victims’ secure messages on the crimes they are in charge of "
+        "(supervisors: on their team’s crimes)"
+    ),
     "reports.view": _l("See Victims' Code compliance reports"),
     "team.view": _l("See the Victims' Code work due across their team"),
     "staff.manage": _l("Create staff accounts, grant and remove roles, disable accounts"),
@@ -41,8 +45,14 @@ PERMISSIONS = {
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "officer": frozenset(_CASEWORK | {"account"}),
-    "supervisor": frozenset(_CASEWORK | {"account", "reports.view", "team.view", "crimes.assign"}),
+    # Victims' secure messages are read by whoever answers them: the officer in charge,
+    # and the team's supervisors, who see what waits for a reply and hand a case on
+    # (shared.services.secure_messages.may_read). Roles that see every crime in the force
+    # to check the Code or a crime's record do not need what a victim wrote.
+    "officer": frozenset(_CASEWORK | {"account", "messages.read"}),
+    "supervisor": frozenset(
+        _CASEWORK | {"account", "messages.read", "reports.view", "team.view", "crimes.assign"}
+    ),
     "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
     "fcr": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
     "analyst": frozenset({"account", "cases.view", "reports.view"}),

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import Model
-from shared.models.types import UTCDateTime, utcnow
+from shared.models.types import CleanLine, UTCDateTime, utcnow
 
 
 def digest(secret: str) -> str:
@@ -29,7 +29,7 @@ class ApiClient(Model):
     __tablename__ = "api_client"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(CleanLine(120), unique=True)
     client_id: Mapped[str] = mapped_column(String(40), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
     # Space-separated, as OAuth writes scopes.

@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import Model
 from shared.models.staff import StaffMember, Team
-from shared.models.types import UTCDateTime, utcnow
+from shared.models.types import CleanText, UTCDateTime, utcnow
 from shared.models.victim import Victim
 
 
@@ -50,7 +50,7 @@ class Crime(Model):
     # A cancelled crime record (victims-code.md section 6): C1 to C4, the evidence, and
     # the Designated Decision Maker or Force Crime Registrar who authorised it.
     cancellation_reason: Mapped[str | None] = mapped_column(String(2))
-    cancellation_note: Mapped[str | None] = mapped_column(Text)
+    cancellation_note: Mapped[str | None] = mapped_column(CleanText)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     cancelled_by_role: Mapped[str | None] = mapped_column(String(20))

@@ -9,13 +9,13 @@ current one, the older rows are its history.
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import Model
 from shared.models.api import ApiClient
 from shared.models.staff import StaffMember
-from shared.models.types import UTCDateTime, utcnow
+from shared.models.types import CleanLine, CleanText, UTCDateTime, utcnow
 
 # An entitlement's stored state; "pending", "overdue", "met on time" and "met late" are
 # worked out from it and the time (shared.services.entitlements.status_expression).
@@ -59,8 +59,8 @@ class Entitlement(Model):
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     way: Mapped[str | None] = mapped_column(String(30))
     # Which support service (referrals); a complaint's or review's subject for staff.
-    detail: Mapped[str | None] = mapped_column(String(200))
-    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(CleanLine(200))
+    reason: Mapped[str | None] = mapped_column(CleanText)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -78,8 +78,8 @@ class EntitlementEvent(Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     way: Mapped[str | None] = mapped_column(String(30))
-    detail: Mapped[str | None] = mapped_column(String(200))
-    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(CleanLine(200))
+    reason: Mapped[str | None] = mapped_column(CleanText)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -97,7 +97,7 @@ class EnhancedRight(Model):
     category: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str] = mapped_column(String(30))
     applies: Mapped[bool] = mapped_column(Boolean, default=True)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(CleanText)
     # Empty when derived by the service (age, offence).
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -121,7 +121,7 @@ class ContactPlan(Model):
     language: Mapped[str] = mapped_column(String(2))
     safe_to_contact: Mapped[bool] = mapped_column(Boolean, default=True)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(CleanText)
     # Empty for the plan the service starts with when the victim is added.
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

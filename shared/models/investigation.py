@@ -5,13 +5,13 @@ Rows here are inserted, never changed or deleted (see shared.models.append_only)
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import Model
 from shared.models.api import ApiClient
 from shared.models.staff import StaffMember
-from shared.models.types import UTCDateTime, utcnow
+from shared.models.types import CleanText, UTCDateTime, utcnow
 
 
 class InvestigationUpdate(Model):
@@ -26,7 +26,7 @@ class InvestigationUpdate(Model):
     crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id"))
     kind: Mapped[str] = mapped_column(String(30))
     # Written for the victim, in plain words. Empty for a change with nothing to say.
-    victim_text: Mapped[str | None] = mapped_column(Text)
+    victim_text: Mapped[str | None] = mapped_column(CleanText)
     visible_to_victim: Mapped[bool] = mapped_column(Boolean, default=False)
     # For stage changes and outcomes: the value the crime moved to.
     new_stage: Mapped[str | None] = mapped_column(String(30))
@@ -54,4 +54,4 @@ class InternalNote(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     update_id: Mapped[int] = mapped_column(ForeignKey("investigation_update.id"), unique=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(CleanText)

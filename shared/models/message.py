@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.extensions import Model
 from shared.models.staff import StaffMember
-from shared.models.types import UTCDateTime, utcnow
+from shared.models.types import CleanText, UTCDateTime, utcnow
 
 SENDERS = ("victim", "staff")
 
@@ -36,7 +36,7 @@ class SecureMessage(Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     # The officer in charge when the victim sent it: who it went to.
     to_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(CleanText)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # When the other side marked it read.
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.extensions import Model
-from shared.models.types import UTCDateTime, utcnow
+from shared.models.types import CleanLine, UTCDateTime, utcnow
 
 ROLES = tuple(ROLE_PERMISSIONS)
 
@@ -17,14 +17,14 @@ class Team(Model):
     __tablename__ = "team"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(CleanLine(120), unique=True)
 
 
 class StaffMember(Model):
     __tablename__ = "staff_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(CleanLine(200))
     collar_number: Mapped[str] = mapped_column(String(20), unique=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)

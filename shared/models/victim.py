@@ -3,12 +3,12 @@
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES  # noqa: F401  (LANGUAGES: the ones a victim may prefer)
 from shared.extensions import Model
-from shared.models.types import UTCDateTime, utcnow
+from shared.models.types import CleanLine, CleanText, UTCDateTime, utcnow
 
 CONTACT_CHANNELS = ("email", "sms", "phone", "letter")
 
@@ -33,7 +33,7 @@ class Victim(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(CleanLine(200))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     email: Mapped[str | None] = mapped_column(String(320))
     # The record that held this email address when this one was made; None once the
@@ -46,8 +46,8 @@ class Victim(Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     preferred_language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE)
     contact_channel: Mapped[str] = mapped_column(String(10), default="email")
-    interpreter_language: Mapped[str | None] = mapped_column(String(100))
-    communication_needs: Mapped[str | None] = mapped_column(Text)
+    interpreter_language: Mapped[str | None] = mapped_column(CleanLine(100))
+    communication_needs: Mapped[str | None] = mapped_column(CleanText)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     # The GOV.UK One Login `sub`, linked only through an invitation link.
     onelogin_subject: Mapped[str | None] = mapped_column(String(255), unique=True)

@@ -91,15 +91,28 @@ def record_alone(
 _RECORD_ARGS = (("crime_id", "crime"), ("staff_id", "staff_member"))
 
 
+def _named_record(view_args: dict | None) -> tuple[str | None, object]:
+    for arg, kind in _RECORD_ARGS:
+        if arg in (view_args or {}):
+            return kind, view_args[arg]  # type: ignore[index]  # not None: it holds arg
+    return None, None
+
+
 @transactional
 def record_read(action: str, view_args: dict | None, query: str | None) -> AuditEvent:
-    """The one audit event for a back-office page, list, search, report or export: the
-    record the URL names and the query string it was asked with, committed before the
-    page is made, so no page is shown that the trail does not name."""
-    view_args = view_args or {}
-    record_type = record_id = None
-    for arg, kind in _RECORD_ARGS:
-        if arg in view_args:
-            record_type, record_id = kind, view_args[arg]
-            break
+    """The one audit event for a back-office page, list, search, report or export that
+    was shown: the record the URL names and the query string it was asked with,
+    committed before the page is sent, so no page is shown that the trail does not name.
+    Only for a page the user was allowed to see: a refusal is `record_refusal`."""
+    record_type, record_id = _named_record(view_args)
     return record(action, record_type, record_id, detail=(query or None) and query[:500])
+
+
+@transactional
+def record_refusal(action: str, view_args: dict | None, what: str) -> AuditEvent:
+    """The audit event for a read or a change refused by the view (the record is outside
+    the user's scope, or the action is not theirs to take on it): the record the URL
+    names and `what` was asked (method, path, status), never the query or the form, which
+    may hold personal data."""
+    record_type, record_id = _named_record(view_args)
+    return record(action, record_type, record_id, detail=what[:500])

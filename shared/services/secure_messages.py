@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 
+from shared.domain.permissions import can
 from shared.extensions import db
 from shared.models import Crime, CrimeVictim, SecureMessage, StaffMember, Victim
 from shared.models.types import utcnow
@@ -91,6 +92,17 @@ def send_from_victim(link: CrimeVictim, body: str, victim: Victim) -> SecureMess
     db.session.flush()
     audit.record("message.victim_sent", "crime_victim", link.id, detail=f"message {message.id}", actor=victim)
     return message
+
+
+def may_read(staff: StaffMember, crime: Crime) -> bool:
+    """Whether a member of staff may read (and answer) the victims' messages on a crime:
+    its officer in charge, and the supervisors of its team. Other officers of the team,
+    and roles that see the whole force, see the crime but not what its victims wrote."""
+    if not can(staff, "messages.read"):
+        return False
+    if crime.officer_in_charge_id == staff.id:
+        return True
+    return "supervisor" in staff.roles and crime.team_id == staff.team_id
 
 
 @transactional

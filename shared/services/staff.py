@@ -174,13 +174,18 @@ def set_roles(
 ) -> tuple[list[str], list[str]]:
     """Give the member exactly `roles` and commit; each role granted and each removed is
     its own audit event. Returns (granted, removed). Raises ServiceError when no role is
-    chosen or an administrator removes their own administrator role."""
+    chosen, an administrator gives themselves a role (a second administrator must: no
+    one widens their own access alone) or removes their own administrator role (so the
+    last administrator can never leave the service without one)."""
     wanted = set(_check_roles(roles))
     if member.id == by.id and "admin" in member.roles and "admin" not in wanted:
         logger.warning("Staff %s refused: removing their own administrator role", by.id)
         raise ServiceError(
             _l("You cannot remove your own administrator role. Ask another administrator to do it"), "roles"
         )
+    if member.id == by.id and wanted - member.roles:
+        logger.warning("Staff %s refused: granting themselves %s", by.id, sorted(wanted - member.roles))
+        raise ServiceError(_l("You cannot give yourself a role. Ask another administrator to do it"), "roles")
     granted = sorted(wanted - member.roles)
     removed = sorted(member.roles - wanted)
     member.role_rows = [row for row in member.role_rows if row.role in wanted] + [

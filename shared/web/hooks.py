@@ -6,7 +6,7 @@ import re
 import secrets
 import uuid
 
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -21,15 +21,26 @@ logger = logging.getLogger("trackmycrime")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
 
 
-def request_id(incoming: str) -> str:
-    """The id a request is known by: the caller's X-Request-ID when it looks like one
-    (a proxy in front may have set it), otherwise a new one. Static files, which
+def new_request_id() -> str:
+    """The id a request is known by, in the logs, in the audit trail and in the answer's
+    X-Request-ID: always one of ours, never one a caller sent, so that a client cannot
+    pass its requests off as others' in the trail. Static files, which
     shared.web.static_files answers before Flask, carry one too."""
-    return incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    return uuid.uuid4().hex
+
+
+def forwarded_request_id(incoming: str, proxies: int) -> str | None:
+    """The X-Request-ID a trusted proxy in front sent, when it is well formed: kept apart,
+    in the logs only, to find the proxy's lines about the same request. Without a trusted
+    proxy (TRUSTED_PROXIES=0) the header came from the client and is ignored."""
+    return incoming if proxies > 0 and _REQUEST_ID.match(incoming) else None
 
 
 def _start_request():
-    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
+    g.request_id = new_request_id()
+    g.forwarded_request_id = forwarded_request_id(
+        request.headers.get("X-Request-ID", ""), current_app.config.get("TRUSTED_PROXIES", 0)
+    )
     g.csp_nonce = secrets.token_urlsafe(16)
     g.audit_origin = audit.set_origin(audit.Origin(request_id=g.request_id, actor=_signed_in_user))
 

@@ -3,7 +3,8 @@
 
 A force's platform collects each container's standard output, so in production every
 record is one JSON line there: time, level, logger, message, the request's id and who
-made the request (the user's kind and id), and whatever the record carries besides.
+made the request (the user's kind and id), the id a trusted proxy gave the request if
+it gave one, and whatever the record carries besides.
 Every `trackmycrime.*` record from INFO up is kept: the security events (sign-in,
 refusals, throttling, code failures, sessions ending) and the audit trail
 (shared.services.audit_feed) are logged at INFO so that a SIEM receives them.
@@ -30,6 +31,8 @@ from pythonjsonlogger.json import JsonFormatter
 SERVICE = "trackmycrime"
 HIDDEN = "[hidden]"
 CONTEXT = ("request_id", "user_kind", "user_id")
+# The X-Request-ID a trusted proxy sent (shared.web.hooks), on a line only when there is one.
+FORWARDED = "forwarded_request_id"
 # Credentials in a header that reached a message, and values given for these names
 # (or names ending in them: client_secret, csrf_token).
 _CREDENTIALS = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
@@ -63,6 +66,8 @@ class RequestContext(logging.Filter):
         for name, value in zip(CONTEXT, (request_id, kind, user_id), strict=True):
             if not hasattr(record, name):
                 setattr(record, name, value)
+        if not hasattr(record, FORWARDED):
+            setattr(record, FORWARDED, g.get(FORWARDED) if has_request_context() else None)
         return True
 
 
@@ -106,7 +111,7 @@ class JsonLines(JsonFormatter):
 
     def __init__(self, redact: Redactor | None = None):
         super().__init__(
-            reserved_attrs=[*RESERVED_ATTRS, *CONTEXT],
+            reserved_attrs=[*RESERVED_ATTRS, *CONTEXT, FORWARDED],
             rename_fields={"exc_info": "exception", "stack_info": "stack"},
         )
         self.redact = redact or Redactor()
@@ -122,6 +127,9 @@ class JsonLines(JsonFormatter):
             given = dict(zip(CONTEXT, request_context(), strict=True)) | given
         for name in CONTEXT:
             log_data[name] = given[name]
+        forwarded = getattr(record, FORWARDED, None)
+        if forwarded:
+            log_data[FORWARDED] = forwarded
         super().add_fields(log_data, record, message_dict)
 
     def process_log_record(self, log_data):

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from whitenoise import WhiteNoise
 
-from shared.web.hooks import request_id, security_headers
+from shared.web.hooks import new_request_id, security_headers
 
 LONG_CACHE = "public, max-age=31536000, immutable"
 # A plain name may be given new content by the next release: kept for ten minutes, so
@@ -87,7 +87,7 @@ class StaticFiles(WhiteNoise):
             # A fresh nonce, as for a page: an SVG opened on its own is a document the
             # policy applies to, and a nonce that never changed would be one anybody knows.
             ours = security_headers(secrets.token_urlsafe(16))
-            ours["X-Request-ID"] = request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+            ours["X-Request-ID"] = new_request_id()
             return start_response(status, [*headers, *ours.items()], exc_info)
 
         return super().serve(static_file, environ, start_with_our_headers)

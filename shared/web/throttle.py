@@ -7,17 +7,27 @@ client posts; only a first sign-in step, before any such state exists, counts pe
 address typed (see `typed_email`). There is no permanent
 lockout: an abuser must not be able to shut a victim out of their account. Counts live
 in Redis when REDIS_URL is set (shared by every worker), in memory otherwise.
+
+Should Redis stop answering while the service runs, each process counts in its own
+memory until Redis is back (flask-limiter's in-memory fallback, which looks for Redis
+again at growing intervals): sign-in keeps working and guesses stay limited, to the
+limit per process rather than per service, and nothing answers 500. Refusing every
+sign-in instead would shut victims and staff out whenever Redis is down, which is the
+permanent lockout by other means.
 """
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 
 from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from limits import parse
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from shared.web import metrics
 
@@ -84,6 +94,27 @@ def guarded(scope: str, account: Callable[[], str]):
     return decorate
 
 
+# The counts `hit` keeps while the limiter's storage does not answer.
+_fallback = MovingWindowRateLimiter(MemoryStorage())
+
+
+def hit(item: RateLimitItem, *identifiers: str) -> int:
+    """Count one call against `item` for `identifiers`, in the limiter's storage (as the
+    guarded forms are), or in this process's memory while that storage does not answer.
+    Returns 0 when the call is within the limit, else the seconds until it would be."""
+    try:
+        return _hit(limiter.limiter, item, identifiers)
+    except Exception:  # noqa: BLE001  (any storage error: Redis gone, a timeout, a reset connection)
+        logger.warning("Rate limit storage unreachable: counting in this process's memory")
+        return _hit(_fallback, item, identifiers)
+
+
+def _hit(strategy, item: RateLimitItem, identifiers: tuple[str, ...]) -> int:
+    if strategy.hit(item, *identifiers):
+        return 0
+    return max(1, int(strategy.get_window_stats(item, *identifiers).reset_time - time.time()) + 1)
+
+
 def wait_minutes() -> int:
     """How long, in whole minutes (at least 1), until a throttled person can try again."""
     seconds = parse(current_app.config["THROTTLE_LIMIT"]).get_expiry()
@@ -93,5 +124,9 @@ def wait_minutes() -> int:
 def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Redis down: count in this process's memory (above), and never fail a request over
+    # a count that could not be kept.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
     app.jinja_env.globals["throttle_wait_minutes"] = wait_minutes

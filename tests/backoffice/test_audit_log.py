@@ -100,11 +100,12 @@ def test_an_administrator_sees_the_trail_newest_first_with_names(client, admin):
     assert page.status == 200
     assert page.h1 == "Audit trail"
     assert page.title.startswith("Audit trail")
-    # This very search is on the trail too, and the newest.
-    assert shown_actions(page) == ["audit.search", "staff.sign_in", "crime.view", "crime.record"]
+    assert shown_actions(page) == ["staff.sign_in", "crime.view", "crime.record"]
     assert "Olive Officer" in page.main_text
     assert "Ada Admin" in page.main_text
     assert page.links(r"^/backoffice/audit\.csv")
+    # That search is on the trail too, recorded once it was shown: the next look sees it.
+    assert shown_actions(client.get("/backoffice/audit"))[:2] == ["audit.search", "staff.sign_in"]
 
 
 def test_filter_by_actor_id_or_email(client, admin):
@@ -348,7 +349,8 @@ def test_formulas_typed_into_the_service_are_neutralised_in_the_export(app, clie
     assert "q=" + quote(FORMULAS[0]) in details
     assert "'=cmd|'/C%20calc'!A0" in details
     assert {r[3] for r in searches} == {"'@SUM(1)"}
-    assert "'-1234567890" in {r[8] for r in searches}
+    # The request id is the service's own: the one the client sent is never stored.
+    assert "-1234567890" not in {cell.lstrip("'") for row in rows for cell in row}
     [denied] = [r for r in rows if r[5] == "victim.case_denied"]
     assert denied[7] == "'+1+cmd"
     # The page shows the same values as plain text.
@@ -401,7 +403,7 @@ def test_bad_filters_get_a_clear_message_and_no_results(client, admin, query, ex
 def test_the_last_day_there_is_can_be_asked_for(client, admin):
     page = client.get("/backoffice/audit?to_date=31&to_date=12&to_date=9999")
     assert page.status == 200 and not page.error_summary
-    assert "audit.search" in shown_actions(page)
+    assert "audit.search" in shown_actions(client.get("/backoffice/audit?to_date=31&to_date=12&to_date=9999"))
     assert export(client, "?to_date=31&to_date=12&to_date=9999")
 
 

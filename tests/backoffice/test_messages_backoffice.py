@@ -239,15 +239,38 @@ def test_a_victim_who_does_not_use_the_service_cannot_be_written_to_here(app, ct
     assert secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).total == 0
 
 
-def test_staff_who_may_not_update_crimes_read_but_cannot_reply(app, ctx):
+@pytest.mark.parametrize(
+    "roles",
+    [("analyst",), ("ddm",), ("fcr",), ("officer",)],
+    ids=["analyst", "ddm", "fcr", "another officer of the team"],
+)
+def test_only_the_officer_in_charge_and_the_team_s_supervisors_read_a_victim_s_messages(app, ctx, roles):
     officer = factories.staff()
-    _crime, link = _case(officer, name="Alex Victim")
-    _from_victim(link, "Hello?")
-    analyst = factories.staff(roles=("analyst",))
-    page = _client(app, analyst).get(_thread_path(link))
-    assert page.status == 200
-    assert "Hello?" in page.main_text
-    assert not page.soup.select("main form")
+    crime, link = _case(officer, name="Alex Victim")
+    _from_victim(link, "Hello? My new address is 1 High Street")
+    client = _client(app, factories.staff(officer.team, roles=roles))
+    # They see the crime, but neither the messages nor a way to them.
+    page = client.get(f"/backoffice/crimes/{crime.id}")
+    assert page.status == 200 and "Alex Victim" in page.main_text
+    assert not page.links(r"/victims/\d+/messages$")
+    before = _last_audit_id()
+    page = client.get(_thread_path(link))
+    assert page.status in (403, 404) and "High Street" not in page.text
+    # A refusal, on the trail: by the permission (access.refused) or by the rule.
+    assert _audit_actions_since(before) in (["access.refused"], ["read.refused"])
+    csrf = page.csrf()
+    for path in (_thread_path(link) + "/reply", _thread_path(link) + "/read"):
+        assert client.post(path, {"csrf_token": csrf, "body": "Hello"}).status in (403, 404)
+    assert [m.body for m in secure_messages.thread(link, 1, app.config["MESSAGES_PER_PAGE"]).items] == [
+        "Hello? My new address is 1 High Street"
+    ]
+    assert client.get("/backoffice/messages").status in (403, 200)
+
+    # The team's supervisor reads and answers.
+    supervisor = _client(app, factories.staff(officer.team, roles=("officer", "supervisor")))
+    page = supervisor.get(_thread_path(link))
+    assert page.status == 200 and "High Street" in page.main_text
+    assert page.soup.select("main form")
 
 
 def test_when_the_officer_in_charge_changes_new_messages_go_to_the_new_one(app, ctx):

@@ -423,9 +423,30 @@ def test_administrators_cannot_disable_themselves_or_remove_their_own_admin_role
     admin = _fresh(admin)
     assert admin.active and admin.roles == {"admin"}
     assert _actions("staff.disabled", "staff.role_removed", "staff.role_granted") == []
-    # Adding a role to themselves is allowed.
+    # Nor give themselves a role: a second administrator must.
     page = client.post(f"{me}/roles", {"roles": ["admin", "analyst"]}, csrf_from=me)
+    assert page.status == 400
+    assert page.error_summary == ["You cannot give yourself a role. Ask another administrator to do it"]
+    assert _fresh(admin).roles == {"admin"}
+    assert _actions("staff.role_granted") == []
+
+
+def test_a_second_administrator_grants_an_administrator_a_role(client, ctx):
+    admin, second = factories.staff(roles=("admin",)), factories.staff(roles=("admin",))
+    client.staff_sign_in(second.email, factories.PASSWORD)
+    page = client.post(
+        f"/backoffice/staff/{admin.id}/roles",
+        {"roles": ["admin", "analyst"]},
+        csrf_from=f"/backoffice/staff/{admin.id}",
+    )
     assert page.status == 302
+    assert _fresh(admin).roles == {"admin", "analyst"}
+    # Giving up one of their own roles needs nobody else.
+    client = type(client)(client.app)
+    client.staff_sign_in(admin.email, factories.PASSWORD)
+    me = f"/backoffice/staff/{admin.id}"
+    assert client.post(f"{me}/roles", {"roles": ["admin"]}, csrf_from=me).status == 302
+    assert _fresh(admin).roles == {"admin"}
 
 
 def test_an_officer_gets_403_on_the_administrators_pages(app, client, ctx):

@@ -57,10 +57,12 @@ ALLOWED = {
     "backoffice.reports": REPORT_READERS,
     "backoffice.reports_export": REPORT_READERS,
     # Secure messages
-    "backoffice.inbox": CASE_READERS,
-    "backoffice.thread": CASE_READERS,
-    "backoffice.reply": CASEWORK,
-    "backoffice.mark_read": CASEWORK,
+    "backoffice.inbox": CASEWORK,
+    # A thread is read and answered by the crime's officer in charge (another officer in
+    # the world below) and the team's supervisors only.
+    "backoffice.thread": {"supervisor"},
+    "backoffice.reply": {"supervisor"},
+    "backoffice.mark_read": {"supervisor"},
     "backoffice.unanswered": {"supervisor"},
     # Notifications that could not be sent
     "backoffice.failed_notification_dealt_with": CASEWORK,
