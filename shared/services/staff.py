@@ -4,6 +4,7 @@ work of creating accounts, granting and removing roles, and disabling accounts."
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from flask import current_app
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from shared.services.errors import ServiceError
 from shared.services.links import LinkProblem
 from shared.services.pager import Page
 from shared.services.passwords import check_password_rules, hash_password, verify_password
-from shared.services.unit_of_work import transactional
+from shared.services.unit_of_work import on_rollback, transactional
 from shared.translation import lazy_gettext as _l
 
 logger = logging.getLogger("trackmycrime.auth")
@@ -168,6 +169,18 @@ def set_password(raw: str, password: str) -> StaffMember:
     return member
 
 
+def _refuse_own(by: StaffMember, action: str, detail: str | None, error: ServiceError) -> NoReturn:
+    """Raise `error`, refusing administrators a change to their own account; the attempt
+    stays on the audit trail although the unit is undone."""
+    by_id = by.id
+
+    def keep() -> None:
+        audit.record(action, "staff_member", by_id, detail=detail, actor=db.session.get(StaffMember, by_id))
+
+    on_rollback(keep)
+    raise error
+
+
 @transactional
 def set_roles(
     member: StaffMember, roles: Iterable[str] | None, *, by: StaffMember
@@ -180,12 +193,23 @@ def set_roles(
     wanted = set(_check_roles(roles))
     if member.id == by.id and "admin" in member.roles and "admin" not in wanted:
         logger.warning("Staff %s refused: removing their own administrator role", by.id)
-        raise ServiceError(
-            _l("You cannot remove your own administrator role. Ask another administrator to do it"), "roles"
+        _refuse_own(
+            by,
+            "staff.role_remove_refused",
+            "admin",
+            ServiceError(
+                _l("You cannot remove your own administrator role. Ask another administrator to do it"),
+                "roles",
+            ),
         )
     if member.id == by.id and wanted - member.roles:
         logger.warning("Staff %s refused: granting themselves %s", by.id, sorted(wanted - member.roles))
-        raise ServiceError(_l("You cannot give yourself a role. Ask another administrator to do it"), "roles")
+        _refuse_own(
+            by,
+            "staff.role_grant_refused",
+            ",".join(sorted(wanted - member.roles)),
+            ServiceError(_l("You cannot give yourself a role. Ask another administrator to do it"), "roles"),
+        )
     granted = sorted(wanted - member.roles)
     removed = sorted(member.roles - wanted)
     member.role_rows = [row for row in member.role_rows if row.role in wanted] + [
@@ -205,7 +229,12 @@ def disable(member: StaffMember, *, by: StaffMember) -> None:
     ServiceError when administrators try it on themselves."""
     if member.id == by.id:
         logger.warning("Staff %s refused: disabling their own account", by.id)
-        raise ServiceError(_l("You cannot disable your own account. Ask another administrator to do it"))
+        _refuse_own(
+            by,
+            "staff.disable_refused",
+            None,
+            ServiceError(_l("You cannot disable your own account. Ask another administrator to do it")),
+        )
     if not member.active:
         return
     member.active = False

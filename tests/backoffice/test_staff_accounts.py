@@ -429,6 +429,12 @@ def test_administrators_cannot_disable_themselves_or_remove_their_own_admin_role
     assert page.error_summary == ["You cannot give yourself a role. Ask another administrator to do it"]
     assert _fresh(admin).roles == {"admin"}
     assert _actions("staff.role_granted") == []
+    # Each attempt is on the audit trail, although nothing it asked for was done.
+    assert _actions("staff.disable_refused", "staff.role_remove_refused", "staff.role_grant_refused") == [
+        ("staff.disable_refused", str(admin.id), None),
+        ("staff.role_remove_refused", str(admin.id), "admin"),
+        ("staff.role_grant_refused", str(admin.id), "analyst"),
+    ]
 
 
 def test_a_second_administrator_grants_an_administrator_a_role(client, ctx):
