@@ -13,6 +13,7 @@ from shared.domain.permissions import requires
 from shared.domain.reference_data import CONTACT_CHANNEL_LABELS, OFFENCES
 from shared.domain.victims_code_rules import (
     CANCELLATION_REASONS,
+    CONDUCT_REVIEW_DAYS,
     KEY_EVENTS,
     PORTAL_WAY,
     RULES,
@@ -179,6 +180,7 @@ def rights(public_id):
         next_update=next_update,
         review_by=review_by,
         review_months=VRR_REQUEST_MONTHS,
+        conduct_review_days=CONDUCT_REVIEW_DAYS,
         cancelled_because=cancellation[1] if cancellation else None,
         every=ngettext("Every %(num)d day", "Every %(num)d days", plan.frequency_days) if plan else None,
     )

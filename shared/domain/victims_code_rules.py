@@ -410,6 +410,13 @@ VRR_OUTCOMES = frozenset({10, 15, 16, 21})
 VRR_INTERVIEW_EVENTS = frozenset({"arrest", "interview"})
 VRR_REQUEST_MONTHS = 3
 
+# --- Complaints (Right 12) -----------------------------------------------------------
+
+# A complaint about an officer's conduct goes to the force's professional standards
+# department; a review of how it was handled is asked for within 28 days of being told
+# the outcome (Police (Complaints and Misconduct) Regulations 2020, reg. 29).
+CONDUCT_REVIEW_DAYS = 28
+
 # --- Compliance metrics (victims-code.md section 8) ----------------------------------
 
 METRICS = {

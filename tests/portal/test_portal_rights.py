@@ -136,6 +136,13 @@ def test_a_victim_sees_what_we_have_done_for_them_and_what_is_late(victim_client
     assert "You have the standard rights" in text and "within 5 working days" in text
     assert "Sam Taylor" in text and "within 10 working days" in text
     assert page.links(r"ombudsman\.org\.uk") == ["https://www.ombudsman.org.uk/"]
+    # Since 29 January 2025 a victim goes straight to the Ombudsman after the force's final
+    # reply; conduct complaints go to professional standards, reviewed within 28 days.
+    assert "you can complain straight to the Parliamentary and Health Service Ombudsman" in text
+    assert "You do not need to ask your MP to send it, though you still can." in text
+    assert "ask your MP to send your complaint" not in text
+    assert "the force’s professional standards department" in text
+    assert "ask for a review within 28 days of being told the outcome" in text
     assert page.links(r"claim-compensation-criminal-injury") == [
         "https://www.gov.uk/claim-compensation-criminal-injury"
     ]
@@ -287,6 +294,11 @@ def test_the_rights_page_works_in_welsh(victim_client, ctx):
     page = victim_client.get(path)
     assert page.status == 200
     assert page.soup.html["lang"] == "cy"
+    welsh = " ".join(page.main_text.split())
+    assert "gallwch gwyno’n syth i’r Ombwdsmon Seneddol a Gwasanaeth Iechyd" in welsh
+    assert "Nid oes angen i chi ofyn i’ch AS ei anfon, er y gallwch wneud hynny o hyd." in welsh
+    assert "adran safonau proffesiynol yr heddlu" in welsh
+    assert "gallwch ofyn am adolygiad o fewn 28 diwrnod" in welsh
     victim_client.get(f"/language/en?next={path}")
     assert victim_client.get(path).soup.html["lang"] == "en"
 
