@@ -77,6 +77,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     cases,
     messages,
     notifications,
+    public_pages,
     queue,
     reports,
     sso,

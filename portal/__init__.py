@@ -30,4 +30,12 @@ def require_victim():
     return None
 
 
-from portal.views import account, cases, messages, onelogin, rights  # noqa: E402,F401  (registers the routes)
+from portal.views import (  # noqa: E402,F401  (registers the routes)
+    account,
+    cases,
+    messages,
+    onelogin,
+    public_pages,
+    rights,
+    session_timeout,
+)

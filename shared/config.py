@@ -163,6 +163,10 @@ NUMBERS: dict[str, Number] = {
     "STAFF_SESSION_MAX_MINUTES": Number(10 * 60, unit="minutes"),
     "VICTIM_SESSION_IDLE_MINUTES": Number(15, unit="minutes"),
     "VICTIM_SESSION_MAX_MINUTES": Number(2 * 60, unit="minutes"),
+    # The warning a signed-in user is given this long before their session ends, with a
+    # button to stay signed in (WCAG 2.2 success criterion 2.2.1): shorter than either
+    # idle limit.
+    "SESSION_WARNING_MINUTES": Number(2, unit="minutes", high=30),
     # How many reverse proxies (load balancer, ingress) stand in front of the app and
     # set X-Forwarded-For / X-Forwarded-Proto. 0: the headers are ignored.
     "TRUSTED_PROXIES": Number(0, low=0),
@@ -433,6 +437,59 @@ def security_contacts(value) -> tuple[str, ...]:
     return tuple(contacts)
 
 
+_EMAIL = re.compile(r"[^@:/\s]+@[^@:/\s]+\.[^@:/\s]+")
+# The longest force name shown in the public pages.
+LONGEST_FORCE_NAME = 100
+
+
+def contact_link(name: str, value) -> str | None:
+    """A contact given as an email address (taken as mailto:), a mailto: address or an
+    https:// address, as a link a page can show; None when not set. Raises ConfigError
+    for anything else."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if _EMAIL.fullmatch(text):
+        return f"mailto:{text}"
+    if (text.startswith("mailto:") and _EMAIL.fullmatch(text[len("mailto:") :])) or (
+        text.startswith("https://") and _is_url(text, ("https",))
+    ):
+        return text
+    raise ConfigError(
+        f'{name} must be an email address, a mailto: address or an https:// address (got "{text}").'
+    )
+
+
+def _public_pages_settings(read: Settings) -> dict:
+    """What the public pages (accessibility statement, privacy notice, help, the phase
+    banner) say of the force running the service; each has wording for when it is not set."""
+    force = read.text("FORCE_NAME")
+    if force is not None:
+        force = force.strip()
+        if len(force) > LONGEST_FORCE_NAME or not force.isprintable():
+            raise ConfigError(
+                f"FORCE_NAME must be the force's name on one line, at most {LONGEST_FORCE_NAME} characters "
+                f'(got "{force}").'
+            )
+    settings = {"FORCE_NAME": force if force is None else read._read("FORCE_NAME", force)}
+    for name in ("FEEDBACK_CONTACT", "ACCESSIBILITY_CONTACT", "DATA_PROTECTION_CONTACT"):
+        settings[name] = read._read(name, contact_link(name, read.given(name)))
+    return settings
+
+
+def _session_warning(read: Settings) -> timedelta:
+    """SESSION_WARNING_MINUTES, checked to be shorter than both idle limits: a warning as
+    long as the session would show at once."""
+    warning = read.duration("SESSION_WARNING_MINUTES")
+    for idle in ("VICTIM_SESSION_IDLE_MINUTES", "STAFF_SESSION_IDLE_MINUTES"):
+        if warning >= read.duration(idle):
+            raise ConfigError(
+                f"SESSION_WARNING_MINUTES ({warning // timedelta(minutes=1)}) must be shorter than {idle} "
+                f"({read.duration(idle) // timedelta(minutes=1)})."
+            )
+    return warning
+
+
 def _sender_settings(env: str, read: Settings) -> dict:
     """How notifications are sent (shared.clients.senders), checked so that a mistake stops
     the service at start-up rather than losing notifications later."""
@@ -688,6 +745,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "STAFF_SESSION_MAX": read.duration("STAFF_SESSION_MAX_MINUTES"),
         "VICTIM_SESSION_IDLE": read.duration("VICTIM_SESSION_IDLE_MINUTES"),
         "VICTIM_SESSION_MAX": read.duration("VICTIM_SESSION_MAX_MINUTES"),
+        "SESSION_WARNING": _session_warning(read),
+        # The force's name and contacts on the public pages: see _public_pages_settings.
+        **_public_pages_settings(read),
         # Sign-in, code and reset guesses per account and per address.
         "THROTTLE_LIMIT": read.rate("THROTTLE_LIMIT", "10 per 5 minutes"),
         # Victims a member of staff, or a records system, may add in a while.

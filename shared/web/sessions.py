@@ -107,6 +107,29 @@ def end(reason: str = "signed_out") -> None:
     session.clear()
 
 
+def time_left() -> timedelta | None:
+    """How long the current session has before it ends, by its idle or its absolute
+    limit, whichever comes first; None when nobody is signed in. For the warning before
+    it ends (shared/static/timeout_warning.js)."""
+    row = g.get("user_session")
+    if row is None or row.ended_at is not None:
+        return None
+    idle, absolute = _limits(row.user_type)
+    ends = min(row.last_seen_at + idle, row.created_at + absolute)
+    return max(ends - utcnow(), timedelta(0))
+
+
+def stay_signed_in() -> timedelta | None:
+    """The user asked to stay signed in: the session counts as used now, whenever it was
+    last written (TOUCH_EVERY). How long it now has is returned: never past its absolute
+    limit."""
+    row = g.get("user_session")
+    if row is None or row.ended_at is not None:
+        return None
+    user_sessions.touch(row, utcnow())
+    return time_left()
+
+
 def current_id() -> int | None:
     """The id of the session this request was signed in with, if any: a change that ends
     the user's other sessions passes it to keep this one."""

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from shared.domain.permissions import can
 from shared.translation import catalogue
 from shared.translation import gettext as _
+from shared.web import sessions
 
 
 class Environment(flask_templating.Environment):
@@ -173,7 +174,11 @@ def _can(permission: str) -> bool:
 def init_app(app) -> None:
     app.jinja_env.undefined = LoudUndefined
     app.jinja_env.globals.update(
-        html=html, password_input=password_input, can=_can, fragment=fragment_cache(app)
+        html=html,
+        password_input=password_input,
+        can=_can,
+        fragment=fragment_cache(app),
+        session_time_left=sessions.time_left,
     )
     app.jinja_loader = ChoiceLoader(
         [

@@ -1,0 +1,29 @@
+"""The back office's own accessibility statement, and staying signed in when the warning
+before a session ends is answered (shared/static/timeout_warning.js)."""
+
+from flask import current_app, jsonify, render_template
+
+from backoffice import bp
+from shared.domain.permissions import requires
+from shared.web import public_pages, sessions
+from shared.web.login import public
+
+
+@bp.get("/accessibility")
+@public
+def accessibility():
+    return render_template("backoffice/accessibility.html", prepared=public_pages.STATEMENTS_PREPARED)
+
+
+@bp.post("/session/stay-signed-in")
+@requires("account")
+def stay_signed_in():
+    return jsonify(seconds_left=int(sessions.stay_signed_in().total_seconds()))
+
+
+@bp.get("/session/timed-out")
+@public
+def timed_out():
+    return render_template(
+        "backoffice/timed_out.html", minutes=public_pages.minutes(current_app.config["STAFF_SESSION_IDLE"])
+    )

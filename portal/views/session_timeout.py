@@ -1,0 +1,23 @@
+"""Staying signed in when the warning before the session ends is answered, and the page
+a victim is sent to when it ended (shared/static/timeout_warning.js)."""
+
+from flask import current_app, jsonify, render_template
+
+from portal import bp
+from shared.domain.permissions import requires
+from shared.web import public_pages, sessions
+from shared.web.login import public
+
+
+@bp.post("/session/stay-signed-in")
+@requires("victim.self")
+def stay_signed_in():
+    return jsonify(seconds_left=int(sessions.stay_signed_in().total_seconds()))
+
+
+@bp.get("/session/timed-out")
+@public
+def timed_out():
+    return render_template(
+        "portal/timed_out.html", minutes=public_pages.minutes(current_app.config["VICTIM_SESSION_IDLE"])
+    )
