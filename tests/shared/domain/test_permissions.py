@@ -66,6 +66,8 @@ ALLOWED = {
     "backoffice.unanswered": {"supervisor"},
     # Notifications that could not be sent
     "backoffice.failed_notification_dealt_with": CASEWORK,
+    # Staying signed in when warned that the session is about to end
+    "backoffice.stay_signed_in": EVERYONE,
 }
 
 
