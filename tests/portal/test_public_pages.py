@@ -102,7 +102,9 @@ def test_the_force_s_own_name_and_contacts_are_shown_when_set(app, victim_client
         accessibility = victim_client.get("/accessibility")
         help_page = victim_client.get("/help")
     assert "Chief Constable of Dyfed-Powys Police" in privacy.main_text
-    assert [a["href"] for a in privacy.soup.select("main a[href^='mailto:']")] == ["mailto:dpo@police.example"]
+    assert [a["href"] for a in privacy.soup.select("main a[href^='mailto:']")] == [
+        "mailto:dpo@police.example"
+    ]
     assert "It is run by Dyfed-Powys Police." in accessibility.main_text
     assert accessibility.links("accessibility-problem") == ["https://police.example/accessibility-problem"]
     assert help_page.soup.select_one(".govuk-phase-banner a")["href"] == "mailto:feedback@police.example"

@@ -518,3 +518,39 @@ def test_logs_are_json_lines_except_in_development(environment):
     assert create_app().config["LOG_FORMAT"] == "text"
     environment.setenv("LOG_FORMAT", "json")
     assert create_app().config["LOG_FORMAT"] == "json"
+
+
+def test_the_session_warning_must_come_before_either_session_ends(environment):
+    environment.setenv("SESSION_WARNING_MINUTES", "5")
+    environment.setenv("VICTIM_SESSION_IDLE_MINUTES", "5")
+    with pytest.raises(
+        ConfigError,
+        match=r"^SESSION_WARNING_MINUTES \(5\) must be shorter than VICTIM_SESSION_IDLE_MINUTES \(5\)\.$",
+    ):
+        create_app()
+    environment.setenv("VICTIM_SESSION_IDLE_MINUTES", "6")
+    assert create_app().config["SESSION_WARNING"] == timedelta(minutes=5)
+
+
+@pytest.mark.parametrize("name", ["FEEDBACK_CONTACT", "ACCESSIBILITY_CONTACT", "DATA_PROTECTION_CONTACT"])
+def test_a_public_contact_is_an_email_or_https_address(environment, name):
+    assert create_app().config[name] is None
+    environment.setenv(name, " help@police.example ")
+    assert create_app().config[name] == "mailto:help@police.example"
+    environment.setenv(name, "https://police.example/contact")
+    assert create_app().config[name] == "https://police.example/contact"
+    for bad in ("javascript:alert(1)", "http://police.example/contact", "mailto:nobody", "call 101"):
+        environment.setenv(name, bad)
+        with pytest.raises(
+            ConfigError, match=rf"^{name} must be an email address, a mailto: address or an https://"
+        ):
+            create_app()
+
+
+def test_the_force_name_is_one_short_line(environment):
+    environment.setenv("FORCE_NAME", " Gwent Police ")
+    assert create_app().config["FORCE_NAME"] == "Gwent Police"
+    for bad in ("x" * 101, "Gwent\nPolice"):
+        environment.setenv("FORCE_NAME", bad)
+        with pytest.raises(ConfigError, match="^FORCE_NAME must be the force's name on one line"):
+            create_app()
