@@ -1,6 +1,8 @@
 """The back office's own accessibility statement, and staying signed in when the warning
 before a session ends is answered (shared/static/timeout_warning.js)."""
 
+from datetime import timedelta
+
 from flask import current_app, jsonify, render_template
 
 from backoffice import bp
@@ -18,7 +20,9 @@ def accessibility():
 @bp.post("/session/stay-signed-in")
 @requires("account")
 def stay_signed_in():
-    return jsonify(seconds_left=int(sessions.stay_signed_in().total_seconds()))
+    # The permission check loaded the live session, so there is one to extend.
+    left = sessions.stay_signed_in() or timedelta(0)
+    return jsonify(seconds_left=int(left.total_seconds()))
 
 
 @bp.get("/session/timed-out")

@@ -1,6 +1,8 @@
 """Staying signed in when the warning before the session ends is answered, and the page
 a victim is sent to when it ended (shared/static/timeout_warning.js)."""
 
+from datetime import timedelta
+
 from flask import current_app, jsonify, render_template
 
 from portal import bp
@@ -12,7 +14,9 @@ from shared.web.login import public
 @bp.post("/session/stay-signed-in")
 @requires("victim.self")
 def stay_signed_in():
-    return jsonify(seconds_left=int(sessions.stay_signed_in().total_seconds()))
+    # The permission check loaded the live session, so there is one to extend.
+    left = sessions.stay_signed_in() or timedelta(0)
+    return jsonify(seconds_left=int(left.total_seconds()))
 
 
 @bp.get("/session/timed-out")

@@ -14,8 +14,8 @@
 // A message being written in a form marked `data-keep-draft` is copied to
 // sessionStorage as it is typed, under a key made of the form's address path only
 // (no name, no words of the message), and put back when the form is shown empty. It is
-// removed once the form is sent and the page that follows shows no error, on sign-out
-// and when "Exit this page" is used. sessionStorage belongs to this tab only and is
+// removed once the form is sent and the form's page comes back with no error, on
+// sign-out and when "Exit this page" is used. sessionStorage belongs to this tab only and is
 // gone when the tab is closed.
 
 const DRAFT_PREFIX = 'trackmycrime-draft:'
@@ -52,14 +52,20 @@ export function keepDrafts () {
   const store = storage()
   if (!store) return
   const errorShown = document.querySelector('.govuk-error-summary') !== null
-  for (const form of document.querySelectorAll('form[data-keep-draft]')) {
+  const forms = [...document.querySelectorAll('form[data-keep-draft]')]
+  const here = new Set(forms.map(draftKey))
+  // A form was sent from the last page. The draft goes only if this page is that form's
+  // page again with no error: the message was taken. Any other page (the sign-in page,
+  // when the session had ended) keeps it.
+  for (const key of Object.keys(store).filter((name) => name.startsWith(SENT_PREFIX))) {
+    store.removeItem(key)
+    const sent = key.slice(SENT_PREFIX.length)
+    if (here.has(sent) && !errorShown) store.removeItem(DRAFT_PREFIX + sent)
+  }
+  for (const form of forms) {
     const field = form.querySelector('textarea')
     if (!field) continue
     const key = draftKey(form)
-    if (store.getItem(SENT_PREFIX + key) !== null) {
-      store.removeItem(SENT_PREFIX + key)
-      if (!errorShown) store.removeItem(DRAFT_PREFIX + key)
-    }
     const kept = store.getItem(DRAFT_PREFIX + key)
     if (kept && !field.value) {
       field.value = kept

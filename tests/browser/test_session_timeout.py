@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shared.extensions import db
-from shared.models import UserSession
+from shared.models import CrimeVictim, SecureMessage, UserSession
 from tests import factories
 from tests.browser.conftest import victim_sign_in
 from tests.browser.test_accessibility import axe, violations
@@ -26,6 +26,15 @@ DRAFT = "I remembered something about the car: it had a dent in the back door."
 def _sessions(app) -> list[UserSession]:
     with app.app_context():
         return list(db.session.scalars(select(UserSession).order_by(UserSession.id)))
+
+
+def crime_messages(public_id: str) -> int:
+    """How many messages the victim's case has."""
+    return db.session.scalar(
+        select(func.count(SecureMessage.id))
+        .join(CrimeVictim, CrimeVictim.id == SecureMessage.crime_victim_id)
+        .where(CrimeVictim.public_id == public_id)
+    )
 
 
 def _at(time_machine, page, minutes: float) -> None:
@@ -102,6 +111,31 @@ def test_a_victim_is_warned_stays_signed_in_and_keeps_her_draft(app, page, time_
     victim_sign_in(page, email)
     page.goto(messages_path)
     expect(page.get_by_label("Your message")).to_have_value("")
+
+
+def test_a_message_sent_after_the_session_ended_is_kept_for_after_signing_in(app, page, time_machine):
+    time_machine.move_to(START, tick=True)
+    with app.app_context():
+        officer = factories.staff()
+        crime = factories.crime(officer)
+        link = factories.active_victim(crime, officer)
+        email, public_id = link.victim.email, link.public_id
+    messages_path = f"/cases/{public_id}/messages"
+    victim_sign_in(page, email)
+    page.goto(messages_path)
+    page.get_by_label("Your message").fill(DRAFT)
+
+    # The session ends on the server (the laptop slept, say) before she presses Send.
+    time_machine.move_to(START + timedelta(minutes=16), tick=True)
+    page.get_by_role("button", name="Send message").click()
+    page.wait_for_url(re.compile(r"/sign-in\?next="))
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(factories.PASSWORD)
+    page.locator("#submit").click()
+    page.wait_for_url(f"**{messages_path}")
+    expect(page.get_by_label("Your message")).to_have_value(DRAFT)
+    with app.app_context():
+        assert crime_messages(public_id) == 0
 
 
 def test_a_sent_message_is_not_put_back_and_exit_this_page_forgets_a_draft(app, page, time_machine):

@@ -53,11 +53,11 @@ def test_each_page_is_open_to_anyone_in_both_languages_and_in_the_footer(victim_
 def test_the_cookies_page_lists_exactly_the_cookies_the_service_sets(app, victim_client, ctx):
     crime = factories.crime(factories.staff())
     victim = factories.active_victim(crime, crime.officer_in_charge).victim
-    set_by_service: set[str] = set()
+    set_by_service: dict[str, list[str]] = {}
 
     def remember(page):
         for header in page.response.headers.getlist("Set-Cookie"):
-            set_by_service.add(header.split("=", 1)[0])
+            set_by_service.setdefault(header.split("=", 1)[0], []).append(header)
         return page
 
     remember(victim_client.get("/sign-in"))
@@ -68,9 +68,15 @@ def test_the_cookies_page_lists_exactly_the_cookies_the_service_sets(app, victim
 
     page = victim_client.get("/cookies")
     listed = [row.select_one("th").get_text(strip=True) for row in page.soup.select("#cookies tbody tr")]
-    assert set(listed) == set_by_service == {app.config["SESSION_COOKIE_NAME"], "lang"}
+    assert set(listed) == set(set_by_service) == {app.config["SESSION_COOKIE_NAME"], "lang"}
     assert "Pan fyddwch yn cau eich porwr" in page.main_text  # the session cookie's expiry, in Welsh
     assert "1 flwyddyn" in page.main_text
+    # The expiries said: the language lasts a year, the session cookie has no expiry of its own.
+    assert all("Max-Age=31536000" in header for header in set_by_service["lang"])
+    for header in set_by_service[app.config["SESSION_COOKIE_NAME"]]:
+        # Set without an expiry (gone when the browser closes), or deleted on signing out.
+        deleted = "Max-Age=0;" in header and "1970" in header
+        assert deleted or ("Max-Age" not in header and "Expires=" not in header), header
 
 
 def test_the_privacy_notice_gives_the_retention_periods_the_service_is_set_to(app, victim_client):
