@@ -8,7 +8,7 @@ and absolute time limits end the row, so a copied cookie stops working at once.
 import hashlib
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app, g, session
@@ -107,7 +107,7 @@ def end(reason: str = "signed_out") -> None:
     session.clear()
 
 
-def time_left() -> timedelta | None:
+def time_left(now: datetime | None = None) -> timedelta | None:
     """How long the current session has before it ends, by its idle or its absolute
     limit, whichever comes first; None when nobody is signed in. For the warning before
     it ends (shared/static/timeout_warning.js)."""
@@ -116,7 +116,7 @@ def time_left() -> timedelta | None:
         return None
     idle, absolute = _limits(row.user_type)
     ends = min(row.last_seen_at + idle, row.created_at + absolute)
-    return max(ends - utcnow(), timedelta(0))
+    return max(ends - (now or utcnow()), timedelta(0))
 
 
 def stay_signed_in() -> timedelta | None:
@@ -126,8 +126,9 @@ def stay_signed_in() -> timedelta | None:
     row = g.get("user_session")
     if row is None or row.ended_at is not None:
         return None
-    user_sessions.touch(row, utcnow())
-    return time_left()
+    now = utcnow()
+    user_sessions.touch(row, now)
+    return time_left(now)
 
 
 def current_id() -> int | None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from shared.extensions import db
 from shared.models import CrimeVictim, SecureMessage, UserSession
 from tests import factories
-from tests.browser.conftest import victim_sign_in
+from tests.browser.conftest import staff_sign_in, victim_sign_in
 from tests.browser.test_accessibility import axe, violations
 
 pytestmark = pytest.mark.browser
@@ -165,3 +165,32 @@ def test_a_sent_message_is_not_put_back_and_exit_this_page_forgets_a_draft(app, 
     page.go_back()
     page.wait_for_url(f"**{messages_path}")
     assert page.evaluate("Object.keys(sessionStorage)") == []
+
+
+def test_a_member_of_staff_is_warned_in_welsh_and_stays_signed_in(app, page, time_machine):
+    time_machine.move_to(START, tick=True)
+    with app.app_context():
+        member = factories.staff(roles=("analyst",))
+        email = member.email
+    page.clock.install(time=START)
+    page.goto("/language/cy?next=/backoffice/sign-in")
+    staff_sign_in(page, email)
+
+    _at(time_machine, page, 28.5)
+    dialog = page.get_by_role("dialog", name="Rydych ar fin cael eich allgofnodi")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Byddwn yn eich allgofnodi ymhen 2 munud.")
+    stay = dialog.get_by_role("button", name="Aros wedi mewngofnodi")
+    expect(stay).to_be_focused()
+    assert not violations(axe.run(page)).response["violations"]
+    with page.expect_response(re.compile(r"/backoffice/session/stay-signed-in$")) as answer:
+        stay.click()
+    assert answer.value.json() == {"seconds_left": 30 * 60}
+    expect(dialog).to_be_hidden()
+    [row] = _sessions(app)
+    assert row.user_type == "staff" and row.last_seen_at >= START + timedelta(minutes=28.5)
+
+    # Left alone after that, the browser goes to the back office's signed-out page.
+    _at(time_machine, page, 59)
+    page.wait_for_url("**/backoffice/session/timed-out")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rydych wedi cael eich allgofnodi")
