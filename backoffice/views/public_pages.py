@@ -3,7 +3,8 @@ before a session ends is answered (shared/static/timeout_warning.js)."""
 
 from datetime import timedelta
 
-from flask import current_app, jsonify, render_template
+from flask import current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user
 
 from backoffice import bp
 from shared.domain.permissions import requires
@@ -28,6 +29,10 @@ def stay_signed_in():
 @bp.get("/session/timed-out")
 @public
 def timed_out():
+    if current_user.is_authenticated and current_user.kind == "staff":
+        # Still signed in: the session was used in another tab since this one's page
+        # was loaded, so it did not end.
+        return redirect(url_for("backoffice.index"))
     return render_template(
         "backoffice/timed_out.html", minutes=public_pages.minutes(current_app.config["STAFF_SESSION_IDLE"])
     )

@@ -3,7 +3,8 @@ a victim is sent to when it ended (shared/static/timeout_warning.js)."""
 
 from datetime import timedelta
 
-from flask import current_app, jsonify, render_template
+from flask import current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user
 
 from portal import bp
 from shared.domain.permissions import requires
@@ -22,6 +23,10 @@ def stay_signed_in():
 @bp.get("/session/timed-out")
 @public
 def timed_out():
+    if current_user.is_authenticated and current_user.kind == "victim":
+        # Still signed in: the session was used in another tab since this one's page
+        # was loaded, so it did not end.
+        return redirect(url_for("portal.cases"))
     return render_template(
         "portal/timed_out.html", minutes=public_pages.minutes(current_app.config["VICTIM_SESSION_IDLE"])
     )

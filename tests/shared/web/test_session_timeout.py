@@ -139,3 +139,11 @@ def test_the_signed_out_pages_say_why_in_both_languages(app, path, setting, word
     page = client.get(path)
     assert page.h1 == "Rydych wedi cael eich allgofnodi"
     assert "munud" in page.main_text
+
+
+def test_a_tab_that_ran_out_while_another_kept_the_session_going_is_sent_back_in(app, victim):
+    client = PageClient(app, portal=True)
+    sign_in_as(client, victim)
+    page = client.get("/session/timed-out")
+    assert page.status == 302 and page.response.headers["Location"] == "/cases"
+    assert _only_session().ended_at is None
