@@ -79,6 +79,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     notifications,
     queue,
     reports,
+    scrutiny,
     sso,
     staff_admin,
     victims,

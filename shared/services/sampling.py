@@ -116,10 +116,11 @@ def frame_strata(frame: Select) -> dict[str, FrameStratum]:
             rows.c.stratum, func.count(), func.sum(cast(rows.c.id, BigInteger)), func.sum(rows.c.key)
         ).group_by(rows.c.stratum)
     ).all()
-    return {
-        str(stratum): FrameStratum(int(count), f"{int(count)}:{int(ids)}:{int(hashes)}")
-        for stratum, count, ids, hashes in found
-    }
+    out: dict[str, FrameStratum] = {}
+    for stratum, count, ids, hashes in found:
+        size, total, mixed = (int(str(value)) for value in (count, ids, hashes))
+        out[str(stratum)] = FrameStratum(size, f"{size}:{total}:{mixed}")
+    return out
 
 
 def fingerprint(strata: Mapping[str, FrameStratum]) -> str:
@@ -189,7 +190,7 @@ def draw(frame: Select, sizes: Mapping[str, int], seed: int) -> Draw:
         .where(wanted)
         .order_by(ranked.c.stratum, ranked.c.position)
     ):
-        chosen[str(stratum)].append(int(record_id))
+        chosen[str(stratum)].append(int(str(record_id)))
     return Draw(seed, chosen, frame_sizes, fingerprint(strata))
 
 
