@@ -69,9 +69,9 @@ def sample_size(
     n = z²p(1-p)/m², with the finite-population correction when the frame's size is
     given (unless `finite_population` is False), and never more than the frame."""
     if not 0 <= expected_rate <= 1:
-        raise ServiceError(_l("The expected rate must be between 0% and 100%"), "expected_rate")
+        raise ServiceError(_l("The expected rate must be from 0 to 100 per cent"), "expected_rate")
     if not 0 < margin < 1:
-        raise ServiceError(_l("The margin must be more than 0% and less than 100%"), "margin")
+        raise ServiceError(_l("The margin must be more than 0 and less than 100 per cent"), "margin")
     if frame_size is not None and frame_size < 0:
         raise ValueError("a frame cannot have fewer than no records")
     n0 = z * z * expected_rate * (1 - expected_rate) / (margin * margin)
