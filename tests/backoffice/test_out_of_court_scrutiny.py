@@ -26,6 +26,7 @@ from shared.models.types import utcnow
 from shared.services import calendar
 from tests import factories
 from tests.pages import PageClient
+from tests.queries import count_queries
 from tests.signed_in import sign_in_as
 
 _references = itertools.count(60000)
@@ -402,3 +403,26 @@ def test_results_by_grade_and_criterion_and_the_force_s_response(app, force, tim
     response = db.session.scalars(select(ScrutinyResponse)).one()
     assert (response.responded_on, response.recorded_by_id) == (today, force["fcr"].id)
     assert "Officers retrained" in fcr.get(f"/backoffice/scrutiny/samples/{sample.id}").main_text
+
+
+def test_the_sample_pages_cost_the_same_queries_whatever_the_sample_size(app, force):
+    _disposals(force, 12)
+    small = factories.scrutiny_sample(force["fcr"], 2, seed=1)
+    large = factories.scrutiny_sample(force["fcr"], 12, seed=2)
+    for sample in (small, large):
+        for key in db.session.scalars(
+            select(ScrutinyCase.case_key).where(ScrutinyCase.sample_id == sample.id)
+        ):
+            _client(app, force["panel"]).post(f"/backoffice/scrutiny/panel/{sample.id}/{key}", _grade())
+    panel, fcr = _client(app, force["panel"]), _client(app, force["fcr"])
+    counts = {}
+    for sample in (small, large):
+        for who, path in (
+            (panel, f"/backoffice/scrutiny/panel/{sample.id}"),
+            (fcr, f"/backoffice/scrutiny/samples/{sample.id}"),
+        ):
+            with count_queries(app) as counted:
+                assert who.get(path).status == 200
+            counts[(path.split("/")[3], sample.size)] = counted["n"]
+    assert counts[("panel", 2)] == counts[("panel", 12)]
+    assert counts[("samples", 2)] == counts[("samples", 12)]
