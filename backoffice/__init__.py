@@ -80,6 +80,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     public_pages,
     queue,
     reports,
+    scrutiny,
     sso,
     staff_admin,
     victims,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from shared.extensions import db
 from shared.models import SecureMessage, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
-from shared.services import crimes, totp, updates, victim_accounts, victims
+from shared.services import calendar, crimes, out_of_court, scrutiny, totp, updates, victim_accounts, victims
 from shared.services.passwords import hash_password
 
 PASSWORD = "a long test password"
@@ -149,3 +149,38 @@ def thread(link, officer: StaffMember, pairs: int) -> None:
             )
         )
     db.session.commit()
+
+
+def out_of_court_disposal(
+    oic: StaffMember,
+    approver: StaffMember,
+    outcome: int = 3,
+    reference: str | None = None,
+    victim_views: str = "She wants an apology and no court case",
+    history_summary: str = "No previous cautions or convictions",
+):
+    """A crime closed with an out-of-court disposal recorded in the back office, with
+    its capture."""
+    row = crime(oic, reference=reference, offence="common_assault")
+    crimes.record_outcome(
+        row,
+        outcome,
+        None,
+        False,
+        oic,
+        out_of_court.Capture(
+            views_sought=True,
+            victim_views=victim_views,
+            history_checked=True,
+            history_summary=history_summary,
+            admission="yes",
+            approved_by_id=approver.id,
+        ),
+    )
+    return row
+
+
+def scrutiny_sample(fcr: StaffMember, size: int, seed: int = 1):
+    """A scrutiny sample of today's disposals (local dates)."""
+    today = calendar.local_date(utcnow())
+    return scrutiny.draw_sample(today - timedelta(days=1), today, size, seed, fcr)

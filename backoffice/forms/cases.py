@@ -25,6 +25,7 @@ from shared.domain.reference_data import (
     STAGES,
     UPDATE_KINDS,
 )
+from shared.domain.scrutiny import ADMISSIONS
 from shared.services.updates import MAX_TEXT
 from shared.translation import lazy_gettext as _l
 from shared.web.forms import Form, GovDateField, TimeField
@@ -35,6 +36,8 @@ VISIBLE_CHOICES = choices(
         ("no", _l("No, staff only")),
     ]
 )
+
+YES_NO = choices([("yes", _l("Yes")), ("no", _l("No"))])
 
 
 class CrimeForm(Form):
@@ -209,11 +212,46 @@ class OutcomeForm(Form):
         choices=VISIBLE_CHOICES,
         validators=[InputRequired(_l("Select whether the victim can see this outcome"))],
     )
+    # For an out-of-court disposal (shared.services.out_of_court checks them then).
+    views_sought = RadioField(
+        _l("Were the victim’s views sought?"),
+        widget=GovRadioInput(),
+        choices=YES_NO,
+        validate_choice=False,
+    )
+    victim_views = _text_field(_l("What were the victim’s views?"))
+    views_not_sought_reason = _text_field(_l("If not, why were they not sought?"))
+    history_checked = RadioField(
+        _l("Was the offender’s history checked?"),
+        widget=GovRadioInput(),
+        choices=YES_NO,
+        validate_choice=False,
+    )
+    history_summary = _text_field(
+        _l("What did the history check find?"),
+        _l("Previous disposals and convictions that bear on the decision."),
+    )
+    admission = RadioField(
+        _l("Was an admission made?"),
+        widget=GovRadioInput(),
+        choices=choices(ADMISSIONS.items()),
+        validate_choice=False,
+    )
+    approved_by_id = SelectField(
+        _l("Sergeant who approved the disposal"),
+        description=_l("A supervisor other than you"),
+        widget=GovSelect(),
+        validate_choice=False,
+    )
     submit = SubmitField(_l("Record outcome"), widget=GovSubmitInput())
 
-    def __init__(self, **kwargs):
+    def __init__(self, approvers=(), **kwargs):
         super().__init__(**kwargs)
         self.outcome.choices = choices(
             [("", _l("Select the outcome"))]
             + [(str(o.code), f"{o.code}: {o.label}") for o in OUTCOMES.values()]
+        )
+        self.approved_by_id.choices = choices(
+            [("", _l("Select the sergeant"))]
+            + [(str(m.id), f"{m.name} ({m.collar_number})") for m in approvers]
         )

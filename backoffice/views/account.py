@@ -38,11 +38,14 @@ _PENDING_KEYS = ("pending_staff_id", "pending_since", "pending_enrolment")
 
 def _landing(member) -> str:
     """The first page for a member of staff: their cases; the staff list for
-    administrators who do no casework; the compliance report for the Commissioner's office."""
+    administrators who do no casework; the compliance report for the Commissioner's office;
+    the samples to grade for a scrutiny panel member."""
     if not can(member, "cases.view") and can(member, "staff.manage"):
         return url_for("backoffice.staff_list")
     if not can(member, "cases.view") and can(member, "reports.view"):
         return url_for("backoffice.reports")
+    if not can(member, "cases.view") and can(member, "scrutiny.grade"):
+        return url_for("backoffice.panel_samples")
     return url_for("backoffice.cases")
 
 

@@ -7,12 +7,19 @@ from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import crime_or_404, saved, show_service_error
 from backoffice.views.presenters import failed_notifications, victims_code_panel
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
-from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
+from shared.domain.reference_data import (
+    ALL_UPDATE_KINDS,
+    OFFENCE_GROUPS,
+    OFFENCES,
+    OUT_OF_COURT_OUTCOMES,
+    OUTCOMES,
+    STAGES,
+)
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.extensions import db
 from shared.models import StaffMember
 from shared.models.types import utcnow
-from shared.services import calendar, crimes, secure_messages, updates, victim_accounts, victims
+from shared.services import calendar, crimes, out_of_court, secure_messages, updates, victim_accounts, victims
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.web.forms import local_to_utc
@@ -186,7 +193,7 @@ def change_stage(crime_id):
 @requires("crimes.update")
 def record_outcome(crime_id):
     crime = crime_or_404(crime_id)
-    form = OutcomeForm()
+    form = OutcomeForm(out_of_court.approvers(excluding=current_user))
     if form.validate_on_submit() and saved(
         form,
         crimes.record_outcome,
@@ -195,7 +202,30 @@ def record_outcome(crime_id):
         form.victim_text.data,
         form.visible.data == "yes",
         current_user,
+        _capture(form),
     ):
         flash(_("Outcome recorded"))
         return redirect(url_for("backoffice.crime", crime_id=crime.id))
-    return render_template("backoffice/record_outcome.html", form=form, crime=crime)
+    return render_template(
+        "backoffice/record_outcome.html",
+        form=form,
+        crime=crime,
+        out_of_court_codes=sorted(OUT_OF_COURT_OUTCOMES),
+    )
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def _capture(form: OutcomeForm) -> out_of_court.Capture:
+    approver = form.approved_by_id.data or ""
+    return out_of_court.Capture(
+        views_sought=_yes_no(form.views_sought.data),
+        victim_views=form.victim_views.data or "",
+        views_not_sought_reason=form.views_not_sought_reason.data or "",
+        history_checked=_yes_no(form.history_checked.data),
+        history_summary=form.history_summary.data or "",
+        admission=form.admission.data or "",
+        approved_by_id=int(approver) if approver.isdigit() else None,
+    )

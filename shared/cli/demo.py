@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from shared.domain.reference_data import OFFENCES
+from shared.domain.reference_data import OFFENCES, OUT_OF_COURT_OUTCOMES
+from shared.domain.scrutiny import CRITERIA
 from shared.domain.victims_code_rules import KEY_EVENTS, RULES, VRR_OUTCOMES
 from shared.extensions import db
 from shared.models import (
@@ -28,13 +29,15 @@ from shared.models import (
     InvestigationUpdate,
     OutboxAttempt,
     OutboxMessage,
+    OutOfCourtCapture,
+    ScrutinyCase,
     SecureMessage,
     StaffMember,
     StaffRole,
     Team,
     Victim,
 )
-from shared.services import calendar, entitlements, totp, victims_code_actions
+from shared.services import calendar, entitlements, scrutiny, totp, victims_code_actions
 from shared.services.passwords import hash_password
 from shared.services.unit_of_work import transactional
 
@@ -63,6 +66,13 @@ STAFF = [
         ["pcc"],
     ),
     ("Alex Morgan", "A0001", "alex.morgan@police.example", "Performance and Insight", ["admin"]),
+    (
+        "Owen Pritchard",
+        "SP0007",
+        "owen.pritchard@pcc.example",
+        "Out-of-court disposal scrutiny panel",
+        ["panel"],
+    ),
 ]
 
 VICTIMS = [
@@ -265,6 +275,7 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
         clock["at"] = now
         _special_cases(made, officers[0], by_name["Helen Carter"], now)
         _messages(made, now)
+        _scrutiny(made, by_name, rng, now)
 
 
 def _staff(password_hash: str) -> list[StaffMember]:
@@ -388,6 +399,9 @@ def _finish(crime, story, oic, after, rng, now, clock) -> None:
         outcome = 18
     else:
         outcome = rng.choice([14, 18, 18, 20])
+    if outcome != 1 and crime.id % 4 == 0:
+        # Some investigations end with an out-of-court disposal, for the scrutiny panel.
+        outcome = DISPOSALS[crime.id // 4 % len(DISPOSALS)]
     crime.outcome = outcome
     crime.outcome_at = min(
         after + timedelta(days=rng.randrange(0, 10), hours=rng.randrange(1, 6)), now - timedelta(minutes=5)
@@ -407,6 +421,59 @@ def _finish(crime, story, oic, after, rng, now, clock) -> None:
     db.session.flush()
     entitlements.on_visible_update(crime, update)
     entitlements.on_outcome(crime, update, oic)
+
+
+# What officers recorded with the demo's out-of-court disposals.
+DISPOSALS = (3, 8, 6, 22)
+DISPOSAL_VIEWS = [
+    "Wants an apology and the damage paid for; does not want a court case",
+    "Content with a caution as long as there is no further contact",
+    "Would have preferred a charge but accepts the decision",
+]
+
+
+def _scrutiny(made, by_name: dict[str, StaffMember], rng: random.Random, now: datetime) -> None:
+    """The out-of-court disposals' captures (approved by the sergeant, Priya Shah; her
+    own disposals were pushed without one), and a scrutiny sample of them drawn by the
+    registrar and mostly graded by the panel member, with the force's response."""
+    sergeant, fcr, panel = by_name["Priya Shah"], by_name["Martin Okafor"], by_name["Owen Pritchard"]
+    disposals = [crime for crime, _links, oic in made if crime.outcome in OUT_OF_COURT_OUTCOMES]
+    for crime in disposals:
+        if crime.officer_in_charge_id == sergeant.id:
+            continue
+        db.session.add(
+            OutOfCourtCapture(
+                crime_id=crime.id,
+                outcome=crime.outcome,
+                views_sought=True,
+                victim_views=rng.choice(DISPOSAL_VIEWS),
+                history_checked=True,
+                history_summary="No previous out-of-court disposals; no convictions",
+                admission="yes" if crime.outcome in (2, 3, 7) else "not_required",
+                approved_by_id=sergeant.id,
+                recorded_by_id=crime.officer_in_charge_id,
+                recorded_at=crime.outcome_at,
+            )
+        )
+    db.session.flush()
+    if not disposals:
+        return
+    today = calendar.local_date(now)
+    sample = scrutiny.draw_sample(today - timedelta(days=180), today, min(4, len(disposals)), 2026, fcr)
+    cases = db.session.scalars(
+        select(ScrutinyCase).where(ScrutinyCase.sample_id == sample.id).order_by(ScrutinyCase.position)
+    ).all()
+    scrutiny.release_text(cases[0], fcr)
+    grades = [
+        (1, "met", ""),
+        (2, "met", "The history check was recorded in one line only"),
+        (3, "not_met", ""),
+    ]
+    for found, (grade, finding, comments) in zip(cases[1:], grades, strict=False):
+        scrutiny.grade_case(found, grade, dict.fromkeys(CRITERIA, finding), comments, panel)
+    scrutiny.record_response(
+        sample, "Sergeants reminded to record the victim's views before approving a disposal", today, fcr
+    )
 
 
 def _open(crime: Crime, seen: set[int]) -> list[Entitlement]:

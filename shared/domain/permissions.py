@@ -40,6 +40,10 @@ PERMISSIONS = {
     "staff.manage": _l("Create staff accounts, grant and remove roles, disable accounts"),
     "audit.view": _l("See and export the audit trail"),
     "api_clients.manage": _l("Register records systems that use the API, and revoke their access"),
+    "scrutiny.manage": _l(
+        "Draw samples of out-of-court disposals for the scrutiny panel, see its results and record the force’s response"
+    ),
+    "scrutiny.grade": _l("Grade the anonymised out-of-court disposals of a scrutiny sample"),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
@@ -54,11 +58,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _CASEWORK | {"account", "messages.read", "reports.view", "team.view", "crimes.assign"}
     ),
     "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
-    "fcr": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
+    "fcr": frozenset({"account", "cases.view", "crimes.cancel", "reports.view", "scrutiny.manage"}),
     "analyst": frozenset({"account", "cases.view", "reports.view"}),
     # The Police and Crime Commissioner's office: compliance figures, never case records.
     "pcc": frozenset({"account", "reports.view"}),
     "admin": frozenset({"account", "staff.manage", "audit.view", "api_clients.manage"}),
+    # A member of the Commissioner's out-of-court disposal scrutiny panel, from outside
+    # the force: the anonymised cases of a sample, never a record (shared.services.scrutiny).
+    "panel": frozenset({"account", "scrutiny.grade"}),
 }
 
 VICTIM_PERMISSIONS = frozenset({"victim.self"})
@@ -71,6 +78,7 @@ ROLE_LABELS = {
     "analyst": _l("Compliance analyst"),
     "pcc": _l("Police and Crime Commissioner’s office"),
     "admin": _l("Administrator"),
+    "panel": _l("Scrutiny panel member"),
 }
 
 # Roles whose holders can take a case: they may work it (post updates, record outcomes,

@@ -166,6 +166,11 @@ class Outcome:
     code: int
     label: object  # the Home Office outcome, for staff
     victim_text: object  # the same outcome in plain words
+    # An out-of-court disposal (victims-code.md section 6): recording it captures the
+    # victim's views, the offender-history check, the admission and the approving
+    # sergeant, and it can be drawn for scrutiny. The 2022 Act's diversionary and
+    # community cautions join the list as outcomes marked so, not as new code.
+    out_of_court: bool = False
 
 
 OUTCOMES = {
@@ -184,6 +189,7 @@ OUTCOMES = {
             _l(
                 "The person responsible, who is under 18, has been given a youth caution. This is a formal warning that goes on their record."
             ),
+            out_of_court=True,
         ),
         Outcome(
             3,
@@ -191,6 +197,7 @@ OUTCOMES = {
             _l(
                 "The person responsible has been given a caution. This is a formal warning that goes on their record."
             ),
+            out_of_court=True,
         ),
         Outcome(
             4,
@@ -208,11 +215,13 @@ OUTCOMES = {
             6,
             _l("Penalty notice for disorder"),
             _l("The person responsible has been given a penalty notice, which is a fine."),
+            out_of_court=True,
         ),
         Outcome(
             7,
             _l("Cannabis or khat warning"),
             _l("The person responsible has been given a formal warning for having a drug."),
+            out_of_court=True,
         ),
         Outcome(
             8,
@@ -220,6 +229,7 @@ OUTCOMES = {
             _l(
                 "The person responsible has been dealt with by a community resolution. This usually means they apologise, pay for damage or do something to put things right."
             ),
+            out_of_court=True,
         ),
         Outcome(
             9,
@@ -302,9 +312,13 @@ OUTCOMES = {
             _l(
                 "Instead of being prosecuted, the person responsible has been sent on a course or programme to change their behaviour."
             ),
+            out_of_court=True,
         ),
     )
 }
+
+# The outcomes that are out-of-court disposals.
+OUT_OF_COURT_OUTCOMES = frozenset(code for code, outcome in OUTCOMES.items() if outcome.out_of_court)
 
 # Kinds of update an officer posts. The key events start a Victims' Code duty to tell
 # the victim (victims-code.md section 4).

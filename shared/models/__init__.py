@@ -8,6 +8,14 @@ from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, E
 from shared.models.investigation import InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt, OutboxMessage
+from shared.models.scrutiny import (
+    OutOfCourtCapture,
+    ScrutinyCase,
+    ScrutinyFinding,
+    ScrutinyGrade,
+    ScrutinyResponse,
+    ScrutinySample,
+)
 from shared.models.session import UserSession
 from shared.models.staff import ROLES, RecoveryCode, StaffMember, StaffRole, Team
 from shared.models.victim import CONTACT_CHANNELS, LANGUAGES, LINK_PURPOSES, AccountLink, Victim
@@ -32,6 +40,12 @@ __all__ = [
     "CrimeVictim",
     "InternalNote",
     "OutboxAttempt",
+    "OutOfCourtCapture",
+    "ScrutinyCase",
+    "ScrutinyFinding",
+    "ScrutinyGrade",
+    "ScrutinyResponse",
+    "ScrutinySample",
     "OutboxMessage",
     "SecureMessage",
     "InvestigationUpdate",

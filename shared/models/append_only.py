@@ -13,6 +13,7 @@ from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEve
 from shared.models.investigation import InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt
+from shared.models.scrutiny import OutOfCourtCapture, ScrutinyFinding, ScrutinyGrade, ScrutinyResponse
 
 APPEND_ONLY = (
     AuditEvent,
@@ -22,6 +23,10 @@ APPEND_ONLY = (
     EnhancedRight,
     ContactPlan,
     OutboxAttempt,
+    OutOfCourtCapture,
+    ScrutinyGrade,
+    ScrutinyFinding,
+    ScrutinyResponse,
 )
 # Rows that are history but for the named columns, which may change.
 MOSTLY_APPEND_ONLY = {SecureMessage: frozenset({"read_at"})}

@@ -10,7 +10,7 @@ from shared.domain.reference_data import FINAL_STAGES, OFFENCES, OUTCOMES, STAGE
 from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember, StaffRole
 from shared.models.types import utcnow
-from shared.services import actors, audit, entitlements, outbox, pager
+from shared.services import actors, audit, entitlements, out_of_court, outbox, pager
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
@@ -196,14 +196,21 @@ def change_stage(
 
 @transactional
 def record_outcome(
-    crime: Crime, outcome: int, victim_text: str | None, visible: bool, by: Actor
+    crime: Crime,
+    outcome: int,
+    victim_text: str | None,
+    visible: bool,
+    by: Actor,
+    out_of_court_capture: out_of_court.Capture | None = None,
 ) -> InvestigationUpdate:
     """Record the Home Office outcome, finish the investigation and commit. A charge
     (outcome 1) moves the crime to the charged stage; any other outcome closes it. The
-    victims are owed being told of it (shared.services.entitlements.on_outcome)."""
+    victims are owed being told of it (shared.services.entitlements.on_outcome). An
+    out-of-court disposal needs its capture (shared.services.out_of_court)."""
     if outcome not in OUTCOMES:
         raise ServiceError(_l("Select the outcome"), "outcome")
     refuse_if_cancelled(crime)
+    out_of_court.record(crime, outcome, out_of_court_capture, by)
     crime.outcome = outcome
     crime.outcome_at = utcnow()
     crime.stage = "charged" if outcome == 1 else "closed"

@@ -18,12 +18,14 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Response, expect
 from sqlalchemy import select
 
+from shared.domain.scrutiny import CRITERIA
 from shared.extensions import db
-from shared.models import Entitlement, SecureMessage
+from shared.models import Entitlement, ScrutinyCase, SecureMessage
 from shared.models.types import utcnow
 from shared.services import (
     api_clients,
     crimes,
+    scrutiny,
     secure_messages,
     staff,
     victim_accounts,
@@ -223,6 +225,26 @@ SCREENS = [
     Screen("compliance report", STAFF, "/backoffice/reports", screenshot="compliance-report"),
     Screen("compliance report by officer", STAFF, "/backoffice/reports?period=quarter&split=officer"),
     Screen("compliance report, with errors", STAFF, "/backoffice/reports?period=custom", status=400),
+    # Out-of-court disposal scrutiny.
+    Screen("disposal scrutiny", STAFF, "/backoffice/scrutiny/samples"),
+    Screen("disposal scrutiny, with errors", STAFF, "/backoffice/scrutiny/samples", submit_empty=True),
+    Screen(
+        "scrutiny sample", STAFF, "/backoffice/scrutiny/samples/{sample_id}", screenshot="scrutiny-sample"
+    ),
+    Screen("scrutiny panel", STAFF, "/backoffice/scrutiny/panel"),
+    Screen("scrutiny panel sample", STAFF, "/backoffice/scrutiny/panel/{sample_id}"),
+    Screen(
+        "scrutiny panel case",
+        STAFF,
+        "/backoffice/scrutiny/panel/{sample_id}/{case_key}",
+        screenshot="panel-case",
+    ),
+    Screen(
+        "scrutiny panel case, with errors",
+        STAFF,
+        "/backoffice/scrutiny/panel/{sample_id}/{case_key}",
+        submit_empty=True,
+    ),
     Screen("staff accounts", STAFF, "/backoffice/staff", screenshot="staff-list"),
     Screen("create a staff account", STAFF, "/backoffice/staff/new"),
     Screen("create a staff account, with errors", STAFF, "/backoffice/staff/new", submit_empty=True),
@@ -298,7 +320,9 @@ def build_scenario(messages) -> dict:
     staff has been sent a set-up link; another has a password but no authenticator app.
     Two records systems are registered for the API, one of them since revoked."""
     team = factories.team("Response team")
-    officer = factories.staff(team, roles=("officer", "supervisor", "ddm", "admin"), name="Sam Taylor")
+    officer = factories.staff(
+        team, roles=("officer", "supervisor", "ddm", "admin", "fcr", "panel"), name="Sam Taylor"
+    )
     colleague = factories.staff(team, name="Alex Morgan")
     enrolling = factories.staff(factories.team("Control room"), roles=("supervisor",), name="Chris Jones")
     enrolling.totp_secret = None
@@ -355,6 +379,15 @@ def build_scenario(messages) -> dict:
     factories.update(crime, officer, text="The CCTV shows a van.")
     details = staff.StaffDetails("Dana Price", "7001", "dana.price@police.example", team.id, ["officer"])
     newcomer = staff.create_member(details, by=officer)
+    # Out-of-court disposals, a scrutiny sample of them, one case graded.
+    approver = factories.staff(team, roles=("supervisor",), name="Sergeant Kim Hale")
+    for n in range(3):
+        factories.out_of_court_disposal(
+            officer, approver, outcome=(3, 8, 6)[n], reference=f"43/{30000 + n}/26"
+        )
+    sample = factories.scrutiny_sample(officer, 3, seed=2027)
+    cases = db.session.scalars(select(ScrutinyCase).order_by(ScrutinyCase.position)).all()
+    scrutiny.grade_case(cases[1], 2, dict.fromkeys(CRITERIA, "met"), "The history check was brief.", officer)
     api_clients.register("Niche RMS", ["crimes:write", "crimes:read", "victims:invite"], by=officer)
     retired, _secret = api_clients.register("Athena", ["reports:read"], by=officer)
     api_clients.revoke(retired, by=officer)
@@ -369,6 +402,8 @@ def build_scenario(messages) -> dict:
         "entitlement_id": referral.id,
         "member_id": colleague.id,
         "new_member_id": newcomer.id,
+        "sample_id": sample.id,
+        "case_key": cases[0].case_key,
         # Sending these fails the notice by text: the victim gave no mobile number.
         "token": _link(messages, "/activate/"),
         "reset_token": _link(messages, "/reset-password/"),

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.cli import demo
+from shared.domain.reference_data import OUT_OF_COURT_OUTCOMES
 from shared.domain.victims_code_rules import KEY_EVENTS, RULES, STATUSES, VRR_OUTCOMES
 from shared.extensions import db
 from shared.factory import create_app
@@ -17,6 +18,10 @@ from shared.models import (
     EntitlementEvent,
     InternalNote,
     InvestigationUpdate,
+    OutOfCourtCapture,
+    ScrutinyCase,
+    ScrutinyGrade,
+    ScrutinyResponse,
     StaffMember,
     Victim,
 )
@@ -51,7 +56,15 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
         select(Victim.name).where(Victim.preferred_language == "cy", Victim.activated_at.is_not(None))
     )
     roles = {r for s in db.session.scalars(select(StaffMember)) for r in s.roles}
-    assert roles == {"officer", "supervisor", "ddm", "fcr", "analyst", "pcc", "admin"}
+    assert roles == {"officer", "supervisor", "ddm", "fcr", "analyst", "pcc", "admin", "panel"}
+    assert "owen.pritchard@pcc.example" in result.output and "(panel)" in result.output
+    # Out-of-court disposals with their captures, a sample drawn, graded and answered.
+    disposals = set(db.session.scalars(select(Crime.id).where(Crime.outcome.in_(OUT_OF_COURT_OUTCOMES))))
+    assert disposals
+    assert set(db.session.scalars(select(OutOfCourtCapture.crime_id))) <= disposals
+    assert db.session.scalar(select(func.count()).select_from(ScrutinyCase)) == min(4, len(disposals))
+    assert db.session.scalar(select(func.count()).select_from(ScrutinyGrade)) == min(3, len(disposals) - 1)
+    assert db.session.scalar(select(func.count()).select_from(ScrutinyResponse)) == 1
 
     again = runner.invoke(args=["demo-data"])
     assert "not loaded again" in again.output

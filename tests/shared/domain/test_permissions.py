@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from shared.domain.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from shared.extensions import db
-from shared.models import API_SCOPES, AuditEvent, Entitlement
+from shared.models import API_SCOPES, AuditEvent, Entitlement, ScrutinyCase
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -64,6 +64,14 @@ ALLOWED = {
     "backoffice.reply": {"supervisor"},
     "backoffice.mark_read": {"supervisor"},
     "backoffice.unanswered": {"supervisor"},
+    # Out-of-court disposal scrutiny: the registrar's team, and the panel
+    "backoffice.scrutiny_samples": {"fcr"},
+    "backoffice.scrutiny_sample": {"fcr"},
+    "backoffice.scrutiny_response": {"fcr"},
+    "backoffice.scrutiny_release_text": {"fcr"},
+    "backoffice.panel_samples": {"panel"},
+    "backoffice.panel_sample": {"panel"},
+    "backoffice.panel_case": {"panel"},
     # Notifications that could not be sent
     "backoffice.failed_notification_dealt_with": CASEWORK,
     # Staying signed in when warned that the session is about to end
@@ -117,10 +125,22 @@ def world(ctx):
     crime = factories.crime(oic)
     link = factories.victim(crime, oic)
     target = factories.staff(team, roles=("officer",), name="Target Member")
+    sergeant = factories.staff(team, roles=("supervisor",))
+    factories.out_of_court_disposal(oic, sergeant)
+    sample = factories.scrutiny_sample(factories.staff(roles=("fcr",)), 1)
+    case_key = db.session.scalars(select(ScrutinyCase.case_key)).one()
     entitlement = db.session.scalar(
         select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
     )
-    return {"team": team, "crime": crime, "link": link, "target": target, "entitlement": entitlement}
+    return {
+        "team": team,
+        "crime": crime,
+        "link": link,
+        "target": target,
+        "entitlement": entitlement,
+        "sample": sample,
+        "case_key": case_key,
+    }
 
 
 def _path(rule, world) -> str:
@@ -131,6 +151,8 @@ def _path(rule, world) -> str:
         "entitlement_id": world["entitlement"].id,
         "notification_id": 1,
         "client_pk": 1,
+        "sample_id": world["sample"].id,
+        "case_key": world["case_key"],
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 
@@ -208,3 +230,7 @@ def test_every_back_office_read_writes_exactly_one_audit_event(app, world):
         assert event.detail == "q=43"
         if "crime_id" in rule.arguments:
             assert (event.record_type, event.record_id) == ("crime", str(world["crime"].id))
+        elif "case_key" in rule.arguments:
+            assert (event.record_type, event.record_id) == ("scrutiny_case", world["case_key"])
+        elif "sample_id" in rule.arguments:
+            assert (event.record_type, event.record_id) == ("scrutiny_sample", str(world["sample"].id))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.extensions import db
-from shared.models import Entitlement
+from shared.models import Entitlement, ScrutinyCase
 from shared.services import links
 from shared.web.login import safe_next
 from tests import factories
@@ -63,6 +63,8 @@ def staff_client(app, ctx):
     entitlement = db.session.scalar(
         select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
     )
+    factories.out_of_court_disposal(member, factories.staff(team, roles=("supervisor",)))
+    sample = factories.scrutiny_sample(member, 1)
     client = PageClient(app)
     sign_in_as(client, member)
     return client, {
@@ -72,6 +74,8 @@ def staff_client(app, ctx):
         "entitlement_id": entitlement.id,
         "notification_id": 1,
         "client_pk": 1,
+        "sample_id": sample.id,
+        "case_key": db.session.scalars(select(ScrutinyCase.case_key)).one(),
     }
 
 
