@@ -144,6 +144,40 @@ def _models() -> list:
     return out
 
 
+def _links(source: str, targets: dict[str, dict[str, str]]) -> dict:
+    return {
+        f"{target}": {
+            "operationId": target,
+            "parameters": parameters,
+            "description": f"The record {source} wrote, used by {target}.",
+        }
+        for target, parameters in targets.items()
+    }
+
+
+_CRIME_REFERENCE = {"reference": "$response.body#/crime/reference"}
+
+# OpenAPI links: what a write answers with is the address of the next call, so that a
+# client (or a testing tool) can chain them: record a crime, then read it, add a victim
+# or an event to it; add a victim, then invite her.
+LINKS = {
+    "put_crime": _links(
+        "POST /crimes",
+        {"get_crime": _CRIME_REFERENCE, "put_victim": _CRIME_REFERENCE, "post_event": _CRIME_REFERENCE},
+    ),
+    "put_victim": _links(
+        "POST /crimes/{reference}/victims",
+        {
+            "get_crime": {"reference": "$request.path.reference"},
+            "invite_victim": {
+                "reference": "$request.path.reference",
+                "victim_ref": "$response.body#/victim/victim_ref",
+            },
+        },
+    ),
+}
+
+
 def _operation(op, names: dict) -> dict:
     out = {
         "operationId": op.endpoint,
@@ -215,6 +249,8 @@ def _operation(op, names: dict) -> dict:
             response["headers"] = {
                 "Location": {"schema": {"type": "string"}, "description": "The crime's address."}
             }
+        if status in (200, 201) and op.endpoint in LINKS:
+            response["links"] = LINKS[op.endpoint]
         out["responses"][str(status)] = response
     for status in op.errors:
         # The token endpoint answers as OAuth 2.0 says, except when its rate limit trips.

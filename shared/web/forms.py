@@ -93,6 +93,9 @@ def date_parts(day: date) -> tuple[str, str, str]:
     return str(day.day), str(day.month), str(day.year)
 
 
+_DATE_BOX = re.compile(r"[0-9]{1,4}")
+
+
 class GovDateField(DateField):
     """A date typed as day, month and year. Empty boxes give None; a date that does not
     exist gives `invalid_message`."""
@@ -110,11 +113,16 @@ class GovDateField(DateField):
         try:
             if len(valuelist) != 3:
                 raise ValueError
-            day, month, year = (int(v.strip()) for v in valuelist)
+            boxes = [str(v).strip() for v in valuelist]
+            # ASCII digits only, at most 4 a box: `int()` would take '٣' or '1_000', and
+            # a year of eleven digits overflows the date type.
+            if not all(_DATE_BOX.fullmatch(box) for box in boxes):
+                raise ValueError
+            day, month, year = (int(box) for box in boxes)
             if year < 1000:
                 raise ValueError
             self.data = date(year, month, day)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.data = None
             raise ValueError(self.invalid_message) from None
 

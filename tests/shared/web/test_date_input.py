@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 from bs4 import BeautifulSoup
 from flask_wtf import FlaskForm
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from shared.extensions import db
+from shared.models import Crime
 from shared.services import crimes
 from shared.web.forms import GovDateField
 from tests import factories
@@ -67,3 +70,18 @@ def test_what_the_reader_typed_is_shown_back_as_typed(app):
         wrong = _Form(formdata=MultiDict([("when", "31"), ("when", "02"), ("when", "2027")]))
         assert not wrong.validate()
         assert _render(wrong) == ["31", "02", "2027"]
+
+
+def test_a_year_too_long_or_digits_int_would_take_are_not_a_real_date(app, ctx):
+    """A year of eleven digits overflowed the date type (a 500 on every dated form);
+    '٣' and '2_026' are digits to `int()` but not to a reader. Nothing is recorded."""
+    officer, client = _officer_client(app)
+    factories.crime(officer)
+    for boxes in (["1", "1", "99999999999"], ["٣", "1", "2026"], ["1", "1", "2_026"], ["1", "1", "²026"]):
+        page = client.post(
+            "/backoffice/crimes/new",
+            {"reference": "43/99999/26", "offence": "burglary_residential", "occurred_date": boxes},
+        )
+        assert page.status == 400, boxes
+        assert "The date the crime happened must be a real date" in page.error_summary, boxes
+    assert db.session.scalar(select(func.count()).select_from(Crime)) == 1

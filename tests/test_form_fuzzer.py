@@ -1,0 +1,314 @@
+"""Every form of the portal and the back office, filled in with hostile values by
+hypothesis (NUL, lone surrogates, digits `int()` refuses, far dates, control and bidi
+characters, oversized text, fields missing, repeated or unknown), by someone allowed to
+send it and with the records it needs: the answer is never a 5xx, and a refused form
+(4xx) leaves every row saved before exactly as it was.
+
+The list of routes comes from the app: a new POST route fails
+`test_every_form_route_is_fuzzed` until it is added to ROUTES below."""
+
+import functools
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from shared.extensions import db
+from shared.models import Entitlement, OutboxMessage
+from shared.models.types import utcnow
+from shared.services import api_clients, crimes, links, staff, victim_accounts
+from tests import factories
+from tests.form_fuzzing import changes, encoded, filled_in, read_form, snapshot
+from tests.pages import PageClient
+from tests.signed_in import sign_in_as
+
+EXAMPLES = 8
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    # A failure is reported as found: shrinking it would take minutes.
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@dataclass
+class Target:
+    """Who sends the form, where it is posted, and the page that shows it."""
+
+    path: str
+    page: str
+    user: object | None = None
+    session: dict = field(default_factory=dict)
+    portal: bool = False
+
+
+@pytest.fixture
+def world(ctx, monkeypatch):
+    # One hash of the test password serves every account (hashing is slow on purpose).
+    monkeypatch.setattr(factories, "hash_password", functools.cache(factories.hash_password))
+    team = factories.team("Fuzz Team")
+    oic = factories.staff(team, roles=("officer",))
+    supervisor = factories.staff(team, roles=("supervisor",))
+    ddm = factories.staff(team, roles=("ddm",))
+    admin = factories.staff(team, roles=("admin",))
+    target = factories.staff(team, roles=("officer",), name="Target Member")
+    disabled = factories.staff(team, roles=("officer",), name="Disabled Member")
+    staff.disable(disabled, by=admin)
+    invited = factories.staff(team, roles=("officer",), name="Invited Member")
+    invited.password_hash = None
+    invited.totp_secret = None
+    db.session.commit()
+    crime = factories.crime(oic)
+    link = factories.active_victim(crime, oic)
+    newcomer = factories.victim(crime, oic)
+    factories.thread(link, oic, 1)
+    entitlement = db.session.scalar(
+        select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
+    )
+    failed = OutboxMessage(
+        kind="new_update",
+        victim_id=link.victim_id,
+        crime_id=crime.id,
+        status="failed",
+        reason="bounced",
+        finished_at=utcnow() - timedelta(hours=1),
+    )
+    db.session.add(failed)
+    db.session.commit()
+    other_crime = factories.crime(oic)
+    waiting = factories.victim(other_crime, oic, name=link.victim.name, email=link.victim.email)
+    victim_accounts.invite(waiting, by=oic)
+    client_row, _secret = api_clients.register("Fuzz records", ["crimes:read"], admin)
+    # A decision not to charge an interviewed suspect: the victim may ask for a review.
+    decided = factories.crime(oic)
+    decided_link = factories.victim(decided, oic)
+    factories.update(decided, oic, kind="arrest", text="Arrested.", visible=False)
+    crimes.record_outcome(decided, 15, None, False, oic)
+    return {
+        "oic": oic,
+        "supervisor": supervisor,
+        "ddm": ddm,
+        "admin": admin,
+        "target": target,
+        "disabled": disabled,
+        "invited": invited,
+        "crime": crime,
+        "link": link,
+        "newcomer": newcomer,
+        "entitlement": entitlement,
+        "failed": failed,
+        "waiting": waiting,
+        "api_client": client_row,
+        "decided": decided,
+        "decided_link": decided_link,
+    }
+
+
+def _token(purpose: str, **owner) -> str:
+    raw = links.issue(purpose, timedelta(days=1), **owner)
+    db.session.commit()
+    return raw
+
+
+def _pending(member) -> dict:
+    return {"pending_staff_id": member.id, "pending_since": int(time.time())}
+
+
+def _crime(w, rest: str = "") -> str:
+    return f"/backoffice/crimes/{w['crime'].id}{rest}"
+
+
+def _victim(w, rest: str) -> str:
+    return _crime(w, f"/victims/{w['link'].id}{rest}")
+
+
+def _staff(w, key: str, rest: str) -> Target:
+    return Target(f"/backoffice/staff/{w[key].id}{rest}", f"/backoffice/staff/{w[key].id}", w["admin"])
+
+
+def _thread(w, rest: str) -> Target:
+    return Target(_victim(w, rest), _victim(w, "/messages"), w["supervisor"])
+
+
+def _entitlement(w, rest: str = "") -> Target:
+    path = _crime(w, f"/entitlements/{w['entitlement'].id}{rest}")
+    return Target(path, path, w["oic"])
+
+
+def _same(path: str, user) -> Target:
+    return Target(path, path, user)
+
+
+# Every POST route of the portal and the back office, with how to reach its form.
+ROUTES = {
+    "portal.sign_in": lambda w: Target("/sign-in", "/sign-in", portal=True),
+    "portal.forgot_password": lambda w: Target("/forgot-password", "/forgot-password", portal=True),
+    "portal.sign_out": lambda w: Target("/sign-out", "/cases", w["link"].victim, portal=True),
+    "portal.change_password": lambda w: Target(
+        "/account/password", "/account/password", w["link"].victim, portal=True
+    ),
+    "portal.activate": lambda w: (lambda path: Target(path, path, portal=True))(
+        f"/activate/{_token('activation', victim=w['newcomer'].victim)}"
+    ),
+    "portal.reset_password": lambda w: (lambda path: Target(path, path, portal=True))(
+        f"/reset-password/{_token('reset', victim=w['link'].victim)}"
+    ),
+    "portal.answer_case": lambda w: Target(
+        f"/cases/{w['waiting'].public_id}/answer", "/cases", w["link"].victim, portal=True
+    ),
+    "portal.messages": lambda w: (lambda path: Target(path, path, w["link"].victim, portal=True))(
+        f"/cases/{w['link'].public_id}/messages"
+    ),
+    "portal.messages_read": lambda w: Target(
+        f"/cases/{w['link'].public_id}/messages/read",
+        f"/cases/{w['link'].public_id}/messages",
+        w["link"].victim,
+        portal=True,
+    ),
+    "backoffice.sign_in": lambda w: Target("/backoffice/sign-in", "/backoffice/sign-in"),
+    "backoffice.sign_in_code": lambda w: Target(
+        "/backoffice/sign-in/code", "/backoffice/sign-in/code", session=_pending(w["oic"])
+    ),
+    "backoffice.set_up_authenticator": lambda w: Target(
+        "/backoffice/sign-in/set-up-authenticator",
+        "/backoffice/sign-in/set-up-authenticator",
+        session=_pending(w["invited"]),
+    ),
+    "backoffice.set_up": lambda w: (lambda path: Target(path, path))(
+        f"/backoffice/set-up/{_token('staff_setup', staff=w['invited'])}"
+    ),
+    "backoffice.sign_out": lambda w: Target("/backoffice/sign-out", "/backoffice/cases", w["oic"]),
+    "backoffice.record_crime": lambda w: _same("/backoffice/crimes/new", w["oic"]),
+    "backoffice.post_update": lambda w: _same(_crime(w, "/updates/new"), w["oic"]),
+    "backoffice.change_stage": lambda w: _same(_crime(w, "/stage"), w["oic"]),
+    "backoffice.record_outcome": lambda w: _same(_crime(w, "/outcome"), w["oic"]),
+    "backoffice.change_officer": lambda w: _same(_crime(w, "/officer"), w["supervisor"]),
+    "backoffice.cancel_crime": lambda w: _same(_crime(w, "/cancel"), w["ddm"]),
+    "backoffice.add_victim": lambda w: _same(_crime(w, "/victims/new"), w["oic"]),
+    "backoffice.invite_victim": lambda w: Target(
+        _crime(w, f"/victims/{w['newcomer'].id}/invite"), _crime(w), w["oic"]
+    ),
+    "backoffice.failed_notification_dealt_with": lambda w: Target(
+        _crime(w, f"/messages-not-sent/{w['failed'].id}/dealt-with"), _crime(w), w["oic"]
+    ),
+    "backoffice.record_entitlement": lambda w: _entitlement(w),
+    "backoffice.entitlement_not_applicable": lambda w: _entitlement(w, "/not-applicable"),
+    "backoffice.contact_plan": lambda w: _same(_victim(w, "/contact-plan"), w["oic"]),
+    "backoffice.enhanced_rights": lambda w: _same(_victim(w, "/enhanced-rights"), w["oic"]),
+    "backoffice.record_complaint": lambda w: _same(_victim(w, "/complaint"), w["oic"]),
+    "backoffice.record_review_request": lambda w: _same(
+        f"/backoffice/crimes/{w['decided'].id}/victims/{w['decided_link'].id}/review", w["oic"]
+    ),
+    "backoffice.reply": lambda w: _thread(w, "/messages/reply"),
+    "backoffice.mark_read": lambda w: _thread(w, "/messages/read"),
+    "backoffice.new_staff": lambda w: _same("/backoffice/staff/new", w["admin"]),
+    "backoffice.staff_roles": lambda w: _staff(w, "target", "/roles"),
+    "backoffice.disable_staff": lambda w: _staff(w, "target", "/disable"),
+    "backoffice.enable_staff": lambda w: _staff(w, "disabled", "/enable"),
+    "backoffice.reset_authenticator": lambda w: _staff(w, "target", "/reset-authenticator"),
+    "backoffice.resend_set_up": lambda w: _staff(w, "invited", "/resend-set-up"),
+    "backoffice.new_api_client": lambda w: _same("/backoffice/api-clients/new", w["admin"]),
+    "backoffice.revoke_api_client": lambda w: Target(
+        f"/backoffice/api-clients/{w['api_client'].id}/revoke", "/backoffice/api-clients", w["admin"]
+    ),
+}
+
+# POST routes the fuzzer cannot reach, each with the reason.
+UNREACHABLE: dict[str, str] = {}
+
+
+def _post_routes(app) -> set[str]:
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and rule.endpoint.split(".")[0] in ("portal", "backoffice")
+    }
+
+
+def test_every_form_route_is_fuzzed(app):
+    routes = _post_routes(app)
+    assert routes - set(ROUTES) - set(UNREACHABLE) == set(), "add the new POST route to ROUTES"
+    assert set(ROUTES) | set(UNREACHABLE) <= routes, "a route listed here is gone from the app"
+    assert not set(ROUTES) & set(UNREACHABLE)
+
+
+def _enter(client, target, csrf_secret: str | None = None) -> None:
+    """Put the client in the state the target needs: signed in as its user, or with its
+    session (a pending sign-in), keeping the CSRF secret its token was made from."""
+    if target.user is not None:
+        sign_in_as(client, target.user)
+    with client.http.session_transaction() as session:
+        if target.user is None:
+            session.clear()
+        session.update(target.session)
+        if csrf_secret is not None:
+            session["csrf_token"] = csrf_secret
+
+
+def _start(app, world, endpoint):
+    """A client in the state the route needs, the target, the form on its page, the
+    CSRF token the page carries and the session secret behind it."""
+    target = ROUTES[endpoint](world)
+    client = PageClient(app, portal=target.portal)
+    _enter(client, target)
+    page = client.get(target.page)
+    assert page.status == 200, (endpoint, target.page, page.status)
+    form = read_form(page.soup, target.path, target.page)
+    assert form is not None, f"{target.page} has no form posting to {target.path}"
+    with client.http.session_transaction() as session:
+        secret = session["csrf_token"]
+    return client, target, form, page.csrf(), secret
+
+
+def _send(client, target, body: bytes):
+    response = client._request(
+        "post", target.path, data=body, content_type="application/x-www-form-urlencoded"
+    )
+    return client._check(response, target.path)
+
+
+def _as_filled_in(form) -> list[tuple[str, str]]:
+    return [(name, value) for name, values in form.fields.items() for value in values]
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_hostile_values_in_every_field_never_give_a_5xx_nor_change_what_was_saved(app, world, endpoint):
+    # Without its CSRF token, the form as its page fills it in is refused and changes nothing.
+    client, target, form, token, secret = _start(app, world, endpoint)
+    before = snapshot()
+    page = _send(client, target, encoded(_as_filled_in(form), None))
+    assert page.status == 400, (endpoint, page.status)
+    assert changes(before, snapshot()) == []
+
+    # With it, the route itself answers: the set-up gives the permission, the records
+    # and the session the route needs.
+    page = _send(client, target, encoded(_as_filled_in(form), token))
+    assert page.status not in (401, 403, 404, 405, 410), (endpoint, page.status)
+    location = page.response.headers.get("Location", "")
+    assert "sign-in" not in location or endpoint.endswith("sign_out"), (endpoint, location)
+
+    # Then hostile values, field by field.
+    seen = []
+
+    @FUZZ
+    @given(data=st.data())
+    def send_hostile(data):
+        target = ROUTES[endpoint](world)
+        _enter(client, target, secret)
+        pairs = data.draw(filled_in(form), label="fields")
+        before = snapshot()
+        page = _send(client, target, encoded(pairs, token))
+        seen.append(page.status)
+        assert page.status < 500, (endpoint, pairs, page.status)
+        if 400 <= page.status < 500:
+            assert changes(before, snapshot()) == [], (endpoint, pairs, page.status)
+
+    send_hostile()
+    assert len(seen) == EXAMPLES
