@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from shared.extensions import db
-from shared.models import Entitlement, OutboxMessage
+from shared.models import Entitlement, OutboxMessage, ScrutinyCase
 from shared.models.types import utcnow
 from shared.services import api_clients, crimes, links, staff, victim_accounts
 from tests import factories
@@ -91,6 +91,13 @@ def world(ctx, monkeypatch):
     decided_link = factories.victim(decided, oic)
     factories.update(decided, oic, kind="arrest", text="Arrested.", visible=False)
     crimes.record_outcome(decided, 15, None, False, oic)
+    # Out-of-court disposals in a scrutiny sample, for the registrar and the panel.
+    fcr = factories.staff(team, roles=("fcr",))
+    panel = factories.staff(team, roles=("panel",))
+    for _ in range(2):
+        factories.out_of_court_disposal(oic, supervisor)
+    sample = factories.scrutiny_sample(fcr, 2)
+    case = db.session.scalar(select(ScrutinyCase).where(ScrutinyCase.sample_id == sample.id))
     return {
         "oic": oic,
         "supervisor": supervisor,
@@ -108,6 +115,10 @@ def world(ctx, monkeypatch):
         "api_client": client_row,
         "decided": decided,
         "decided_link": decided_link,
+        "fcr": fcr,
+        "panel": panel,
+        "sample": sample,
+        "case": case,
     }
 
 
@@ -218,10 +229,30 @@ ROUTES = {
     "backoffice.revoke_api_client": lambda w: Target(
         f"/backoffice/api-clients/{w['api_client'].id}/revoke", "/backoffice/api-clients", w["admin"]
     ),
+    "backoffice.scrutiny_samples": lambda w: _same("/backoffice/scrutiny/samples", w["fcr"]),
+    "backoffice.scrutiny_response": lambda w: Target(
+        f"/backoffice/scrutiny/samples/{w['sample'].id}/response",
+        f"/backoffice/scrutiny/samples/{w['sample'].id}",
+        w["fcr"],
+    ),
+    "backoffice.scrutiny_release_text": lambda w: Target(
+        f"/backoffice/scrutiny/samples/{w['sample'].id}/cases/{w['case'].case_key}/release",
+        f"/backoffice/scrutiny/samples/{w['sample'].id}",
+        w["fcr"],
+    ),
+    "backoffice.panel_case": lambda w: _same(
+        f"/backoffice/scrutiny/panel/{w['sample'].id}/{w['case'].case_key}", w["panel"]
+    ),
 }
 
 # POST routes the fuzzer cannot reach, each with the reason.
-UNREACHABLE: dict[str, str] = {}
+UNREACHABLE: dict[str, str] = {
+    # The timeout dialog's script posts no fields, only its CSRF header; the route reads
+    # nothing from the body. tests/shared/web/test_session_timeout.py sends it without a
+    # token, signed out and past the session's end.
+    "portal.stay_signed_in": "no form: a fetch with no fields",
+    "backoffice.stay_signed_in": "no form: a fetch with no fields",
+}
 
 
 def _post_routes(app) -> set[str]:
