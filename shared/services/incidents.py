@@ -34,12 +34,12 @@ def held_incident(reference: str) -> Incident | None:
 # ------------------------------------------------------------------ principal crime
 
 
-def group_crimes(incident: Incident, crimes: list[Crime], principal: Crime, by: Actor) -> bool:
+def group_crimes(incident: Incident, crimes: list[Crime], principal: Crime | None, by: Actor) -> bool:
     """Make `crimes` the crimes recorded from `incident`, under `principal` (one of
     them): the principal links to no other, the others link to it. Crimes linked before
     and no longer named are unlinked. The incident's offence group becomes its principal
     crime's (the audit's stratum). True when anything changed; each change audited."""
-    if principal not in crimes:
+    if crimes and principal not in crimes:
         raise ServiceError("The principal crime must be one of the incident's crimes", "principal_crime")
     changed = False
     named = {crime.id for crime in crimes}
@@ -49,7 +49,7 @@ def group_crimes(incident: Incident, crimes: list[Crime], principal: Crime, by: 
             audit.record("crime.incident_unlinked", "crime", crime.id, detail=incident.reference, actor=by)
             changed = True
     for crime in crimes:
-        wanted = None if crime is principal else principal.id
+        wanted = None if principal is None or crime is principal else principal.id
         if crime.incident_id != incident.id or crime.principal_crime_id != wanted:
             crime.incident_id, crime.principal_crime_id = incident.id, wanted
             audit.record(
@@ -60,7 +60,7 @@ def group_crimes(incident: Incident, crimes: list[Crime], principal: Crime, by: 
                 actor=by,
             )
             changed = True
-    if incident.offence_group != principal.offence_group:
+    if principal is not None and incident.offence_group != principal.offence_group:
         incident.offence_group = principal.offence_group
         changed = True
     return changed
