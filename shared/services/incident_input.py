@@ -82,10 +82,13 @@ class IncidentIn(Strict):
     summary: Text | None = None
     closing_code: ClosingCode | None = None
     team: ShortText | None = Field(None, description="The name of the team the incident belongs to.")
-    crimes: list[Reference] = Field(
-        default_factory=list,
+    crimes: list[Reference] | None = Field(
+        None,
         max_length=50,
-        description="The crimes recorded from the incident, each already sent to `/crimes`.",
+        description=(
+            "The crimes recorded from the incident, each already sent to `/crimes`. Left out: the links "
+            "as they are (a crime may name its incident instead); an empty list unlinks them."
+        ),
     )
     principal_crime: Reference | None = Field(
         None, description="The principal crime (May 2023 rules), one of `crimes`; by default the first."

@@ -35,8 +35,8 @@ def incident_by_reference(reference: str) -> Incident:
 
 
 def _crimes(data: IncidentIn) -> tuple[list[Crime], Crime | None]:
-    found = []
-    for index, reference in enumerate(data.crimes):
+    found: list[Crime] = []
+    for index, reference in enumerate(data.crimes or []):
         crime = held_crime(reference)
         if crime is None:
             raise ServiceError(
@@ -119,7 +119,8 @@ def upsert_incident(data: IncidentIn, by: ApiClient) -> Written[Incident]:
         if held is not None:
             return Written(held, incident)
     changed = _apply(incident, data, team)
-    changed = incidents.group_crimes(incident, crimes, principal, by) or changed
+    if data.crimes is not None:
+        changed = incidents.group_crimes(incident, crimes, principal, by) or changed
     if decision is not None:
         changed = incidents.decide_not_to_record(incident, decision, by) or changed
     elif incident.not_recorded_reason is not None:
@@ -138,12 +139,14 @@ def _apply(incident: Incident, data: IncidentIn, team: Team | None) -> bool:
         "disclosed_crime": data.disclosed_crime,
         "summary": data.summary,
         "closing_code": data.closing_code,
-        "team_id": team.id if team is not None else None,
+        # A team named (or found) replaces the one held; none leaves it as it is.
+        "team_id": team.id if team is not None else incident.team_id,
         "n100": data.n100 is not None,
         "n100_resolution": data.n100.resolution if data.n100 else None,
         "n100_resolved_at": data.n100.resolved_at if data.n100 else None,
     }
-    if not data.crimes:
+    if not data.crimes and not incidents.crimes_of(incident):
+        # Once crimes are recorded, the stratum is the principal crime's offence group.
         wanted["offence_group"] = data.offence_group
     changed = False
     for name, value in wanted.items():

@@ -81,6 +81,8 @@ def attach_crime(crime: Crime, incident: Incident, by: Actor) -> bool:
     crime.principal_crime_id = None if principal is None else principal.id
     if principal is None:
         incident.offence_group = crime.offence_group
+    if incident.team_id is None:
+        incident.team_id = crime.team_id
     audit.record("crime.incident_linked", "crime", crime.id, detail=incident.reference, actor=by)
     return True
 
