@@ -40,6 +40,12 @@ PERMISSIONS = {
     "staff.manage": _l("Create staff accounts, grant and remove roles, disable accounts"),
     "audit.view": _l("See and export the audit trail"),
     "api_clients.manage": _l("Register records systems that use the API, and revoke their access"),
+    "incidents.read": _l(
+        "See incidents, the crimes recorded from them and decisions not to record (supervisors: their team’s)"
+    ),
+    "incidents.sign_off": _l(
+        "Sign off their team’s decisions not to record a crime under a May 2023 exclusion"
+    ),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
@@ -51,11 +57,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # to check the Code or a crime's record do not need what a victim wrote.
     "officer": frozenset(_CASEWORK | {"account", "messages.read"}),
     "supervisor": frozenset(
-        _CASEWORK | {"account", "messages.read", "reports.view", "team.view", "crimes.assign"}
+        _CASEWORK
+        | {
+            "account",
+            "messages.read",
+            "reports.view",
+            "team.view",
+            "crimes.assign",
+            "incidents.read",
+            "incidents.sign_off",
+        }
     ),
-    "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
-    "fcr": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
-    "analyst": frozenset({"account", "cases.view", "reports.view"}),
+    "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view", "incidents.read"}),
+    "fcr": frozenset({"account", "cases.view", "crimes.cancel", "reports.view", "incidents.read"}),
+    "analyst": frozenset({"account", "cases.view", "reports.view", "incidents.read"}),
     # The Police and Crime Commissioner's office: compliance figures, never case records.
     "pcc": frozenset({"account", "reports.view"}),
     "admin": frozenset({"account", "staff.manage", "audit.view", "api_clients.manage"}),
