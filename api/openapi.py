@@ -17,6 +17,8 @@ SCOPE_DESCRIPTIONS = {
     "entitlements:read": "Read what the Victims' Code owes each victim",
     "reports:read": "Read the compliance report",
     "victims:invite": "Invite victims to the service",
+    "incidents:write": "Create and update incidents, their crimes and decisions not to record",
+    "incidents:read": "Read incidents",
 }
 REF = "#/components/schemas/{model}"
 PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -64,6 +66,7 @@ HEADER_DOCS = {
 PATH_PATTERNS = {
     "reference": r"^[A-Za-z0-9][A-Za-z0-9/-]{3,29}$",
     "victim_ref": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+    "incident_reference": r"^[A-Za-z0-9][A-Za-z0-9/-]{3,29}$",
 }
 
 # Worked examples of the bodies, one story: the open crime, its victim, then an arrest.
@@ -86,6 +89,17 @@ EXAMPLE_VICTIM = {
     "email": "alex.jones@example.com",
     "preferred_language": "en",
     "contact_channel": "email",
+    "updated_at": "2026-01-12T22:10:00Z",
+}
+# The incident the example crime was recorded from: sent after the crime, it names it.
+EXAMPLE_INCIDENT = {
+    "reference": "INC/2026/000871",
+    "received_at": "2026-01-12T21:40:00Z",
+    "route": "control_room",
+    "disclosed_crime": True,
+    "summary": "Caller home to find the back door forced and a laptop gone.",
+    "closing_code": "crime_recorded",
+    "crimes": [EXAMPLE_CRIME["reference"]],
     "updated_at": "2026-01-12T22:10:00Z",
 }
 BODY_EXAMPLES = {
@@ -116,8 +130,36 @@ BODY_EXAMPLES = {
         }
     },
     "InvitationIn": {"invitation": {"summary": "No fields", "value": {}}},
+    "IncidentIn": {
+        "recorded": {
+            "summary": "A call from which the example crime was recorded",
+            "value": EXAMPLE_INCIDENT,
+        },
+        "not_recorded": {
+            "summary": "A message that may merely offend, not recorded: awaiting a supervisor's sign-off",
+            "value": {
+                "reference": "INC/2026/000902",
+                "received_at": "2026-01-13T08:00:00Z",
+                "route": "online",
+                "disclosed_crime": True,
+                "offence_group": "public_order",
+                "closing_code": "crime_not_recorded",
+                "not_recorded": {
+                    "reason": "offensive_message",
+                    "note": "One rude message from a neighbour; no threat, no course of conduct.",
+                    "decided_at": "2026-01-13T09:30:00Z",
+                    "decided_by": "PC1234",
+                },
+                "updated_at": "2026-01-13T09:30:00Z",
+            },
+        },
+    },
 }
-PATH_EXAMPLES = {"reference": EXAMPLE_CRIME["reference"], "victim_ref": EXAMPLE_VICTIM["victim_ref"]}
+PATH_EXAMPLES = {
+    "reference": EXAMPLE_CRIME["reference"],
+    "victim_ref": EXAMPLE_VICTIM["victim_ref"],
+    "incident_reference": EXAMPLE_INCIDENT["reference"],
+}
 
 
 def _path(rule: str) -> str:
@@ -245,9 +287,9 @@ def _operation(op, names: dict) -> dict:
             response["content"] = {"application/json": {"schema": {"$ref": REF.format(model="Token")}}}
         elif op.endpoint == "openapi_document":
             response["content"] = {"application/json": {"schema": {"type": "object"}}}
-        if status == 201 and op.method == "POST" and op.endpoint == "put_crime":
+        if status == 201 and op.method == "POST" and op.endpoint in ("put_crime", "put_incident"):
             response["headers"] = {
-                "Location": {"schema": {"type": "string"}, "description": "The crime's address."}
+                "Location": {"schema": {"type": "string"}, "description": "The record's address."}
             }
         if status in (200, 201) and op.endpoint in LINKS:
             response["links"] = LINKS[op.endpoint]
@@ -293,7 +335,8 @@ def _document(base_url: str) -> dict:
             "title": "Track My Crime records-system API",
             "version": "1.0.0",
             "description": (
-                "Forces' records systems push crimes, victims and key events in, and read their status back. "
+                "Forces' records systems push crimes, victims, key events and incidents in, and read their "
+                "status back. "
                 "Authenticate with OAuth 2.0 client credentials; send an Idempotency-Key with every POST. "
                 "Errors are problem details (RFC 9457)."
             ),

@@ -14,8 +14,9 @@ from api.errors import validation_problem
 from api.openapi import document
 from api.operations import AUTH_ERRORS, WRITE_ERRORS, operation
 from api.schemas import ComplianceReportOut, ReportQuery
-from shared.services import idempotency, records, report_export, reports, victims
+from shared.services import idempotency, incident_records, records, report_export, reports, victims
 from shared.services.errors import ServiceError
+from shared.services.incident_input import IncidentIn, IncidentOut, IncidentWritten
 from shared.services.records_input import (
     CrimeIn,
     CrimeOut,
@@ -298,6 +299,62 @@ def invite_victim(reference: str, victim_ref: str):
         )
 
     return _write(InvitationIn, handle)
+
+
+@operation(
+    "/incidents",
+    "POST",
+    summary="Create or update an incident",
+    scope="incidents:write",
+    body=IncidentIn,
+    responses={
+        201: ("Created", IncidentWritten),
+        200: ("Updated, unchanged, or an older version ignored", IncidentWritten),
+    },
+    errors=(*AUTH_ERRORS, *WRITE_ERRORS),
+    tag="incidents",
+)
+def put_incident():
+    """What was reported, before any crime is recorded: created the first time the
+    incident reference is seen, brought up to date after that. `crimes` are the crimes
+    recorded from it, each already sent to `/crimes`, grouped under `principal_crime`
+    (May 2023 rules: the others are still investigated but not counted again); an
+    unknown crime is refused with 422 and nothing changes. `not_recorded` is the
+    decision not to record, with its written reason and who made it; the two May 2023
+    exclusions wait for a supervisor's sign-off. A version older than the one held
+    (`updated_at`) is ignored and logged."""
+
+    def handle(data: IncidentIn):
+        written = incident_records.upsert_incident(data, g.api_client)
+        incident = written.record
+        payload = {"result": written.result, "incident": incident_records.incident_status(incident)}
+        return (
+            _status_code(written.result),
+            IncidentWritten,
+            payload,
+            f"/api/v1/incidents/{incident.reference}",
+        )
+
+    return _write(IncidentIn, handle)
+
+
+@operation(
+    "/incidents/<path:incident_reference>",
+    "GET",
+    summary="Read an incident, its crimes and any decision not to record",
+    scope="incidents:read",
+    responses={200: ("The incident", IncidentOut)},
+    errors=(*AUTH_ERRORS, 404),
+    tag="incidents",
+)
+def get_incident(incident_reference: str):
+    """The incident with its crimes (principal crime first), the decision not to record
+    and whether it awaits a supervisor's sign-off, and an N100's resolution."""
+    try:
+        incident = incident_records.incident_by_reference(incident_reference)
+    except records.NotFound as error:
+        raise Problem(404, str(error.message)) from None
+    return _json(IncidentOut, incident_records.incident_status(incident), 200)
 
 
 @operation(

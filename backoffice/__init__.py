@@ -75,6 +75,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     audit_log,
     cancellation,
     cases,
+    incidents,
     messages,
     notifications,
     public_pages,

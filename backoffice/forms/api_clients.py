@@ -20,6 +20,8 @@ SCOPE_LABELS = {
     "entitlements:read": _l("Read Victims’ Code entitlements"),
     "reports:read": _l("Read the compliance report"),
     "victims:invite": _l("Invite victims"),
+    "incidents:write": _l("Create and update incidents"),
+    "incidents:read": _l("Read incidents"),
 }
 
 # What each scope allows, in full.
@@ -29,6 +31,10 @@ SCOPE_HINTS = {
     "entitlements:read": _l("Read what the Victims’ Code owes each victim."),
     "reports:read": _l("Read the Victims’ Code compliance report."),
     "victims:invite": _l("Invite victims to follow their case online."),
+    "incidents:write": _l(
+        "Create and update incidents, the crimes recorded from them and decisions not to record."
+    ),
+    "incidents:read": _l("Read incidents and the crimes recorded from them."),
 }
 
 

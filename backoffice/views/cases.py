@@ -17,7 +17,7 @@ from shared.domain.reference_data import (
 )
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.extensions import db
-from shared.models import StaffMember
+from shared.models import Incident, StaffMember
 from shared.models.types import utcnow
 from shared.services import calendar, crimes, out_of_court, secure_messages, updates, victim_accounts, victims
 from shared.services.errors import ServiceError
@@ -114,6 +114,8 @@ def crime(crime_id):
         outcomes=OUTCOMES,
         kinds=ALL_UPDATE_KINDS,
         canceller=db.session.get(StaffMember, crime.cancelled_by_id) if crime.cancelled_by_id else None,
+        # The incident it was recorded from, for those who may see incidents.
+        incident=db.session.get(Incident, crime.incident_id) if crime.incident_id else None,
         cancellation_reasons=CANCELLATION_REASONS,
         role_labels=ROLE_LABELS,
         victims_code=victims_code_panel(crime, links),

@@ -1,5 +1,7 @@
-"""`flask import-crimes FILE --client CLIENT_ID`: a force's first load of crimes and their
-victims from its records system, from a CSV or JSON lines file.
+"""`flask import-crimes FILE --client CLIENT_ID [--incidents INCIDENTS.csv]`: a force's
+first load of crimes and their victims from its records system, from a CSV or JSON lines
+file, and of the incidents they were recorded from (loaded first, so that a crime's
+`incident` column can name one: shared.services.bulk_import_incidents).
 
 Every line is checked first (shared.services.bulk_import_rows) and each error printed with
 its line number as it is found; then, unless `--check-only`, the lines without errors are
@@ -15,17 +17,19 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from shared.extensions import db
-from shared.services import api_clients, bulk_import_loading, bulk_import_rows
+from shared.services import api_clients, bulk_import_incidents, bulk_import_loading, bulk_import_rows
 
 SCOPE = "crimes:write"
+INCIDENTS_SCOPE = "incidents:write"
 
 
 def _echo_error(line: int, name: str | None, message: str) -> None:
     click.echo(f"line {line}: {name}: {message}" if name else f"line {line}: {message}", err=True)
 
 
-def _client(client_id: str) -> int:
-    """The registered records system's primary key; a usage error unless it may write crimes."""
+def _client(client_id: str, incidents: bool) -> int:
+    """The registered records system's primary key; a usage error unless it may write
+    crimes (and, with `incidents`, incidents)."""
     client = api_clients.by_client_id(client_id)
     if client is None:
         raise click.BadParameter(
@@ -38,6 +42,11 @@ def _client(client_id: str) -> int:
     if SCOPE not in client.scope_list:
         raise click.BadParameter(
             f"{client.name} ({client_id}) may not write crimes (no {SCOPE} scope)", param_hint="'--client'"
+        )
+    if incidents and INCIDENTS_SCOPE not in client.scope_list:
+        raise click.BadParameter(
+            f"{client.name} ({client_id}) may not write incidents (no {INCIDENTS_SCOPE} scope)",
+            param_hint="'--client'",
         )
     client_pk = client.id
     db.session.remove()
@@ -79,8 +88,16 @@ def _summary(tally: bulk_import_loading.Tally, plan: bulk_import_rows.Plan | Non
     help="Crimes loaded between two clearings of the session.",
 )
 @click.option("--check-only", is_flag=True, help="Check every line and report the errors; write nothing.")
+@click.option(
+    "--incidents",
+    "incidents_file",
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
+    help="A CSV file of the incidents the crimes were recorded from, loaded before the crimes.",
+)
 @with_appcontext
-def import_crimes_command(file: Path, client_id: str, batch_size: int, check_only: bool):
+def import_crimes_command(
+    file: Path, client_id: str, batch_size: int, check_only: bool, incidents_file: Path | None
+):
     """Load crimes and their victims from a records system's export: FILE is CSV (.csv)
     or JSON lines (.jsonl, .ndjson). Every line is checked first and each error printed
     with its line number; then the lines without errors are loaded. Loading the same
@@ -91,7 +108,9 @@ def import_crimes_command(file: Path, client_id: str, batch_size: int, check_onl
             "give a .csv, .jsonl or .ndjson file (the format is chosen by the file's extension)",
             param_hint="'FILE'",
         )
-    client_pk = _client(client_id)
+    if incidents_file is not None and incidents_file.suffix.lower() != ".csv":
+        raise click.BadParameter("give the incidents as a .csv file", param_hint="'--incidents'")
+    client_pk = _client(client_id, incidents_file is not None)
     tally = bulk_import_loading.Tally()
     plan = None
 
@@ -100,6 +119,7 @@ def import_crimes_command(file: Path, client_id: str, batch_size: int, check_onl
         _echo_error(line, name, message)
 
     with force_locale("en"):
+        incidents_loaded = incidents_file is None or _incidents(incidents_file, client_pk, check_only)
         try:
             plan = bulk_import_rows.check(file, fmt, report)
         except bulk_import_rows.FileRefused as refused:
@@ -116,8 +136,38 @@ def import_crimes_command(file: Path, client_id: str, batch_size: int, check_onl
                     for name, message in tally.errors[number]:
                         _echo_error(number, name, message)
     click.echo(_summary(tally, plan, check_only))
-    if tally.errors:
+    if tally.errors or not incidents_loaded:
         click.get_current_context().exit(1)
+
+
+def _incidents(path: Path, client_pk: int, check_only: bool) -> bool:
+    """Check, then (unless `check_only`) load, the incidents file; each error printed
+    with its line number. True when every line was loaded (or could be)."""
+    failed = False
+
+    def report(line: int, name: str | None, message: str) -> None:
+        nonlocal failed
+        failed = True
+        click.echo(
+            f"{path.name}: " + (f"line {line}: {name}: {message}" if name else f"line {line}: {message}"),
+            err=True,
+        )
+
+    try:
+        ready = bulk_import_incidents.check(path, report)
+    except bulk_import_rows.FileRefused as refused:
+        for number, name, message in refused.errors:
+            report(number, name, message)
+        raise click.ClickException(f"{path} cannot be read: nothing was loaded.") from None
+    if check_only:
+        click.echo(f"Checked only, nothing written: {ready} incidents can be loaded.")
+        return not failed
+    results = bulk_import_incidents.load(path, client_pk, report)
+    click.echo(
+        f"Incidents: {results['created']} created, {results['updated']} updated, "
+        f"{results['unchanged']} unchanged, {results['ignored_older']} ignored (older)."
+    )
+    return not failed
 
 
 def init_app(app) -> None:

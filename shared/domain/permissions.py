@@ -44,6 +44,12 @@ PERMISSIONS = {
         "Draw samples of out-of-court disposals for the scrutiny panel, see its results and record the force’s response"
     ),
     "scrutiny.grade": _l("Grade the anonymised out-of-court disposals of a scrutiny sample"),
+    "incidents.read": _l(
+        "See incidents, the crimes recorded from them and decisions not to record (supervisors: their team’s)"
+    ),
+    "incidents.sign_off": _l(
+        "Sign off their team’s decisions not to record a crime under a May 2023 exclusion"
+    ),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
@@ -55,11 +61,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # to check the Code or a crime's record do not need what a victim wrote.
     "officer": frozenset(_CASEWORK | {"account", "messages.read"}),
     "supervisor": frozenset(
-        _CASEWORK | {"account", "messages.read", "reports.view", "team.view", "crimes.assign"}
+        _CASEWORK
+        | {
+            "account",
+            "messages.read",
+            "reports.view",
+            "team.view",
+            "crimes.assign",
+            "incidents.read",
+            "incidents.sign_off",
+        }
     ),
-    "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view"}),
-    "fcr": frozenset({"account", "cases.view", "crimes.cancel", "reports.view", "scrutiny.manage"}),
-    "analyst": frozenset({"account", "cases.view", "reports.view"}),
+    "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view", "incidents.read"}),
+    "fcr": frozenset(
+        {"account", "cases.view", "crimes.cancel", "reports.view", "incidents.read", "scrutiny.manage"}
+    ),
+    "analyst": frozenset({"account", "cases.view", "reports.view", "incidents.read"}),
     # The Police and Crime Commissioner's office: compliance figures, never case records.
     "pcc": frozenset({"account", "reports.view"}),
     "admin": frozenset({"account", "staff.manage", "audit.view", "api_clients.manage"}),

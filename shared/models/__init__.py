@@ -5,6 +5,7 @@ from shared.models.api import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
 from shared.models.audit import AuditEvent
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
+from shared.models.incident import Incident
 from shared.models.investigation import InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt, OutboxMessage
@@ -38,6 +39,7 @@ __all__ = [
     "EntitlementEvent",
     "Crime",
     "CrimeVictim",
+    "Incident",
     "InternalNote",
     "OutboxAttempt",
     "OutOfCourtCapture",

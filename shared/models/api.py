@@ -19,7 +19,15 @@ def digest(secret: str) -> str:
 
 
 # What a client may be allowed to do; a token carries some or all of its client's.
-API_SCOPES = ("crimes:write", "crimes:read", "entitlements:read", "reports:read", "victims:invite")
+API_SCOPES = (
+    "crimes:write",
+    "crimes:read",
+    "entitlements:read",
+    "reports:read",
+    "victims:invite",
+    "incidents:write",
+    "incidents:read",
+)
 
 
 class ApiClient(Model):

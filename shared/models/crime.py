@@ -57,6 +57,11 @@ class Crime(Model):
     # When the records system last changed the crime, for crimes it pushes: an older
     # version arriving late is ignored.
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The incident the crime was recorded from, and (May 2023 rules) the principal crime
+    # of that incident when this one is not it: linked and still investigated, but not
+    # counted again (shared.services.reports counts principal crimes only).
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), index=True)
+    principal_crime_id: Mapped[int | None] = mapped_column(ForeignKey("crime.id"), index=True)
 
     officer_in_charge: Mapped[StaffMember] = relationship(lazy="joined", foreign_keys=[officer_in_charge_id])
     team: Mapped[Team] = relationship(lazy="joined")

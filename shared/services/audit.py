@@ -93,6 +93,7 @@ _RECORD_ARGS = (
     ("staff_id", "staff_member"),
     ("case_key", "scrutiny_case"),
     ("sample_id", "scrutiny_sample"),
+    ("incident_reference", "incident"),
 )
 
 

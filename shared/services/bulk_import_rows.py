@@ -38,9 +38,10 @@ CRIME_COLUMNS = (
     "officer_in_charge",
     "stage",
     "outcome",
+    "incident",
     "updated_at",
 )
-OPTIONAL_CRIME_COLUMNS = ("stage", "outcome")
+OPTIONAL_CRIME_COLUMNS = ("stage", "outcome", "incident")
 VICTIM_COLUMNS = {
     "victim_ref": "victim_ref",
     "victim_name": "name",

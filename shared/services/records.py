@@ -33,6 +33,7 @@ from shared.models import (
     Crime,
     CrimeVictim,
     Entitlement,
+    Incident,
     InvestigationUpdate,
     StaffMember,
     Victim,
@@ -43,6 +44,7 @@ from shared.services import (
     crimes,
     entitlements,
     idempotency,
+    incidents,
     updates,
     victim_accounts,
     victims,
@@ -252,6 +254,13 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
     date: offence (the automatic enhanced rights follow), occurrence time, officer in
     charge (and so team), stage and outcome. Raises ServiceError, Conflict."""
     check_crime(data)
+    incident = None
+    if data.incident is not None:
+        incident = incidents.held_incident(data.incident)
+        if incident is None:
+            raise ServiceError(
+                f"No incident has the reference {data.incident}: send the incident first", "incident"
+            )
     reference = crimes.normalise_reference(data.reference)
     crime = held_crime(reference)
     if crime is None:
@@ -272,6 +281,8 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
                 raise Race("crime") from None
             raise
         _apply_progress(crime, data, by)
+        if incident is not None:
+            incidents.attach_crime(crime, incident, by)
         crime.source_updated_at = data.updated_at
         return Written("created", crime)
 
@@ -283,7 +294,7 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
         raise Conflict(
             "The report and recording times of a crime cannot change once it is held", "reported_at"
         )
-    changed = _differs(crime, data, officer)
+    changed = _differs(crime, data, officer) or (incident is not None and crime.incident_id != incident.id)
     if changed and crime.cancelled_at is not None:
         raise Conflict("This crime record has been cancelled: it cannot change")
     if crime.outcome is not None and data.outcome != crime.outcome:
@@ -310,6 +321,8 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
             )
         if crime.offence != data.offence:
             _reclassify(crime, data.offence, by)
+        if incident is not None:
+            incidents.attach_crime(crime, incident, by)
         _apply_progress(crime, data, by)
     crime.source_updated_at = data.updated_at
     return Written("updated" if changed else "unchanged", crime)
@@ -550,7 +563,8 @@ def _live_invitation(victim_id: int) -> AccountLink | None:
 
 def crime_status(crime: Crime, with_entitlements: bool) -> dict:
     """The crime, its victims' account status, enhanced rights and contact plans, and
-    (`with_entitlements`) what the Code owes each of them. Six queries at most."""
+    (`with_entitlements`) what the Code owes each of them. Six queries at most, and one
+    more for the reference of the incident it was recorded from."""
     links = victims.victims_of_crime(crime)
     ids = [link.id for link in links]
     accounts = victim_accounts.invitation_status(links)
@@ -596,6 +610,7 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
         "cancellation": {"reason": crime.cancellation_reason, "at": crime.cancelled_at}
         if crime.cancelled_at
         else None,
+        "incident": crime_incident_reference(crime),
         "updated_at": crime.source_updated_at,
         "victims": [
             {
@@ -609,6 +624,12 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
             for link in links
         ],
     }
+
+
+def crime_incident_reference(crime: Crime) -> str | None:
+    if crime.incident_id is None:
+        return None
+    return db.session.scalar(select(Incident.reference).where(Incident.id == crime.incident_id))
 
 
 def _plan(plan: ContactPlan | None) -> dict | None:

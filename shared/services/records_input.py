@@ -93,6 +93,13 @@ class CrimeIn(Strict):
     outcome: int | None = Field(
         None, ge=1, le=22, description="The Home Office outcome type, once there is one."
     )
+    incident: Reference | None = Field(
+        None,
+        description=(
+            "The reference of the incident the crime was recorded from, already sent to `/incidents`. "
+            "The incident's first crime is its principal crime; later ones are linked under it."
+        ),
+    )
     updated_at: UpdatedAt
 
 
@@ -227,6 +234,7 @@ class CrimeOut(BaseModel):
     officer_in_charge: OfficerOut
     team: str
     cancellation: CancellationOut | None
+    incident: str | None = Field(None, description="The reference of the incident it was recorded from.")
     updated_at: AwareDatetime | None
     victims: list[VictimOut]
 

@@ -3,7 +3,8 @@ crime recording (R2) for a period, for the force or a supervisor's team, optiona
 split by enhanced-rights category, offence group, team or officer in charge.
 
 An entitlement counts in the period in which it was triggered; a crime in the period in
-which it was recorded; a cancellation in the period in which it was made. Every number
+which it was recorded (principal crimes only: shared.services.incidents); a cancellation
+in the period in which it was made. Every number
 is counted by the database (GROUP BY with SUM(CASE ...)) with the one status definition,
 `entitlements.status_expression`, so a report costs the same few queries however many
 entitlements there are. The page, the CSV export and `flask compliance-report` all read
@@ -366,8 +367,11 @@ def _complete(metrics: dict[str, Counts] | None) -> dict[str, Counts]:
 
 
 def _recording_rows(staff: StaffMember | None, start: date, end: date, split: str) -> dict[tuple, Recording]:
-    """R2 per group of a split by the crime (none, offence group, team, officer). One query."""
-    recorded = _between(Crime.recorded_at, start, end)
+    """R2 per group of a split by the crime (none, offence group, team, officer). One query.
+    Only principal crimes count as recorded (May 2023 rules): the others of an incident
+    are linked to its principal crime and still investigated, but not counted again.
+    Each cancellation counts, principal or not: each needs its own authorisation."""
+    recorded = _between(Crime.recorded_at, start, end) & Crime.principal_crime_id.is_(None)
     within = Crime.recorded_at <= day_later(Crime.reported_at)
     cancelled = _between(Crime.cancelled_at, start, end)
     authorised = Crime.cancelled_by_role.in_(CANCEL_ROLES)

@@ -144,6 +144,8 @@ def test_every_operation_but_the_token_and_the_document_needs_one_scope(app):
         "post_event",
         "invite_victim",
         "compliance_report",
+        "put_incident",
+        "get_incident",
     }
 
 
@@ -198,6 +200,8 @@ def seeded(app, records_system):  # noqa: F811
     assert response.status_code == 201, response.get_data(as_text=True)
     victim = _example(doc, "/api/v1/crimes/{reference}/victims", "victim")
     response = records_system.post(f"/crimes/{crime['reference']}/victims", victim)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    response = records_system.post("/incidents", _example(doc, "/api/v1/incidents", "recorded"))
     assert response.status_code == 201, response.get_data(as_text=True)
     return records_system
 
@@ -358,6 +362,8 @@ def test_operations_refuse_callers_without_a_valid_token_holding_their_scope(app
         "post_event",
         "invite_victim",
         "compliance_report",
+        "put_incident",
+        "get_incident",
     }
 
 

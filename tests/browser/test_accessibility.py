@@ -20,17 +20,19 @@ from sqlalchemy import select
 
 from shared.domain.scrutiny import CRITERIA
 from shared.extensions import db
-from shared.models import Entitlement, ScrutinyCase, SecureMessage
+from shared.models import Crime, Entitlement, Incident, ScrutinyCase, SecureMessage
 from shared.models.types import utcnow
 from shared.services import (
     api_clients,
     crimes,
+    incidents,
     scrutiny,
     secure_messages,
     staff,
     victim_accounts,
     victims_code_actions,
 )
+from shared.services.unit_of_work import unit_of_work
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, staff_password_step, staff_sign_in, victim_sign_in
 
@@ -260,6 +262,11 @@ SCREENS = [
         then=register_a_records_system,
         screenshot="records-system-registered",
     ),
+    Screen("incidents", STAFF, "/backoffice/incidents", screenshot="incidents"),
+    Screen("incidents awaiting sign-off", STAFF, "/backoffice/incidents?show=awaiting_sign_off"),
+    Screen("incident with its crimes", STAFF, "/backoffice/incidents/INC/2026/000101", screenshot="incident"),
+    Screen("incident awaiting sign-off", STAFF, "/backoffice/incidents/INC/2026/000102"),
+    Screen("incident, N100", STAFF, "/backoffice/incidents/INC/2026/000103"),
     Screen("audit trail", STAFF, "/backoffice/audit", screenshot="audit-trail"),
     Screen("audit trail, nothing found", STAFF, "/backoffice/audit?action=nothing.here"),
     Screen("audit trail, with filter errors", STAFF, AUDIT_FILTER_ERRORS, status=400),
@@ -388,6 +395,7 @@ def build_scenario(messages) -> dict:
     sample = factories.scrutiny_sample(officer, 3, seed=2027)
     cases = db.session.scalars(select(ScrutinyCase).order_by(ScrutinyCase.position)).all()
     scrutiny.grade_case(cases[1], 2, dict.fromkeys(CRITERIA, "met"), "The history check was brief.", officer)
+    _incidents(team, officer, crime)
     api_clients.register("Niche RMS", ["crimes:write", "crimes:read", "victims:invite"], by=officer)
     retired, _secret = api_clients.register("Athena", ["reports:read"], by=officer)
     api_clients.revoke(retired, by=officer)
@@ -409,6 +417,33 @@ def build_scenario(messages) -> dict:
         "reset_token": _link(messages, "/reset-password/"),
         "set_up_token": _link(messages, "/backoffice/set-up/"),
     }
+
+
+def _incidents(team, officer, crime) -> None:
+    """Three incidents: the crime's (the principal, with another crime of the officer's
+    linked to it), a rude message not recorded awaiting the supervisor's sign-off, and an
+    N100 resolved as rape."""
+    received = crime.reported_at - timedelta(hours=2)
+    rows = [
+        Incident(
+            reference=f"INC/2026/00010{n}", received_at=received, route=route, disclosed_crime=True, team=team
+        )
+        for n, route in ((1, "control_room"), (2, "online"), (3, "front_counter"))
+    ]
+    rows[0].summary = "Caller found the back door forced."
+    rows[2].n100, rows[2].n100_resolution, rows[2].n100_resolved_at = True, "recorded_rape", crime.reported_at
+    db.session.add_all(rows)
+    db.session.commit()
+    other = db.session.scalar(select(Crime).where(Crime.reference == "43/10000/26"))
+    with unit_of_work():
+        incidents.group_crimes(rows[0], [crime, other], crime, officer)
+        incidents.decide_not_to_record(
+            rows[1],
+            incidents.Decision(
+                "offensive_message", "One rude message; no threat.", received, by_staff=officer
+            ),
+            officer,
+        )
 
 
 def choose_language(page: Page, language: str, then: str) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from shared.domain.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from shared.extensions import db
-from shared.models import API_SCOPES, AuditEvent, Entitlement, ScrutinyCase
+from shared.models import API_SCOPES, AuditEvent, Entitlement, Incident, ScrutinyCase
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -76,6 +76,10 @@ ALLOWED = {
     "backoffice.failed_notification_dealt_with": CASEWORK,
     # Staying signed in when warned that the session is about to end
     "backoffice.stay_signed_in": EVERYONE,
+    # Incidents: supervisors see their team's and sign off its exclusions.
+    "backoffice.incident_list": {"supervisor", "ddm", "fcr", "analyst"},
+    "backoffice.incident": {"supervisor", "ddm", "fcr", "analyst"},
+    "backoffice.sign_off_incident": {"supervisor"},
 }
 
 
@@ -132,6 +136,20 @@ def world(ctx):
     entitlement = db.session.scalar(
         select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
     )
+    incident = Incident(
+        reference="INC/2026/000001",
+        received_at=crime.reported_at,
+        route="control_room",
+        disclosed_crime=True,
+        team=team,
+        not_recorded_reason="offensive_message",
+        not_recorded_note="A rude message",
+        not_recorded_at=crime.reported_at,
+        not_recorded_by_id=oic.id,
+        needs_sign_off=True,
+    )
+    db.session.add(incident)
+    db.session.commit()
     return {
         "team": team,
         "crime": crime,
@@ -140,6 +158,7 @@ def world(ctx):
         "entitlement": entitlement,
         "sample": sample,
         "case_key": case_key,
+        "incident": incident,
     }
 
 
@@ -153,6 +172,7 @@ def _path(rule, world) -> str:
         "client_pk": 1,
         "sample_id": world["sample"].id,
         "case_key": world["case_key"],
+        "incident_reference": world["incident"].reference,
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 
@@ -234,3 +254,29 @@ def test_every_back_office_read_writes_exactly_one_audit_event(app, world):
             assert (event.record_type, event.record_id) == ("scrutiny_case", world["case_key"])
         elif "sample_id" in rule.arguments:
             assert (event.record_type, event.record_id) == ("scrutiny_sample", str(world["sample"].id))
+        elif "incident_reference" in rule.arguments:
+            assert (event.record_type, event.record_id) == ("incident", world["incident"].reference)
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_other_team"), [("supervisor", False), ("fcr", True), ("analyst", True)]
+)
+def test_incidents_are_seen_by_team_for_supervisors_and_force_wide_for_the_others(
+    app, world, role, sees_other_team
+):
+    other = Incident(
+        reference="INC/2026/999999",
+        received_at=world["crime"].reported_at,
+        route="online",
+        disclosed_crime=False,
+        team=factories.team(),
+    )
+    db.session.add(other)
+    db.session.commit()
+    client = PageClient(app)
+    sign_in_as(client, factories.staff(world["team"], roles=(role,)))
+    assert client.get(f"/backoffice/incidents/{world['incident'].reference}").status == 200
+    assert client.get(f"/backoffice/incidents/{other.reference}").status == (200 if sees_other_team else 404)
+    listing = client.get("/backoffice/incidents").main_text
+    assert world["incident"].reference in listing
+    assert (other.reference in listing) == sees_other_team
