@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from shared.extensions import db
-from shared.models import Entitlement, OutboxMessage, ScrutinyCase
+from shared.models import Entitlement, Incident, OutboxMessage, ScrutinyCase
 from shared.models.types import utcnow
 from shared.services import api_clients, crimes, links, staff, victim_accounts
 from tests import factories
@@ -98,6 +98,21 @@ def world(ctx, monkeypatch):
         factories.out_of_court_disposal(oic, supervisor)
     sample = factories.scrutiny_sample(fcr, 2)
     case = db.session.scalar(select(ScrutinyCase).where(ScrutinyCase.sample_id == sample.id))
+    # A decision not to record under a May 2023 exclusion, waiting for the team's sign-off.
+    incident = Incident(
+        reference="INC/2026/000042",
+        received_at=crime.reported_at,
+        route="control_room",
+        disclosed_crime=True,
+        team=team,
+        not_recorded_reason="offensive_message",
+        not_recorded_note="A rude message",
+        not_recorded_at=crime.reported_at,
+        not_recorded_by_id=oic.id,
+        needs_sign_off=True,
+    )
+    db.session.add(incident)
+    db.session.commit()
     return {
         "oic": oic,
         "supervisor": supervisor,
@@ -119,6 +134,7 @@ def world(ctx, monkeypatch):
         "panel": panel,
         "sample": sample,
         "case": case,
+        "incident": incident,
     }
 
 
@@ -242,6 +258,11 @@ ROUTES = {
     ),
     "backoffice.panel_case": lambda w: _same(
         f"/backoffice/scrutiny/panel/{w['sample'].id}/{w['case'].case_key}", w["panel"]
+    ),
+    "backoffice.sign_off_incident": lambda w: Target(
+        f"/backoffice/incidents/{w['incident'].reference}/sign-off",
+        f"/backoffice/incidents/{w['incident'].reference}",
+        w["supervisor"],
     ),
 }
 
