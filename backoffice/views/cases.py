@@ -7,7 +7,15 @@ from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import crime_or_404, saved, show_service_error
 from backoffice.views.presenters import failed_notifications, victims_code_panel
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
-from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, STAGES
+from shared.domain.reference_data import (
+    ALL_UPDATE_KINDS,
+    GRAVITY_BANDS,
+    OFFENCE_GROUPS,
+    OFFENCES,
+    OUTCOMES,
+    STAGES,
+    gravity_of,
+)
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.extensions import db
 from shared.models import StaffMember
@@ -104,6 +112,8 @@ def crime(crime_id):
         stages=STAGES,
         offences=OFFENCES,
         groups=OFFENCE_GROUPS,
+        gravity=GRAVITY_BANDS[gravity_of(crime.offence)],
+        gravity_bands=GRAVITY_BANDS,
         outcomes=OUTCOMES,
         kinds=ALL_UPDATE_KINDS,
         canceller=db.session.get(StaffMember, crime.cancelled_by_id) if crime.cancelled_by_id else None,
