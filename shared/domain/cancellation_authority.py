@@ -35,6 +35,11 @@ def _split(text: str, what: str, known: Iterable[str], entry: str) -> list[str]:
     parts = [part.strip() for part in text.split("+")]
     known = tuple(known)
     for part in parts:
+        if what == "role" and part in ROLE_PERMISSIONS and part not in known:
+            raise ValueError(
+                f"{SETTING}: role {part!r} in {entry!r} cannot cancel a crime (it lacks crimes.cancel); "
+                f"roles that can: {', '.join(known)}"
+            )
         if part not in known:
             raise ValueError(f"{SETTING}: unknown {what} {part!r} in {entry!r}; known: {', '.join(known)}")
     if len(set(parts)) != len(parts):

@@ -518,3 +518,31 @@ def test_logs_are_json_lines_except_in_development(environment):
     assert create_app().config["LOG_FORMAT"] == "text"
     environment.setenv("LOG_FORMAT", "json")
     assert create_app().config["LOG_FORMAT"] == "json"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "standard=ddm+fcr",  # the other bands are not covered
+        "standard=ddm, serious=ddm, most_serious=officer",  # a role that cannot cancel
+        "standard=ddm, serious=ddm, most_serious=fcr, serious:C7=fcr",
+    ],
+)
+def test_a_bad_cancellation_matrix_stops_start_up(environment, value):
+    environment.setenv("CANCELLATION_AUTHORISERS", value)
+    with pytest.raises(ConfigError, match="^CANCELLATION_AUTHORISERS: "):
+        create_app()
+
+
+def test_the_cancellation_matrix_is_the_default_unless_the_force_sets_its_own(environment, tmp_path):
+    default = load_config(str(tmp_path), {"APP_ENV": "testing"})["CANCELLATION_AUTHORISERS"]
+    assert default["most_serious", "C2"] == {"fcr"} and default["standard", "C2"] == {"ddm", "fcr"}
+    environment.setenv("CANCELLATION_AUTHORISERS", "standard=ddm+fcr, serious=ddm+fcr, most_serious=fcr")
+    config = create_app().config["CANCELLATION_AUTHORISERS"]
+    assert config["most_serious", "C3"] == {"fcr"} and config["serious", "C2"] == {"ddm", "fcr"}
+    # Given by code, the text is read and checked the same, and the matrix kept.
+    given = load_config(
+        str(tmp_path),
+        {"APP_ENV": "testing", "CANCELLATION_AUTHORISERS": "standard=fcr, serious=fcr, most_serious=fcr"},
+    )
+    assert set(given["CANCELLATION_AUTHORISERS"].values()) == {frozenset({"fcr"})}
