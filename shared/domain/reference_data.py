@@ -186,6 +186,10 @@ OFFENCE_GRAVITY = {
 }
 
 
+# The band of an offence the reference data does not know: the strictest rule applies.
+UNKNOWN_GRAVITY = "most_serious"
+
+
 def gravity_of(offence: str) -> str:
     """The gravity band of an offence code. An offence the reference data does not know
     is taken as most serious, so only the strictest rule can cancel its record."""
@@ -193,7 +197,7 @@ def gravity_of(offence: str) -> str:
         return OFFENCE_GRAVITY[offence]
     known = OFFENCES.get(offence)
     if known is None:
-        return "most_serious"
+        return UNKNOWN_GRAVITY
     return GROUP_GRAVITY.get(known.group, "standard")
 
 

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from shared.config import load_config
 from shared.extensions import db
 from shared.models import AuditEvent, Crime, Entitlement, InvestigationUpdate
+from shared.models.types import utcnow
+from shared.services import calendar, report_export, reports, victims_code_actions
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -149,3 +151,33 @@ def test_a_force_sets_its_own_matrix(app, ctx, monkeypatch, tmp_path):
     db.session.expire_all()
     assert db.session.get(Crime, burglary.id).cancelled_at is None
     assert db.session.get(Crime, rape.id).cancellation_rule == "most_serious:C4=ddm+fcr"
+
+
+def test_the_report_says_how_many_cancellations_were_at_the_right_level(app, ctx, monkeypatch, tmp_path):
+    ddm = factories.staff(roles=("ddm",))
+    # Under a matrix a force once had, a DDM decided that no rape occurred; under today's
+    # default that needs the FCR, so the report counts it as not at the right level.
+    lax = load_config(
+        str(tmp_path),
+        {"APP_ENV": "testing", "CANCELLATION_AUTHORISERS": "standard=ddm, serious=ddm, most_serious=ddm"},
+    )["CANCELLATION_AUTHORISERS"]
+    with monkeypatch.context() as once:
+        once.setitem(app.config, "CANCELLATION_AUTHORISERS", lax)
+        rape = factories.crime(factories.staff(), offence="rape")
+        victims_code_actions.cancel_crime(rape, "C2", "The account was withdrawn.", ddm)
+    burglary = factories.crime(factories.staff(), offence="burglary_residential")
+    victims_code_actions.cancel_crime(burglary, "C2", "Nothing was taken.", ddm)
+    today = calendar.local_date(utcnow())
+
+    recording = reports.compliance(None, today, today).total.recording
+    assert (recording.cancelled, recording.authorised, recording.right_level) == (2, 2, 1)
+    assert reports.percent(recording.right_level_rate) == "50"
+    rows = {row[0]: row for row in report_export.to_csv_rows(reports.compliance(None, today, today))}
+    assert rows["R2G"][1] == "Cancelled crimes authorised at the right level for the offence’s gravity"
+    assert rows["R2G"][3:] == ["50", "1", "1", "", "", "", "2"]
+    assert (
+        report_export.to_dict(reports.compliance(None, today, today))["groups"][0]["recording"][
+            "cancelled_authorised_at_the_right_level"
+        ]
+        == 1
+    )
