@@ -42,6 +42,9 @@ class RecordingOut(BaseModel):
     cancelled: int
     cancelled_authorised_by_ddm_or_fcr: int
     authorised_rate: float | None
+    # By a role the force's matrix allows for the offence's gravity and the reason.
+    cancelled_authorised_at_the_right_level: int
+    right_level_rate: float | None
 
 
 class GroupOut(BaseModel):

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from shared import resources
+from shared.domain import cancellation_authority
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
 from shared.domain.victims_code_rules import timescales
@@ -637,6 +638,16 @@ def _timescales(read: Settings) -> dict[str, int]:
         raise ConfigError(str(error)) from error
 
 
+def _cancellation_authorisers(read: Settings) -> cancellation_authority.Matrix:
+    """The matrix CANCELLATION_AUTHORISERS gives, or the default; kept as read (not as
+    the text) when create_app's config gives it."""
+    name = cancellation_authority.SETTING
+    try:
+        return read._read(name, cancellation_authority.parse(read.text(name)))
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
+
+
 # What production cannot run without, each with what to set it to. REDIS_URL is needed
 # when more than one process serves requests, which is taken to be the case unless
 # SINGLE_PROCESS=on says otherwise: gunicorn's workers, several containers, a restart
@@ -785,6 +796,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # the reference's defaults, each changeable by the force. `contact_update` is the
         # update frequency a new contact plan starts with.
         "VICTIMS_CODE_DAYS": _timescales(read),
+        # Who may authorise cancelling a crime record, by the offence's gravity and the
+        # reason (shared.domain.cancellation_authority, which holds the default).
+        "CANCELLATION_AUTHORISERS": _cancellation_authorisers(read),
         "CASES_PER_PAGE": 25,
         # Page sizes of the other lists that grow with the data. The view that shows a list
         # reads its size here and hands it to the service (shared.services.pager).

@@ -9,11 +9,13 @@ from backoffice.views.presenters import failed_notifications, victims_code_panel
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
 from shared.domain.reference_data import (
     ALL_UPDATE_KINDS,
+    GRAVITY_BANDS,
     OFFENCE_GROUPS,
     OFFENCES,
     OUT_OF_COURT_OUTCOMES,
     OUTCOMES,
     STAGES,
+    gravity_of,
 )
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.extensions import db
@@ -111,6 +113,8 @@ def crime(crime_id):
         stages=STAGES,
         offences=OFFENCES,
         groups=OFFENCE_GROUPS,
+        gravity=GRAVITY_BANDS[gravity_of(crime.offence)],
+        gravity_bands=GRAVITY_BANDS,
         outcomes=OUTCOMES,
         kinds=ALL_UPDATE_KINDS,
         canceller=db.session.get(StaffMember, crime.cancelled_by_id) if crime.cancelled_by_id else None,

@@ -161,6 +161,46 @@ OFFENCES = {
 }
 
 
+# The gravity of an offence decides who may authorise cancelling its record (the May 2023
+# crime recording rules; shared.domain.cancellation_authority). Each offence takes its
+# group's band unless it is named in OFFENCE_GRAVITY; a group not in GROUP_GRAVITY is
+# standard.
+GRAVITY_BANDS = {
+    "standard": _l("Standard"),
+    "serious": _l("Serious"),
+    "most_serious": _l("Most serious"),
+}
+GROUP_GRAVITY = {"sexual": "serious", "robbery": "serious"}
+OFFENCE_GRAVITY = {
+    # Rape and homicide-related offences, and modern slavery: the records whose wrongful
+    # cancellation the inspectorate found most harmful.
+    "rape": "most_serious",
+    "attempted_murder": "most_serious",
+    "modern_slavery": "most_serious",
+    # Serious violence, and the conduct crimes of domestic abuse.
+    "gbh_with_intent": "serious",
+    "kidnap": "serious",
+    "stalking": "serious",
+    "coercive_control": "serious",
+    "arson_endangering_life": "serious",
+}
+
+
+# The band of an offence the reference data does not know: the strictest rule applies.
+UNKNOWN_GRAVITY = "most_serious"
+
+
+def gravity_of(offence: str) -> str:
+    """The gravity band of an offence code. An offence the reference data does not know
+    is taken as most serious, so only the strictest rule can cancel its record."""
+    if offence in OFFENCE_GRAVITY:
+        return OFFENCE_GRAVITY[offence]
+    known = OFFENCES.get(offence)
+    if known is None:
+        return UNKNOWN_GRAVITY
+    return GROUP_GRAVITY.get(known.group, "standard")
+
+
 @dataclass(frozen=True)
 class Outcome:
     code: int

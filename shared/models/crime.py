@@ -54,6 +54,12 @@ class Crime(Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     cancelled_by_role: Mapped[str | None] = mapped_column(String(20))
+    # The gravity band of the offence when it was cancelled, and the rule of the force's
+    # matrix that allowed the authoriser (`serious:C2=fcr`): what an audit needs to judge
+    # "authorised at the right level" (shared.domain.cancellation_authority). Empty for
+    # cancellations made before the matrix.
+    cancellation_gravity: Mapped[str | None] = mapped_column(String(20))
+    cancellation_rule: Mapped[str | None] = mapped_column(String(100))
     # When the records system last changed the crime, for crimes it pushes: an older
     # version arriving late is ignored.
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

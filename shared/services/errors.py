@@ -10,3 +10,9 @@ class ServiceError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+class NotPermitted(ServiceError):
+    """A request the rules refuse to this person, though another may make it (a
+    cancellation that needs a more senior authoriser): a page answers it with 403, so the
+    refusal is audited as a refused change."""

@@ -50,7 +50,7 @@ from shared.services import (
     victims,
     victims_code_actions,
 )
-from shared.services.errors import ServiceError
+from shared.services.errors import NotPermitted, ServiceError
 from shared.services.records_input import CrimeIn, EventIn, VictimIn
 from shared.services.unit_of_work import inside_unit_of_work, transactional, unit_of_work
 
@@ -493,6 +493,10 @@ def post_event(crime: Crime, data: EventIn, by: ApiClient) -> Written[Investigat
                 source_ref=data.event_id,
                 api_client=by,
             )
+        except NotPermitted as error:
+            # The authoriser named may not cancel this crime for this reason (the force's
+            # matrix by gravity): the records system must name one who may.
+            raise ServiceError(error.message, "cancellation/authorised_by") from None
         except ServiceError as error:
             raise Conflict(error.message, error.field) from None
         return Written("created", update)

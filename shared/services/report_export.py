@@ -34,7 +34,8 @@ def _rate_cell(rate: float | None) -> str:
 def to_csv_rows(report: Report) -> list[list[str]]:
     """The header, then a row per metric and group (the total first), then crime
     recording: R2's "met on time" is recorded within 24 hours and "met late" later;
-    R2C's "met on time" is authorised by a DDM or the FCR. Every cell is safe to open
+    R2C's "met on time" is authorised by a DDM or the FCR, R2G's by a role the force's
+    matrix allows for the offence's gravity. Every cell is safe to open
     in a spreadsheet."""
     rows: list[Sequence[str | int]] = [csv_header()]
     for code, label in METRICS.items():
@@ -75,6 +76,20 @@ def to_csv_rows(report: Report) -> list[list[str]]:
                 recording.cancelled,
             ]
         )
+        rows.append(
+            [
+                "R2G",
+                str(RECORDING_METRICS["R2G"]),
+                group.label,
+                _rate_cell(recording.right_level_rate),
+                recording.right_level,
+                recording.cancelled - recording.right_level,
+                "",
+                "",
+                "",
+                recording.cancelled,
+            ]
+        )
     return [[safe_cell(cell) for cell in row] for row in rows]
 
 
@@ -109,6 +124,8 @@ def _recording_dict(recording: Recording | None) -> dict | None:
         "cancelled": recording.cancelled,
         "cancelled_authorised_by_ddm_or_fcr": recording.authorised,
         "authorised_rate": recording.authorised_rate,
+        "cancelled_authorised_at_the_right_level": recording.right_level,
+        "right_level_rate": recording.right_level_rate,
     }
 
 

@@ -16,17 +16,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
-from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, case, func, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    SQLColumnExpression,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from shared.domain.permissions import sees_whole_force
-from shared.domain.reference_data import OFFENCE_GROUPS
+from shared.domain.reference_data import GRAVITY_BANDS, OFFENCE_GROUPS, OFFENCES, UNKNOWN_GRAVITY, gravity_of
 from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, M6_EVENTS, METRICS
 from shared.extensions import db
 from shared.models import Crime, EnhancedRight, Entitlement, StaffMember, Team
@@ -72,6 +83,7 @@ _METRIC_OF_RULE = {
 RECORDING_METRICS = {
     "R2": _l("Crimes recorded within 24 hours of the report"),
     "R2C": _l("Cancelled crimes authorised by a designated decision maker or the force crime registrar"),
+    "R2G": _l("Cancelled crimes authorised at the right level for the offence’s gravity"),
 }
 
 
@@ -117,13 +129,15 @@ class Counts:
 @dataclass(frozen=True)
 class Recording:
     """Crime recording (R2): crimes recorded in the period and how many within 24 hours
-    of the report; crimes cancelled in the period and how many a DDM or the FCR
-    authorised."""
+    of the report; crimes cancelled in the period, how many a DDM or the FCR
+    authorised, and how many by a role the force's matrix allows for the offence's
+    gravity and the reason (R2G: shared.domain.cancellation_authority)."""
 
     recorded: int = 0
     within_24h: int = 0
     cancelled: int = 0
     authorised: int = 0
+    right_level: int = 0
 
     def __add__(self, other: "Recording") -> "Recording":
         return Recording(
@@ -131,6 +145,7 @@ class Recording:
             self.within_24h + other.within_24h,
             self.cancelled + other.cancelled,
             self.authorised + other.authorised,
+            self.right_level + other.right_level,
         )
 
     @property
@@ -140,6 +155,10 @@ class Recording:
     @property
     def authorised_rate(self) -> float | None:
         return _rate(self.authorised, self.cancelled)
+
+    @property
+    def right_level_rate(self) -> float | None:
+        return _rate(self.right_level, self.cancelled)
 
 
 @dataclass(frozen=True)
@@ -375,14 +394,36 @@ def _recording_rows(staff: StaffMember | None, start: date, end: date, split: st
     within = Crime.recorded_at <= day_later(Crime.reported_at)
     cancelled = _between(Crime.cancelled_at, start, end)
     authorised = Crime.cancelled_by_role.in_(CANCEL_ROLES)
-    flags = [recorded, recorded & within, cancelled, cancelled & authorised]
+    flags = [recorded, recorded & within, cancelled, cancelled & authorised, cancelled & _right_level()]
     keys, stmt = _split_keys(
         split, select(*(func.sum(case((flag, 1), else_=0)) for flag in flags)).select_from(Crime)
     )
     stmt = stmt.add_columns(*keys).where(_scope(staff), recorded | cancelled)
     if keys:
         stmt = stmt.group_by(*keys)
-    return {tuple(row[4:]): Recording(*(int(n or 0) for n in row[:4])) for row in db.session.execute(stmt)}
+    width = len(flags)
+    return {
+        tuple(row[width:]): Recording(*(int(n or 0) for n in row[:width])) for row in db.session.execute(stmt)
+    }
+
+
+def _right_level() -> ColumnElement[bool]:
+    """A cancellation authorised by a role the force's matrix allows today for the
+    offence's gravity band and the reason, as SQL: one term per band and reason. An
+    offence the reference data does not know is most serious (gravity_of)."""
+    matrix = current_app.config["CANCELLATION_AUTHORISERS"]
+    offences_of: dict[str, list[str]] = {band: [] for band in GRAVITY_BANDS}
+    for code in OFFENCES:
+        offences_of[gravity_of(code)].append(code)
+    terms = []
+    for (band, reason), roles in matrix.items():
+        offence: ColumnElement[bool] = Crime.offence.in_(offences_of[band])
+        if band == UNKNOWN_GRAVITY:
+            offence = offence | Crime.offence.not_in(list(OFFENCES))
+        terms.append(
+            offence & (Crime.cancellation_reason == reason) & Crime.cancelled_by_role.in_(sorted(roles))
+        )
+    return or_(*terms)
 
 
 # ------------------------------------------------------------------------- groups

@@ -7,10 +7,13 @@ person to fix, and then nothing is kept.
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import format_date
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
+from shared.domain import cancellation_authority, reference_data
+from shared.domain.permissions import ROLE_LABELS
 from shared.domain.reference_data import LANGUAGE_NAMES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, RULES, SUPPORT_SERVICES
 from shared.extensions import db
@@ -28,12 +31,17 @@ from shared.models.types import utcnow
 from shared.models.victim import CONTACT_CHANNELS
 from shared.services import actors, audit, calendar, entitlements, outbox
 from shared.services.actors import Actor
-from shared.services.errors import ServiceError
+from shared.services.errors import NotPermitted, ServiceError
 from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 MAX_REASON = 2000
-CANCEL_ROLES = ("fcr", "ddm")
+CANCEL_ROLES = cancellation_authority.CANCELLING_ROLES
+# The authorisers as a sentence names them.
+ROLE_ARTICLES = {
+    "ddm": _l("a designated decision maker"),
+    "fcr": _l("the force crime registrar"),
+}
 
 
 def _check_when(at: datetime, not_before: datetime, field: str = "date") -> None:
@@ -269,6 +277,13 @@ def assess_enhanced_rights(link: CrimeVictim, chosen: dict[str, str], note: str 
     )
 
 
+def authorisers_text(band: str, reason: str) -> str:
+    """Who may authorise cancelling for `reason` a crime of gravity `band`, in words: "a
+    designated decision maker or the force crime registrar"."""
+    roles = cancellation_authority.authorisers(current_app.config["CANCELLATION_AUTHORISERS"], band, reason)
+    return str(_l(" or ")).join(str(ROLE_ARTICLES.get(role, ROLE_LABELS[role])) for role in roles)
+
+
 @transactional
 def cancel_crime(
     crime: Crime,
@@ -281,19 +296,34 @@ def cancel_crime(
     api_client: ApiClient | None = None,
 ) -> InvestigationUpdate:
     """Cancel a crime record (C1 to C4), authorised by a Designated Decision Maker or the
-    Force Crime Registrar, and commit. Open entitlements no longer apply; each victim is
+    Force Crime Registrar as the force's matrix allows for the offence's gravity and the
+    reason (shared.domain.cancellation_authority), and commit; the gravity and the rule
+    are kept with it. Raises NotPermitted when `by` may not authorise it. Open entitlements no longer apply; each victim is
     owed being told, and their page explains the reason in plain words. A cancellation
     a records system pushes (`api_client`) keeps when it was decided (`at`) and the
     records system's id for it (`source_ref`)."""
-    role = next((r for r in CANCEL_ROLES if r in by.roles), None)
-    if role is None:
-        raise ServiceError(
+    if not set(CANCEL_ROLES) & by.roles:
+        raise NotPermitted(
             _l("Only a Designated Decision Maker or the Force Crime Registrar can cancel a crime")
         )
     if crime.cancelled_at is not None:
         raise ServiceError(_l("This crime record has already been cancelled"))
     if reason not in CANCELLATION_REASONS:
         raise ServiceError(_l("Select the reason for cancelling"), "reason")
+    band = reference_data.gravity_of(crime.offence)
+    matrix = current_app.config["CANCELLATION_AUTHORISERS"]
+    role = cancellation_authority.authorising_role(matrix, band, reason, by.roles)
+    if role is None:
+        raise NotPermitted(
+            _l(
+                "Only %(roles)s can authorise cancelling a crime record for reason %(reason)s "
+                "when the offence is in the %(band)s band",
+                roles=authorisers_text(band, reason),
+                reason=reason,
+                band=reference_data.GRAVITY_BANDS[band],
+            ),
+            "reason",
+        )
     evidence = _reason_text(evidence, _l("Enter the information that justifies the cancellation"), "evidence")
     now = utcnow()
     if at is not None:
@@ -304,6 +334,10 @@ def cancel_crime(
     crime.cancelled_at = decided
     crime.cancelled_by_id = by.id
     crime.cancelled_by_role = role
+    crime.cancellation_gravity = band
+    crime.cancellation_rule = cancellation_authority.rule(
+        band, reason, cancellation_authority.authorisers(matrix, band, reason)
+    )
     crime.stage = "cancelled"
     # The victim reads the reason in plain words (shared.domain.victims_code_rules.CANCELLATION_REASONS).
     update = InvestigationUpdate(

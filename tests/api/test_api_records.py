@@ -616,6 +616,33 @@ def test_an_event_is_recorded_once_whatever_the_retries(app, ctx, api):
     )
 
 
+def test_a_cancellation_pushed_follows_the_gravity_matrix(app, ctx, api):
+    body = create(api, offence="rape")
+    path = f"/crimes/{body['reference']}/events"
+    cancellation = {"reason": "C2", "evidence": "The account was withdrawn.", "authorised_by": api.ddm_collar}
+    cancel = {
+        "event_id": "CAN-G1",
+        "kind": "cancelled",
+        "occurred_at": ago(hours=1),
+        "cancellation": cancellation,
+    }
+    # A DDM may not decide that no rape occurred (the default matrix: the FCR only).
+    refused = problem(api.post(path, cancel), 422)
+    assert pointers(refused) == ["/cancellation/authorised_by"]
+    assert "Only the force crime registrar can authorise" in refused["errors"][0]["detail"]
+    row = crime_row(body["reference"])
+    assert (row.cancelled_at, row.cancellation_rule) == (None, None)
+    # A duplicate the DDM may cancel, and the rule that allowed it is kept.
+    duplicate = {**cancel, "event_id": "CAN-G2", "cancellation": {**cancellation, "reason": "C3"}}
+    assert ok(api.post(path, duplicate), 201)["event"]["kind"] == "cancelled"
+    row = crime_row(body["reference"])
+    assert (row.cancelled_by_role, row.cancellation_gravity, row.cancellation_rule) == (
+        "ddm",
+        "most_serious",
+        "most_serious:C3=ddm+fcr",
+    )
+
+
 def test_a_cancellation_needs_a_ddm_and_ends_what_can_be_pushed(app, ctx, api):
     body = create(api)
     reference = body["reference"]

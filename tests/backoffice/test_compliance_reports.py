@@ -349,7 +349,9 @@ def test_every_metric_matches_the_hand_computed_figures(world):
     assert total.metrics["M7"].total == 10
     # Five crimes recorded in the period, three within 24 hours (C1 exactly at 24
     # hours); one cancellation, by a designated decision maker.
-    assert total.recording == reports.Recording(recorded=5, within_24h=3, cancelled=1, authorised=1)
+    assert total.recording == reports.Recording(
+        recorded=5, within_24h=3, cancelled=1, authorised=1, right_level=1
+    )
     assert reports.percent(total.recording.recording_rate) == "60"
     assert reports.percent(total.recording.authorised_rate) == "100"
 
@@ -433,7 +435,7 @@ def test_officer_split_and_crime_recording_by_group(world):
     assert recording == {
         ann: reports.Recording(recorded=2, within_24h=1, cancelled=0, authorised=0),
         bob: reports.Recording(recorded=1, within_24h=0, cancelled=0, authorised=0),
-        cat: reports.Recording(recorded=2, within_24h=2, cancelled=1, authorised=1),
+        cat: reports.Recording(recorded=2, within_24h=2, cancelled=1, authorised=1, right_level=1),
     }
     assert reports.percent(recording[bob].recording_rate) == "0"
     assert recording[ann].authorised_rate is None  # no cancellations: no data, not 0%
@@ -546,8 +548,8 @@ def test_page_csv_and_command_line_show_the_same_figures(app, client, world):
             assert by_team[group.label] == _shown(group.metrics[code]), (code, group.label)
     assert _table(page, "metric-M9A-table")["Alpha"][0] == "No data"
     recording = _table(page, "recording-table")
-    assert recording["Whole force"] == ["60%", "3", "5", "100%", "1", "1"]
-    assert recording["Alpha"] == ["33.3%", "1", "3", "No data", "0", "0"]
+    assert recording["Whole force"] == ["60%", "3", "5", "100%", "1", "1", "1"]
+    assert recording["Alpha"] == ["33.3%", "1", "3", "No data", "0", "0", "0"]
     # Each trend chart is an image with a text alternative, drawn from a table.
     chart = page.soup.find("svg", role="img")
     assert chart.find("title").get_text(strip=True) and chart.find("desc").get_text(strip=True)

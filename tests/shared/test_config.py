@@ -554,3 +554,31 @@ def test_the_force_name_is_one_short_line(environment):
         environment.setenv("FORCE_NAME", bad)
         with pytest.raises(ConfigError, match="^FORCE_NAME must be the force's name on one line"):
             create_app()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "standard=ddm+fcr",  # the other bands are not covered
+        "standard=ddm, serious=ddm, most_serious=officer",  # a role that cannot cancel
+        "standard=ddm, serious=ddm, most_serious=fcr, serious:C7=fcr",
+    ],
+)
+def test_a_bad_cancellation_matrix_stops_start_up(environment, value):
+    environment.setenv("CANCELLATION_AUTHORISERS", value)
+    with pytest.raises(ConfigError, match="^CANCELLATION_AUTHORISERS: "):
+        create_app()
+
+
+def test_the_cancellation_matrix_is_the_default_unless_the_force_sets_its_own(environment, tmp_path):
+    default = load_config(str(tmp_path), {"APP_ENV": "testing"})["CANCELLATION_AUTHORISERS"]
+    assert default["most_serious", "C2"] == {"fcr"} and default["standard", "C2"] == {"ddm", "fcr"}
+    environment.setenv("CANCELLATION_AUTHORISERS", "standard=ddm+fcr, serious=ddm+fcr, most_serious=fcr")
+    config = create_app().config["CANCELLATION_AUTHORISERS"]
+    assert config["most_serious", "C3"] == {"fcr"} and config["serious", "C2"] == {"ddm", "fcr"}
+    # Given by code, the text is read and checked the same, and the matrix kept.
+    given = load_config(
+        str(tmp_path),
+        {"APP_ENV": "testing", "CANCELLATION_AUTHORISERS": "standard=fcr, serious=fcr, most_serious=fcr"},
+    )
+    assert set(given["CANCELLATION_AUTHORISERS"].values()) == {frozenset({"fcr"})}
