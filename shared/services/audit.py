@@ -88,7 +88,7 @@ def record_alone(
 
 
 # View arguments that name the record a back-office page is about.
-_RECORD_ARGS = (("crime_id", "crime"), ("staff_id", "staff_member"))
+_RECORD_ARGS = (("crime_id", "crime"), ("staff_id", "staff_member"), ("action_id", "action"))
 
 
 def _named_record(view_args: dict | None) -> tuple[str | None, object]:

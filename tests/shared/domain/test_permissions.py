@@ -2,12 +2,14 @@
 each role gets exactly the routes its permissions allow; staff see their team's crimes
 or the whole force's, as their role says."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from shared.domain.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from shared.extensions import db
-from shared.models import API_SCOPES, AuditEvent, Entitlement
+from shared.models import API_SCOPES, Action, AuditEvent, Entitlement, Recommendation
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -16,6 +18,11 @@ ROLES = tuple(ROLE_PERMISSIONS)
 CASEWORK = {"officer", "supervisor"}
 CASE_READERS = {"officer", "supervisor", "ddm", "fcr", "analyst"}
 REPORT_READERS = {"supervisor", "ddm", "fcr", "analyst", "pcc"}
+# The action plan: read by those who oversee the force's recording, the Commissioner's
+# office included; owned and moved on by any of the force's own staff (their own
+# actions only: the walk below makes the walker the owner); managed by the FCR.
+PLAN_READERS = {"supervisor", "ddm", "fcr", "analyst", "pcc"}
+PLAN_OWNERS = {"officer", "supervisor", "ddm", "fcr", "analyst"}
 EVERYONE = set(ROLES)
 
 # The policy, written out: for every back-office route behind sign-in, the roles that
@@ -64,6 +71,17 @@ ALLOWED = {
     "backoffice.reply": {"supervisor"},
     "backoffice.mark_read": {"supervisor"},
     "backoffice.unanswered": {"supervisor"},
+    # The force's action plan
+    "backoffice.action_plan_board": PLAN_READERS,
+    "backoffice.action_plan_export": PLAN_READERS,
+    "backoffice.my_actions": PLAN_OWNERS,
+    "backoffice.action_plan_action": PLAN_OWNERS,
+    "backoffice.change_action_status": PLAN_OWNERS,
+    "backoffice.new_recommendation": {"fcr"},
+    "backoffice.new_action_theme": {"fcr"},
+    "backoffice.new_action": {"fcr"},
+    "backoffice.change_action_owner": {"fcr"},
+    "backoffice.change_action_due_date": {"fcr"},
     # Notifications that could not be sent
     "backoffice.failed_notification_dealt_with": CASEWORK,
 }
@@ -118,7 +136,29 @@ def world(ctx):
     entitlement = db.session.scalar(
         select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
     )
-    return {"team": team, "crime": crime, "link": link, "target": target, "entitlement": entitlement}
+    recommendation = Recommendation(
+        source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
+    )
+    db.session.add(recommendation)
+    db.session.flush()
+    action = Action(
+        recommendation_id=recommendation.id,
+        title="An action",
+        theme="training",
+        owner_id=target.id,
+        due_on=date(2030, 1, 1),
+        status="in_progress",
+    )
+    db.session.add(action)
+    db.session.commit()
+    return {
+        "team": team,
+        "crime": crime,
+        "link": link,
+        "target": target,
+        "entitlement": entitlement,
+        "action": action,
+    }
 
 
 def _path(rule, world) -> str:
@@ -129,6 +169,7 @@ def _path(rule, world) -> str:
         "entitlement_id": world["entitlement"].id,
         "notification_id": 1,
         "client_pk": 1,
+        "action_id": world["action"].id,
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 
@@ -136,6 +177,9 @@ def _path(rule, world) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_role_route_matrix(app, world, role):
     member = factories.staff(world["team"], roles=(role,))
+    # An action's page is its owner's (and the plan's readers'): the walker owns it.
+    world["action"].owner_id = member.id
+    db.session.commit()
     client = PageClient(app)
     sign_in_as(client, member)
     token = client.follow(client.get("/backoffice/")).csrf()
@@ -206,3 +250,5 @@ def test_every_back_office_read_writes_exactly_one_audit_event(app, world):
         assert event.detail == "q=43"
         if "crime_id" in rule.arguments:
             assert (event.record_type, event.record_id) == ("crime", str(world["crime"].id))
+        if "action_id" in rule.arguments:
+            assert (event.record_type, event.record_id) == ("action", str(world["action"].id))
