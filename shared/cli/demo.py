@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from shared.cli import demo_action_plan
 from shared.domain.reference_data import OFFENCES
 from shared.domain.victims_code_rules import KEY_EVENTS, RULES, VRR_OUTCOMES
 from shared.extensions import db
@@ -265,6 +266,7 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
         clock["at"] = now
         _special_cases(made, officers[0], by_name["Helen Carter"], now)
         _messages(made, now)
+    demo_action_plan.load(staff, now)
 
 
 def _staff(password_hash: str) -> list[StaffMember]:
