@@ -134,7 +134,9 @@ def load(staff: list[StaffMember], now: datetime) -> None:
         )
         db.session.add(action)
         db.session.flush()
-        events = [("created", None, "not_started", created, registrar)]
+        events: list[tuple[str, str | None, str, datetime, StaffMember]] = [
+            ("created", None, "not_started", created, registrar)
+        ]
         events.append(("status", "not_started", "in_progress", created + timedelta(days=14), owner))
         if number < COMPLETE:
             done = created + timedelta(days=120 + 3 * number)
