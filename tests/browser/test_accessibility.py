@@ -9,7 +9,7 @@ screenshots in test-artifacts/ for people to review."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pyotp
 import pytest
@@ -22,7 +22,9 @@ from shared.extensions import db
 from shared.models import Entitlement, SecureMessage
 from shared.models.types import utcnow
 from shared.services import (
+    action_plan,
     api_clients,
+    calendar,
     crimes,
     secure_messages,
     staff,
@@ -216,6 +218,14 @@ SCREENS = [
     Screen("compliance report", STAFF, "/backoffice/reports", screenshot="compliance-report"),
     Screen("compliance report by officer", STAFF, "/backoffice/reports?period=quarter&split=officer"),
     Screen("compliance report, with errors", STAFF, "/backoffice/reports?period=custom", status=400),
+    Screen("action plan", STAFF, "/backoffice/action-plan"),
+    Screen("action plan, with errors", STAFF, "/backoffice/action-plan?owner=nobody", status=400),
+    Screen("my actions", STAFF, "/backoffice/action-plan/mine"),
+    Screen("action", STAFF, "/backoffice/action-plan/actions/{action_id}"),
+    Screen("add an action", STAFF, "/backoffice/action-plan/actions/new"),
+    Screen("add an action, with errors", STAFF, "/backoffice/action-plan/actions/new", submit_empty=True),
+    Screen("add a recommendation", STAFF, "/backoffice/action-plan/recommendations/new"),
+    Screen("add a theme", STAFF, "/backoffice/action-plan/themes/new"),
     Screen("staff accounts", STAFF, "/backoffice/staff", screenshot="staff-list"),
     Screen("create a staff account", STAFF, "/backoffice/staff/new"),
     Screen("create a staff account, with errors", STAFF, "/backoffice/staff/new", submit_empty=True),
@@ -291,7 +301,7 @@ def build_scenario(messages) -> dict:
     staff has been sent a set-up link; another has a password but no authenticator app.
     Two records systems are registered for the API, one of them since revoked."""
     team = factories.team("Response team")
-    officer = factories.staff(team, roles=("officer", "supervisor", "ddm", "admin"), name="Sam Taylor")
+    officer = factories.staff(team, roles=("officer", "supervisor", "ddm", "fcr", "admin"), name="Sam Taylor")
     colleague = factories.staff(team, name="Alex Morgan")
     enrolling = factories.staff(factories.team("Control room"), roles=("supervisor",), name="Chris Jones")
     enrolling.totp_secret = None
@@ -351,7 +361,27 @@ def build_scenario(messages) -> dict:
     api_clients.register("Niche RMS", ["crimes:write", "crimes:read", "victims:invite"], by=officer)
     retired, _secret = api_clients.register("Athena", ["reports:read"], by=officer)
     api_clients.revoke(retired, by=officer)
+    recommendation = action_plan.create_recommendation(
+        source="inspection",
+        source_title="Crime data integrity inspection 2014",
+        source_date=date(2014, 8, 21),
+        reference="Recommendation 3",
+        text="Victims should be told when a crime is cancelled, and why.",
+        by=officer,
+    )
+    action = action_plan.create_action(
+        recommendation_id=recommendation.id,
+        title="Tell every victim when their crime is cancelled",
+        description=None,
+        theme="victim_focus",
+        owner=str(officer.id),
+        due_on=calendar.local_date(utcnow()),
+        comment="Agreed at the board.",
+        by=officer,
+    )
+    action_plan.change_status(action, "in_progress", "Letters drafted.", officer)
     return {
+        "action_id": action.id,
         "staff_email": officer.email,
         "signing_in_email": colleague.email,
         "enrolling_email": enrolling.email,
