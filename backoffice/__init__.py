@@ -71,6 +71,7 @@ def record_outcome(response):
 
 from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     account,
+    action_plan,
     api_clients,
     audit_log,
     cancellation,

@@ -807,6 +807,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "VICTIMS_PER_PAGE": 10,
         "ADMIN_PER_PAGE": 50,
         "AUDIT_PER_PAGE": 50,
+        "ACTION_PLAN_PER_PAGE": 50,
         # Histories shown only in part: their latest rows, and per Victims' Code right
         # of a victim, what is still to do and the most recent.
         "HISTORY_ROWS": 50,

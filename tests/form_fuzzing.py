@@ -70,6 +70,8 @@ class Form:
 
     fields: dict[str, list[str]] = field(default_factory=dict)
     choices: dict[str, list[str]] = field(default_factory=dict)
+    # A form made with a prefix (several forms on one page) names its token `PREFIX-csrf_token`.
+    csrf_name: str = "csrf_token"
 
 
 def _same_path(action: str, path: str) -> bool:
@@ -94,7 +96,10 @@ def _fields(tag) -> Form:
     form = Form()
     for element in tag.find_all(["input", "select", "textarea", "button"]):
         name = element.get("name")
-        if not name or name == "csrf_token":
+        if name == "csrf_token" or (name or "").endswith("-csrf_token"):
+            form.csrf_name = name
+            continue
+        if not name:
             continue
         kind = (element.get("type") or "").lower()
         if element.name == "select":
@@ -139,11 +144,11 @@ def filled_in(draw, form: Form) -> list[tuple[str, str]]:
     return pairs
 
 
-def encoded(pairs: list[tuple[str, str]], csrf_token: str | None) -> bytes:
+def encoded(pairs: list[tuple[str, str]], csrf_token: str | None, csrf_name: str = "csrf_token") -> bytes:
     """An application/x-www-form-urlencoded body; lone surrogates go as their bytes."""
     data = [(k.encode(), v.encode("utf-8", "surrogatepass")) for k, v in pairs]
     if csrf_token is not None:
-        data.append((b"csrf_token", csrf_token.encode()))
+        data.append((csrf_name.encode(), csrf_token.encode()))
     return urlencode(data).encode()
 
 

@@ -10,7 +10,7 @@ The list of routes comes from the app: a new POST route fails
 import functools
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from shared.extensions import db
-from shared.models import Entitlement, Incident, OutboxMessage, ScrutinyCase
+from shared.models import Action, Entitlement, Incident, OutboxMessage, Recommendation, ScrutinyCase
 from shared.models.types import utcnow
 from shared.services import api_clients, crimes, links, staff, victim_accounts
 from tests import factories
@@ -112,6 +112,21 @@ def world(ctx, monkeypatch):
         needs_sign_off=True,
     )
     db.session.add(incident)
+    # An action plan with one action, owned by the officer.
+    recommendation = Recommendation(
+        source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
+    )
+    db.session.add(recommendation)
+    db.session.flush()
+    action = Action(
+        recommendation_id=recommendation.id,
+        title="An action",
+        theme="training",
+        owner_id=oic.id,
+        due_on=date(2030, 1, 1),
+        status="in_progress",
+    )
+    db.session.add(action)
     db.session.commit()
     return {
         "oic": oic,
@@ -135,6 +150,7 @@ def world(ctx, monkeypatch):
         "sample": sample,
         "case": case,
         "incident": incident,
+        "action": action,
     }
 
 
@@ -167,6 +183,11 @@ def _thread(w, rest: str) -> Target:
 def _entitlement(w, rest: str = "") -> Target:
     path = _crime(w, f"/entitlements/{w['entitlement'].id}{rest}")
     return Target(path, path, w["oic"])
+
+
+def _action(w, rest: str, user) -> Target:
+    page = f"/backoffice/action-plan/actions/{w['action'].id}"
+    return Target(page + rest, page, user)
 
 
 def _same(path: str, user) -> Target:
@@ -264,6 +285,12 @@ ROUTES = {
         f"/backoffice/incidents/{w['incident'].reference}",
         w["supervisor"],
     ),
+    "backoffice.new_recommendation": lambda w: _same("/backoffice/action-plan/recommendations/new", w["fcr"]),
+    "backoffice.new_action_theme": lambda w: _same("/backoffice/action-plan/themes/new", w["fcr"]),
+    "backoffice.new_action": lambda w: _same("/backoffice/action-plan/actions/new", w["fcr"]),
+    "backoffice.change_action_status": lambda w: _action(w, "/status", w["oic"]),
+    "backoffice.change_action_owner": lambda w: _action(w, "/owner", w["fcr"]),
+    "backoffice.change_action_due_date": lambda w: _action(w, "/due-date", w["fcr"]),
 }
 
 # POST routes the fuzzer cannot reach, each with the reason.
@@ -341,7 +368,7 @@ def test_hostile_values_in_every_field_never_give_a_5xx_nor_change_what_was_save
 
     # With it, the route itself answers: the set-up gives the permission, the records
     # and the session the route needs.
-    page = _send(client, target, encoded(_as_filled_in(form), token))
+    page = _send(client, target, encoded(_as_filled_in(form), token, form.csrf_name))
     assert page.status not in (401, 403, 404, 405, 410), (endpoint, page.status)
     location = page.response.headers.get("Location", "")
     assert "sign-in" not in location or endpoint.endswith("sign_out"), (endpoint, location)
@@ -356,7 +383,7 @@ def test_hostile_values_in_every_field_never_give_a_5xx_nor_change_what_was_save
         _enter(client, target, secret)
         pairs = data.draw(filled_in(form), label="fields")
         before = snapshot()
-        page = _send(client, target, encoded(pairs, token))
+        page = _send(client, target, encoded(pairs, token, form.csrf_name))
         seen.append(page.status)
         assert page.status < 500, (endpoint, pairs, page.status)
         if 400 <= page.status < 500:

@@ -50,18 +50,28 @@ PERMISSIONS = {
     "incidents.sign_off": _l(
         "Sign off their team’s decisions not to record a crime under a May 2023 exclusion"
     ),
+    "action_plan.read": _l("See the force’s action plan after an inspection, and export it"),
+    "action_plan.own": _l("See the action-plan actions they own and move them on"),
+    "action_plan.manage": _l(
+        "Manage the force’s action plan: recommendations, actions, owners, due dates, and completing actions"
+    ),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
+# The force's action plan (shared.services.action_plan): the Force Crime Registrar's team
+# manages it; supervisors, decision makers, analysts and the Commissioner's office read
+# it; any of the force's own staff may be given an action to own and move on.
+_PLAN_READ = {"action_plan.read", "action_plan.own"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Victims' secure messages are read by whoever answers them: the officer in charge,
     # and the team's supervisors, who see what waits for a reply and hand a case on
     # (shared.services.secure_messages.may_read). Roles that see every crime in the force
     # to check the Code or a crime's record do not need what a victim wrote.
-    "officer": frozenset(_CASEWORK | {"account", "messages.read"}),
+    "officer": frozenset(_CASEWORK | {"account", "messages.read", "action_plan.own"}),
     "supervisor": frozenset(
         _CASEWORK
+        | _PLAN_READ
         | {
             "account",
             "messages.read",
@@ -72,13 +82,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "incidents.sign_off",
         }
     ),
-    "ddm": frozenset({"account", "cases.view", "crimes.cancel", "reports.view", "incidents.read"}),
-    "fcr": frozenset(
-        {"account", "cases.view", "crimes.cancel", "reports.view", "incidents.read", "scrutiny.manage"}
+    "ddm": frozenset(
+        _PLAN_READ | {"account", "cases.view", "crimes.cancel", "reports.view", "incidents.read"}
     ),
-    "analyst": frozenset({"account", "cases.view", "reports.view", "incidents.read"}),
-    # The Police and Crime Commissioner's office: compliance figures, never case records.
-    "pcc": frozenset({"account", "reports.view"}),
+    "fcr": frozenset(
+        _PLAN_READ
+        | {
+            "account",
+            "cases.view",
+            "crimes.cancel",
+            "reports.view",
+            "incidents.read",
+            "scrutiny.manage",
+            "action_plan.manage",
+        }
+    ),
+    "analyst": frozenset(_PLAN_READ | {"account", "cases.view", "reports.view", "incidents.read"}),
+    # The Police and Crime Commissioner's office: compliance figures, never case records;
+    # the action plan's board and export, not an action's page with the staff's comments.
+    "pcc": frozenset({"account", "reports.view", "action_plan.read"}),
     "admin": frozenset({"account", "staff.manage", "audit.view", "api_clients.manage"}),
     # A member of the Commissioner's out-of-court disposal scrutiny panel, from outside
     # the force: the anonymised cases of a sample, never a record (shared.services.scrutiny).

@@ -1,6 +1,7 @@
 """The shared model. Importing this package registers every table."""
 
 from shared.models import append_only  # noqa: F401  (registers the session guard)
+from shared.models.action_plan import Action, ActionEvent, ActionTheme, Recommendation
 from shared.models.api import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
 from shared.models.audit import AuditEvent
 from shared.models.crime import Crime, CrimeVictim
@@ -23,6 +24,10 @@ from shared.models.victim import CONTACT_CHANNELS, LANGUAGES, LINK_PURPOSES, Acc
 from shared.models.worker_heartbeat import WorkerHeartbeat
 
 __all__ = [
+    "Action",
+    "ActionEvent",
+    "ActionTheme",
+    "Recommendation",
     "API_SCOPES",
     "ApiClient",
     "ApiToken",

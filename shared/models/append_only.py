@@ -8,6 +8,7 @@ long enough ago. Its statements carry the execution option PURGE; nothing else d
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from shared.models.action_plan import ActionEvent
 from shared.models.audit import AuditEvent
 from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
 from shared.models.investigation import InternalNote, InvestigationUpdate
@@ -23,6 +24,7 @@ APPEND_ONLY = (
     EnhancedRight,
     ContactPlan,
     OutboxAttempt,
+    ActionEvent,
     OutOfCourtCapture,
     ScrutinyGrade,
     ScrutinyFinding,

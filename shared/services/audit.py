@@ -94,6 +94,7 @@ _RECORD_ARGS = (
     ("case_key", "scrutiny_case"),
     ("sample_id", "scrutiny_sample"),
     ("incident_reference", "incident"),
+    ("action_id", "action"),
 )
 
 

@@ -9,7 +9,7 @@ screenshots in test-artifacts/ for people to review."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pyotp
 import pytest
@@ -23,7 +23,9 @@ from shared.extensions import db
 from shared.models import Crime, Entitlement, Incident, ScrutinyCase, SecureMessage
 from shared.models.types import utcnow
 from shared.services import (
+    action_plan,
     api_clients,
+    calendar,
     crimes,
     incidents,
     scrutiny,
@@ -247,6 +249,14 @@ SCREENS = [
         "/backoffice/scrutiny/panel/{sample_id}/{case_key}",
         submit_empty=True,
     ),
+    Screen("action plan", STAFF, "/backoffice/action-plan"),
+    Screen("action plan, with errors", STAFF, "/backoffice/action-plan?owner=nobody", status=400),
+    Screen("my actions", STAFF, "/backoffice/action-plan/mine"),
+    Screen("action", STAFF, "/backoffice/action-plan/actions/{action_id}"),
+    Screen("add an action", STAFF, "/backoffice/action-plan/actions/new"),
+    Screen("add an action, with errors", STAFF, "/backoffice/action-plan/actions/new", submit_empty=True),
+    Screen("add a recommendation", STAFF, "/backoffice/action-plan/recommendations/new"),
+    Screen("add a theme", STAFF, "/backoffice/action-plan/themes/new"),
     Screen("staff accounts", STAFF, "/backoffice/staff", screenshot="staff-list"),
     Screen("create a staff account", STAFF, "/backoffice/staff/new"),
     Screen("create a staff account, with errors", STAFF, "/backoffice/staff/new", submit_empty=True),
@@ -399,7 +409,27 @@ def build_scenario(messages) -> dict:
     api_clients.register("Niche RMS", ["crimes:write", "crimes:read", "victims:invite"], by=officer)
     retired, _secret = api_clients.register("Athena", ["reports:read"], by=officer)
     api_clients.revoke(retired, by=officer)
+    recommendation = action_plan.create_recommendation(
+        source="inspection",
+        source_title="Crime data integrity inspection 2014",
+        source_date=date(2014, 8, 21),
+        reference="Recommendation 3",
+        text="Victims should be told when a crime is cancelled, and why.",
+        by=officer,
+    )
+    action = action_plan.create_action(
+        recommendation_id=recommendation.id,
+        title="Tell every victim when their crime is cancelled",
+        description=None,
+        theme="victim_focus",
+        owner=str(officer.id),
+        due_on=calendar.local_date(utcnow()),
+        comment="Agreed at the board.",
+        by=officer,
+    )
+    action_plan.change_status(action, "in_progress", "Letters drafted.", officer)
     return {
+        "action_id": action.id,
         "staff_email": officer.email,
         "signing_in_email": colleague.email,
         "enrolling_email": enrolling.email,

@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.cli import demo
+from shared.domain.action_plan import THEMES
 from shared.domain.reference_data import OUT_OF_COURT_OUTCOMES
 from shared.domain.victims_code_rules import KEY_EVENTS, RULES, STATUSES, VRR_OUTCOMES
 from shared.extensions import db
 from shared.factory import create_app
 from shared.models import (
+    ActionEvent,
     AuditEvent,
     Crime,
     EnhancedRight,
@@ -19,6 +21,7 @@ from shared.models import (
     InternalNote,
     InvestigationUpdate,
     OutOfCourtCapture,
+    Recommendation,
     ScrutinyCase,
     ScrutinyGrade,
     ScrutinyResponse,
@@ -26,7 +29,7 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import entitlements, outbox_failures, totp, victims_code_queries
+from shared.services import action_plan, entitlements, outbox_failures, totp, victims_code_queries
 from shared.services.entitlements import status_expression
 
 
@@ -191,4 +194,22 @@ def test_the_demo_has_conversations_and_a_message_that_could_not_be_sent(app, ct
     # Nothing is waiting to be sent: the demo starts with an empty outbox.
     assert not db.session.scalar(
         select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+    )
+
+
+def test_the_demo_has_the_force_s_action_plan(app, ctx):
+    """38 actions in the five themes from an inspection and its re-inspection: 29
+    complete, 9 in progress, two of them overdue, each with a dated history."""
+    now = utcnow()
+    demo.load(now=now, crimes=3)
+    summary = action_plan.summary(now.date())
+    assert (summary.total, summary.by_status) == (38, {"complete": 29, "in_progress": 9})
+    assert summary.overdue == 2
+    assert {key for (key, _label), counts in summary.by_theme.items() if counts} == set(THEMES)
+    sources = set(db.session.scalars(select(Recommendation.source_title)))
+    assert sources == {"Crime data integrity inspection 2014", "Crime data integrity re-inspection 2015"}
+    events = db.session.scalar(select(func.count()).select_from(ActionEvent))
+    assert events == 29 * 4 + 9 * 3
+    assert not db.session.scalar(
+        select(func.count()).select_from(ActionEvent).where(ActionEvent.comment == "")
     )

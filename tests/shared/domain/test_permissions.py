@@ -2,12 +2,14 @@
 each role gets exactly the routes its permissions allow; staff see their team's crimes
 or the whole force's, as their role says."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from shared.domain.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from shared.extensions import db
-from shared.models import API_SCOPES, AuditEvent, Entitlement, Incident, ScrutinyCase
+from shared.models import API_SCOPES, Action, AuditEvent, Entitlement, Incident, Recommendation, ScrutinyCase
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -16,6 +18,11 @@ ROLES = tuple(ROLE_PERMISSIONS)
 CASEWORK = {"officer", "supervisor"}
 CASE_READERS = {"officer", "supervisor", "ddm", "fcr", "analyst"}
 REPORT_READERS = {"supervisor", "ddm", "fcr", "analyst", "pcc"}
+# The action plan: read by those who oversee the force's recording, the Commissioner's
+# office included; owned and moved on by any of the force's own staff (their own
+# actions only: the walk below makes the walker the owner); managed by the FCR.
+PLAN_READERS = {"supervisor", "ddm", "fcr", "analyst", "pcc"}
+PLAN_OWNERS = {"officer", "supervisor", "ddm", "fcr", "analyst"}
 EVERYONE = set(ROLES)
 
 # The policy, written out: for every back-office route behind sign-in, the roles that
@@ -72,6 +79,17 @@ ALLOWED = {
     "backoffice.panel_samples": {"panel"},
     "backoffice.panel_sample": {"panel"},
     "backoffice.panel_case": {"panel"},
+    # The force's action plan
+    "backoffice.action_plan_board": PLAN_READERS,
+    "backoffice.action_plan_export": PLAN_READERS,
+    "backoffice.my_actions": PLAN_OWNERS,
+    "backoffice.action_plan_action": PLAN_OWNERS,
+    "backoffice.change_action_status": PLAN_OWNERS,
+    "backoffice.new_recommendation": {"fcr"},
+    "backoffice.new_action_theme": {"fcr"},
+    "backoffice.new_action": {"fcr"},
+    "backoffice.change_action_owner": {"fcr"},
+    "backoffice.change_action_due_date": {"fcr"},
     # Notifications that could not be sent
     "backoffice.failed_notification_dealt_with": CASEWORK,
     # Staying signed in when warned that the session is about to end
@@ -149,6 +167,20 @@ def world(ctx):
         needs_sign_off=True,
     )
     db.session.add(incident)
+    recommendation = Recommendation(
+        source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
+    )
+    db.session.add(recommendation)
+    db.session.flush()
+    action = Action(
+        recommendation_id=recommendation.id,
+        title="An action",
+        theme="training",
+        owner_id=target.id,
+        due_on=date(2030, 1, 1),
+        status="in_progress",
+    )
+    db.session.add(action)
     db.session.commit()
     return {
         "team": team,
@@ -159,6 +191,7 @@ def world(ctx):
         "sample": sample,
         "case_key": case_key,
         "incident": incident,
+        "action": action,
     }
 
 
@@ -173,6 +206,7 @@ def _path(rule, world) -> str:
         "sample_id": world["sample"].id,
         "case_key": world["case_key"],
         "incident_reference": world["incident"].reference,
+        "action_id": world["action"].id,
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 
@@ -180,6 +214,9 @@ def _path(rule, world) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_role_route_matrix(app, world, role):
     member = factories.staff(world["team"], roles=(role,))
+    # An action's page is its owner's (and the plan's readers'): the walker owns it.
+    world["action"].owner_id = member.id
+    db.session.commit()
     client = PageClient(app)
     sign_in_as(client, member)
     token = client.follow(client.get("/backoffice/")).csrf()
@@ -256,6 +293,8 @@ def test_every_back_office_read_writes_exactly_one_audit_event(app, world):
             assert (event.record_type, event.record_id) == ("scrutiny_sample", str(world["sample"].id))
         elif "incident_reference" in rule.arguments:
             assert (event.record_type, event.record_id) == ("incident", world["incident"].reference)
+        elif "action_id" in rule.arguments:
+            assert (event.record_type, event.record_id) == ("action", str(world["action"].id))
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 hold across every route rather than on one example."""
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.extensions import db
-from shared.models import Entitlement, ScrutinyCase
+from shared.models import Action, Entitlement, Recommendation, ScrutinyCase
 from shared.services import links
 from shared.web.login import safe_next
 from tests import factories
@@ -65,9 +65,24 @@ def staff_client(app, ctx):
     )
     factories.out_of_court_disposal(member, factories.staff(team, roles=("supervisor",)))
     sample = factories.scrutiny_sample(member, 1)
+    recommendation = Recommendation(
+        source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
+    )
+    db.session.add(recommendation)
+    db.session.flush()
+    action = Action(
+        recommendation_id=recommendation.id,
+        title="An action",
+        theme="training",
+        owner_id=member.id,
+        due_on=date(2030, 1, 1),
+    )
+    db.session.add(action)
+    db.session.commit()
     client = PageClient(app)
     sign_in_as(client, member)
     return client, {
+        "action_id": action.id,
         "crime_id": crime.id,
         "link_id": link.id,
         "staff_id": member.id,
