@@ -30,4 +30,4 @@ def require_victim():
     return None
 
 
-from portal.views import account, cases, messages, onelogin, rights  # noqa: E402,F401  (registers the routes)
+from portal.views import account, cases, messages, onelogin, requests, rights  # noqa: E402,F401  (registers the routes)
