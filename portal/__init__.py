@@ -36,6 +36,7 @@ from portal.views import (  # noqa: E402,F401  (registers the routes)
     messages,
     onelogin,
     public_pages,
+    requests,
     rights,
     session_timeout,
 )

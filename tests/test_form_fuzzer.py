@@ -91,6 +91,7 @@ def world(ctx, monkeypatch):
     decided_link = factories.victim(decided, oic)
     factories.update(decided, oic, kind="arrest", text="Arrested.", visible=False)
     crimes.record_outcome(decided, 15, None, False, oic)
+    reviewer = factories.active_victim(decided, oic)
     # Out-of-court disposals in a scrutiny sample, for the registrar and the panel.
     fcr = factories.staff(team, roles=("fcr",))
     panel = factories.staff(team, roles=("panel",))
@@ -151,6 +152,7 @@ def world(ctx, monkeypatch):
         "case": case,
         "incident": incident,
         "action": action,
+        "reviewer": reviewer,
     }
 
 
@@ -188,6 +190,11 @@ def _entitlement(w, rest: str = "") -> Target:
 def _action(w, rest: str, user) -> Target:
     page = f"/backoffice/action-plan/actions/{w['action'].id}"
     return Target(page + rest, page, user)
+
+
+def _own(link, rest: str) -> Target:
+    path = f"/cases/{link.public_id}{rest}"
+    return Target(path, path, link.victim, portal=True)
 
 
 def _same(path: str, user) -> Target:
@@ -291,6 +298,9 @@ ROUTES = {
     "backoffice.change_action_status": lambda w: _action(w, "/status", w["oic"]),
     "backoffice.change_action_owner": lambda w: _action(w, "/owner", w["fcr"]),
     "backoffice.change_action_due_date": lambda w: _action(w, "/due-date", w["fcr"]),
+    "portal.request_update": lambda w: _own(w["link"], "/update-request"),
+    "portal.complain": lambda w: _own(w["link"], "/complaint"),
+    "portal.ask_for_review": lambda w: _own(w["reviewer"], "/review"),
 }
 
 # POST routes the fuzzer cannot reach, each with the reason.

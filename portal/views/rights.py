@@ -36,7 +36,7 @@ ENHANCED_FOR_VICTIM = {
 }
 
 # Rules whose ways say how the victim was told ("by phone"), not what was done.
-TOLD_RULES = frozenset({"acknowledgement", "event_told", "contact_update"})
+TOLD_RULES = frozenset({"acknowledgement", "event_told", "contact_update", "update_request"})
 
 TAGS = {
     "met_on_time": (_l("Done"), "govuk-tag--green"),

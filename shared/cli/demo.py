@@ -723,6 +723,14 @@ def _messages(made, now: datetime) -> None:
                     detail="SMTP SMTPServerDisconnected",
                 )
             )
+    # A victim asked online for an update this morning: the officer owes an answer.
+    waiting = next(
+        ((c, link) for c, link, _oic in online if c.outcome is None and c.cancelled_at is None), None
+    )
+    if waiting:
+        entitlements.open_entitlement(
+            waiting[1], "update_request", now - timedelta(hours=3), False, detail="Has the CCTV been checked?"
+        )
 
 
 def logins() -> list[tuple[str, str, str, str | None]]:

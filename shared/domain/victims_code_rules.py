@@ -60,6 +60,7 @@ TRIGGERS = {
     "reported": _l("Crime reported"),
     "key_event": _l("Key event"),
     "contact_plan": _l("Contact plan"),
+    "victim_request": _l("Update asked for by the victim"),
     "complaint": _l("Complaint received"),
     "vrr_request": _l("Review requested"),
 }
@@ -203,6 +204,22 @@ RULES: dict[str, Rule] = {
             "calendar",
             28,
             28,
+            _contact_ways(),
+        ),
+        Rule(
+            "update_request",
+            _l("Right 6: to be given information about the investigation"),
+            "M7",
+            _l("Update asked for by the victim"),
+            _l("An answer to your request for an update"),
+            _l(
+                "You can ask for an update on your case at any time. The officer in charge "
+                "must answer you by the date we give you when you ask."
+            ),
+            "victim_request",
+            "working",
+            2,
+            2,
             _contact_ways(),
         ),
         Rule(

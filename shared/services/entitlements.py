@@ -360,7 +360,10 @@ def on_key_event(crime: Crime, event_kind: str, update: InvestigationUpdate, by:
 
 def on_visible_update(crime: Crime, update: InvestigationUpdate) -> None:
     """An update the victim can read, posted to a victim who uses the service, is the
-    update their contact plan asks for: it is met, and the next one falls due."""
+    update their contact plan asks for: it is met, and the next one falls due. It also
+    answers any update a victim asked for online (on time or late, by its due date)."""
+    for ent in _open_of(crime, "update_request"):
+        close(ent, "met", at=update.created_at, way=PORTAL_WAY.code)
     opened = _open_of(crime, "contact_update")
     if not opened:
         return

@@ -12,6 +12,7 @@ from shared.extensions import db
 from shared.models import (
     Crime,
     CrimeVictim,
+    Entitlement,
     InvestigationUpdate,
     SecureMessage,
     StaffMember,
@@ -54,7 +55,8 @@ def _case() -> Select:
 def _case_page() -> Select:
     """What the victim's case page shows of their case (parameters `victim_id` and
     `public_id`), as one plain row: the crime, its officer in charge, the messages from
-    staff the victim has not read and the number of updates meant for them. Built once."""
+    staff the victim has not read, the number of updates meant for them and the update
+    they asked for that is still to come. Built once."""
     unread = (
         select(func.count())
         .where(
@@ -72,6 +74,17 @@ def _case_page() -> Select:
         )
         .scalar_subquery()
     )
+    # The victim's request for an update still to be answered (one at most is open).
+    asked = (
+        select(Entitlement.triggered_at, Entitlement.due_at)
+        .where(
+            Entitlement.crime_victim_id == CrimeVictim.id,
+            Entitlement.rule == "update_request",
+            Entitlement.state == "open",
+        )
+        .order_by(Entitlement.id)
+        .limit(1)
+    )
     return (
         select(
             CrimeVictim.public_id,
@@ -87,6 +100,8 @@ def _case_page() -> Select:
             StaffMember.collar_number.label("officer_collar_number"),
             unread.label("unread_messages"),
             shown.label("victim_updates"),
+            asked.with_only_columns(Entitlement.triggered_at).scalar_subquery().label("update_asked_at"),
+            asked.with_only_columns(Entitlement.due_at).scalar_subquery().label("update_due_at"),
         )
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)

@@ -26,6 +26,7 @@ from shared.models import (
     Entitlement,
     InvestigationUpdate,
     StaffMember,
+    Victim,
 )
 from shared.models.types import utcnow
 from shared.models.victim import CONTACT_CHANNELS
@@ -36,6 +37,9 @@ from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
 MAX_REASON = 2000
+# What a victim may write in the short optional boxes of their online requests: it is
+# kept beside the entitlement, as a one-line subject for staff.
+MAX_VICTIM_DETAIL = 200
 CANCEL_ROLES = cancellation_authority.CANCELLING_ROLES
 # The authorisers as a sentence names them.
 ROLE_ARTICLES = {
@@ -121,22 +125,53 @@ def mark_not_applicable(ent: Entitlement, reason: str, by: StaffMember) -> None:
     audit.record("entitlement.not_applicable", "crime", ent.crime_id, detail=f"{ent.rule} {ent.id}", actor=by)
 
 
+def victim_words(text: str | None, field: str) -> str | None:
+    """What a victim wrote in a short optional box on the portal, or None: at most
+    MAX_VICTIM_DETAIL characters, kept as one line (CleanLine) beside the entitlement."""
+    text = " ".join((text or "").split())
+    if len(text) > MAX_VICTIM_DETAIL:
+        raise ServiceError(_l("Enter %(max)d characters or fewer", max=MAX_VICTIM_DETAIL), field)
+    return text or None
+
+
+def _from_victim(by: StaffMember | Victim) -> bool:
+    return isinstance(by, Victim)
+
+
+def _staff(by: StaffMember | Victim) -> StaffMember | None:
+    """Who to name in the entitlement's history: staff, or no one when the victim asked."""
+    return by if isinstance(by, StaffMember) else None
+
+
 @transactional
-def record_complaint(link: CrimeVictim, received_at: datetime, summary: str, by: StaffMember) -> Entitlement:
-    """A complaint from the victim: it is to be acknowledged or answered within 10
-    working days. Commits."""
-    summary = _reason_text(summary, _l("Enter what the complaint is about"))[:200]
+def record_complaint(
+    link: CrimeVictim, received_at: datetime, summary: str | None, by: StaffMember | Victim
+) -> Entitlement:
+    """A complaint from the victim, recorded by staff or made by the victim online: it is
+    to be acknowledged or answered within 10 working days. Staff say what it is about;
+    online, what went wrong is the victim's to give or not. Commits."""
+    if _from_victim(by):
+        detail = victim_words(summary, "summary")
+    else:
+        detail = _reason_text(summary, _l("Enter what the complaint is about"))[:200]
     _check_when(received_at, link.crime.reported_at)
     rights = entitlements.current_rights([link.id])[link.id]
-    ent = entitlements.open_entitlement(link, "complaint", received_at, bool(rights), detail=summary, by=by)
+    ent = entitlements.open_entitlement(
+        link, "complaint", received_at, bool(rights), detail=detail, by=_staff(by)
+    )
     audit.record("entitlement.complaint", "crime", link.crime_id, detail=f"complaint {ent.id}", actor=by)
     return ent
 
 
 @transactional
-def record_review_request(link: CrimeVictim, requested_at: datetime, by: StaffMember) -> list[Entitlement]:
-    """A request under the Victims' Right to Review: acknowledged within 10 working days,
-    decided within 30. Refused when the right does not apply to the decision. Commits."""
+def record_review_request(
+    link: CrimeVictim, requested_at: datetime, by: StaffMember | Victim, reason: str | None = None
+) -> list[Entitlement]:
+    """A request under the Victims' Right to Review, recorded by staff or made by the
+    victim online (with their reason, if they give one): acknowledged within 10 working
+    days, decided within 30. Refused when the right does not apply to the decision, when
+    it was asked for after the 3-month window, or while an earlier request of this
+    victim is still to be decided. Commits."""
     crime = link.crime
     # The right applies only to an outcome, which is always stored with when it was made.
     if crime.outcome_at is None or not entitlements.review_applies(crime):
@@ -146,9 +181,27 @@ def record_review_request(link: CrimeVictim, requested_at: datetime, by: StaffMe
             )
         )
     _check_when(requested_at, crime.outcome_at)
+    last_day = entitlements.review_request_by(crime)
+    if last_day is not None and calendar.local_date(requested_at) > last_day:
+        raise ServiceError(
+            _l(
+                "A review had to be asked for by %(day)s, 3 months after the decision",
+                day=format_date(last_day, "d MMMM yyyy"),
+            )
+        )
+    waiting = db.session.scalar(
+        select(Entitlement.id).where(
+            Entitlement.crime_victim_id == link.id,
+            Entitlement.rule == "vrr_decide",
+            Entitlement.state == "open",
+        )
+    )
+    if waiting is not None:
+        raise ServiceError(_l("A review has already been asked for and is not decided yet"))
+    detail = victim_words(reason, "reason") if _from_victim(by) else None
     rights = entitlements.current_rights([link.id])[link.id]
     opened = [
-        entitlements.open_entitlement(link, rule, requested_at, bool(rights), by=by)
+        entitlements.open_entitlement(link, rule, requested_at, bool(rights), detail=detail, by=_staff(by))
         for rule in ("vrr_acknowledge", "vrr_decide")
     ]
     audit.record("entitlement.review_request", "crime", crime.id, detail=f"review {opened[0].id}", actor=by)

@@ -59,6 +59,13 @@ def submit(page: Page, fields: dict[str, str] | None = None) -> Response:
     return sent.value
 
 
+def write_too_much(page: Page) -> Response:
+    """A note longer than the box takes: the form comes back with the error summary."""
+    response = submit(page, {"main form textarea": "x" * 201})
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    return response
+
+
 def enrol(page: Page) -> Response:
     """Add the key shown on the page to an "authenticator app" and send its code: the
     recovery codes are shown next."""
@@ -144,6 +151,23 @@ SCREENS = [
     Screen("messages with the officer", VICTIM, "/cases/{public_id}/messages", screenshot="victim-messages"),
     Screen(
         "messages with the officer, with errors", VICTIM, "/cases/{public_id}/messages", submit_empty=True
+    ),
+    Screen("ask for an update", VICTIM, "/cases/{public_id}/update-request", screenshot="ask-for-an-update"),
+    Screen(
+        "ask for an update, with errors",
+        VICTIM,
+        "/cases/{public_id}/update-request",
+        status=400,
+        then=write_too_much,
+    ),
+    Screen("ask for a review", VICTIM, "/cases/{public_id}/review"),
+    Screen("make a complaint", VICTIM, "/cases/{public_id}/complaint", screenshot="make-a-complaint"),
+    Screen(
+        "make a complaint, with errors",
+        VICTIM,
+        "/cases/{public_id}/complaint",
+        status=400,
+        then=write_too_much,
     ),
     Screen("change your password", VICTIM, "/account/password", screenshot="change-password"),
     Screen("change your password, with errors", VICTIM, "/account/password", submit_empty=True),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from shared.extensions import db
-from shared.models import AuditEvent
+from shared.models import AuditEvent, Entitlement
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -95,3 +95,20 @@ def test_a_victim_never_receives_another_victims_crime(world, asker, owner, whic
         and "%2F" not in identifier.upper()
     ):
         assert after == before + 1, "a refused request must be in the audit trail"
+
+
+@pytest.mark.parametrize("path", ["update-request", "review", "complaint"])
+def test_a_victim_cannot_ask_or_complain_on_another_victims_crime(world, path):
+    """Asking for an update or a review, or complaining, on a crime that is not the
+    asker's: 404 on reading and on sending, nothing recorded, the attempt audited."""
+    mine, other = world["links"][0], world["links"][1]
+    client = world["clients"][0]
+    token = client.get(f"/cases/{mine.public_id}/complaint").csrf()
+    owed = select(func.count()).select_from(Entitlement).where(Entitlement.crime_victim_id == other.id)
+    before = db.session.scalar(owed)
+    denied = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "victim.case_denied")
+    refused_before = db.session.scalar(denied)
+    assert client.get(f"/cases/{other.public_id}/{path}").status == 404
+    assert client.post(f"/cases/{other.public_id}/{path}", {"csrf_token": token}).status == 404
+    assert db.session.scalar(owed) == before
+    assert db.session.scalar(denied) == refused_before + 2
