@@ -139,6 +139,9 @@ NUMBERS: dict[str, Number] = {
     "OUTBOX_BACKOFF_MAX_SECONDS": Number(3600, low=0, unit="seconds"),
     "OUTBOX_BATCH": Number(20),
     "OUTBOX_LEASE_SECONDS": Number(600, unit="seconds"),
+    # How long a message GOV.UK Notify took may go without a delivery receipt before the
+    # worker asks Notify its status (and then again, each time this long after).
+    "NOTIFY_POLL_AFTER_MINUTES": Number(60, unit="minutes"),
     # Secure messages: the longest a message may be, and after how many working days
     # without a reply supervisors see a victim's message (at most a year's, as for the
     # Victims' Code timescales).
@@ -537,6 +540,18 @@ def _sender_settings(env: str, read: Settings) -> dict:
     return settings
 
 
+def _callback_token(read: Settings) -> str | None:
+    """NOTIFY_CALLBACK_TOKEN: the bearer token the force gives GOV.UK Notify for its
+    delivery receipts (shared.web.notify_callbacks); none, and receipts are not taken."""
+    token = read.secret("NOTIFY_CALLBACK_TOKEN")
+    if token is not None and (len(token) < METRICS_TOKEN_LENGTH or any(c.isspace() for c in token)):
+        raise ConfigError(
+            f"NOTIFY_CALLBACK_TOKEN must be at least {METRICS_TOKEN_LENGTH} characters with no spaces "
+            "(for example the output of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+        )
+    return token
+
+
 LOG_FORMATS = ("json", "text")
 # A bearer token shorter than this could be guessed.
 METRICS_TOKEN_LENGTH = 32
@@ -726,6 +741,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "OUTBOX_BACKOFF_MAX_SECONDS": read.whole("OUTBOX_BACKOFF_MAX_SECONDS"),
         "OUTBOX_BATCH": read.whole("OUTBOX_BATCH"),
         "OUTBOX_LEASE_SECONDS": read.whole("OUTBOX_LEASE_SECONDS"),
+        # GOV.UK Notify's delivery receipts: the callback's token and when to ask instead.
+        "NOTIFY_CALLBACK_TOKEN": _callback_token(read),
+        "NOTIFY_POLL_AFTER_MINUTES": read.whole("NOTIFY_POLL_AFTER_MINUTES"),
+        # Whether the officer in charge is emailed (content-free) when a victim writes.
+        "STAFF_MESSAGE_ALERTS": read.flag("STAFF_MESSAGE_ALERTS", False),
         "SECURE_MESSAGE_MAX_LENGTH": read.whole("SECURE_MESSAGE_MAX_LENGTH"),
         "MESSAGE_REPLY_WORKING_DAYS": read.whole("MESSAGE_REPLY_WORKING_DAYS"),
         "API_TOKEN_SECONDS": read.whole("API_TOKEN_SECONDS"),
