@@ -385,10 +385,16 @@ def needed_templates() -> list[str]:
     ]
 
 
-def notify_templates(value) -> dict[str, str]:
+# Kinds a force needs a template for only when it turns them on: the officer's alert
+# of a victim's message (STAFF_MESSAGE_ALERTS).
+OPTIONAL_KINDS = {"victim_wrote": "STAFF_MESSAGE_ALERTS"}
+
+
+def notify_templates(value, turned_on: frozenset[str] = frozenset()) -> dict[str, str]:
     """NOTIFY_TEMPLATES as {kind.channel.language: template id}: a dict, JSON, or
     `new_update.email.en=<id>,new_update.email.cy=<id>,...`. Raises ConfigError for a
-    missing or unknown template or an id that is not a UUID."""
+    missing or unknown template or an id that is not a UUID. A template of an optional
+    kind is needed only when its setting is in `turned_on`."""
     if isinstance(value, dict):
         templates = dict(value)
     else:
@@ -400,8 +406,13 @@ def notify_templates(value) -> dict[str, str]:
                 raise ConfigError(f"NOTIFY_TEMPLATES is not valid JSON: {error}.") from None
         else:
             templates = _pairs("NOTIFY_TEMPLATES", text, "kind.channel.language=template-id")
-    needed = needed_templates()
-    unknown = sorted(set(templates) - set(needed))
+    known = needed_templates()
+    needed = [
+        name
+        for name in known
+        if OPTIONAL_KINDS.get(name.split(".")[0]) is None or OPTIONAL_KINDS[name.split(".")[0]] in turned_on
+    ]
+    unknown = sorted(set(templates) - set(known))
     missing = [name for name in needed if name not in templates]
     if unknown:
         raise ConfigError(f"NOTIFY_TEMPLATES names templates the service does not use: {', '.join(unknown)}.")
@@ -535,7 +546,9 @@ def _sender_settings(env: str, read: Settings) -> dict:
         settings.update(
             NOTIFY_API_KEY=key,
             NOTIFY_BASE_URL=read.url("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
-            NOTIFY_TEMPLATES=notify_templates(templates),
+            NOTIFY_TEMPLATES=notify_templates(
+                templates, frozenset(name for name in OPTIONAL_KINDS.values() if read.flag(name, False))
+            ),
         )
     return settings
 

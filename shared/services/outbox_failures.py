@@ -20,6 +20,7 @@ REASONS = {
     "opted_out": _l("They asked not to receive updates"),
     "channel": _l("They asked to be contacted by phone or letter"),
     "no_account": _l("They do not use the online service"),
+    "disabled": _l("Their staff account is disabled"),
     # Failed.
     "no_address": _l("There is no email address or mobile number to send it to"),
     "no_channel": _l("This service is not set up to send text messages"),
@@ -32,7 +33,7 @@ REASONS = {
     "provider_failed": _l("It could not be delivered because of a problem at the message provider"),
     "unreadable": _l("It could not be read: the service’s secret key has changed since it was written"),
 }
-WITHHELD = frozenset({"not_safe", "opted_out", "channel", "no_account"})
+WITHHELD = frozenset({"not_safe", "opted_out", "channel", "no_account", "disabled"})
 
 
 def failed_for_crime(crime: Crime, victim_ids: Collection[int]) -> list[OutboxMessage]:

@@ -242,3 +242,53 @@ def test_the_daily_limit_is_waited_out_until_midnight_uk_time(ctx, notify):
         [message] = outbox_rows()
         assert message.attempts == 0
         assert message.next_attempt_at == datetime(2026, 7, 15, 23, 0, tzinfo=UTC)
+
+
+# Staff told of new victim messages (STAFF_MESSAGE_ALERTS).
+
+
+@pytest.fixture
+def alerts(app):
+    app.config["STAFF_MESSAGE_ALERTS"] = True
+    yield
+    app.config["STAFF_MESSAGE_ALERTS"] = False
+
+
+def test_the_officer_is_told_of_a_victims_message_without_any_detail(ctx, notify, alerts):
+    from shared.services import secure_messages
+
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    link = factories.active_victim(crime, officer)
+    secure_messages.send_from_victim(link, "He came back last night.", link.victim)
+    secure_messages.send_from_victim(link, "And again today.", link.victim)
+    assert outbox_worker.drain()["sent"] == 1  # one alert waiting is enough
+
+    [sent] = notify.notifications
+    assert sent.template.name == "victim_wrote.email.en"
+    assert (sent.type, sent.to) == ("email", officer.email)
+    assert sent.personalisation == {"link": "http://localhost/backoffice/messages"}
+    words = sent.content["subject"] + sent.content["body"]
+    for detail in (crime.reference, crime.offence, link.victim.name, "He came back", officer.name):
+        assert str(detail) not in words
+
+
+def test_no_alert_without_the_setting_and_none_to_a_disabled_account(ctx, app, notify):
+    from shared.services import secure_messages
+
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    secure_messages.send_from_victim(link, "Hello", link.victim)
+    assert outbox_rows() == []
+
+    app.config["STAFF_MESSAGE_ALERTS"] = True
+    try:
+        officer.active = False
+        db.session.commit()
+        secure_messages.send_from_victim(link, "Hello again", link.victim)
+        assert outbox_worker.drain()["withheld"] == 1
+    finally:
+        app.config["STAFF_MESSAGE_ALERTS"] = False
+    assert notify.notifications == []
+    [message] = outbox_rows()
+    assert (message.kind, message.status, message.reason) == ("victim_wrote", "withheld", "disabled")
