@@ -4,7 +4,7 @@ worker asking Notify the status of messages still unconfirmed. A message not del
 goes to the officer's "not sent" list and flags the address it went to; a forged receipt
 changes nothing; Notify's daily limit is waited out until midnight UK time."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -54,8 +54,7 @@ def _sent_update(channel="email"):
         )
     factories.update(crime, officer)
     assert outbox_worker.drain()["sent"] == 1
-    [notification] = [n for n in outbox_worker_notifications()]
-    return link, notification
+    return link, outbox_worker_notifications()[-1]
 
 
 _server = {}
@@ -292,3 +291,23 @@ def test_no_alert_without_the_setting_and_none_to_a_disabled_account(ctx, app, n
     assert notify.notifications == []
     [message] = outbox_rows()
     assert (message.kind, message.status, message.reason) == ("victim_wrote", "withheld", "disabled")
+
+
+def test_the_compliance_report_counts_delivered_failed_and_pending(ctx, notify, client):
+    from shared.services import report_export, reports
+
+    day = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+    with time_machine.travel(day, tick=False):
+        links = [_sent_update()[0] for _ in range(3)]
+        ids = [n.id for n in notify.notifications]
+        notify.send_callback(client, ids[0], TOKEN, "delivered")
+        notify.send_callback(client, ids[1], TOKEN, "permanent-failure")
+        # Waiting for Notify's receipt, and one not sent yet.
+        factories.update(links[0].crime, links[0].crime.officer_in_charge)
+        report = reports.compliance(None, day.date(), day.date())
+    assert (report.notifications.delivered, report.notifications.failed, report.notifications.pending) == (1, 1, 2)
+    assert report_export.to_dict(report)["notifications"] == {"delivered": 1, "failed": 1, "pending": 2, "total": 4}
+    [row] = [row for row in report_export.to_csv_rows(report) if row[0] == "N"]
+    assert row[4:] == ["1", "1", "", "2", "", "4"]
+    # Another day: none.
+    assert reports.compliance(None, date(2026, 11, 4), date(2026, 11, 4)).notifications.total == 0
