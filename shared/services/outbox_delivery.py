@@ -12,6 +12,7 @@ the address).
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -117,10 +118,10 @@ def unconfirmed(now: datetime, limit: int) -> list[int]:
     )
 
 
-def poll_unconfirmed(sender, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
+def poll_unconfirmed(sender: object, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
     """Ask Notify the status of one batch of unconfirmed messages and record it: how many
     were asked, and how many changed. A sender that cannot tell (SMTP) is not asked."""
-    status_of = getattr(sender, "status", None)
+    status_of: Callable[[str], str | None] | None = getattr(sender, "status", None)
     counts = {"asked": 0, "changed": 0}
     if status_of is None:
         return counts
@@ -129,7 +130,7 @@ def poll_unconfirmed(sender, now: datetime | None = None, limit: int | None = No
     db.session.commit()
     for message_id in ids:
         message = db.session.get_one(OutboxMessage, message_id)
-        provider_ref = message.provider_ref
+        provider_ref = message.provider_ref or ""
         db.session.commit()
         try:
             status = status_of(provider_ref)

@@ -29,7 +29,9 @@ REASONS = {
     "gave_up": _l("It could not be sent after several tries"),
     # Sent, then not delivered (GOV.UK Notify's receipt).
     "undeliverable": _l("It could not be delivered: the email address or mobile number does not work"),
-    "not_delivered": _l("It could not be delivered: the inbox was full or the phone was off for several days"),
+    "not_delivered": _l(
+        "It could not be delivered: the inbox was full or the phone was off for several days"
+    ),
     "provider_failed": _l("It could not be delivered because of a problem at the message provider"),
     "unreadable": _l("It could not be read: the service’s secret key has changed since it was written"),
 }

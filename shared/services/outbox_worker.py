@@ -154,7 +154,7 @@ def _finish(
     if rows_changed(done) != 1:
         logger.warning("Outbox message %s: claim lost before recording %s", message_id, outcome)
         return False
-    number = db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id))
+    number = db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)) or 0
     if not counted:
         number += 1
     db.session.add(

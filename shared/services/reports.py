@@ -478,7 +478,7 @@ def notifications(staff: StaffMember | None, start: date, end: date) -> Notifica
     pending. One query."""
     delivered = OutboxMessage.delivery.in_(("delivered", "sent"))
     failed = OutboxMessage.status == "failed"
-    about = OutboxMessage.crime_id.in_(select(Crime.id).where(_scope(staff)))
+    about: ColumnElement[bool] = OutboxMessage.crime_id.in_(select(Crime.id).where(_scope(staff)))
     if _whole_force(staff):
         about = about | OutboxMessage.crime_id.is_(None)
     row = db.session.execute(

@@ -79,7 +79,9 @@ def _record() -> Response:
         raise Problem(404)
     if not _authorised():
         logger.warning("Delivery receipt refused: no token or the wrong one")
-        raise Problem(401, "Send the callback token as a bearer token.", headers={"WWW-Authenticate": "Bearer"})
+        raise Problem(
+            401, "Send the callback token as a bearer token.", headers={"WWW-Authenticate": "Bearer"}
+        )
     if request.mimetype != "application/json":
         raise Problem(415, "Send the receipt as application/json.")
     try:

@@ -25,8 +25,8 @@ import threading
 import time
 import uuid
 from collections import deque
-from datetime import UTC, datetime
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import jwt
 import pytest

@@ -173,7 +173,9 @@ def test_a_receipt_that_is_not_notifys_is_refused(ctx, notify, client, body):
         assert answer.status_code == 400
     elif body == "STATUS":
         answer = client.post(
-            "/notify/delivery-receipts", json={**notify.callback_body(sent.id), "status": "read"}, headers=auth
+            "/notify/delivery-receipts",
+            json={**notify.callback_body(sent.id), "status": "read"},
+            headers=auth,
         )
         assert answer.status_code == 422
     else:
@@ -214,8 +216,14 @@ def test_unconfirmed_messages_are_polled_and_a_late_receipt_changes_nothing(ctx,
         assert (_message().status, _message().delivery) == ("failed", "permanent-failure")
         # Notify's receipt arrives after the poll: the same status, nothing changes.
         answer = notify.send_callback(client, sent.id, TOKEN)
-        assert (answer.status_code, answer.get_json()) == (200, {"status": "permanent-failure", "changed": False})
-    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "message.not_delivered")).all()) == 1
+        assert (answer.status_code, answer.get_json()) == (
+            200,
+            {"status": "permanent-failure", "changed": False},
+        )
+    assert (
+        len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "message.not_delivered")).all())
+        == 1
+    )
     assert [r.path for r in notify.requests if r.method == "GET"] == [f"/v2/notifications/{sent.id}"] * 2
 
 
@@ -305,8 +313,17 @@ def test_the_compliance_report_counts_delivered_failed_and_pending(ctx, notify, 
         # Waiting for Notify's receipt, and one not sent yet.
         factories.update(links[0].crime, links[0].crime.officer_in_charge)
         report = reports.compliance(None, day.date(), day.date())
-    assert (report.notifications.delivered, report.notifications.failed, report.notifications.pending) == (1, 1, 2)
-    assert report_export.to_dict(report)["notifications"] == {"delivered": 1, "failed": 1, "pending": 2, "total": 4}
+    assert (report.notifications.delivered, report.notifications.failed, report.notifications.pending) == (
+        1,
+        1,
+        2,
+    )
+    assert report_export.to_dict(report)["notifications"] == {
+        "delivered": 1,
+        "failed": 1,
+        "pending": 2,
+        "total": 4,
+    }
     [row] = [row for row in report_export.to_csv_rows(report) if row[0] == "N"]
     assert row[4:] == ["1", "1", "", "2", "", "4"]
     # Another day: none.
