@@ -328,3 +328,17 @@ def test_the_compliance_report_counts_delivered_failed_and_pending(ctx, notify, 
     assert row[4:] == ["1", "1", "", "2", "", "4"]
     # Another day: none.
     assert reports.compliance(None, date(2026, 11, 4), date(2026, 11, 4)).notifications.total == 0
+
+
+def test_the_officer_sees_the_address_is_not_working(ctx, notify, client):
+    from tests.pages import PageClient
+    from tests.signed_in import sign_in_as
+
+    link, sent = _sent_update()
+    officer = link.crime.officer_in_charge
+    notify.send_callback(client, sent.id, TOKEN, "permanent-failure")
+    pages = PageClient(client.application)
+    sign_in_as(pages, officer)
+    page = pages.get(f"/backoffice/crimes/{link.crime_id}")
+    assert page.status == 200
+    assert "Not working: a message could not be delivered" in page.main_text
