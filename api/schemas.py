@@ -59,6 +59,13 @@ class TrendOut(BaseModel):
     metrics: dict[str, list[CountsOut]]
 
 
+class NotificationsOut(BaseModel):
+    delivered: int = Field(description="Emails and texts GOV.UK Notify confirmed were delivered.")
+    failed: int = Field(description="Those that could not be sent or delivered.")
+    pending: int = Field(description="Those waiting to be sent, or sent with no receipt yet.")
+    total: int
+
+
 class ComplianceReportOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -69,4 +76,7 @@ class ComplianceReportOut(BaseModel):
     generated_at: AwareDatetime
     metrics: dict[str, str] = Field(description="Each metric's code and what it measures.")
     groups: list[GroupOut] = Field(description="The whole force first, then each group of the split.")
+    notifications: NotificationsOut = Field(
+        description="What became of the messages to victims written in the period (the whole report)."
+    )
     trend: TrendOut

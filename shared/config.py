@@ -140,6 +140,9 @@ NUMBERS: dict[str, Number] = {
     "OUTBOX_BACKOFF_MAX_SECONDS": Number(3600, low=0, unit="seconds"),
     "OUTBOX_BATCH": Number(20),
     "OUTBOX_LEASE_SECONDS": Number(600, unit="seconds"),
+    # How long a message GOV.UK Notify took may go without a delivery receipt before the
+    # worker asks Notify its status (and then again, each time this long after).
+    "NOTIFY_POLL_AFTER_MINUTES": Number(60, unit="minutes"),
     # Secure messages: the longest a message may be, and after how many working days
     # without a reply supervisors see a victim's message (at most a year's, as for the
     # Victims' Code timescales).
@@ -383,10 +386,16 @@ def needed_templates() -> list[str]:
     ]
 
 
-def notify_templates(value) -> dict[str, str]:
+# Kinds a force needs a template for only when it turns them on: the officer's alert
+# of a victim's message (STAFF_MESSAGE_ALERTS).
+OPTIONAL_KINDS = {"victim_wrote": "STAFF_MESSAGE_ALERTS"}
+
+
+def notify_templates(value, turned_on: frozenset[str] = frozenset()) -> dict[str, str]:
     """NOTIFY_TEMPLATES as {kind.channel.language: template id}: a dict, JSON, or
     `new_update.email.en=<id>,new_update.email.cy=<id>,...`. Raises ConfigError for a
-    missing or unknown template or an id that is not a UUID."""
+    missing or unknown template or an id that is not a UUID. A template of an optional
+    kind is needed only when its setting is in `turned_on`."""
     if isinstance(value, dict):
         templates = dict(value)
     else:
@@ -398,8 +407,13 @@ def notify_templates(value) -> dict[str, str]:
                 raise ConfigError(f"NOTIFY_TEMPLATES is not valid JSON: {error}.") from None
         else:
             templates = _pairs("NOTIFY_TEMPLATES", text, "kind.channel.language=template-id")
-    needed = needed_templates()
-    unknown = sorted(set(templates) - set(needed))
+    known = needed_templates()
+    needed = [
+        name
+        for name in known
+        if OPTIONAL_KINDS.get(name.split(".")[0]) is None or OPTIONAL_KINDS[name.split(".")[0]] in turned_on
+    ]
+    unknown = sorted(set(templates) - set(known))
     missing = [name for name in needed if name not in templates]
     if unknown:
         raise ConfigError(f"NOTIFY_TEMPLATES names templates the service does not use: {', '.join(unknown)}.")
@@ -533,9 +547,23 @@ def _sender_settings(env: str, read: Settings) -> dict:
         settings.update(
             NOTIFY_API_KEY=key,
             NOTIFY_BASE_URL=read.url("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
-            NOTIFY_TEMPLATES=notify_templates(templates),
+            NOTIFY_TEMPLATES=notify_templates(
+                templates, frozenset(name for name in OPTIONAL_KINDS.values() if read.flag(name, False))
+            ),
         )
     return settings
+
+
+def _callback_token(read: Settings) -> str | None:
+    """NOTIFY_CALLBACK_TOKEN: the bearer token the force gives GOV.UK Notify for its
+    delivery receipts (shared.web.notify_callbacks); none, and receipts are not taken."""
+    token = read.secret("NOTIFY_CALLBACK_TOKEN")
+    if token is not None and (len(token) < METRICS_TOKEN_LENGTH or any(c.isspace() for c in token)):
+        raise ConfigError(
+            f"NOTIFY_CALLBACK_TOKEN must be at least {METRICS_TOKEN_LENGTH} characters with no spaces "
+            "(for example the output of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+        )
+    return token
 
 
 LOG_FORMATS = ("json", "text")
@@ -737,6 +765,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "OUTBOX_BACKOFF_MAX_SECONDS": read.whole("OUTBOX_BACKOFF_MAX_SECONDS"),
         "OUTBOX_BATCH": read.whole("OUTBOX_BATCH"),
         "OUTBOX_LEASE_SECONDS": read.whole("OUTBOX_LEASE_SECONDS"),
+        # GOV.UK Notify's delivery receipts: the callback's token and when to ask instead.
+        "NOTIFY_CALLBACK_TOKEN": _callback_token(read),
+        "NOTIFY_POLL_AFTER_MINUTES": read.whole("NOTIFY_POLL_AFTER_MINUTES"),
+        # Whether the officer in charge is emailed (content-free) when a victim writes.
+        "STAFF_MESSAGE_ALERTS": read.flag("STAFF_MESSAGE_ALERTS", False),
         "SECURE_MESSAGE_MAX_LENGTH": read.whole("SECURE_MESSAGE_MAX_LENGTH"),
         "MESSAGE_REPLY_WORKING_DAYS": read.whole("MESSAGE_REPLY_WORKING_DAYS"),
         "API_TOKEN_SECONDS": read.whole("API_TOKEN_SECONDS"),

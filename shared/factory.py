@@ -17,6 +17,7 @@ from shared.web import (
     locale,
     logs,
     metrics,
+    notify_callbacks,
     single_sign_on,
     static_files,
     templating,
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     # large, of the wrong kind or holding text that cannot be stored is refused unread.
     input_guard.init_app(app)
     health.init_app(app)
+    notify_callbacks.init_app(app)
     db.init_app(app)
     transactions.init_app(app)
     # Before CSRF, so that floods of forged or token-less posts are counted too.

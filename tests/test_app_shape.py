@@ -224,6 +224,8 @@ def test_every_route_is_public_on_purpose_or_needs_a_signed_in_user(app):
         "health_ready",
         # Needs no sign-in, but a bearer token (tests/shared/web/test_metrics.py).
         "metrics",
+        # GOV.UK Notify's delivery receipts: its bearer token (tests/shared/clients/test_notify_delivery.py).
+        "notify_delivery_receipts",
         "i18n.switch",
         "portal.index",
         "portal.sign_in",

@@ -7,6 +7,7 @@ import socket
 import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy.exc import DBAPIError
@@ -15,7 +16,7 @@ from shared.config import needed_templates
 from shared.domain.notification_kinds import KINDS, notify_template
 from shared.extensions import db
 from shared.models.types import utcnow
-from shared.services import outbox_status, outbox_worker, worker_heartbeat
+from shared.services import outbox_delivery, outbox_status, outbox_worker, worker_heartbeat
 
 logger = logging.getLogger("trackmycrime.outbox")
 
@@ -29,9 +30,13 @@ def send_notifications_command(once: bool, poll: float):
     stopped (Ctrl-C or SIGTERM ends it after the notification in hand); several can run at
     once against PostgreSQL."""
     worker = outbox_worker.worker_name()
+    sender = current_app.extensions["notification_sender"]
     if once:
         counts = outbox_worker.drain(worker)
         click.echo(", ".join(f"{value} {key}" for key, value in counts.items()))
+        asked = outbox_delivery.poll_unconfirmed(sender)
+        if asked["asked"]:
+            click.echo(f"{asked['asked']} delivery statuses asked, {asked['changed']} changed")
         return
     stopping = []
 
@@ -50,6 +55,9 @@ def send_notifications_command(once: bool, poll: float):
         try:
             worker_heartbeat.beat(worker)
             counts = outbox_worker.deliver_due(worker)
+            # Messages GOV.UK Notify took and has not confirmed for a while: ask it (a
+            # bounded batch a turn), in case its receipt never came.
+            outbox_delivery.poll_unconfirmed(sender)
         except DBAPIError as error:
             # The database is restarting or unreachable: wait and try again. The unit of
             # work that failed has rolled itself back; the heartbeat is not one.

@@ -47,6 +47,11 @@ class TemporaryFailure(Exception):
         self.detail = detail[:300]
 
 
+class DailyLimit(TemporaryFailure):
+    """GOV.UK Notify's daily sending limit is reached: nothing more goes until it resets
+    at midnight UK time, and waiting for it is not a failure."""
+
+
 class PermanentFailure(Exception):
     """The provider refused the message and would refuse it again. `reason` is one of
     shared.services.outbox_failures.REASONS."""
@@ -152,6 +157,8 @@ class NotifySender:
     the kind of message and the language (NOTIFY_TEMPLATES)."""
 
     channels = ("email", "sms")
+    # Notify says later whether each message was delivered (shared.services.outbox_delivery).
+    confirms = True
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.templates = config["NOTIFY_TEMPLATES"]
@@ -197,6 +204,13 @@ class NotifySender:
             raise TemporaryFailure("Notify answered without a notification id")
         return str(answer["id"])
 
+    def status(self, notification_id: str) -> str | None:
+        """Notify's status for one of its notifications ("get a notification by id"), or
+        None when it answered without one. Raises Notify's client errors."""
+        answer = self.client.get_notification_by_id(notification_id)
+        status = answer.get("status") if isinstance(answer, dict) else None
+        return str(status) if status is not None else None
+
 
 def _notify_failure(error: "APIError") -> Exception:
     """A temporary or permanent failure for Notify's answer. Notify answers 429 when a
@@ -209,6 +223,10 @@ def _notify_failure(error: "APIError") -> Exception:
     )
     first = errors[0] if errors else {}
     detail = f"Notify {status} {first.get('error', '')}: {first.get('message', '')}".strip()
+    if status == 429 and (
+        first.get("error") == "TooManyRequestsError" or "Exceeded send limits" in str(first.get("message"))
+    ):
+        return DailyLimit(detail)
     if status == 429 or status >= 500:
         return TemporaryFailure(detail)
     text = str(first.get("message", ""))

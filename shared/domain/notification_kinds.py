@@ -111,6 +111,21 @@ KINDS: dict[str, MessageKind] = {
             ),
             _l("You have a new message on Track My Crime. Sign in to read it: %(link)s"),
         ),
+        # To the officer in charge when a victim writes, if the force turns it on
+        # (STAFF_MESSAGE_ALERTS): no offence, reference or name, as for the victims.
+        MessageKind(
+            "victim_wrote",
+            "staff",
+            "case",
+            ("link",),
+            _l("a notice of a new message from a victim"),
+            _l("A victim has sent you a message"),
+            _l(
+                "A victim has sent you a message on Track My Crime.\n\n"
+                "Sign in to read it:\n%(link)s\n\n"
+                "We do not put any details in emails, to keep victims' information safe."
+            ),
+        ),
     )
 }
 

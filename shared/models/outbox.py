@@ -47,6 +47,12 @@ class OutboxMessage(Model):
     # A failed message stays in front of the officer until someone says it is dealt with.
     dealt_with_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     dealt_with_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What GOV.UK Notify says became of a message it took (shared.services.outbox_delivery):
+    # its id for it, its status (`sending`, `delivered`, `permanent-failure`...) and when
+    # the service last asked or was told.
+    provider_ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    delivery: Mapped[str | None] = mapped_column(String(20))
+    delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def reference(self) -> str:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Date, ForeignKey, Index, String, text
+from sqlalchemy import Date, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES  # noqa: F401  (LANGUAGES: the ones a victim may prefer)
@@ -44,6 +44,10 @@ class Victim(Model):
     # When the owner of the address confirmed the case is hers and it joined her record.
     merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     phone: Mapped[str | None] = mapped_column(String(40))
+    # When a message to the email address or mobile number could not be delivered (GOV.UK
+    # Notify's receipt): shown to the officer as not working, forgotten when it changes.
+    email_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     preferred_language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE)
     contact_channel: Mapped[str] = mapped_column(String(10), default="email")
     interpreter_language: Mapped[str | None] = mapped_column(CleanLine(100))
@@ -90,3 +94,17 @@ class AccountLink(Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+@event.listens_for(Victim.email, "set")
+def _email_changed(victim: Victim, value, old, initiator) -> None:
+    """A new email address has not failed yet."""
+    if value != old:
+        victim.email_failed_at = None
+
+
+@event.listens_for(Victim.phone, "set")
+def _phone_changed(victim: Victim, value, old, initiator) -> None:
+    """A new mobile number has not failed yet."""
+    if value != old:
+        victim.phone_failed_at = None

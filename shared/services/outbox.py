@@ -43,6 +43,22 @@ def enqueue(
         )
         if waiting is not None:
             return waiting
+    if KINDS[kind].about == "case" and staff is not None:
+        # The same for an officer: one alert waiting about a case is enough.
+        waiting = db.session.scalar(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.kind == kind,
+                OutboxMessage.staff_id == staff.id,
+                OutboxMessage.crime_id == crime_id,
+                OutboxMessage.status == "pending",
+                OutboxMessage.attempts == 0,
+                OutboxMessage.claimed_by.is_(None),
+            )
+            .limit(1)
+        )
+        if waiting is not None:
+            return waiting
     message = OutboxMessage(
         kind=kind,
         victim_id=victim.id if victim is not None else None,

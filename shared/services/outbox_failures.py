@@ -20,15 +20,22 @@ REASONS = {
     "opted_out": _l("They asked not to receive updates"),
     "channel": _l("They asked to be contacted by phone or letter"),
     "no_account": _l("They do not use the online service"),
+    "disabled": _l("Their staff account is disabled"),
     # Failed.
     "no_address": _l("There is no email address or mobile number to send it to"),
     "no_channel": _l("This service is not set up to send text messages"),
     "address_refused": _l("The email address or mobile number was refused"),
     "refused": _l("The message provider refused it"),
     "gave_up": _l("It could not be sent after several tries"),
+    # Sent, then not delivered (GOV.UK Notify's receipt).
+    "undeliverable": _l("It could not be delivered: the email address or mobile number does not work"),
+    "not_delivered": _l(
+        "It could not be delivered: the inbox was full or the phone was off for several days"
+    ),
+    "provider_failed": _l("It could not be delivered because of a problem at the message provider"),
     "unreadable": _l("It could not be read: the service’s secret key has changed since it was written"),
 }
-WITHHELD = frozenset({"not_safe", "opted_out", "channel", "no_account"})
+WITHHELD = frozenset({"not_safe", "opted_out", "channel", "no_account", "disabled"})
 
 
 def failed_for_crime(crime: Crime, victim_ids: Collection[int]) -> list[OutboxMessage]:

@@ -53,6 +53,9 @@ def route(message: OutboxMessage, channels: tuple[str, ...]) -> Route:
     kind = KINDS[message.kind]
     if kind.audience == "staff":
         member = db.session.get(StaffMember, message.staff_id)
+        if member is not None and not member.is_active and kind.about == "case":
+            # An alert to a disabled account goes nowhere (a set-up link is its own way in).
+            return Route(withheld="disabled")
         return Route("email", member.email, "en") if member and member.email else Route(failed="no_address")
     victim = db.session.get_one(Victim, message.victim_id)
     if kind.about == "account":

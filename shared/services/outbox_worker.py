@@ -11,6 +11,9 @@ what happened:
   backoff, up to OUTBOX_MAX_ATTEMPTS; a permanent failure stops at once. One that
   finally fails is shown to the officer on the crime page (`outbox_failures`): the duty
   to tell the victim remains.
+- GOV.UK Notify's daily limit is waited out: the message waits until the limit resets at
+  midnight UK time, and the wait is not counted as a try.
+- What Notify says later (delivered or not) is `outbox_delivery`'s.
 """
 
 import logging
@@ -22,11 +25,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from shared.clients.senders import Delivery, PermanentFailure, Sender, TemporaryFailure
+from shared.clients.senders import DailyLimit, Delivery, PermanentFailure, Sender, TemporaryFailure
 from shared.domain.notification_kinds import KINDS
 from shared.extensions import db
 from shared.models import OutboxAttempt, OutboxMessage
 from shared.models.types import utcnow
+from shared.services.calendar import local_date, start_of_local_day
 from shared.services.outbox_routing import route
 from shared.services.outbox_sealing import unseal
 from shared.services.statements import rows_changed
@@ -85,6 +89,11 @@ def claim(worker: str, limit: int, now: datetime) -> list[int]:
     )
 
 
+def limit_resets(now: datetime) -> datetime:
+    """When GOV.UK Notify's daily limit resets: the next midnight, UK time."""
+    return start_of_local_day(local_date(now) + timedelta(days=1))
+
+
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the `attempts`th failed try: doubling from
     OUTBOX_BACKOFF_SECONDS, at most OUTBOX_BACKOFF_MAX_SECONDS, less up to a quarter at
@@ -107,16 +116,22 @@ def _finish(
     provider_ref: str | None = None,
     reason: str | None = None,
     retry_at: datetime | None = None,
+    counted: bool = True,
+    confirms: bool = False,
     now: datetime,
 ) -> bool:
     """Record an attempt, if this worker still holds the message, and commit. False when
-    it does not (its claim ran out and another worker took the message)."""
+    it does not (its claim ran out and another worker took the message). A wait that is
+    not `counted` (Notify's daily limit) leaves the number of tries as it was; a message
+    sent by a provider that `confirms` delivery waits for its receipt (`created`)."""
     values: dict[str, object] = {
         "claimed_by": None,
         "claimed_until": None,
-        "attempts": OutboxMessage.attempts + 1,
+        "attempts": OutboxMessage.attempts + (1 if counted else 0),
         "channel": channel,
     }
+    if outcome == "sent" and confirms and provider_ref:
+        values.update(provider_ref=provider_ref.lower(), delivery="created", delivery_at=now)
     if outcome == "retry":
         values.update(next_attempt_at=retry_at)
     else:
@@ -139,7 +154,9 @@ def _finish(
     if rows_changed(done) != 1:
         logger.warning("Outbox message %s: claim lost before recording %s", message_id, outcome)
         return False
-    number = db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id))
+    number = db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)) or 0
+    if not counted:
+        number += 1
     db.session.add(
         OutboxAttempt(
             message_id=message_id,
@@ -156,8 +173,8 @@ def _finish(
 
 
 def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None = None) -> str:
-    """Send one claimed message and record the outcome: sent, retry, failed or withheld
-    ('lost' when this worker's claim ran out first and another worker has the message)."""
+    """Send one claimed message and record the outcome: sent, retry, failed, withheld or
+    deferred (Notify's daily limit reached; 'lost' when this worker's claim ran out first and another worker has the message)."""
     # A unit of its own, ended before the provider is called, so that no transaction
     # stays open meanwhile.
     with unit_of_work():
@@ -197,6 +214,18 @@ def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None 
             now=now,
         )
         return "failed"
+    except DailyLimit as limit:
+        _finish(
+            message_id,
+            worker,
+            "retry",
+            channel=found.channel,
+            detail=limit.detail,
+            retry_at=limit_resets(now),
+            counted=False,
+            now=now,
+        )
+        return "deferred"
     except Exception as error:  # noqa: BLE001  (a provider's unexpected error must not stop the worker)
         if not isinstance(error, TemporaryFailure):
             # Tried again like any temporary failure, so a fault never loses a message
@@ -227,7 +256,13 @@ def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None 
         )
         return "retry"
     recorded = _finish(
-        message_id, worker, "sent", channel=found.channel, provider_ref=provider_ref, now=utcnow()
+        message_id,
+        worker,
+        "sent",
+        channel=found.channel,
+        provider_ref=provider_ref,
+        confirms=getattr(sender, "confirms", False),
+        now=utcnow(),
     )
     return "sent" if recorded else "lost"
 
@@ -241,6 +276,8 @@ def deliver_due(
     counts = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
     for message_id in claim(worker, limit or current_app.config["OUTBOX_BATCH"], now or utcnow()):
         outcome = send_one(message_id, worker, sender, now)
+        # Waiting for the daily limit to reset is a retry, not a failure.
+        outcome = "retry" if outcome == "deferred" else outcome
         if outcome in counts:  # not one another worker took over ('lost')
             counts[outcome] += 1
     return counts

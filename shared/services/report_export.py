@@ -90,6 +90,21 @@ def to_csv_rows(report: Report) -> list[list[str]]:
                 recording.cancelled,
             ]
         )
+    sent = report.notifications
+    rows.append(
+        [
+            "N",
+            _("Notifications: delivered (met on time), not delivered (met late), waiting (not yet due)"),
+            report.total.label,
+            _rate_cell(sent.delivered / sent.total if sent.total else None),
+            sent.delivered,
+            sent.failed,
+            "",
+            sent.pending,
+            "",
+            sent.total,
+        ]
+    )
     return [[safe_cell(cell) for cell in row] for row in rows]
 
 
@@ -148,6 +163,12 @@ def to_dict(report: Report, trend: Trend | None = None) -> dict:
             }
             for group in report.rows
         ],
+    }
+    out["notifications"] = {
+        "delivered": report.notifications.delivered,
+        "failed": report.notifications.failed,
+        "pending": report.notifications.pending,
+        "total": report.notifications.total,
     }
     if trend is not None:
         out["trend"] = {

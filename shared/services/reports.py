@@ -40,7 +40,7 @@ from shared.domain.permissions import sees_whole_force
 from shared.domain.reference_data import GRAVITY_BANDS, OFFENCE_GROUPS, OFFENCES, UNKNOWN_GRAVITY, gravity_of
 from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, M6_EVENTS, METRICS
 from shared.extensions import db
-from shared.models import Crime, EnhancedRight, Entitlement, StaffMember, Team
+from shared.models import Crime, EnhancedRight, Entitlement, OutboxMessage, StaffMember, Team
 from shared.models.types import UTCDateTime, utcnow
 from shared.services.calendar import start_of_local_day
 from shared.services.crimes import in_scope
@@ -173,6 +173,22 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Notifications:
+    """What became of the emails and texts written in the period, for the whole report:
+    `delivered` (GOV.UK Notify confirmed it), `failed` (could not be sent, or Notify
+    could not deliver it), `pending` (waiting to be sent, or sent with no receipt yet;
+    SMTP gives none). Withheld messages (not safe to contact...) are not counted."""
+
+    delivered: int = 0
+    failed: int = 0
+    pending: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.delivered + self.failed + self.pending
+
+
+@dataclass(frozen=True)
 class Report:
     start: date
     end: date
@@ -180,6 +196,7 @@ class Report:
     now: datetime
     total: Group
     groups: list[Group] = field(default_factory=list)
+    notifications: Notifications = field(default_factory=Notifications)
 
     @property
     def rows(self) -> list[Group]:
@@ -478,8 +495,9 @@ def compliance(
     totals = _fold(rows, width).get((), {})
     recording = _recording_rows(staff, start, end, "none").get((), Recording())
     total = Group("total", scope_label(staff), _complete(totals), recording)
+    sent = notifications(staff, start, end)
     if split == "none":
-        return Report(start, end, split, now, total)
+        return Report(start, end, split, now, total, notifications=sent)
     width, rows = _entitlement_rows(staff, start, end, now, split)
     per_group = _fold(rows, width)
     by_crime = split != "enhanced"
@@ -496,7 +514,31 @@ def compliance(
             recordings.get(keys, Recording()) if by_crime else None,
         )
     ordered = sorted(groups.values(), key=lambda group: _order(split, group))
-    return Report(start, end, split, now, total, ordered)
+    return Report(start, end, split, now, total, ordered, sent)
+
+
+def notifications(staff: StaffMember | None, start: date, end: date) -> Notifications:
+    """Messages to victims written in the period, about the crimes `staff` may see (and,
+    for the whole force, account messages such as invitations): delivered, failed and
+    pending. One query."""
+    delivered = OutboxMessage.delivery.in_(("delivered", "sent"))
+    failed = OutboxMessage.status == "failed"
+    about: ColumnElement[bool] = OutboxMessage.crime_id.in_(select(Crime.id).where(_scope(staff)))
+    if _whole_force(staff):
+        about = about | OutboxMessage.crime_id.is_(None)
+    row = db.session.execute(
+        select(
+            func.count().filter(delivered),
+            func.count().filter(failed),
+            func.count().filter(~delivered | OutboxMessage.delivery.is_(None), ~failed),
+        ).where(
+            OutboxMessage.victim_id.is_not(None),
+            OutboxMessage.status != "withheld",
+            _between(OutboxMessage.created_at, start, end),
+            about,
+        )
+    ).one()
+    return Notifications(*row)
 
 
 def trend(staff: StaffMember | None, start: date, end: date, now: datetime | None = None) -> Trend:

@@ -91,6 +91,14 @@ def send_from_victim(link: CrimeVictim, body: str, victim: Victim) -> SecureMess
     _mark_read(link, "staff", now)
     db.session.flush()
     audit.record("message.victim_sent", "crime_victim", link.id, detail=f"message {message.id}", actor=victim)
+    if current_app.config["STAFF_MESSAGE_ALERTS"]:
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        outbox.enqueue(
+            "victim_wrote",
+            staff=link.crime.officer_in_charge,
+            crime_id=link.crime_id,
+            values={"link": base + "/backoffice/messages"},
+        )
     return message
 
 

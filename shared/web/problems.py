@@ -69,5 +69,10 @@ class Problem(Exception):
         return response
 
 
+# Routes outside /api/ that take and answer JSON in the API's way: GOV.UK Notify's
+# delivery receipts (shared.web.notify_callbacks).
+JSON_PATHS = frozenset({"/notify/delivery-receipts"})
+
+
 def is_api_request() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/") or request.path in JSON_PATHS

@@ -1,6 +1,8 @@
-"""A stand-in for GOV.UK Notify on 127.0.0.1, for the tests: the two v2 endpoints the
-service uses (POST /v2/notifications/email and /sms), served by a real HTTP server, with
-the checks Notify makes and the answers it gives.
+"""A stand-in for GOV.UK Notify on 127.0.0.1, for the tests: the v2 endpoints the
+service uses (POST /v2/notifications/email and /sms, GET /v2/notifications/<id>), served
+by a real HTTP server, with the checks Notify makes and the answers it gives; and the
+delivery receipts (callbacks) Notify sends the service once it knows what became of a
+message, in Notify's documented form.
 
 - The Authorization header: a JWT signed (HS256) with the API key's secret, `iss` the
   service id, `iat` within 30 seconds, checked by the same library functions Notify uses.
@@ -24,6 +26,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import jwt
 import pytest
@@ -116,10 +119,20 @@ class Notification:
     reference: str | None
     content: dict
     posted: dict = field(default_factory=dict)
+    # Notify's status for it: created, then sending, then delivered or a failure.
+    status: str = "created"
+    created_at: str = field(default_factory=lambda: _now())
+    sent_at: str | None = None
+    completed_at: str | None = None
 
     @property
     def language(self) -> str:
         return self.template.name.rsplit(".", 1)[1]
+
+
+def _now() -> str:
+    """A time as Notify writes it (ISO 8601, UTC, with microseconds and a Z)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _key(name: str) -> str:
@@ -278,6 +291,49 @@ class NotifyServer:
         with self._lock:
             return list(self._notifications)
 
+    def notification(self, notification_id: str) -> Notification:
+        return next(n for n in self.notifications if n.id == notification_id)
+
+    def set_status(self, notification_id: str, status: str) -> Notification:
+        """Notify learns what became of a message: `sending`, `delivered`,
+        `permanent-failure`... (what "get a notification by id" answers from now on)."""
+        with self._lock:
+            found = next(n for n in self._notifications if n.id == notification_id)
+            found.status = status
+            if status != "created" and found.sent_at is None:
+                found.sent_at = _now()
+            if status in ("delivered", "permanent-failure", "temporary-failure", "technical-failure", "sent"):
+                found.completed_at = _now()
+        return found
+
+    def callback_body(self, notification_id: str) -> dict:
+        """The delivery receipt Notify sends for a notification, as it documents it."""
+        found = self.notification(notification_id)
+        return {
+            "id": found.id,
+            "reference": found.reference,
+            "to": found.to,
+            "status": found.status,
+            "created_at": found.created_at,
+            "completed_at": found.completed_at,
+            "sent_at": found.sent_at,
+            "notification_type": found.type,
+            "template_id": found.template.id,
+            "template_version": found.template.version,
+        }
+
+    def send_callback(self, client, notification_id: str, token: str, status: str | None = None):
+        """Set the status (if given) and send the receipt to the service, as Notify
+        does: a POST of JSON to the callback address with the force's bearer token.
+        `client` is the service's test client; its answer is returned."""
+        if status is not None:
+            self.set_status(notification_id, status)
+        return client.post(
+            "/notify/delivery-receipts",
+            json=self.callback_body(notification_id),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
     def start(self):
         self._server = make_server("127.0.0.1", self.port, self, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(
@@ -305,7 +361,10 @@ class NotifyServer:
         if self.delay:
             time.sleep(self.delay)
         try:
-            status, answer = 201, self._post(request)
+            if request.method == "GET" and request.path.startswith("/v2/notifications/"):
+                status, answer = 200, self._get(request)
+            else:
+                status, answer = 201, self._post(request)
         except Refused as refused:
             status, answer = refused.status, refused.body
         recorded.status, recorded.answer = status, answer
@@ -340,6 +399,46 @@ class NotifyServer:
         if notification_type == "sms" and not self.international and not is_uk_number(posted["phone_number"]):
             raise Refused(400, "BadRequestError", "Cannot send to international mobile numbers")
         return self._accept(posted, template, personalisation, notification_type)
+
+    def _get(self, request: Request) -> dict:
+        """Get a notification by id: Notify's answer for an email or a text message."""
+        with self._lock:
+            forced = self._forced.popleft() if self._forced else None
+        if forced:
+            raise Refused(*forced)
+        self._authenticate(request.headers.get("Authorization"))
+        notification_id = request.path.rsplit("/", 1)[1]
+        if not _UUID.match(notification_id):
+            raise Refused(400, "ValidationError", "notification_id is not a valid UUID")
+        with self._lock:
+            found = next((n for n in self._notifications if n.id == notification_id.lower()), None)
+        if found is None:
+            raise Refused(404, "NoResultFound", "No result found")
+        return {
+            "id": found.id,
+            "reference": found.reference,
+            "email_address": found.to if found.type == "email" else None,
+            "phone_number": found.to if found.type == "sms" else None,
+            "line_1": None,
+            "type": found.type,
+            "status": found.status,
+            "template": {
+                "id": found.template.id,
+                "version": found.template.version,
+                "uri": f"{self.url}/services/{self.service_id}/templates/{found.template.id}",
+            },
+            "body": found.content["body"],
+            "subject": found.content.get("subject"),
+            "created_at": found.created_at,
+            "created_by_name": None,
+            "sent_at": found.sent_at,
+            "completed_at": found.completed_at,
+            "scheduled_for": None,
+            "one_click_unsubscribe_url": None,
+            "cost_in_pounds": 0.0,
+            "is_cost_data_ready": True,
+            "cost_details": {},
+        }
 
     def _authenticate(self, header: str | None):
         if not header:

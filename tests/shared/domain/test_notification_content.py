@@ -13,6 +13,7 @@ log.
 import json
 
 import pytest
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -100,6 +101,15 @@ def _new_message(language, channel):
     secure_messages.send_from_staff(link, MESSAGE_TEXT, officer)
 
 
+def _victim_wrote(language, channel):
+    officer, _crime, link = _world(language, channel, active=True)
+    current_app.config["STAFF_MESSAGE_ALERTS"] = True
+    try:
+        secure_messages.send_from_victim(link, MESSAGE_TEXT, link.victim)
+    finally:
+        current_app.config["STAFF_MESSAGE_ALERTS"] = False
+
+
 # How each kind of notification comes about in the service.
 PRODUCE = {
     "invitation": _invitation,
@@ -107,6 +117,7 @@ PRODUCE = {
     "staff_setup": _staff_setup,
     "new_update": _new_update,
     "new_message": _new_message,
+    "victim_wrote": _victim_wrote,
 }
 
 
