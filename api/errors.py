@@ -2,16 +2,54 @@
 bad input."""
 
 import logging
+import re
 
-from flask import g
+from flask import g, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from api import api
+from api.operations import OPERATIONS
 from shared.extensions import db
 from shared.web.problems import Problem
 
 logger = logging.getLogger("trackmycrime.api")
+PARAMETER = re.compile(r"<(?:(\w+):)?\w+>")
+
+
+def documented_methods(path: str) -> list[str]:
+    """The methods the document gives the path a request named. A crime reference may hold
+    slashes, so `/crimes/X/victims` also matches `/crimes/{reference}`; the path is the
+    operation's whose rule has the most fixed text (`/crimes/{reference}/victims`)."""
+    matching = [op for op in OPERATIONS if _rule_pattern(op.rule).match(path)]
+    if not matching:
+        return []
+    rule = max((op.rule for op in matching), key=lambda rule: len(PARAMETER.sub("", rule)))
+    methods = [op.method for op in OPERATIONS if op.rule == rule]
+    if "GET" in methods:
+        methods.append("HEAD")
+    return [*methods, "OPTIONS"]
+
+
+def _rule_pattern(rule: str) -> re.Pattern:
+    parts = []
+    last = 0
+    for match in PARAMETER.finditer(rule):
+        parts.append(re.escape(rule[last : match.start()]))
+        parts.append(".+" if match.group(1) == "path" else "[^/]+")
+        last = match.end()
+    parts.append(re.escape(rule[last:]))
+    return re.compile("^" + "".join(parts) + "$")
+
+
+@api.after_request
+def _allow(response):
+    """An OPTIONS answer lists the documented methods of the path too."""
+    if request.method == "OPTIONS" and "Allow" in response.headers:
+        methods = documented_methods(request.path)
+        if methods:
+            response.headers["Allow"] = ", ".join(methods)
+    return response
 
 
 def validation_problem(error: ValidationError) -> Problem:
@@ -36,7 +74,7 @@ def _invalid(error: ValidationError):
 def _http(error: HTTPException):
     headers = {}
     if error.code == 405 and error.valid_methods:
-        headers["Allow"] = ", ".join(error.valid_methods)
+        headers["Allow"] = ", ".join(documented_methods(request.path) or error.valid_methods)
     if error.code == 429:
         headers["Retry-After"] = "60"
     return Problem(
