@@ -42,10 +42,11 @@ def _rule_pattern(rule: str) -> re.Pattern:
     return re.compile("^" + "".join(parts) + "$")
 
 
-@api.after_request
+@api.after_app_request
 def _allow(response):
-    """An OPTIONS answer lists the documented methods of the path too."""
-    if request.method == "OPTIONS" and "Allow" in response.headers:
+    """A 405 or an OPTIONS answer under /api/v1 (a 405 is answered before any operation is
+    chosen, by the app) lists the methods the document gives the path."""
+    if request.path.startswith("/api/v1/") and "Allow" in response.headers:
         methods = documented_methods(request.path)
         if methods:
             response.headers["Allow"] = ", ".join(methods)
@@ -74,7 +75,7 @@ def _invalid(error: ValidationError):
 def _http(error: HTTPException):
     headers = {}
     if error.code == 405 and error.valid_methods:
-        headers["Allow"] = ", ".join(documented_methods(request.path) or error.valid_methods)
+        headers["Allow"] = ", ".join(error.valid_methods)
     if error.code == 429:
         headers["Retry-After"] = "60"
     return Problem(
