@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic.config import JsonDict
 
 from shared.domain.reference_data import FINAL_STAGES, OFFENCES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, KEY_EVENTS
@@ -62,7 +63,7 @@ CollarNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,20}$"),
 
 
 def _at_most(length: int) -> BeforeValidator:
-    def check(value):
+    def check(value: object) -> object:
         if isinstance(value, str) and len(value) > length:
             raise ValueError(f"String should have at most {length} characters")
         return value
@@ -103,10 +104,10 @@ class Strict(BaseModel):
 # ----------------------------------------------------------------------------- in
 
 
-NOT_NULL = {"not": {"type": "null"}}
+NOT_NULL: JsonDict = {"not": {"type": "null"}}
 
 
-def _whole_number(value):
+def _whole_number(value: object) -> object:
     """JSON Schema's integer: 20.0 is one, as 20 is (strict validation takes only 20)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
