@@ -2,16 +2,55 @@
 bad input."""
 
 import logging
+import re
 
-from flask import g
+from flask import g, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from api import api
+from api.operations import OPERATIONS
 from shared.extensions import db
 from shared.web.problems import Problem
 
 logger = logging.getLogger("trackmycrime.api")
+PARAMETER = re.compile(r"<(?:(\w+):)?\w+>")
+
+
+def documented_methods(path: str) -> list[str]:
+    """The methods the document gives the path a request named. A crime reference may hold
+    slashes, so `/crimes/X/victims` also matches `/crimes/{reference}`; the path is the
+    operation's whose rule has the most fixed text (`/crimes/{reference}/victims`)."""
+    matching = [op for op in OPERATIONS if _rule_pattern(op.rule).match(path)]
+    if not matching:
+        return []
+    rule = max((op.rule for op in matching), key=lambda rule: len(PARAMETER.sub("", rule)))
+    methods = [op.method for op in OPERATIONS if op.rule == rule]
+    if "GET" in methods:
+        methods.append("HEAD")
+    return [*methods, "OPTIONS"]
+
+
+def _rule_pattern(rule: str) -> re.Pattern:
+    parts = []
+    last = 0
+    for match in PARAMETER.finditer(rule):
+        parts.append(re.escape(rule[last : match.start()]))
+        parts.append(".+" if match.group(1) == "path" else "[^/]+")
+        last = match.end()
+    parts.append(re.escape(rule[last:]))
+    return re.compile("^" + "".join(parts) + "$")
+
+
+@api.after_app_request
+def _allow(response):
+    """A 405 or an OPTIONS answer under /api/v1 (a 405 is answered before any operation is
+    chosen, by the app) lists the methods the document gives the path."""
+    if request.path.startswith("/api/v1/") and "Allow" in response.headers:
+        methods = documented_methods(request.path)
+        if methods:
+            response.headers["Allow"] = ", ".join(methods)
+    return response
 
 
 def validation_problem(error: ValidationError) -> Problem:

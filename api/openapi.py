@@ -162,6 +162,38 @@ PATH_EXAMPLES = {
 }
 
 
+# The rules JSON Schema cannot state (what the database holds, the clock, one field
+# against another's list), each with the field a refusal points at: a request the schema
+# allows gets 422 only for one of these, its problem's `errors` naming the field.
+RULES = {
+    "put_crime": {
+        "/officer_in_charge": "The officer in charge is an active member of staff with that collar number.",
+        "/occurred_at": "The crime happened no later than it was reported.",
+        "/reported_at": "The crime was reported no later than it was recorded; the times stay as first sent.",
+        "/recorded_at": "The crime was recorded no earlier than it was reported, and not in the future.",
+        "/incident": "The incident was already sent to /incidents.",
+    },
+    "put_victim": {
+        "/email": "The email address can receive mail (not a reserved or special-use domain).",
+        "/enhanced_rights": "Each enhanced right's reason is one assessed for its category.",
+    },
+    "post_event": {
+        "/occurred_at": "The event has happened already.",
+        "/cancellation/authorised_by": "The authoriser is a member of staff who may authorise the cancellation.",
+    },
+    "put_incident": {
+        "/crimes": "Each crime was already sent to /crimes.",
+        "/team": "The force has a team of that name.",
+        "/principal_crime": "The principal crime is one of the incident's crimes.",
+        "/not_recorded/decided_at": "The decision comes no earlier than the incident was received.",
+        "/not_recorded/decided_by_name": "A decision by a collar number the force does not know gives a name.",
+    },
+    "compliance_report": {
+        "/to": "The period ends no earlier than it starts and is 60 months or shorter.",
+    },
+}
+
+
 def _path(rule: str) -> str:
     return PATH_PARAMETER.sub(lambda match: "{" + match.group(2) + "}", rule)
 
@@ -303,6 +335,10 @@ def _operation(op, names: dict) -> dict:
             }
         else:
             out["responses"][str(status)] = _problem_response(status)
+        if status == 422 and op.endpoint in RULES:
+            out["responses"]["422"]["x-rules"] = [
+                {"pointer": pointer, "rule": rule} for pointer, rule in RULES[op.endpoint].items()
+            ]
     if op.scope is not None:
         out["security"] = [{"oauth2": [op.scope]}]
     else:
@@ -338,7 +374,11 @@ def _document(base_url: str) -> dict:
                 "Forces' records systems push crimes, victims, key events and incidents in, and read their "
                 "status back. "
                 "Authenticate with OAuth 2.0 client credentials; send an Idempotency-Key with every POST. "
-                "Errors are problem details (RFC 9457)."
+                "Errors are problem details (RFC 9457). "
+                "Text holds no NUL character and no lone surrogate (refused with 400). "
+                "A request the schema allows is refused with 422 only for a rule JSON Schema cannot state: "
+                "each operation lists its own under `x-rules` in its 422 answer, by the field the refusal "
+                "points at."
             ),
         },
         "servers": [{"url": base_url}],

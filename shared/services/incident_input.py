@@ -4,7 +4,7 @@ OpenAPI document is built from them. Unknown fields are refused."""
 
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain.incident_reference import (
     CLOSING_CODES,
@@ -63,6 +63,22 @@ class NotRecordedIn(Strict):
 
 class N100In(Strict):
     """A rape report not immediately recorded as rape, and how it was resolved."""
+
+    # incident_records.check_incident's rule, in the OpenAPI document: both or neither.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "required": ["resolution", "resolved_at"],
+                    "properties": {
+                        "resolution": {"not": {"type": "null"}},
+                        "resolved_at": {"not": {"type": "null"}},
+                    },
+                },
+                {"properties": {"resolution": {"type": "null"}, "resolved_at": {"type": "null"}}},
+            ]
+        }
+    )
 
     resolution: N100Resolution | None = Field(None, description="Left out while unresolved.")
     resolved_at: AwareDatetime | None = None

@@ -5,7 +5,8 @@ document and the checks cannot drift apart. Unknown fields are refused."""
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic.config import JsonDict
 
 from shared.domain.reference_data import FINAL_STAGES, OFFENCES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, KEY_EVENTS
@@ -59,8 +60,32 @@ SourceRef = Annotated[
     ),
 ]
 CollarNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,20}$"), Field(examples=["PC1234"])]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _at_most(length: int) -> BeforeValidator:
+    def check(value: object) -> object:
+        if isinstance(value, str) and len(value) > length:
+            raise ValueError(f"String should have at most {length} characters")
+        return value
+
+    return BeforeValidator(check)
+
+
+# Text as the document describes it: at most so many characters as sent (space around
+# them included), holding something besides space; stored stripped. Text that may be
+# blank is stripped too.
+NOT_BLANK = Field(json_schema_extra={"pattern": r"\S"})
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), NOT_BLANK, _at_most(5000)
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NOT_BLANK, _at_most(200)
+]
+Evidence = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NOT_BLANK, _at_most(2000)
+]
+InterpreterLanguage = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), _at_most(100)]
+Needs = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), _at_most(2000)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,40}$")]
 UpdatedAt = Annotated[
     AwareDatetime,
@@ -71,15 +96,57 @@ UpdatedAt = Annotated[
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Only text fields are stripped (each says so): an identifier is taken as sent, so that
+    # what the document's patterns refuse is refused.
+    model_config = ConfigDict(extra="forbid")
 
 
 # ----------------------------------------------------------------------------- in
 
 
+NOT_NULL: JsonDict = {"not": {"type": "null"}}
+
+
+def _whole_number(value: object) -> object:
+    """JSON Schema's integer: 20.0 is one, as 20 is (strict validation takes only 20)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A whole number, written `20` or `20.0`; never a string or a fraction.
+Outcome = Annotated[int, Field(ge=1, le=22), BeforeValidator(_whole_number)]
+Days = Annotated[int, Field(ge=1, le=365), BeforeValidator(_whole_number)]
+
+
 class CrimeIn(Strict):
     """A crime as the records system holds it: created the first time its reference is
     seen, updated after that."""
+
+    # The stage and outcome rules of records.check_crime, in the OpenAPI document: a stage
+    # or an outcome; a stage beside an outcome only when the outcome is 1 (charged), and
+    # then the charged or at court stage.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["stage"], "properties": {"stage": NOT_NULL}},
+                {"required": ["outcome"], "properties": {"outcome": NOT_NULL}},
+            ],
+            "allOf": [
+                {
+                    "if": {
+                        "required": ["outcome"],
+                        "properties": {"outcome": {"type": "integer", "not": {"const": 1}}},
+                    },
+                    "then": {"properties": {"stage": {"type": "null"}}},
+                },
+                {
+                    "if": {"required": ["outcome"], "properties": {"outcome": {"const": 1}}},
+                    "then": {"properties": {"stage": {"enum": [None, "charged", "at_court"]}}},
+                },
+            ],
+        }
+    )
 
     reference: Reference
     offence: Offence
@@ -90,9 +157,7 @@ class CrimeIn(Strict):
     stage: OpenStage | None = Field(
         None, description="The stage of an open investigation; left out when an outcome is given."
     )
-    outcome: int | None = Field(
-        None, ge=1, le=22, description="The Home Office outcome type, once there is one."
-    )
+    outcome: Outcome | None = Field(None, description="The Home Office outcome type, once there is one.")
     incident: Reference | None = Field(
         None,
         description=(
@@ -109,7 +174,7 @@ class EnhancedRightIn(Strict):
 
 
 class ContactPlanIn(Strict):
-    frequency_days: int = Field(ge=1, le=365, description="How often, in days, the victim is updated.")
+    frequency_days: Days = Field(description="How often, in days, the victim is updated.")
     channel: Channel
     language: Language
     safe_to_contact: bool = True
@@ -127,12 +192,8 @@ class VictimIn(Strict):
     phone: Phone | None = None
     preferred_language: Language = "en"
     contact_channel: Channel = "email"
-    interpreter_language: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = (
-        None
-    )
-    communication_needs: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
-        None
-    )
+    interpreter_language: InterpreterLanguage | None = None
+    communication_needs: Needs | None = None
     enhanced_rights: list[EnhancedRightIn] | None = Field(
         None,
         description=(
@@ -158,12 +219,22 @@ class VictimIn(Strict):
 
 class CancellationIn(Strict):
     reason: CancellationReason
-    evidence: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    evidence: Evidence
     authorised_by: CollarNumber = Field(description="The Designated Decision Maker or Force Crime Registrar.")
 
 
 class EventIn(Strict):
     """A key event (victims-code section 4): each victim is owed being told of it."""
+
+    # records.post_event's rule, in the OpenAPI document: a cancellation for, and only
+    # for, an event of kind `cancelled`.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"kind": {"const": "cancelled"}}},
+            "then": {"required": ["cancellation"], "properties": {"cancellation": NOT_NULL}},
+            "else": {"properties": {"cancellation": {"type": "null"}}},
+        }
+    )
 
     event_id: SourceRef
     kind: KeyEvent
