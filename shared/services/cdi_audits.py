@@ -26,6 +26,7 @@ from shared.domain.cdi_audit import (
     checklist,
     kind_of,
 )
+from shared.domain.text import clean_line, clean_text
 from shared.extensions import db
 from shared.models import (
     CdiAudit,
@@ -46,6 +47,7 @@ from shared.translation import lazy_gettext as _l
 # An audit the registrar's team can judge in a season: every stratum together.
 MAX_SAMPLE = 5000
 MAX_NOTE = 2000
+MAX_TITLE = 200
 
 
 def _bounds(start: date, end: date):
@@ -104,8 +106,11 @@ def create_audit(
     """Plan an audit and draw its sample. Raises ServiceError, saving nothing, for a period
     that ends before it starts, sizes no draw can meet, a seed out of range, or a seed
     already used for the same period (saying whether the frame has changed since)."""
-    if not (title or "").strip():
+    title = clean_line(title or "").strip()
+    if not title:
         raise ServiceError(_l("Enter a title for the audit"), "title")
+    if len(title) > MAX_TITLE:
+        raise ServiceError(_l("The title must be %(max)d characters or fewer", max=MAX_TITLE), "title")
     if start is None:
         raise ServiceError(_l("Enter the first day of the period"), "period_start")
     if end is None:
@@ -144,7 +149,7 @@ def create_audit(
             "seed",
         )
     found = CdiAudit(
-        title=(title or "").strip(),
+        title=title,
         period_start=start,
         period_end=end,
         seed=seed,
@@ -308,7 +313,7 @@ def judge(
             raise ServiceError(_l("Answer yes, no or not applicable"), question)
     if compliant not in ("yes", "no"):
         raise ServiceError(_l("Say whether the record is compliant"), "compliant")
-    text = (note or "").strip()
+    text = clean_text(note or "").strip()
     if not text:
         raise ServiceError(_l("Enter a note saying why"), "note")
     if len(text) > MAX_NOTE:
