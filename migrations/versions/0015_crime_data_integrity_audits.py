@@ -39,8 +39,8 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['audit_id'], ['cdi_audit.id'], name=op.f('fk_cdi_audit_record_audit_id_cdi_audit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cdi_audit_record')),
-    sa.UniqueConstraint('audit_id', 'position', name=op.f('uq_cdi_audit_record_audit_id')),
-    sa.UniqueConstraint('audit_id', 'stratum', 'kind', 'record_id', name=op.f('uq_cdi_audit_record_audit_id'))
+    sa.UniqueConstraint('audit_id', 'position', name='uq_cdi_audit_record_position'),
+    sa.UniqueConstraint('audit_id', 'stratum', 'kind', 'record_id', name='uq_cdi_audit_record_once')
     )
     op.create_table('cdi_audit_stratum',
     sa.Column('id', sa.Integer(), nullable=False),

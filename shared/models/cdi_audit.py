@@ -48,8 +48,8 @@ class CdiAuditRecord(Model):
 
     __tablename__ = "cdi_audit_record"
     __table_args__ = (
-        UniqueConstraint("audit_id", "position"),
-        UniqueConstraint("audit_id", "stratum", "kind", "record_id"),
+        UniqueConstraint("audit_id", "position", name="uq_cdi_audit_record_position"),
+        UniqueConstraint("audit_id", "stratum", "kind", "record_id", name="uq_cdi_audit_record_once"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,9 +13,21 @@ The frame, one select of (id, stratum) over every stratum:
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import Select, and_, case, exists, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from shared.domain.cdi_audit import (
     ANSWERS,
@@ -50,16 +62,18 @@ MAX_NOTE = 2000
 MAX_TITLE = 200
 
 
-def _bounds(start: date, end: date):
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return start_of_local_day(start), start_of_local_day(date.fromordinal(end.toordinal() + 1))
 
 
-def _incident_stratum():
-    def recorded_as(offence: str):
+def _incident_stratum() -> ColumnElement[str]:
+    def recorded_as(offence: str) -> ColumnElement[bool]:
         return exists().where(Crime.incident_id == Incident.id, Crime.offence == offence)
 
-    whens = [(recorded_as(offence), literal(stratum)) for offence, stratum in OFFENCE_STRATA.items()]
-    whens.insert(1, (Incident.n100, literal("rape")))
+    whens: list[tuple[ColumnElement[bool], ColumnElement[str]]] = [
+        (recorded_as(offence), literal(stratum)) for offence, stratum in OFFENCE_STRATA.items()
+    ]
+    whens.insert(1, (Incident.n100.is_(True), literal("rape")))
     whens += [(Incident.offence_group == group, literal(stratum)) for group, stratum in GROUP_STRATA.items()]
     return case(*whens, else_=None)
 
@@ -198,7 +212,7 @@ def audits() -> list[tuple[CdiAudit, int, int]]:
     rows = db.session.execute(
         select(CdiAudit, records, judged).order_by(CdiAudit.drawn_at.desc(), CdiAudit.id.desc())
     ).all()
-    return [(found, int(count), int(done)) for found, count, done in rows]
+    return [(cast(CdiAudit, found), int(str(count)), int(str(done))) for found, count, done in rows]
 
 
 def get_audit(audit_id: int) -> CdiAudit | None:
@@ -225,7 +239,7 @@ class StratumProgress:
     rows: list[SampleRow]
 
 
-def _latest_judgements():
+def _latest_judgements() -> Subquery:
     """The id of each audit record's newest judgement."""
     return (
         select(CdiJudgement.audit_record_id, func.max(CdiJudgement.id).label("latest"))
