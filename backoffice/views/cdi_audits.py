@@ -17,8 +17,9 @@ from shared.domain.incident_reference import (
 )
 from shared.domain.permissions import ROLE_LABELS, requires
 from shared.domain.reference_data import GRAVITY_BANDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, gravity_of
+from shared.domain.scrutiny import ADMISSIONS
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
-from shared.services import cdi_audits, sampling
+from shared.services import cdi_audits, out_of_court, sampling
 from shared.services.errors import ServiceError
 from shared.services.victims_code_actions import authorisers_text
 from shared.translation import gettext as _
@@ -124,6 +125,9 @@ def cdi_audit_record(audit_id, position):
         incident, crimes = cdi_audits.incident_of(record)
     else:
         crime = cdi_audits.crime_of(record)
+    capture = (
+        out_of_court.latest(crime.id) if crime is not None and record.stratum == "out_of_court" else None
+    )
     authority = None
     if crime is not None and crime.cancellation_reason:
         band = gravity_of(crime.offence)
@@ -140,6 +144,8 @@ def cdi_audit_record(audit_id, position):
         incident=incident,
         crimes=crimes,
         crime=crime,
+        capture=capture,
+        admissions=ADMISSIONS,
         authority=authority,
         questions=checklist(record.stratum),
         answers=ANSWERS,

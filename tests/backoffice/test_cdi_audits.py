@@ -303,3 +303,21 @@ def test_the_audit_page_costs_the_same_queries_whatever_the_sample_size(app, for
             assert client.get(f"/backoffice/audits/{audit.id}").status == 200
         counts.append(counter["n"])
     assert counts[0] == counts[1]
+
+
+def test_an_out_of_court_disposal_is_judged_against_the_scrutiny_criteria(app, force):
+    sergeant = factories.staff(force["team"], roles=("supervisor",), name="Sergeant Bob Price")
+    factories.out_of_court_disposal(force["officer"], sergeant)
+    audit = cdi_audits.create_audit(
+        "Audit", date(2026, 6, 1), date(2026, 7, 15), {"out_of_court": 1}, 3, force["fcr"]
+    )
+    assert db.session.scalars(select(CdiAuditRecord.kind)).one() == "crime"
+    client = _client(app, force["auditor"])
+    path = f"/backoffice/audits/{audit.id}/records/1"
+    page = client.get(path).main_text
+    assert "She wants an apology and no court case" in page
+    assert "No previous cautions or convictions" in page and "Sergeant Bob Price" in page
+    assert "A sergeant approved the disposal" in page
+    answers = _answers(cdi_audits.checklist("out_of_court")) | {"compliant": "yes", "note": "Views recorded"}
+    assert client.post(path, answers).status == 302
+    assert db.session.scalars(select(CdiJudgement.answers)).one()["sergeant_approval"] == "yes"
