@@ -12,6 +12,7 @@ The frame, one select of (id, stratum) over every stratum:
 - crimes given an out-of-court outcome in the period (the scrutiny frame).
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
@@ -78,8 +79,9 @@ def _incident_stratum() -> ColumnElement[str]:
     return case(*whens, else_=None)
 
 
-def frame(start: date, end: date) -> Select:
-    """The audit's frame for the period, every stratum in one select of (id, stratum)."""
+def frame(start: date, end: date, strata: Collection[str] | None = None) -> Select:
+    """The audit's frame for the period, in one select of (id, stratum): every stratum,
+    or only those given (an audit's own, so that its fingerprint changes only when they do)."""
     low, high = _bounds(start, end)
     incidents = (
         select(Incident.id.label("id"), _incident_stratum().label("stratum"))
@@ -94,13 +96,13 @@ def frame(start: date, end: date) -> Select:
         Crime.cancelled_at >= low, Crime.cancelled_at < high
     )
     disposals = scrutiny.frame(start, end).subquery()
-    return select(
-        union_all(
-            select(incidents.c.id, incidents.c.stratum).where(incidents.c.stratum.is_not(None)),
-            cancelled,
-            select(disposals.c.id, literal("out_of_court").label("stratum")),
-        ).subquery()
-    )
+    rows = union_all(
+        select(incidents.c.id, incidents.c.stratum).where(incidents.c.stratum.is_not(None)),
+        cancelled,
+        select(disposals.c.id, literal("out_of_court").label("stratum")),
+    ).subquery()
+    found = select(rows.c.id, rows.c.stratum)
+    return found if strata is None else found.where(rows.c.stratum.in_(sorted(strata)))
 
 
 def frame_sizes(start: date, end: date) -> dict[str, int]:
@@ -144,7 +146,7 @@ def create_audit(
             CdiAudit.period_start == start, CdiAudit.period_end == end, CdiAudit.seed == seed
         )
     ).first()
-    drawn = sampling.draw(frame(start, end), sizes, seed)
+    drawn = sampling.draw(frame(start, end, sizes), sizes, seed)
     if earlier is not None:
         if earlier.frame_fingerprint != drawn.fingerprint:
             raise ServiceError(
@@ -220,7 +222,13 @@ def get_audit(audit_id: int) -> CdiAudit | None:
 
 
 def frame_changed(found: CdiAudit) -> bool:
-    return sampling.frame_changed(frame(found.period_start, found.period_end), found.frame_fingerprint)
+    """Whether the records of the audit's strata have changed since the draw (two queries)."""
+    strata = db.session.scalars(
+        select(CdiAuditStratum.stratum).where(CdiAuditStratum.audit_id == found.id)
+    ).all()
+    return sampling.frame_changed(
+        frame(found.period_start, found.period_end, strata), found.frame_fingerprint
+    )
 
 
 @dataclass(frozen=True)

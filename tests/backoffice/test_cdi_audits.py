@@ -152,6 +152,8 @@ def test_a_seed_reused_for_the_period_is_refused_saying_whether_the_frame_change
     client = _client(app, force["fcr"])
     assert client.post("/backoffice/audits/new", _plan({"violence": "3"})).status == 302
     audit = db.session.scalars(select(CdiAudit)).one()
+    _incident(force["team"], "robbery")  # another stratum: this audit's frame is unchanged
+    assert "Unchanged since the draw" in client.get(f"/backoffice/audits/{audit.id}").main_text
     same = client.post("/backoffice/audits/new", _plan({"violence": "3"}))
     assert same.status == 400
     assert f"Audit {audit.id} already holds the records this seed draws for this period" in same.error_summary
