@@ -20,7 +20,7 @@ from sqlalchemy import select
 from shared.extensions import db
 from shared.models import Action, Entitlement, Incident, OutboxMessage, Recommendation, ScrutinyCase
 from shared.models.types import utcnow
-from shared.services import api_clients, crimes, links, staff, victim_accounts
+from shared.services import api_clients, cdi_audits, crimes, links, staff, victim_accounts
 from tests import factories
 from tests.form_fuzzing import changes, encoded, filled_in, read_form, snapshot
 from tests.pages import PageClient
@@ -105,6 +105,7 @@ def world(ctx, monkeypatch):
         received_at=crime.reported_at,
         route="control_room",
         disclosed_crime=True,
+        offence_group="violence",
         team=team,
         not_recorded_reason="offensive_message",
         not_recorded_note="A rude message",
@@ -113,6 +114,10 @@ def world(ctx, monkeypatch):
         needs_sign_off=True,
     )
     db.session.add(incident)
+    db.session.flush()
+    # A crime data integrity audit of that incident, for the registrar to judge.
+    today = utcnow().date()
+    audit = cdi_audits.create_audit("Audit", today - timedelta(days=400), today, {"violence": 1}, 1, fcr)
     # An action plan with one action, owned by the officer.
     recommendation = Recommendation(
         source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
@@ -152,6 +157,7 @@ def world(ctx, monkeypatch):
         "case": case,
         "incident": incident,
         "action": action,
+        "audit": audit,
         "reviewer": reviewer,
     }
 
@@ -298,6 +304,8 @@ ROUTES = {
     "backoffice.change_action_status": lambda w: _action(w, "/status", w["oic"]),
     "backoffice.change_action_owner": lambda w: _action(w, "/owner", w["fcr"]),
     "backoffice.change_action_due_date": lambda w: _action(w, "/due-date", w["fcr"]),
+    "backoffice.new_cdi_audit": lambda w: _same("/backoffice/audits/new", w["fcr"]),
+    "backoffice.cdi_audit_record": lambda w: _same(f"/backoffice/audits/{w['audit'].id}/records/1", w["fcr"]),
     "portal.request_update": lambda w: _own(w["link"], "/update-request"),
     "portal.complain": lambda w: _own(w["link"], "/complaint"),
     "portal.ask_for_review": lambda w: _own(w["reviewer"], "/review"),

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from shared.cli import demo_action_plan, demo_incidents
+from shared.cli import demo_action_plan, demo_cdi_audit, demo_incidents
 from shared.domain.reference_data import OFFENCES, OUT_OF_COURT_OUTCOMES
 from shared.domain.scrutiny import CRITERIA
 from shared.domain.victims_code_rules import KEY_EVENTS, RULES, VRR_OUTCOMES
@@ -58,6 +58,7 @@ STAFF = [
     ("Dafydd Morgan", "5187", "dafydd.morgan@police.example", "South Safeguarding Team", ["officer"]),
     ("Helen Carter", "1105", "helen.carter@police.example", "Crime Standards", ["ddm"]),
     ("Martin Okafor", "0042", "martin.okafor@police.example", "Crime Standards", ["fcr"]),
+    ("Rhian Davies", "0057", "rhian.davies@police.example", "Crime Standards", ["auditor"]),
     ("Grace Lee", "A1187", "grace.lee@police.example", "Performance and Insight", ["analyst"]),
     (
         "Nia Roberts",
@@ -278,6 +279,7 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
         _messages(made, now)
         _scrutiny(made, by_name, rng, now)
         demo_incidents.add([crime for crime, _, _ in made], staff, rng, now)
+        demo_cdi_audit.load(staff, now)
     demo_action_plan.load(staff, now)
 
 

@@ -55,6 +55,8 @@ PERMISSIONS = {
     "action_plan.manage": _l(
         "Manage the force’s action plan: recommendations, actions, owners, due dates, and completing actions"
     ),
+    "audits.manage": _l("Plan crime data integrity audits and draw their samples"),
+    "audits.judge": _l("Judge the records of a crime data integrity audit against its checklist"),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
@@ -95,6 +97,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "incidents.read",
             "scrutiny.manage",
             "action_plan.manage",
+            "audits.manage",
+            "audits.judge",
         }
     ),
     "analyst": frozenset(_PLAN_READ | {"account", "cases.view", "reports.view", "incidents.read"}),
@@ -105,6 +109,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # A member of the Commissioner's out-of-court disposal scrutiny panel, from outside
     # the force: the anonymised cases of a sample, never a record (shared.services.scrutiny).
     "panel": frozenset({"account", "scrutiny.grade"}),
+    # A crime data auditor in the Force Crime Registrar's team, outside operational line
+    # command: judges the records of an audit the FCR has drawn (shared.services.cdi_audits).
+    "auditor": frozenset({"account", "audits.judge"}),
 }
 
 VICTIM_PERMISSIONS = frozenset({"victim.self"})
@@ -118,6 +125,7 @@ ROLE_LABELS = {
     "pcc": _l("Police and Crime Commissioner’s office"),
     "admin": _l("Administrator"),
     "panel": _l("Scrutiny panel member"),
+    "auditor": _l("Crime data auditor"),
 }
 
 # Roles whose holders can take a case: they may work it (post updates, record outcomes,

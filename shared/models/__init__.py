@@ -4,6 +4,7 @@ from shared.models import append_only  # noqa: F401  (registers the session guar
 from shared.models.action_plan import Action, ActionEvent, ActionTheme, Recommendation
 from shared.models.api import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
 from shared.models.audit import AuditEvent
+from shared.models.cdi_audit import CdiAudit, CdiAuditRecord, CdiAuditStratum, CdiJudgement
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.incident import Incident
@@ -38,6 +39,10 @@ __all__ = [
     "LINK_PURPOSES",
     "AccountLink",
     "AuditEvent",
+    "CdiAudit",
+    "CdiAuditRecord",
+    "CdiAuditStratum",
+    "CdiJudgement",
     "ContactPlan",
     "EnhancedRight",
     "Entitlement",

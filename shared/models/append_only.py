@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from shared.models.action_plan import ActionEvent
 from shared.models.audit import AuditEvent
+from shared.models.cdi_audit import CdiJudgement
 from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
 from shared.models.investigation import InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
@@ -29,6 +30,7 @@ APPEND_ONLY = (
     ScrutinyGrade,
     ScrutinyFinding,
     ScrutinyResponse,
+    CdiJudgement,
 )
 # Rows that are history but for the named columns, which may change.
 MOSTLY_APPEND_ONLY = {SecureMessage: frozenset({"read_at"})}

@@ -95,6 +95,7 @@ _RECORD_ARGS = (
     ("sample_id", "scrutiny_sample"),
     ("incident_reference", "incident"),
     ("action_id", "action"),
+    ("audit_id", "cdi_audit"),
 )
 
 

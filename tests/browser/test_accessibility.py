@@ -18,6 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Response, expect
 from sqlalchemy import select
 
+from shared.domain.cdi_audit import checklist as cdi_checklist
 from shared.domain.scrutiny import CRITERIA
 from shared.extensions import db
 from shared.models import Crime, Entitlement, Incident, ScrutinyCase, SecureMessage
@@ -26,6 +27,7 @@ from shared.services import (
     action_plan,
     api_clients,
     calendar,
+    cdi_audits,
     crimes,
     incidents,
     scrutiny,
@@ -296,6 +298,18 @@ SCREENS = [
         then=register_a_records_system,
         screenshot="records-system-registered",
     ),
+    # Crime data integrity audits.
+    Screen("data integrity audits", STAFF, "/backoffice/audits"),
+    Screen("plan an audit", STAFF, "/backoffice/audits/new", screenshot="plan-an-audit"),
+    Screen("plan an audit, with errors", STAFF, "/backoffice/audits/new", submit_empty=True),
+    Screen("an audit's sample", STAFF, "/backoffice/audits/{cdi_audit_id}", screenshot="cdi-audit"),
+    Screen("an audited record, judged", STAFF, "/backoffice/audits/{cdi_audit_id}/records/1"),
+    Screen(
+        "an audited record, with errors",
+        STAFF,
+        "/backoffice/audits/{cdi_audit_id}/records/1",
+        submit_empty=True,
+    ),
     Screen("incidents", STAFF, "/backoffice/incidents", screenshot="incidents"),
     Screen("incidents awaiting sign-off", STAFF, "/backoffice/incidents?show=awaiting_sign_off"),
     Screen("incident with its crimes", STAFF, "/backoffice/incidents/INC/2026/000101", screenshot="incident"),
@@ -430,6 +444,7 @@ def build_scenario(messages) -> dict:
     cases = db.session.scalars(select(ScrutinyCase).order_by(ScrutinyCase.position)).all()
     scrutiny.grade_case(cases[1], 2, dict.fromkeys(CRITERIA, "met"), "The history check was brief.", officer)
     _incidents(team, officer, crime)
+    cdi_audit = _cdi_audit(team, officer, crime)
     api_clients.register("Niche RMS", ["crimes:write", "crimes:read", "victims:invite"], by=officer)
     retired, _secret = api_clients.register("Athena", ["reports:read"], by=officer)
     api_clients.revoke(retired, by=officer)
@@ -465,12 +480,37 @@ def build_scenario(messages) -> dict:
         "member_id": colleague.id,
         "new_member_id": newcomer.id,
         "sample_id": sample.id,
+        "cdi_audit_id": cdi_audit.id,
         "case_key": cases[0].case_key,
         # Sending these fails the notice by text: the victim gave no mobile number.
         "token": _link(messages, "/activate/"),
         "reset_token": _link(messages, "/reset-password/"),
         "set_up_token": _link(messages, "/backoffice/set-up/"),
     }
+
+
+def _cdi_audit(team, officer, crime):
+    """A crime data integrity audit of two violence incidents, one of them judged."""
+    for n in (1, 2):
+        db.session.add(
+            Incident(
+                reference=f"INC/2026/00020{n}",
+                received_at=crime.reported_at,
+                route="control_room",
+                disclosed_crime=True,
+                offence_group="violence",
+                summary="A neighbour pushed the caller in the street.",
+                team=team,
+            )
+        )
+    db.session.commit()
+    today = calendar.local_date(utcnow())
+    audit = cdi_audits.create_audit(
+        "Summer audit", today - timedelta(days=30), today, {"violence": 2}, 7, officer
+    )
+    answers = dict.fromkeys(cdi_checklist("violence"), "yes") | {"n100_resolved": "not_applicable"}
+    cdi_audits.judge(cdi_audits.record_at(audit, 1), answers, "yes", "Recorded within two hours.", officer)
+    return audit
 
 
 def _incidents(team, officer, crime) -> None:

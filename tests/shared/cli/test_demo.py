@@ -14,6 +14,9 @@ from shared.factory import create_app
 from shared.models import (
     ActionEvent,
     AuditEvent,
+    CdiAudit,
+    CdiAuditRecord,
+    CdiJudgement,
     Crime,
     EnhancedRight,
     Entitlement,
@@ -59,7 +62,7 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
         select(Victim.name).where(Victim.preferred_language == "cy", Victim.activated_at.is_not(None))
     )
     roles = {r for s in db.session.scalars(select(StaffMember)) for r in s.roles}
-    assert roles == {"officer", "supervisor", "ddm", "fcr", "analyst", "pcc", "admin", "panel"}
+    assert roles == {"officer", "supervisor", "ddm", "fcr", "analyst", "pcc", "admin", "panel", "auditor"}
     assert "owen.pritchard@pcc.example" in result.output and "(panel)" in result.output
     # Out-of-court disposals with their captures, a sample drawn, graded and answered.
     disposals = set(db.session.scalars(select(Crime.id).where(Crime.outcome.in_(OUT_OF_COURT_OUTCOMES))))
@@ -212,4 +215,20 @@ def test_the_demo_has_the_force_s_action_plan(app, ctx):
     assert events == 29 * 4 + 9 * 3
     assert not db.session.scalar(
         select(func.count()).select_from(ActionEvent).where(ActionEvent.comment == "")
+    )
+
+
+def test_the_demo_has_a_crime_data_integrity_audit_in_progress(app, ctx):
+    """An audit drawn by the registrar, some records judged by the auditor, one finding
+    superseded by the registrar, the rest waiting."""
+    demo.load(now=utcnow())
+    audit = db.session.scalars(select(CdiAudit)).one()
+    records = db.session.scalar(select(func.count()).select_from(CdiAuditRecord))
+    judged = db.session.scalar(select(func.count(func.distinct(CdiJudgement.audit_record_id))))
+    assert 0 < judged < records
+    judges = {member.name for member in db.session.scalars(select(StaffMember).join(CdiJudgement))}
+    assert judges == {"Rhian Davies", "Martin Okafor"}
+    assert audit.drawn_by.name == "Martin Okafor"
+    assert db.session.scalar(
+        select(func.count()).select_from(CdiJudgement).where(CdiJudgement.compliant.is_(False))
     )

@@ -2,7 +2,7 @@
 each role gets exactly the routes its permissions allow; staff see their team's crimes
 or the whole force's, as their role says."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from shared.domain.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from shared.extensions import db
 from shared.models import API_SCOPES, Action, AuditEvent, Entitlement, Incident, Recommendation, ScrutinyCase
+from shared.models.types import utcnow
+from shared.services import calendar, cdi_audits
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -98,6 +100,11 @@ ALLOWED = {
     "backoffice.incident_list": {"supervisor", "ddm", "fcr", "analyst"},
     "backoffice.incident": {"supervisor", "ddm", "fcr", "analyst"},
     "backoffice.sign_off_incident": {"supervisor"},
+    # Crime data integrity audits: the FCR plans them; the FCR and the auditors judge.
+    "backoffice.cdi_audit_list": {"fcr", "auditor"},
+    "backoffice.new_cdi_audit": {"fcr"},
+    "backoffice.cdi_audit": {"fcr", "auditor"},
+    "backoffice.cdi_audit_record": {"fcr", "auditor"},
 }
 
 
@@ -159,6 +166,7 @@ def world(ctx):
         received_at=crime.reported_at,
         route="control_room",
         disclosed_crime=True,
+        offence_group="violence",
         team=team,
         not_recorded_reason="offensive_message",
         not_recorded_note="A rude message",
@@ -167,6 +175,11 @@ def world(ctx):
         needs_sign_off=True,
     )
     db.session.add(incident)
+    db.session.flush()
+    today = calendar.local_date(utcnow())
+    audit = cdi_audits.create_audit(
+        "An audit", today - timedelta(days=400), today, {"violence": 1}, 1, factories.staff(roles=("fcr",))
+    )
     recommendation = Recommendation(
         source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
     )
@@ -192,6 +205,7 @@ def world(ctx):
         "case_key": case_key,
         "incident": incident,
         "action": action,
+        "audit": audit,
     }
 
 
@@ -207,6 +221,8 @@ def _path(rule, world) -> str:
         "case_key": world["case_key"],
         "incident_reference": world["incident"].reference,
         "action_id": world["action"].id,
+        "audit_id": world["audit"].id,
+        "position": 1,
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 
@@ -293,6 +309,8 @@ def test_every_back_office_read_writes_exactly_one_audit_event(app, world):
             assert (event.record_type, event.record_id) == ("scrutiny_sample", str(world["sample"].id))
         elif "incident_reference" in rule.arguments:
             assert (event.record_type, event.record_id) == ("incident", world["incident"].reference)
+        elif "audit_id" in rule.arguments:
+            assert (event.record_type, event.record_id) == ("cdi_audit", str(world["audit"].id))
         elif "action_id" in rule.arguments:
             assert (event.record_type, event.record_id) == ("action", str(world["action"].id))
 

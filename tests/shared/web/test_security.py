@@ -11,7 +11,8 @@ from sqlalchemy import select
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.extensions import db
 from shared.models import Action, Entitlement, Recommendation, ScrutinyCase
-from shared.services import links
+from shared.models.types import utcnow
+from shared.services import calendar, cdi_audits, links
 from shared.web.login import safe_next
 from tests import factories
 from tests.pages import PageClient
@@ -65,6 +66,10 @@ def staff_client(app, ctx):
     )
     factories.out_of_court_disposal(member, factories.staff(team, roles=("supervisor",)))
     sample = factories.scrutiny_sample(member, 1)
+    today = calendar.local_date(utcnow())
+    audit = cdi_audits.create_audit(
+        "Audit", today - timedelta(days=30), today, {"out_of_court": 1}, 1, member
+    )
     recommendation = Recommendation(
         source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
     )
@@ -91,6 +96,8 @@ def staff_client(app, ctx):
         "client_pk": 1,
         "sample_id": sample.id,
         "case_key": db.session.scalars(select(ScrutinyCase.case_key)).one(),
+        "audit_id": audit.id,
+        "position": 1,
     }
 
 
