@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 
 from shared.extensions import db
-from shared.models import SecureMessage, StaffMember, StaffRole, Team
+from shared.models import Action, Incident, Recommendation, SecureMessage, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
 from shared.services import calendar, crimes, out_of_court, scrutiny, totp, updates, victim_accounts, victims
 from shared.services.passwords import hash_password
@@ -184,3 +184,45 @@ def scrutiny_sample(fcr: StaffMember, size: int, seed: int = 1):
     """A scrutiny sample of today's disposals (local dates)."""
     today = calendar.local_date(utcnow())
     return scrutiny.draw_sample(today - timedelta(days=1), today, size, seed, fcr)
+
+
+def excluded_incident(crime_row, by: StaffMember, reference: str = "INC/2026/000001"):
+    """An incident behind `crime_row`'s report, not recorded under a May 2023 exclusion (a
+    message that may merely offend), waiting for a supervisor of its team to sign it off."""
+    row = Incident(
+        reference=reference,
+        received_at=crime_row.reported_at,
+        route="control_room",
+        disclosed_crime=True,
+        offence_group="violence",
+        team_id=crime_row.team_id,
+        not_recorded_reason="offensive_message",
+        not_recorded_note="A rude message",
+        not_recorded_at=crime_row.reported_at,
+        not_recorded_by_id=by.id,
+        needs_sign_off=True,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def plan_action(owner: StaffMember, status: str = "in_progress"):
+    """An action of the force's action plan, owned by `owner`, answering a 2014 inspection's
+    recommendation."""
+    recommendation = Recommendation(
+        source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
+    )
+    db.session.add(recommendation)
+    db.session.flush()
+    row = Action(
+        recommendation_id=recommendation.id,
+        title="An action",
+        theme="training",
+        owner_id=owner.id,
+        due_on=date(2030, 1, 1),
+        status=status,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row

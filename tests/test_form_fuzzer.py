@@ -10,7 +10,7 @@ The list of routes comes from the app: a new POST route fails
 import functools
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from shared.extensions import db
-from shared.models import Action, Entitlement, Incident, OutboxMessage, Recommendation, ScrutinyCase
+from shared.models import Entitlement, OutboxMessage, ScrutinyCase
 from shared.models.types import utcnow
 from shared.services import api_clients, cdi_audits, crimes, links, staff, victim_accounts
 from tests import factories
@@ -100,40 +100,12 @@ def world(ctx, monkeypatch):
     sample = factories.scrutiny_sample(fcr, 2)
     case = db.session.scalar(select(ScrutinyCase).where(ScrutinyCase.sample_id == sample.id))
     # A decision not to record under a May 2023 exclusion, waiting for the team's sign-off.
-    incident = Incident(
-        reference="INC/2026/000042",
-        received_at=crime.reported_at,
-        route="control_room",
-        disclosed_crime=True,
-        offence_group="violence",
-        team=team,
-        not_recorded_reason="offensive_message",
-        not_recorded_note="A rude message",
-        not_recorded_at=crime.reported_at,
-        not_recorded_by_id=oic.id,
-        needs_sign_off=True,
-    )
-    db.session.add(incident)
-    db.session.flush()
+    incident = factories.excluded_incident(crime, oic, "INC/2026/000042")
     # A crime data integrity audit of that incident, for the registrar to judge.
     today = utcnow().date()
     audit = cdi_audits.create_audit("Audit", today - timedelta(days=400), today, {"violence": 1}, 1, fcr)
     # An action plan with one action, owned by the officer.
-    recommendation = Recommendation(
-        source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
-    )
-    db.session.add(recommendation)
-    db.session.flush()
-    action = Action(
-        recommendation_id=recommendation.id,
-        title="An action",
-        theme="training",
-        owner_id=oic.id,
-        due_on=date(2030, 1, 1),
-        status="in_progress",
-    )
-    db.session.add(action)
-    db.session.commit()
+    action = factories.plan_action(oic)
     return {
         "oic": oic,
         "supervisor": supervisor,

@@ -2,14 +2,14 @@
 each role gets exactly the routes its permissions allow; staff see their team's crimes
 or the whole force's, as their role says."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from shared.domain.permissions import PERMISSIONS, ROLE_PERMISSIONS
 from shared.extensions import db
-from shared.models import API_SCOPES, Action, AuditEvent, Entitlement, Incident, Recommendation, ScrutinyCase
+from shared.models import API_SCOPES, AuditEvent, Entitlement, Incident, ScrutinyCase
 from shared.models.types import utcnow
 from shared.services import calendar, cdi_audits
 from tests import factories
@@ -161,40 +161,12 @@ def world(ctx):
     entitlement = db.session.scalar(
         select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
     )
-    incident = Incident(
-        reference="INC/2026/000001",
-        received_at=crime.reported_at,
-        route="control_room",
-        disclosed_crime=True,
-        offence_group="violence",
-        team=team,
-        not_recorded_reason="offensive_message",
-        not_recorded_note="A rude message",
-        not_recorded_at=crime.reported_at,
-        not_recorded_by_id=oic.id,
-        needs_sign_off=True,
-    )
-    db.session.add(incident)
-    db.session.flush()
+    incident = factories.excluded_incident(crime, oic, "INC/2026/000001")
     today = calendar.local_date(utcnow())
     audit = cdi_audits.create_audit(
         "An audit", today - timedelta(days=400), today, {"violence": 1}, 1, factories.staff(roles=("fcr",))
     )
-    recommendation = Recommendation(
-        source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
-    )
-    db.session.add(recommendation)
-    db.session.flush()
-    action = Action(
-        recommendation_id=recommendation.id,
-        title="An action",
-        theme="training",
-        owner_id=target.id,
-        due_on=date(2030, 1, 1),
-        status="in_progress",
-    )
-    db.session.add(action)
-    db.session.commit()
+    action = factories.plan_action(target)
     return {
         "team": team,
         "crime": crime,
