@@ -668,7 +668,9 @@ def _timescales(read: Settings) -> dict[str, int]:
 
 def _update_frequency_choices(read: Settings) -> tuple[int, ...]:
     try:
-        return update_frequency_choices(read.text("UPDATE_FREQUENCY_CHOICES"))
+        return read._read(
+            "UPDATE_FREQUENCY_CHOICES", update_frequency_choices(read.text("UPDATE_FREQUENCY_CHOICES"))
+        )
     except ValueError as error:
         raise ConfigError(str(error)) from error
 

@@ -53,7 +53,9 @@ def test_a_victim_changes_how_she_is_contacted_and_the_officer_sees_it(app, new_
     victim.get_by_label("Another language, with an interpreter").check()
     victim.get_by_label("Which language?").fill("Polish")
     victim.get_by_role("button", name="Save your choices").click()
-    expect(victim.locator(".govuk-notification-banner__heading")).to_contain_text("Your choices have been saved")
+    expect(victim.locator(".govuk-notification-banner__heading")).to_contain_text(
+        "Your choices have been saved"
+    )
     victim.get_by_role("link", name="Change how we contact you").click()
     expect(victim.get_by_label("Every 14 days")).to_be_checked()
     expect(victim.get_by_label("Which language?")).to_have_value("Polish")

@@ -308,3 +308,44 @@ def test_the_welsh_page_is_in_welsh(app, ctx):
     assert page.status == 200
     assert "How we contact you" not in page.main_text
     assert "I do not want regular updates" not in page.main_text
+
+
+def test_the_force_sets_the_frequencies_a_victim_may_choose(tmp_path):
+    from shared.config import ConfigError, load_config
+
+    def choices(value):
+        return load_config(str(tmp_path), {"APP_ENV": "testing", "UPDATE_FREQUENCY_CHOICES": value})[
+            "UPDATE_FREQUENCY_CHOICES"
+        ]
+
+    assert choices("") == (7, 14, 28, 56)
+    assert choices(" 28, 7,14,7 ") == (7, 14, 28)
+    for wrong in ("0", "366", "7,fortnight", "1.5", "²"):
+        with pytest.raises(ConfigError, match="^UPDATE_FREQUENCY_CHOICES: each must be a whole number"):
+            choices(wrong)
+
+
+def test_the_records_system_reads_a_plan_through_an_intermediary_as_such(app, ctx):
+    from shared.services import records
+
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    link = factories.active_victim(crime, officer)
+    _name_intermediary(link, officer)
+    plan = entitlements.current_plans([link.id])[link.id]
+    victims_code_actions.change_contact_plan(
+        link,
+        frequency_days=14,
+        channel="intermediary",
+        language="en",
+        safe_to_contact=True,
+        opted_out=False,
+        note=None,
+        by=officer,
+    )
+    assert plan.intermediary_name == "Jo Adviser"
+    read = records._plan(entitlements.current_plans([link.id])[link.id])
+    assert read is not None and read["channel"] == "intermediary"
+    from shared.services.records_input import ContactPlanOut
+
+    assert ContactPlanOut.model_validate(read).channel == "intermediary"
