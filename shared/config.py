@@ -30,7 +30,7 @@ from shared import resources
 from shared.domain import cancellation_authority
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
-from shared.domain.victims_code_rules import timescales
+from shared.domain.victims_code_rules import timescales, update_frequency_choices
 
 
 class ConfigError(RuntimeError):
@@ -666,6 +666,15 @@ def _timescales(read: Settings) -> dict[str, int]:
         raise ConfigError(str(error)) from error
 
 
+def _update_frequency_choices(read: Settings) -> tuple[int, ...]:
+    try:
+        return read._read(
+            "UPDATE_FREQUENCY_CHOICES", update_frequency_choices(read.text("UPDATE_FREQUENCY_CHOICES"))
+        )
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
+
+
 def _cancellation_authorisers(read: Settings) -> cancellation_authority.Matrix:
     """The matrix CANCELLATION_AUTHORISERS gives, or the default; kept as read (not as
     the text) when create_app's config gives it."""
@@ -829,6 +838,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # the reference's defaults, each changeable by the force. `contact_update` is the
         # update frequency a new contact plan starts with.
         "VICTIMS_CODE_DAYS": _timescales(read),
+        # How often, in days, a victim may choose online to be updated.
+        "UPDATE_FREQUENCY_CHOICES": _update_frequency_choices(read),
         # Who may authorise cancelling a crime record, by the offence's gravity and the
         # reason (shared.domain.cancellation_authority, which holds the default).
         "CANCELLATION_AUTHORISERS": _cancellation_authorisers(read),

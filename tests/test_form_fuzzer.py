@@ -280,6 +280,7 @@ ROUTES = {
     "backoffice.cdi_audit_record": lambda w: _same(f"/backoffice/audits/{w['audit'].id}/records/1", w["fcr"]),
     "portal.request_update": lambda w: _own(w["link"], "/update-request"),
     "portal.complain": lambda w: _own(w["link"], "/complaint"),
+    "portal.contact_preferences_page": lambda w: _own(w["link"], "/contact-preferences"),
     "portal.ask_for_review": lambda w: _own(w["reviewer"], "/review"),
 }
 

@@ -24,11 +24,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from backoffice.forms.common import choices
 from shared.domain.numbers import whole_number
-from shared.domain.reference_data import CONTACT_CHANNEL_LABELS, LANGUAGE_NAMES
+from shared.domain.reference_data import INTERMEDIARY_ROLES, LANGUAGE_NAMES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, ENHANCED_REASONS, SUPPORT_SERVICES
 from shared.models.types import utcnow
 from shared.services import calendar
-from shared.services.victims_code_actions import MAX_REASON
+from shared.services.victims_code_actions import MAX_INTERMEDIARY, MAX_LANGUAGE, MAX_REASON, Intermediary
 from shared.translation import lazy_gettext as _l
 from shared.web.forms import Form, GovDateField, TimeField
 
@@ -105,8 +105,40 @@ class ContactPlanForm(Form):
         _l("How does the victim want to be contacted?"),
         widget=GovRadioInput(),
         validate_choice=False,
-        choices=choices(CONTACT_CHANNEL_LABELS.items()),
+        choices=choices(PLAN_CHANNEL_LABELS.items()),
         validators=[InputRequired(_l("Select how the victim wants to be contacted"))],
+    )
+    intermediary_name = StringField(
+        _l("Intermediary’s name (optional)"),
+        description=_l(
+            "Someone the victim can be contacted through, such as an ISVA or IDVA. The victim sees their name and role. Leave empty for none."
+        ),
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_INTERMEDIARY,
+                message=_l("The name must be %(max)d characters or fewer", max=MAX_INTERMEDIARY),
+            ),
+        ],
+    )
+    intermediary_role = RadioField(
+        _l("Intermediary’s role"),
+        widget=GovRadioInput(),
+        validate_choice=False,
+        choices=choices(INTERMEDIARY_ROLES.items()),
+    )
+    intermediary_contact = StringField(
+        _l("How to contact the intermediary (optional)"),
+        description=_l("For example, their phone number or email address. For police staff only."),
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_INTERMEDIARY,
+                message=_l("The contact details must be %(max)d characters or fewer", max=MAX_INTERMEDIARY),
+            ),
+        ],
     )
     language = RadioField(
         _l("Language"),
@@ -114,6 +146,18 @@ class ContactPlanForm(Form):
         validate_choice=False,
         choices=choices(LANGUAGE_NAMES.items()),
         validators=[InputRequired(_l("Select the language"))],
+    )
+    interpreter_language = StringField(
+        _l("Another language, through an interpreter (optional)"),
+        description=_l("The language the victim reads and speaks, if it is neither English nor Welsh."),
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_LANGUAGE,
+                message=_l("The language must be %(max)d characters or fewer", max=MAX_LANGUAGE),
+            ),
+        ],
     )
     safe_to_contact = RadioField(
         _l("Is it safe to contact the victim?"),
@@ -148,6 +192,13 @@ class ContactPlanForm(Form):
     def frequency(self) -> int:
         # Read only once the form is valid, so always a number from 1 to 365.
         return whole_number(self.frequency_days.data, low=1, high=365) or 1
+
+    def intermediary(self) -> Intermediary | None:
+        """The intermediary named, None when the name is left empty (none, or removed)."""
+        name = (self.intermediary_name.data or "").strip()
+        if not name:
+            return None
+        return Intermediary(name, self.intermediary_role.data or "", self.intermediary_contact.data)
 
 
 # Which reason, asked for each category that is ticked.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from shared.domain.notification_kinds import KINDS
-from shared.domain.reference_data import CONTACT_CHANNEL_LABELS
+from shared.domain.reference_data import INTERMEDIARY_ROLES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import (
     ENHANCED_CATEGORIES,
     ENHANCED_REASONS,
@@ -84,6 +84,7 @@ class Panel:
     categories: dict
     reasons: dict
     channels: dict
+    roles: dict
     rules: dict
     per_right: int
 
@@ -115,7 +116,8 @@ def victims_code_panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
         colours=STATUS_COLOURS,
         categories=ENHANCED_CATEGORIES,
         reasons=ENHANCED_REASONS,
-        channels=CONTACT_CHANNEL_LABELS,
+        channels=PLAN_CHANNEL_LABELS,
+        roles=INTERMEDIARY_ROLES,
         rules=RULES,
         per_right=per_right,
     )

@@ -4,7 +4,7 @@ from flask_login import current_user
 from backoffice import bp
 from backoffice.views.presenters import entitlement_label
 from shared.domain.permissions import requires
-from shared.services import victims_code_queries
+from shared.services import contact_preferences, victims_code_queries
 
 
 def _render(queue, team: bool):
@@ -12,6 +12,10 @@ def _render(queue, team: bool):
         "backoffice/queue.html",
         queue=queue,
         team=team,
+        # The victims' own changes to how they are contacted, until the officer opens them.
+        changed_plans=[]
+        if team
+        else contact_preferences.unseen_for(current_user, victims_code_queries.QUEUE_LIMIT),
         limit=victims_code_queries.QUEUE_LIMIT,
         label=entitlement_label,
     )

@@ -16,11 +16,11 @@ from backoffice.forms.victims_code import (
 from backoffice.views.common import crime_or_404, link_or_404, saved, show_service_error
 from backoffice.views.presenters import STATUS_COLOURS, entitlement_label
 from shared.domain.permissions import requires
-from shared.domain.reference_data import CONTACT_CHANNEL_LABELS
+from shared.domain.reference_data import INTERMEDIARY_ROLES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, ENHANCED_REASONS, RULES, STATUSES
 from shared.extensions import db
 from shared.models import Crime, CrimeVictim, Entitlement
-from shared.services import entitlements, victims_code_actions, victims_code_queries
+from shared.services import contact_preferences, entitlements, victims_code_actions, victims_code_queries
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.translation import lazy_gettext as _l
@@ -130,6 +130,9 @@ def entitlement_not_applicable(crime_id, entitlement_id):
 def contact_plan(crime_id, link_id):
     crime = crime_or_404(crime_id)
     link = link_or_404(crime, link_id)
+    if request.method == "GET":
+        # The victim's own changes are off the officer's task list once they have seen them.
+        contact_preferences.seen(link, current_user)
     plans = victims_code_queries.plan_history(link, current_app.config["HISTORY_ROWS"])
     current = plans.items[0] if plans.items else None
     prefill = {}
@@ -140,6 +143,10 @@ def contact_plan(crime_id, link_id):
             "language": current.language,
             "safe_to_contact": "yes" if current.safe_to_contact else "no",
             "opted_out": "yes" if current.opted_out else "no",
+            "interpreter_language": current.interpreter_language or "",
+            "intermediary_name": current.intermediary_name or "",
+            "intermediary_role": current.intermediary_role or "",
+            "intermediary_contact": current.intermediary_contact or "",
         }
     form = ContactPlanForm(data=prefill)
     if form.validate_on_submit() and saved(
@@ -153,6 +160,8 @@ def contact_plan(crime_id, link_id):
         opted_out=form.opted_out.data == "yes",
         note=form.note.data,
         by=current_user,
+        interpreter_language=form.interpreter_language.data,
+        intermediary=form.intermediary(),
     ):
         flash(_("Contact plan changed for %(name)s", name=link.victim.name))
         return _back_to(crime)
@@ -162,7 +171,8 @@ def contact_plan(crime_id, link_id):
         link=link,
         form=form,
         plans=plans,
-        channels=CONTACT_CHANNEL_LABELS,
+        channels=PLAN_CHANNEL_LABELS,
+        roles=INTERMEDIARY_ROLES,
     )
 
 

@@ -10,7 +10,7 @@ from flask import current_app, render_template
 from portal import bp
 from portal.views.common import own_case_or_404
 from shared.domain.permissions import requires
-from shared.domain.reference_data import CONTACT_CHANNEL_LABELS, OFFENCES
+from shared.domain.reference_data import OFFENCES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import (
     CANCELLATION_REASONS,
     CONDUCT_REVIEW_DAYS,
@@ -176,7 +176,7 @@ def rights(public_id):
         },
         enhanced_days=entitlements.timescale("event_told", True),
         plan=plan,
-        channel=CONTACT_CHANNEL_LABELS.get(plan.channel) if plan else None,
+        channel=PLAN_CHANNEL_LABELS.get(plan.channel) if plan else None,
         next_update=next_update,
         review_by=review_by,
         review_months=VRR_REQUEST_MONTHS,

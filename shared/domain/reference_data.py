@@ -395,3 +395,14 @@ CONTACT_CHANNEL_LABELS = {
     "phone": _l("Phone call"),
     "letter": _l("Letter"),
 }
+
+# A contact plan may also go through an intermediary (an ISVA or IDVA) whom the officer
+# names on the plan: the service then sends the victim nothing itself, as for a phone
+# call or a letter. The victim can choose it only when one is named.
+INTERMEDIARY = "intermediary"
+PLAN_CHANNEL_LABELS = {**CONTACT_CHANNEL_LABELS, INTERMEDIARY: _l("Through an intermediary")}
+INTERMEDIARY_ROLES = {
+    "isva": _l("Independent Sexual Violence Adviser (ISVA)"),
+    "idva": _l("Independent Domestic Violence Adviser (IDVA)"),
+    "other": _l("Another intermediary"),
+}

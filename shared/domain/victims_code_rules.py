@@ -488,3 +488,23 @@ def timescales(value: str | None) -> dict[str, int]:
             raise ValueError(f"VICTIMS_CODE_DAYS: {key} must be a whole number of days from 0 to 365")
         out[key] = number
     return out
+
+
+# How often, in days, a victim may choose online to be updated (Right 6: "at a frequency
+# agreed with the victim"); a force sets its own with UPDATE_FREQUENCY_CHOICES. The officer
+# can agree any frequency from 1 to 365 days in the back office.
+DEFAULT_UPDATE_FREQUENCY_CHOICES = (7, 14, 28, 56)
+
+
+def update_frequency_choices(value: str | None) -> tuple[int, ...]:
+    """UPDATE_FREQUENCY_CHOICES (`7,14,28`) as days, in order, or the default. Raises
+    ValueError for an entry that is not a whole number of days from 1 to 365."""
+    entries = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not entries:
+        return DEFAULT_UPDATE_FREQUENCY_CHOICES
+    days = [whole_number(entry, low=1, high=365) for entry in entries]
+    if any(day is None for day in days):
+        raise ValueError(
+            "UPDATE_FREQUENCY_CHOICES: each must be a whole number of days from 1 to 365, e.g. 7,14,28"
+        )
+    return tuple(sorted({day for day in days if day is not None}))

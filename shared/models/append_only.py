@@ -23,7 +23,6 @@ APPEND_ONLY = (
     InternalNote,
     EntitlementEvent,
     EnhancedRight,
-    ContactPlan,
     OutboxAttempt,
     ActionEvent,
     OutOfCourtCapture,
@@ -33,7 +32,7 @@ APPEND_ONLY = (
     CdiJudgement,
 )
 # Rows that are history but for the named columns, which may change.
-MOSTLY_APPEND_ONLY = {SecureMessage: frozenset({"read_at"})}
+MOSTLY_APPEND_ONLY = {SecureMessage: frozenset({"read_at"}), ContactPlan: frozenset({"seen_at"})}
 
 
 class AppendOnlyError(RuntimeError):

@@ -110,21 +110,37 @@ class EnhancedRight(Model):
 
 class ContactPlan(Model):
     """How and how often a victim of a crime is kept up to date. The newest row is the
-    plan; each change is a new row with who made it and when."""
+    plan; each change is a new row with who made it and when: a member of staff, a
+    records system, or the victim herself on the portal (`by_victim`). Only `seen_at`
+    ever changes (shared.models.append_only)."""
 
     __tablename__ = "contact_plan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     crime_victim_id: Mapped[int] = mapped_column(ForeignKey("crime_victim.id"), index=True)
     frequency_days: Mapped[int] = mapped_column(Integer)
-    channel: Mapped[str] = mapped_column(String(10))
+    # shared.domain.reference_data.PLAN_CHANNEL_LABELS: a contact channel, or "intermediary".
+    channel: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2))
+    # Another language the victim reads and speaks, through an interpreter.
+    interpreter_language: Mapped[str | None] = mapped_column(CleanLine(100))
+    # The intermediary (an ISVA, an IDVA, ...) the officer named, whom the victim may
+    # choose to be contacted through.
+    intermediary_name: Mapped[str | None] = mapped_column(CleanLine(200))
+    intermediary_role: Mapped[str | None] = mapped_column(String(10))
+    intermediary_contact: Mapped[str | None] = mapped_column(CleanLine(200))
+    # Police only: never shown to the victim, never changed by her.
     safe_to_contact: Mapped[bool] = mapped_column(Boolean, default=True)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(CleanText)
-    # Empty for the plan the service starts with when the victim is added.
+    # Empty for the plan the service starts with when the victim is added, and for the
+    # victim's own changes.
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the victim changed her preferences on the portal, and when the officer in
+    # charge then saw the change (until then it is on their task list).
+    by_victim: Mapped[bool] = mapped_column(Boolean, default=False)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the records system sent the plan through the API.
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
 from pydantic.config import JsonDict
 
-from shared.domain.reference_data import FINAL_STAGES, OFFENCES, STAGES
+from shared.domain.reference_data import FINAL_STAGES, INTERMEDIARY, OFFENCES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, KEY_EVENTS
 from shared.models.victim import CONTACT_CHANNELS, LANGUAGES
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     KeyEvent: TypeAlias = str
     Language: TypeAlias = str
     Channel: TypeAlias = str
+    PlanChannel: TypeAlias = str
     Category: TypeAlias = str
     AssessedReason: TypeAlias = str
     CancellationReason: TypeAlias = str
@@ -32,6 +33,8 @@ else:
     KeyEvent = Literal[tuple(KEY_EVENTS)]
     Language = Literal[LANGUAGES]
     Channel = Literal[CONTACT_CHANNELS]
+    # A plan may also go through the intermediary an officer named (the back office only).
+    PlanChannel = Literal[(*CONTACT_CHANNELS, INTERMEDIARY)]
     Category = Literal[tuple(ENHANCED_REASONS)]
     # The reasons an officer assesses; "offence" and "under_18" apply automatically.
     AssessedReason = Literal[
@@ -181,6 +184,12 @@ class ContactPlanIn(Strict):
     opted_out: bool = Field(False, description="The victim asked not to receive regular updates.")
 
 
+class ContactPlanOut(ContactPlanIn):
+    channel: PlanChannel = Field(
+        description="`intermediary`: through the intermediary (an ISVA, an IDVA) the officer named."
+    )
+
+
 class VictimIn(Strict):
     """A victim of the crime, created the first time their `victim_ref` is seen on the
     crime, updated after that."""
@@ -281,7 +290,7 @@ class VictimOut(BaseModel):
     name: str
     account: Literal["active", "invited", "not_invited"]
     enhanced_rights: list[str]
-    contact_plan: ContactPlanIn | None
+    contact_plan: ContactPlanOut | None
     entitlements: list[EntitlementOut] | None = Field(
         None, description="Given only to a token with the entitlements:read scope."
     )

@@ -5,7 +5,9 @@ history and audit event as one unit of work, and commits; it raises ServiceError
 person to fix, and then nothing is kept.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import format_date
@@ -14,7 +16,7 @@ from sqlalchemy import select
 
 from shared.domain import cancellation_authority, reference_data
 from shared.domain.permissions import ROLE_LABELS
-from shared.domain.reference_data import LANGUAGE_NAMES
+from shared.domain.reference_data import INTERMEDIARY, INTERMEDIARY_ROLES, LANGUAGE_NAMES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, RULES, SUPPORT_SERVICES
 from shared.extensions import db
 from shared.models import (
@@ -29,7 +31,6 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.models.victim import CONTACT_CHANNELS
 from shared.services import actors, audit, calendar, entitlements, outbox
 from shared.services.actors import Actor
 from shared.services.errors import NotPermitted, ServiceError
@@ -40,6 +41,9 @@ MAX_REASON = 2000
 # What a victim may write in the short optional boxes of their online requests: it is
 # kept beside the entitlement, as a one-line subject for staff.
 MAX_VICTIM_DETAIL = 200
+# An intermediary's name and contact details, and another language a victim speaks.
+MAX_INTERMEDIARY = 200
+MAX_LANGUAGE = 100
 CANCEL_ROLES = cancellation_authority.CANCELLING_ROLES
 # The authorisers as a sentence names them.
 ROLE_ARTICLES = {
@@ -208,6 +212,56 @@ def record_review_request(
     return opened
 
 
+@dataclass(frozen=True)
+class Intermediary:
+    """Who the victim may be contacted through, as the officer names them on the plan."""
+
+    name: str
+    role: str
+    contact: str | None = None
+
+
+# Left as it is on the current plan (the records system sends neither).
+KEEP: Any = object()
+
+
+def _intermediary(named: Intermediary | None) -> Intermediary | None:
+    if named is None:
+        return None
+    name = " ".join((named.name or "").split())
+    contact = " ".join((named.contact or "").split()) or None
+    if not name:
+        raise ServiceError(_l("Enter the intermediary’s name"), "intermediary_name")
+    if len(name) > MAX_INTERMEDIARY:
+        raise ServiceError(
+            _l("The name must be %(max)d characters or fewer", max=MAX_INTERMEDIARY), "intermediary_name"
+        )
+    if named.role not in INTERMEDIARY_ROLES:
+        raise ServiceError(_l("Select the intermediary’s role"), "intermediary_role")
+    if contact and len(contact) > MAX_INTERMEDIARY:
+        raise ServiceError(
+            _l("The contact details must be %(max)d characters or fewer", max=MAX_INTERMEDIARY),
+            "intermediary_contact",
+        )
+    return Intermediary(name, named.role, contact)
+
+
+def interpreter_words(text: str | None) -> str | None:
+    """The other language a victim reads and speaks, through an interpreter, or None."""
+    text = " ".join((text or "").split())
+    if len(text) > MAX_LANGUAGE:
+        raise ServiceError(
+            _l("The language must be %(max)d characters or fewer", max=MAX_LANGUAGE), "interpreter_language"
+        )
+    return text or None
+
+
+def intermediary_of(plan: ContactPlan | None) -> Intermediary | None:
+    if plan is None or not plan.intermediary_name or not plan.intermediary_role:
+        return None
+    return Intermediary(plan.intermediary_name, plan.intermediary_role, plan.intermediary_contact)
+
+
 @transactional
 def change_contact_plan(
     link: CrimeVictim,
@@ -219,30 +273,56 @@ def change_contact_plan(
     opted_out: bool,
     note: str | None,
     by: Actor,
+    interpreter_language: Any = KEEP,
+    intermediary: Any = KEEP,
 ) -> ContactPlan:
     """Agree a new contact plan with the victim, keep the old one as history, and commit.
     The next update is due by the new frequency from the last one; opting out ends the
-    regular updates and opting back in starts them again from now."""
+    regular updates and opting back in starts them again from now. The interpreter's
+    language and the intermediary stay as they are unless given (None removes them);
+    contact through an intermediary needs one named."""
     if not isinstance(frequency_days, int) or not 1 <= frequency_days <= 365:
         raise ServiceError(_l("Enter how often, in days, from 1 to 365"), "frequency_days")
-    if channel not in CONTACT_CHANNELS:
-        raise ServiceError(_l("Select how the victim wants to be contacted"), "channel")
-    if language not in LANGUAGE_NAMES:
-        raise ServiceError(_l("Select the language"), "language")
     note = (note or "").strip() or None
     if note and len(note) > MAX_REASON:
         raise ServiceError(_l("The note must be %(max)d characters or fewer", max=MAX_REASON), "note")
+    current = entitlements.current_plans([link.id]).get(link.id)
+    if interpreter_language is KEEP:
+        interpreter_language = current.interpreter_language if current is not None else None
+    if intermediary is KEEP:
+        intermediary = intermediary_of(current)
     plan = ContactPlan(
         crime_victim_id=link.id,
         frequency_days=frequency_days,
         channel=channel,
         language=language,
+        interpreter_language=interpreter_words(interpreter_language),
         safe_to_contact=safe_to_contact,
         opted_out=opted_out,
         note=note,
         changed_by_id=actors.staff_id(by),
         api_client_id=actors.api_client_id(by),
     )
+    _name_intermediary(plan, _intermediary(intermediary))
+    return write_plan(link, plan, by)
+
+
+def _name_intermediary(plan: ContactPlan, named: Intermediary | None) -> None:
+    plan.intermediary_name = named.name if named else None
+    plan.intermediary_role = named.role if named else None
+    plan.intermediary_contact = named.contact if named else None
+
+
+def write_plan(link: CrimeVictim, plan: ContactPlan, by: Actor | Victim) -> ContactPlan:
+    """Check a new contact plan's channel and language, add it as the plan and move the
+    regular updates to it, in the caller's unit of work. Whoever changed it (staff, a
+    records system, the victim) is on the row and in the audit trail."""
+    if plan.channel not in PLAN_CHANNEL_LABELS:
+        raise ServiceError(_l("Select how the victim wants to be contacted"), "channel")
+    if plan.channel == INTERMEDIARY and not plan.intermediary_name:
+        raise ServiceError(_l("Name the intermediary before choosing contact through them"), "channel")
+    if plan.language not in LANGUAGE_NAMES:
+        raise ServiceError(_l("Select the language"), "language")
     db.session.add(plan)
     db.session.flush()
     opened = list(
@@ -254,19 +334,20 @@ def change_contact_plan(
             )
         )
     )
+    staff = by if not isinstance(by, Victim) else None
     for ent in opened:
-        if opted_out:
-            entitlements.close(ent, "not_applicable", reason="opted_out", by=by)
+        if plan.opted_out:
+            entitlements.close(ent, "not_applicable", reason="opted_out", by=staff)
         else:
             entitlements.set_due(
                 ent,
-                entitlements.due_at("contact_update", ent.triggered_at, ent.enhanced, frequency_days),
+                entitlements.due_at("contact_update", ent.triggered_at, ent.enhanced, plan.frequency_days),
                 ent.enhanced,
-                by,
+                staff,
             )
-    if not opted_out and not opened:
+    if not plan.opted_out and not opened:
         rights = entitlements.current_rights([link.id])[link.id]
-        entitlements.next_update(link, plan, utcnow(), bool(rights), by)
+        entitlements.next_update(link, plan, utcnow(), bool(rights), staff)
     audit.record("contact_plan.change", "crime", link.crime_id, detail=f"victim {link.id}", actor=by)
     return plan
 

@@ -28,6 +28,7 @@ from shared.services import (
     api_clients,
     calendar,
     cdi_audits,
+    contact_preferences,
     crimes,
     incidents,
     scrutiny,
@@ -37,6 +38,7 @@ from shared.services import (
     victims_code_actions,
 )
 from shared.services.unit_of_work import unit_of_work
+from shared.services.victims_code_actions import Intermediary
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, staff_password_step, staff_sign_in, victim_sign_in
 
@@ -64,6 +66,15 @@ def submit(page: Page, fields: dict[str, str] | None = None) -> Response:
 def write_too_much(page: Page) -> Response:
     """A note longer than the box takes: the form comes back with the error summary."""
     response = submit(page, {"main form textarea": "x" * 201})
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    return response
+
+
+def name_no_other_language(page: Page) -> Response:
+    """Choose another language without saying which: the form comes back with the error
+    summary."""
+    page.locator("main form input[name=language][value=other]").check()
+    response = submit(page)
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     return response
 
@@ -161,6 +172,19 @@ SCREENS = [
         "/cases/{public_id}/update-request",
         status=400,
         then=write_too_much,
+    ),
+    Screen(
+        "how we contact you",
+        VICTIM,
+        "/cases/{public_id}/contact-preferences",
+        screenshot="how-we-contact-you",
+    ),
+    Screen(
+        "how we contact you, with errors",
+        VICTIM,
+        "/cases/{public_id}/contact-preferences",
+        status=400,
+        then=name_no_other_language,
     ),
     Screen("ask for a review", VICTIM, "/cases/{public_id}/review"),
     Screen("make a complaint", VICTIM, "/cases/{public_id}/complaint", screenshot="make-a-complaint"),
@@ -430,6 +454,16 @@ def build_scenario(messages) -> dict:
         opted_out=False,
         note=None,
         by=officer,
+        intermediary=Intermediary("Jo Adviser", "isva", "01632 960000"),
+    )
+    # The victim chose to hear through her adviser, every fortnight: on the officer's tasks.
+    contact_preferences.change(
+        signed_up,
+        signed_up.victim,
+        frequency_days=14,
+        channel="intermediary",
+        language="en",
+        interpreter_language=None,
     )
     factories.update(crime, officer, text="The CCTV shows a van.")
     details = staff.StaffDetails("Dana Price", "7001", "dana.price@police.example", team.id, ["officer"])

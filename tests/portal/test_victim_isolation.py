@@ -97,7 +97,7 @@ def test_a_victim_never_receives_another_victims_crime(world, asker, owner, whic
         assert after == before + 1, "a refused request must be in the audit trail"
 
 
-@pytest.mark.parametrize("path", ["update-request", "review", "complaint"])
+@pytest.mark.parametrize("path", ["update-request", "review", "complaint", "contact-preferences"])
 def test_a_victim_cannot_ask_or_complain_on_another_victims_crime(world, path):
     """Asking for an update or a review, or complaining, on a crime that is not the
     asker's: 404 on reading and on sending, nothing recorded, the attempt audited."""
