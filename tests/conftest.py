@@ -48,6 +48,18 @@ def pytest_configure(config):
             raise pytest.UsageError(f"--now: {error}") from None
 
 
+def pytest_collection_modifyitems(config, items):
+    # The suite runs twice, once per database; a test marked `once` checks something no
+    # database changes (the build, the import rules, the pages' accessibility), so the
+    # PostgreSQL run leaves it to the SQLite run.
+    if not TEST_DATABASE_URL:
+        return
+    once = [item for item in items if item.get_closest_marker("once")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not item.get_closest_marker("once")]
+
+
 def pytest_report_header(config):
     instant = config.getoption("--now")
     return f"clock: {clock.parse(instant).isoformat()} (--now)" if instant else None

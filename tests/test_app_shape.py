@@ -62,6 +62,7 @@ def test_the_single_sign_on_role_map_is_read_from_the_environment(monkeypatch):
         create_app()
 
 
+@pytest.mark.once
 def test_front_ends_never_import_each_other_and_the_layers_of_shared_hold():
     result = subprocess.run(
         [Path(sys.executable).parent / "lint-imports", "--no-cache"], cwd=ROOT, capture_output=True, text=True
@@ -74,6 +75,7 @@ def test_front_ends_never_import_each_other_and_the_layers_of_shared_hold():
 VIEW_HELPERS = {"common", "presenters"}
 
 
+@pytest.mark.once
 def test_no_view_imports_another_view():
     found = []
     for front_end in ("portal", "backoffice"):
@@ -111,6 +113,7 @@ BREAKS = [
 ]
 
 
+@pytest.mark.once
 @pytest.mark.parametrize(("module", "line", "contract"), BREAKS, ids=[b[1] for b in BREAKS])
 def test_each_import_contract_fails_when_broken(tmp_path, module, line, contract):
     for package in ("shared", "portal", "backoffice", "api"):
@@ -153,6 +156,7 @@ def victims_of(crime):
 """
 
 
+@pytest.mark.once
 def test_mypy_fails_when_a_service_gets_or_gives_a_wrong_type(tmp_path):
     for package in ("shared", "portal", "backoffice", "api"):
         shutil.copytree(
@@ -282,6 +286,7 @@ def test_migrations_go_down_to_empty_and_up_again(app):
         assert "crime" in sa.inspect(db.engine).get_table_names()
 
 
+@pytest.mark.once
 def test_a_web_worker_leaves_out_what_it_never_uses_and_flask_db_still_works(tmp_path):
     # The migration tools, and (with no single sign-on configured) the OAuth client and
     # its HTTP library.

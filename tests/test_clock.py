@@ -13,6 +13,8 @@ import pytest
 from tests import clock
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.once
+
 LONDON = ZoneInfo("Europe/London")
 BST = timedelta(hours=1)
 

@@ -19,6 +19,8 @@ import pytest
 
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.once
+
 RUNTIME_CODE = ["shared", "portal", "backoffice", "api", "migrations", "wsgi.py"]
 DEV_CODE = ["tests", "bench", "scripts"]
 # The repository's own top-level modules (installed in editable mode, or only on the path).

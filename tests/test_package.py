@@ -24,7 +24,7 @@ import pytest
 from tests.paths import ROOT
 from tests.smtp_server import free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 # What the build does not need, or must not see: the environments, the tests and what
 # earlier builds and runs left.

@@ -42,7 +42,8 @@ from shared.services.victims_code_actions import Intermediary
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, staff_password_step, staff_sign_in, victim_sign_in
 
-pytestmark = pytest.mark.browser
+# The pages are the same whichever database holds their data.
+pytestmark = [pytest.mark.browser, pytest.mark.once]
 
 VISITOR, VICTIM, STAFF = "visitor", "victim", "staff"
 # Members of staff who have given their password: one is asked for the code from their

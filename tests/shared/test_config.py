@@ -12,6 +12,8 @@ from shared.config import NUMBERS, PRODUCTION_NEEDS, ConfigError, load_config, n
 from shared.factory import create_app
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.once
+
 # The sender settings are those of SMTP, so that SMTP_PORT is read too.
 SMTP = {
     "NOTIFICATION_SENDER": "smtp",
