@@ -33,6 +33,7 @@ def require_victim():
 from portal.views import (  # noqa: E402,F401  (registers the routes)
     account,
     cases,
+    feedback,
     messages,
     onelogin,
     public_pages,
