@@ -281,6 +281,14 @@ ROUTES = {
     "portal.request_update": lambda w: _own(w["link"], "/update-request"),
     "portal.complain": lambda w: _own(w["link"], "/complaint"),
     "portal.ask_for_review": lambda w: _own(w["reviewer"], "/review"),
+    # The reviewer's case has an outcome: the feedback survey is offered on its page.
+    "portal.give_feedback": lambda w: _own(w["reviewer"], "/feedback"),
+    "portal.dismiss_feedback": lambda w: Target(
+        f"/cases/{w['reviewer'].public_id}/feedback/dismiss",
+        f"/cases/{w['reviewer'].public_id}",
+        w["reviewer"].victim,
+        portal=True,
+    ),
 }
 
 # POST routes the fuzzer cannot reach, each with the reason.
