@@ -117,8 +117,7 @@ def _feedback_rows(report: Report) -> list[list[str | int]]:
     answers behind the rate; a suppressed figure says so and gives no counts."""
     groups = [(group.label, group.feedback) for group in report.rows if group.feedback is not None]
     months = [
-        (_("%(group)s, %(month)s", group=report.total.label, month=f"{month:%Y-%m}"), feedback)
-        for month, feedback in report.feedback_months
+        (f"{report.total.label}, {month:%Y-%m}", feedback) for month, feedback in report.feedback_months
     ]
     out: list[list[str | int]] = []
     for code, label in REPORT_LABELS.items():
