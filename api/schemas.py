@@ -47,11 +47,40 @@ class RecordingOut(BaseModel):
     right_level_rate: float | None
 
 
+class SatisfactionOut(BaseModel):
+    rate: float | None = Field(description="Satisfied / answered; null with no answers or when suppressed.")
+    satisfied: int | None = Field(description="Answers satisfied or very satisfied; null when suppressed.")
+    answered: int | None = Field(
+        description="Answers to the question (not “prefer not to say”); null when suppressed."
+    )
+    suppressed: bool = Field(description="Fewer answers than `suppressed_below`: no figures are given.")
+
+
+class FeedbackOut(BaseModel):
+    responses: int | None = Field(description="Surveys answered; null when fewer than `suppressed_below`.")
+    questions: dict[str, SatisfactionOut] = Field(description="Each question by its code (S1, S2, S3).")
+
+
+class FeedbackMonthOut(FeedbackOut):
+    month: date = Field(description="The month's first day in the period (the first is the period's start).")
+
+
+class FeedbackReportOut(BaseModel):
+    questions: dict[str, str] = Field(description="Each question's code and what it measures.")
+    suppressed_below: int = Field(
+        description="The fewest answers a figure is given from (FEEDBACK_MIN_COUNT)."
+    )
+    months: list[FeedbackMonthOut]
+
+
 class GroupOut(BaseModel):
     key: str
     label: str
     metrics: dict[str, CountsOut]
     recording: RecordingOut | None
+    feedback: FeedbackOut | None = Field(
+        description="Victims' feedback; null for a split by enhanced rights or officer."
+    )
 
 
 class TrendOut(BaseModel):
@@ -79,4 +108,5 @@ class ComplianceReportOut(BaseModel):
     notifications: NotificationsOut = Field(
         description="What became of the messages to victims written in the period (the whole report)."
     )
+    feedback: FeedbackReportOut = Field(description="Victims' feedback month by month, for the whole report.")
     trend: TrendOut

@@ -34,6 +34,7 @@ from portal.views import (  # noqa: E402,F401  (registers the routes)
     account,
     cases,
     contact_preferences,
+    feedback,
     messages,
     onelogin,
     public_pages,

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from shared import resources
-from shared.domain import cancellation_authority
+from shared.domain import cancellation_authority, feedback
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
 from shared.domain.victims_code_rules import timescales, update_frequency_choices
@@ -148,6 +148,9 @@ NUMBERS: dict[str, Number] = {
     # Victims' Code timescales).
     "SECURE_MESSAGE_MAX_LENGTH": Number(2000),
     "MESSAGE_REPLY_WORKING_DAYS": Number(2, high=365),
+    # Victims' feedback in the compliance report: a group with fewer answers to a
+    # question than this shows it as suppressed, so that no victim can be picked out.
+    "FEEDBACK_MIN_COUNT": Number(10, high=1000),
     # The records-system API: how long a bearer token lasts, the largest body a client
     # may send, and how long a response is kept for its idempotency key (and how long a
     # concurrent duplicate waits for it).
@@ -675,6 +678,18 @@ def _update_frequency_choices(read: Settings) -> tuple[int, ...]:
         raise ConfigError(str(error)) from error
 
 
+def _feedback_points(read: Settings) -> tuple[str, ...]:
+    """FEEDBACK_POINTS (shared.domain.feedback.parse_points), kept as read when create_app's
+    config gives it."""
+    given = read.given("FEEDBACK_POINTS")
+    if isinstance(given, list | tuple):
+        given = ",".join(given) or "none"
+    try:
+        return read._read("FEEDBACK_POINTS", feedback.parse_points(None if given is None else str(given)))
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
+
+
 def _cancellation_authorisers(read: Settings) -> cancellation_authority.Matrix:
     """The matrix CANCELLATION_AUTHORISERS gives, or the default; kept as read (not as
     the text) when create_app's config gives it."""
@@ -781,6 +796,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "STAFF_MESSAGE_ALERTS": read.flag("STAFF_MESSAGE_ALERTS", False),
         "SECURE_MESSAGE_MAX_LENGTH": read.whole("SECURE_MESSAGE_MAX_LENGTH"),
         "MESSAGE_REPLY_WORKING_DAYS": read.whole("MESSAGE_REPLY_WORKING_DAYS"),
+        # Victims' feedback: the points the portal offers the survey at, and the fewest
+        # answers the report shows (shared.domain.feedback, shared.services.feedback).
+        "FEEDBACK_POINTS": _feedback_points(read),
+        "FEEDBACK_MIN_COUNT": read.whole("FEEDBACK_MIN_COUNT"),
         "API_TOKEN_SECONDS": read.whole("API_TOKEN_SECONDS"),
         "API_MAX_BODY_BYTES": read.whole("API_MAX_BODY_BYTES"),
         "API_IDEMPOTENCY_HOURS": read.whole("API_IDEMPOTENCY_HOURS"),

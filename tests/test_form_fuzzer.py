@@ -282,6 +282,14 @@ ROUTES = {
     "portal.complain": lambda w: _own(w["link"], "/complaint"),
     "portal.contact_preferences_page": lambda w: _own(w["link"], "/contact-preferences"),
     "portal.ask_for_review": lambda w: _own(w["reviewer"], "/review"),
+    # The reviewer's case has an outcome: the feedback survey is offered on its page.
+    "portal.give_feedback": lambda w: _own(w["reviewer"], "/feedback"),
+    "portal.dismiss_feedback": lambda w: Target(
+        f"/cases/{w['reviewer'].public_id}/feedback/dismiss",
+        f"/cases/{w['reviewer'].public_id}",
+        w["reviewer"].victim,
+        portal=True,
+    ),
 }
 
 # POST routes the fuzzer cannot reach, each with the reason.

@@ -4,11 +4,13 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms.reports import ReportForm
+from shared.domain.feedback import REPORT_LABELS
 from shared.domain.permissions import requires
 from shared.domain.victims_code_rules import METRICS
 from shared.models.types import utcnow
 from shared.services import calendar, report_export
 from shared.services import reports as compliance_reports
+from shared.services.feedback_results import FEEDBACK_SPLITS
 
 
 def _form() -> tuple[ReportForm, dict[str, list[str]]]:
@@ -44,6 +46,8 @@ def reports():
         metrics=METRICS,
         recording_metrics=compliance_reports.RECORDING_METRICS,
         percent=compliance_reports.percent,
+        feedback_labels=REPORT_LABELS,
+        feedback_splits=FEEDBACK_SPLITS,
         export_url=url_for("backoffice.reports_export", **args),
         filtered=bool(args),
     )

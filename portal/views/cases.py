@@ -3,11 +3,12 @@ from flask_login import current_user
 
 from portal import bp
 from portal.forms.cases import CaseAnswerForm
+from portal.forms.feedback import FeedbackDismissForm
 from portal.views.common import refuse_case
 from shared.domain.permissions import requires
 from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
-from shared.services import secure_messages, updates, victim_cases, victims
+from shared.services import feedback, secure_messages, updates, victim_cases, victims
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.web.page_links import pagination_params, requested_page
@@ -61,6 +62,10 @@ def case(public_id):
     if case is None:
         refuse_case(public_id)
     cancellation = CANCELLATION_REASONS.get(case.cancellation_reason) if case.cancelled_at else None
+    point = feedback.latest_point(case.victim_updates, case.outcome)
+    survey = feedback.offered(
+        case.victim_updates, case.outcome, point is not None and case._mapping[f"feedback_closed_{point}"]
+    )
     timeline = updates.victim_timeline(
         case.crime_id, requested_page(), current_app.config["TIMELINE_PER_PAGE"], total=case.victim_updates
     )
@@ -77,4 +82,6 @@ def case(public_id):
         kinds=ALL_UPDATE_KINDS,
         stages=STAGES,
         outcomes=OUTCOMES,
+        survey=survey,
+        dismiss_form=FeedbackDismissForm() if survey else None,
     )

@@ -7,6 +7,7 @@ from shared.models.audit import AuditEvent
 from shared.models.cdi_audit import CdiAudit, CdiAuditRecord, CdiAuditStratum, CdiJudgement
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
+from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
 from shared.models.incident import Incident
 from shared.models.investigation import InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
@@ -47,6 +48,8 @@ __all__ = [
     "EnhancedRight",
     "Entitlement",
     "EntitlementEvent",
+    "FeedbackAnswer",
+    "FeedbackInvitation",
     "Crime",
     "CrimeVictim",
     "Incident",

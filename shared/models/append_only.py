@@ -12,6 +12,7 @@ from shared.models.action_plan import ActionEvent
 from shared.models.audit import AuditEvent
 from shared.models.cdi_audit import CdiJudgement
 from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
+from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
 from shared.models.investigation import InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt
@@ -30,6 +31,8 @@ APPEND_ONLY = (
     ScrutinyFinding,
     ScrutinyResponse,
     CdiJudgement,
+    FeedbackInvitation,
+    FeedbackAnswer,
 )
 # Rows that are history but for the named columns, which may change.
 MOSTLY_APPEND_ONLY = {SecureMessage: frozenset({"read_at"}), ContactPlan: frozenset({"seen_at"})}

@@ -5,7 +5,9 @@ Both are read from `shared.services.reports`, so they show what the page shows."
 import io
 from collections.abc import Sequence
 
+from shared.domain.feedback import REPORT_LABELS
 from shared.domain.victims_code_rules import METRICS
+from shared.services.feedback_results import Feedback, Satisfaction
 from shared.services.reports import RECORDING_METRICS, SPLITS, Counts, Recording, Report, Trend, percent
 from shared.services.spreadsheet import safe_cell, writer
 from shared.translation import gettext as _
@@ -105,7 +107,37 @@ def to_csv_rows(report: Report) -> list[list[str]]:
             sent.total,
         ]
     )
+    rows.extend(_feedback_rows(report))
     return [[safe_cell(cell) for cell in row] for row in rows]
+
+
+def _feedback_rows(report: Report) -> list[list[str | int]]:
+    """Victims' feedback, S1 to S3: each group of the split that has it, then each month
+    of the period. "Met on time" is satisfied, "met late" not satisfied, the total the
+    answers behind the rate; a suppressed figure says so and gives no counts."""
+    groups = [(group.label, group.feedback) for group in report.rows if group.feedback is not None]
+    months = [
+        (f"{report.total.label}, {month:%Y-%m}", feedback) for month, feedback in report.feedback_months
+    ]
+    out: list[list[str | int]] = []
+    for code, label in REPORT_LABELS.items():
+        description = _(
+            "%(label)s: satisfied (met on time), not satisfied (met late), of the answers (total)",
+            label=label,
+        )
+        for group_label, feedback in [*groups, *months]:
+            answers: Satisfaction = feedback.questions[code]
+            if answers.suppressed:
+                cells: list[str | int] = [_suppressed(report), "", "", "", "", "", ""]
+            else:
+                satisfied, answered = answers.satisfied or 0, answers.answered or 0
+                cells = [_rate_cell(answers.rate), satisfied, answered - satisfied, "", "", "", answered]
+            out.append([code, description, group_label, *cells])
+    return out
+
+
+def _suppressed(report: Report) -> str:
+    return _("Suppressed (fewer than %(least)d answers)", least=report.feedback_least)
 
 
 def csv_text(report: Report, byte_order_mark: bool = False) -> str:
@@ -144,6 +176,23 @@ def _recording_dict(recording: Recording | None) -> dict | None:
     }
 
 
+def _feedback_dict(feedback: Feedback | None) -> dict | None:
+    if feedback is None:
+        return None
+    return {
+        "responses": feedback.responses,
+        "questions": {
+            code: {
+                "rate": answers.rate,
+                "satisfied": answers.satisfied,
+                "answered": answers.answered,
+                "suppressed": answers.suppressed,
+            }
+            for code, answers in feedback.questions.items()
+        },
+    }
+
+
 def to_dict(report: Report, trend: Trend | None = None) -> dict:
     """The report (and the trend) as plain data for JSON: rates are fractions from 0 to
     1, or null when there is no data."""
@@ -160,6 +209,7 @@ def to_dict(report: Report, trend: Trend | None = None) -> dict:
                 "label": group.label,
                 "metrics": {code: _counts_dict(counts) for code, counts in group.metrics.items()},
                 "recording": _recording_dict(group.recording),
+                "feedback": _feedback_dict(group.feedback),
             }
             for group in report.rows
         ],
@@ -169,6 +219,14 @@ def to_dict(report: Report, trend: Trend | None = None) -> dict:
         "failed": report.notifications.failed,
         "pending": report.notifications.pending,
         "total": report.notifications.total,
+    }
+    out["feedback"] = {
+        "questions": {code: str(label) for code, label in REPORT_LABELS.items()},
+        "suppressed_below": report.feedback_least,
+        "months": [
+            {"month": month.isoformat(), **(_feedback_dict(feedback) or {})}
+            for month, feedback in report.feedback_months
+        ],
     }
     if trend is not None:
         out["trend"] = {

@@ -1,6 +1,7 @@
 """Victims' Code compliance reports (victims-code.md section 8): metrics M1 to M9 and
 crime recording (R2) for a period, for the force or a supervisor's team, optionally
-split by enhanced-rights category, offence group, team or officer in charge.
+split by enhanced-rights category, offence group, team or officer in charge; and victims'
+feedback (shared.services.feedback_results), split by team or offence group and by month.
 
 An entitlement counts in the period in which it was triggered; a crime in the period in
 which it was recorded (principal crimes only: shared.services.incidents); a cancellation
@@ -42,10 +43,12 @@ from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, M6_EVENTS, MET
 from shared.extensions import db
 from shared.models import Crime, EnhancedRight, Entitlement, OutboxMessage, StaffMember, Team
 from shared.models.types import UTCDateTime, utcnow
+from shared.services import feedback_results
 from shared.services.calendar import start_of_local_day
 from shared.services.crimes import in_scope
 from shared.services.entitlements import status_expression
 from shared.services.errors import ServiceError
+from shared.services.feedback_results import FEEDBACK_SPLITS, Feedback
 from shared.translation import lazy_gettext as _l
 
 # The longest period a report covers, in calendar months (the trend has a bar a month).
@@ -170,6 +173,9 @@ class Group:
     label: str
     metrics: dict[str, Counts]
     recording: Recording | None
+    # Victims' feedback (shared.services.feedback_results); None where it cannot be split
+    # this way (by enhanced rights or officer: the answers are kept without either).
+    feedback: Feedback | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,10 @@ class Report:
     total: Group
     groups: list[Group] = field(default_factory=list)
     notifications: Notifications = field(default_factory=Notifications)
+    # Victims' feedback month by month (the period's months, as month_starts gives them),
+    # and the fewest answers a figure is shown from.
+    feedback_months: list[tuple[date, Feedback]] = field(default_factory=list)
+    feedback_least: int = 0
 
     @property
     def rows(self) -> list[Group]:
@@ -485,7 +495,7 @@ def compliance(
     With a split, a group per enhanced-rights category (a victim with two counts in
     both, and those with none in "No enhanced rights"), offence group, team or officer
     in charge. Raises ServiceError for a period `check_period` refuses, or an unknown
-    split. Four queries at most."""
+    split. Seven queries at most (three of them for victims' feedback)."""
     split = split or "none"
     if split not in SPLITS:
         raise ServiceError(_l("Select how to split the report"), "split")
@@ -494,16 +504,22 @@ def compliance(
     width, rows = _entitlement_rows(staff, start, end, now, "none")
     totals = _fold(rows, width).get((), {})
     recording = _recording_rows(staff, start, end, "none").get((), Recording())
-    total = Group("total", scope_label(staff), _complete(totals), recording)
+    feedback = feedback_results.results(staff, start, end, "none").get((), feedback_results.empty())
+    total = Group("total", scope_label(staff), _complete(totals), recording, feedback)
     sent = notifications(staff, start, end)
+    months = month_starts(start, end)
+    feedback_months = list(zip(months, feedback_results.by_month(staff, months, end), strict=True))
+    least = feedback_results.least()
     if split == "none":
-        return Report(start, end, split, now, total, notifications=sent)
+        return Report(start, end, split, now, total, [], sent, feedback_months, least)
     width, rows = _entitlement_rows(staff, start, end, now, split)
     per_group = _fold(rows, width)
     by_crime = split != "enhanced"
     recordings = _recording_rows(staff, start, end, split) if by_crime else {}
+    by_feedback = split in FEEDBACK_SPLITS
+    feedback_of = feedback_results.results(staff, start, end, split) if by_feedback else {}
     groups = {}
-    for keys in [*per_group, *recordings]:
+    for keys in [*per_group, *recordings, *feedback_of]:
         key = _group_key(split, keys)
         if key in groups:
             continue
@@ -512,9 +528,10 @@ def compliance(
             _group_label(split, keys),
             _complete(per_group.get(keys)),
             recordings.get(keys, Recording()) if by_crime else None,
+            feedback_of.get(keys, feedback_results.empty()) if by_feedback else None,
         )
     ordered = sorted(groups.values(), key=lambda group: _order(split, group))
-    return Report(start, end, split, now, total, ordered, sent)
+    return Report(start, end, split, now, total, ordered, sent, feedback_months, least)
 
 
 def notifications(staff: StaffMember | None, start: date, end: date) -> Notifications:

@@ -5,14 +5,16 @@ ever found."""
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
+from shared.domain.feedback import POINTS
 from shared.extensions import db
 from shared.models import (
     Crime,
     CrimeVictim,
     Entitlement,
+    FeedbackInvitation,
     InvestigationUpdate,
     SecureMessage,
     StaffMember,
@@ -56,7 +58,8 @@ def _case_page() -> Select:
     """What the victim's case page shows of their case (parameters `victim_id` and
     `public_id`), as one plain row: the crime, its officer in charge, the messages from
     staff the victim has not read, the number of updates meant for them and the update
-    they asked for that is still to come. Built once."""
+    they asked for that is still to come, and at which points they have closed the
+    feedback survey (`feedback_closed_<point>`). Built once."""
     unread = (
         select(func.count())
         .where(
@@ -85,6 +88,12 @@ def _case_page() -> Select:
         .order_by(Entitlement.id)
         .limit(1)
     )
+    feedback_closed = [
+        exists()
+        .where(FeedbackInvitation.crime_victim_id == CrimeVictim.id, FeedbackInvitation.point == point)
+        .label(f"feedback_closed_{point}")
+        for point in POINTS
+    ]
     return (
         select(
             CrimeVictim.public_id,
@@ -102,6 +111,7 @@ def _case_page() -> Select:
             shown.label("victim_updates"),
             asked.with_only_columns(Entitlement.triggered_at).scalar_subquery().label("update_asked_at"),
             asked.with_only_columns(Entitlement.due_at).scalar_subquery().label("update_due_at"),
+            *feedback_closed,
         )
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)

@@ -646,7 +646,9 @@ def test_a_supervisor_sees_only_their_teams_figures(app, client, world):
     assert labels == ["Alpha", "Alpha"]
     assert "Bravo" not in page.main_text
     export = client.get(f"/backoffice/reports/export.csv?{_query(world, 'team')}")
-    assert {row[2] for row in list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))[1:]} == {"Alpha"}
+    # Victims' feedback month by month is the scope's too: "Alpha, 2026-12".
+    groups = {row[2].split(",")[0] for row in list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))[1:]}
+    assert groups == {"Alpha"}
 
 
 def test_an_officer_may_not_see_reports(client, ctx):
@@ -731,7 +733,8 @@ def test_export_cells_cannot_run_as_formulas(client, ctx):
     factories.victim(factories.crime(oic), oic)
     sign_in_as(client, factories.staff(team, roles=("supervisor",)))
     export = client.get("/backoffice/reports/export.csv?split=team")
-    groups = {row[2] for row in list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))[1:]}
+    # Victims' feedback month by month names the scope and the month: "'=HYPERLINK(1), 2026-12".
+    groups = {row[2].split(",")[0] for row in list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))[1:]}
     assert groups == {"'=HYPERLINK(1)"}
 
 

@@ -196,6 +196,8 @@ SCREENS = [
         status=400,
         then=write_too_much,
     ),
+    Screen("feedback survey", VICTIM, "/cases/{public_id}/feedback", screenshot="feedback-survey"),
+    Screen("feedback survey, with errors", VICTIM, "/cases/{public_id}/feedback", submit_empty=True),
     Screen("change your password", VICTIM, "/account/password", screenshot="change-password"),
     Screen("change your password, with errors", VICTIM, "/account/password", submit_empty=True),
     # The back office.

@@ -584,3 +584,23 @@ def test_the_cancellation_matrix_is_the_default_unless_the_force_sets_its_own(en
         {"APP_ENV": "testing", "CANCELLATION_AUTHORISERS": "standard=fcr, serious=fcr, most_serious=fcr"},
     )
     assert set(given["CANCELLATION_AUTHORISERS"].values()) == {frozenset({"fcr"})}
+
+
+def test_the_feedback_survey_is_offered_at_the_points_the_force_sets(environment, tmp_path):
+    def points(value=None):
+        overrides = {"APP_ENV": "testing"}
+        if value is not None:
+            overrides["FEEDBACK_POINTS"] = value
+        return load_config(str(tmp_path), overrides)["FEEDBACK_POINTS"]
+
+    assert points() == ("first_update", "outcome")
+    assert points(" outcome ") == ("outcome",)
+    # Always in the order a case reaches them, whatever order they are given in.
+    assert points("outcome,first_update") == ("first_update", "outcome")
+    assert points("none") == ()
+    assert points(("outcome",)) == ("outcome",)
+    for bad in ("outcome,charge", ",", "none,outcome", "After the first update"):
+        with pytest.raises(ConfigError, match="^FEEDBACK_POINTS must be points from first_update, outcome"):
+            points(bad)
+    environment.setenv("FEEDBACK_POINTS", "first_update")
+    assert create_app().config["FEEDBACK_POINTS"] == ("first_update",)
