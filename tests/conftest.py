@@ -7,12 +7,13 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher, profiles
 from flask_migrate import upgrade
 
 from shared.clients import senders
 from shared.extensions import db
 from shared.factory import create_app
-from shared.services import outbox_worker
+from shared.services import outbox_worker, passwords
 from shared.web import throttle
 from tests import clock
 from tests.api_helpers import api, records_system  # noqa: F401  (a records system calling /api/v1)
@@ -25,6 +26,14 @@ from tests.smtp_server import smtp, smtp_server  # noqa: F401  (a real SMTP serv
 pytest_plugins = ["pytester"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Passwords are hashed here with argon2's cheapest parameters (the library's profile for
+# tests): the service's own make each hash cost a tenth of a second on purpose, which over
+# thousands of sign-ins is minutes of a run. tests/shared/services/test_passwords.py checks
+# the service's own.
+SERVICE_HASHER = passwords._hasher
+passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+passwords._DUMMY_HASH = passwords._hasher.hash("no account has this password")
 # The production image's smoke test runs only against a built image (`make test-image`).
 collect_ignore = [] if os.environ.get("SMOKE_IMAGE") else ["image"]
 
