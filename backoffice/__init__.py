@@ -18,9 +18,10 @@ logger = logging.getLogger("trackmycrime.auth")
 
 
 # What a view answers when it refuses what was asked: a record outside the user's scope
-# (404, so that it cannot be told from one that does not exist) or an action the rules
-# forbid them on it (403).
-REFUSED = (403, 404)
+# (404, so that it cannot be told from one that does not exist), an action the rules
+# forbid them on it (403), or a change the record's state refuses whoever asks (409: a
+# judgement the Force Crime Registrar has ruled on).
+REFUSED = (403, 404, 409)
 # Methods that only read; any other method refused is recorded as a refused change.
 READS = ("GET", "HEAD")
 
@@ -50,7 +51,7 @@ def record_outcome(response):
     """Write what the view did to the audit trail, and commit it before the answer
     leaves: a page read (`GET`) the view answered is recorded as a read of the record its
     address names, with the query it was asked with; a read or a change the view refused
-    (403 or 404: a crime of another team, a victim of another crime) is recorded as
+    (403, 404 or 409: a crime of another team, a judgement already ruled on) is recorded as
     `read.refused` or `change.refused`, never as a consultation. A read that failed (5xx)
     showed nothing and is not recorded. Should the event not be written, the answer is an
     error page instead of the page, so no page is shown that the trail does not name."""
@@ -77,6 +78,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     cancellation,
     cases,
     cdi_audits,
+    cdi_findings,
     incidents,
     messages,
     notifications,

@@ -20,7 +20,16 @@ from sqlalchemy import select
 from shared.extensions import db
 from shared.models import Entitlement, OutboxMessage, ScrutinyCase
 from shared.models.types import utcnow
-from shared.services import api_clients, cdi_audits, crimes, links, staff, victim_accounts
+from shared.services import (
+    api_clients,
+    cdi_audits,
+    cdi_findings,
+    cdi_rulings,
+    crimes,
+    links,
+    staff,
+    victim_accounts,
+)
 from tests import factories
 from tests.form_fuzzing import changes, encoded, filled_in, read_form, snapshot
 from tests.pages import PageClient
@@ -104,6 +113,16 @@ def world(ctx, monkeypatch):
     # A crime data integrity audit of that incident, for the registrar to judge.
     today = utcnow().date()
     audit = cdi_audits.create_audit("Audit", today - timedelta(days=400), today, {"violence": 1}, 1, fcr)
+    # Two more audits of it, the incident failed in each: a finding for the officer to
+    # dispute and put right, and one disputed, for the registrar to rule on.
+    findings, disputed = (
+        cdi_audits.create_audit(title, today - timedelta(days=400), today, {"violence": 1}, seed, fcr)
+        for title, seed in (("Findings", 2), ("Disputed", 3))
+    )
+    failed = dict.fromkeys(cdi_audits.checklist("violence"), "no")
+    for found in (findings, disputed):
+        cdi_audits.judge(cdi_audits.record_at(found, 1), failed, "no", "Not recorded", fcr)
+    cdi_rulings.dispute(cdi_findings.finding(oic, disputed, 1), "The log shows otherwise", oic)
     # An action plan with one action, owned by the officer.
     action = factories.plan_action(oic)
     return {
@@ -130,6 +149,8 @@ def world(ctx, monkeypatch):
         "incident": incident,
         "action": action,
         "audit": audit,
+        "findings": findings,
+        "disputed": disputed,
         "reviewer": reviewer,
     }
 
@@ -278,6 +299,15 @@ ROUTES = {
     "backoffice.change_action_due_date": lambda w: _action(w, "/due-date", w["fcr"]),
     "backoffice.new_cdi_audit": lambda w: _same("/backoffice/audits/new", w["fcr"]),
     "backoffice.cdi_audit_record": lambda w: _same(f"/backoffice/audits/{w['audit'].id}/records/1", w["fcr"]),
+    "backoffice.cdi_put_right": lambda w: _same(
+        f"/backoffice/audits/{w['findings'].id}/records/1/finding/put-right", w["oic"]
+    ),
+    "backoffice.cdi_dispute": lambda w: _same(
+        f"/backoffice/audits/{w['findings'].id}/records/1/finding/dispute", w["oic"]
+    ),
+    "backoffice.cdi_ruling": lambda w: _same(
+        f"/backoffice/audits/{w['disputed'].id}/records/1/ruling", w["fcr"]
+    ),
     "portal.request_update": lambda w: _own(w["link"], "/update-request"),
     "portal.complain": lambda w: _own(w["link"], "/complaint"),
     "portal.contact_preferences_page": lambda w: _own(w["link"], "/contact-preferences"),

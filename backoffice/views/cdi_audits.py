@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms.cdi_audit import AuditForm, JudgementForm
-from backoffice.views.common import saved, show_service_error
+from backoffice.views.common import show_service_error
 from shared.domain.cdi_audit import ANSWERS, STRATA, checklist
 from shared.domain.incident_reference import (
     CLOSING_CODES,
@@ -19,8 +19,8 @@ from shared.domain.permissions import ROLE_LABELS, requires
 from shared.domain.reference_data import GRAVITY_BANDS, OFFENCE_GROUPS, OFFENCES, OUTCOMES, gravity_of
 from shared.domain.scrutiny import ADMISSIONS
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
-from shared.services import cdi_audits, out_of_court, sampling
-from shared.services.errors import ServiceError
+from shared.services import cdi_audits, cdi_rulings, out_of_court, sampling
+from shared.services.errors import Conflict, ServiceError
 from shared.services.victims_code_actions import authorisers_text
 from shared.translation import gettext as _
 
@@ -115,9 +115,18 @@ def cdi_audit_record(audit_id, position):
     if record is None:
         abort(404)
     form = JudgementForm()
+    status = 200
     if form.validate_on_submit():
         answers = {question: form[question].data for question in checklist(record.stratum)}
-        if saved(form, cdi_audits.judge, record, answers, form.compliant.data, form.note.data, current_user):
+        try:
+            cdi_audits.judge(record, answers, form.compliant.data, form.note.data, current_user)
+        except Conflict as error:
+            # Disputed, or ruled on by the registrar: refused whoever asks (409, audited).
+            show_service_error(form, error)
+            status = 409
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
             flash(_("Judgement saved"))
             return redirect(url_for("backoffice.cdi_audit_record", audit_id=found.id, position=position))
     incident, crimes, crime = None, [], None
@@ -159,4 +168,5 @@ def cdi_audit_record(audit_id, position):
         offence_groups=OFFENCE_GROUPS,
         outcomes=OUTCOMES,
         role_labels=ROLE_LABELS,
-    )
+        dispute=cdi_rulings.dispute_of(record),
+    ), status

@@ -4,7 +4,7 @@ intermediary the officer names (an ISVA, an IDVA), and note another language rea
 an interpreter. The channel's column widens for "intermediary".
 
 Revision ID: 0017
-Revises: 0015 (to be re-chained to 0016 when that lands)
+Revises: 0016 (to be re-chained to 0016 when that lands)
 Create Date: 2026-12-06 01:25:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

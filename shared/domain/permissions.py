@@ -57,6 +57,14 @@ PERMISSIONS = {
     ),
     "audits.manage": _l("Plan crime data integrity audits and draw their samples"),
     "audits.judge": _l("Judge the records of a crime data integrity audit against its checklist"),
+    "audits.rule": _l("Rule on a disputed judgement of a crime data integrity audit: the ruling is final"),
+    "audits.findings": _l(
+        "See the crime data integrity audit findings on their own or their team’s records "
+        "(the Force Crime Registrar’s team: every finding)"
+    ),
+    "audits.answer": _l(
+        "Dispute an audit finding on their own or their team’s record, and record putting it right"
+    ),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
@@ -64,16 +72,22 @@ _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
 # manages it; supervisors, decision makers, analysts and the Commissioner's office read
 # it; any of the force's own staff may be given an action to own and move on.
 _PLAN_READ = {"action_plan.read", "action_plan.own"}
+# A crime data integrity audit's findings (shared.services.cdi_findings): the officer whose
+# record failed and their team's supervisors see them, dispute them and put them right;
+# the Force Crime Registrar and the auditors see every finding; the registrar alone rules
+# on a dispute, and no operational manager can overrule the ruling.
+_FINDINGS = {"audits.findings", "audits.answer"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Victims' secure messages are read by whoever answers them: the officer in charge,
     # and the team's supervisors, who see what waits for a reply and hand a case on
     # (shared.services.secure_messages.may_read). Roles that see every crime in the force
     # to check the Code or a crime's record do not need what a victim wrote.
-    "officer": frozenset(_CASEWORK | {"account", "messages.read", "action_plan.own"}),
+    "officer": frozenset(_CASEWORK | _FINDINGS | {"account", "messages.read", "action_plan.own"}),
     "supervisor": frozenset(
         _CASEWORK
         | _PLAN_READ
+        | _FINDINGS
         | {
             "account",
             "messages.read",
@@ -99,6 +113,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "action_plan.manage",
             "audits.manage",
             "audits.judge",
+            "audits.rule",
+            "audits.findings",
         }
     ),
     "analyst": frozenset(_PLAN_READ | {"account", "cases.view", "reports.view", "incidents.read"}),
@@ -111,7 +127,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "panel": frozenset({"account", "scrutiny.grade"}),
     # A crime data auditor in the Force Crime Registrar's team, outside operational line
     # command: judges the records of an audit the FCR has drawn (shared.services.cdi_audits).
-    "auditor": frozenset({"account", "audits.judge"}),
+    "auditor": frozenset({"account", "audits.judge", "audits.findings"}),
 }
 
 VICTIM_PERMISSIONS = frozenset({"victim.self"})

@@ -5,6 +5,7 @@ from shared.models.action_plan import Action, ActionEvent, ActionTheme, Recommen
 from shared.models.api import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
 from shared.models.audit import AuditEvent
 from shared.models.cdi_audit import CdiAudit, CdiAuditRecord, CdiAuditStratum, CdiJudgement
+from shared.models.cdi_finding import CdiDispute, CdiPutRight
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
@@ -44,6 +45,8 @@ __all__ = [
     "CdiAuditRecord",
     "CdiAuditStratum",
     "CdiJudgement",
+    "CdiDispute",
+    "CdiPutRight",
     "ContactPlan",
     "EnhancedRight",
     "Entitlement",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shared.models.action_plan import ActionEvent
 from shared.models.audit import AuditEvent
 from shared.models.cdi_audit import CdiJudgement
+from shared.models.cdi_finding import CdiDispute, CdiPutRight
 from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
 from shared.models.investigation import InternalNote, InvestigationUpdate
@@ -33,6 +34,8 @@ APPEND_ONLY = (
     CdiJudgement,
     FeedbackInvitation,
     FeedbackAnswer,
+    CdiDispute,
+    CdiPutRight,
 )
 # Rows that are history but for the named columns, which may change.
 MOSTLY_APPEND_ONLY = {SecureMessage: frozenset({"read_at"}), ContactPlan: frozenset({"seen_at"})}

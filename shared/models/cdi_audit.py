@@ -1,7 +1,9 @@
 """Crime data integrity audits: the plan (period, seed, the frame's fingerprint, who drew
 it and when), its strata with the size asked of each, the records drawn, and each
 record's judgements. Judgements are history: inserted, never changed
-(shared.models.append_only); the newest of a record is the one that stands."""
+(shared.models.append_only); the newest of a record is the one that stands. The Force
+Crime Registrar's ruling on a dispute is a judgement too, marked `ruling`, and the last:
+nothing is judged after it (shared.services.cdi_rulings)."""
 
 from datetime import date, datetime
 
@@ -62,7 +64,8 @@ class CdiAuditRecord(Model):
 
 class CdiJudgement(Model):
     """A judgement of a record: each checklist answer (yes, no, not_applicable), whether
-    it is compliant overall, and the auditor's note. A later one supersedes it."""
+    it is compliant overall, and the auditor's note. A later one supersedes it, unless it
+    is the registrar's ruling on a dispute (`ruling`), which is final."""
 
     __tablename__ = "cdi_judgement"
 
@@ -73,5 +76,6 @@ class CdiJudgement(Model):
     note: Mapped[str] = mapped_column(CleanText)
     by_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ruling: Mapped[bool] = mapped_column(Boolean, default=False)
 
     by: Mapped[StaffMember] = relationship(lazy="joined")

@@ -2,7 +2,8 @@
 plans an audit of a period, draws its sample once (shared.services.sampling, in SQL,
 reproducible from the seed) and keeps which records were drawn from which frame; the
 registrar and the crime data auditors judge each record against its checklist, each
-judgement history that a later one supersedes but never edits.
+judgement history that a later one supersedes but never edits, until the registrar rules
+on a dispute of it (shared.services.cdi_rulings): the ruling is the last judgement.
 
 The frame, one select of (id, stratum) over every stratum:
 - incidents received in the period by an auditable route, in the stratum of a rape or
@@ -45,6 +46,7 @@ from shared.models import (
     CdiAudit,
     CdiAuditRecord,
     CdiAuditStratum,
+    CdiDispute,
     CdiJudgement,
     Crime,
     Incident,
@@ -53,7 +55,7 @@ from shared.models import (
 from shared.models.types import utcnow
 from shared.services import audit, sampling, scrutiny
 from shared.services.calendar import start_of_local_day
-from shared.services.errors import ServiceError
+from shared.services.errors import Conflict, ServiceError
 from shared.services.unit_of_work import transactional
 from shared.translation import lazy_gettext as _l
 
@@ -319,6 +321,26 @@ def judgements(record: CdiAuditRecord) -> list[CdiJudgement]:
     )
 
 
+def _refuse_when_closed(record: CdiAuditRecord, ruling: bool) -> None:
+    """The one rule of a ruling's finality, for every caller that judges. The record is
+    locked first, so that a judgement and a ruling or a dispute of the same record wait
+    for each other (PostgreSQL; SQLite writes one at a time anyway)."""
+    db.session.execute(select(CdiAuditRecord.id).where(CdiAuditRecord.id == record.id).with_for_update())
+    if db.session.scalar(
+        select(CdiJudgement.id).where(
+            CdiJudgement.audit_record_id == record.id, CdiJudgement.ruling.is_(True)
+        )
+    ):
+        raise Conflict(_l("The Force Crime Registrar has ruled on this record: the ruling is final"))
+    disputed = db.session.scalar(select(CdiDispute.id).where(CdiDispute.audit_record_id == record.id))
+    if disputed and not ruling:
+        raise Conflict(
+            _l("This judgement is disputed: only the Force Crime Registrar’s ruling can change it now")
+        )
+    if ruling and not disputed:
+        raise Conflict(_l("There is no dispute of this record to rule on"))
+
+
 @transactional
 def judge(
     record: CdiAuditRecord,
@@ -326,10 +348,13 @@ def judge(
     compliant: str | None,
     note: str | None,
     by: StaffMember,
+    ruling: bool = False,
 ) -> CdiJudgement:
     """Add a judgement of a record in an audit's sample: every question of its checklist
     answered, the overall finding, and a note saying why. Raises ServiceError, saving
-    nothing, when any is missing."""
+    nothing, when any is missing; Conflict when the record is disputed (only the ruling,
+    `ruling`, may follow) or has been ruled on (nothing may follow)."""
+    _refuse_when_closed(record, ruling)
     for question in checklist(record.stratum):
         if answers.get(question) not in ANSWERS:
             raise ServiceError(_l("Answer yes, no or not applicable"), question)
@@ -347,11 +372,12 @@ def judge(
         note=text,
         by_id=by.id,
         at=utcnow(),
+        ruling=ruling,
     )
     db.session.add(judgement)
     db.session.flush()
     audit.record(
-        "cdi_audit.judged",
+        "cdi_audit.ruled" if ruling else "cdi_audit.judged",
         "cdi_audit_record",
         record.id,
         detail=f"audit={record.audit_id} position={record.position} compliant={compliant}",

@@ -16,3 +16,8 @@ class NotPermitted(ServiceError):
     """A request the rules refuse to this person, though another may make it (a
     cancellation that needs a more senior authoriser): a page answers it with 403, so the
     refusal is audited as a refused change."""
+
+
+class Conflict(ServiceError):
+    """The request is well formed but the record's state refuses it (HTTP 409): a record
+    whose judgement the Force Crime Registrar has ruled on, a dispute raised twice."""

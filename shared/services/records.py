@@ -50,7 +50,7 @@ from shared.services import (
     victims,
     victims_code_actions,
 )
-from shared.services.errors import NotPermitted, ServiceError
+from shared.services.errors import Conflict, NotPermitted, ServiceError
 from shared.services.records_input import CrimeIn, EventIn, VictimIn
 from shared.services.unit_of_work import inside_unit_of_work, transactional, unit_of_work
 
@@ -64,10 +64,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 # What an upsert wrote: a crime, a victim's link to it, or an event.
 R = TypeVar("R")
-
-
-class Conflict(ServiceError):
-    """The request is well formed but the record's state refuses it (HTTP 409)."""
 
 
 class NotFound(ServiceError):

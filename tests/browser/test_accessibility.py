@@ -28,6 +28,8 @@ from shared.services import (
     api_clients,
     calendar,
     cdi_audits,
+    cdi_findings,
+    cdi_rulings,
     contact_preferences,
     crimes,
     incidents,
@@ -134,6 +136,7 @@ class Screen:
 
 
 CRIME = "/backoffice/crimes/{crime_id}"
+FINDING = "/backoffice/audits/{cdi_findings_audit_id}/records/1"
 AUDIT_FILTER_ERRORS = "/backoffice/audit?actor=nobody&from_date-day=31&from_date-month=2&from_date-year=2026"
 SCREENS = [
     # The victims' portal.
@@ -337,6 +340,19 @@ SCREENS = [
         "/backoffice/audits/{cdi_audit_id}/records/1",
         submit_empty=True,
     ),
+    Screen("audit findings", STAFF, "/backoffice/findings", screenshot="cdi-findings"),
+    Screen("an audit's findings", STAFF, "/backoffice/audits/{cdi_findings_audit_id}/findings"),
+    Screen("a finding", STAFF, FINDING + "/finding", screenshot="cdi-finding"),
+    Screen("put a finding right, with errors", STAFF, FINDING + "/finding/put-right", submit_empty=True),
+    Screen("dispute a finding", STAFF, FINDING + "/finding/dispute"),
+    Screen("dispute a finding, with errors", STAFF, FINDING + "/finding/dispute", submit_empty=True),
+    Screen("rule on a dispute", STAFF, "/backoffice/audits/{cdi_findings_audit_id}/records/2/ruling"),
+    Screen(
+        "rule on a dispute, with errors",
+        STAFF,
+        "/backoffice/audits/{cdi_findings_audit_id}/records/2/ruling",
+        submit_empty=True,
+    ),
     Screen("incidents", STAFF, "/backoffice/incidents", screenshot="incidents"),
     Screen("incidents awaiting sign-off", STAFF, "/backoffice/incidents?show=awaiting_sign_off"),
     Screen("incident with its crimes", STAFF, "/backoffice/incidents/INC/2026/000101", screenshot="incident"),
@@ -482,6 +498,7 @@ def build_scenario(messages) -> dict:
     scrutiny.grade_case(cases[1], 2, dict.fromkeys(CRITERIA, "met"), "The history check was brief.", officer)
     _incidents(team, officer, crime)
     cdi_audit = _cdi_audit(team, officer, crime)
+    cdi_findings_audit = _cdi_findings(officer)
     api_clients.register("Niche RMS", ["crimes:write", "crimes:read", "victims:invite"], by=officer)
     retired, _secret = api_clients.register("Athena", ["reports:read"], by=officer)
     api_clients.revoke(retired, by=officer)
@@ -518,6 +535,7 @@ def build_scenario(messages) -> dict:
         "new_member_id": newcomer.id,
         "sample_id": sample.id,
         "cdi_audit_id": cdi_audit.id,
+        "cdi_findings_audit_id": cdi_findings_audit.id,
         "case_key": cases[0].case_key,
         # Sending these fails the notice by text: the victim gave no mobile number.
         "token": _link(messages, "/activate/"),
@@ -547,6 +565,22 @@ def _cdi_audit(team, officer, crime):
     )
     answers = dict.fromkeys(cdi_checklist("violence"), "yes") | {"n100_resolved": "not_applicable"}
     cdi_audits.judge(cdi_audits.record_at(audit, 1), answers, "yes", "Recorded within two hours.", officer)
+    return audit
+
+
+def _cdi_findings(officer):
+    """A second audit of the same incidents, both failed: one finding to put right or
+    dispute, the other disputed and waiting for the registrar's ruling."""
+    today = calendar.local_date(utcnow())
+    audit = cdi_audits.create_audit(
+        "Spring audit", today - timedelta(days=30), today, {"violence": 2}, 8, officer
+    )
+    answers = dict.fromkeys(cdi_checklist("violence"), "yes") | {"within_24_hours": "no"}
+    for position in (1, 2):
+        cdi_audits.judge(
+            cdi_audits.record_at(audit, position), answers, "no", "Recorded after three days.", officer
+        )
+    cdi_rulings.dispute(cdi_findings.finding(officer, audit, 2), "The call came in at midnight.", officer)
     return audit
 
 

@@ -16,7 +16,9 @@ from shared.models import (
     AuditEvent,
     CdiAudit,
     CdiAuditRecord,
+    CdiDispute,
     CdiJudgement,
+    CdiPutRight,
     Crime,
     EnhancedRight,
     Entitlement,
@@ -232,3 +234,9 @@ def test_the_demo_has_a_crime_data_integrity_audit_in_progress(app, ctx):
     assert db.session.scalar(
         select(func.count()).select_from(CdiJudgement).where(CdiJudgement.compliant.is_(False))
     )
+    # One failed record disputed and ruled on, finally, by the registrar; another put right.
+    dispute = db.session.scalars(select(CdiDispute)).one()
+    ruling = db.session.scalars(select(CdiJudgement).where(CdiJudgement.ruling.is_(True))).one()
+    assert (ruling.audit_record_id, ruling.by.name) == (dispute.audit_record_id, "Martin Okafor")
+    step = db.session.scalars(select(CdiPutRight)).one()
+    assert step.status == "put_right" and step.judgement_id != ruling.id

@@ -105,6 +105,14 @@ ALLOWED = {
     "backoffice.new_cdi_audit": {"fcr"},
     "backoffice.cdi_audit": {"fcr", "auditor"},
     "backoffice.cdi_audit_record": {"fcr", "auditor"},
+    # Its findings: the officer whose record failed and their team's supervisors see,
+    # dispute and put them right; the FCR's team sees every one; the FCR alone rules.
+    "backoffice.cdi_findings_list": {"officer", "supervisor", "fcr", "auditor"},
+    "backoffice.cdi_finding": {"officer", "supervisor", "fcr", "auditor"},
+    "backoffice.cdi_put_right": {"officer", "supervisor"},
+    "backoffice.cdi_dispute": {"officer", "supervisor"},
+    "backoffice.cdi_ruling": {"fcr"},
+    "backoffice.cdi_audit_findings": {"fcr", "auditor"},
 }
 
 
@@ -166,6 +174,10 @@ def world(ctx):
     audit = cdi_audits.create_audit(
         "An audit", today - timedelta(days=400), today, {"violence": 1}, 1, factories.staff(roles=("fcr",))
     )
+    # Its record failed: a finding for the officer who decided not to record a crime.
+    record = cdi_audits.record_at(audit, 1)
+    answers = dict.fromkeys(cdi_audits.checklist(record.stratum), "yes") | {"should_record": "no"}
+    cdi_audits.judge(record, answers, "no", "A crime was disclosed", factories.staff(roles=("auditor",)))
     action = factories.plan_action(target)
     return {
         "team": team,
@@ -202,8 +214,10 @@ def _path(rule, world) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_role_route_matrix(app, world, role):
     member = factories.staff(world["team"], roles=(role,))
-    # An action's page is its owner's (and the plan's readers'): the walker owns it.
+    # An action's page is its owner's (and the plan's readers'): the walker owns it; so
+    # is the audit finding on the incident (the walker decided not to record a crime).
     world["action"].owner_id = member.id
+    world["incident"].not_recorded_by_id = member.id
     db.session.commit()
     client = PageClient(app)
     sign_in_as(client, member)
