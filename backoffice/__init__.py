@@ -76,6 +76,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     audit_log,
     cancellation,
     cases,
+    cdi_audit_results,
     cdi_audits,
     incidents,
     messages,

@@ -57,6 +57,9 @@ PERMISSIONS = {
     ),
     "audits.manage": _l("Plan crime data integrity audits and draw their samples"),
     "audits.judge": _l("Judge the records of a crime data integrity audit against its checklist"),
+    "audits.results": _l(
+        "See the results of crime data integrity audits: compliance rates, estimates and trends, never a record"
+    ),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
@@ -99,19 +102,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "action_plan.manage",
             "audits.manage",
             "audits.judge",
+            "audits.results",
         }
     ),
-    "analyst": frozenset(_PLAN_READ | {"account", "cases.view", "reports.view", "incidents.read"}),
+    "analyst": frozenset(
+        _PLAN_READ | {"account", "cases.view", "reports.view", "incidents.read", "audits.results"}
+    ),
     # The Police and Crime Commissioner's office: compliance figures, never case records;
-    # the action plan's board and export, not an action's page with the staff's comments.
-    "pcc": frozenset({"account", "reports.view", "action_plan.read"}),
+    # the action plan's board and export, not an action's page with the staff's comments;
+    # audits' results, not their samples.
+    "pcc": frozenset({"account", "reports.view", "action_plan.read", "audits.results"}),
     "admin": frozenset({"account", "staff.manage", "audit.view", "api_clients.manage"}),
     # A member of the Commissioner's out-of-court disposal scrutiny panel, from outside
     # the force: the anonymised cases of a sample, never a record (shared.services.scrutiny).
     "panel": frozenset({"account", "scrutiny.grade"}),
     # A crime data auditor in the Force Crime Registrar's team, outside operational line
     # command: judges the records of an audit the FCR has drawn (shared.services.cdi_audits).
-    "auditor": frozenset({"account", "audits.judge"}),
+    "auditor": frozenset({"account", "audits.judge", "audits.results"}),
 }
 
 VICTIM_PERMISSIONS = frozenset({"victim.self"})
