@@ -19,6 +19,7 @@ def cdi_audit_results_list():
         trend=trend,
         labels=STRATA,
         shown=cdi_audit_results.shown,
+        strata_of=cdi_audit_results.strata_of,
         percent=cdi_audit_results.percent,
     )
 
@@ -42,6 +43,7 @@ def cdi_audit_results_page(audit_id):
         label=cdi_audit_results_export.label,
         short_labels=cdi_audit_results_export.SHORT_LABELS,
         shown=cdi_audit_results.shown,
+        strata_of=cdi_audit_results.strata_of,
         percent=cdi_audit_results.percent,
         method=cdi_audit_results_export.METHOD,
         estimate_method=cdi_audit_results_export.ESTIMATE_METHOD,

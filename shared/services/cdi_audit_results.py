@@ -238,6 +238,12 @@ def trend(counts: dict[int, dict[str, tuple[int, int, int]]] | None = None) -> l
     return points
 
 
+def strata_of(points: list[TrendPoint]) -> list[str]:
+    """The strata any of the audits holds, in the order of STRATA."""
+    held = {key for point in points for key in point.strata}
+    return [key for key in STRATA if key in held]
+
+
 def results(found: CdiAudit) -> Results:
     """The audit's results and the trend across audits: four queries."""
     counts = _counts()

@@ -486,3 +486,7 @@ def test_the_page_in_welsh(app, force, constructed):
         f"/backoffice/audits/{constructed['audit'].id}/results", headers={"Accept-Language": "cy"}
     )
     assert page.status == 200
+    assert page.title.startswith("Canlyniadau archwiliadau")
+    assert "Cydymffurfio fesul haen" in page.main_text
+    # The same figures, in either language.
+    assert _page_rows(page)["overall"]["data-shown"] == expected()["overall"]["shown"]
