@@ -221,6 +221,7 @@ def seeded(app, records_system):  # noqa: F811
                 drawn_by_id=officer.id,
             )
         )
+        db.session.flush()
         db.session.add(CdiAuditStratum(audit_id=1, stratum="violence", size=1, frame_size=1))
         record = CdiAuditRecord(audit_id=1, kind="incident", record_id=1, stratum="violence", position=1)
         db.session.add(record)
