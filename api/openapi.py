@@ -15,7 +15,7 @@ SCOPE_DESCRIPTIONS = {
     "crimes:write": "Create and update crimes, their victims and key events",
     "crimes:read": "Read crimes and their victims' status",
     "entitlements:read": "Read what the Victims' Code owes each victim",
-    "reports:read": "Read the compliance report",
+    "reports:read": "Read the compliance report and crime data integrity audits' results",
     "victims:invite": "Invite victims to the service",
     "incidents:write": "Create and update incidents, their crimes and decisions not to record",
     "incidents:read": "Read incidents",
@@ -67,6 +67,7 @@ PATH_PATTERNS = {
     "reference": r"^[A-Za-z0-9][A-Za-z0-9/-]{3,29}$",
     "victim_ref": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
     "incident_reference": r"^[A-Za-z0-9][A-Za-z0-9/-]{3,29}$",
+    "audit_id": r"^[1-9][0-9]{0,8}$",
 }
 
 # Worked examples of the bodies, one story: the open crime, its victim, then an arrest.
@@ -159,6 +160,7 @@ PATH_EXAMPLES = {
     "reference": EXAMPLE_CRIME["reference"],
     "victim_ref": EXAMPLE_VICTIM["victim_ref"],
     "incident_reference": EXAMPLE_INCIDENT["reference"],
+    "audit_id": "1",
 }
 
 

@@ -77,6 +77,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     audit_log,
     cancellation,
     cases,
+    cdi_audit_results,
     cdi_audits,
     cdi_findings,
     incidents,

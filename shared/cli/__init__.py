@@ -1,12 +1,23 @@
 """The `flask` commands, registered here and nowhere else: `flask db` (migrations), `flask
-demo-data`, the message worker, compliance reports, records-system clients, the bulk
+demo-data`, the message worker, compliance reports, audit results, records-system clients, the bulk
 import, the first administrator (`flask staff`) and sealing again after a change of key
 (`flask reseal`) and the daily purge. Each command's module parses its options and calls the services."""
 
 import click
 from flask import current_app
 
-from shared.cli import api_clients, demo, import_crimes, keys, migrations, purge, reports, staff, worker
+from shared.cli import (
+    api_clients,
+    cdi_audit_results,
+    demo,
+    import_crimes,
+    keys,
+    migrations,
+    purge,
+    reports,
+    staff,
+    worker,
+)
 
 
 @click.command("demo-data")
@@ -41,6 +52,7 @@ def init_app(app) -> None:
     app.cli.add_command(demo_data_command)
     migrations.init_app(app)
     reports.init_app(app)
+    cdi_audit_results.init_app(app)
     worker.init_app(app)
     api_clients.init_app(app)
     import_crimes.init_app(app)

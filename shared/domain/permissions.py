@@ -65,6 +65,9 @@ PERMISSIONS = {
     "audits.answer": _l(
         "Dispute an audit finding on their own or their team’s record, and record putting it right"
     ),
+    "audits.results": _l(
+        "See the results of crime data integrity audits: compliance rates, estimates and trends, never a record"
+    ),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
@@ -115,19 +118,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audits.judge",
             "audits.rule",
             "audits.findings",
+            "audits.results",
         }
     ),
-    "analyst": frozenset(_PLAN_READ | {"account", "cases.view", "reports.view", "incidents.read"}),
+    "analyst": frozenset(
+        _PLAN_READ | {"account", "cases.view", "reports.view", "incidents.read", "audits.results"}
+    ),
     # The Police and Crime Commissioner's office: compliance figures, never case records;
-    # the action plan's board and export, not an action's page with the staff's comments.
-    "pcc": frozenset({"account", "reports.view", "action_plan.read"}),
+    # the action plan's board and export, not an action's page with the staff's comments;
+    # audits' results, not their samples.
+    "pcc": frozenset({"account", "reports.view", "action_plan.read", "audits.results"}),
     "admin": frozenset({"account", "staff.manage", "audit.view", "api_clients.manage"}),
     # A member of the Commissioner's out-of-court disposal scrutiny panel, from outside
     # the force: the anonymised cases of a sample, never a record (shared.services.scrutiny).
     "panel": frozenset({"account", "scrutiny.grade"}),
     # A crime data auditor in the Force Crime Registrar's team, outside operational line
     # command: judges the records of an audit the FCR has drawn (shared.services.cdi_audits).
-    "auditor": frozenset({"account", "audits.judge", "audits.findings"}),
+    "auditor": frozenset({"account", "audits.judge", "audits.findings", "audits.results"}),
 }
 
 VICTIM_PERMISSIONS = frozenset({"victim.self"})

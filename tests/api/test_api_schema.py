@@ -28,7 +28,15 @@ from sqlalchemy import select
 from api.openapi import document
 from api.operations import OPERATIONS
 from shared.extensions import db
-from shared.models import API_SCOPES, ApiToken, StaffMember
+from shared.models import (
+    API_SCOPES,
+    ApiToken,
+    CdiAudit,
+    CdiAuditRecord,
+    CdiAuditStratum,
+    CdiJudgement,
+    StaffMember,
+)
 from shared.models.api import digest
 from shared.models.types import utcnow
 from shared.services import api_clients
@@ -153,6 +161,7 @@ def test_every_operation_but_the_token_and_the_document_needs_one_scope(app):
         "compliance_report",
         "put_incident",
         "get_incident",
+        "audit_results",
     }
 
 
@@ -200,6 +209,26 @@ def seeded(app, records_system):  # noqa: F811
             select(StaffMember).where(StaffMember.collar_number == records_system.collar)
         )
         officer.collar_number = crime["officer_in_charge"]
+        # The audit of the document's example (number 1), one record judged.
+        db.session.add(
+            CdiAudit(
+                id=1,
+                title="Example audit",
+                period_start=datetime(2026, 1, 1).date(),
+                period_end=datetime(2026, 3, 31).date(),
+                seed=1,
+                frame_fingerprint="example",
+                drawn_by_id=officer.id,
+            )
+        )
+        db.session.flush()
+        db.session.add(CdiAuditStratum(audit_id=1, stratum="violence", size=1, frame_size=1))
+        record = CdiAuditRecord(audit_id=1, kind="incident", record_id=1, stratum="violence", position=1)
+        db.session.add(record)
+        db.session.flush()
+        db.session.add(
+            CdiJudgement(audit_record_id=record.id, answers={}, compliant=True, note="Fine", by_id=officer.id)
+        )
         db.session.commit()
         db.session.remove()
     records_system.collar = crime["officer_in_charge"]
@@ -371,6 +400,7 @@ def test_operations_refuse_callers_without_a_valid_token_holding_their_scope(app
         "compliance_report",
         "put_incident",
         "get_incident",
+        "audit_results",
     }
 
 

@@ -335,6 +335,13 @@ SCREENS = [
     Screen("an audit's sample", STAFF, "/backoffice/audits/{cdi_audit_id}", screenshot="cdi-audit"),
     Screen("an audited record, judged", STAFF, "/backoffice/audits/{cdi_audit_id}/records/1"),
     Screen(
+        "an audit's results",
+        STAFF,
+        "/backoffice/audits/{cdi_audit_id}/results",
+        screenshot="cdi-audit-results",
+    ),
+    Screen("results across audits", STAFF, "/backoffice/audits/results"),
+    Screen(
         "an audited record, with errors",
         STAFF,
         "/backoffice/audits/{cdi_audit_id}/records/1",

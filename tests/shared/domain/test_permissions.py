@@ -26,6 +26,7 @@ REPORT_READERS = {"supervisor", "ddm", "fcr", "analyst", "pcc"}
 PLAN_READERS = {"supervisor", "ddm", "fcr", "analyst", "pcc"}
 PLAN_OWNERS = {"officer", "supervisor", "ddm", "fcr", "analyst"}
 EVERYONE = set(ROLES)
+AUDIT_RESULT_READERS = {"fcr", "auditor", "analyst", "pcc"}
 
 # The policy, written out: for every back-office route behind sign-in, the roles that
 # may use it. A new route fails the test until it is added here.
@@ -113,6 +114,10 @@ ALLOWED = {
     "backoffice.cdi_dispute": {"officer", "supervisor"},
     "backoffice.cdi_ruling": {"fcr"},
     "backoffice.cdi_audit_findings": {"fcr", "auditor"},
+    # Their results: figures only, for the Commissioner's office too.
+    "backoffice.cdi_audit_results_list": AUDIT_RESULT_READERS,
+    "backoffice.cdi_audit_results_page": AUDIT_RESULT_READERS,
+    "backoffice.cdi_audit_results_export_csv": AUDIT_RESULT_READERS,
 }
 
 
