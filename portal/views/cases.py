@@ -7,7 +7,16 @@ from portal.views.common import refuse_case
 from shared.domain.permissions import requires
 from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
-from shared.services import secure_messages, updates, victim_cases, victims
+from shared.models.types import utcnow
+from shared.services import (
+    calendar,
+    decision_factors,
+    entitlements,
+    secure_messages,
+    updates,
+    victim_cases,
+    victims,
+)
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.web.page_links import pagination_params, requested_page
@@ -61,6 +70,7 @@ def case(public_id):
     if case is None:
         refuse_case(public_id)
     cancellation = CANCELLATION_REASONS.get(case.cancellation_reason) if case.cancelled_at else None
+    decision = decision_factors.standing_decision(case.crime_id)
     timeline = updates.victim_timeline(
         case.crime_id, requested_page(), current_app.config["TIMELINE_PER_PAGE"], total=case.victim_updates
     )
@@ -77,4 +87,17 @@ def case(public_id):
         kinds=ALL_UPDATE_KINDS,
         stages=STAGES,
         outcomes=OUTCOMES,
+        decision=decision,
+        # Where the Right to Review applies to the decision and its window is open.
+        review_by=_review_window(case.public_id) if decision else None,
     )
+
+
+def _review_window(public_id: str):
+    """The last day the victim may still ask for a review of the decision, or None when
+    the right does not apply or the window has closed."""
+    link = victim_cases.case_of(current_user, public_id)
+    last_day = entitlements.review_request_by(link.crime) if link else None
+    if last_day is None or calendar.local_date(utcnow()) > last_day:
+        return None
+    return last_day

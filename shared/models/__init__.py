@@ -8,7 +8,7 @@ from shared.models.cdi_audit import CdiAudit, CdiAuditRecord, CdiAuditStratum, C
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.incident import Incident
-from shared.models.investigation import InternalNote, InvestigationUpdate
+from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt, OutboxMessage
 from shared.models.scrutiny import (
@@ -49,6 +49,7 @@ __all__ = [
     "EntitlementEvent",
     "Crime",
     "CrimeVictim",
+    "DecisionFactor",
     "Incident",
     "InternalNote",
     "OutboxAttempt",

@@ -12,7 +12,7 @@ from shared.models.action_plan import ActionEvent
 from shared.models.audit import AuditEvent
 from shared.models.cdi_audit import CdiJudgement
 from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
-from shared.models.investigation import InternalNote, InvestigationUpdate
+from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt
 from shared.models.scrutiny import OutOfCourtCapture, ScrutinyFinding, ScrutinyGrade, ScrutinyResponse
@@ -21,6 +21,7 @@ APPEND_ONLY = (
     AuditEvent,
     InvestigationUpdate,
     InternalNote,
+    DecisionFactor,
     EntitlementEvent,
     EnhancedRight,
     ContactPlan,

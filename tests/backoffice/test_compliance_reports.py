@@ -110,6 +110,7 @@ def _key_event(crime, kind, at, by):
         visible=False,
         by=by,
         occurred_at=at,
+        factors=("solvability",) if kind == "not_investigated" else None,
     )
 
 
