@@ -6,15 +6,26 @@ panel and the compliance report, and met as the Code says.
 The clock is fixed: Monday 7 December 2026, 10:00 (GMT), so every deadline is exact.
 """
 
+import os
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from shared.domain.reference_data import OFFENCES
 from shared.extensions import db
-from shared.models import AuditEvent, Entitlement, EntitlementEvent, OutboxMessage
-from shared.services import crimes, entitlements, updates, victims_code_actions, victims_code_queries
+from shared.models import AuditEvent, CrimeVictim, Entitlement, EntitlementEvent, OutboxMessage, Victim
+from shared.services import (
+    crimes,
+    entitlements,
+    update_requests,
+    updates,
+    victims_code_actions,
+    victims_code_queries,
+)
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -331,3 +342,97 @@ def test_a_victim_cannot_ask_about_another_victims_case(app, ctx):
     assert _of(other, "update_request") == [] and _of(other, "complaint") == []
     denied = _audited("victim.case_denied")
     assert len(denied) == 6 and {e.record_id for e in denied} == {other.public_id}
+
+
+def test_two_update_requests_past_the_check_at_once_the_database_keeps_one(app, ctx, monkeypatch):
+    """Both requests found none open (as two sent at the same moment would): the database's
+    one-open-request index refuses the second, which the victim is told of (409)."""
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    victim = _signed_in(app, link)
+    case = f"/cases/{link.public_id}"
+    assert victim.post(f"{case}/update-request", {"note": "First"}).status == 302
+    form_token = victim.get(f"{case}/messages").csrf()
+    monkeypatch.setattr(update_requests, "open_request", _none_then_real(update_requests.open_request))
+    again = victim.post(f"{case}/update-request", {"note": "Second", "csrf_token": form_token})
+    assert again.status == 409
+    assert "You have already asked for an update" in " ".join(again.error_summary)
+    db.session.expire_all()
+    assert [e.detail for e in _of(link, "update_request")] == ["First"]
+    assert len(_audited("victim.update_request")) == 1
+
+
+def _none_then_real(real):
+    """The first look for an open request misses it; later looks see the database."""
+    calls = []
+
+    def stale(link):
+        calls.append(link)
+        return None if len(calls) == 1 else real(link)
+
+    return stale
+
+
+def test_the_database_allows_one_open_update_request_per_case(app, ctx):
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    first = entitlements.open_entitlement(link, "update_request", NOW, False)
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        entitlements.open_entitlement(link, "update_request", NOW, False)
+    db.session.rollback()
+    # Once the first is answered, another may be open; other rules are not limited.
+    entitlements.close(db.session.get(Entitlement, first.id), "met", at=NOW, way="portal")
+    entitlements.open_entitlement(link, "update_request", NOW, False)
+    entitlements.open_entitlement(link, "complaint", NOW, False)
+    entitlements.open_entitlement(link, "complaint", NOW, False)
+    db.session.commit()
+    assert [e.state for e in _of(link, "update_request")] == ["met", "open"]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="two writers at once need PostgreSQL")
+def test_two_victims_sessions_asking_at_the_same_moment_on_postgresql(app, ctx):
+    """Two real sessions: the first has inserted its request and not yet committed; the
+    second passes the check (it cannot see the first), waits on the index, and is refused
+    once the first commits."""
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    link_id, victim_id = link.id, link.victim.id
+    db.session.remove()
+    first_in = threading.Event()
+    first_may_commit = threading.Event()
+    outcome = {}
+
+    def first():
+        with app.app_context():
+            mine = db.session.get(CrimeVictim, link_id)
+            entitlements.open_entitlement(mine, "update_request", NOW, False, detail="first")
+            first_in.set()
+            first_may_commit.wait(10)
+            db.session.commit()
+            db.session.remove()
+
+    def second():
+        with app.app_context():
+            first_in.wait(10)
+            mine = db.session.get(CrimeVictim, link_id)
+            try:
+                update_requests.request_update(mine, "second", db.session.get(Victim, victim_id))
+            except update_requests.AlreadyAsked as error:
+                outcome["refused"] = str(error.message)
+            else:
+                outcome["kept"] = True
+            db.session.remove()
+
+    writers = [threading.Thread(target=first), threading.Thread(target=second)]
+    for writer in writers:
+        writer.start()
+    first_in.wait(10)
+    time.sleep(0.5)  # the second is now waiting on the index
+    first_may_commit.set()
+    for writer in writers:
+        writer.join(20)
+    assert outcome == {
+        "refused": "You have already asked for an update. The officer in charge will answer it first."
+    }
+    assert [e.detail for e in _of(db.session.get(CrimeVictim, link_id), "update_request")] == ["first"]
