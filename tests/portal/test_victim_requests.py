@@ -6,10 +6,12 @@ panel and the compliance report, and met as the Code says.
 The clock is fixed: Monday 7 December 2026, 10:00 (GMT), so every deadline is exact.
 """
 
+import csv
+import io
 import os
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +23,7 @@ from shared.models import AuditEvent, CrimeVictim, Entitlement, EntitlementEvent
 from shared.services import (
     crimes,
     entitlements,
+    reports,
     update_requests,
     updates,
     victims_code_actions,
@@ -160,8 +163,11 @@ def test_an_update_request_answered_after_its_due_date_is_met_late(app, ctx, tim
     assert victims_code_queries.status_of(asked) == "met_late"
 
 
-def test_the_force_sets_how_many_working_days_an_update_request_has(app, ctx):
-    app.config["VICTIMS_CODE_DAYS"] = {**app.config["VICTIMS_CODE_DAYS"], "update_request": 5}
+def test_the_force_sets_how_many_working_days_an_update_request_has(app, ctx, monkeypatch):
+    # Set for this test alone: the app serves the whole run.
+    monkeypatch.setitem(
+        app.config, "VICTIMS_CODE_DAYS", {**app.config["VICTIMS_CODE_DAYS"], "update_request": 5}
+    )
     officer = factories.staff()
     link = factories.active_victim(factories.crime(officer), officer)
     victim = _signed_in(app, link)
@@ -436,3 +442,53 @@ def test_two_victims_sessions_asking_at_the_same_moment_on_postgresql(app, ctx):
         "refused": "You have already asked for an update. The officer in charge will answer it first."
     }
     assert [e.detail for e in _of(db.session.get(CrimeVictim, link_id), "update_request")] == ["first"]
+
+
+def test_update_requests_in_the_compliance_report_page_csv_and_api(app, ctx, time_machine, records_system):
+    """Four requests: answered on time, answered late, overdue, and still to come (M10),
+    counted the same on the report page, in its CSV and in the API's payload."""
+    supervisor = factories.staff(roles=("supervisor",))
+    officer = factories.staff(team_row=supervisor.team)
+    links = [factories.active_victim(factories.crime(officer), officer) for _ in range(4)]
+    # Tuesday 1 December: due by the end of Thursday 3 December.
+    time_machine.move_to(datetime(2026, 12, 1, 10, 0, tzinfo=UTC), tick=False)
+    for link in links[:3]:
+        update_requests.request_update(link, None, link.victim)
+    time_machine.move_to(datetime(2026, 12, 2, 10, 0, tzinfo=UTC), tick=False)
+    factories.update(links[0].crime, officer, text="Answered the next day.")
+    time_machine.move_to(datetime(2026, 12, 4, 10, 0, tzinfo=UTC), tick=False)
+    factories.update(links[1].crime, officer, text="Answered a day late.")
+    time_machine.move_to(NOW, tick=False)
+    update_requests.request_update(links[3], "Any news?", links[3].victim)
+
+    month = {"from": "2026-12-01", "to": "2026-12-31"}
+    report = reports.compliance(None, date(2026, 12, 1), date(2026, 12, 31))
+    counts = report.total.metrics["M10"]
+    assert (counts.met_on_time, counts.met_late, counts.overdue, counts.pending, counts.total) == (
+        1,
+        1,
+        1,
+        1,
+        4,
+    )
+    assert reports.percent(counts.rate) == "33.3"
+
+    staff = _staff_client(app, supervisor)
+    page = staff.get("/backoffice/reports?period=month&month=2026-12")
+    assert _table(page)["M10"] == ["33.3%", "1", "1", "1", "1", "0", "4"]
+    export = staff.get(page.links(r"export\.csv")[0])
+    rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
+    [m10] = [row for row in rows if row[0] == "M10"]
+    assert m10[1] == "Requests for an update answered on time"
+    assert m10[3:] == ["33.3", "1", "1", "1", "1", "0", "4"]
+
+    payload = records_system.get("/reports/compliance", **month).get_json()
+    assert payload["metrics"]["M10"] == "Requests for an update answered on time"
+    got = payload["groups"][0]["metrics"]["M10"]
+    assert (got["met_on_time"], got["met_late"], got["overdue"], got["pending"], got["total"]) == (
+        1,
+        1,
+        1,
+        1,
+        4,
+    )
