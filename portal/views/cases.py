@@ -70,7 +70,13 @@ def case(public_id):
     if case is None:
         refuse_case(public_id)
     cancellation = CANCELLATION_REASONS.get(case.cancellation_reason) if case.cancelled_at else None
-    decision = decision_factors.standing_decision(case.crime_id)
+    # A decision not to investigate further stands while nothing but general updates
+    # followed it: then the victim reads why, and what they can do.
+    decision = None
+    if case.latest_event_id and decision_factors.is_decision(
+        case.latest_event_kind, case.latest_event_outcome
+    ):
+        decision = (case.latest_event_at, decision_factors.victim_factors(case.latest_event_id))
     timeline = updates.victim_timeline(
         case.crime_id, requested_page(), current_app.config["TIMELINE_PER_PAGE"], total=case.victim_updates
     )

@@ -66,35 +66,19 @@ def record(update: InvestigationUpdate, factors: Sequence[str]) -> None:
     db.session.add_all(DecisionFactor(update_id=update.id, factor=code) for code in factors)
 
 
-def standing_decision(crime_id: int) -> tuple[InvestigationUpdate, list] | None:
-    """The decision not to investigate further the victim was told of on the crime, with
-    its factors as the victim reads them, while it stands: while the newest update the
-    victim can read, other than a general one, is that decision. None otherwise (no such
-    decision, or the investigation moved on since). Two queries at most."""
-    update = db.session.scalar(
-        select(InvestigationUpdate)
-        .where(
-            InvestigationUpdate.crime_id == crime_id,
-            InvestigationUpdate.visible_to_victim.is_(True),
-            InvestigationUpdate.kind != "general",
-        )
-        .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
-        .limit(1)
-    )
-    if update is None or not is_decision(update.kind, update.new_outcome):
-        return None
+def victim_factors(update_id: int) -> list:
+    """The factors a decision rests on, as the victim reads them, in the catalogue's
+    order whatever the force's order is now. One query."""
     codes = set(
-        db.session.scalars(select(DecisionFactor.factor).where(DecisionFactor.update_id == update.id))
+        db.session.scalars(select(DecisionFactor.factor).where(DecisionFactor.update_id == update_id))
     )
-    # In the catalogue's order, whatever the force's order is now.
-    return update, [factor for code, factor in FACTORS.items() if code in codes]
+    return [factor for code, factor in FACTORS.items() if code in codes]
 
 
 def factors_of(update_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The factors recorded with each of the updates, for staff: one query."""
+    """The factors recorded with each of the updates, for staff: one query, even for
+    none (a page's queries do not change with what is on it)."""
     out: dict[int, list[str]] = {}
-    if not update_ids:
-        return out
     rows = db.session.execute(
         select(DecisionFactor.update_id, DecisionFactor.factor)
         .where(DecisionFactor.update_id.in_(list(update_ids)))

@@ -55,8 +55,9 @@ def _case() -> Select:
 def _case_page() -> Select:
     """What the victim's case page shows of their case (parameters `victim_id` and
     `public_id`), as one plain row: the crime, its officer in charge, the messages from
-    staff the victim has not read, the number of updates meant for them and the update
-    they asked for that is still to come. Built once."""
+    staff the victim has not read, the number of updates meant for them, the update
+    they asked for that is still to come and the newest update that is more than a
+    general one. Built once."""
     unread = (
         select(func.count())
         .where(
@@ -85,6 +86,18 @@ def _case_page() -> Select:
         .order_by(Entitlement.id)
         .limit(1)
     )
+    # The newest update the victim can read that says more than a general update: a
+    # decision not to investigate further stands while it is this one.
+    latest = (
+        select(InvestigationUpdate.id)
+        .where(
+            InvestigationUpdate.crime_id == CrimeVictim.crime_id,
+            InvestigationUpdate.visible_to_victim.is_(True),
+            InvestigationUpdate.kind != "general",
+        )
+        .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
+        .limit(1)
+    )
     return (
         select(
             CrimeVictim.public_id,
@@ -102,6 +115,14 @@ def _case_page() -> Select:
             shown.label("victim_updates"),
             asked.with_only_columns(Entitlement.triggered_at).scalar_subquery().label("update_asked_at"),
             asked.with_only_columns(Entitlement.due_at).scalar_subquery().label("update_due_at"),
+            latest.scalar_subquery().label("latest_event_id"),
+            latest.with_only_columns(InvestigationUpdate.kind).scalar_subquery().label("latest_event_kind"),
+            latest.with_only_columns(InvestigationUpdate.new_outcome)
+            .scalar_subquery()
+            .label("latest_event_outcome"),
+            latest.with_only_columns(InvestigationUpdate.created_at)
+            .scalar_subquery()
+            .label("latest_event_at"),
         )
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)
