@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from shared.config import ConfigError, Settings, _investigation_factors
+from shared.domain.investigation_factors import DEFAULT_FACTORS
 from shared.domain.reference_data import OFFENCES
 from shared.extensions import db
 from shared.models import DecisionFactor, InvestigationUpdate
@@ -253,3 +255,10 @@ def test_the_decision_reads_in_welsh(app, ctx):
     text = " ".join(page.main_text.split())
     assert "Pam nad ydym yn ymchwilio ymhellach" in text
     assert "Bregusrwydd" in text
+
+
+@pytest.mark.parametrize("value", ["luck", "solvability, solvability", " , "])
+def test_the_factors_setting_refuses_what_it_does_not_know(value):
+    with pytest.raises(ConfigError, match="NOT_INVESTIGATED_FACTORS"):
+        _investigation_factors(Settings({"NOT_INVESTIGATED_FACTORS": value}, {}))
+    assert _investigation_factors(Settings({}, {})) == DEFAULT_FACTORS
