@@ -103,7 +103,10 @@ class ComplianceReportOut(BaseModel):
     split: str
     split_label: str
     generated_at: AwareDatetime
-    metrics: dict[str, str] = Field(description="Each metric's code and what it measures.")
+    metrics: dict[str, str] = Field(
+        description="Each metric's code and what it measures: M1 to M9D from the Victims' Code, "
+        "M10 the victims' own requests for an update (made, answered on time or late, overdue, to come)."
+    )
     groups: list[GroupOut] = Field(description="The whole force first, then each group of the split.")
     notifications: NotificationsOut = Field(
         description="What became of the messages to victims written in the period (the whole report)."

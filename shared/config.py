@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from shared import resources
-from shared.domain import cancellation_authority, feedback
+from shared.domain import cancellation_authority, feedback, investigation_factors
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
 from shared.domain.victims_code_rules import timescales, update_frequency_choices
@@ -690,6 +690,20 @@ def _feedback_points(read: Settings) -> tuple[str, ...]:
         raise ConfigError(str(error)) from error
 
 
+def _investigation_factors(read: Settings) -> tuple[str, ...]:
+    """The factors an officer picks from when recording a decision not to investigate
+    further (shared.domain.investigation_factors); kept as read when create_app's config
+    gives them."""
+    name = investigation_factors.SETTING
+    value = read.given(name)
+    if isinstance(value, list | tuple):
+        value = ",".join(str(code) for code in value)
+    try:
+        return read._read(name, investigation_factors.parse(value))
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
+
+
 def _cancellation_authorisers(read: Settings) -> cancellation_authority.Matrix:
     """The matrix CANCELLATION_AUTHORISERS gives, or the default; kept as read (not as
     the text) when create_app's config gives it."""
@@ -862,6 +876,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Who may authorise cancelling a crime record, by the offence's gravity and the
         # reason (shared.domain.cancellation_authority, which holds the default).
         "CANCELLATION_AUTHORISERS": _cancellation_authorisers(read),
+        # The force's published factors for a decision not to investigate further, in
+        # the order the officer's form lists them (the four most forces use by default).
+        "NOT_INVESTIGATED_FACTORS": _investigation_factors(read),
         "CASES_PER_PAGE": 25,
         # Page sizes of the other lists that grow with the data. The view that shows a list
         # reads its size here and hands it to the service (shared.services.pager).

@@ -131,7 +131,12 @@ def test_stage_change_and_outcome_reach_the_victim_in_plain_words(client, victim
     assert client.follow(page).status == 200
     page = client.post(
         f"/backoffice/crimes/{crime.id}/outcome",
-        {"outcome": "18", "victim_text": "Thank you for your patience.", "visible": "yes"},
+        {
+            "outcome": "18",
+            "victim_text": "Thank you for your patience.",
+            "visible": "yes",
+            "factors": "solvability",
+        },
     )
     crime_page = client.follow(page)
     assert "Outcome recorded" in crime_page.main_text

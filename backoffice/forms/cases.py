@@ -1,7 +1,9 @@
 """Forms of a crime's own pages: recording it, posting an update, its officer, stage and
 outcome."""
 
+from flask import current_app
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -11,6 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -18,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from backoffice.forms.common import choices
+from shared.domain.investigation_factors import FACTORS
 from shared.domain.reference_data import (
     FINAL_STAGES,
     OFFENCES,
@@ -95,6 +99,33 @@ class CrimeForm(Form):
         self.stage.choices = choices((s.code, s.label) for s in STAGES.values() if s.code not in FINAL_STAGES)
 
 
+def _factors_field():
+    # The choices are the force's (NOT_INVESTIGATED_FACTORS), set when the form is made;
+    # the service checks them and says what is wrong in words.
+    return SelectMultipleField(
+        _l("What does the decision not to investigate further rest on?"),
+        description=_l(
+            "Only for a decision not to investigate further: select all that apply. The victim reads "
+            "each one explained in plain words."
+        ),
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
+    )
+
+
+class FactorsMixin:
+    """The force's factors for a decision not to investigate further, on a form."""
+
+    def set_factor_choices(self) -> None:
+        codes = current_app.config["NOT_INVESTIGATED_FACTORS"]
+        self.factors.choices = choices((code, FACTORS[code].label) for code in codes)  # type: ignore[attr-defined]
+
+    def factor_items(self) -> list[dict]:
+        """Per-checkbox parameters for the GOV.UK macro: what the victim will read."""
+        codes = current_app.config["NOT_INVESTIGATED_FACTORS"]
+        return [{"hint": {"text": str(FACTORS[code].victim_text)}} for code in codes]
+
+
 def _text_field(label, hint=None, required_message=None):
     validators = [Length(max=MAX_TEXT, message=_l("Text must be %(max)d characters or fewer", max=MAX_TEXT))]
     if required_message:
@@ -102,7 +133,7 @@ def _text_field(label, hint=None, required_message=None):
     return TextAreaField(label, description=hint, widget=GovTextArea(), validators=validators)
 
 
-class UpdateForm(Form):
+class UpdateForm(FactorsMixin, Form):
     kind = SelectField(
         _l("What kind of update is this?"),
         description=_l("Key events start a duty under the Victims’ Code to tell the victim."),
@@ -124,6 +155,7 @@ class UpdateForm(Form):
         description=_l("24-hour clock, for example 14:30. Leave blank if it happened just now."),
         widget=GovTextInput(),
     )
+    factors = _factors_field()
     victim_text = _text_field(
         _l("Update for the victim"),
         _l("Write in plain words. Do not include details about the suspect or intelligence."),
@@ -139,6 +171,10 @@ class UpdateForm(Form):
         _l("For police staff only. The victim never sees this."),
     )
     submit = SubmitField(_l("Post update"), widget=GovSubmitInput())
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.set_factor_choices()
 
     # Only a key event starts a duty counted from when it happened: a general update
     # with a date is refused rather than the date silently dropped.
@@ -195,13 +231,14 @@ class StageForm(Form):
         self.stage.choices = choices((s.code, s.label) for s in STAGES.values() if s.code not in FINAL_STAGES)
 
 
-class OutcomeForm(Form):
+class OutcomeForm(FactorsMixin, Form):
     outcome = SelectField(
         _l("Outcome"),
         description=_l("The Home Office outcome type"),
         widget=GovSelect(),
         validators=[InputRequired(_l("Select the outcome"))],
     )
+    factors = _factors_field()
     victim_text = _text_field(
         _l("Explain the outcome to the victim (optional)"),
         _l("The victim sees the outcome explained in plain words, then anything you add here."),
@@ -247,6 +284,7 @@ class OutcomeForm(Form):
 
     def __init__(self, approvers=(), **kwargs):
         super().__init__(**kwargs)
+        self.set_factor_choices()
         self.outcome.choices = choices(
             [("", _l("Select the outcome"))]
             + [(str(o.code), f"{o.code}: {o.label}") for o in OUTCOMES.values()]

@@ -6,6 +6,7 @@ from backoffice.forms.cases import CrimeForm, OfficerForm, OutcomeForm, StageFor
 from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import crime_or_404, saved, show_service_error
 from backoffice.views.presenters import failed_notifications, victims_code_panel
+from shared.domain.investigation_factors import FACTORS
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
 from shared.domain.reference_data import (
     ALL_UPDATE_KINDS,
@@ -21,7 +22,16 @@ from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.extensions import db
 from shared.models import Incident, StaffMember
 from shared.models.types import utcnow
-from shared.services import calendar, crimes, out_of_court, secure_messages, updates, victim_accounts, victims
+from shared.services import (
+    calendar,
+    crimes,
+    decision_factors,
+    out_of_court,
+    secure_messages,
+    updates,
+    victim_accounts,
+    victims,
+)
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.web.forms import local_to_utc
@@ -117,6 +127,9 @@ def crime(crime_id):
         gravity_bands=GRAVITY_BANDS,
         outcomes=OUTCOMES,
         kinds=ALL_UPDATE_KINDS,
+        # The factors each decision not to investigate further on this page rests on.
+        decision_factors=decision_factors.factors_of([update.id for update, _note in timeline.items]),
+        factors=FACTORS,
         canceller=db.session.get(StaffMember, crime.cancelled_by_id) if crime.cancelled_by_id else None,
         # The incident it was recorded from, for those who may see incidents.
         incident=db.session.get(Incident, crime.incident_id) if crime.incident_id else None,
@@ -148,6 +161,7 @@ def post_update(crime_id):
         visible=form.visible.data == "yes",
         by=current_user,
         occurred_at=_occurred_at(form.occurred_date.data, form.occurred_time.time_value),
+        factors=form.factors.data,
     ):
         flash(_("Update posted"))
         return redirect(url_for("backoffice.crime", crime_id=crime.id))
@@ -209,6 +223,7 @@ def record_outcome(crime_id):
         form.visible.data == "yes",
         current_user,
         _capture(form),
+        factors=form.factors.data,
     ):
         flash(_("Outcome recorded"))
         return redirect(url_for("backoffice.crime", crime_id=crime.id))

@@ -8,7 +8,17 @@ from portal.views.common import refuse_case
 from shared.domain.permissions import requires
 from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
-from shared.services import feedback, secure_messages, updates, victim_cases, victims
+from shared.models.types import utcnow
+from shared.services import (
+    calendar,
+    decision_factors,
+    entitlements,
+    feedback,
+    secure_messages,
+    updates,
+    victim_cases,
+    victims,
+)
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.web.page_links import pagination_params, requested_page
@@ -66,6 +76,13 @@ def case(public_id):
     survey = feedback.offered(
         case.victim_updates, case.outcome, point is not None and case._mapping[f"feedback_closed_{point}"]
     )
+    # A decision not to investigate further stands while nothing but general updates
+    # followed it: then the victim reads why, and what they can do.
+    decision = None
+    if case.latest_event_id and decision_factors.is_decision(
+        case.latest_event_kind, case.latest_event_outcome
+    ):
+        decision = (case.latest_event_at, decision_factors.victim_factors(case.latest_event_id))
     timeline = updates.victim_timeline(
         case.crime_id, requested_page(), current_app.config["TIMELINE_PER_PAGE"], total=case.victim_updates
     )
@@ -84,4 +101,17 @@ def case(public_id):
         outcomes=OUTCOMES,
         survey=survey,
         dismiss_form=FeedbackDismissForm() if survey else None,
+        decision=decision,
+        # Where the Right to Review applies to the decision and its window is open.
+        review_by=_review_window(case.public_id) if decision else None,
     )
+
+
+def _review_window(public_id: str):
+    """The last day the victim may still ask for a review of the decision, or None when
+    the right does not apply or the window has closed."""
+    link = victim_cases.case_of(current_user, public_id)
+    last_day = entitlements.review_request_by(link.crime) if link else None
+    if last_day is None or calendar.local_date(utcnow()) > last_day:
+        return None
+    return last_day

@@ -38,7 +38,7 @@ from shared.models import (
     Team,
     Victim,
 )
-from shared.services import calendar, entitlements, scrutiny, totp, victims_code_actions
+from shared.services import calendar, decision_factors, entitlements, scrutiny, totp, victims_code_actions
 from shared.services.passwords import hash_password
 from shared.services.unit_of_work import transactional
 
@@ -387,6 +387,8 @@ def _investigate(crime, story, oic, language, rng, now, clock, *, today=False) -
         db.session.flush()
         if not visible or rng.random() < 0.3:
             db.session.add(InternalNote(update_id=update.id, text=rng.choice(NOTES)))
+        if decision_factors.is_decision(kind):
+            _decision_factors(update, rng)
         if visible:
             entitlements.on_visible_update(crime, update)
         if kind in KEY_EVENTS:
@@ -424,8 +426,19 @@ def _finish(crime, story, oic, after, rng, now, clock) -> None:
     clock["at"] = crime.outcome_at
     db.session.add(update)
     db.session.flush()
+    if decision_factors.is_decision("outcome", outcome):
+        _decision_factors(update, rng)
     entitlements.on_visible_update(crime, update)
     entitlements.on_outcome(crime, update, oic)
+
+
+def _decision_factors(update: InvestigationUpdate, rng: random.Random) -> None:
+    """The force's factors an officer picked for a decision not to investigate further:
+    solvability nearly always, with one or two others."""
+    published = decision_factors.force_factors()
+    picked = {"solvability"} & set(published) or {published[0]}
+    picked |= set(rng.sample(published, rng.randrange(1, min(3, len(published)) + 1)))
+    decision_factors.record(update, [code for code in published if code in picked])
 
 
 # What officers recorded with the demo's out-of-court disposals.

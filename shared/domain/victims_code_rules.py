@@ -447,6 +447,9 @@ METRICS = {
     "M8": _l("Complaints acknowledged within 10 working days"),
     "M9A": _l("Review requests acknowledged within 10 working days"),
     "M9D": _l("Review requests decided within 30 working days"),
+    # Not one of the Code reference's metrics: the victims' own requests for an update
+    # (Right 6), made online, each answered within the force's working days.
+    "M10": _l("Requests for an update answered on time"),
 }
 
 STATUSES = {

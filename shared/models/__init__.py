@@ -10,7 +10,7 @@ from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
 from shared.models.incident import Incident
-from shared.models.investigation import InternalNote, InvestigationUpdate
+from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt, OutboxMessage
 from shared.models.scrutiny import (
@@ -55,6 +55,7 @@ __all__ = [
     "FeedbackInvitation",
     "Crime",
     "CrimeVictim",
+    "DecisionFactor",
     "Incident",
     "InternalNote",
     "OutboxAttempt",

@@ -14,7 +14,7 @@ from shared.models.cdi_audit import CdiJudgement
 from shared.models.cdi_finding import CdiDispute, CdiPutRight
 from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
-from shared.models.investigation import InternalNote, InvestigationUpdate
+from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt
 from shared.models.scrutiny import OutOfCourtCapture, ScrutinyFinding, ScrutinyGrade, ScrutinyResponse
@@ -23,6 +23,7 @@ APPEND_ONLY = (
     AuditEvent,
     InvestigationUpdate,
     InternalNote,
+    DecisionFactor,
     EntitlementEvent,
     EnhancedRight,
     OutboxAttempt,

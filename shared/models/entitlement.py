@@ -35,6 +35,15 @@ class Entitlement(Model):
             postgresql_where=text("state = 'open'"),
             sqlite_where=text("state = 'open'"),
         ),
+        # A victim has one request for an update open on a case at a time: a second one,
+        # even sent at the same moment as the first, is refused by the database.
+        Index(
+            "uq_entitlement_one_open_update_request",
+            "crime_victim_id",
+            unique=True,
+            postgresql_where=text("rule = 'update_request' AND state = 'open'"),
+            sqlite_where=text("rule = 'update_request' AND state = 'open'"),
+        ),
         # The reports count the entitlements triggered in a period by rule and status:
         # on PostgreSQL the index carries every column they read (an index-only scan).
         Index(

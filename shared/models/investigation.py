@@ -55,3 +55,15 @@ class InternalNote(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     update_id: Mapped[int] = mapped_column(ForeignKey("investigation_update.id"), unique=True)
     text: Mapped[str] = mapped_column(CleanText)
+
+
+class DecisionFactor(Model):
+    """One of the force's factors a decision not to investigate further rests on
+    (shared.domain.investigation_factors), for the update that recorded the decision."""
+
+    __tablename__ = "decision_factor"
+    __table_args__ = (UniqueConstraint("update_id", "factor", name="uq_decision_factor_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("investigation_update.id"), index=True)
+    factor: Mapped[str] = mapped_column(String(30))

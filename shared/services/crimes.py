@@ -1,6 +1,7 @@
 """Recording crimes, finding them, and moving them through the investigation."""
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, true
@@ -10,7 +11,7 @@ from shared.domain.reference_data import FINAL_STAGES, OFFENCES, OUTCOMES, STAGE
 from shared.extensions import db
 from shared.models import Crime, InvestigationUpdate, StaffMember, StaffRole
 from shared.models.types import utcnow
-from shared.services import actors, audit, entitlements, out_of_court, outbox, pager
+from shared.services import actors, audit, decision_factors, entitlements, out_of_court, outbox, pager
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
@@ -202,14 +203,18 @@ def record_outcome(
     visible: bool,
     by: Actor,
     out_of_court_capture: out_of_court.Capture | None = None,
+    factors: Sequence[str] | None = None,
 ) -> InvestigationUpdate:
     """Record the Home Office outcome, finish the investigation and commit. A charge
     (outcome 1) moves the crime to the charged stage; any other outcome closes it. The
     victims are owed being told of it (shared.services.entitlements.on_outcome). An
-    out-of-court disposal needs its capture (shared.services.out_of_court)."""
+    out-of-court disposal needs its capture (shared.services.out_of_court); an outcome
+    that is a decision not to investigate further, the force's `factors` it rests on
+    (shared.services.decision_factors)."""
     if outcome not in OUTCOMES:
         raise ServiceError(_l("Select the outcome"), "outcome")
     refuse_if_cancelled(crime)
+    factors = decision_factors.checked(decision_factors.is_decision("outcome", outcome), factors, by)
     out_of_court.record(crime, outcome, out_of_court_capture, by)
     crime.outcome = outcome
     crime.outcome_at = utcnow()
@@ -226,6 +231,7 @@ def record_outcome(
     )
     db.session.add(update)
     db.session.flush()
+    decision_factors.record(update, factors)
     if visible:
         entitlements.on_visible_update(crime, update)
         outbox.notify_victims(crime)

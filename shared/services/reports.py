@@ -71,7 +71,8 @@ WHOLE_FORCE = _l("Whole force")
 NO_ENHANCED_RIGHTS_LABEL = _l("No enhanced rights")
 
 # M6 is the part of M5 about decisions not to investigate; the VRR's two deadlines are
-# reported apart (M9A, M9D).
+# reported apart (M9A, M9D); M10 counts the victims' requests for an update: made (the
+# total), answered on time, late, overdue and still to come.
 _METRIC_OF_RULE = {
     "acknowledgement": "M1",
     "needs_assessment": "M2",
@@ -82,6 +83,7 @@ _METRIC_OF_RULE = {
     "complaint": "M8",
     "vrr_acknowledge": "M9A",
     "vrr_decide": "M9D",
+    "update_request": "M10",
 }
 RECORDING_METRICS = {
     "R2": _l("Crimes recorded within 24 hours of the report"),

@@ -5,19 +5,22 @@ The request is an entitlement like any other the Victims' Code owes (rule
 sets (VICTIMS_CODE_DAYS `update_request`, 2 by default), shown in the officer's queue,
 and met when an update the victim can read is posted (shared.services.entitlements
 .on_visible_update) or when the officer records that they told the victim another way.
-One request per case is open at a time. Nothing is sent to the victim: they asked on
+One request per case is open at a time, held by the database itself (the partial unique
+index `uq_entitlement_one_open_update_request`): of two requests sent at the same
+moment, both past the check for an open one, the second is refused. Nothing is sent to the victim: they asked on
 the portal and read the answer there, so a victim who is not safe to contact is asked
 nothing new outside it.
 """
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from shared.extensions import db
 from shared.models import CrimeVictim, Entitlement, Victim
 from shared.models.types import utcnow
 from shared.services import audit, entitlements
 from shared.services.errors import ServiceError
-from shared.services.unit_of_work import transactional
+from shared.services.unit_of_work import inside_unit_of_work, transactional
 from shared.services.victims_code_actions import victim_words
 from shared.translation import lazy_gettext as _l
 
@@ -42,15 +45,31 @@ def open_request(link: CrimeVictim) -> Entitlement | None:
     )
 
 
-@transactional
+def _already_asked() -> AlreadyAsked:
+    return AlreadyAsked(
+        _l("You have already asked for an update. The officer in charge will answer it first.")
+    )
+
+
 def request_update(link: CrimeVictim, note: str | None, victim: Victim) -> Entitlement:
     """The victim asks the officer in charge for an update, with an optional short note;
-    commit. Raises AlreadyAsked while an earlier request is open, ServiceError for a note
-    that is too long; then nothing is kept."""
+    commit. Raises AlreadyAsked while an earlier request is open (also when it was made
+    at the same moment, and the database refused this one), ServiceError for a note that
+    is too long; then nothing is kept."""
+    try:
+        return _request_update(link, note, victim)
+    except IntegrityError:
+        # Rolled back by the unit of work, unless this call is part of a larger one,
+        # which must see the database's refusal as it is.
+        if inside_unit_of_work() or open_request(link) is None:
+            raise
+        raise _already_asked() from None
+
+
+@transactional
+def _request_update(link: CrimeVictim, note: str | None, victim: Victim) -> Entitlement:
     if open_request(link) is not None:
-        raise AlreadyAsked(
-            _l("You have already asked for an update. The officer in charge will answer it first.")
-        )
+        raise _already_asked()
     note = victim_words(note, "note")
     rights = entitlements.current_rights([link.id])[link.id]
     ent = entitlements.open_entitlement(link, RULE, utcnow(), bool(rights), detail=note)

@@ -3,6 +3,7 @@
 The victim's timeline is read by a query that never touches the internal notes table.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 
@@ -13,7 +14,7 @@ from shared.domain.victims_code_rules import KEY_EVENTS
 from shared.extensions import db
 from shared.models import Crime, InternalNote, InvestigationUpdate
 from shared.models.types import utcnow
-from shared.services import actors, audit, entitlements, outbox, pager
+from shared.services import actors, audit, decision_factors, entitlements, outbox, pager
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
@@ -34,6 +35,7 @@ def post_update(
     by: Actor,
     occurred_at: datetime | None = None,
     source_ref: str | None = None,
+    factors: Sequence[str] | None = None,
 ) -> InvestigationUpdate:
     """Add an update to the crime's timeline and commit. A key event (`occurred_at`: when
     it happened, if earlier) starts the Victims' Code duty to tell each victim; an update
@@ -41,7 +43,9 @@ def post_update(
     see it but there is no text for them, there is nothing at all (a key event from a
     records system, `by` an API client, says what happened by its kind), the event is
     dated in the future, or the crime was cancelled and this is more than a general
-    update. `source_ref` is the records system's id for the event."""
+    update. `source_ref` is the records system's id for the event. A decision not to
+    investigate further takes the force's `factors` it rests on
+    (shared.services.decision_factors)."""
     victim_text = (victim_text or "").strip() or None
     internal_note = (internal_note or "").strip() or None
     if kind not in UPDATE_KINDS:
@@ -62,6 +66,7 @@ def post_update(
     now = utcnow()
     if occurred_at is not None and occurred_at > now:
         raise ServiceError(_l("The date it happened must be today or in the past"), "occurred_date")
+    factors = decision_factors.checked(decision_factors.is_decision(kind), factors, by)
     update = InvestigationUpdate(
         crime_id=crime.id,
         kind=kind,
@@ -76,6 +81,7 @@ def post_update(
     db.session.flush()
     if internal_note:
         db.session.add(InternalNote(update_id=update.id, text=internal_note))
+    decision_factors.record(update, factors)
     if visible:
         entitlements.on_visible_update(crime, update)
         outbox.notify_victims(crime)

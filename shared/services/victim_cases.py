@@ -57,9 +57,10 @@ def _case() -> Select:
 def _case_page() -> Select:
     """What the victim's case page shows of their case (parameters `victim_id` and
     `public_id`), as one plain row: the crime, its officer in charge, the messages from
-    staff the victim has not read, the number of updates meant for them and the update
-    they asked for that is still to come, and at which points they have closed the
-    feedback survey (`feedback_closed_<point>`). Built once."""
+    staff the victim has not read, the number of updates meant for them, the update
+    they asked for that is still to come, the newest update that is more than a general
+    one, and at which points they have closed the feedback survey
+    (`feedback_closed_<point>`). Built once."""
     unread = (
         select(func.count())
         .where(
@@ -94,6 +95,18 @@ def _case_page() -> Select:
         .label(f"feedback_closed_{point}")
         for point in POINTS
     ]
+    # The newest update the victim can read that says more than a general update: a
+    # decision not to investigate further stands while it is this one.
+    latest = (
+        select(InvestigationUpdate.id)
+        .where(
+            InvestigationUpdate.crime_id == CrimeVictim.crime_id,
+            InvestigationUpdate.visible_to_victim.is_(True),
+            InvestigationUpdate.kind != "general",
+        )
+        .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
+        .limit(1)
+    )
     return (
         select(
             CrimeVictim.public_id,
@@ -112,6 +125,14 @@ def _case_page() -> Select:
             asked.with_only_columns(Entitlement.triggered_at).scalar_subquery().label("update_asked_at"),
             asked.with_only_columns(Entitlement.due_at).scalar_subquery().label("update_due_at"),
             *feedback_closed,
+            latest.scalar_subquery().label("latest_event_id"),
+            latest.with_only_columns(InvestigationUpdate.kind).scalar_subquery().label("latest_event_kind"),
+            latest.with_only_columns(InvestigationUpdate.new_outcome)
+            .scalar_subquery()
+            .label("latest_event_outcome"),
+            latest.with_only_columns(InvestigationUpdate.created_at)
+            .scalar_subquery()
+            .label("latest_event_at"),
         )
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)

@@ -123,7 +123,7 @@ def test_a_disposal_without_its_capture_is_refused_and_nothing_is_saved(app, for
 def test_an_outcome_that_is_not_a_disposal_captures_nothing(app, force):
     crime = factories.crime(force["officer"])
     page = _client(app, force["officer"]).post(
-        f"/backoffice/crimes/{crime.id}/outcome", {"outcome": "18", "visible": "no"}
+        f"/backoffice/crimes/{crime.id}/outcome", {"outcome": "18", "visible": "no", "factors": "solvability"}
     )
     assert page.status == 302
     assert _outcome(crime) == 18

@@ -36,6 +36,7 @@ from shared.services import (
     scrutiny,
     secure_messages,
     staff,
+    updates,
     victim_accounts,
     victims_code_actions,
 )
@@ -163,6 +164,9 @@ SCREENS = [
     Screen("signed out after a while", VISITOR, "/session/timed-out"),
     Screen("your crimes", VICTIM, "/cases"),
     Screen("your case", VICTIM, "/cases/{public_id}"),
+    Screen(
+        "your case, not being investigated", VICTIM, "/cases/{filed_public_id}", screenshot="not-investigated"
+    ),
     Screen("case not found, signed in", VICTIM, "/cases/not-a-case", status=404),
     Screen("your rights", VICTIM, "/cases/{public_id}/rights", screenshot="your-rights"),
     Screen("messages with the officer", VICTIM, "/cases/{public_id}/messages", screenshot="victim-messages"),
@@ -235,6 +239,7 @@ SCREENS = [
     Screen("record a crime", STAFF, "/backoffice/crimes/new"),
     Screen("record a crime, with errors", STAFF, "/backoffice/crimes/new", submit_empty=True),
     Screen("crime", STAFF, CRIME, screenshot="crime"),
+    Screen("crime, a decision not to investigate", STAFF, "/backoffice/crimes/{filed_crime_id}"),
     Screen("post an update", STAFF, CRIME + "/updates/new"),
     Screen("post an update, with errors", STAFF, CRIME + "/updates/new", submit_empty=True),
     Screen("change stage", STAFF, CRIME + "/stage"),
@@ -408,10 +413,13 @@ def violations(results: AxeResults) -> AxeResults:
     return AxeResults({"violations": kept})
 
 
-def _link(messages, pattern: str) -> str:
-    """The token in the one link sent that matches `pattern` (a path before the token)."""
+def _link(messages, pattern: str, to: str | None = None) -> str:
+    """The token in the one link sent (to `to`, if given) that matches `pattern` (a path
+    before the token)."""
     [token] = [
-        m.group(1) for msg in messages() if (m := re.search(pattern + r"([A-Za-z0-9_-]+)", msg["body"]))
+        m.group(1)
+        for msg in messages()
+        if (m := re.search(pattern + r"([A-Za-z0-9_-]+)", msg["body"])) and to in (None, msg["to"])
     ]
     return token
 
@@ -492,6 +500,18 @@ def build_scenario(messages) -> dict:
         interpreter_language=None,
     )
     factories.update(crime, officer, text="The CCTV shows a van.")
+    # Another crime of the same victim, which the officer decided not to investigate further.
+    filed = factories.crime(officer, reference="43/20002/26")
+    filed_link = factories.same_person(filed, signed_up.victim, officer)
+    updates.post_update(
+        filed,
+        kind="not_investigated",
+        victim_text="We have looked at all the information we have.",
+        internal_note=None,
+        visible=True,
+        by=officer,
+        factors=["solvability", "resources"],
+    )
     details = staff.StaffDetails("Dana Price", "7001", "dana.price@police.example", team.id, ["officer"])
     newcomer = staff.create_member(details, by=officer)
     # Out-of-court disposals, a scrutiny sample of them, one case graded.
@@ -536,6 +556,8 @@ def build_scenario(messages) -> dict:
         "victim_email": signed_up.victim.email,
         "crime_id": crime.id,
         "public_id": signed_up.public_id,
+        "filed_public_id": filed_link.public_id,
+        "filed_crime_id": filed.id,
         "link_id": signed_up.id,
         "entitlement_id": referral.id,
         "member_id": colleague.id,
@@ -545,7 +567,8 @@ def build_scenario(messages) -> dict:
         "cdi_findings_audit_id": cdi_findings_audit.id,
         "case_key": cases[0].case_key,
         # Sending these fails the notice by text: the victim gave no mobile number.
-        "token": _link(messages, "/activate/"),
+        # The invitation to set up an account (the signed-up victim's to her second case aside).
+        "token": _link(messages, "/activate/", to=invited.victim.email),
         "reset_token": _link(messages, "/reset-password/"),
         "set_up_token": _link(messages, "/backoffice/set-up/"),
     }

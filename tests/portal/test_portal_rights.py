@@ -221,7 +221,7 @@ def test_no_review_without_a_suspect(victim_client, ctx):
     officer = factories.staff()
     crime = factories.crime(officer)
     link = factories.active_victim(crime, officer)
-    crimes.record_outcome(crime, 18, None, True, officer)
+    crimes.record_outcome(crime, 18, None, True, officer, factors=("solvability",))
 
     _sign_in(victim_client, link)
     assert "Right to Review" not in victim_client.get(f"/cases/{link.public_id}/rights").main_text

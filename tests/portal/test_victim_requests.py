@@ -6,15 +6,29 @@ panel and the compliance report, and met as the Code says.
 The clock is fixed: Monday 7 December 2026, 10:00 (GMT), so every deadline is exact.
 """
 
-from datetime import UTC, datetime, timedelta
+import csv
+import io
+import os
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from shared.domain.reference_data import OFFENCES
 from shared.extensions import db
-from shared.models import AuditEvent, Entitlement, EntitlementEvent, OutboxMessage
-from shared.services import crimes, entitlements, updates, victims_code_actions, victims_code_queries
+from shared.models import AuditEvent, CrimeVictim, Entitlement, EntitlementEvent, OutboxMessage, Victim
+from shared.services import (
+    crimes,
+    entitlements,
+    reports,
+    update_requests,
+    updates,
+    victims_code_actions,
+    victims_code_queries,
+)
 from tests import factories
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -149,8 +163,11 @@ def test_an_update_request_answered_after_its_due_date_is_met_late(app, ctx, tim
     assert victims_code_queries.status_of(asked) == "met_late"
 
 
-def test_the_force_sets_how_many_working_days_an_update_request_has(app, ctx):
-    app.config["VICTIMS_CODE_DAYS"] = {**app.config["VICTIMS_CODE_DAYS"], "update_request": 5}
+def test_the_force_sets_how_many_working_days_an_update_request_has(app, ctx, monkeypatch):
+    # Set for this test alone: the app serves the whole run.
+    monkeypatch.setitem(
+        app.config, "VICTIMS_CODE_DAYS", {**app.config["VICTIMS_CODE_DAYS"], "update_request": 5}
+    )
     officer = factories.staff()
     link = factories.active_victim(factories.crime(officer), officer)
     victim = _signed_in(app, link)
@@ -331,3 +348,147 @@ def test_a_victim_cannot_ask_about_another_victims_case(app, ctx):
     assert _of(other, "update_request") == [] and _of(other, "complaint") == []
     denied = _audited("victim.case_denied")
     assert len(denied) == 6 and {e.record_id for e in denied} == {other.public_id}
+
+
+def test_two_update_requests_past_the_check_at_once_the_database_keeps_one(app, ctx, monkeypatch):
+    """Both requests found none open (as two sent at the same moment would): the database's
+    one-open-request index refuses the second, which the victim is told of (409)."""
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    victim = _signed_in(app, link)
+    case = f"/cases/{link.public_id}"
+    assert victim.post(f"{case}/update-request", {"note": "First"}).status == 302
+    form_token = victim.get(f"{case}/messages").csrf()
+    monkeypatch.setattr(update_requests, "open_request", _none_then_real(update_requests.open_request))
+    again = victim.post(f"{case}/update-request", {"note": "Second", "csrf_token": form_token})
+    assert again.status == 409
+    assert "You have already asked for an update" in " ".join(again.error_summary)
+    db.session.expire_all()
+    assert [e.detail for e in _of(link, "update_request")] == ["First"]
+    assert len(_audited("victim.update_request")) == 1
+
+
+def _none_then_real(real):
+    """The first look for an open request misses it; later looks see the database."""
+    calls = []
+
+    def stale(link):
+        calls.append(link)
+        return None if len(calls) == 1 else real(link)
+
+    return stale
+
+
+def test_the_database_allows_one_open_update_request_per_case(app, ctx):
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    first = entitlements.open_entitlement(link, "update_request", NOW, False)
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        entitlements.open_entitlement(link, "update_request", NOW, False)
+    db.session.rollback()
+    # Once the first is answered, another may be open; other rules are not limited.
+    entitlements.close(db.session.get(Entitlement, first.id), "met", at=NOW, way="portal")
+    entitlements.open_entitlement(link, "update_request", NOW, False)
+    entitlements.open_entitlement(link, "complaint", NOW, False)
+    entitlements.open_entitlement(link, "complaint", NOW, False)
+    db.session.commit()
+    assert [e.state for e in _of(link, "update_request")] == ["met", "open"]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="two writers at once need PostgreSQL")
+def test_two_victims_sessions_asking_at_the_same_moment_on_postgresql(app, ctx):
+    """Two real sessions: the first has inserted its request and not yet committed; the
+    second passes the check (it cannot see the first), waits on the index, and is refused
+    once the first commits."""
+    officer = factories.staff()
+    link = factories.active_victim(factories.crime(officer), officer)
+    link_id, victim_id = link.id, link.victim.id
+    db.session.remove()
+    first_in = threading.Event()
+    first_may_commit = threading.Event()
+    outcome = {}
+
+    def first():
+        with app.app_context():
+            mine = db.session.get(CrimeVictim, link_id)
+            entitlements.open_entitlement(mine, "update_request", NOW, False, detail="first")
+            first_in.set()
+            first_may_commit.wait(10)
+            db.session.commit()
+            db.session.remove()
+
+    def second():
+        with app.app_context():
+            first_in.wait(10)
+            mine = db.session.get(CrimeVictim, link_id)
+            try:
+                update_requests.request_update(mine, "second", db.session.get(Victim, victim_id))
+            except update_requests.AlreadyAsked as error:
+                outcome["refused"] = str(error.message)
+            else:
+                outcome["kept"] = True
+            db.session.remove()
+
+    writers = [threading.Thread(target=first), threading.Thread(target=second)]
+    for writer in writers:
+        writer.start()
+    first_in.wait(10)
+    time.sleep(0.5)  # the second is now waiting on the index
+    first_may_commit.set()
+    for writer in writers:
+        writer.join(20)
+    assert outcome == {
+        "refused": "You have already asked for an update. The officer in charge will answer it first."
+    }
+    assert [e.detail for e in _of(db.session.get(CrimeVictim, link_id), "update_request")] == ["first"]
+
+
+def test_update_requests_in_the_compliance_report_page_csv_and_api(app, ctx, time_machine, records_system):
+    """Four requests: answered on time, answered late, overdue, and still to come (M10),
+    counted the same on the report page, in its CSV and in the API's payload."""
+    supervisor = factories.staff(roles=("supervisor",))
+    officer = factories.staff(team_row=supervisor.team)
+    links = [factories.active_victim(factories.crime(officer), officer) for _ in range(4)]
+    # Tuesday 1 December: due by the end of Thursday 3 December.
+    time_machine.move_to(datetime(2026, 12, 1, 10, 0, tzinfo=UTC), tick=False)
+    for link in links[:3]:
+        update_requests.request_update(link, None, link.victim)
+    time_machine.move_to(datetime(2026, 12, 2, 10, 0, tzinfo=UTC), tick=False)
+    factories.update(links[0].crime, officer, text="Answered the next day.")
+    time_machine.move_to(datetime(2026, 12, 4, 10, 0, tzinfo=UTC), tick=False)
+    factories.update(links[1].crime, officer, text="Answered a day late.")
+    time_machine.move_to(NOW, tick=False)
+    update_requests.request_update(links[3], "Any news?", links[3].victim)
+
+    month = {"from": "2026-12-01", "to": "2026-12-31"}
+    report = reports.compliance(None, date(2026, 12, 1), date(2026, 12, 31))
+    counts = report.total.metrics["M10"]
+    assert (counts.met_on_time, counts.met_late, counts.overdue, counts.pending, counts.total) == (
+        1,
+        1,
+        1,
+        1,
+        4,
+    )
+    assert reports.percent(counts.rate) == "33.3"
+
+    staff = _staff_client(app, supervisor)
+    page = staff.get("/backoffice/reports?period=month&month=2026-12")
+    assert _table(page)["M10"] == ["33.3%", "1", "1", "1", "1", "0", "4"]
+    export = staff.get(page.links(r"export\.csv")[0])
+    rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
+    [m10] = [row for row in rows if row[0] == "M10"]
+    assert m10[1] == "Requests for an update answered on time"
+    assert m10[3:] == ["33.3", "1", "1", "1", "1", "0", "4"]
+
+    payload = records_system.get("/reports/compliance", **month).get_json()
+    assert payload["metrics"]["M10"] == "Requests for an update answered on time"
+    got = payload["groups"][0]["metrics"]["M10"]
+    assert (got["met_on_time"], got["met_late"], got["overdue"], got["pending"], got["total"]) == (
+        1,
+        1,
+        1,
+        1,
+        4,
+    )
