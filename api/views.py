@@ -4,6 +4,7 @@ in shared.services.records_input."""
 
 import json
 import re
+from urllib.parse import quote
 
 from flask import Response, current_app, g, request
 from flask_babel import force_locale
@@ -162,8 +163,14 @@ def _status(crime) -> dict:
     return records.crime_status(crime, with_entitlements=has_scope("entitlements:read"))
 
 
+def _address(collection: str, reference: str) -> str:
+    """A record's address: its reference as one path segment, a slash in it sent as %2F
+    (RFC 3986), so a client following `Location` cannot take part of it for the whole."""
+    return f"/api/v1/{collection}/{quote(reference, safe='')}"
+
+
 def _crime_url(crime) -> str:
-    return f"/api/v1/crimes/{crime.reference}"
+    return _address("crimes", crime.reference)
 
 
 def _status_code(result: str) -> int:
@@ -332,7 +339,7 @@ def put_incident():
             _status_code(written.result),
             IncidentWritten,
             payload,
-            f"/api/v1/incidents/{incident.reference}",
+            _address("incidents", incident.reference),
         )
 
     return _write(IncidentIn, handle)

@@ -119,9 +119,9 @@ def world(ctx, monkeypatch):
         cdi_audits.create_audit(title, today - timedelta(days=400), today, {"violence": 1}, seed, fcr)
         for title, seed in (("Findings", 2), ("Disputed", 3))
     )
-    failed = dict.fromkeys(cdi_audits.checklist("violence"), "no")
+    all_no = dict.fromkeys(cdi_audits.checklist("violence"), "no")
     for found in (findings, disputed):
-        cdi_audits.judge(cdi_audits.record_at(found, 1), failed, "no", "Not recorded", fcr)
+        cdi_audits.judge(cdi_audits.record_at(found, 1), all_no, "no", "Not recorded", fcr)
     cdi_rulings.dispute(cdi_findings.finding(oic, disputed, 1), "The log shows otherwise", oic)
     # An action plan with one action, owned by the officer.
     action = factories.plan_action(oic)

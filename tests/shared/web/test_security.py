@@ -12,7 +12,7 @@ from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.extensions import db
 from shared.models import Action, Entitlement, Recommendation, ScrutinyCase
 from shared.models.types import utcnow
-from shared.services import calendar, cdi_audits, links
+from shared.services import calendar, cdi_audits, cdi_findings, cdi_rulings, links
 from shared.web.login import safe_next
 from tests import factories
 from tests.pages import PageClient
@@ -64,12 +64,20 @@ def staff_client(app, ctx):
     entitlement = db.session.scalar(
         select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
     )
-    factories.out_of_court_disposal(member, factories.staff(team, roles=("supervisor",)))
+    sergeant = factories.staff(team, roles=("supervisor",))
+    for _ in range(2):
+        factories.out_of_court_disposal(member, sergeant)
     sample = factories.scrutiny_sample(member, 1)
     today = calendar.local_date(utcnow())
     audit = cdi_audits.create_audit(
-        "Audit", today - timedelta(days=30), today, {"out_of_court": 1}, 1, member
+        "Audit", today - timedelta(days=30), today, {"out_of_court": 2}, 1, member
     )
+    # Two failed judgements: the first record a finding, with its forms to put right and
+    # dispute; the second disputed, waiting for the registrar's ruling.
+    questions = dict.fromkeys(cdi_audits.checklist("out_of_court"), "yes")
+    for position in (1, 2):
+        cdi_audits.judge(cdi_audits.record_at(audit, position), questions, "no", "Wrong", member)
+    cdi_rulings.dispute(cdi_findings.finding(member, audit, 2), "The record shows otherwise", member)
     recommendation = Recommendation(
         source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
     )
@@ -98,10 +106,13 @@ def staff_client(app, ctx):
         "case_key": db.session.scalars(select(ScrutinyCase.case_key)).one(),
         "audit_id": audit.id,
         "position": 1,
+        # Where one form needs another record than the rest.
+        "for_endpoint": {"backoffice.cdi_ruling": {"position": 2}},
     }
 
 
 def _build(rule, values) -> str:
+    values = values | values.get("for_endpoint", {}).get(rule.endpoint, {})
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 
 
