@@ -51,10 +51,12 @@ def send_notifications_command(once: bool, poll: float):
         worker_heartbeat.forget_gone()
     except DBAPIError:
         db.session.rollback()
+    # Notify's daily limits met in this run, so that no batch asks again before the reset.
+    limits_met: outbox_worker.LimitsMet = {}
     while not stopping:
         try:
             worker_heartbeat.beat(worker)
-            counts = outbox_worker.deliver_due(worker)
+            counts = outbox_worker.deliver_due(worker, limits_met=limits_met)
             # Messages GOV.UK Notify took and has not confirmed for a while: ask it (a
             # bounded batch a turn), in case its receipt never came.
             outbox_delivery.poll_unconfirmed(sender)

@@ -12,7 +12,9 @@ what happened:
   finally fails is shown to the officer on the crime page (`outbox_failures`): the duty
   to tell the victim remains.
 - GOV.UK Notify's daily limit is waited out: the message waits until the limit resets at
-  midnight UK time, and the wait is not counted as a try.
+  midnight UK time, and the wait is not counted as a try. Once Notify has said so for a
+  channel, the worker run asks it no more for that channel until the reset (`LimitsMet`):
+  the rest of that channel's messages wait too, untried; the other channel's still go.
 - What Notify says later (delivered or not) is `outbox_delivery`'s.
 """
 
@@ -94,6 +96,13 @@ def limit_resets(now: datetime) -> datetime:
     return start_of_local_day(local_date(now) + timedelta(days=1))
 
 
+# Channels whose GOV.UK Notify daily limit this worker run has met: {channel: when it
+# resets}. Notify counts emails and text messages against separate daily limits (its
+# documentation's "Daily limits", set per service, reset at midnight), so reaching one
+# leaves the other open. A run keeps one from batch to batch (`drain`, the worker's loop).
+LimitsMet = dict[str, datetime]
+
+
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the `attempts`th failed try: doubling from
     OUTBOX_BACKOFF_SECONDS, at most OUTBOX_BACKOFF_MAX_SECONDS, less up to a quarter at
@@ -103,6 +112,23 @@ def backoff(attempts: int) -> timedelta:
         config["OUTBOX_BACKOFF_MAX_SECONDS"], config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (attempts - 1)
     )
     return timedelta(seconds=seconds * (1 - secrets.randbelow(250) / 1000))
+
+
+@transactional
+def _wait(message_id: int, worker: str, until: datetime) -> bool:
+    """Put a claimed message back until `until`, untried (no attempt recorded, none
+    counted), and commit. False when this worker no longer holds it."""
+    done = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == "pending",
+        )
+        .values(claimed_by=None, claimed_until=None, next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_changed(done) == 1
 
 
 @transactional
@@ -172,9 +198,18 @@ def _finish(
     return True
 
 
-def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None = None) -> str:
+def send_one(
+    message_id: int,
+    worker: str,
+    sender: Sender,
+    now: datetime | None = None,
+    limits_met: LimitsMet | None = None,
+) -> str:
     """Send one claimed message and record the outcome: sent, retry, failed, withheld or
-    deferred (Notify's daily limit reached; 'lost' when this worker's claim ran out first and another worker has the message)."""
+    deferred (Notify's daily limit reached; 'lost' when this worker's claim ran out first
+    and another worker has the message). With `limits_met`, a message whose channel has
+    met its daily limit in this run waits for the reset without Notify being asked, and a
+    limit met now is noted there."""
     # A unit of its own, ended before the provider is called, so that no transaction
     # stays open meanwhile.
     with unit_of_work():
@@ -200,6 +235,9 @@ def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None 
         _finish(message_id, worker, "failed", channel=found.channel, reason=reason, detail=detail, now=now)
         return "failed"
     channel, to = found.destination()
+    resets = (limits_met or {}).get(channel)
+    if resets is not None and now < resets:
+        return "deferred" if _wait(message_id, worker, resets) else "lost"
     delivery = Delivery(reference, kind, channel, to, found.language, values)
     try:
         provider_ref = sender.send(delivery)
@@ -215,6 +253,16 @@ def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None 
         )
         return "failed"
     except DailyLimit as limit:
+        # Text messages abroad have a limit of their own as well: meeting it leaves texts
+        # to UK numbers open, so it holds back no other message.
+        if limits_met is not None and "international" not in limit.detail:
+            limits_met[channel] = limit_resets(now)
+            logger.warning(
+                "Notify's daily %s limit is reached: %s messages wait until %s",
+                channel,
+                channel,
+                limits_met[channel].isoformat(),
+            )
         _finish(
             message_id,
             worker,
@@ -268,14 +316,19 @@ def send_one(message_id: int, worker: str, sender: Sender, now: datetime | None 
 
 
 def deliver_due(
-    worker: str | None = None, now: datetime | None = None, limit: int | None = None
+    worker: str | None = None,
+    now: datetime | None = None,
+    limit: int | None = None,
+    limits_met: LimitsMet | None = None,
 ) -> dict[str, int]:
-    """Claim one batch of due messages and send them; how many ended each way."""
+    """Claim one batch of due messages and send them; how many ended each way. A worker
+    run passes the same `limits_met` to every batch (see LimitsMet)."""
     worker = worker or worker_name()
+    limits_met = {} if limits_met is None else limits_met
     sender = current_app.extensions["notification_sender"]
     counts = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
     for message_id in claim(worker, limit or current_app.config["OUTBOX_BATCH"], now or utcnow()):
-        outcome = send_one(message_id, worker, sender, now)
+        outcome = send_one(message_id, worker, sender, now, limits_met)
         # Waiting for the daily limit to reset is a retry, not a failure.
         outcome = "retry" if outcome == "deferred" else outcome
         if outcome in counts:  # not one another worker took over ('lost')
@@ -287,8 +340,9 @@ def drain(worker: str | None = None, now: datetime | None = None) -> dict[str, i
     """Send everything due now, batch after batch, until nothing due is left."""
     worker = worker or worker_name()
     total = {"sent": 0, "retry": 0, "failed": 0, "withheld": 0}
+    limits_met: LimitsMet = {}
     while True:
-        counts = deliver_due(worker, now)
+        counts = deliver_due(worker, now, limits_met=limits_met)
         if not any(counts.values()):
             return total
         for key, value in counts.items():

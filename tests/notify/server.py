@@ -14,8 +14,9 @@ message, in Notify's documented form.
 
 Its templates are the service's own words (`flask notify-templates`), each with a fresh id,
 so what a test sees is what a force's Notify account would send. Tests can make it answer
-the next requests with an error (a rate limit, a server error), be slow, or stop and start
-again on the same port (Notify unreachable for a while). It records every request and
+the next requests with an error (a rate limit, a server error), reach the day's sending
+limit for emails or text messages (each its own, as Notify counts them), be slow, or stop
+and start again on the same port (Notify unreachable for a while). It records every request and
 every notification it accepted.
 """
 
@@ -235,6 +236,8 @@ class NotifyServer:
         # Whether the service may text numbers abroad (off unless a force asks Notify).
         self.international = False
         self._forced: deque[tuple[int, str, str]] = deque()
+        # The notification types ("email", "sms") whose daily limit is reached.
+        self._limits_reached: set[str] = set()
         self._requests: list[Recorded] = []
         self._notifications: list[Notification] = []
         self._lock = threading.Lock()
@@ -280,6 +283,26 @@ class NotifyServer:
     def daily_limit_next(self, times: int = 1):
         """Answer the next requests as Notify does when the day's sending limit is reached."""
         self.answer_next(429, times, *DAILY_LIMIT)
+
+    def reach_daily_limit(self, notification_type: str):
+        """From now until `reset_daily_limits`, refuse every new notification of this type
+        ("email" or "sms") as Notify does once the service's daily limit for it is reached;
+        the other type still goes."""
+        with self._lock:
+            self._limits_reached.add(notification_type)
+
+    def reset_daily_limits(self):
+        """Midnight: the day's limits start again."""
+        with self._lock:
+            self._limits_reached.clear()
+
+    def sends(self, notification_type: str) -> list[Recorded]:
+        """The requests to send a notification of this type, whatever the answer."""
+        return [
+            r
+            for r in self.requests
+            if r.method == "POST" and r.path == f"/v2/notifications/{notification_type}"
+        ]
 
     @property
     def requests(self) -> list[Recorded]:
@@ -390,6 +413,11 @@ class NotifyServer:
             raise Refused(400, "ValidationError", f"{posted!r} is not of type object")
         notification_type = kinds[request.path]
         self._validate(posted, notification_type)
+        # Notify checks its limits once the request's form is valid, before the template.
+        with self._lock:
+            limit_reached = notification_type in self._limits_reached
+        if limit_reached:
+            raise Refused(429, *DAILY_LIMIT)
         template = self._template(posted["template_id"], notification_type)
         personalisation = posted.get("personalisation") or {}
         given = {_key(name) for name, value in personalisation.items() if value is not None}
