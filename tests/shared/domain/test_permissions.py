@@ -100,6 +100,8 @@ ALLOWED = {
     "backoffice.incident_list": {"supervisor", "ddm", "fcr", "analyst"},
     "backoffice.incident": {"supervisor", "ddm", "fcr", "analyst"},
     "backoffice.sign_off_incident": {"supervisor"},
+    # The decision not to record a crime an incident disclosed.
+    "backoffice.decide_not_to_record": {"supervisor", "ddm", "fcr"},
     # Crime data integrity audits: the FCR plans them; the FCR and the auditors judge.
     "backoffice.cdi_audit_list": {"fcr", "auditor"},
     "backoffice.new_cdi_audit": {"fcr"},
