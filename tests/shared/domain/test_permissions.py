@@ -81,6 +81,8 @@ ALLOWED = {
     "backoffice.panel_samples": {"panel"},
     "backoffice.panel_sample": {"panel"},
     "backoffice.panel_case": {"panel"},
+    "backoffice.scrutiny_results_csv": {"fcr"},
+    "backoffice.panel_results_csv": {"panel"},
     # The force's action plan
     "backoffice.action_plan_board": PLAN_READERS,
     "backoffice.action_plan_export": PLAN_READERS,
