@@ -183,14 +183,22 @@ def enter_decision(incident: Incident, reason: str, note: str, staff: StaffMembe
 
 
 def may_sign_off(incident: Incident, staff: StaffMember) -> bool:
-    """A supervisor of the incident's team signs off its exclusion."""
-    return "supervisor" in staff.roles and incident.team_id is not None and incident.team_id == staff.team_id
+    """A supervisor of the incident's team signs off its exclusion: never one they
+    decided themselves."""
+    return (
+        "supervisor" in staff.roles
+        and incident.team_id is not None
+        and incident.team_id == staff.team_id
+        and incident.not_recorded_by_id != staff.id
+    )
 
 
 @transactional
 def sign_off(incident: Incident, supervisor: StaffMember) -> None:
     """A supervisor of the incident's team signs off the exclusion it was not recorded
     under. Raises ServiceError when there is nothing to sign off or it is not theirs."""
+    if incident.not_recorded_by_id == supervisor.id:
+        raise ServiceError(_l("Another supervisor of the team signs off a decision you made"))
     if not may_sign_off(incident, supervisor):
         raise ServiceError(_l("Only a supervisor of the incident’s team can sign off this decision"))
     if not incident.awaiting_sign_off:

@@ -228,3 +228,32 @@ def test_an_exclusion_entered_in_the_back_office_waits_for_sign_off_and_others_c
     fcr.post(path, {"reason": "disturbance_over", "note": "Gone when we arrived."}, csrf_from=path)
     db.session.expire_all()
     assert undecided.awaiting_sign_off
+
+
+def test_a_supervisor_does_not_sign_off_an_exclusion_they_decided(app, ctx):
+    team, _officer, stalking, _damage, _recorded, _excluded = _world()
+    undecided = factories.undecided_incident(team, stalking.reported_at)
+    db.session.commit()
+    decider = factories.staff(team, roles=("supervisor",), name="Sian Supervisor")
+    client = PageClient(app)
+    sign_in_as(client, decider)
+    path = f"/backoffice/incidents/{undecided.reference}"
+    client.post(
+        path + "/not-recorded",
+        {"reason": "offensive_message", "note": "One rude post."},
+        csrf_from=path + "/not-recorded",
+    )
+    page = client.get(path)
+    assert "Awaiting sign-off" in page.main_text
+    assert "Sign off the decision not to record" not in page.main_text
+    refused = client.post(path + "/sign-off", csrf_from=path + "/not-recorded")
+    assert refused.status == 400
+    assert refused.error_summary == ["Another supervisor of the team signs off a decision you made"]
+    db.session.expire_all()
+    assert undecided.awaiting_sign_off
+
+    other = PageClient(app)
+    sign_in_as(other, factories.staff(team, roles=("supervisor",)))
+    other.follow(other.post(path + "/sign-off", csrf_from=path))
+    db.session.expire_all()
+    assert not undecided.awaiting_sign_off
