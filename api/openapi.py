@@ -103,6 +103,16 @@ EXAMPLE_INCIDENT = {
     "crimes": [EXAMPLE_CRIME["reference"]],
     "updated_at": "2026-01-12T22:10:00Z",
 }
+# What recording an out-of-court disposal captured, approved by the example officer's
+# sergeant (collar number PS5678).
+EXAMPLE_CAPTURE = {
+    "views_sought": True,
+    "victim_views": "Happy with an apology and the fence repaired; does not want a court case.",
+    "history_checked": True,
+    "history_summary": "No previous cautions or convictions.",
+    "admission": "yes",
+    "approved_by": "PS5678",
+}
 BODY_EXAMPLES = {
     "CrimeIn": {
         "open": {"summary": "An open investigation", "value": EXAMPLE_CRIME},
@@ -115,6 +125,18 @@ BODY_EXAMPLES = {
                 "stage": None,
                 "outcome": 14,
                 "updated_at": "2026-01-19T10:00:00Z",
+            },
+        },
+        "community_resolution": {
+            "summary": "An out-of-court disposal (community resolution) with what recording it captured",
+            "value": {
+                **EXAMPLE_CRIME,
+                "reference": "NX/2026/005678",
+                "offence": "criminal_damage",
+                "stage": None,
+                "outcome": 8,
+                "out_of_court": EXAMPLE_CAPTURE,
+                "updated_at": "2026-01-20T16:00:00Z",
             },
         },
     },
@@ -174,6 +196,10 @@ RULES = {
         "/reported_at": "The crime was reported no later than it was recorded; the times stay as first sent.",
         "/recorded_at": "The crime was recorded no earlier than it was reported, and not in the future.",
         "/incident": "The incident was already sent to /incidents.",
+        "/out_of_court/approved_by": (
+            "The sergeant who approved an out-of-court disposal is an active supervisor with that collar "
+            "number, not the officer in charge."
+        ),
     },
     "put_victim": {
         "/email": "The email address can receive mail (not a reserved or special-use domain).",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from api.openapi import EXAMPLE_CAPTURE
 from shared.extensions import db
 from shared.models import API_SCOPES, ApiClient
 from shared.services import api_clients
@@ -17,6 +18,9 @@ from tests import factories
 
 def basic(client_id: str, secret: str) -> str:
     return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+EXAMPLE_APPROVER = EXAMPLE_CAPTURE["approved_by"]
 
 
 class ApiCaller:
@@ -81,10 +85,15 @@ def records_system(app):
         client, secret = register()
         officer = factories.staff(roles=("officer",))
         ddm = factories.staff(team_row=officer.team, roles=("ddm",))
+        # The sergeant who approves out-of-court disposals (of the document's examples).
+        sergeant = factories.staff(team_row=officer.team, roles=("supervisor",))
+        sergeant.collar_number = EXAMPLE_APPROVER
+        db.session.commit()
         collar, ddm_collar, client_id = officer.collar_number, ddm.collar_number, client.client_id
         db.session.remove()
     caller = ApiCaller(app, client_id, secret)
     caller.collar, caller.ddm_collar = collar, ddm_collar
+    caller.sergeant_collar = EXAMPLE_APPROVER
     return caller
 
 

@@ -207,6 +207,23 @@ def excluded_incident(crime_row, by: StaffMember, reference: str = "INC/2026/000
     return row
 
 
+def undecided_incident(team_row, received_at, reference: str = "INC/2026/000900"):
+    """An online report that disclosed a possible crime (a theft) with no crime recorded
+    from it and no decision yet: waiting for a decision, or for its crime."""
+    row = Incident(
+        reference=reference,
+        received_at=received_at,
+        route="online",
+        disclosed_crime=True,
+        offence_group="theft",
+        team_id=team_row.id,
+        summary="Bike taken from the front garden; may have been lent.",
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def plan_action(owner: StaffMember, status: str = "in_progress"):
     """An action of the force's action plan, owned by `owner`, answering a 2014 inspection's
     recommendation."""

@@ -125,6 +125,8 @@ def world(ctx, monkeypatch):
     cdi_rulings.dispute(cdi_findings.finding(oic, disputed, 1), "The log shows otherwise", oic)
     # An action plan with one action, owned by the officer.
     action = factories.plan_action(oic)
+    # An incident that disclosed a possible crime, none recorded and no decision yet.
+    undecided = factories.undecided_incident(team, crime.reported_at, "INC/2026/000043")
     return {
         "oic": oic,
         "supervisor": supervisor,
@@ -147,6 +149,7 @@ def world(ctx, monkeypatch):
         "sample": sample,
         "case": case,
         "incident": incident,
+        "undecided": undecided,
         "action": action,
         "audit": audit,
         "findings": findings,
@@ -290,6 +293,9 @@ ROUTES = {
         f"/backoffice/incidents/{w['incident'].reference}/sign-off",
         f"/backoffice/incidents/{w['incident'].reference}",
         w["supervisor"],
+    ),
+    "backoffice.decide_not_to_record": lambda w: _same(
+        f"/backoffice/incidents/{w['undecided'].reference}/not-recorded", w["supervisor"]
     ),
     "backoffice.new_recommendation": lambda w: _same("/backoffice/action-plan/recommendations/new", w["fcr"]),
     "backoffice.new_action_theme": lambda w: _same("/backoffice/action-plan/themes/new", w["fcr"]),

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from backoffice import bp
 from backoffice.forms.common import ConfirmForm
+from backoffice.forms.incidents import NotRecordedForm
 from backoffice.views.common import show_service_error
 from shared.domain.incident_reference import (
     CLOSING_CODES,
@@ -15,7 +16,7 @@ from shared.domain.incident_reference import (
     N100_RESOLUTIONS,
     NOT_RECORDED_REASONS,
 )
-from shared.domain.permissions import requires, sees_whole_force
+from shared.domain.permissions import can, requires, sees_whole_force
 from shared.domain.reference_data import OFFENCE_GROUPS, OFFENCES
 from shared.services import incidents
 from shared.services.errors import ServiceError
@@ -58,6 +59,7 @@ def _page(incident, form: ConfirmForm, status: int = 200):
         late=incidents.recorded_late(incident, crimes),
         form=form,
         may_sign_off=incidents.may_sign_off(incident, current_user),
+        may_decide=can(current_user, "incidents.decide") and incidents.why_no_decision(incident) is None,
         routes=INCIDENT_ROUTES,
         closing_codes=CLOSING_CODES,
         reasons=NOT_RECORDED_REASONS,
@@ -87,3 +89,26 @@ def sign_off_incident(incident_reference):
             flash(_("Decision not to record signed off"))
             return redirect(url_for("backoffice.incident", incident_reference=incident.reference))
     return _page(incident, form, 400)
+
+
+@bp.route("/incidents/<path:incident_reference>/not-recorded", methods=["GET", "POST"])
+@requires("incidents.decide")
+def decide_not_to_record(incident_reference):
+    """Enter the decision not to record a crime the incident disclosed: once, with the
+    written reason, the signed-in member as its decider."""
+    incident = _incident_or_404(incident_reference)
+    form = NotRecordedForm()
+    # Why no decision can be entered now: said on the page; a form sent anyway is
+    # refused by the service with the same words (400, nothing changed).
+    refused = incidents.why_no_decision(incident)
+    if form.validate_on_submit():
+        try:
+            incidents.enter_decision(incident, form.reason.data, form.note.data, current_user)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Decision not to record entered"))
+            return redirect(url_for("backoffice.incident", incident_reference=incident.reference))
+    return render_template(
+        "backoffice/incident_not_recorded.html", form=form, incident=incident, refused=refused
+    ), (400 if request.method == "POST" else 200)

@@ -3,7 +3,7 @@ panel may read, sees the results and records the force's response; the scrutiny 
 grades each case, anonymised. The panel's pages show only what
 shared.services.scrutiny.anonymised_case gives them."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from backoffice import bp
@@ -13,7 +13,7 @@ from backoffice.views.common import saved, show_service_error
 from shared.domain.permissions import requires
 from shared.domain.reference_data import OUTCOMES
 from shared.domain.scrutiny import ADMISSIONS, CRITERIA, FINDINGS, GRADES
-from shared.services import scrutiny
+from shared.services import scrutiny, scrutiny_export
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 
@@ -68,6 +68,7 @@ def _sample_page(sample, response_form, status=200):
             frame_changed=scrutiny.frame_changed(sample),
             cases=scrutiny.cases_for_registrar(sample),
             results=scrutiny.results(sample),
+            results_csv=url_for("backoffice.scrutiny_results_csv", sample_id=sample.id),
             responses=scrutiny.responses(sample),
             form=response_form,
             release_form=ConfirmForm(),
@@ -114,6 +115,21 @@ def scrutiny_release_text(sample_id, case_key):
     return redirect(url_for("backoffice.scrutiny_sample", sample_id=sample.id))
 
 
+def _results_csv(sample) -> Response:
+    """The sample's results (counts only) as a CSV download."""
+    return Response(
+        scrutiny_export.csv_text(sample),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="scrutiny-results-{sample.id}.csv"'},
+    )
+
+
+@bp.get("/scrutiny/samples/<int:sample_id>/results.csv")
+@requires("scrutiny.manage", audit="scrutiny.results_export")
+def scrutiny_results_csv(sample_id):
+    return _results_csv(_sample_or_404(sample_id))
+
+
 # ------------------------------------------------------------------ the panel
 
 
@@ -132,8 +148,15 @@ def panel_sample(sample_id):
         sample=sample,
         cases=scrutiny.panel_cases(sample),
         results=scrutiny.results(sample),
+        results_csv=url_for("backoffice.panel_results_csv", sample_id=sample.id),
         **LABELS,
     )
+
+
+@bp.get("/scrutiny/panel/<int:sample_id>/results.csv")
+@requires("scrutiny.grade", audit="scrutiny.results_export")
+def panel_results_csv(sample_id):
+    return _results_csv(_sample_or_404(sample_id))
 
 
 @bp.route("/scrutiny/panel/<int:sample_id>/<case_key>", methods=["GET", "POST"])

@@ -47,6 +47,10 @@ PERMISSIONS = {
     "incidents.read": _l(
         "See incidents, the crimes recorded from them and decisions not to record (supervisors: their team’s)"
     ),
+    "incidents.decide": _l(
+        "Enter the decision not to record a crime an incident disclosed, with its written reason "
+        "(supervisors: on their team’s incidents)"
+    ),
     "incidents.sign_off": _l(
         "Sign off their team’s decisions not to record a crime under a May 2023 exclusion"
     ),
@@ -98,11 +102,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "team.view",
             "crimes.assign",
             "incidents.read",
+            "incidents.decide",
             "incidents.sign_off",
         }
     ),
     "ddm": frozenset(
-        _PLAN_READ | {"account", "cases.view", "crimes.cancel", "reports.view", "incidents.read"}
+        _PLAN_READ
+        | {"account", "cases.view", "crimes.cancel", "reports.view", "incidents.read", "incidents.decide"}
     ),
     "fcr": frozenset(
         _PLAN_READ
@@ -112,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "crimes.cancel",
             "reports.view",
             "incidents.read",
+            "incidents.decide",
             "scrutiny.manage",
             "action_plan.manage",
             "audits.manage",

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from shared.domain.permissions import CASE_HOLDING_ROLES
 from shared.extensions import db
 from shared.models import StaffMember, StaffRole
-from shared.services import crimes, records
+from shared.services import crimes, out_of_court_records, records
 from shared.services.errors import ServiceError
 from shared.services.records_input import CrimeIn, ImportRow, VictimIn
 
@@ -55,6 +56,20 @@ VICTIM_COLUMNS = {
     "victim_updated_at": "updated_at",
 }
 VICTIM_FIELDS = {name: column for column, name in VICTIM_COLUMNS.items()}
+# An out-of-court disposal's capture (`out_of_court_` and the OutOfCourtIn field): given
+# with, and only with, an out-of-court outcome.
+OUT_OF_COURT_COLUMNS = {
+    f"out_of_court_{name}": name
+    for name in (
+        "views_sought",
+        "victim_views",
+        "views_not_sought_reason",
+        "history_checked",
+        "history_summary",
+        "admission",
+        "approved_by",
+    )
+}
 REQUIRED_VICTIM_COLUMNS = ("victim_ref", "victim_name", "victim_updated_at")
 DATE_COLUMNS = {
     "occurred_at",
@@ -186,7 +201,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 def _header_errors(header: list[str]) -> list[tuple[int, str | None, str]]:
     errors: list[tuple[int, str | None, str]] = []
-    known = set(CRIME_COLUMNS) | set(VICTIM_COLUMNS)
+    known = set(CRIME_COLUMNS) | set(VICTIM_COLUMNS) | set(OUT_OF_COURT_COLUMNS)
     for name in sorted({name for name in header if name not in known}):
         errors.append((1, name, "this column is not known"))
     for name in sorted({name for name in header if header.count(name) > 1}):
@@ -204,7 +219,7 @@ def _csv_cells(
     columns: list[str], row: list[str]
 ) -> tuple[dict[str, str], dict[str, str], list[tuple[str | None, str]]]:
     """The crime's and the victim's fields given on a row (empty cells left out)."""
-    crime: dict[str, str] = {}
+    crime: dict[str, Any] = {}
     victim: dict[str, str] = {}
     errors: list[tuple[str | None, str]] = []
     for column, cell in zip(columns, row, strict=True):
@@ -220,9 +235,19 @@ def _csv_cells(
             )
         elif column in VICTIM_COLUMNS:
             victim[VICTIM_COLUMNS[column]] = value
+        elif column in OUT_OF_COURT_COLUMNS:
+            crime.setdefault("out_of_court", {})[OUT_OF_COURT_COLUMNS[column]] = value
         else:
             crime[column] = value
     return crime, victim, errors
+
+
+def _csv_crime_name(loc: Location) -> str | None:
+    """A CrimeIn field as its CSV column."""
+    name = _json_name(loc)
+    if name and name.startswith("out_of_court/"):
+        return name.replace("/", "_", 1)
+    return name
 
 
 def _csv_lines(path: Path) -> Iterator[Line]:
@@ -245,7 +270,7 @@ def _csv_lines(path: Path) -> Iterator[Line]:
         try:
             line.crime = CrimeIn.model_validate(crime_cells)
         except ValidationError as error:
-            line.errors += _validation_errors(error, _json_name)
+            line.errors += _validation_errors(error, _csv_crime_name)
         if victim_cells:
             if "victim_ref" not in victim_cells:
                 line.errors.append(("victim_ref", "give the victim_ref of the victim on this line"))
@@ -277,16 +302,16 @@ def file_field(fmt: str, index: int | None, name: str | None) -> str | None:
     """A service's field name as the file names it (for a victim: on its line)."""
     name = SERVICE_FIELDS.get(name, name) if name else name
     if index is None:
-        return name
+        return _csv_crime_name(name.split("/")) if fmt == "csv" and name else name
     if fmt == "csv":
         return _csv_name(name.split("/")) if name else None
     return f"victims/{index}" + (f"/{name}" if name else "")
 
 
-def _check_line(line: Line, fmt: str, officers: dict[str, bool]) -> None:
+def _check_line(line: Line, fmt: str, officers: dict[str, bool], sergeants: set[str]) -> None:
     """What the models cannot know: the officer in charge is active and can take a case
-    (an officer or a supervisor), and the rules the services apply before writing
-    anything."""
+    (an officer or a supervisor), an out-of-court disposal's approver is an active
+    sergeant other than them, and the rules the services apply before writing anything."""
     crime = line.valid_crime
     holds = officers.get(crime.officer_in_charge.upper())
     if holds is None:
@@ -305,6 +330,13 @@ def _check_line(line: Line, fmt: str, officers: dict[str, bool]) -> None:
         records.check_crime(crime)
     except ServiceError as error:
         line.errors.append((file_field(fmt, None, error.field), str(error.message)))
+    sent = crime.out_of_court
+    if sent is not None:
+        refused = out_of_court_records.approver_refusal(
+            sent.approved_by.upper() in sergeants, sent, crime.officer_in_charge
+        )
+        if refused is not None:
+            line.errors.append((file_field(fmt, None, "out_of_court/approved_by"), refused))
     seen: dict[str, int] = {}
     for index, victim in enumerate(line.victims):
         try:
@@ -331,7 +363,7 @@ def _check_group(line: Line, groups: dict[str, Group]) -> None:
     group = groups.get(key["reference"])
     if group is None:
         return
-    differ = [name for name in CRIME_COLUMNS if key[name] != group.crime[name]]
+    differ = [name for name in (*CRIME_COLUMNS, "out_of_court") if key[name] != group.crime[name]]
     if differ:
         line.errors.append(("reference", f"the crime's {', '.join(differ)} differ from line {group.first}"))
     for victim in line.victims:
@@ -369,11 +401,12 @@ def check(path: Path, fmt: str, report: Report) -> Plan:
     Raises FileRefused when the file as a whole cannot be read (the errors of the lines
     before the one that stopped it are reported already)."""
     officers = _active_officers()
+    sergeants = out_of_court_records.sergeants()
     db.session.remove()
     plan = Plan()
     for line in lines(path, fmt):
         if not line.errors:
-            _check_line(line, fmt, officers)
+            _check_line(line, fmt, officers, sergeants)
         if not line.errors and fmt == "csv":
             _check_group(line, plan.groups)
         if line.errors:

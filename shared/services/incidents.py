@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, case, select, true
 
-from shared.domain.incident_reference import INCIDENT_ROUTES, SIGN_OFF_REASONS
+from shared.domain.incident_reference import INCIDENT_ROUTES, NOT_RECORDED_REASONS, SIGN_OFF_REASONS
 from shared.domain.permissions import sees_whole_force
 from shared.extensions import db
 from shared.models import Crime, Incident, StaffMember
@@ -145,15 +145,60 @@ def decide_not_to_record(incident: Incident, decision: Decision, by: Actor) -> b
     return True
 
 
+MAX_NOTE = 2000
+
+
+def why_no_decision(incident: Incident) -> str | None:
+    """Why a decision not to record cannot be entered on this incident now, or None when
+    it can: only an incident that disclosed a possible crime, with no crime recorded from
+    it and no decision yet, takes one."""
+    if incident.not_recorded_reason is not None:
+        return _l("A decision not to record has already been entered for this incident")
+    if not incident.disclosed_crime:
+        return _l("This incident did not disclose a possible crime: there is nothing to decide")
+    if crimes_of(incident):
+        return _l("A crime has been recorded from this incident: it cannot also be not recorded")
+    return None
+
+
+@transactional
+def enter_decision(incident: Incident, reason: str, note: str, staff: StaffMember) -> None:
+    """A member of staff allowed to (incidents.decide) enters the decision not to record
+    a crime the incident disclosed, with the written reason, as its decider. The back
+    office never changes a decision once entered. Raises ServiceError, changing nothing."""
+    refused = why_no_decision(incident)
+    if refused is not None:
+        raise ServiceError(refused)
+    if reason not in NOT_RECORDED_REASONS:
+        raise ServiceError(_l("Select why the crime is not being recorded"), "reason")
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_l("Enter the written reason for not recording a crime"), "note")
+    if len(note) > MAX_NOTE:
+        raise ServiceError(_l("The written reason must be %(max)d characters or fewer", max=MAX_NOTE), "note")
+    if incident.team_id is None:
+        # A supervisor of the decider's team signs off an exclusion.
+        incident.team_id = staff.team_id
+    decide_not_to_record(incident, Decision(reason, note, utcnow(), by_staff=staff), staff)
+
+
 def may_sign_off(incident: Incident, staff: StaffMember) -> bool:
-    """A supervisor of the incident's team signs off its exclusion."""
-    return "supervisor" in staff.roles and incident.team_id is not None and incident.team_id == staff.team_id
+    """A supervisor of the incident's team signs off its exclusion: never one they
+    decided themselves."""
+    return (
+        "supervisor" in staff.roles
+        and incident.team_id is not None
+        and incident.team_id == staff.team_id
+        and incident.not_recorded_by_id != staff.id
+    )
 
 
 @transactional
 def sign_off(incident: Incident, supervisor: StaffMember) -> None:
     """A supervisor of the incident's team signs off the exclusion it was not recorded
     under. Raises ServiceError when there is nothing to sign off or it is not theirs."""
+    if incident.not_recorded_by_id == supervisor.id:
+        raise ServiceError(_l("Another supervisor of the team signs off a decision you made"))
     if not may_sign_off(incident, supervisor):
         raise ServiceError(_l("Only a supervisor of the incident’s team can sign off this decision"))
     if not incident.awaiting_sign_off:

@@ -95,9 +95,9 @@ def check(capture: Capture | None, by: Actor | None) -> Capture:
 def record(crime: Crime, outcome: int, capture: Capture | None, by: Actor | None) -> OutOfCourtCapture | None:
     """Keep what an out-of-court outcome captured, inside the caller's unit of work.
     Nothing for other outcomes; ServiceError when a disposal's capture is incomplete.
-    A disposal the records system pushes (or the import loads) without a capture keeps
-    its capture in that system: it is recorded without one here, and scrutiny shows it
-    as not captured."""
+    The records system sends the capture with the disposal (API and import, checked by
+    shared.services.out_of_court_records); a disposal held from before that has none, and
+    scrutiny shows it as not captured."""
     if outcome not in OUT_OF_COURT_OUTCOMES:
         return None
     if capture is None and actors.staff_id(by) is None:

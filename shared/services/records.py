@@ -45,6 +45,8 @@ from shared.services import (
     entitlements,
     idempotency,
     incidents,
+    out_of_court,
+    out_of_court_records,
     updates,
     victim_accounts,
     victims,
@@ -242,6 +244,7 @@ def check_crime(data: CrimeIn) -> None:
         )
     if data.outcome == 1 and data.stage not in (None, "charged", "at_court"):
         raise ServiceError("A charged crime is at the charged or at court stage", "stage")
+    out_of_court_records.check(data)
 
 
 @transactional
@@ -261,6 +264,7 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
     crime = held_crime(reference)
     if crime is None:
         officer = _staff(data.officer_in_charge, "officer_in_charge", holds_cases=True)
+        capture = out_of_court_records.capture_of(data, officer)
         try:
             crime = crimes.record_crime(
                 reference=reference,
@@ -276,7 +280,7 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
             if db.session.scalar(select(Crime.id).where(Crime.reference == reference)) is not None:
                 raise Race("crime") from None
             raise
-        _apply_progress(crime, data, by)
+        _apply_progress(crime, data, by, capture)
         if incident is not None:
             incidents.attach_crime(crime, incident, by)
         crime.source_updated_at = data.updated_at
@@ -286,11 +290,16 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
     if held is not None:
         return Written(held, crime)
     officer = _staff(data.officer_in_charge, "officer_in_charge")
+    capture = out_of_court_records.capture_of(data, officer)
     if data.reported_at != crime.reported_at or data.recorded_at != crime.recorded_at:
         raise Conflict(
             "The report and recording times of a crime cannot change once it is held", "reported_at"
         )
-    changed = _differs(crime, data, officer) or (incident is not None and crime.incident_id != incident.id)
+    changed = (
+        _differs(crime, data, officer)
+        or (incident is not None and crime.incident_id != incident.id)
+        or (capture is not None and out_of_court_records.changed(crime, capture))
+    )
     if changed and crime.cancelled_at is not None:
         raise Conflict("This crime record has been cancelled: it cannot change")
     if crime.outcome is not None and data.outcome != crime.outcome:
@@ -319,7 +328,7 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
             _reclassify(crime, data.offence, by)
         if incident is not None:
             incidents.attach_crime(crime, incident, by)
-        _apply_progress(crime, data, by)
+        _apply_progress(crime, data, by, capture)
     crime.source_updated_at = data.updated_at
     return Written("updated" if changed else "unchanged", crime)
 
@@ -343,14 +352,20 @@ def _reclassify(crime: Crime, offence: str, by: ApiClient) -> None:
     audit.record("crime.reclassified", "crime", crime.id, detail=f"{before} to {offence}", actor=by)
 
 
-def _apply_progress(crime: Crime, data: CrimeIn, by: ApiClient) -> None:
-    """Stage, then outcome, as the back office records them."""
+def _apply_progress(
+    crime: Crime, data: CrimeIn, by: ApiClient, capture: out_of_court.Capture | None = None
+) -> None:
+    """Stage, then outcome, as the back office records them: an out-of-court outcome with
+    its capture. A changed capture of an outcome held is kept as history."""
     if data.outcome is None:
         if data.stage is not None and data.stage != crime.stage:
             crimes.change_stage(crime, data.stage, None, False, by)
         return
     if crime.outcome is None:
-        crimes.record_outcome(crime, data.outcome, None, False, by)
+        crimes.record_outcome(crime, data.outcome, None, False, by, capture)
+    elif capture is not None and out_of_court_records.changed(crime, capture):
+        out_of_court.record(crime, crime.outcome, capture, by)
+        audit.record("crime.out_of_court_capture", "crime", crime.id, actor=by)
     if data.stage is not None and data.stage != crime.stage and crime.stage not in FINAL_STAGES:
         crimes.change_stage(crime, data.stage, None, False, by)
 

@@ -6,9 +6,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
-from pydantic.config import JsonDict
+from pydantic.config import JsonDict, JsonValue
 
-from shared.domain.reference_data import FINAL_STAGES, INTERMEDIARY, OFFENCES, STAGES
+from shared.domain.reference_data import FINAL_STAGES, INTERMEDIARY, OFFENCES, OUT_OF_COURT_OUTCOMES, STAGES
+from shared.domain.scrutiny import ADMISSIONS
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, KEY_EVENTS
 from shared.models.victim import CONTACT_CHANNELS, LANGUAGES
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     Category: TypeAlias = str
     AssessedReason: TypeAlias = str
     CancellationReason: TypeAlias = str
+    Admission: TypeAlias = str
 else:
     Offence = Literal[tuple(OFFENCES)]
     OpenStage = Literal[tuple(code for code in STAGES if code not in FINAL_STAGES)]
@@ -46,6 +48,7 @@ else:
         )
     ]
     CancellationReason = Literal[tuple(CANCELLATION_REASONS)]
+    Admission = Literal[tuple(ADMISSIONS)]
 
 Reference = Annotated[
     str,
@@ -117,9 +120,53 @@ def _whole_number(value: object) -> object:
     return value
 
 
+# The outcomes that are out-of-court disposals, as the document lists them.
+DISPOSAL_CODES: list[JsonValue] = [*sorted(OUT_OF_COURT_OUTCOMES)]
+
 # A whole number, written `20` or `20.0`; never a string or a fraction.
 Outcome = Annotated[int, Field(ge=1, le=22), BeforeValidator(_whole_number)]
 Days = Annotated[int, Field(ge=1, le=365), BeforeValidator(_whole_number)]
+
+
+class OutOfCourtIn(Strict):
+    """What recording an out-of-court disposal captures, as the back office asks it
+    (victims-code.md section 6): the victim's views (or why they were not sought), the
+    offender-history check, the admission, and the sergeant who approved it."""
+
+    # records.check_out_of_court's rules, in the OpenAPI document: the views when they were
+    # sought, else why not; what the check found when the history was checked.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"views_sought": {"const": True}}},
+                    "then": {"required": ["victim_views"], "properties": {"victim_views": NOT_NULL}},
+                    "else": {
+                        "required": ["views_not_sought_reason"],
+                        "properties": {"views_not_sought_reason": NOT_NULL},
+                    },
+                },
+                {
+                    "if": {"properties": {"history_checked": {"const": True}}},
+                    "then": {"required": ["history_summary"], "properties": {"history_summary": NOT_NULL}},
+                },
+            ]
+        }
+    )
+
+    views_sought: bool = Field(description="Whether the victim's views were sought.")
+    victim_views: Evidence | None = Field(None, description="What the victim said: needed when sought.")
+    views_not_sought_reason: Evidence | None = Field(
+        None, description="Why the victim's views were not sought: needed when not sought."
+    )
+    history_checked: bool = Field(description="Whether the offender's history was checked.")
+    history_summary: Evidence | None = Field(None, description="What the check found: needed when checked.")
+    admission: Admission = Field(
+        description="Whether the offender admitted the offence, where one is required."
+    )
+    approved_by: CollarNumber = Field(
+        description="The collar number of the sergeant who approved it: an active supervisor, not the officer in charge."
+    )
 
 
 class CrimeIn(Strict):
@@ -147,6 +194,15 @@ class CrimeIn(Strict):
                     "if": {"required": ["outcome"], "properties": {"outcome": {"const": 1}}},
                     "then": {"properties": {"stage": {"enum": [None, "charged", "at_court"]}}},
                 },
+                # An out-of-court outcome carries its capture; no other outcome has one.
+                {
+                    "if": {
+                        "required": ["outcome"],
+                        "properties": {"outcome": {"enum": DISPOSAL_CODES}},
+                    },
+                    "then": {"required": ["out_of_court"], "properties": {"out_of_court": NOT_NULL}},
+                    "else": {"properties": {"out_of_court": {"type": "null"}}},
+                },
             ],
         }
     )
@@ -166,6 +222,13 @@ class CrimeIn(Strict):
         description=(
             "The reference of the incident the crime was recorded from, already sent to `/incidents`. "
             "The incident's first crime is its principal crime; later ones are linked under it."
+        ),
+    )
+    out_of_court: OutOfCourtIn | None = Field(
+        None,
+        description=(
+            "Given with, and only with, an out-of-court outcome (cautions, community resolution, penalty "
+            "notice, outcome 22): what recording it captured. A changed capture is kept as history."
         ),
     )
     updated_at: UpdatedAt

@@ -3,6 +3,8 @@ check, the admission and a sergeant's approval; the registrar's team draws a scr
 sample; a panel member from outside the force grades each case, anonymised; the
 registrar sees the results and records the force's response."""
 
+import csv
+import io
 import itertools
 import re
 from datetime import timedelta
@@ -10,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from shared.domain.scrutiny import GRADES
 from shared.extensions import db
 from shared.models import (
     AuditEvent,
@@ -403,6 +406,56 @@ def test_results_by_grade_and_criterion_and_the_force_s_response(app, force, tim
     response = db.session.scalars(select(ScrutinyResponse)).one()
     assert (response.responded_on, response.recorded_by_id) == (today, force["fcr"].id)
     assert "Officers retrained" in fcr.get(f"/backoffice/scrutiny/samples/{sample.id}").main_text
+
+
+def _csv(page) -> list[list[str]]:
+    assert page.status == 200 and page.response.mimetype == "text/csv"
+    assert page.text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(page.text.removeprefix("\ufeff"))))
+
+
+def test_the_results_download_as_csv_counts_only_for_the_registrar_and_the_panel(app, force, monkeypatch):
+    crimes = _disposals(force, 3)
+    sample = factories.scrutiny_sample(force["fcr"], 3, seed=7)
+    keys = db.session.scalars(select(ScrutinyCase.case_key).order_by(ScrutinyCase.position)).all()
+    panel = _client(app, force["panel"])
+    for key, (grade, criteria) in zip(keys, [("1", "met"), ("2", "met"), ("3", "not_met")], strict=True):
+        graded = _grade(criteria, grade, "Record the views earlier")
+        panel.follow(panel.post(f"/backoffice/scrutiny/panel/{sample.id}/{key}", graded))
+    fcr = _client(app, force["fcr"])
+    registrar_csv = f"/backoffice/scrutiny/samples/{sample.id}/results.csv"
+    panel_csv = f"/backoffice/scrutiny/panel/{sample.id}/results.csv"
+    assert registrar_csv in fcr.get(f"/backoffice/scrutiny/samples/{sample.id}").links("results.csv")
+    assert panel_csv in panel.get(f"/backoffice/scrutiny/panel/{sample.id}").links("results.csv")
+
+    rows = _csv(fcr.get(registrar_csv))
+    assert rows[0] == ["Table", "Grade or criterion", "Finding", "Cases"]
+    assert rows[1:3] == [["Sample", "Cases drawn", "", "3"], ["Sample", "Cases graded", "", "3"]]
+    assert [row[3] for row in rows if row[0] == "Cases by grade"] == ["1", "1", "1", "0"]
+    views = {row[2]: row[3] for row in rows if row[1] == "The victim’s views were sought and recorded"}
+    assert views == {"Met": "2", "Not met": "1", "Cannot tell": "0"}
+    approval = {row[2]: row[3] for row in rows if row[1] == "A sergeant approved the disposal"}
+    assert approval == {"Met": "3", "Not met": "0", "Cannot tell": "0"}
+    # The panel gets the same figures; nothing of a case is in either file.
+    assert _csv(panel.get(panel_csv)) == rows
+    text = fcr.get(registrar_csv).text
+    for crime in crimes:
+        assert crime.reference not in text
+    for secret in ["Victim Person", "Constable Amy Ellis", "Sergeant Bob Price", *keys]:
+        assert secret not in text
+    # Each download is audited; each side reaches only its own route.
+    assert db.session.scalar(
+        select(func.count()).where(
+            AuditEvent.action == "scrutiny.results_export", AuditEvent.actor_id == force["panel"].id
+        )
+    )
+    assert panel.get(registrar_csv).status == 403
+    assert fcr.get(panel_csv).status == 403
+    assert fcr.get("/backoffice/scrutiny/samples/9999/results.csv").status == 404
+
+    # A label a spreadsheet would read as a formula is kept as text.
+    monkeypatch.setitem(GRADES, 1, "=HYPERLINK(1)")
+    assert ["Cases by grade", "'=HYPERLINK(1)", "", "1"] in _csv(fcr.get(registrar_csv))
 
 
 def test_the_sample_pages_cost_the_same_queries_whatever_the_sample_size(app, force):

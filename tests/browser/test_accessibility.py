@@ -370,6 +370,13 @@ SCREENS = [
     Screen("incident with its crimes", STAFF, "/backoffice/incidents/INC/2026/000101", screenshot="incident"),
     Screen("incident awaiting sign-off", STAFF, "/backoffice/incidents/INC/2026/000102"),
     Screen("incident, N100", STAFF, "/backoffice/incidents/INC/2026/000103"),
+    Screen("decide not to record", STAFF, "/backoffice/incidents/INC/2026/000104/not-recorded"),
+    Screen(
+        "decide not to record, with errors",
+        STAFF,
+        "/backoffice/incidents/INC/2026/000104/not-recorded",
+        submit_empty=True,
+    ),
     Screen("audit trail", STAFF, "/backoffice/audit", screenshot="audit-trail"),
     Screen("audit trail, nothing found", STAFF, "/backoffice/audit?action=nothing.here"),
     Screen("audit trail, with filter errors", STAFF, AUDIT_FILTER_ERRORS, status=400),
@@ -615,9 +622,9 @@ def _cdi_findings(officer):
 
 
 def _incidents(team, officer, crime) -> None:
-    """Three incidents: the crime's (the principal, with another crime of the officer's
-    linked to it), a rude message not recorded awaiting the supervisor's sign-off, and an
-    N100 resolved as rape."""
+    """Four incidents: the crime's (the principal, with another crime of the officer's
+    linked to it), a rude message not recorded awaiting the supervisor's sign-off, an
+    N100 resolved as rape, and a possible crime waiting for a decision."""
     received = crime.reported_at - timedelta(hours=2)
     rows = [
         Incident(
@@ -628,6 +635,7 @@ def _incidents(team, officer, crime) -> None:
     rows[0].summary = "Caller found the back door forced."
     rows[2].n100, rows[2].n100_resolution, rows[2].n100_resolved_at = True, "recorded_rape", crime.reported_at
     db.session.add_all(rows)
+    factories.undecided_incident(team, received, "INC/2026/000104")
     db.session.commit()
     other = db.session.scalar(select(Crime).where(Crime.reference == "43/10000/26"))
     with unit_of_work():

@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from api.openapi import EXAMPLE_CAPTURE
 from shared.extensions import db
-from shared.models import AuditEvent, Crime, CrimeVictim, Entitlement, Victim
+from shared.models import AuditEvent, Crime, CrimeVictim, Entitlement, OutOfCourtCapture, StaffMember, Victim
 from shared.services import api_clients
 from tests import factories
 from tests.api_helpers import crime_body, register, victim_body
@@ -45,6 +46,7 @@ CSV_HEADER = [
     "victim_interpreter_language",
     "victim_communication_needs",
     "victim_updated_at",
+    *(f"out_of_court_{name}" for name in EXAMPLE_CAPTURE),
 ]
 
 
@@ -57,11 +59,13 @@ def source(app):
         client, _secret = register()
         officer = factories.staff(roles=("officer",))
         pcc = factories.staff(officer.team, roles=("pcc",))
+        sergeant = factories.staff(officer.team, roles=("supervisor",))
         found = SimpleNamespace(
             client_id=client.client_id,
             client_pk=client.id,
             collar=officer.collar_number,
             pcc_collar=pcc.collar_number,
+            sergeant_collar=sergeant.collar_number,
         )
         db.session.remove()
     return found
@@ -106,6 +110,12 @@ def csv_row(reference, collar, victim_ref="", **cells) -> dict:
     return row
 
 
+def capture_cells(sergeant_collar: str, **changes) -> dict:
+    """An out-of-court disposal's capture, as CSV cells."""
+    capture = {**EXAMPLE_CAPTURE, "approved_by": sergeant_collar, **changes}
+    return {f"out_of_court_{name}": "" if value is None else str(value) for name, value in capture.items()}
+
+
 def write_csv(path, rows, header=CSV_HEADER, bom=True):
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=header)
@@ -136,7 +146,8 @@ def test_csv_loads_the_good_rows_reports_each_bad_one_and_a_second_run_changes_n
                 victim_contact_channel="sms",
                 victim_preferred_language="cy",
             ),  # line 3
-            csv_row("nx/2026/000002", collar, stage="", outcome="3"),  # line 4: the crime alone, closed
+            # Line 4: the crime alone, closed by a caution with its capture.
+            csv_row("nx/2026/000002", collar, stage="", outcome="3", **capture_cells(source.sergeant_collar)),
             csv_row("NX/2026/000003", collar, offence="nope"),  # line 5
             csv_row("", collar),  # line 6
             csv_row("NX/2026/000004", collar, occurred_at="2026-01-01T10:00:00"),  # line 7
@@ -414,3 +425,57 @@ def test_files_that_cannot_be_read_are_refused_clearly(app, source, tmp_path):
     assert "line 1: colour: this column is not known" in refused.stderr
     assert "line 1: offence: this column is missing" in refused.stderr
     assert counts(app)["crime"] == 0
+
+
+def test_an_out_of_court_outcome_is_loaded_only_with_its_full_capture(app, source, tmp_path):
+    collar, sergeant = source.collar, source.sergeant_collar
+    closed = {"stage": "", "outcome": "8"}
+    path = write_csv(
+        tmp_path / "disposals.csv",
+        [
+            csv_row("OC/2026/000001", collar, **closed, **capture_cells(sergeant)),  # line 2
+            csv_row("OC/2026/000002", collar, **closed),  # line 3: no capture
+            csv_row("OC/2026/000003", collar, **closed, **capture_cells(sergeant, victim_views=None)),  # 4
+            csv_row("OC/2026/000004", collar, **closed, **capture_cells("ZZ999")),  # line 5
+            csv_row("OC/2026/000005", collar, **closed, **capture_cells(collar)),  # line 6: the officer
+            csv_row("OC/2026/000006", collar, **capture_cells(sergeant)),  # line 7: an open crime
+            csv_row("OC/2026/000007", collar, **closed, **capture_cells(sergeant, admission="maybe")),  # 8
+        ],
+    )
+    result = run(app, path, source.client_id)
+    assert result.exit_code == 1, result.output
+    errors = result.stderr
+    assert "line 3: out_of_court: Outcome 8 is an out-of-court disposal" in errors
+    assert "line 4: out_of_court_victim_views: The victim's views were sought: give them" in errors
+    assert "line 5: out_of_court_approved_by: No active supervisor has collar number ZZ999" in errors
+    assert f"line 6: out_of_court_approved_by: No active supervisor has collar number {collar}" in errors
+    assert "line 7: out_of_court: Only an out-of-court outcome carries out_of_court" in errors
+    assert "line 8: out_of_court_admission:" in errors
+    assert "Crimes: 1 created" in result.stdout
+    with app.app_context():
+        assert db.session.scalars(select(Crime.reference)).all() == ["OC/2026/000001"]
+        [capture] = db.session.scalars(select(OutOfCourtCapture)).all()
+        approver = db.session.scalar(select(StaffMember).where(StaffMember.collar_number == sergeant))
+        assert (capture.outcome, capture.approved_by_id, capture.views_sought) == (8, approver.id, True)
+        assert capture.victim_views == EXAMPLE_CAPTURE["victim_views"]
+
+    # JSON lines carry the capture as the API's body does.
+    body = crime_body("OC/2026/000010", collar, stage=None, outcome=3)
+    lines = write_jsonl(
+        tmp_path / "disposals.jsonl",
+        [
+            {**body, "out_of_court": {**EXAMPLE_CAPTURE, "approved_by": sergeant}},
+            {**body, "reference": "OC/2026/000011"},
+            {
+                **body,
+                "reference": "OC/2026/000012",
+                "out_of_court": {**EXAMPLE_CAPTURE, "history_summary": None},
+            },
+        ],
+    )
+    result = run(app, lines, source.client_id)
+    assert "line 2: out_of_court: Outcome 3 is an out-of-court disposal" in result.stderr
+    assert "line 3: out_of_court/history_summary: The offender's history was checked" in result.stderr
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutOfCourtCapture)) == 2
+        assert db.session.scalar(select(Crime.id).where(Crime.reference == "OC/2026/000011")) is None

@@ -82,6 +82,8 @@ ALLOWED = {
     "backoffice.panel_samples": {"panel"},
     "backoffice.panel_sample": {"panel"},
     "backoffice.panel_case": {"panel"},
+    "backoffice.scrutiny_results_csv": {"fcr"},
+    "backoffice.panel_results_csv": {"panel"},
     # The force's action plan
     "backoffice.action_plan_board": PLAN_READERS,
     "backoffice.action_plan_export": PLAN_READERS,
@@ -101,6 +103,8 @@ ALLOWED = {
     "backoffice.incident_list": {"supervisor", "ddm", "fcr", "analyst"},
     "backoffice.incident": {"supervisor", "ddm", "fcr", "analyst"},
     "backoffice.sign_off_incident": {"supervisor"},
+    # The decision not to record a crime an incident disclosed.
+    "backoffice.decide_not_to_record": {"supervisor", "ddm", "fcr"},
     # Crime data integrity audits: the FCR plans them; the FCR and the auditors judge.
     "backoffice.cdi_audit_list": {"fcr", "auditor"},
     "backoffice.new_cdi_audit": {"fcr"},

@@ -78,6 +78,7 @@ def staff_client(app, ctx):
     for position in (1, 2):
         cdi_audits.judge(cdi_audits.record_at(audit, position), questions, "no", "Wrong", member)
     cdi_rulings.dispute(cdi_findings.finding(member, audit, 2), "The record shows otherwise", member)
+    undecided = factories.undecided_incident(team, utcnow() - timedelta(days=1))
     recommendation = Recommendation(
         source="inspection", source_title="Inspection 2014", source_date=date(2014, 8, 1), text="Record more"
     )
@@ -107,6 +108,7 @@ def staff_client(app, ctx):
         "audit_id": audit.id,
         "position": 1,
         # Where one form needs another record than the rest.
+        "incident_reference": undecided.reference,
         "for_endpoint": {"backoffice.cdi_ruling": {"position": 2}},
     }
 
