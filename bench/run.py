@@ -756,7 +756,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--messages", type=int, default=2000, help="messages the notification worker sends")
     parser.add_argument(
-        "--repeats", type=int, default=5, help="runs of each report query (the median is kept)"
+        "--repeats",
+        type=int,
+        default=5,
+        help="runs of each report query and audit measure (the median is kept)",
     )
     parser.add_argument(
         "--reuse", action="store_true", help="keep the data already generated in the database"
