@@ -561,3 +561,45 @@ STAFF_MESSAGES = (
 def copy_text(text: str) -> str:
     """The text as a field of COPY's text format."""
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+# Incidents: the route each came by (shared.domain.incident_reference.INCIDENT_ROUTES).
+INCIDENT_ROUTE_WEIGHTS = {"control_room": 55, "online": 25, "recording_centre": 15, "front_counter": 5}
+# Incidents with no crime recorded from them, per crime recorded: 0.25 makes them a fifth
+# of all incidents.
+LONE_INCIDENTS_PER_CRIME = 0.25
+# Of those: no crime disclosed (closing code -> weight), or a possible crime not recorded.
+NO_CRIME_CLOSING = {"no_crime_disclosed": 30, "advice_given": 15, "transferred": 6, "duplicate": 4}
+NOT_RECORDED_SHARE = 0.4
+# Why a possible crime was not recorded (NOT_RECORDED_REASONS), with a written reason.
+NOT_RECORDED_WEIGHTS = {
+    "no_crime_balance": 35,
+    "credible_evidence": 20,
+    "recorded_elsewhere": 15,
+    "third_party_unconfirmed": 12,
+    "offensive_message": 10,
+    "disturbance_over": 8,
+}
+NOT_RECORDED_NOTES = (
+    "Caller confirmed on call-back that nothing was taken and the item had been mislaid.",
+    "CCTV reviewed: the damage predates the reported date and was caused by a vehicle.",
+    "Already recorded under the earlier incident from the same caller this morning.",
+    "Reported by a neighbour; the occupant says nothing happened and declines to give details.",
+    "A message that may offend but carries no threat and no pattern of behaviour.",
+    "Group had dispersed on arrival; no one identified as harassed, alarmed or distressed.",
+)
+INCIDENT_SUMMARIES = (
+    "Caller reports a disturbance outside the address.",
+    "Report made online through the single online home.",
+    "Caller reports items taken from a vehicle overnight.",
+    "Concern for the welfare of a neighbour.",
+    "Caller reports threatening messages received by text.",
+    "Report of a fight in the street, several people involved.",
+    "Shop staff report a theft by a known person.",
+    "Caller reports an assault by a former partner.",
+)
+# A rape report not immediately recorded as rape (N100): the share of rape crimes that
+# began as one, and of the incidents not recorded that were one.
+N100_OF_RAPE = 0.12
+N100_OF_LONE = 0.002
+N100_LONE_RESOLUTIONS = {"no_crime_additional_information": 5, "recorded_elsewhere": 3, "transferred": 2}

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
 from bench import data
+from shared.domain.incident_reference import SIGN_OFF_REASONS
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.domain.reference_data import OFFENCES, OUTCOMES
 from shared.domain.victims_code_rules import (
@@ -52,6 +53,28 @@ COLUMNS = {
         "created_at",
     ),
     "staff_role": ("staff_id", "role"),
+    "incident": (
+        "id",
+        "reference",
+        "received_at",
+        "route",
+        "disclosed_crime",
+        "offence_group",
+        "summary",
+        "closing_code",
+        "team_id",
+        "not_recorded_reason",
+        "not_recorded_note",
+        "not_recorded_at",
+        "not_recorded_by_id",
+        "needs_sign_off",
+        "signed_off_at",
+        "signed_off_by_id",
+        "n100",
+        "n100_resolution",
+        "n100_resolved_at",
+        "created_at",
+    ),
     "crime": (
         "id",
         "reference",
@@ -71,6 +94,7 @@ COLUMNS = {
         "cancelled_at",
         "cancelled_by_id",
         "cancelled_by_role",
+        "incident_id",
     ),
     "victim": (
         "id",
@@ -192,6 +216,17 @@ HOUR_WEIGHTS = (2, 1.5, 1, 1, 1, 1, 1.5, 3, 5, 6, 6, 6, 6, 6, 6, 6, 6.5, 7, 7, 6
 
 def _cumulative(weights) -> list[float]:
     return list(accumulate(weights))
+
+
+class _Choice:
+    """A weighted choice among the keys of `weights`."""
+
+    def __init__(self, weights: dict):
+        self.keys = list(weights)
+        self.cum = _cumulative(weights.values())
+
+    def __call__(self, rng: random.Random):
+        return self.keys[bisect(self.cum, rng.random() * self.cum[-1])]
 
 
 class Clock:
@@ -335,6 +370,12 @@ class Force:
             weights = {k: v for k, v in data.outcome_weights(group).items() if k in OUTCOMES}
             self.outcomes[group] = (list(weights), _cumulative(weights.values()))
         self.hour_cum = _cumulative(HOUR_WEIGHTS)
+        self.routes = _Choice(data.INCIDENT_ROUTE_WEIGHTS)
+        self.no_crime_closing = _Choice(data.NO_CRIME_CLOSING)
+        self.not_recorded = _Choice(data.NOT_RECORDED_WEIGHTS)
+        self.n100_resolutions = _Choice(data.N100_LONE_RESOLUTIONS)
+        self.summaries = [data.copy_text(t) for t in data.INCIDENT_SUMMARIES]
+        self.not_recorded_notes = [data.copy_text(t) for t in data.NOT_RECORDED_NOTES]
 
     def _days(self) -> None:
         """Crimes per day over the year: a little more in summer."""
@@ -448,6 +489,7 @@ class _Chunk:
         self.ent_id = nxt["entitlement"]
         self.event_id = nxt["entitlement_event"]
         self.message_id = nxt["secure_message"]
+        self.incident_id = nxt["incident"]
         self.ts = force.clock.ts
         self.working = force.clock.working
         self.ent_rows = self.rows["entitlement"]
@@ -464,6 +506,7 @@ class _Chunk:
         nxt["entitlement"] = self.ent_id
         nxt["entitlement_event"] = self.event_id
         nxt["secure_message"] = self.message_id
+        nxt["incident"] = self.incident_id
         return {table: "".join(rows) for table, rows in self.rows.items()}
 
     # ----------------------------------------------------------------- the crime
@@ -505,6 +548,7 @@ class _Chunk:
         stage, final_outcome, outcome_at = story.stage, story.outcome, story.outcome_at
         local_year = date.fromordinal(f.clock.local_ordinal(recorded)).year % 100
         reference = f"GEN/{local_year:02d}/{crime_id:07d}"
+        incident_id = self._incident(reported, recorded, offence, group, team)
         if cancelled_at is not None:
             cancel_cols = f"{cancel_reason}\t{rng.choice(f.texts.cancellation[cancel_reason])}\t{ts(cancelled_at)}\t{canceller[0]}\t{canceller[1]}"
         else:
@@ -512,8 +556,10 @@ class _Chunk:
         self.rows["crime"].append(
             f"{crime_id}\t{reference}\t{offence}\t{group}\t{ts(occurred)}\t{ts(reported)}\t{ts(recorded)}\t{stage}\t"
             f"{officer}\t{team}\t{final_outcome if final_outcome is not None else N}\t"
-            f"{ts(outcome_at) if outcome_at is not None else N}\t{ts(recorded)}\t{cancel_cols}\n"
+            f"{ts(outcome_at) if outcome_at is not None else N}\t{ts(recorded)}\t{cancel_cols}\t{incident_id}\n"
         )
+        if rng.random() < data.LONE_INCIDENTS_PER_CRIME:
+            self._lone_incident(i)
         victims = 1
         roll = rng.random() * 100
         for count, share in data.VICTIMS_PER_CRIME:
@@ -535,6 +581,100 @@ class _Chunk:
                 canceller,
                 welsh if number == 0 else rng.random() < 0.05,
             )
+
+    # ------------------------------------------------------------ the incidents
+
+    def _incident_row(self, received: int, route: str, *columns) -> int:
+        """Add an incident; its id. `columns` are those after the route, as COPY text."""
+        incident_id = self.incident_id
+        self.incident_id += 1
+        year = date.fromordinal(self.f.clock.local_ordinal(received)).year % 100
+        self.rows["incident"].append(
+            f"{incident_id}\tINC/{year:02d}/{incident_id:08d}\t{self.ts(received)}\t{route}\t"
+            + "\t".join(str(c) for c in columns)
+            + f"\t{self.ts(received)}\n"
+        )
+        return incident_id
+
+    def _incident(self, reported: int, recorded: int, offence: str, group: str, team: int) -> int:
+        """The incident a crime was recorded from, received when the crime was reported;
+        now and then a rape report first flagged N100 and resolved by recording it."""
+        f, rng, ts = self.f, self.rng, self.ts
+        n100 = offence == "rape" and rng.random() < data.N100_OF_RAPE
+        return self._incident_row(
+            reported,
+            f.routes(rng),
+            "t",
+            group,
+            rng.choice(f.summaries),
+            "crime_recorded",
+            team,
+            *(N,) * 4,
+            "f",
+            N,
+            N,
+            "t" if n100 else "f",
+            "recorded_rape" if n100 else N,
+            ts(recorded) if n100 else N,
+        )
+
+    def _lone_incident(self, i: int) -> None:
+        """An incident no crime was recorded from: no crime disclosed, or a possible crime
+        not recorded with a written reason and who decided (a supervisor signing off the
+        May 2023 exclusions), a few of them N100 records."""
+        f, rng, ts = self.f, self.rng, self.ts
+        received = self._recorded_at(i)
+        route = f.routes(rng)
+        summary = rng.choice(f.summaries)
+        officer, team = f.officers[bisect(f.officer_cum, rng.random() * f.officer_cum[-1])]
+        if rng.random() >= data.NOT_RECORDED_SHARE:
+            self._incident_row(
+                received,
+                route,
+                "f",
+                N,
+                summary,
+                f.no_crime_closing(rng),
+                team,
+                *(N,) * 4,
+                "f",
+                N,
+                N,
+                "f",
+                N,
+                N,
+            )
+            return
+        decided = min(received + int(rng.uniform(0.5, 20) * HOUR), f.now - MINUTE)
+        n100 = rng.random() < data.N100_OF_LONE
+        if n100:
+            group, reason, resolution = "sexual", "no_crime_balance", f.n100_resolutions(rng)
+            if resolution == "recorded_elsewhere":
+                reason = "recorded_elsewhere"
+        else:
+            offence = f.offence_codes[bisect(f.offence_cum, rng.random() * f.offence_cum[-1])]
+            group, reason, resolution = OFFENCES[offence].group, f.not_recorded(rng), None
+        sign_off = reason in SIGN_OFF_REASONS
+        signed = sign_off and rng.random() < 0.9 and decided + DAY < f.now
+        self._incident_row(
+            received,
+            route,
+            "t",
+            group,
+            summary,
+            "transferred" if resolution == "transferred" else "crime_not_recorded",
+            team,
+            reason,
+            rng.choice(f.not_recorded_notes),
+            ts(decided),
+            officer,
+            "t" if sign_off else "f",
+            ts(decided + int(rng.uniform(1, 20) * HOUR)) if signed else N,
+            team if signed else N,  # the first officer of each team is its supervisor
+            "t" if n100 else "f",
+            resolution or N,
+            ts(decided) if n100 else N,
+        )
 
     def _recorded_at(self, i: int) -> int:
         f, rng = self.f, self.rng

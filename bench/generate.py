@@ -1,4 +1,6 @@
-"""A realistic force-year in PostgreSQL, loaded in bulk.
+"""A realistic force-year in PostgreSQL, loaded in bulk: its staff, its crimes with
+their victims, updates and Victims' Code entitlements, and the incidents behind them (one
+per crime, and a quarter as many again with no crime recorded).
 
     .venv/bin/python -m bench.generate --database-url URL --crimes N [--seed S]
 

@@ -8,6 +8,9 @@ gunicorn (2 workers, production settings) and measures, in the same run:
   to the minimal route (`/health`) of the same app;
 - the compliance report of the whole force for a quarter and a year, against the one
   hand-written SQL aggregate it needs, on the same database;
+- the crime data integrity audit (`bench.audit`): drawing an audit's sample over the
+  year's incidents and crimes, and computing its results once judged, each against the
+  hand-written SQL that does the same work;
 - the notification worker (`flask send-notifications --once`) sending to GOV.UK Notify's
   stand-in on loopback: messages per second;
 - the records-system API: new crimes per second through `POST /api/v1/crimes` with
@@ -367,6 +370,15 @@ def _report_figures(app, now: datetime, repeats: int) -> list[Figure]:
     return figures
 
 
+def _audit_figures(app, now: datetime, repeats: int) -> list[Figure]:
+    from bench.audit import AuditBenchError, audit_figures
+
+    try:
+        return audit_figures(app, now, repeats, Figure)
+    except AuditBenchError as error:
+        raise BenchError(f"crime data integrity audit: {error}") from error
+
+
 # ---------------------------------------------------------------------------- API
 
 
@@ -664,6 +676,8 @@ def run(
             web_peak = max(_peak_rss_mb(pid) for pid in _workers(master))
         echo("Timing the compliance reports ...")
         figures += _report_figures(app, datetime.now(UTC), repeats)
+        echo("Drawing, judging and counting a crime data integrity audit ...")
+        figures += _audit_figures(app, datetime.now(UTC), repeats)
         echo("Sending messages with the notification worker ...")
         figures += _worker_figures(app, database_url, messages, workdir)
     figures.append(
@@ -742,7 +756,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--messages", type=int, default=2000, help="messages the notification worker sends")
     parser.add_argument(
-        "--repeats", type=int, default=5, help="runs of each report query (the median is kept)"
+        "--repeats",
+        type=int,
+        default=5,
+        help="runs of each report query and audit measure (the median is kept)",
     )
     parser.add_argument(
         "--reuse", action="store_true", help="keep the data already generated in the database"

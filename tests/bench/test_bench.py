@@ -1,6 +1,6 @@
 """The benchmarks (`make bench`) run from end to end at a tiny size, so they cannot rot:
-data generated, the app served by gunicorn and loaded with wrk, the reports timed, the
-notification worker run, and the table printed."""
+data generated, the app served by gunicorn and loaded with wrk, the reports timed, an
+audit drawn and its results counted, the notification worker run, and the table printed."""
 
 import json
 import os
@@ -28,6 +28,8 @@ MEASURES = (
     "API: new crimes through POST /api/v1/crimes",
     "Compliance report, whole force, quarter",
     "Compliance report, whole force, year",
+    "Audit sample drawn, whole force, year",
+    "Audit results, whole force, year",
     "Notification worker to a loopback provider",
     "Notification worker, peak memory",
     "Web worker, peak memory",
@@ -77,7 +79,44 @@ def test_the_whole_benchmark_runs_at_a_tiny_size_and_prints_one_table(tmp_path):
     assert all(figure["value"] > 0 for figure in figures.values()), figures
     assert 0 < figures["Victim's crime page, signed in"]["value"] < 1
     assert "x the raw SQL aggregate" in figures["Compliance report, whole force, year"]["compared"]
+    assert "x the raw SQL draw" in figures["Audit sample drawn, whole force, year"]["compared"]
+    assert "x the raw SQL aggregate" in figures["Audit results, whole force, year"]["compared"]
+    assert figures["Audit results, whole force, year"]["target"] == "at most 1.5x"
     assert "of a direct bulk load" in figures["API: new crimes through POST /api/v1/crimes"]["compared"]
+    _the_incidents_stand_behind_the_crimes(bench_url)
+
+
+def _the_incidents_stand_behind_the_crimes(bench_url: str) -> None:
+    """Every generated crime was recorded from an incident of its own, and a realistic
+    share of incidents had no crime recorded, some by a decision not to record with a
+    written reason and who made it; the audit drew from them and was judged."""
+    engine = sa.create_engine(bench_url)
+    try:
+        with engine.connect() as conn:
+            crimes, linked, incidents = conn.execute(
+                sa.text(
+                    "SELECT count(*), count(DISTINCT incident_id), (SELECT count(*) FROM incident) FROM crime"
+                    " WHERE id <= 300"
+                )
+            ).one()
+            lone = conn.scalar(
+                sa.text(
+                    "SELECT count(*) FROM incident i WHERE NOT EXISTS (SELECT 1 FROM crime c WHERE c.incident_id = i.id)"
+                )
+            )
+            not_recorded = conn.execute(
+                sa.text(
+                    "SELECT count(*), count(not_recorded_note), count(not_recorded_by_id) FROM incident"
+                    " WHERE not_recorded_reason IS NOT NULL"
+                )
+            ).one()
+            judged = conn.scalar(sa.text("SELECT count(*) FROM cdi_judgement"))
+    finally:
+        engine.dispose()
+    assert crimes == linked == 300
+    assert 0.15 <= lone / incidents <= 0.25
+    assert not_recorded[0] > 0 and not_recorded[0] == not_recorded[1] == not_recorded[2]
+    assert judged > 0
 
 
 def test_the_benchmark_refuses_a_database_other_than_postgresql():
