@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 PER_STRATUM = 300
-TARGET_RATIO = 1.5  # issue 23: at most 1.5x the raw SQL
+TARGET_RATIO = 1.5  # at most 1.5x the raw SQL
 COMPLIANT = 0.9  # share of records judged compliant
 SECOND_LOOK = 0.1  # share judged a second time, the later judgement standing
 
