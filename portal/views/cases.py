@@ -6,7 +6,7 @@ from portal.forms.cases import CaseAnswerForm
 from portal.forms.feedback import FeedbackDismissForm
 from portal.views.common import refuse_case
 from shared.domain.permissions import requires
-from shared.domain.reference_data import ALL_UPDATE_KINDS, OFFENCES, OUTCOMES, STAGES
+from shared.domain.reference_data import ALL_UPDATE_KINDS, FINAL_STAGES, OFFENCES, OUTCOMES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
 from shared.models.types import utcnow
 from shared.services import (
@@ -102,6 +102,8 @@ def case(public_id):
         survey=survey,
         dismiss_form=FeedbackDismissForm() if survey else None,
         decision=decision,
+        # Before the crime is closed, the decision is its status and what happens next.
+        not_investigated_now=decision is not None and case.stage not in FINAL_STAGES,
         # Where the Right to Review applies to the decision and its window is open.
         review_by=_review_window(case.public_id) if decision else None,
     )
