@@ -97,7 +97,10 @@ def test_the_officer_picks_the_factors_and_the_victim_reads_them_with_what_they_
     assert "Why we are not investigating further" in text
     assert "On 7 December 2026 we decided not to investigate your crime further for now." in text
     # The status and what happens next say the same, not "we are investigating".
-    assert case.soup.select_one("main .govuk-summary-list .govuk-tag").get_text(strip=True) == "Not being investigated further"
+    assert (
+        case.soup.select_one("main .govuk-summary-list .govuk-tag").get_text(strip=True)
+        == "Not being investigated further"
+    )
     assert "We are not investigating your crime further for now. If we get new information" in text
     assert "gathering evidence" not in text
     assert SOLVABILITY_TEXT in text and RESOURCES_TEXT in text
@@ -195,7 +198,10 @@ def test_the_decision_stops_showing_once_the_investigation_moves_on(app, ctx):
     factories.update(crime, officer, kind="arrest", text="We have arrested someone.")
     case = victim.get(f"/cases/{link.public_id}")
     assert "Why we are not investigating further" not in case.main_text
-    assert case.soup.select_one("main .govuk-summary-list .govuk-tag").get_text(strip=True) != "Not being investigated further"
+    assert (
+        case.soup.select_one("main .govuk-summary-list .govuk-tag").get_text(strip=True)
+        != "Not being investigated further"
+    )
 
 
 def test_where_the_right_to_review_applies_the_victim_is_pointed_to_it(app, ctx):
