@@ -8,7 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 from shared.extensions import db
 from shared.models import Action, Incident, Recommendation, SecureMessage, StaffMember, StaffRole, Team
 from shared.models.types import utcnow
-from shared.services import calendar, crimes, out_of_court, scrutiny, totp, updates, victim_accounts, victims
+from shared.services import (
+    calendar,
+    crimes,
+    out_of_court,
+    scrutiny,
+    totp,
+    updates,
+    victim_accounts,
+    victims,
+    victims_code_actions,
+)
 from shared.services.passwords import hash_password
 
 PASSWORD = "a long test password"
@@ -106,6 +116,23 @@ def active_victim(crime_row, by: StaffMember, **kwargs):
     link.victim.password_hash = hash_password(PASSWORD)
     link.victim.activated_at = datetime.now(UTC)
     db.session.commit()
+    return link
+
+
+def by_text(link, by: StaffMember, phone: str = "07700 900123"):
+    """The victim given a mobile number and told of her case by text message."""
+    link.victim.phone = phone
+    db.session.commit()
+    victims_code_actions.change_contact_plan(
+        link,
+        frequency_days=28,
+        channel="sms",
+        language="en",
+        safe_to_contact=True,
+        opted_out=False,
+        note=None,
+        by=by,
+    )
     return link
 
 

@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from shared.extensions import db
-from shared.services import outbox_worker, victims_code_actions
+from shared.services import outbox_worker
 from tests import factories
 from tests.outbox_helpers import attempts_of, outbox_rows
 
@@ -34,18 +33,7 @@ def _updates_by(*channels: str) -> dict[str, list[int]]:
     for channel in channels:
         link = factories.active_victim(crime, officer)
         if channel == "sms":
-            link.victim.phone = "07700 900123"
-            db.session.commit()
-            victims_code_actions.change_contact_plan(
-                link,
-                frequency_days=28,
-                channel="sms",
-                language="en",
-                safe_to_contact=True,
-                opted_out=False,
-                note=None,
-                by=officer,
-            )
+            factories.by_text(link, officer)
         links.append(link)
     factories.update(crime, officer)
     rows = [row for row in outbox_rows() if row.crime_id == crime.id]

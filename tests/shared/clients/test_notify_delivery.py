@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from shared.extensions import db
 from shared.models import AuditEvent, Victim
-from shared.services import outbox_delivery, outbox_failures, outbox_worker, victims_code_actions
+from shared.services import outbox_delivery, outbox_failures, outbox_worker
 from tests import factories
 from tests.outbox_helpers import attempts_of, invited, outbox_rows
 
@@ -40,18 +40,7 @@ def _sent_update(channel="email"):
     crime = factories.crime(officer)
     link = factories.active_victim(crime, officer)
     if channel == "sms":
-        link.victim.phone = "07700 900123"
-        db.session.commit()
-        victims_code_actions.change_contact_plan(
-            link,
-            frequency_days=28,
-            channel="sms",
-            language="en",
-            safe_to_contact=True,
-            opted_out=False,
-            note=None,
-            by=officer,
-        )
+        factories.by_text(link, officer)
     factories.update(crime, officer)
     assert outbox_worker.drain()["sent"] == 1
     return link, outbox_worker_notifications()[-1]
