@@ -19,6 +19,8 @@ SCOPE_DESCRIPTIONS = {
     "victims:invite": "Invite victims to the service",
     "incidents:write": "Create and update incidents, their crimes and decisions not to record",
     "incidents:read": "Read incidents",
+    "court:write": "Record what happened at court: hearings listed, adjourned, trials, verdicts, sentences",
+    "court:read": "Read a crime's hearings and its outcome at court (no victim's details)",
 }
 REF = "#/components/schemas/{model}"
 PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -153,6 +155,38 @@ BODY_EXAMPLES = {
         }
     },
     "InvitationIn": {"invitation": {"summary": "No fields", "value": {}}},
+    "CourtEventIn": {
+        "first_hearing": {
+            "summary": "The first hearing listed, by a Witness Care Unit",
+            "value": {
+                "event_id": "WCU-E-90211",
+                "kind": "first_hearing_listed",
+                "occurred_at": "2026-02-02T11:00:00Z",
+                "hearing_ref": "WCU-H-4410",
+                "court": "Cardiff Magistrates’ Court",
+                "starts_at": "2026-02-16T10:00:00Z",
+            },
+        },
+        "adjourned": {
+            "summary": "A hearing adjourned, with the reason",
+            "value": {
+                "event_id": "WCU-E-90245",
+                "kind": "hearing_adjourned",
+                "occurred_at": "2026-02-16T12:30:00Z",
+                "hearing_ref": "WCU-H-4410",
+                "reason": "witness_unavailable",
+            },
+        },
+        "sentence": {
+            "summary": "A sentence of 18 months in custody",
+            "value": {
+                "event_id": "WCU-E-91002",
+                "kind": "sentence",
+                "occurred_at": "2026-05-20T15:00:00Z",
+                "sentence": {"kind": "custody", "months": 18},
+            },
+        },
+    },
     "IncidentIn": {
         "recorded": {
             "summary": "A call from which the example crime was recorded",
@@ -208,6 +242,15 @@ RULES = {
     "post_event": {
         "/occurred_at": "The event has happened already.",
         "/cancellation/authorised_by": "The authoriser is a member of staff who may authorise the cancellation.",
+    },
+    "post_court_event": {
+        "/hearing_ref": (
+            "An adjournment, a trial starting or a verdict names a hearing of the crime (a verdict: its "
+            "trial, started); a listing names a hearing not yet listed."
+        ),
+        "/occurred_at": "The event has happened already, after the crime was reported.",
+        "/starts_at": "A hearing starts after the crime was reported and within 3 years.",
+        "/sentence/months": "Custody, a suspended sentence and a community order give their length.",
     },
     "put_incident": {
         "/crimes": "Each crime was already sent to /crimes.",
@@ -265,7 +308,13 @@ _CRIME_REFERENCE = {"reference": "$response.body#/crime/reference"}
 LINKS = {
     "put_crime": _links(
         "POST /crimes",
-        {"get_crime": _CRIME_REFERENCE, "put_victim": _CRIME_REFERENCE, "post_event": _CRIME_REFERENCE},
+        {
+            "get_crime": _CRIME_REFERENCE,
+            "put_victim": _CRIME_REFERENCE,
+            "post_event": _CRIME_REFERENCE,
+            "post_court_event": _CRIME_REFERENCE,
+            "get_court": _CRIME_REFERENCE,
+        },
     ),
     "put_victim": _links(
         "POST /crimes/{reference}/victims",

@@ -22,6 +22,8 @@ SCOPE_LABELS = {
     "victims:invite": _l("Invite victims"),
     "incidents:write": _l("Create and update incidents"),
     "incidents:read": _l("Read incidents"),
+    "court:write": _l("Record court events"),
+    "court:read": _l("Read hearings"),
 }
 
 # What each scope allows, in full.
@@ -35,6 +37,10 @@ SCOPE_HINTS = {
         "Create and update incidents, the crimes recorded from them and decisions not to record."
     ),
     "incidents:read": _l("Read incidents and the crimes recorded from them."),
+    "court:write": _l(
+        "For a Witness Care Unit: record hearings listed and adjourned, trials, verdicts and sentences."
+    ),
+    "court:read": _l("For a Witness Care Unit: read a crime’s hearings and its outcome at court."),
 }
 
 

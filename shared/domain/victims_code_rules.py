@@ -63,6 +63,8 @@ TRIGGERS = {
     "victim_request": _l("Update asked for by the victim"),
     "complaint": _l("Complaint received"),
     "vrr_request": _l("Review requested"),
+    "court_event": _l("Court event"),
+    "sentence": _l("Sentence"),
 }
 
 RULES: dict[str, Rule] = {
@@ -278,6 +280,53 @@ RULES: dict[str, Rule] = {
                 ),
             ),
         ),
+        # --- At court (rights 8, 9 and 11): the Witness Care Unit's duties ---
+        Rule(
+            "court_told",
+            _l("Right 9: to be told the outcome of the case"),
+            "",
+            _l("Victim told of a court event"),
+            _l("Being told what happened at court"),
+            _l(
+                "The Witness Care Unit must tell you about hearings at court, any change to "
+                "them and the result, within 1 working day of hearing of it."
+            ),
+            "court_event",
+            "working",
+            1,
+            1,
+            _contact_ways(),
+        ),
+        Rule(
+            "victim_contact_scheme",
+            _l("Right 11: to be given information about the offender after a conviction"),
+            "",
+            _l("Referral to the Victim Contact Scheme"),
+            _l("Referral to the Victim Contact Scheme"),
+            _l(
+                "When the offender is sentenced to 12 months or more for a violent or sexual "
+                "offence, you can join the probation service’s Victim Contact Scheme. It tells "
+                "you about key points of the sentence, such as release, and lets you ask for "
+                "conditions on the offender’s licence."
+            ),
+            "sentence",
+            "working",
+            20,
+            20,
+            (
+                Way(
+                    "referred",
+                    _l("Referred to the probation service’s Victim Contact Scheme"),
+                    _l("we referred you to the scheme"),
+                ),
+                Way(
+                    "victim_declined",
+                    _l("The victim did not want to join the scheme"),
+                    _l("you told us you did not want to join the scheme"),
+                    DECLINED,
+                ),
+            ),
+        ),
     )
 }
 
@@ -310,6 +359,38 @@ KEY_EVENTS = {
     "cancelled": (_l("Crime cancelled"), _l("the cancellation of the crime record")),
 }
 M6_EVENTS = frozenset({"not_investigated"})
+
+# --- Court events (rights 8 and 9): told by the Witness Care Unit ---------------------
+# Each is a key event the victim is told of (rule `court_told`), reported through the API
+# or entered by staff (shared.services.court); the vocabulary is shared.domain.court.
+
+COURT_EVENTS = {
+    "first_hearing_listed": (_l("First hearing listed"), _l("the date of the first hearing at court")),
+    "hearing_adjourned": (_l("Hearing adjourned"), _l("a hearing being put off, and why")),
+    "trial_listed": (_l("Trial listed"), _l("the date of the trial")),
+    "trial_started": (_l("Trial started"), _l("the start of the trial")),
+    "verdict": (_l("Verdict"), _l("the verdict")),
+    "sentencing_listed": (_l("Sentencing hearing listed"), _l("the date of the sentencing hearing")),
+    "sentence": (_l("Sentence"), _l("the sentence")),
+}
+COURT_TOLD_RULE = "court_told"
+# Every event a victim is told of, police's and court's, by its code.
+TOLD_EVENTS = {**KEY_EVENTS, **COURT_EVENTS}
+
+# --- The Victim Contact Scheme (right 11) ----------------------------------------------
+# Open to the victims of a violent or sexual offence whose offender is sentenced to 12
+# months or more in custody, or given a hospital order.
+VCS_OFFENCE_GROUPS = frozenset({"violence", "sexual"})
+VCS_MIN_MONTHS = 12
+VCS_SENTENCE_KINDS = frozenset({"custody", "hospital_order"})
+VCS_RULE = "victim_contact_scheme"
+
+
+def victim_contact_scheme_applies(offence_group: str, sentence_kind: str, months: int | None) -> bool:
+    """A sentence that opens the Victim Contact Scheme to the crime's victims."""
+    if offence_group not in VCS_OFFENCE_GROUPS or sentence_kind not in VCS_SENTENCE_KINDS:
+        return False
+    return sentence_kind == "hospital_order" or (months or 0) >= VCS_MIN_MONTHS
 
 
 def outcome_event(outcome: int) -> str:

@@ -27,6 +27,9 @@ API_SCOPES = (
     "victims:invite",
     "incidents:write",
     "incidents:read",
+    # A Witness Care Unit's system: court events of crimes, and the hearings read back.
+    "court:write",
+    "court:read",
 )
 
 

@@ -12,6 +12,7 @@ from shared.models.action_plan import ActionEvent
 from shared.models.audit import AuditEvent
 from shared.models.cdi_audit import CdiJudgement
 from shared.models.cdi_finding import CdiDispute, CdiPutRight
+from shared.models.court import CourtEvent
 from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
 from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
@@ -37,6 +38,7 @@ APPEND_ONLY = (
     FeedbackAnswer,
     CdiDispute,
     CdiPutRight,
+    CourtEvent,
 )
 # Rows that are history but for the named columns, which may change.
 MOSTLY_APPEND_ONLY = {SecureMessage: frozenset({"read_at"}), ContactPlan: frozenset({"seen_at"})}

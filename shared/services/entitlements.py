@@ -23,11 +23,13 @@ from shared.domain.victims_code_rules import (
     ON_RECORDING,
     PORTAL_WAY,
     RULES,
+    VCS_RULE,
     VRR_INTERVIEW_EVENTS,
     VRR_OUTCOMES,
     VRR_REQUEST_MONTHS,
     outcome_event,
     timescale_key,
+    victim_contact_scheme_applies,
 )
 from shared.extensions import db
 from shared.models import (
@@ -338,16 +340,23 @@ def _charged_at(crime: Crime) -> datetime | None:
     )
 
 
-def on_key_event(crime: Crime, event_kind: str, update: InvestigationUpdate, by: Actor | None = None) -> None:
+def on_key_event(
+    crime: Crime,
+    event_kind: str,
+    update: InvestigationUpdate,
+    by: Actor | None = None,
+    rule_code: str = "event_told",
+) -> None:
     """A key event (victims-code.md section 4): each victim is owed being told of it, in
-    5 working days or 1 for enhanced rights. An update the victim can read, posted to a
-    victim who uses the service, tells them there and then."""
+    5 working days or 1 for enhanced rights (`rule_code`: a court event is the Witness
+    Care Unit's to tell, `court_told`). An update the victim can read, posted to a victim
+    who uses the service, tells them there and then."""
     at = update.occurred_at or update.created_at
     links = _links(crime)
     rights = current_rights(link.id for link in links)
     for link in links:
         ent = open_entitlement(
-            link, "event_told", at, bool(rights[link.id]), event_kind=event_kind, update=update, by=by
+            link, rule_code, at, bool(rights[link.id]), event_kind=event_kind, update=update, by=by
         )
         if update.visible_to_victim and link.victim.is_active:
             close(ent, "met", at=update.created_at, way=PORTAL_WAY.code)
@@ -356,6 +365,25 @@ def on_key_event(crime: Crime, event_kind: str, update: InvestigationUpdate, by:
         for ent in _open_of(crime, "vps_offer"):
             if ent.due_at is None:
                 set_due(ent, calendar.end_of_local_day(calendar.local_date(at)), ent.enhanced, by)
+
+
+def charged_at(crime: Crime) -> datetime | None:
+    """When the crime was charged (the charge event, or outcome 1), or None."""
+    return _charged_at(crime)
+
+
+def on_sentence(
+    crime: Crime, update: InvestigationUpdate, sentence_kind: str, months: int | None, by: Actor | None = None
+) -> None:
+    """A sentence: where it opens the probation service's Victim Contact Scheme (right
+    11), each victim is owed a referral to it, counted from the sentence."""
+    if not victim_contact_scheme_applies(crime.offence_group, sentence_kind, months):
+        return
+    at = update.occurred_at or update.created_at
+    links = _links(crime)
+    rights = current_rights(link.id for link in links)
+    for link in links:
+        open_entitlement(link, VCS_RULE, at, bool(rights[link.id]), update=update, by=by)
 
 
 def on_visible_update(crime: Crime, update: InvestigationUpdate) -> None:
