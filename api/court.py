@@ -11,8 +11,9 @@ from shared.domain.court import COURT_EVENT_KINDS
 from shared.domain.victims_code_rules import COURT_TOLD_RULE, VCS_RULE
 from shared.extensions import db
 from shared.models import CourtHearing, Entitlement
-from shared.services import court
-from shared.services.court_input import CourtEventIn, CourtEventWritten, CourtOut
+from shared.models.types import utcnow
+from shared.services import court, entitlements, records
+from shared.services.court_input import CourtEventIn, CourtEventWritten, CourtOut, ReferralIn, ReferralOut
 from shared.services.errors import Conflict, ServiceError
 from shared.services.records import Written
 from shared.services.unit_of_work import transactional
@@ -157,3 +158,45 @@ def get_court(reference: str):
         },
     }
     return _json(CourtOut, payload, 200)
+
+
+@operation(
+    "/crimes/<path:reference>/victims/<victim_ref>/victim-contact-scheme",
+    "POST",
+    summary="Record the referral to the Victim Contact Scheme",
+    scope="court:write",
+    body=ReferralIn,
+    responses={
+        201: ("Recorded", ReferralOut),
+        200: ("Already recorded this way: nothing changed", ReferralOut),
+    },
+    errors=(*AUTH_ERRORS, *WRITE_ERRORS),
+    tag="court",
+)
+def record_referral(reference: str, victim_ref: str):
+    """After a sentence that opens the probation service's Victim Contact Scheme (12
+    months or more in custody, or a hospital order, for a violent or sexual offence), each
+    victim is owed a referral to it (right 11): this records how it was met, as staff
+    record it on the crime's Victims' Code panel. No referral owed: 409."""
+    crime = _crime(reference)
+
+    def handle(data: ReferralIn):
+        link = records.victim_by_ref(crime, victim_ref)
+        try:
+            result = court.record_referral(link, data.way, data.at, g.api_client)
+        except ServiceError as error:
+            raise type(error)(error.message, "at" if error.field == "date" else error.field) from None
+        ent = court.referral_owed(link)
+        status = db.session.scalar(
+            select(entitlements.status_expression(utcnow())).where(Entitlement.id == ent.id)
+        )
+        payload = {
+            "result": result,
+            "way": ent.way,
+            "at": ent.met_at or data.at,
+            "due_at": ent.due_at,
+            "status": status,
+        }
+        return (201 if result == "recorded" else 200), ReferralOut, payload, None
+
+    return _write(ReferralIn, handle)

@@ -155,6 +155,12 @@ BODY_EXAMPLES = {
         }
     },
     "InvitationIn": {"invitation": {"summary": "No fields", "value": {}}},
+    "ReferralIn": {
+        "referred": {
+            "summary": "The victim referred to the Victim Contact Scheme",
+            "value": {"way": "referred", "at": "2026-05-22T09:30:00Z"},
+        }
+    },
     "CourtEventIn": {
         "first_hearing": {
             "summary": "The first hearing listed, by a Witness Care Unit",
@@ -251,6 +257,9 @@ RULES = {
         "/occurred_at": "The event has happened already, after the crime was reported.",
         "/starts_at": "A hearing starts after the crime was reported and within 3 years.",
         "/sentence/months": "Custody, a suspended sentence and a community order give their length.",
+    },
+    "record_referral": {
+        "/at": "The referral was made after the sentence, and not in the future.",
     },
     "put_incident": {
         "/crimes": "Each crime was already sent to /crimes.",

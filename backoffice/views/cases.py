@@ -6,6 +6,7 @@ from backoffice.forms.cases import CrimeForm, OfficerForm, OutcomeForm, StageFor
 from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import crime_or_404, saved, show_service_error
 from backoffice.views.presenters import failed_notifications, victims_code_panel
+from shared.domain.court import ADJOURNMENT_REASONS, HEARING_KINDS, HEARING_STATUSES
 from shared.domain.investigation_factors import FACTORS
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
 from shared.domain.reference_data import (
@@ -24,6 +25,7 @@ from shared.models import Incident, StaffMember
 from shared.models.types import utcnow
 from shared.services import (
     calendar,
+    court,
     crimes,
     decision_factors,
     out_of_court,
@@ -136,6 +138,10 @@ def crime(crime_id):
         cancellation_reasons=CANCELLATION_REASONS,
         role_labels=ROLE_LABELS,
         victims_code=victims_code_panel(crime, links),
+        hearings=court.hearings_of(crime),
+        hearing_kinds=HEARING_KINDS,
+        hearing_statuses=HEARING_STATUSES,
+        adjournment_reasons=ADJOURNMENT_REASONS,
         **failed_notifications(crime),
         # Each victim's unread messages, for the victims on this page, shown only to
         # those who may read them.

@@ -5,6 +5,7 @@ from portal import bp
 from portal.forms.cases import CaseAnswerForm
 from portal.forms.feedback import FeedbackDismissForm
 from portal.views.common import refuse_case
+from shared.domain import court
 from shared.domain.permissions import requires
 from shared.domain.reference_data import ALL_UPDATE_KINDS, FINAL_STAGES, OFFENCES, OUTCOMES, STAGES
 from shared.domain.victims_code_rules import CANCELLATION_REASONS
@@ -99,6 +100,7 @@ def case(public_id):
         kinds=ALL_UPDATE_KINDS,
         stages=STAGES,
         outcomes=OUTCOMES,
+        court=COURT_WORDS,
         survey=survey,
         dismiss_form=FeedbackDismissForm() if survey else None,
         decision=decision,
@@ -107,6 +109,16 @@ def case(public_id):
         # Where the Right to Review applies to the decision and its window is open.
         review_by=_review_window(case.public_id) if decision else None,
     )
+
+
+# What the case page says of a case at court: the hearing, the events on the timeline.
+COURT_WORDS = {
+    "event_kinds": court.COURT_EVENT_KINDS,
+    "hearing_kinds": court.HEARING_KINDS,
+    "adjournment_reasons": court.ADJOURNMENT_REASONS,
+    "verdicts": court.VERDICTS,
+    "sentence_kinds": court.SENTENCE_KINDS,
+}
 
 
 def _review_window(public_id: str):

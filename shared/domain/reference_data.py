@@ -7,6 +7,7 @@ codes and each reader sees words in their own language.
 
 from dataclasses import dataclass
 
+from shared.domain.court import COURT_EVENT_KINDS
 from shared.translation import lazy_gettext as _l
 
 
@@ -380,7 +381,9 @@ SYSTEM_UPDATE_KINDS = {
     "outcome": _l("Outcome recorded"),
     "cancelled": _l("Crime record cancelled"),
 }
-ALL_UPDATE_KINDS = {**UPDATE_KINDS, **SYSTEM_UPDATE_KINDS}
+# Kinds written for what happened at court (shared.services.court), each a key event.
+COURT_UPDATE_KINDS = {code: kind.label for code, kind in COURT_EVENT_KINDS.items()}
+ALL_UPDATE_KINDS = {**UPDATE_KINDS, **SYSTEM_UPDATE_KINDS, **COURT_UPDATE_KINDS}
 
 # The languages the service speaks, each named in its own language. Defined here alone:
 # the settings, the victim's record, the forms and the language switch take them from

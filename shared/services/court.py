@@ -26,12 +26,12 @@ from shared.domain.court import (
     VERDICTS,
 )
 from shared.domain.reference_data import FINAL_STAGES
-from shared.domain.victims_code_rules import COURT_TOLD_RULE
+from shared.domain.victims_code_rules import COURT_TOLD_RULE, VCS_RULE
 from shared.extensions import db
-from shared.models import CourtEvent, CourtHearing, Crime, InvestigationUpdate
+from shared.models import CourtEvent, CourtHearing, Crime, CrimeVictim, Entitlement, InvestigationUpdate
 from shared.models.court import MAX_COURT_NAME
 from shared.models.types import utcnow
-from shared.services import actors, audit, crimes, entitlements, outbox
+from shared.services import actors, audit, crimes, entitlements, outbox, victims_code_actions
 from shared.services.actors import Actor
 from shared.services.errors import Conflict, ServiceError
 from shared.services.unit_of_work import transactional
@@ -290,3 +290,33 @@ def record_event(
         entitlements.on_sentence(crime, update, details.sentence_kind, details.sentence_months, by)
     audit.record("court.event", "crime", crime.id, detail=f"{details.kind} {event.id}", actor=by)
     return event
+
+
+# ------------------------------------------------------------ Victim Contact Scheme
+
+
+def referral_owed(link: CrimeVictim) -> Entitlement | None:
+    """The victim's referral to the Victim Contact Scheme, newest first, if one is owed."""
+    return db.session.scalar(
+        select(Entitlement)
+        .where(Entitlement.crime_victim_id == link.id, Entitlement.rule == VCS_RULE)
+        .order_by(Entitlement.id.desc())
+        .limit(1)
+    )
+
+
+@transactional
+def record_referral(link: CrimeVictim, way: str, at: datetime, by: Actor) -> str:
+    """How the victim's referral to the Victim Contact Scheme was met (`referred`, or the
+    victim declined), as staff record it on the Victims' Code panel; "unchanged" when it
+    is already recorded that way. Raises Conflict when none is owed or it was recorded
+    another way, ServiceError for a way or date the rule refuses."""
+    ent = referral_owed(link)
+    if ent is None:
+        raise Conflict(_l("No referral to the Victim Contact Scheme is owed to this victim"))
+    if ent.state != "open":
+        if ent.way == way:
+            return "unchanged"
+        raise Conflict(_l("The referral is already recorded another way"), "way")
+    victims_code_actions.record_action(ent, way, at, by)
+    return "recorded"

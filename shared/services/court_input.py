@@ -7,6 +7,7 @@ shared.services.court, as for staff."""
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic.config import JsonValue
 
 from shared.domain.court import (
     ADJOURNMENT_REASONS,
@@ -52,8 +53,8 @@ CourtName = Annotated[
 ]
 Months = Annotated[int, Field(ge=1, le=MAX_SENTENCE_MONTHS), BeforeValidator(_whole_number)]
 
-_LISTINGS = sorted(LISTING_EVENTS)
-_ABOUT_A_HEARING = ["hearing_adjourned", "trial_started", "verdict"]
+_LISTINGS: list[JsonValue] = [*sorted(LISTING_EVENTS)]
+_ABOUT_A_HEARING: list[JsonValue] = ["hearing_adjourned", "trial_started", "verdict"]
 
 
 class CourtEventIn(Strict):
@@ -127,6 +128,23 @@ class SentenceIn(Strict):
 
 
 CourtEventIn.model_rebuild()
+
+
+class ReferralIn(Strict):
+    """How the victim's referral to the probation service's Victim Contact Scheme was met."""
+
+    way: Literal["referred", "victim_declined"] = Field(
+        description="`referred`, or `victim_declined`: the victim did not want to join the scheme."
+    )
+    at: AwareDatetime = Field(description="When it was done: after the sentence, not in the future.")
+
+
+class ReferralOut(BaseModel):
+    result: Literal["recorded", "unchanged"]
+    way: str
+    at: AwareDatetime
+    due_at: AwareDatetime | None
+    status: Literal["met_on_time", "met_late", "declined"]
 
 
 class CourtEventOut(BaseModel):

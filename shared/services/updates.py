@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, select
 from shared.domain.reference_data import UPDATE_KINDS
 from shared.domain.victims_code_rules import KEY_EVENTS
 from shared.extensions import db
-from shared.models import Crime, InternalNote, InvestigationUpdate
+from shared.models import CourtEvent, Crime, InternalNote, InvestigationUpdate
 from shared.models.types import utcnow
 from shared.services import actors, audit, decision_factors, entitlements, outbox, pager
 from shared.services.actors import Actor
@@ -106,7 +106,8 @@ def staff_timeline(crime: Crime, page: int, per_page: int) -> Page:
 @cache
 def _victims_updates() -> Select:
     """What the victim sees of each update meant for them (parameter `crime_id`), newest
-    first: no internal notes, nothing about who wrote it. Plain rows, built once."""
+    first: no internal notes, nothing about who wrote it; for what happened at court, its
+    court, date, reason, verdict or sentence. Plain rows, built once."""
     return pager.pageable(
         select(
             InvestigationUpdate.id,
@@ -115,7 +116,14 @@ def _victims_updates() -> Select:
             InvestigationUpdate.new_stage,
             InvestigationUpdate.new_outcome,
             InvestigationUpdate.created_at,
+            CourtEvent.court_name,
+            CourtEvent.starts_at,
+            CourtEvent.adjournment_reason,
+            CourtEvent.verdict,
+            CourtEvent.sentence_kind,
+            CourtEvent.sentence_months,
         )
+        .outerjoin(CourtEvent, CourtEvent.update_id == InvestigationUpdate.id)
         .where(
             InvestigationUpdate.crime_id == bindparam("crime_id"),
             InvestigationUpdate.visible_to_victim.is_(True),

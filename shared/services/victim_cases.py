@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from shared.domain.feedback import POINTS
 from shared.extensions import db
 from shared.models import (
+    CourtHearing,
     Crime,
     CrimeVictim,
     Entitlement,
@@ -20,6 +21,7 @@ from shared.models import (
     StaffMember,
     Victim,
 )
+from shared.models.types import utcnow
 from shared.services import pager
 from shared.services.pager import Page
 
@@ -59,8 +61,8 @@ def _case_page() -> Select:
     `public_id`), as one plain row: the crime, its officer in charge, the messages from
     staff the victim has not read, the number of updates meant for them, the update
     they asked for that is still to come, the newest update that is more than a general
-    one, and at which points they have closed the feedback survey
-    (`feedback_closed_<point>`). Built once."""
+    one, at which points they have closed the feedback survey
+    (`feedback_closed_<point>`), and the next hearing at court from `now`. Built once."""
     unread = (
         select(func.count())
         .where(
@@ -107,6 +109,17 @@ def _case_page() -> Select:
         .order_by(InvestigationUpdate.created_at.desc(), InvestigationUpdate.id.desc())
         .limit(1)
     )
+    # The next hearing at court: the first still listed from now on (parameter `now`).
+    hearing = (
+        select(CourtHearing.kind)
+        .where(
+            CourtHearing.crime_id == CrimeVictim.crime_id,
+            CourtHearing.status == "listed",
+            CourtHearing.starts_at >= bindparam("now", type_=CourtHearing.starts_at.type),
+        )
+        .order_by(CourtHearing.starts_at, CourtHearing.id)
+        .limit(1)
+    )
     return (
         select(
             CrimeVictim.public_id,
@@ -133,6 +146,9 @@ def _case_page() -> Select:
             latest.with_only_columns(InvestigationUpdate.created_at)
             .scalar_subquery()
             .label("latest_event_at"),
+            hearing.scalar_subquery().label("next_hearing_kind"),
+            hearing.with_only_columns(CourtHearing.court_name).scalar_subquery().label("next_hearing_court"),
+            hearing.with_only_columns(CourtHearing.starts_at).scalar_subquery().label("next_hearing_at"),
         )
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)
@@ -151,4 +167,6 @@ def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
 def case_view(victim: Victim, public_id: str) -> Row[Any] | None:
     """The victim's case as their case page shows it (see `_case_page`), in one query;
     None when it is not theirs."""
-    return db.session.execute(_case_page(), {"victim_id": victim.id, "public_id": public_id}).first()
+    return db.session.execute(
+        _case_page(), {"victim_id": victim.id, "public_id": public_id, "now": utcnow()}
+    ).first()

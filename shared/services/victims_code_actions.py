@@ -83,7 +83,7 @@ def record_action(
     ent: Entitlement,
     way: str,
     at: datetime,
-    by: StaffMember,
+    by: Actor,
     *,
     service: str | None = None,
     consent: bool = False,

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from shared.extensions import db
 from shared.models import Crime, CrimeVictim, Entitlement, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import calendar, crimes, entitlements, updates, victims, victims_code_actions
+from shared.services import calendar, court, crimes, entitlements, updates, victims, victims_code_actions
 from shared.services.passwords import hash_password
 from tests.api_helpers import records_system  # noqa: F401  (fixture)
 from tests.factories import PASSWORD
@@ -97,6 +97,25 @@ class Cancel:
     evidence: str
 
 
+@dataclass(frozen=True)
+class Court:
+    kind: str
+    occurred_at: datetime
+    hearing: str | None = None  # the hearing listed, or the one it is about
+    court: str | None = None
+    starts_at: datetime | None = None
+    reason: str | None = None
+    verdict: str | None = None
+    sentence: tuple[str, int | None] | None = None  # kind, months
+
+
+@dataclass(frozen=True)
+class Referral:
+    name: str
+    way: str
+    at: datetime
+
+
 # ------------------------------------------------------------- the two runs
 
 
@@ -118,7 +137,7 @@ def in_back_office(steps, officer: StaffMember, ddm: StaffMember) -> tuple[Crime
     """The sequence as an officer (and a DDM, for a cancellation) records it. Returns the
     crime and the moments the clock chose that the records system then sends as they
     happened (the cancellation)."""
-    crime, links, moments = None, {}, {}
+    crime, links, moments, hearings = None, {}, {}, {}
     for step in steps:
         if isinstance(step, Record):
             crime = crimes.record_crime(
@@ -175,6 +194,28 @@ def in_back_office(steps, officer: StaffMember, ddm: StaffMember) -> tuple[Crime
         elif isinstance(step, Cancel):
             victims_code_actions.cancel_crime(crime, step.reason, step.evidence, ddm)
             moments["cancelled_at"] = crime.cancelled_at
+        elif isinstance(step, Court):
+            listing = step.court is not None
+            court.record_event(
+                crime,
+                court.CourtEventDetails(
+                    kind=step.kind,
+                    occurred_at=step.occurred_at,
+                    hearing=None if listing or step.hearing is None else hearings[step.hearing],
+                    court=step.court,
+                    starts_at=step.starts_at,
+                    reason=step.reason,
+                    verdict=step.verdict,
+                    sentence_kind=step.sentence[0] if step.sentence else None,
+                    sentence_months=step.sentence[1] if step.sentence else None,
+                ),
+                officer,
+            )
+            if listing:
+                hearings[step.hearing] = court.hearings_of(crime)[-1]
+        elif isinstance(step, Referral):
+            ent = court.referral_owed(links[step.name])
+            victims_code_actions.record_action(ent, step.way, step.at, officer)
         else:  # pragma: no cover
             raise AssertionError(step)
     return crime, moments
@@ -258,6 +299,22 @@ def through_api(api, steps, moments: dict) -> str:
                 },
             }
             assert post(f"/crimes/{reference}/events", body, 201)["result"] == "created"
+        elif isinstance(step, Court):
+            body = {"event_id": f"CE-{next(events)}", "kind": step.kind, "occurred_at": iso(step.occurred_at)}
+            optional = {
+                "hearing_ref": step.hearing,
+                "court": step.court,
+                "starts_at": step.starts_at and iso(step.starts_at),
+                "reason": step.reason,
+                "verdict": step.verdict,
+                "sentence": step.sentence and {"kind": step.sentence[0], "months": step.sentence[1]},
+            }
+            body.update({name: value for name, value in optional.items() if value is not None})
+            assert post(f"/crimes/{reference}/court-events", body, 201)["result"] == "created"
+        elif isinstance(step, Referral):
+            victim_ref = victim_bodies[step.name]["victim_ref"]
+            body = {"way": step.way, "at": iso(step.at)}
+            assert post(f"/crimes/{reference}/victims/{victim_ref}/victim-contact-scheme", body, 201)
         else:  # pragma: no cover
             raise AssertionError(step)
     return reference
@@ -503,3 +560,62 @@ def test_a_cancellation_authorised_by_a_ddm_is_owed_the_same_through_the_api(app
     assert pushed_crime.cancelled_by_id == crime.cancelled_by_id
     assert pushed_crime.cancelled_by_role == crime.cancelled_by_role == "ddm"
     assert db.session.scalar(select(func.count(Victim.id))) == 4
+
+
+# An assault (actual bodily harm) charged on Friday 3 July 2026, through court to a
+# sentence of 18 months in custody: each court event is the Witness Care Unit's to tell
+# within 1 working day; the sentence opens the Victim Contact Scheme (20 working days),
+# and the referral meets it. Across the Summer bank holiday (Monday 31 August).
+AT_COURT = [
+    Record("abh", utc(2026, 6, 20, 21), utc(2026, 6, 20, 23), utc(2026, 6, 21, 8)),
+    AddVictim("Megan Price", date(1988, 9, 3), uses_service=True),
+    AddVictim("Owen Price", date(2011, 1, 15)),
+    Event("charge", utc(2026, 7, 3, 14)),
+    Outcome(1),
+    Court(
+        "first_hearing_listed", utc(2026, 7, 6, 9), "H1", "Cardiff Magistrates’ Court", utc(2026, 7, 20, 9)
+    ),
+    Court("hearing_adjourned", utc(2026, 7, 20, 11), "H1", reason="witness_unavailable"),
+    Court("trial_listed", utc(2026, 7, 21, 9), "H2", "Cardiff Crown Court", utc(2026, 8, 24, 9)),
+    Court("trial_started", utc(2026, 8, 24, 9), "H2"),
+    Court("verdict", utc(2026, 8, 28, 15), "H2", verdict="guilty"),  # Friday before the bank holiday
+    Court("sentence", utc(2026, 9, 25, 12), sentence=("custody", 18)),
+    Referral("Megan Price", "referred", utc(2026, 10, 1, 10)),
+]
+
+
+def test_a_case_through_court_to_the_victim_contact_scheme_is_owed_the_same_through_the_api(app, ctx, api):
+    crime, pushed = run_both(app, api, AT_COURT)
+
+    assert crime.stage == pushed["stage"] == "at_court"
+    # The verdict on the Friday before the Summer bank holiday: told by Tuesday 1 September.
+    for name in ("Megan Price", "Owen Price"):
+        assert due(pushed, name, "court_told", "verdict") == utc(2026, 9, 1, 22, 59, 59)
+        # The adjournment, on Monday 20 July: told by Tuesday 21 July.
+        assert due(pushed, name, "court_told", "hearing_adjourned") == utc(2026, 7, 21, 22, 59, 59)
+        # 18 months for an assault: the Victim Contact Scheme, 20 working days from
+        # Friday 25 September: Friday 23 October.
+        assert due(pushed, name, "victim_contact_scheme") == utc(2026, 10, 23, 22, 59, 59)
+        assert len(owed(pushed, name, "court_told", None)) == 0
+        kinds = {e["event_kind"] for e in pushed_victim(pushed, name) if e["rule"] == "court_told"}
+        assert kinds == {
+            "first_hearing_listed",
+            "hearing_adjourned",
+            "trial_listed",
+            "trial_started",
+            "verdict",
+            "sentence",
+        }
+    # Megan uses the service: she read each event there and then. Owen is 15: enhanced,
+    # but the Witness Care Unit's 1 working day is the same for him.
+    [verdict] = owed(pushed, "Megan Price", "court_told", "verdict")
+    assert verdict["met"] and verdict["status"] == "met_late"
+    assert not owed(pushed, "Owen Price", "court_told", "verdict")[0]["met"]
+    [referral] = owed(pushed, "Megan Price", "victim_contact_scheme")
+    assert (referral["met"], referral["status"]) == (True, "met_on_time")
+    assert [e["status"] for e in owed(pushed, "Owen Price", "victim_contact_scheme")] == ["overdue"]
+
+
+def pushed_victim(pushed: dict, name: str) -> list[dict]:
+    [victim] = [v for v in pushed["victims"] if v["name"] == name]
+    return victim["entitlements"]
