@@ -317,13 +317,7 @@ _CRIME_REFERENCE = {"reference": "$response.body#/crime/reference"}
 LINKS = {
     "put_crime": _links(
         "POST /crimes",
-        {
-            "get_crime": _CRIME_REFERENCE,
-            "put_victim": _CRIME_REFERENCE,
-            "post_event": _CRIME_REFERENCE,
-            "post_court_event": _CRIME_REFERENCE,
-            "get_court": _CRIME_REFERENCE,
-        },
+        {"get_crime": _CRIME_REFERENCE, "put_victim": _CRIME_REFERENCE, "post_event": _CRIME_REFERENCE},
     ),
     "put_victim": _links(
         "POST /crimes/{reference}/victims",

@@ -246,6 +246,7 @@ ROUTES = {
     "backoffice.post_update": lambda w: _same(_crime(w, "/updates/new"), w["oic"]),
     "backoffice.change_stage": lambda w: _same(_crime(w, "/stage"), w["oic"]),
     "backoffice.record_outcome": lambda w: _same(_crime(w, "/outcome"), w["oic"]),
+    "backoffice.record_court_event": lambda w: _same(_crime(w, "/court/new"), w["oic"]),
     "backoffice.change_officer": lambda w: _same(_crime(w, "/officer"), w["supervisor"]),
     "backoffice.cancel_crime": lambda w: _same(_crime(w, "/cancel"), w["ddm"]),
     "backoffice.add_victim": lambda w: _same(_crime(w, "/victims/new"), w["oic"]),

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from api.openapi import document
 from api.operations import OPERATIONS
+from shared.domain.victims_code_rules import VCS_RULE
 from shared.extensions import db
 from shared.models import (
     API_SCOPES,
@@ -35,11 +36,12 @@ from shared.models import (
     CdiAuditRecord,
     CdiAuditStratum,
     CdiJudgement,
+    CrimeVictim,
     StaffMember,
 )
 from shared.models.api import digest
 from shared.models.types import utcnow
-from shared.services import api_clients
+from shared.services import api_clients, entitlements
 from tests.api_helpers import ApiCaller, basic, records_system, register  # noqa: F401
 
 # Its requests carry fixed dates in 2026 (the document's examples tell one story); they are
@@ -162,6 +164,9 @@ def test_every_operation_but_the_token_and_the_document_needs_one_scope(app):
         "put_incident",
         "get_incident",
         "audit_results",
+        "post_court_event",
+        "get_court",
+        "record_referral",
     }
 
 
@@ -239,6 +244,17 @@ def seeded(app, records_system):  # noqa: F811
     assert response.status_code == 201, response.get_data(as_text=True)
     response = records_system.post("/incidents", _example(doc, "/api/v1/incidents", "recorded"))
     assert response.status_code == 201, response.get_data(as_text=True)
+    # The example crime charged, so that it goes to court, and a referral to the Victim
+    # Contact Scheme owed to its victim from the example sentence.
+    charge = {"event_id": "RS-E-CHARGE", "kind": "charge", "occurred_at": "2026-01-20T10:00:00Z"}
+    response = records_system.post(f"/crimes/{crime['reference']}/events", charge)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    with app.app_context():
+        link = db.session.scalar(select(CrimeVictim).where(CrimeVictim.source_ref == victim["victim_ref"]))
+        sentenced = _example(doc, "/api/v1/crimes/{reference}/court-events", "sentence")["occurred_at"]
+        entitlements.open_entitlement(link, VCS_RULE, datetime.fromisoformat(sentenced), False)
+        db.session.commit()
+        db.session.remove()
     return records_system
 
 
@@ -401,6 +417,9 @@ def test_operations_refuse_callers_without_a_valid_token_holding_their_scope(app
         "put_incident",
         "get_incident",
         "audit_results",
+        "post_court_event",
+        "get_court",
+        "record_referral",
     }
 
 

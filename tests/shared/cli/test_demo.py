@@ -53,7 +53,8 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
     assert keys["sam.taylor@police.example"] in sam
     assert "alex.morgan@police.example" in result.output and "(admin)" in result.output
 
-    assert db.session.scalar(select(func.count()).select_from(Crime)) == 50
+    # 50 crimes, and two at court (shared.cli.demo_court).
+    assert db.session.scalar(select(func.count()).select_from(Crime)) == 52
     groups = set(db.session.scalars(select(Crime.offence_group)))
     assert len(groups) >= 8
     stages = set(db.session.scalars(select(Crime.stage)))
@@ -76,7 +77,7 @@ def test_demo_data_loads_once_and_prints_the_logins(app, ctx):
 
     again = runner.invoke(args=["demo-data"])
     assert "not loaded again" in again.output
-    assert db.session.scalar(select(func.count()).select_from(Crime)) == 50
+    assert db.session.scalar(select(func.count()).select_from(Crime)) == 52
 
 
 def test_demo_data_is_refused_in_production(app):
@@ -110,7 +111,14 @@ def test_the_demo_logins_work(app, client, victim_client, ctx):
     cases = client.get("/backoffice/cases")
     assert cases.soup.select_one(".govuk-pagination")
     victim_client.victim_sign_in("jane.doe@example.com", demo.DEMO_PASSWORD)
-    assert len(victim_client.get("/cases").links(r"^/cases/")) == 2
+    assert len(victim_client.get("/cases").links(r"^/cases/")) == 3
+    # One of Jane's crimes is at court: its next hearing is the trial.
+    court_case = next(
+        page
+        for page in (victim_client.get(path) for path in victim_client.get("/cases").links(r"^/cases/"))
+        if page.soup.select_one("#next-hearing")
+    )
+    assert "Cardiff Crown Court" in court_case.soup.select_one("#next-hearing").get_text()
 
 
 @pytest.mark.time_sensitive

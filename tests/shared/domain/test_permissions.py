@@ -38,6 +38,7 @@ ALLOWED = {
     "backoffice.post_update": CASEWORK,
     "backoffice.change_stage": CASEWORK,
     "backoffice.record_outcome": CASEWORK,
+    "backoffice.record_court_event": CASEWORK,
     "backoffice.change_officer": {"supervisor"},
     "backoffice.add_victim": CASEWORK,
     "backoffice.invite_victim": CASEWORK,
