@@ -13,8 +13,10 @@ from shared.extensions import db
 from shared.models import (
     AccountLink,
     AuditEvent,
+    CourtEvent,
     Crime,
     CrimeVictim,
+    Entitlement,
     IdempotencyRecord,
     InvestigationUpdate,
     OutboxMessage,
@@ -90,6 +92,73 @@ def test_replays_of_events_victims_and_invitations_write_nothing_more(app, recor
     assert again.status_code == 200 and again.get_json()["result"] == "already_invited"
     assert _count(app, AccountLink.id, AccountLink.purpose == "activation") == 1
     assert _count(app, OutboxMessage.id, OutboxMessage.kind == "invitation") == 1
+
+
+def test_replays_of_court_events_and_referrals_write_nothing_more(app, records_system):
+    """Court events and the Victim Contact Scheme referral: a replay with its key gets the
+    same answer; the same event or referral sent again with a new key changes nothing."""
+    body = crime_body("NX-1005", records_system.collar, offence="abh")
+    assert records_system.post("/crimes", body).status_code == 201
+    assert records_system.post("/crimes/NX-1005/victims", victim_body("V1")).status_code == 201
+    charge = {"event_id": "CH-1", "kind": "charge", "occurred_at": "2026-11-29T09:00:00Z"}
+    assert records_system.post("/crimes/NX-1005/events", charge).status_code == 201
+    first_hearing = {
+        "event_id": "C-1",
+        "kind": "first_hearing_listed",
+        "occurred_at": "2026-11-29T10:00:00Z",
+        "hearing_ref": "H-1",
+        "court": "Newport Magistrates’ Court",
+        "starts_at": "2026-11-30T10:00:00Z",
+    }
+    later = [
+        {
+            "event_id": "C-2",
+            "kind": "trial_listed",
+            "occurred_at": "2026-11-30T11:00:00Z",
+            "hearing_ref": "H-2",
+            "court": "Newport Crown Court",
+            "starts_at": "2026-11-30T12:00:00Z",
+        },
+        {
+            "event_id": "C-3",
+            "kind": "trial_started",
+            "occurred_at": "2026-11-30T12:00:00Z",
+            "hearing_ref": "H-2",
+        },
+        {
+            "event_id": "C-4",
+            "kind": "verdict",
+            "occurred_at": "2026-11-30T15:00:00Z",
+            "hearing_ref": "H-2",
+            "verdict": "guilty",
+        },
+        {
+            "event_id": "C-5",
+            "kind": "sentence",
+            "occurred_at": "2026-11-30T16:00:00Z",
+            "sentence": {"kind": "custody", "months": 24},
+        },
+    ]
+    for _ in range(2):
+        answers = [records_system.post("/crimes/NX-1005/court-events", first_hearing, key="court-1")]
+        answers += [records_system.post("/crimes/NX-1005/court-events", e, key=e["event_id"]) for e in later]
+        assert [a.status_code for a in answers] == [201] * 5
+    assert answers[0].headers["Idempotent-Replayed"] == "true"
+    assert answers[-1].get_json()["event"]["victim_contact_scheme"] == 1
+    referral = {"way": "referred", "at": "2026-12-01T09:00:00Z"}
+    path = "/crimes/NX-1005/victims/V1/victim-contact-scheme"
+    first = records_system.post(path, referral, key="vcs-1")
+    again = records_system.post(path, referral, key="vcs-1")
+    assert first.status_code == again.status_code == 201 and again.get_data() == first.get_data()
+    assert records_system.post(path, referral).get_json()["result"] == "unchanged"
+    assert records_system.post(path, {**referral, "way": "victim_declined"}).status_code == 409
+    assert (
+        records_system.post("/crimes/NX-1005/court-events", first_hearing).get_json()["result"] == "unchanged"
+    )
+    assert _count(app, CourtEvent.id) == 5
+    assert _count(app, InvestigationUpdate.id, InvestigationUpdate.kind == "verdict") == 1
+    assert _count(app, Entitlement.id, Entitlement.rule == "victim_contact_scheme") == 1
+    assert _count(app, AuditEvent.id, AuditEvent.action == "entitlement.recorded") == 1
 
 
 def _at_once(calls) -> list:

@@ -31,6 +31,7 @@ from shared.services import (
     cdi_findings,
     cdi_rulings,
     contact_preferences,
+    court,
     crimes,
     incidents,
     scrutiny,
@@ -244,6 +245,8 @@ SCREENS = [
     Screen("post an update, with errors", STAFF, CRIME + "/updates/new", submit_empty=True),
     Screen("change stage", STAFF, CRIME + "/stage"),
     Screen("record outcome", STAFF, CRIME + "/outcome"),
+    Screen("record a court event", STAFF, CRIME + "/court/new"),
+    Screen("record a court event, with errors", STAFF, CRIME + "/court/new", submit_empty=True),
     Screen("add a victim", STAFF, CRIME + "/victims/new"),
     Screen("add a victim, with errors", STAFF, CRIME + "/victims/new", submit_empty=True),
     Screen("crime not found", STAFF, "/backoffice/crimes/999999", status=404),
@@ -466,6 +469,17 @@ def build_scenario(messages) -> dict:
     factories.update(crime, officer, text="CCTV requested from the shop.", visible=False)
     crimes.change_stage(crime, "suspect_identified", "We have spoken to the suspect.", True, officer)
     crimes.record_outcome(crime, 1, "The first hearing is at the magistrates’ court.", True, officer)
+    # At court: the first hearing listed a fortnight ahead, on the victim's case page.
+    court.record_event(
+        crime,
+        court.CourtEventDetails(
+            kind="first_hearing_listed",
+            occurred_at=utcnow(),
+            court="Cardiff Magistrates’ Court",
+            starts_at=utcnow() + timedelta(days=14),
+        ),
+        officer,
+    )
     victim_accounts.invite(invited, by=officer)
     victim_accounts.request_reset(signed_up.victim.email)
     # A conversation: the victim's first message waited a fortnight for a reply, and
