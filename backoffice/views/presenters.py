@@ -11,12 +11,12 @@ from shared.domain.reference_data import INTERMEDIARY_ROLES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import (
     ENHANCED_CATEGORIES,
     ENHANCED_REASONS,
-    KEY_EVENTS,
     PORTAL_WAY,
     RULES,
     STATUSES,
     SUPPORT_SERVICES,
     SYSTEM_REASONS,
+    TOLD_EVENTS,
 )
 from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
 from shared.services import entitlements, outbox_failures, victims_code_queries
@@ -36,8 +36,8 @@ STATUS_COLOURS = {
 def entitlement_label(ent: Entitlement) -> str:
     """The entitlement in words for staff: for "victim told", which key event."""
     label = RULES[ent.rule].label
-    if ent.event_kind in KEY_EVENTS:
-        return _("%(entitlement)s: %(event)s", entitlement=label, event=KEY_EVENTS[ent.event_kind][0])
+    if ent.event_kind in TOLD_EVENTS:
+        return _("%(entitlement)s: %(event)s", entitlement=label, event=TOLD_EVENTS[ent.event_kind][0])
     return str(label)
 
 

@@ -14,11 +14,11 @@ from shared.domain.reference_data import OFFENCES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import (
     CANCELLATION_REASONS,
     CONDUCT_REVIEW_DAYS,
-    KEY_EVENTS,
     PORTAL_WAY,
     RULES,
     SUPPORT_SERVICES,
     SYSTEM_REASONS,
+    TOLD_EVENTS,
     VRR_REQUEST_MONTHS,
 )
 from shared.services import entitlements, victims_code_queries
@@ -36,7 +36,7 @@ ENHANCED_FOR_VICTIM = {
 }
 
 # Rules whose ways say how the victim was told ("by phone"), not what was done.
-TOLD_RULES = frozenset({"acknowledgement", "event_told", "contact_update", "update_request"})
+TOLD_RULES = frozenset({"acknowledgement", "event_told", "court_told", "contact_update", "update_request"})
 
 TAGS = {
     "met_on_time": (_l("Done"), "govuk-tag--green"),
@@ -84,10 +84,10 @@ def _describe(ent, status: str) -> Item:
         way = _way(ent.rule, ent.way)
         how = way.victim_text if way else ""
         when = date_long(ent.met_at)
-        if ent.rule == "event_told":
+        if ent.rule in ("event_told", "court_told") and ent.event_kind in TOLD_EVENTS:
             text = _(
                 "We told you about %(event)s on %(date)s, %(how)s.",
-                event=KEY_EVENTS[ent.event_kind][1],
+                event=TOLD_EVENTS[ent.event_kind][1],
                 date=when,
                 how=how,
             )

@@ -85,6 +85,10 @@ def test_court_dates_and_an_adjournment_reach_the_victims_in_english_and_welsh(a
     )
     expect(main).to_contain_text("The trial will be at Cardiff Crown Court on")
     expect(main).to_contain_text("The first hearing will be at Cardiff Magistrates’ Court on")
+    # Her rights: the Witness Care Unit's duty, met when she read it here.
+    victim.get_by_role("link", name="See your rights and what we have done for you").click()
+    expect(main).to_contain_text("Being told what happened at court")
+    expect(main).to_contain_text("We told you about the date of the trial on")
 
     cymraeg = new_context().new_page()
     victim_sign_in(cymraeg, emails[1])
