@@ -162,6 +162,8 @@ def test_every_operation_but_the_token_and_the_document_needs_one_scope(app):
         "put_incident",
         "get_incident",
         "audit_results",
+        "put_property",
+        "get_property",
     }
 
 
@@ -401,6 +403,8 @@ def test_operations_refuse_callers_without_a_valid_token_holding_their_scope(app
         "put_incident",
         "get_incident",
         "audit_results",
+        "put_property",
+        "get_property",
     }
 
 
