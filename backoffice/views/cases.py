@@ -8,6 +8,8 @@ from backoffice.views.common import crime_or_404, saved, show_service_error
 from backoffice.views.presenters import failed_notifications, victims_code_panel
 from shared.domain.investigation_factors import FACTORS
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
+from shared.domain.property import KINDS as PROPERTY_KINDS
+from shared.domain.property import STATUSES as PROPERTY_STATUSES
 from shared.domain.reference_data import (
     ALL_UPDATE_KINDS,
     GRAVITY_BANDS,
@@ -32,6 +34,7 @@ from shared.services import (
     victim_accounts,
     victims,
 )
+from shared.services import property as property_service
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.web.forms import local_to_utc
@@ -136,6 +139,10 @@ def crime(crime_id):
         cancellation_reasons=CANCELLATION_REASONS,
         role_labels=ROLE_LABELS,
         victims_code=victims_code_panel(crime, links),
+        # Property: every item on the crime, with whose it is and the officer's note.
+        property_items=property_service.items_of_crime(crime),
+        property_kinds=PROPERTY_KINDS,
+        property_statuses=PROPERTY_STATUSES,
         **failed_notifications(crime),
         # Each victim's unread messages, for the victims on this page, shown only to
         # those who may read them.

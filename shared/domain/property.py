@@ -64,3 +64,8 @@ RETURNABLE_STATUSES = frozenset({"held", "return_arranging"})
 
 # The most an item's value may be, in pence: ten million pounds.
 MAX_VALUE_PENCE = 1_000_000_000
+
+
+def pounds(value_pence: int) -> str:
+    """A value in pence as people write it, in English and in Welsh: £1,250.00."""
+    return f"£{value_pence // 100:,}.{value_pence % 100:02d}"

@@ -10,6 +10,7 @@ item on the same crime, an item belonging to no victim, or an officer's note.
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -23,7 +24,7 @@ from shared.domain.property import (
     STATUSES,
 )
 from shared.extensions import db
-from shared.models import Crime, CrimeVictim, PropertyItem, PropertyNote
+from shared.models import Crime, CrimeVictim, PropertyItem, PropertyNote, Victim
 from shared.models.types import utcnow
 from shared.services import actors, audit, calendar
 from shared.services.actors import Actor
@@ -211,16 +212,25 @@ def details_of(item: PropertyItem, owner: CrimeVictim | None, note: str | None) 
 # ------------------------------------------------------------------------------ reads
 
 
-def items_of_crime(crime: Crime) -> list[tuple[PropertyItem, str | None]]:
-    """Every item on the crime with the officer's note, for staff: in the order recorded.
-    One query."""
+class StaffItem(NamedTuple):
+    item: PropertyItem
+    note: str | None
+    owner_name: str | None
+    owner_ref: str | None
+
+
+def items_of_crime(crime: Crime) -> list[StaffItem]:
+    """Every item on the crime, for staff, in the order recorded: with the officer's note,
+    and the name and records-system id of the victim it belongs to. One query."""
     rows = db.session.execute(
-        select(PropertyItem, PropertyNote.text)
+        select(PropertyItem, PropertyNote.text, Victim.name, CrimeVictim.source_ref)
         .outerjoin(PropertyNote, PropertyNote.item_id == PropertyItem.id)
+        .outerjoin(CrimeVictim, CrimeVictim.id == PropertyItem.crime_victim_id)
+        .outerjoin(Victim, Victim.id == CrimeVictim.victim_id)
         .where(PropertyItem.crime_id == crime.id)
         .order_by(PropertyItem.id)
     )
-    return [(item, note) for item, note in rows]
+    return [StaffItem(*row) for row in rows]
 
 
 def get_item(crime: Crime, item_id: int) -> PropertyItem | None:

@@ -80,18 +80,9 @@ def item_status(item: PropertyItem) -> dict:
 
 
 def items_status(crime: Crime) -> dict:
-    """Every item on the crime, in the order recorded. Two queries."""
-    refs: dict[int, str | None] = {
-        link_id: ref
-        for link_id, ref in db.session.execute(
-            select(CrimeVictim.id, CrimeVictim.source_ref).where(CrimeVictim.crime_id == crime.id)
-        )
-    }
+    """Every item on the crime, in the order recorded. One query."""
     return {
-        "items": [
-            _out(item, refs.get(item.crime_victim_id) if item.crime_victim_id else None, note)
-            for item, note in property_service.items_of_crime(crime)
-        ]
+        "items": [_out(row.item, row.owner_ref, row.note) for row in property_service.items_of_crime(crime)]
     }
 
 
