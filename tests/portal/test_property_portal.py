@@ -45,7 +45,9 @@ def case(ctx):
         return_details=RETURN_DETAILS,
         officer_note=NOTE,
     )
-    factories.property_item(crime, officer, jane, kind="damaged", description="Drws cefn y tŷ (back door)", value_pence=42050)
+    factories.property_item(
+        crime, officer, jane, kind="damaged", description="Drws cefn y tŷ (back door)", value_pence=42050
+    )
     factories.property_item(
         crime,
         officer,
