@@ -147,13 +147,14 @@ def _apply(item: PropertyItem, details: ItemDetails) -> bool:
             changed = True
     note = db.session.scalar(select(PropertyNote).where(PropertyNote.item_id == item.id))
     text = details.officer_note or None
-    if note is not None and text is None:
-        db.session.delete(note)
-        changed = True
-    elif note is None and text is not None:
+    if text is None:
+        if note is not None:
+            db.session.delete(note)
+            changed = True
+    elif note is None:
         db.session.add(PropertyNote(item_id=item.id, text=text))
         changed = True
-    elif note is not None and note.text != text:
+    elif note.text != text:
         note.text = text
         changed = True
     return changed
