@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from shared.config import DEFAULT_LETTER_FONT_DIR, ConfigError, Settings, _letter_font_dir
 from shared.extensions import db
 from shared.models import AuditEvent
 from tests import factories
@@ -188,3 +189,10 @@ def test_the_other_victim_gets_only_her_own_items_in_her_letter(app, case):
     assert "Gold watch" in flat
     for words in ("Silver laptop", "Drws cefn", "Blue bicycle", "Crowbar", "Jane Doe", NOTE):
         assert words not in flat, words
+
+
+def test_a_letter_font_folder_without_the_fonts_stops_the_service_at_start_up(tmp_path):
+    (tmp_path / "DejaVuSans.ttf").write_bytes(b"")
+    with pytest.raises(ConfigError, match=r"LETTER_FONT_DIR .*DejaVuSans-Bold\.ttf is not in"):
+        _letter_font_dir(Settings({"LETTER_FONT_DIR": str(tmp_path)}, environ={}))
+    assert _letter_font_dir(Settings({}, environ={})) == DEFAULT_LETTER_FONT_DIR
