@@ -60,8 +60,8 @@ def _case_page() -> Select:
     `public_id`), as one plain row: the crime, its officer in charge, the messages from
     staff the victim has not read, the number of updates meant for them, the update
     they asked for that is still to come, the newest update that is more than a general
-    one, how many items of property are hers, and at which points they have closed the feedback survey
-    (`feedback_closed_<point>`). Built once."""
+    one, how many items of property are hers, and at which points they have closed the
+    feedback survey (`feedback_closed_<point>`). Built once."""
     unread = (
         select(func.count())
         .where(
