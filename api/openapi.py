@@ -12,8 +12,8 @@ from shared.models import API_SCOPES
 from shared.web.problems import TITLES
 
 SCOPE_DESCRIPTIONS = {
-    "crimes:write": "Create and update crimes, their victims and key events",
-    "crimes:read": "Read crimes and their victims' status",
+    "crimes:write": "Create and update crimes, their victims, key events and property",
+    "crimes:read": "Read crimes, their victims' status and their property",
     "entitlements:read": "Read what the Victims' Code owes each victim",
     "reports:read": "Read the compliance report and crime data integrity audits' results",
     "victims:invite": "Invite victims to the service",
@@ -115,6 +115,20 @@ EXAMPLE_CAPTURE = {
     "admission": "yes",
     "approved_by": "PS5678",
 }
+# The example victim's laptop, stolen in the example crime, found and held by the police.
+EXAMPLE_PROPERTY = {
+    "item_ref": "RS-P-77120",
+    "kind": "stolen",
+    "description": "Silver Dell laptop, serial number 5CG1234XYZ",
+    "victim_ref": EXAMPLE_VICTIM["victim_ref"],
+    "value_pence": 85000,
+    "status": "return_arranging",
+    "held_at": "2026-01-14T09:15:00Z",
+    "return_details": "Collect it from the front desk at Central police station, 9am to 4pm on weekdays. "
+    "Bring photo ID and your crime reference.",
+    "officer_note": "Fingerprinted; lab finished with it on 20 January.",
+    "updated_at": "2026-01-21T10:00:00Z",
+}
 BODY_EXAMPLES = {
     "CrimeIn": {
         "open": {"summary": "An open investigation", "value": EXAMPLE_CRIME},
@@ -193,6 +207,24 @@ BODY_EXAMPLES = {
             },
         },
     },
+    "PropertyIn": {
+        "recovered": {
+            "summary": "The victim's stolen laptop, found: its return being arranged",
+            "value": EXAMPLE_PROPERTY,
+        },
+        "damaged": {
+            "summary": "A door damaged in the burglary, which the police never hold",
+            "value": {
+                "item_ref": "RS-P-77121",
+                "kind": "damaged",
+                "description": "Back door and its lock",
+                "victim_ref": EXAMPLE_VICTIM["victim_ref"],
+                "value_pence": 42000,
+                "status": "not_held",
+                "updated_at": "2026-01-13T10:00:00Z",
+            },
+        },
+    },
     "IncidentIn": {
         "recorded": {
             "summary": "A call from which the example crime was recorded",
@@ -268,6 +300,12 @@ RULES = {
         "/not_recorded/decided_at": "The decision comes no earlier than the incident was received.",
         "/not_recorded/decided_by_name": "A decision by a collar number the force does not know gives a name.",
     },
+    "put_property": {
+        "/victim_ref": "The victim was already sent to /crimes/{reference}/victims.",
+        "/held_at": "The police took the item in no earlier than the day the crime happened, and not in the future.",
+        "/returned_at": "The item was given back no earlier than the day the police took it in, and not in the future.",
+        "/disposed_at": "The item was disposed of no earlier than the day the police took it in, and not in the future.",
+    },
     "compliance_report": {
         "/to": "The period ends no earlier than it starts and is 60 months or shorter.",
     },
@@ -317,7 +355,13 @@ _CRIME_REFERENCE = {"reference": "$response.body#/crime/reference"}
 LINKS = {
     "put_crime": _links(
         "POST /crimes",
-        {"get_crime": _CRIME_REFERENCE, "put_victim": _CRIME_REFERENCE, "post_event": _CRIME_REFERENCE},
+        {
+            "get_crime": _CRIME_REFERENCE,
+            "put_victim": _CRIME_REFERENCE,
+            "post_event": _CRIME_REFERENCE,
+            "put_property": _CRIME_REFERENCE,
+            "get_property": _CRIME_REFERENCE,
+        },
     ),
     "put_victim": _links(
         "POST /crimes/{reference}/victims",
@@ -451,7 +495,7 @@ def _document(base_url: str) -> dict:
             "title": "Track My Crime records-system API",
             "version": "1.0.0",
             "description": (
-                "Forces' records systems push crimes, victims, key events and incidents in, and read their "
+                "Forces' records systems push crimes, victims, key events, property and incidents in, and read their "
                 "status back. "
                 "Authenticate with OAuth 2.0 client credentials; send an Idempotency-Key with every POST. "
                 "Errors are problem details (RFC 9457). "

@@ -84,6 +84,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     incidents,
     messages,
     notifications,
+    property,
     public_pages,
     queue,
     reports,

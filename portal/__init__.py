@@ -37,6 +37,7 @@ from portal.views import (  # noqa: E402,F401  (registers the routes)
     feedback,
     messages,
     onelogin,
+    property,
     public_pages,
     requests,
     rights,

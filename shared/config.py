@@ -495,6 +495,26 @@ def _public_pages_settings(read: Settings) -> dict:
     return settings
 
 
+# The letter for a victim's insurer (shared.services.insurer_letter) is written in DejaVu
+# Sans, a Unicode font with the Welsh letters the PDF core fonts lack (ŵ, ŷ): Debian's
+# fonts-dejavu-core puts it here.
+DEFAULT_LETTER_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+LETTER_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
+
+def _letter_font_dir(read: Settings) -> str:
+    """LETTER_FONT_DIR, checked to hold the two fonts the letter needs: a letter that
+    could not be written would fail only when a victim asks for it."""
+    folder = read.text("LETTER_FONT_DIR", DEFAULT_LETTER_FONT_DIR) or DEFAULT_LETTER_FONT_DIR
+    missing = [name for name in LETTER_FONTS if not os.path.isfile(os.path.join(folder, name))]
+    if missing:
+        raise ConfigError(
+            f"LETTER_FONT_DIR must be a folder holding {' and '.join(LETTER_FONTS)} (Debian's fonts-dejavu-core "
+            f'installs them in {DEFAULT_LETTER_FONT_DIR}); {", ".join(missing)} is not in "{folder}".'
+        )
+    return read._read("LETTER_FONT_DIR", folder)
+
+
 def _session_warning(read: Settings) -> timedelta:
     """SESSION_WARNING_MINUTES, checked to be shorter than both idle limits: a warning as
     long as the session would show at once."""
@@ -879,6 +899,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # The force's published factors for a decision not to investigate further, in
         # the order the officer's form lists them (the four most forces use by default).
         "NOT_INVESTIGATED_FACTORS": _investigation_factors(read),
+        # Where the fonts of the letter for a victim's insurer are: see _letter_font_dir.
+        "LETTER_FONT_DIR": _letter_font_dir(read),
         "CASES_PER_PAGE": 25,
         # Page sizes of the other lists that grow with the data. The view that shows a list
         # reads its size here and hands it to the service (shared.services.pager).

@@ -19,6 +19,7 @@ from shared.services import (
     victims,
     victims_code_actions,
 )
+from shared.services import property as property_service
 from shared.services.passwords import hash_password
 
 PASSWORD = "a long test password"
@@ -270,3 +271,17 @@ def plan_action(owner: StaffMember, status: str = "in_progress"):
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def property_item(crime_row, by: StaffMember, owner=None, **changes):
+    """An item of property on the crime (shared.services.property): by default a laptop
+    stolen from `owner` (a victim's link, or None) and not found."""
+    details = {
+        "kind": "stolen",
+        "description": f"Laptop {next(_seq)}",
+        "status": "not_held",
+        "owner": owner,
+        "value_pence": 85000,
+    }
+    details.update(changes)
+    return property_service.record_item(crime_row, property_service.ItemDetails(**details), by)

@@ -14,7 +14,9 @@ class Page:
     def __init__(self, response):
         self.response = response
         self.status = response.status_code
-        self.text = response.get_data(as_text=True)
+        # A download (a PDF) is no text to read: its bytes are the response's.
+        binary = response.mimetype.startswith(("application/pdf", "image/"))
+        self.text = "" if binary else response.get_data(as_text=True)
         self.soup = BeautifulSoup(self.text, "html.parser")
 
     @property

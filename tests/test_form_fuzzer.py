@@ -127,6 +127,8 @@ def world(ctx, monkeypatch):
     action = factories.plan_action(oic)
     # An incident that disclosed a possible crime, none recorded and no decision yet.
     undecided = factories.undecided_incident(team, crime.reported_at, "INC/2026/000043")
+    # An item of the victim's property on the crime, for its form.
+    item = factories.property_item(crime, oic, link)
     return {
         "oic": oic,
         "supervisor": supervisor,
@@ -155,6 +157,7 @@ def world(ctx, monkeypatch):
         "findings": findings,
         "disputed": disputed,
         "reviewer": reviewer,
+        "item": item,
     }
 
 
@@ -250,6 +253,8 @@ ROUTES = {
     "backoffice.change_officer": lambda w: _same(_crime(w, "/officer"), w["supervisor"]),
     "backoffice.cancel_crime": lambda w: _same(_crime(w, "/cancel"), w["ddm"]),
     "backoffice.add_victim": lambda w: _same(_crime(w, "/victims/new"), w["oic"]),
+    "backoffice.record_property": lambda w: _same(_crime(w, "/property/new"), w["oic"]),
+    "backoffice.change_property": lambda w: _same(_crime(w, f"/property/{w['item'].id}"), w["oic"]),
     "backoffice.invite_victim": lambda w: Target(
         _crime(w, f"/victims/{w['newcomer'].id}/invite"), _crime(w), w["oic"]
     ),

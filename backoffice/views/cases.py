@@ -9,6 +9,8 @@ from backoffice.views.presenters import failed_notifications, victims_code_panel
 from shared.domain.court import ADJOURNMENT_REASONS, HEARING_KINDS, HEARING_STATUSES
 from shared.domain.investigation_factors import FACTORS
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
+from shared.domain.property import KINDS as PROPERTY_KINDS
+from shared.domain.property import STATUSES as PROPERTY_STATUSES
 from shared.domain.reference_data import (
     ALL_UPDATE_KINDS,
     GRAVITY_BANDS,
@@ -34,6 +36,7 @@ from shared.services import (
     victim_accounts,
     victims,
 )
+from shared.services import property as property_service
 from shared.services.errors import ServiceError
 from shared.translation import gettext as _
 from shared.web.forms import local_to_utc
@@ -142,6 +145,10 @@ def crime(crime_id):
         hearing_kinds=HEARING_KINDS,
         hearing_statuses=HEARING_STATUSES,
         adjournment_reasons=ADJOURNMENT_REASONS,
+        # Property: every item on the crime, with whose it is and the officer's note.
+        property_items=property_service.items_of_crime(crime),
+        property_kinds=PROPERTY_KINDS,
+        property_statuses=PROPERTY_STATUSES,
         **failed_notifications(crime),
         # Each victim's unread messages, for the victims on this page, shown only to
         # those who may read them.

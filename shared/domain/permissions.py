@@ -72,9 +72,12 @@ PERMISSIONS = {
     "audits.results": _l(
         "See the results of crime data integrity audits: compliance rates, estimates and trends, never a record"
     ),
+    "property.record": _l(
+        "Record the property a crime took or damaged and the items the police hold, and where each is now"
+    ),
 }
 
-_CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage"}
+_CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage", "property.record"}
 # The force's action plan (shared.services.action_plan): the Force Crime Registrar's team
 # manages it; supervisors, decision makers, analysts and the Commissioner's office read
 # it; any of the force's own staff may be given an action to own and move on.

@@ -14,6 +14,7 @@ from shared.models.incident import Incident
 from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt, OutboxMessage
+from shared.models.property import PropertyItem, PropertyNote
 from shared.models.scrutiny import (
     OutOfCourtCapture,
     ScrutinyCase,
@@ -69,6 +70,8 @@ __all__ = [
     "ScrutinyResponse",
     "ScrutinySample",
     "OutboxMessage",
+    "PropertyItem",
+    "PropertyNote",
     "SecureMessage",
     "InvestigationUpdate",
     "RecoveryCode",

@@ -17,6 +17,7 @@ from shared.models import (
     Entitlement,
     FeedbackInvitation,
     InvestigationUpdate,
+    PropertyItem,
     SecureMessage,
     StaffMember,
     Victim,
@@ -61,8 +62,9 @@ def _case_page() -> Select:
     `public_id`), as one plain row: the crime, its officer in charge, the messages from
     staff the victim has not read, the number of updates meant for them, the update
     they asked for that is still to come, the newest update that is more than a general
-    one, at which points they have closed the feedback survey
-    (`feedback_closed_<point>`), and the next hearing at court from `now`. Built once."""
+    one, how many items of property are hers, at which points they have closed the
+    feedback survey (`feedback_closed_<point>`), and the next hearing at court from `now`.
+    Built once."""
     unread = (
         select(func.count())
         .where(
@@ -90,6 +92,11 @@ def _case_page() -> Select:
         )
         .order_by(Entitlement.id)
         .limit(1)
+    )
+    # The victim's own items of property (shared.services.property): her case page links
+    # to them when there are any.
+    own_property = (
+        select(func.count()).where(PropertyItem.crime_victim_id == CrimeVictim.id).scalar_subquery()
     )
     feedback_closed = [
         exists()
@@ -135,6 +142,7 @@ def _case_page() -> Select:
             StaffMember.collar_number.label("officer_collar_number"),
             unread.label("unread_messages"),
             shown.label("victim_updates"),
+            own_property.label("property_items"),
             asked.with_only_columns(Entitlement.triggered_at).scalar_subquery().label("update_asked_at"),
             asked.with_only_columns(Entitlement.due_at).scalar_subquery().label("update_due_at"),
             *feedback_closed,

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, has_request_context, make_response, re
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
+from shared.domain.property import pounds
 from shared.domain.reference_data import LANGUAGE_NAMES
 from shared.translation import catalogue
 from shared.translation import gettext as _
@@ -99,6 +100,7 @@ def init_app(app) -> None:
     )
     app.add_template_filter(datetime_local)
     app.add_template_filter(date_long)
+    app.add_template_filter(pounds)
     # The templates' _() and ngettext(), through the request's kept translations as the
     # code's are (shared.translation): Flask-Babel is told not to install its own. Jinja
     # fills in the variables and escapes them, so these give the bare translation.

@@ -20,6 +20,8 @@ from shared.models import (
     IdempotencyRecord,
     InvestigationUpdate,
     OutboxMessage,
+    PropertyItem,
+    PropertyNote,
 )
 from tests.api_helpers import ApiCaller, crime_body, register, victim_body
 from tests.conftest import TEST_DATABASE_URL
@@ -216,3 +218,44 @@ def test_concurrent_pushes_of_one_record_with_different_keys_make_one_of_each(ap
     assert _count(app, InvestigationUpdate.id, InvestigationUpdate.kind == "charge") == 1
     assert _count(app, AccountLink.id, AccountLink.purpose == "activation") == 1
     assert [m["kind"] for m in messages()] == ["invitation"]
+
+
+def _item(item_ref: str = "P-1") -> dict:
+    return {
+        "item_ref": item_ref,
+        "kind": "stolen",
+        "description": "Silver laptop",
+        "victim_ref": "V1",
+        "status": "held",
+        "held_at": "2026-11-30T10:00:00Z",
+        "officer_note": "Exhibit AB/1",
+        "updated_at": "2026-11-30T10:00:00Z",
+    }
+
+
+def test_a_replayed_item_of_property_writes_nothing_more(app, records_system):
+    records_system.post("/crimes", crime_body("NX-1005", records_system.collar))
+    records_system.post("/crimes/NX-1005/victims", victim_body("V1"))
+    first = records_system.post("/crimes/NX-1005/property", _item(), key="item-1")
+    again = records_system.post("/crimes/NX-1005/property", _item(), key="item-1")
+    assert first.status_code == again.status_code == 201
+    assert again.get_data() == first.get_data()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # The same item with a new key: recognised by its item_ref, unchanged.
+    assert records_system.post("/crimes/NX-1005/property", _item()).get_json()["result"] == "unchanged"
+    assert _count(app, PropertyItem.id) == 1
+    assert _count(app, PropertyNote.id) == 1
+    assert _count(app, AuditEvent.id, AuditEvent.action == "property.record") == 1
+
+
+@postgres_only
+def test_concurrent_pushes_of_one_item_of_property_make_one(app, records_system):
+    records_system.post("/crimes", crime_body("NX-2003", records_system.collar))
+    records_system.post("/crimes/NX-2003/victims", victim_body("V1"))
+    callers = [ApiCaller(app, records_system.client_id, records_system.secret) for _ in range(5)]
+    pushed = _at_once([lambda c=c: c.post("/crimes/NX-2003/property", _item()) for c in callers])
+    assert sorted(r.status_code for r in pushed) == [200] * 4 + [201], [
+        r.get_data(as_text=True) for r in pushed
+    ]
+    assert _count(app, PropertyItem.id) == 1
+    assert _count(app, PropertyNote.id) == 1

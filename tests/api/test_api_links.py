@@ -19,6 +19,8 @@ PATHS = {
     "put_victim": ("post", "/crimes/{reference}/victims"),
     "post_event": ("post", "/crimes/{reference}/events"),
     "invite_victim": ("post", "/crimes/{reference}/victims/{victim_ref}/invitation"),
+    "put_property": ("post", "/crimes/{reference}/property"),
+    "get_property": ("get", "/crimes/{reference}/property"),
 }
 
 
@@ -40,7 +42,13 @@ def test_recording_a_crime_links_to_every_operation_that_takes_its_reference(app
     with app.test_request_context():
         doc = document()
     for status in ("201", "200"):
-        assert set(_links(doc, "/crimes", status)) == {"get_crime", "put_victim", "post_event"}
+        assert set(_links(doc, "/crimes", status)) == {
+            "get_crime",
+            "put_victim",
+            "post_event",
+            "put_property",
+            "get_property",
+        }
         assert set(_links(doc, "/crimes/{reference}/victims", status)) == {"get_crime", "invite_victim"}
     operation_ids = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
     for path in ("/crimes", "/crimes/{reference}/victims"):
@@ -65,6 +73,7 @@ def test_a_client_follows_the_links_from_a_new_crime_to_an_invitation(app, recor
             answers[target] = records_system.post(path, victim_body("L1"))
     assert answers["get_crime"].status_code == 200
     assert answers["get_crime"].get_json()["reference"] == "LK/2026/00001"
+    assert answers["get_property"].get_json() == {"items": []}
     added = answers["put_victim"]
     assert added.status_code == 201
     link = _links(doc, "/crimes/{reference}/victims", "201")["invite_victim"]

@@ -167,6 +167,8 @@ def test_every_operation_but_the_token_and_the_document_needs_one_scope(app):
         "post_court_event",
         "get_court",
         "record_referral",
+        "put_property",
+        "get_property",
     }
 
 
@@ -420,6 +422,8 @@ def test_operations_refuse_callers_without_a_valid_token_holding_their_scope(app
         "post_court_event",
         "get_court",
         "record_referral",
+        "put_property",
+        "get_property",
     }
 
 

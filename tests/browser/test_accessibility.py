@@ -204,6 +204,7 @@ SCREENS = [
         status=400,
         then=write_too_much,
     ),
+    Screen("your property", VICTIM, "/cases/{public_id}/property", screenshot="your-property"),
     Screen("feedback survey", VICTIM, "/cases/{public_id}/feedback", screenshot="feedback-survey"),
     Screen("feedback survey, with errors", VICTIM, "/cases/{public_id}/feedback", submit_empty=True),
     Screen("change your password", VICTIM, "/account/password", screenshot="change-password"),
@@ -250,6 +251,9 @@ SCREENS = [
     Screen("add a victim", STAFF, CRIME + "/victims/new"),
     Screen("add a victim, with errors", STAFF, CRIME + "/victims/new", submit_empty=True),
     Screen("crime not found", STAFF, "/backoffice/crimes/999999", status=404),
+    Screen("record an item of property", STAFF, CRIME + "/property/new"),
+    Screen("record an item of property, with errors", STAFF, CRIME + "/property/new", submit_empty=True),
+    Screen("change an item of property", STAFF, CRIME + "/property/{item_id}", screenshot="property-item"),
     # The Victims' Code.
     Screen(
         "record what was done",
@@ -533,6 +537,7 @@ def build_scenario(messages) -> dict:
         by=officer,
         factors=["solvability", "resources"],
     )
+    item = _property(crime, officer, signed_up, invited)
     details = staff.StaffDetails("Dana Price", "7001", "dana.price@police.example", team.id, ["officer"])
     newcomer = staff.create_member(details, by=officer)
     # Out-of-court disposals, a scrutiny sample of them, one case graded.
@@ -580,6 +585,7 @@ def build_scenario(messages) -> dict:
         "filed_public_id": filed_link.public_id,
         "filed_crime_id": filed.id,
         "link_id": signed_up.id,
+        "item_id": item.id,
         "entitlement_id": referral.id,
         "member_id": colleague.id,
         "new_member_id": newcomer.id,
@@ -593,6 +599,27 @@ def build_scenario(messages) -> dict:
         "reset_token": _link(messages, "/reset-password/"),
         "set_up_token": _link(messages, "/backoffice/set-up/"),
     }
+
+
+def _property(crime, officer, signed_up, other):
+    """The victim's laptop, found and its return being arranged; her door, damaged; and
+    another victim's bicycle, which she never sees."""
+    found = utcnow() - timedelta(hours=20)
+    item = factories.property_item(
+        crime,
+        officer,
+        signed_up,
+        description="Silver laptop",
+        status="return_arranging",
+        held_at=found,
+        return_details="Collect it from the front desk at Central police station, 9am to 4pm on weekdays.",
+        officer_note="Fingerprinted; the lab has finished with it.",
+    )
+    factories.property_item(
+        crime, officer, signed_up, kind="damaged", description="Back door", value_pence=42000
+    )
+    factories.property_item(crime, officer, other, description="Red bicycle")
+    return item
 
 
 def _cdi_audit(team, officer, crime):

@@ -20,12 +20,14 @@ from shared.models import (
     CdiJudgement,
     CdiPutRight,
     Crime,
+    CrimeVictim,
     EnhancedRight,
     Entitlement,
     EntitlementEvent,
     InternalNote,
     InvestigationUpdate,
     OutOfCourtCapture,
+    PropertyItem,
     Recommendation,
     ScrutinyCase,
     ScrutinyGrade,
@@ -35,6 +37,7 @@ from shared.models import (
 )
 from shared.models.types import utcnow
 from shared.services import action_plan, entitlements, outbox_failures, totp, victims_code_queries
+from shared.services import property as property_service
 from shared.services.entitlements import status_expression
 
 
@@ -248,3 +251,17 @@ def test_the_demo_has_a_crime_data_integrity_audit_in_progress(app, ctx):
     assert (ruling.audit_record_id, ruling.by.name) == (dispute.audit_record_id, "Martin Okafor")
     step = db.session.scalars(select(CdiPutRight)).one()
     assert step.status == "put_right" and step.judgement_id != ruling.id
+
+
+def test_the_demo_victims_have_property_to_see_and_a_letter_for_their_insurer(app, ctx):
+    demo.load()
+    jane = db.session.scalar(select(Victim).where(Victim.email == "jane.doe@example.com"))
+    own = [
+        item
+        for link in db.session.scalars(select(CrimeVictim).where(CrimeVictim.victim_id == jane.id))
+        for item in property_service.items_of_victim(link)
+    ]
+    assert {item.status for item in own} == {"not_held", "return_arranging", "returned"}
+    assert len(property_service.losses(own)) == 2
+    # The suspect's knife belongs to no victim: staff see it, no victim does.
+    assert db.session.scalar(select(func.count()).where(PropertyItem.crime_victim_id.is_(None))) == 1

@@ -123,6 +123,9 @@ ALLOWED = {
     "backoffice.cdi_audit_results_list": AUDIT_RESULT_READERS,
     "backoffice.cdi_audit_results_page": AUDIT_RESULT_READERS,
     "backoffice.cdi_audit_results_export_csv": AUDIT_RESULT_READERS,
+    # Property on a crime: recorded by those who work the case.
+    "backoffice.record_property": CASEWORK,
+    "backoffice.change_property": CASEWORK,
 }
 
 
@@ -189,6 +192,7 @@ def world(ctx):
     answers = dict.fromkeys(cdi_audits.checklist(record.stratum), "yes") | {"should_record": "no"}
     cdi_audits.judge(record, answers, "no", "A crime was disclosed", factories.staff(roles=("auditor",)))
     action = factories.plan_action(target)
+    item = factories.property_item(crime, oic, link)
     return {
         "team": team,
         "crime": crime,
@@ -200,6 +204,7 @@ def world(ctx):
         "incident": incident,
         "action": action,
         "audit": audit,
+        "item": item,
     }
 
 
@@ -217,6 +222,7 @@ def _path(rule, world) -> str:
         "action_id": world["action"].id,
         "audit_id": world["audit"].id,
         "position": 1,
+        "item_id": world["item"].id,
     }
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 

@@ -93,6 +93,8 @@ def staff_client(app, ctx):
     )
     db.session.add(action)
     db.session.commit()
+    # An item of the victim's property, for its form.
+    item = factories.property_item(crime, member, link)
     client = PageClient(app)
     sign_in_as(client, member)
     return client, {
@@ -107,6 +109,7 @@ def staff_client(app, ctx):
         "case_key": db.session.scalars(select(ScrutinyCase.case_key)).one(),
         "audit_id": audit.id,
         "position": 1,
+        "item_id": item.id,
         # Where one form needs another record than the rest.
         "incident_reference": undecided.reference,
         "for_endpoint": {"backoffice.cdi_ruling": {"position": 2}},
