@@ -81,6 +81,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     cdi_audits,
     cdi_findings,
     incidents,
+    information_requests,
     messages,
     notifications,
     public_pages,

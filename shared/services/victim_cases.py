@@ -15,6 +15,7 @@ from shared.models import (
     CrimeVictim,
     Entitlement,
     FeedbackInvitation,
+    InformationRequest,
     InvestigationUpdate,
     SecureMessage,
     StaffMember,
@@ -89,6 +90,10 @@ def _case_page() -> Select:
         .order_by(Entitlement.id)
         .limit(1)
     )
+    # Requests to others for information about the victim (Victims and Prisoners Act 2024 s.28).
+    information_requests = (
+        select(func.count()).where(InformationRequest.crime_victim_id == CrimeVictim.id).scalar_subquery()
+    )
     feedback_closed = [
         exists()
         .where(FeedbackInvitation.crime_victim_id == CrimeVictim.id, FeedbackInvitation.point == point)
@@ -122,6 +127,7 @@ def _case_page() -> Select:
             StaffMember.collar_number.label("officer_collar_number"),
             unread.label("unread_messages"),
             shown.label("victim_updates"),
+            information_requests.label("information_requests"),
             asked.with_only_columns(Entitlement.triggered_at).scalar_subquery().label("update_asked_at"),
             asked.with_only_columns(Entitlement.due_at).scalar_subquery().label("update_due_at"),
             *feedback_closed,
