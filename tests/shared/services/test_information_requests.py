@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 
 from shared.extensions import db
 from shared.models import Entitlement, InformationRequest, OutboxMessage
-from shared.services import crimes, entitlements, information_requests, victims, victims_code_actions
+from shared.services import (
+    crimes,
+    entitlements,
+    information_requests,
+    reports,
+    victims,
+    victims_code_actions,
+)
 from shared.services.errors import ServiceError
 from shared.services.information_requests import RequestDetails
 from tests import factories
@@ -136,6 +143,9 @@ def test_met_in_writing_on_time_even_before_the_request_late_after_its_day_and_n
     assert status(notice(late)) == "overdue"
     victims_code_actions.record_action(notice(late), "email", NOW, officer)
     assert status(notice(late)) == "met_late"
+    # M11 of the compliance reports counts them: one on time, one late.
+    report = reports.compliance(None, date(2026, 12, 1), date(2026, 12, 31), None, now=NOW)
+    assert report.total.metrics["M11"].values() == (1, 1, 0, 0, 0)
 
 
 def test_a_victim_who_uses_the_service_is_told_there_at_once_and_sent_a_notice_to_sign_in(app, ctx):
