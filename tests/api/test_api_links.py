@@ -19,6 +19,7 @@ PATHS = {
     "put_victim": ("post", "/crimes/{reference}/victims"),
     "post_event": ("post", "/crimes/{reference}/events"),
     "invite_victim": ("post", "/crimes/{reference}/victims/{victim_ref}/invitation"),
+    "post_information_request": ("post", "/crimes/{reference}/victims/{victim_ref}/information-requests"),
 }
 
 
@@ -41,7 +42,11 @@ def test_recording_a_crime_links_to_every_operation_that_takes_its_reference(app
         doc = document()
     for status in ("201", "200"):
         assert set(_links(doc, "/crimes", status)) == {"get_crime", "put_victim", "post_event"}
-        assert set(_links(doc, "/crimes/{reference}/victims", status)) == {"get_crime", "invite_victim"}
+        assert set(_links(doc, "/crimes/{reference}/victims", status)) == {
+            "get_crime",
+            "invite_victim",
+            "post_information_request",
+        }
     operation_ids = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
     for path in ("/crimes", "/crimes/{reference}/victims"):
         for link in _links(doc, path, "201").values():
