@@ -7,4 +7,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__)
 
-from api import auth, cdi_audit_results, court, errors, property, views  # noqa: E402,F401  (registers the routes and hooks)
+from api import auth, cdi_audit_results, court, errors, information_requests, property, views  # noqa: E402,F401  (registers the routes and hooks)

@@ -225,6 +225,19 @@ BODY_EXAMPLES = {
             },
         },
     },
+    "InformationRequestIn": {
+        "counsellor": {
+            "summary": "The example victim's counsellor asked for session notes",
+            "value": {
+                "request_id": "RS-IR-7701",
+                "recipient": {"kind": "counsellor", "name": "Riverside Counselling"},
+                "information_sought": "Notes of your counselling sessions since January 2026.",
+                "purpose": "To check what you said about the burglary, as the defence may ask.",
+                "handling": "Kept securely with the case file; shared only with the Crown Prosecution Service.",
+                "requested_at": "2026-01-15T10:00:00Z",
+            },
+        }
+    },
     "IncidentIn": {
         "recorded": {
             "summary": "A call from which the example crime was recorded",
@@ -292,6 +305,14 @@ RULES = {
     },
     "record_referral": {
         "/at": "The referral was made after the sentence, and not in the future.",
+    },
+    "post_information_request": {
+        "/requested_at": "The request was made no later than now and no earlier than the day the crime happened.",
+        "/guardian": (
+            "A parent or guardian is given for a victim under 18 on the day of the request, "
+            "and not for one 18 or over."
+        ),
+        "/safe_route": "A safe route is given for a victim who is not safe to contact.",
     },
     "put_incident": {
         "/crimes": "Each crime was already sent to /crimes.",
@@ -368,6 +389,10 @@ LINKS = {
         {
             "get_crime": {"reference": "$request.path.reference"},
             "invite_victim": {
+                "reference": "$request.path.reference",
+                "victim_ref": "$response.body#/victim/victim_ref",
+            },
+            "post_information_request": {
                 "reference": "$request.path.reference",
                 "victim_ref": "$response.body#/victim/victim_ref",
             },

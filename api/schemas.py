@@ -105,7 +105,8 @@ class ComplianceReportOut(BaseModel):
     generated_at: AwareDatetime
     metrics: dict[str, str] = Field(
         description="Each metric's code and what it measures: M1 to M9D from the Victims' Code, "
-        "M10 the victims' own requests for an update (made, answered on time or late, overdue, to come)."
+        "M10 the victims' own requests for an update (made, answered on time or late, overdue, to come), "
+        "M11 victims told in writing of requests to others for their information (Victims and Prisoners Act 2024 s.28)."
     )
     groups: list[GroupOut] = Field(description="The whole force first, then each group of the split.")
     notifications: NotificationsOut = Field(

@@ -35,6 +35,7 @@ from portal.views import (  # noqa: E402,F401  (registers the routes)
     cases,
     contact_preferences,
     feedback,
+    information_requests,
     messages,
     onelogin,
     property,

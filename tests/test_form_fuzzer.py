@@ -266,6 +266,7 @@ ROUTES = {
     "backoffice.contact_plan": lambda w: _same(_victim(w, "/contact-plan"), w["oic"]),
     "backoffice.enhanced_rights": lambda w: _same(_victim(w, "/enhanced-rights"), w["oic"]),
     "backoffice.record_complaint": lambda w: _same(_victim(w, "/complaint"), w["oic"]),
+    "backoffice.information_requests_page": lambda w: _same(_victim(w, "/information-requests"), w["oic"]),
     "backoffice.record_review_request": lambda w: _same(
         f"/backoffice/crimes/{w['decided'].id}/victims/{w['decided_link'].id}/review", w["oic"]
     ),

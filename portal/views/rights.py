@@ -97,6 +97,8 @@ def _describe(ent, status: str) -> Item:
             )
         elif ent.rule == "contact_update":
             text = _("We updated you on %(date)s, %(how)s.", date=when, how=how)
+        elif ent.rule == "info_request_notice":
+            text = _("We gave the written notice on %(date)s, %(how)s.", date=when, how=how)
         elif ent.rule in TOLD_RULES:
             text = _("Done on %(date)s, %(how)s.", date=when, how=how)
         else:

@@ -14,7 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from shared.cli import demo_action_plan, demo_cdi_audit, demo_court, demo_incidents, demo_property
+from shared.cli import (
+    demo_action_plan,
+    demo_cdi_audit,
+    demo_court,
+    demo_incidents,
+    demo_information_requests,
+    demo_property,
+)
 from shared.domain.reference_data import OFFENCES, OUT_OF_COURT_OUTCOMES
 from shared.domain.scrutiny import CRITERIA
 from shared.domain.victims_code_rules import KEY_EVENTS, RULES, VRR_OUTCOMES
@@ -278,6 +285,7 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
         _special_cases(made, officers[0], by_name["Helen Carter"], now)
         demo_court.load(victims[0], victims[1], officers[0], now, _add_victim, clock)
         _messages(made, now)
+        demo_information_requests.add(made, victims[0].email, CHILD_VICTIM, now)
         _scrutiny(made, by_name, rng, now)
         demo_incidents.add([crime for crime, _, _ in made], staff, rng, now)
         demo_property.add(made, now)

@@ -592,3 +592,63 @@ def update_frequency_choices(value: str | None) -> tuple[int, ...]:
             "UPDATE_FREQUENCY_CHOICES: each must be a whole number of days from 1 to 365, e.g. 7,14,28"
         )
     return tuple(sorted({day for day in days if day is not None}))
+
+
+# --- Victim information requests (Victims and Prisoners Act 2024 s.28) -------------
+# Police asking a third party for information about a victim must tell the victim in
+# writing what is sought, why and how it will be handled, on or before the request, or
+# as soon as reasonably practicable after (shared.domain.information_requests). Due by the
+# end of the day of the request (default); a force allowing more time for "as soon as
+# reasonably practicable after" sets `info_request_notice` in VICTIMS_CODE_DAYS. Only a
+# written way meets it.
+
+TRIGGERS["info_request"] = _l("Request for information about the victim")
+
+RULES["info_request_notice"] = Rule(
+    "info_request_notice",
+    _l("Being told when we ask others for information about you"),
+    "M11",
+    _l("Victim told in writing of a request for their information"),
+    _l("Written notice that we asked someone for information about you"),
+    _l(
+        "If we ask someone else, such as a counsellor, a school, a doctor or social services, "
+        "for information about you, we must tell you in writing what we are asking for, why, "
+        "and how we will handle it. We must do this before we ask, or as soon as we "
+        "reasonably can after. If you are under 18, we tell your parent or guardian."
+    ),
+    "info_request",
+    "working",
+    0,
+    0,
+    (
+        Way("letter", _l("Written notice sent by letter"), _l("in a letter")),
+        Way("email", _l("Written notice sent by email"), _l("by email")),
+        Way(
+            "secure_message",
+            _l("Written notice sent as a secure message on this service"),
+            _l("in a message on this service"),
+        ),
+        Way(
+            "in_person", _l("Written notice handed over in person"), _l("in writing, handed to you in person")
+        ),
+        Way(
+            "intermediary",
+            _l("Written notice given through an intermediary"),
+            _l("in writing, through the person supporting you"),
+        ),
+        Way(
+            "safe_address",
+            _l("Written notice sent by letter to a safe address"),
+            _l("in a letter to the address you gave us"),
+        ),
+    ),
+)
+
+# The notice may be given before the request it is about: it is met from the crime's report on.
+MET_BEFORE_TRIGGER = frozenset({"info_request_notice"})
+# The ways that are safe routes, for a victim who is not safe to contact.
+SAFE_ROUTE_WAYS = {"intermediary": "intermediary", "in_person": "in_person", "safe_address": "safe_address"}
+SYSTEM_REASONS["before_in_force"] = _l(
+    "The request was made before the duty came into force on 12 January 2026"
+)
+METRICS["M11"] = _l("Victims told in writing of requests for their information, by the day of the request")

@@ -11,6 +11,7 @@ from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
 from shared.models.incident import Incident
+from shared.models.information_request import InformationRequest
 from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt, OutboxMessage
@@ -61,6 +62,7 @@ __all__ = [
     "CrimeVictim",
     "DecisionFactor",
     "Incident",
+    "InformationRequest",
     "InternalNote",
     "OutboxAttempt",
     "OutOfCourtCapture",

@@ -15,6 +15,7 @@ from shared.models.cdi_finding import CdiDispute, CdiPutRight
 from shared.models.court import CourtEvent
 from shared.models.entitlement import ContactPlan, EnhancedRight, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
+from shared.models.information_request import InformationRequest
 from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
 from shared.models.outbox import OutboxAttempt
@@ -39,6 +40,7 @@ APPEND_ONLY = (
     CdiDispute,
     CdiPutRight,
     CourtEvent,
+    InformationRequest,
 )
 # Rows that are history but for the named columns, which may change.
 MOSTLY_APPEND_ONLY = {SecureMessage: frozenset({"read_at"}), ContactPlan: frozenset({"seen_at"})}

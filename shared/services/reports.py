@@ -84,6 +84,8 @@ _METRIC_OF_RULE = {
     "vrr_acknowledge": "M9A",
     "vrr_decide": "M9D",
     "update_request": "M10",
+    # Victims and Prisoners Act 2024 s.28: told in writing of a request for their information.
+    "info_request_notice": "M11",
 }
 RECORDING_METRICS = {
     "R2": _l("Crimes recorded within 24 hours of the report"),

@@ -16,6 +16,7 @@ from shared.models import (
     CrimeVictim,
     Entitlement,
     FeedbackInvitation,
+    InformationRequest,
     InvestigationUpdate,
     PropertyItem,
     SecureMessage,
@@ -98,6 +99,10 @@ def _case_page() -> Select:
     own_property = (
         select(func.count()).where(PropertyItem.crime_victim_id == CrimeVictim.id).scalar_subquery()
     )
+    # Requests to others for information about the victim (Victims and Prisoners Act 2024 s.28).
+    information_requests = (
+        select(func.count()).where(InformationRequest.crime_victim_id == CrimeVictim.id).scalar_subquery()
+    )
     feedback_closed = [
         exists()
         .where(FeedbackInvitation.crime_victim_id == CrimeVictim.id, FeedbackInvitation.point == point)
@@ -143,6 +148,7 @@ def _case_page() -> Select:
             unread.label("unread_messages"),
             shown.label("victim_updates"),
             own_property.label("property_items"),
+            information_requests.label("information_requests"),
             asked.with_only_columns(Entitlement.triggered_at).scalar_subquery().label("update_asked_at"),
             asked.with_only_columns(Entitlement.due_at).scalar_subquery().label("update_due_at"),
             *feedback_closed,

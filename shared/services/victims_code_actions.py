@@ -15,9 +15,16 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from shared.domain import cancellation_authority, reference_data
+from shared.domain.information_requests import NOTICE_RULE
 from shared.domain.permissions import ROLE_LABELS
 from shared.domain.reference_data import INTERMEDIARY, INTERMEDIARY_ROLES, LANGUAGE_NAMES, PLAN_CHANNEL_LABELS
-from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, RULES, SUPPORT_SERVICES
+from shared.domain.victims_code_rules import (
+    CANCELLATION_REASONS,
+    ENHANCED_REASONS,
+    MET_BEFORE_TRIGGER,
+    RULES,
+    SUPPORT_SERVICES,
+)
 from shared.extensions import db
 from shared.models import (
     ApiClient,
@@ -31,7 +38,7 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import actors, audit, calendar, entitlements, outbox
+from shared.services import actors, audit, calendar, entitlements, information_requests, outbox
 from shared.services.actors import Actor
 from shared.services.errors import NotPermitted, ServiceError
 from shared.services.unit_of_work import transactional
@@ -97,7 +104,15 @@ def record_action(
     chosen = next((w for w in rule.ways if w.code == way), None)
     if chosen is None:
         raise ServiceError(_l("Select what was done"), "way")
-    _check_when(at, ent.triggered_at)
+    if ent.rule == NOTICE_RULE:
+        information_requests.check_notice_way(ent, chosen.code)
+    # A notice may be given before what it is about (an information request).
+    not_before = (
+        db.session.get_one(Crime, ent.crime_id).reported_at
+        if ent.rule in MET_BEFORE_TRIGGER
+        else ent.triggered_at
+    )
+    _check_when(at, not_before)
     if chosen.needs_detail:
         if service not in SUPPORT_SERVICES:
             raise ServiceError(_l("Select the support service"), "service")

@@ -106,6 +106,7 @@ def test_each_write_lists_the_rules_its_422_may_name(app, records_system):  # no
     for path, operation_id in (
         ("/api/v1/crimes/{reference}/victims", "put_victim"),
         ("/api/v1/crimes/{reference}/events", "post_event"),
+        ("/api/v1/crimes/{reference}/victims/{victim_ref}/information-requests", "post_information_request"),
         ("/api/v1/incidents", "put_incident"),
         ("/api/v1/reports/compliance", "compliance_report"),
     ):

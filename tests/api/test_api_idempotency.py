@@ -18,6 +18,7 @@ from shared.models import (
     CrimeVictim,
     Entitlement,
     IdempotencyRecord,
+    InformationRequest,
     InvestigationUpdate,
     OutboxMessage,
     PropertyItem,
@@ -259,3 +260,29 @@ def test_concurrent_pushes_of_one_item_of_property_make_one(app, records_system)
     ]
     assert _count(app, PropertyItem.id) == 1
     assert _count(app, PropertyNote.id) == 1
+
+
+def test_replays_of_an_information_request_write_nothing_more(app, records_system):
+    records_system.post("/crimes", crime_body("NX-1010", records_system.collar))
+    records_system.post("/crimes/NX-1010/victims", victim_body("V1"))
+    body = {
+        "request_id": "IR-1",
+        "recipient": {"kind": "social_services", "name": "Children's services"},
+        "information_sought": "Any referral made about your family this year.",
+        "purpose": "To understand what was reported before the crime.",
+        "handling": "Kept with the case file.",
+        "requested_at": "2026-12-01T09:00:00Z",
+    }
+    path = "/crimes/NX-1010/victims/V1/information-requests"
+    first = records_system.post(path, body, key="ir-1")
+    again = records_system.post(path, body, key="ir-1")
+    assert first.status_code == again.status_code == 201
+    assert again.get_data() == first.get_data()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # Another key, the same request_id: recognised, nothing more written.
+    assert records_system.post(path, body, key="ir-2").get_json()["result"] == "unchanged"
+    # The same key with another body is refused.
+    assert records_system.post(path, {**body, "purpose": "Another reason."}, key="ir-1").status_code == 422
+    assert _count(app, InformationRequest.id) == 1
+    assert _count(app, Entitlement.id, Entitlement.rule == "info_request_notice") == 1
+    assert _count(app, AuditEvent.id, AuditEvent.action == "information_request.record") == 1

@@ -21,6 +21,7 @@ PATHS = {
     "invite_victim": ("post", "/crimes/{reference}/victims/{victim_ref}/invitation"),
     "put_property": ("post", "/crimes/{reference}/property"),
     "get_property": ("get", "/crimes/{reference}/property"),
+    "post_information_request": ("post", "/crimes/{reference}/victims/{victim_ref}/information-requests"),
 }
 
 
@@ -49,7 +50,11 @@ def test_recording_a_crime_links_to_every_operation_that_takes_its_reference(app
             "put_property",
             "get_property",
         }
-        assert set(_links(doc, "/crimes/{reference}/victims", status)) == {"get_crime", "invite_victim"}
+        assert set(_links(doc, "/crimes/{reference}/victims", status)) == {
+            "get_crime",
+            "invite_victim",
+            "post_information_request",
+        }
     operation_ids = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
     for path in ("/crimes", "/crimes/{reference}/victims"):
         for link in _links(doc, path, "201").values():

@@ -34,6 +34,7 @@ from shared.services import (
     court,
     crimes,
     incidents,
+    information_requests,
     scrutiny,
     secure_messages,
     staff,
@@ -195,6 +196,7 @@ SCREENS = [
         status=400,
         then=name_no_other_language,
     ),
+    Screen("information we asked others for", VICTIM, "/cases/{public_id}/information-requests"),
     Screen("ask for a review", VICTIM, "/cases/{public_id}/review"),
     Screen("make a complaint", VICTIM, "/cases/{public_id}/complaint", screenshot="make-a-complaint"),
     Screen(
@@ -280,6 +282,13 @@ SCREENS = [
     ),
     Screen(
         "enhanced rights, with errors", STAFF, CRIME + "/victims/{link_id}/enhanced-rights", submit_empty=True
+    ),
+    Screen("requests for information", STAFF, CRIME + "/victims/{link_id}/information-requests"),
+    Screen(
+        "requests for information, with errors",
+        STAFF,
+        CRIME + "/victims/{link_id}/information-requests",
+        submit_empty=True,
     ),
     Screen("record a complaint", STAFF, CRIME + "/victims/{link_id}/complaint"),
     Screen(
@@ -486,6 +495,19 @@ def build_scenario(messages) -> dict:
     )
     victim_accounts.invite(invited, by=officer)
     victim_accounts.request_reset(signed_up.victim.email)
+    # A request to her counsellor for information about her, and the notice it owes.
+    information_requests.record_request(
+        signed_up,
+        information_requests.RequestDetails(
+            recipient_kind="counsellor",
+            recipient_name="Riverside Counselling",
+            information_sought="Notes of your sessions since the burglary.",
+            purpose="To check what you told the counsellor about that night.",
+            handling="Kept with the case file; shared only with the Crown Prosecution Service.",
+            requested_at=utcnow(),
+        ),
+        officer,
+    )
     # A conversation: the victim's first message waited a fortnight for a reply, and
     # there is a new one; a notice to the victim who asked for texts could not be sent.
     weeks_ago = utcnow() - timedelta(days=14)

@@ -64,6 +64,8 @@ ALLOWED = {
     "backoffice.enhanced_rights": CASEWORK,
     "backoffice.record_complaint": CASEWORK,
     "backoffice.record_review_request": CASEWORK,
+    # Requests to others for information about a victim (Victims and Prisoners Act 2024 s.28)
+    "backoffice.information_requests_page": CASEWORK,
     "backoffice.cancel_crime": {"ddm", "fcr"},
     "backoffice.reports": REPORT_READERS,
     "backoffice.reports_export": REPORT_READERS,
