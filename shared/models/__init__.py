@@ -6,6 +6,7 @@ from shared.models.api import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
 from shared.models.audit import AuditEvent
 from shared.models.cdi_audit import CdiAudit, CdiAuditRecord, CdiAuditStratum, CdiJudgement
 from shared.models.cdi_finding import CdiDispute, CdiPutRight
+from shared.models.code_version import CodeVersionStart
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
@@ -47,6 +48,7 @@ __all__ = [
     "CdiJudgement",
     "CdiDispute",
     "CdiPutRight",
+    "CodeVersionStart",
     "ContactPlan",
     "EnhancedRight",
     "Entitlement",
