@@ -3,6 +3,7 @@ into force."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
+from wtforms.validators import ValidationError
 
 from backoffice.forms.common import choices
 from shared.translation import lazy_gettext as _l
@@ -24,4 +25,4 @@ class ScheduleVersionForm(Form):
 
     def validate_version(self, field):
         if field.data not in {choice.value for choice in self.version.choices}:
-            raise ValueError(_l("Select a version of the Victims’ Code"))
+            raise ValidationError(_l("Select a version of the Victims’ Code"))
