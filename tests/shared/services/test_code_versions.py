@@ -317,3 +317,36 @@ def test_only_administrators_reach_the_page(app, ctx):
     client = PageClient(app)
     sign_in_as(client, factories.staff(roles=("supervisor",)))
     assert client.get(PAGE).status == 403
+
+
+def test_staff_and_victims_read_each_entitlement_by_its_own_code(app, later, admin, time_machine):
+    officer = factories.staff(name="Sam Taylor")
+    before = record(officer, OLD_REPORTED, "43/81004/26")
+    old_link = factories.active_victim(before, officer, name="Jane Doe")
+    code_versions.schedule(LATER, STARTS, admin)
+    time_machine.move_to(utc(2026, 12, 3, 10, 0))
+    after = record(officer, NEW_REPORTED, "43/81005/26")
+    new_link = factories.active_victim(after, officer, name="Tom Baker")
+    offer = owed(new_link)[NEW_RULE]
+
+    staff = PageClient(app)
+    sign_in_as(staff, officer)
+    page = staff.get(f"/backoffice/crimes/{after.id}")
+    assert "Self-referral offered" in page.main_text
+    assert "Under the Made-up Victims' Code 2099" in page.main_text
+    page = staff.get(f"/backoffice/crimes/{after.id}/entitlements/{offer.id}")
+    assert "Told how to self-refer" in page.main_text and "Made-up Victims' Code 2099" in page.main_text
+    page = staff.get(f"/backoffice/crimes/{before.id}")
+    assert "Self-referral offered" not in page.main_text
+    assert "Under the Code of Practice for Victims of Crime 2020" in page.main_text
+
+    for link, code, shown in (
+        (new_link, "Made-up Victims' Code 2099", True),
+        (old_link, "Code of Practice for Victims of Crime 2020", False),
+    ):
+        victim = PageClient(app, portal=True)
+        sign_in_as(victim, link.victim)
+        page = victim.get(f"/cases/{link.public_id}/rights")
+        assert page.status == 200
+        assert f"Your rights for this crime are those of the {code}" in page.main_text
+        assert ("How to refer yourself to support" in page.main_text) is shown
