@@ -81,6 +81,16 @@ class GroupOut(BaseModel):
     feedback: FeedbackOut | None = Field(
         description="Victims' feedback; null for a split by enhanced rights or officer."
     )
+    by_code_version: dict[str, dict[str, CountsOut]] = Field(
+        description="`metrics` per version of the Victims' Code the entitlements were opened under "
+        "(each version in `code_versions`): `metrics` adds them up."
+    )
+
+
+class CodeVersionOut(BaseModel):
+    version: str = Field(description="The version, as each entitlement keeps it, e.g. 2020.")
+    title: str
+    starts_on: date | None = Field(description="The day it came or comes into force.")
 
 
 class TrendOut(BaseModel):
@@ -107,6 +117,10 @@ class ComplianceReportOut(BaseModel):
         description="Each metric's code and what it measures: M1 to M9D from the Victims' Code, "
         "M10 the victims' own requests for an update (made, answered on time or late, overdue, to come), "
         "M11 victims told in writing of requests to others for their information (Victims and Prisoners Act 2024 s.28)."
+    )
+    code_versions: list[CodeVersionOut] = Field(
+        description="The versions of the Victims' Code the figures follow, oldest first: each "
+        "entitlement is counted by the rules of the version it was opened under."
     )
     groups: list[GroupOut] = Field(description="The whole force first, then each group of the split.")
     notifications: NotificationsOut = Field(

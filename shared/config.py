@@ -28,9 +28,10 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from shared import resources
 from shared.domain import cancellation_authority, feedback, investigation_factors
+from shared.domain.code_versions import timescales
 from shared.domain.permissions import ROLE_PERMISSIONS
 from shared.domain.reference_data import DEFAULT_LANGUAGE, LANGUAGES
-from shared.domain.victims_code_rules import timescales, update_frequency_choices
+from shared.domain.victims_code_rules import update_frequency_choices
 
 
 class ConfigError(RuntimeError):

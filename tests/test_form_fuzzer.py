@@ -31,6 +31,7 @@ from shared.services import (
     victim_accounts,
 )
 from tests import factories
+from tests.code_versions import add_later_code
 from tests.form_fuzzing import changes, encoded, filled_in, read_form, snapshot
 from tests.pages import PageClient
 from tests.signed_in import sign_in_as
@@ -62,6 +63,8 @@ class Target:
 def world(ctx, monkeypatch):
     # One hash of the test password serves every account (hashing is slow on purpose).
     monkeypatch.setattr(factories, "hash_password", functools.cache(factories.hash_password))
+    # A later Victims' Code waiting for the date it comes into force.
+    add_later_code(monkeypatch)
     team = factories.team("Fuzz Team")
     oic = factories.staff(team, roles=("officer",))
     supervisor = factories.staff(team, roles=("supervisor",))
@@ -279,6 +282,7 @@ ROUTES = {
     "backoffice.reset_authenticator": lambda w: _staff(w, "target", "/reset-authenticator"),
     "backoffice.resend_set_up": lambda w: _staff(w, "invited", "/resend-set-up"),
     "backoffice.new_api_client": lambda w: _same("/backoffice/api-clients/new", w["admin"]),
+    "backoffice.code_versions": lambda w: _same("/backoffice/code-versions", w["admin"]),
     "backoffice.revoke_api_client": lambda w: Target(
         f"/backoffice/api-clients/{w['api_client'].id}/revoke", "/backoffice/api-clients", w["admin"]
     ),

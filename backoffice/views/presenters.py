@@ -6,17 +6,18 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from shared.domain import code_versions
 from shared.domain.notification_kinds import KINDS
 from shared.domain.reference_data import INTERMEDIARY_ROLES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import (
     ENHANCED_CATEGORIES,
     ENHANCED_REASONS,
     PORTAL_WAY,
-    RULES,
     STATUSES,
     SUPPORT_SERVICES,
     SYSTEM_REASONS,
     TOLD_EVENTS,
+    Rule,
 )
 from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
 from shared.services import entitlements, outbox_failures, victims_code_queries
@@ -35,7 +36,7 @@ STATUS_COLOURS = {
 
 def entitlement_label(ent: Entitlement) -> str:
     """The entitlement in words for staff: for "victim told", which key event."""
-    label = RULES[ent.rule].label
+    label = code_versions.rule(ent.code_version, ent.rule).label
     if ent.event_kind in TOLD_EVENTS:
         return _("%(entitlement)s: %(event)s", entitlement=label, event=TOLD_EVENTS[ent.event_kind][0])
     return str(label)
@@ -46,7 +47,7 @@ def how_met(ent: Entitlement) -> str | None:
     or why it does not apply."""
     if ent.state == "not_applicable":
         return str(SYSTEM_REASONS.get(ent.reason, ent.reason or ""))
-    ways = {w.code: w for w in (*RULES[ent.rule].ways, PORTAL_WAY)}
+    ways = {w.code: w for w in (*code_versions.rule(ent.code_version, ent.rule).ways, PORTAL_WAY)}
     way = ways.get(ent.way)
     if way is None:
         return None
@@ -63,6 +64,7 @@ class Line:
     status: str
     label: str
     how: str | None
+    rule: Rule  # as the Code the entitlement was opened under has it
 
 
 @dataclass
@@ -73,6 +75,12 @@ class VictimCode:
     plan: ContactPlan | None
     # Older entitlements left out of `lines` (victims_code_queries.shown_for_victims).
     hidden: int = 0
+
+    @property
+    def codes(self) -> list[str]:
+        """The Codes the lines shown follow, oldest first, by name."""
+        seen = {line.entitlement.code_version for line in self.lines}
+        return [str(code.title) for version, code in code_versions.VERSIONS.items() if version in seen]
 
 
 @dataclass
@@ -85,7 +93,6 @@ class Panel:
     reasons: dict
     channels: dict
     roles: dict
-    rules: dict
     per_right: int
 
 
@@ -102,7 +109,13 @@ def victims_code_panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
             VictimCode(
                 link,
                 [
-                    Line(r.entitlement, r.status, entitlement_label(r.entitlement), how_met(r.entitlement))
+                    Line(
+                        r.entitlement,
+                        r.status,
+                        entitlement_label(r.entitlement),
+                        how_met(r.entitlement),
+                        code_versions.rule(r.entitlement.code_version, r.entitlement.rule),
+                    )
                     for r in shown[link.id].rows
                 ],
                 rights.get(link.id, []),
@@ -118,7 +131,6 @@ def victims_code_panel(crime: Crime, links: list[CrimeVictim]) -> Panel:
         reasons=ENHANCED_REASONS,
         channels=PLAN_CHANNEL_LABELS,
         roles=INTERMEDIARY_ROLES,
-        rules=RULES,
         per_right=per_right,
     )
 

@@ -15,9 +15,10 @@ from backoffice.forms.victims_code import (
 )
 from backoffice.views.common import crime_or_404, link_or_404, saved, show_service_error
 from backoffice.views.presenters import STATUS_COLOURS, entitlement_label
+from shared.domain import code_versions
 from shared.domain.permissions import requires
 from shared.domain.reference_data import INTERMEDIARY_ROLES, PLAN_CHANNEL_LABELS
-from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, ENHANCED_REASONS, RULES, STATUSES
+from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, ENHANCED_REASONS, STATUSES
 from shared.extensions import db
 from shared.models import Crime, CrimeVictim, Entitlement
 from shared.services import contact_preferences, entitlements, victims_code_actions, victims_code_queries
@@ -65,7 +66,8 @@ def _entitlement_page(template: str, crime: Crime, ent: Entitlement, form, **ext
         entitlement=ent,
         link=link,
         label=entitlement_label(ent),
-        rule=RULES[ent.rule],
+        rule=code_versions.rule(ent.code_version, ent.rule),
+        code_title=code_versions.get(ent.code_version).title,
         status=victims_code_queries.status_of(ent),
         statuses=STATUSES,
         colours=STATUS_COLOURS,
@@ -82,7 +84,7 @@ def record_entitlement(crime_id, entitlement_id):
     ent = _entitlement_or_404(crime, entitlement_id)
     if ent.state != "open":
         return _already_closed(crime)
-    rule = RULES[ent.rule]
+    rule = code_versions.rule(ent.code_version, ent.rule)
     link = _link_of(ent)
     consent_needed = entitlements.consent_required(crime, entitlements.current_rights([link.id])[link.id])
     form = RecordEntitlementForm(rule.ways)

@@ -49,7 +49,7 @@ def request_update(public_id):
         link=link,
         form=form,
         waiting=update_requests.open_request(link),
-        days=entitlements.timescale("update_request", False),
+        days=entitlements.timescale_for(link.crime, "update_request"),
         count_params=character_count(MAX_VICTIM_DETAIL, rows=3),
     ), status
 
@@ -82,8 +82,8 @@ def ask_for_review(public_id):
         last_day=last_day,
         window_open=last_day is not None and calendar.local_date(utcnow()) <= last_day,
         months=VRR_REQUEST_MONTHS,
-        acknowledge=entitlements.timescale("vrr_acknowledge", False),
-        decide=entitlements.timescale("vrr_decide", False),
+        acknowledge=entitlements.timescale_for(crime, "vrr_acknowledge"),
+        decide=entitlements.timescale_for(crime, "vrr_decide"),
         officer=crime.officer_in_charge,
         count_params=character_count(MAX_VICTIM_DETAIL, rows=3),
     ), status
@@ -109,6 +109,6 @@ def complain(public_id):
         "portal/complain.html",
         link=link,
         form=form,
-        days=entitlements.timescale("complaint", False),
+        days=entitlements.timescale_for(link.crime, "complaint"),
         count_params=character_count(MAX_VICTIM_DETAIL, rows=3),
     )

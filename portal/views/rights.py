@@ -9,19 +9,20 @@ from flask import current_app, render_template
 
 from portal import bp
 from portal.views.common import own_case_or_404
+from shared.domain import code_versions
 from shared.domain.permissions import requires
 from shared.domain.reference_data import OFFENCES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import (
     CANCELLATION_REASONS,
     CONDUCT_REVIEW_DAYS,
     PORTAL_WAY,
-    RULES,
     SUPPORT_SERVICES,
     SYSTEM_REASONS,
     TOLD_EVENTS,
     VRR_REQUEST_MONTHS,
 )
 from shared.services import entitlements, victims_code_queries
+from shared.services.code_versions import version_for
 from shared.translation import gettext as _
 from shared.translation import lazy_gettext as _l
 from shared.translation import ngettext
@@ -66,10 +67,10 @@ class Group:
     hidden: int = 0
 
 
-def _way(rule_code: str, code: str | None):
+def _way(ent, code: str | None):
     if code == PORTAL_WAY.code:
         return PORTAL_WAY
-    return next((w for w in RULES[rule_code].ways if w.code == code), None)
+    return next((w for w in code_versions.rule(ent.code_version, ent.rule).ways if w.code == code), None)
 
 
 def _sentence(text) -> str:
@@ -81,7 +82,7 @@ def _describe(ent, status: str) -> Item:
     tag, tag_class = TAGS[status]
     due = date_long(ent.due_at)
     if status in ("met_on_time", "met_late"):
-        way = _way(ent.rule, ent.way)
+        way = _way(ent, ent.way)
         how = way.victim_text if way else ""
         when = date_long(ent.met_at)
         if ent.rule in ("event_told", "court_told") and ent.event_kind in TOLD_EVENTS:
@@ -110,7 +111,7 @@ def _describe(ent, status: str) -> Item:
         )
         return Item(tag, tag_class, text, late)
     if status == "declined":
-        way = _way(ent.rule, ent.way)
+        way = _way(ent, ent.way)
         return Item(
             tag, tag_class, _sentence(way.victim_text) if way else _("You told us you did not want this.")
         )
@@ -138,10 +139,18 @@ def _describe(ent, status: str) -> Item:
 
 
 def _groups(shown) -> list[Group]:
-    by_rule: dict[str, list[Item]] = {}
+    """A group per right, in the order of the Code each entitlement was opened under
+    (a victim's entitlements all follow one Code, that of the crime's report)."""
+    by_rule: dict[tuple[str, str], list[Item]] = {}
     for row in shown.rows:
-        by_rule.setdefault(row.entitlement.rule, []).append(_describe(row.entitlement, row.status))
-    return [Group(RULES[code], by_rule[code], shown.hidden.get(code, 0)) for code in RULES if code in by_rule]
+        ent = row.entitlement
+        by_rule.setdefault((ent.code_version, ent.rule), []).append(_describe(ent, row.status))
+    return [
+        Group(code.rules[rule], by_rule[(version, rule)], shown.hidden.get(rule, 0))
+        for version, code in code_versions.VERSIONS.items()
+        for rule in code.rules
+        if (version, rule) in by_rule
+    ]
 
 
 @bp.get("/cases/<public_id>/rights")
@@ -171,12 +180,13 @@ def rights(public_id):
         crime=crime,
         offence=OFFENCES[crime.offence],
         groups=_groups(shown),
+        code_title=code_versions.get(version_for(crime)).title,
         enhanced=[text for code, text in ENHANCED_FOR_VICTIM.items() if code in categories],
         days={
-            code: entitlements.timescale(code, False)
+            code: entitlements.timescale_for(crime, code)
             for code in ("event_told", "complaint", "vrr_acknowledge", "vrr_decide")
         },
-        enhanced_days=entitlements.timescale("event_told", True),
+        enhanced_days=entitlements.timescale_for(crime, "event_told", True),
         plan=plan,
         channel=PLAN_CHANNEL_LABELS.get(plan.channel) if plan else None,
         next_update=next_update,

@@ -22,9 +22,10 @@ from shared.cli import (
     demo_information_requests,
     demo_property,
 )
+from shared.domain import code_versions
 from shared.domain.reference_data import OFFENCES, OUT_OF_COURT_OUTCOMES
 from shared.domain.scrutiny import CRITERIA
-from shared.domain.victims_code_rules import KEY_EVENTS, RULES, VRR_OUTCOMES
+from shared.domain.victims_code_rules import KEY_EVENTS, VRR_OUTCOMES
 from shared.extensions import db
 from shared.models import (
     ContactPlan,
@@ -532,7 +533,8 @@ def _meet(crime, links, oic, rng, now, clock) -> None:
             link = links[ent.crime_victim_id]
             way, detail = _way(ent, crime, link, rng)
             clock["at"] = at
-            state = next(w.result for w in RULES[ent.rule].ways if w.code == way)
+            ways = code_versions.rule(ent.code_version, ent.rule).ways
+            state = next(w.result for w in ways if w.code == way)
             entitlements.close(ent, state, at=at, way=way, detail=detail, by=oic)
             if ent.rule == "contact_update":
                 plan = entitlements.current_plans([link.id]).get(link.id)

@@ -75,6 +75,10 @@ PERMISSIONS = {
     "property.record": _l(
         "Record the property a crime took or damaged and the items the police hold, and where each is now"
     ),
+    # The versions of the Victims' Code (shared.domain.code_versions).
+    "code_versions.manage": _l(
+        "See the versions of the Victims’ Code and set the date a later version comes into force"
+    ),
 }
 
 _CASEWORK = {"cases.view", "crimes.record", "crimes.update", "victims.manage", "property.record"}
@@ -138,7 +142,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # the action plan's board and export, not an action's page with the staff's comments;
     # audits' results, not their samples.
     "pcc": frozenset({"account", "reports.view", "action_plan.read", "audits.results"}),
-    "admin": frozenset({"account", "staff.manage", "audit.view", "api_clients.manage"}),
+    "admin": frozenset(
+        {"account", "staff.manage", "audit.view", "api_clients.manage", "code_versions.manage"}
+    ),
     # A member of the Commissioner's out-of-court disposal scrutiny panel, from outside
     # the force: the anonymised cases of a sample, never a record (shared.services.scrutiny).
     "panel": frozenset({"account", "scrutiny.grade"}),

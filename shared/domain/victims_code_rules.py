@@ -3,9 +3,12 @@
 This module is the one place the rules live (victims-code.md). The engine in
 `shared.services.entitlements` reads it; the views and reports only show it. Timescales
 marked "default" in the Code reference are a force's to change through the
-VICTIMS_CODE_DAYS setting (see `timescales`); none is written into a view.
+VICTIMS_CODE_DAYS setting (see `shared.domain.code_versions.timescales`); none is
+written into a view. `RULES` are the rules of the 2020 Code; a later Code is a rule set
+of its own beside them (shared.domain.code_versions).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shared.domain.numbers import whole_number
@@ -547,30 +550,15 @@ def timescale_key(rule: str, enhanced: bool) -> str:
     return f"{rule}_enhanced" if enhanced else rule
 
 
-def default_timescales() -> dict[str, int]:
-    """Every configurable timescale with its default: `rule` and `rule_enhanced`."""
+def default_timescales(rules: Mapping[str, Rule] | None = None) -> dict[str, int]:
+    """Every configurable timescale of `rules` (the 2020 Code's when None) with its
+    default: `rule` and `rule_enhanced`."""
     out: dict[str, int] = {}
-    for rule in RULES.values():
+    for rule in (RULES if rules is None else rules).values():
         if rule.days is not None:
             out[rule.code] = rule.days
         if rule.enhanced_days is not None:
             out[f"{rule.code}_enhanced"] = rule.enhanced_days
-    return out
-
-
-def timescales(value: str | None) -> dict[str, int]:
-    """VICTIMS_CODE_DAYS (`referral=3,event_told_enhanced=1`) over the defaults. Raises
-    ValueError naming an unknown timescale or a value that is not a whole number."""
-    out = default_timescales()
-    for entry in filter(None, (part.strip() for part in (value or "").split(","))):
-        key, sep, days = entry.partition("=")
-        key, days = key.strip(), days.strip()
-        if not sep or key not in out:
-            raise ValueError(f"VICTIMS_CODE_DAYS: unknown timescale {key!r}; known: {', '.join(sorted(out))}")
-        number = whole_number(days, high=365)
-        if number is None:
-            raise ValueError(f"VICTIMS_CODE_DAYS: {key} must be a whole number of days from 0 to 365")
-        out[key] = number
     return out
 
 

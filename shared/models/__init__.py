@@ -6,6 +6,7 @@ from shared.models.api import API_SCOPES, ApiClient, ApiToken, IdempotencyRecord
 from shared.models.audit import AuditEvent
 from shared.models.cdi_audit import CdiAudit, CdiAuditRecord, CdiAuditStratum, CdiJudgement
 from shared.models.cdi_finding import CdiDispute, CdiPutRight
+from shared.models.code_version import CodeVersionStart
 from shared.models.court import CourtEvent, CourtHearing
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
@@ -50,6 +51,7 @@ __all__ = [
     "CdiJudgement",
     "CdiDispute",
     "CdiPutRight",
+    "CodeVersionStart",
     "CourtEvent",
     "CourtHearing",
     "ContactPlan",

@@ -49,7 +49,7 @@ class Entitlement(Model):
         Index(
             "ix_entitlement_triggered",
             "triggered_at",
-            postgresql_include=["rule", "event_kind", "state", "due_at", "met_at"],
+            postgresql_include=["rule", "event_kind", "state", "due_at", "met_at", "code_version"],
         ),
     )
 
@@ -57,6 +57,9 @@ class Entitlement(Model):
     crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id"), index=True)
     crime_victim_id: Mapped[int] = mapped_column(ForeignKey("crime_victim.id"), index=True)
     rule: Mapped[str] = mapped_column(String(30), index=True)
+    # The version of the Victims' Code it was opened under (shared.domain.code_versions):
+    # its rule, timescale and status follow that Code for good.
+    code_version: Mapped[str] = mapped_column(String(10), default="2020", server_default="2020")
     # For "victim told": the key event it is about, and the update that recorded it.
     event_kind: Mapped[str | None] = mapped_column(String(30))
     update_id: Mapped[int | None] = mapped_column(ForeignKey("investigation_update.id"))

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import ColumnElement, case, func, literal, select
 
+from shared.domain import code_versions as versions
+from shared.domain.code_versions import BASE, timescale_of
 from shared.domain.victims_code_rules import (
     CONSENT_OFFENCE_GROUPS,
     CONSENT_OFFENCES,
@@ -20,9 +22,7 @@ from shared.domain.victims_code_rules import (
     INTIMIDATED_OFFENCE_GROUPS,
     INTIMIDATED_OFFENCES,
     MOST_SERIOUS_OFFENCES,
-    ON_RECORDING,
     PORTAL_WAY,
-    RULES,
     VCS_RULE,
     VRR_INTERVIEW_EVENTS,
     VRR_OUTCOMES,
@@ -42,7 +42,7 @@ from shared.models import (
     InvestigationUpdate,
 )
 from shared.models.types import utcnow
-from shared.services import actors, calendar
+from shared.services import actors, calendar, code_versions
 from shared.services.actors import Actor
 
 # ---------------------------------------------------------------------------- status
@@ -72,31 +72,48 @@ def status_expression(now: datetime) -> ColumnElement[str]:
 # ------------------------------------------------------------------------- deadlines
 
 
-def timescale(rule_code: str, enhanced: bool) -> int | None:
-    """The force's timescale in days for this rule, or None when it has none."""
-    return current_app.config["VICTIMS_CODE_DAYS"].get(timescale_key(rule_code, enhanced))
+def timescale(rule_code: str, enhanced: bool, version: str = BASE) -> int | None:
+    """The force's timescale in days for this rule of the Code of `version`, or None
+    when it has none (shared.domain.code_versions.timescales)."""
+    return timescale_of(current_app.config["VICTIMS_CODE_DAYS"], version, rule_code, enhanced)
 
 
-def _days(rule_code: str, enhanced: bool) -> int:
+def _days(rule_code: str, enhanced: bool, version: str) -> int:
     """The timescale of a rule counted in days: every rule on a working-day or
     calendar-day clock has one."""
-    days = timescale(rule_code, enhanced)
+    days = timescale(rule_code, enhanced, version)
     if days is None:
-        raise TypeError(f"{timescale_key(rule_code, enhanced)} has no timescale")
+        raise TypeError(f"{version}:{timescale_key(rule_code, enhanced)} has no timescale")
     return days
 
 
 def due_at(
-    rule_code: str, trigger: datetime, enhanced: bool, frequency_days: int | None = None
+    rule_code: str,
+    trigger: datetime,
+    enhanced: bool,
+    frequency_days: int | None = None,
+    version: str = BASE,
 ) -> datetime | None:
-    """When an entitlement started at `trigger` is due; None while it has no deadline
-    (the VPS offer, until someone is charged)."""
-    rule = RULES[rule_code]
+    """When an entitlement of the Code of `version` started at `trigger` is due; None
+    while it has no deadline (the VPS offer, until someone is charged)."""
+    rule = versions.rule(version, rule_code)
     if rule.clock == "working":
-        return calendar.working_day_deadline(trigger, _days(rule_code, enhanced))
+        return calendar.working_day_deadline(trigger, _days(rule_code, enhanced, version))
     if rule.clock == "calendar":
-        return calendar.calendar_day_deadline(trigger, frequency_days or _days(rule_code, enhanced))
+        return calendar.calendar_day_deadline(trigger, frequency_days or _days(rule_code, enhanced, version))
     return None
+
+
+def owes(version: str, rule_code: str) -> bool:
+    """Whether the Code of `version` has this rule at all (a later Code may drop one)."""
+    return rule_code in versions.get(version).rules
+
+
+def timescale_for(crime: Crime, rule_code: str, enhanced: bool = False) -> int | None:
+    """The timescale the crime's victims are told of for this rule: that of the Code
+    they are owed (code_versions.version_for), or None when it has no such rule."""
+    version = code_versions.version_for(crime)
+    return timescale(rule_code, enhanced, version) if owes(version, rule_code) else None
 
 
 # ------------------------------------------------------------- enhanced rights, plans
@@ -223,16 +240,23 @@ def open_entitlement(
     frequency_days: int | None = None,
     detail: str | None = None,
     by: Actor | None = None,
+    version: str | None = None,
 ) -> Entitlement:
-    """Add an open entitlement for this victim of a crime, due by the rules (or `due`)."""
+    """Add an open entitlement for this victim of a crime, due by the rules (or `due`)
+    of the Code the crime's victims are owed (or `version`), which it keeps for good.
+    Raises ValueError for a rule that Code does not have."""
+    version = version or code_versions.version_for(link.crime)
+    if not owes(version, rule_code):
+        raise ValueError(f"the Victims' Code {version} has no rule {rule_code!r}")
     ent = Entitlement(
         crime_id=link.crime_id,
         crime_victim_id=link.id,
         rule=rule_code,
+        code_version=version,
         event_kind=event_kind,
         update_id=getattr(update, "id", None),
         triggered_at=trigger,
-        due_at=due if due is not None else due_at(rule_code, trigger, enhanced, frequency_days),
+        due_at=due if due is not None else due_at(rule_code, trigger, enhanced, frequency_days, version),
         enhanced=enhanced,
         state="open",
         detail=detail,
@@ -300,10 +324,12 @@ def start_for_victim(link: CrimeVictim, by: Actor | None = None) -> None:
     """A victim was added to a crime: derive their enhanced rights, start their contact
     plan, and open what the Code owes them from the crime's recording."""
     crime = link.crime
+    version = code_versions.version_for(crime)
+    code = versions.get(version)
     derived = derived_rights(crime, link)
     for category, reason in derived:
         db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True))
-    frequency = timescale("contact_update", False)
+    frequency = timescale("contact_update", False, version if owes(version, "contact_update") else BASE)
     victim = link.victim
     db.session.add(
         ContactPlan(
@@ -315,18 +341,24 @@ def start_for_victim(link: CrimeVictim, by: Actor | None = None) -> None:
     )
     enhanced = bool(derived)
     charged_at = _charged_at(crime)
-    for rule_code in ON_RECORDING:
-        rule = RULES[rule_code]
+    for rule_code in code.on_recording:
+        rule = code.rules[rule_code]
         trigger = crime.reported_at if rule.trigger == "reported" else crime.recorded_at
         due = (
             calendar.end_of_local_day(calendar.local_date(charged_at))
             if rule.clock == "charge" and charged_at
             else None
         )
-        open_entitlement(link, rule_code, trigger, enhanced, due=due, by=by)
-    if not _investigation_over(crime):
+        open_entitlement(link, rule_code, trigger, enhanced, due=due, by=by, version=version)
+    if not _investigation_over(crime) and owes(version, "contact_update"):
         open_entitlement(
-            link, "contact_update", link.added_at or utcnow(), enhanced, frequency_days=frequency, by=by
+            link,
+            "contact_update",
+            link.added_at or utcnow(),
+            enhanced,
+            frequency_days=frequency,
+            by=by,
+            version=version,
         )
 
 
@@ -354,9 +386,17 @@ def on_key_event(
     at = update.occurred_at or update.created_at
     links = _links(crime)
     rights = current_rights(link.id for link in links)
-    for link in links:
+    version = code_versions.version_for(crime)
+    for link in links if owes(version, rule_code) else ():
         ent = open_entitlement(
-            link, rule_code, at, bool(rights[link.id]), event_kind=event_kind, update=update, by=by
+            link,
+            rule_code,
+            at,
+            bool(rights[link.id]),
+            event_kind=event_kind,
+            update=update,
+            by=by,
+            version=version,
         )
         if update.visible_to_victim and link.victim.is_active:
             close(ent, "met", at=update.created_at, way=PORTAL_WAY.code)
@@ -382,8 +422,9 @@ def on_sentence(
     at = update.occurred_at or update.created_at
     links = _links(crime)
     rights = current_rights(link.id for link in links)
-    for link in links:
-        open_entitlement(link, VCS_RULE, at, bool(rights[link.id]), update=update, by=by)
+    version = code_versions.version_for(crime)
+    for link in links if owes(version, VCS_RULE) else ():
+        open_entitlement(link, VCS_RULE, at, bool(rights[link.id]), update=update, by=by, version=version)
 
 
 def on_visible_update(crime: Crime, update: InvestigationUpdate) -> None:
@@ -411,8 +452,13 @@ def next_update(
     """Open the next agreed update, unless the victim opted out or the investigation is over."""
     if (plan is not None and plan.opted_out) or _investigation_over(link.crime):
         return
-    frequency = plan.frequency_days if plan is not None else timescale("contact_update", False)
-    open_entitlement(link, "contact_update", after, enhanced, frequency_days=frequency, by=by)
+    version = code_versions.version_for(link.crime)
+    if not owes(version, "contact_update"):
+        return
+    frequency = plan.frequency_days if plan is not None else timescale("contact_update", False, version)
+    open_entitlement(
+        link, "contact_update", after, enhanced, frequency_days=frequency, by=by, version=version
+    )
 
 
 def on_outcome(crime: Crime, update: InvestigationUpdate, by: Actor | None = None) -> None:
@@ -450,8 +496,8 @@ def on_cancelled(crime: Crime, update: InvestigationUpdate, by: Actor | None = N
 
 
 def recompute_for(link: CrimeVictim, enhanced: bool, by: Actor | None = None) -> None:
-    """The victim's enhanced rights changed: open entitlements take the new timescale,
-    counted from their own trigger."""
+    """The victim's enhanced rights changed: open entitlements take the new timescale of
+    the Code each was opened under, counted from their own trigger."""
     plans = current_plans([link.id])
     plan = plans.get(link.id)
     for ent in db.session.scalars(
@@ -460,11 +506,11 @@ def recompute_for(link: CrimeVictim, enhanced: bool, by: Actor | None = None) ->
         if ent.due_at is None:
             ent.enhanced = enhanced
             continue
-        if RULES[ent.rule].clock == "charge":
+        if versions.rule(ent.code_version, ent.rule).clock == "charge":
             set_due(ent, ent.due_at, enhanced, by)
             continue
         frequency = plan.frequency_days if (ent.rule == "contact_update" and plan is not None) else None
-        set_due(ent, due_at(ent.rule, ent.triggered_at, enhanced, frequency), enhanced, by)
+        set_due(ent, due_at(ent.rule, ent.triggered_at, enhanced, frequency, ent.code_version), enhanced, by)
 
 
 def rederive(link: CrimeVictim, by: Actor | None = None) -> bool:

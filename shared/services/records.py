@@ -598,6 +598,7 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
             owed[ent.crime_victim_id].append(
                 {
                     "rule": ent.rule,
+                    "code_version": ent.code_version,
                     "event_kind": ent.event_kind,
                     "triggered_at": ent.triggered_at,
                     "due_at": ent.due_at,

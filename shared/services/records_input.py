@@ -339,6 +339,7 @@ class OfficerOut(BaseModel):
 
 class EntitlementOut(BaseModel):
     rule: str
+    code_version: str = Field(description="The version of the Victims' Code it was opened under, e.g. 2020.")
     event_kind: str | None
     triggered_at: AwareDatetime
     due_at: AwareDatetime | None

@@ -25,6 +25,7 @@ def csv_header() -> list[str]:
         _("Not yet due"),
         _("Declined or does not apply"),
         _("Total"),
+        _("Victims’ Code version"),
     ]
 
 
@@ -34,18 +35,29 @@ def _rate_cell(rate: float | None) -> str:
 
 
 def to_csv_rows(report: Report) -> list[list[str]]:
-    """The header, then a row per metric and group (the total first), then crime
-    recording: R2's "met on time" is recorded within 24 hours and "met late" later;
+    """The header, then a row per metric, group (the total first) and version of the
+    Victims' Code the figures follow (Report.code_versions: each entitlement counts under
+    the version it was opened under; the last column names it), then crime recording,
+    which follows no version of the Code: R2's "met on time" is recorded within 24 hours and "met late" later;
     R2C's "met on time" is authorised by a DDM or the FCR, R2G's by a role the force's
     matrix allows for the offence's gravity. Every cell is safe to open
     in a spreadsheet."""
     rows: list[Sequence[str | int]] = [csv_header()]
     for code, label in METRICS.items():
         for group in report.rows:
-            counts: Counts = group.metrics[code]
-            rows.append(
-                [code, str(label), group.label, _rate_cell(counts.rate), *counts.values(), counts.total]
-            )
+            for used in report.code_versions:
+                counts: Counts = group.by_version[used.version][code]
+                rows.append(
+                    [
+                        code,
+                        str(label),
+                        group.label,
+                        _rate_cell(counts.rate),
+                        *counts.values(),
+                        counts.total,
+                        used.version,
+                    ]
+                )
     for group in report.rows:
         recording: Recording | None = group.recording
         if recording is None:
@@ -108,7 +120,8 @@ def to_csv_rows(report: Report) -> list[list[str]]:
         ]
     )
     rows.extend(_feedback_rows(report))
-    return [[safe_cell(cell) for cell in row] for row in rows]
+    width = len(rows[0])
+    return [[safe_cell(cell) for cell in [*row, *[""] * (width - len(row))]] for row in rows]
 
 
 def _feedback_rows(report: Report) -> list[list[str | int]]:
@@ -203,6 +216,14 @@ def to_dict(report: Report, trend: Trend | None = None) -> dict:
         "split_label": str(SPLITS[report.split]),
         "generated_at": report.now.isoformat(timespec="seconds"),
         "metrics": {code: str(label) for code, label in {**METRICS, **RECORDING_METRICS}.items()},
+        "code_versions": [
+            {
+                "version": used.version,
+                "title": used.title,
+                "starts_on": used.starts_on.isoformat() if used.starts_on else None,
+            }
+            for used in report.code_versions
+        ],
         "groups": [
             {
                 "key": group.key,
@@ -210,6 +231,10 @@ def to_dict(report: Report, trend: Trend | None = None) -> dict:
                 "metrics": {code: _counts_dict(counts) for code, counts in group.metrics.items()},
                 "recording": _recording_dict(group.recording),
                 "feedback": _feedback_dict(group.feedback),
+                "by_code_version": {
+                    version: {code: _counts_dict(counts) for code, counts in metrics.items()}
+                    for version, metrics in group.by_version.items()
+                },
             }
             for group in report.rows
         ],

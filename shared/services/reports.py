@@ -3,9 +3,11 @@ crime recording (R2) for a period, for the force or a supervisor's team, optiona
 split by enhanced-rights category, offence group, team or officer in charge; and victims'
 feedback (shared.services.feedback_results), split by team or offence group and by month.
 
-An entitlement counts in the period in which it was triggered; a crime in the period in
-which it was recorded (principal crimes only: shared.services.incidents); a cancellation
-in the period in which it was made. Every number
+An entitlement counts in the period in which it was triggered, under the version of the
+Victims' Code it was opened under: each figure is also given per version
+(`Group.by_version`), and `Report.code_versions` names every version the figures follow.
+A crime counts in the period in which it was recorded (principal crimes only:
+shared.services.incidents); a cancellation in the period in which it was made. Every number
 is counted by the database (GROUP BY with SUM(CASE ...)) with the one status definition,
 `entitlements.status_expression`, so a report costs the same few queries however many
 entitlements there are. The page, the CSV export and `flask compliance-report` all read
@@ -37,13 +39,14 @@ from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from shared.domain import code_versions as versions
 from shared.domain.permissions import sees_whole_force
 from shared.domain.reference_data import GRAVITY_BANDS, OFFENCE_GROUPS, OFFENCES, UNKNOWN_GRAVITY, gravity_of
 from shared.domain.victims_code_rules import ENHANCED_CATEGORIES, M6_EVENTS, METRICS
 from shared.extensions import db
 from shared.models import Crime, EnhancedRight, Entitlement, OutboxMessage, StaffMember, Team
 from shared.models.types import UTCDateTime, utcnow
-from shared.services import feedback_results
+from shared.services import code_versions, feedback_results
 from shared.services.calendar import start_of_local_day
 from shared.services.crimes import in_scope
 from shared.services.entitlements import status_expression
@@ -180,6 +183,18 @@ class Group:
     # Victims' feedback (shared.services.feedback_results); None where it cannot be split
     # this way (by enhanced rights or officer: the answers are kept without either).
     feedback: Feedback | None = None
+    # `metrics` per version of the Victims' Code the entitlements were opened under:
+    # every version of the report (Report.code_versions), each with every metric.
+    by_version: dict[str, dict[str, Counts]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CodeVersionUsed:
+    """A version of the Victims' Code a report's figures follow, and when it started."""
+
+    version: str
+    title: str
+    starts_on: date | None
 
 
 @dataclass(frozen=True)
@@ -211,6 +226,9 @@ class Report:
     # and the fewest answers a figure is shown from.
     feedback_months: list[tuple[date, Feedback]] = field(default_factory=list)
     feedback_least: int = 0
+    # The versions of the Code the figures follow, oldest first: those in force in the
+    # period and those that entitlements triggered in it were opened under.
+    code_versions: list[CodeVersionUsed] = field(default_factory=list)
 
     @property
     def rows(self) -> list[Group]:
@@ -373,10 +391,15 @@ def _entitlement_rows(
     split: str,
     extra: Sequence[SQLColumnExpression[Any]] = (),
 ) -> tuple[int, Sequence[Row]]:
-    """Counts per (split keys..., extra..., rule, event kind): one query. The keys are
+    """Counts per (split keys..., extra..., Code version, rule, event kind): one query. The keys are
     worked out in a subquery so that the outer GROUP BY names plain columns (a CASE
     with parameters cannot be grouped by portably)."""
-    base = select(Entitlement.rule, Entitlement.event_kind, status_expression(now).label("status"))
+    base = select(
+        Entitlement.code_version,
+        Entitlement.rule,
+        Entitlement.event_kind,
+        status_expression(now).label("status"),
+    )
     # The whole force's figures, unsplit or by enhanced rights, read the entitlements
     # alone: joining a million crimes only to keep them all would double the time.
     if split in _CRIME_SPLITS or not _whole_force(staff):
@@ -390,25 +413,59 @@ def _entitlement_rows(
     )
     key_columns = [inner.c[f"k{i}"] for i in range(len(keys))]
     sums = [func.sum(case((inner.c.status.in_(statuses), 1), else_=0)) for _name, statuses in _STATUS_SUMS]
-    grouped = [*key_columns, inner.c.rule, inner.c.event_kind]
+    grouped = [*key_columns, inner.c.code_version, inner.c.rule, inner.c.event_kind]
     return len(keys), db.session.execute(select(*grouped, *sums).group_by(*grouped)).all()
 
 
-def _fold(rows: Sequence[Row], width: int) -> dict[tuple, dict[str, Counts]]:
-    """Aggregated rows to {keys: {metric: Counts}}: a handful of rows per group, never
-    one per entitlement."""
-    out: dict[tuple, dict[str, Counts]] = {}
+def _fold(rows: Sequence[Row], width: int) -> dict[tuple, dict[str, dict[str, Counts]]]:
+    """Aggregated rows to {keys: {version: {metric: Counts}}}: a handful of rows per
+    group and version, never one per entitlement."""
+    out: dict[tuple, dict[str, dict[str, Counts]]] = {}
     for row in rows:
-        keys, rule, event_kind = tuple(row[:width]), row[width], row[width + 1]
+        keys, version, rule, event_kind = tuple(row[:width]), row[width], row[width + 1], row[width + 2]
         metric = _METRIC_OF_RULE.get(rule)
         if metric is None:
             continue
-        counts = Counts(*(int(n or 0) for n in row[width + 2 :]))
-        metrics = out.setdefault(keys, {})
+        counts = Counts(*(int(n or 0) for n in row[width + 3 :]))
+        metrics = out.setdefault(keys, {}).setdefault(version, {})
         metrics[metric] = metrics.get(metric, Counts()) + counts
         if rule == "event_told" and event_kind in M6_EVENTS:
             metrics["M6"] = metrics.get("M6", Counts()) + counts
     return out
+
+
+def _merged(per_version: dict[str, dict[str, Counts]] | None) -> dict[str, Counts]:
+    """Every version's figures added together, metric by metric."""
+    out: dict[str, Counts] = {}
+    for metrics in (per_version or {}).values():
+        for code, counts in metrics.items():
+            out[code] = out.get(code, Counts()) + counts
+    return out
+
+
+def _used_versions(
+    start: date, end: date, starting: dict[str, date], found: dict[tuple, dict[str, dict[str, Counts]]]
+) -> list[str]:
+    """The versions in force on some day of the period, and those the figures found were
+    opened under, oldest first."""
+    in_force = {versions.version_on(start, starting)} | {
+        version for version, day in starting.items() if start <= day <= end
+    }
+    seen = {version for per_version in found.values() for version in per_version}
+    return [version for version in versions.VERSIONS if version in in_force | seen] + sorted(
+        seen - set(versions.VERSIONS)
+    )
+
+
+def _by_version(
+    per_version: dict[str, dict[str, Counts]] | None, used: list[str]
+) -> dict[str, dict[str, Counts]]:
+    return {version: _complete((per_version or {}).get(version)) for version in used}
+
+
+def _version_used(version: str, starting: dict[str, date]) -> CodeVersionUsed:
+    code = versions.VERSIONS.get(version)
+    return CodeVersionUsed(version, _text(code.title) if code else version, starting.get(version))
 
 
 def _complete(metrics: dict[str, Counts] | None) -> dict[str, Counts]:
@@ -499,23 +556,35 @@ def compliance(
     With a split, a group per enhanced-rights category (a victim with two counts in
     both, and those with none in "No enhanced rights"), offence group, team or officer
     in charge. Raises ServiceError for a period `check_period` refuses, or an unknown
-    split. Seven queries at most (three of them for victims' feedback)."""
+    split. Eight queries at most (three of them for victims' feedback, one for the
+    start days of the Code's versions)."""
     split = split or "none"
     if split not in SPLITS:
         raise ServiceError(_l("Select how to split the report"), "split")
     check_period(start, end)
     now = now or utcnow()
     width, rows = _entitlement_rows(staff, start, end, now, "none")
-    totals = _fold(rows, width).get((), {})
+    folded = _fold(rows, width)
+    starting = code_versions.starts()
+    used = _used_versions(start, end, starting, folded)
+    used_versions = [_version_used(version, starting) for version in used]
+    totals = folded.get((), {})
     recording = _recording_rows(staff, start, end, "none").get((), Recording())
     feedback = feedback_results.results(staff, start, end, "none").get((), feedback_results.empty())
-    total = Group("total", scope_label(staff), _complete(totals), recording, feedback)
+    total = Group(
+        "total",
+        scope_label(staff),
+        _complete(_merged(totals)),
+        recording,
+        feedback,
+        _by_version(totals, used),
+    )
     sent = notifications(staff, start, end)
     months = month_starts(start, end)
     feedback_months = list(zip(months, feedback_results.by_month(staff, months, end), strict=True))
     least = feedback_results.least()
     if split == "none":
-        return Report(start, end, split, now, total, [], sent, feedback_months, least)
+        return Report(start, end, split, now, total, [], sent, feedback_months, least, used_versions)
     width, rows = _entitlement_rows(staff, start, end, now, split)
     per_group = _fold(rows, width)
     by_crime = split != "enhanced"
@@ -530,12 +599,13 @@ def compliance(
         groups[key] = Group(
             key,
             _group_label(split, keys),
-            _complete(per_group.get(keys)),
+            _complete(_merged(per_group.get(keys))),
             recordings.get(keys, Recording()) if by_crime else None,
             feedback_of.get(keys, feedback_results.empty()) if by_feedback else None,
+            _by_version(per_group.get(keys), used),
         )
     ordered = sorted(groups.values(), key=lambda group: _order(split, group))
-    return Report(start, end, split, now, total, ordered, sent, feedback_months, least)
+    return Report(start, end, split, now, total, ordered, sent, feedback_months, least, used_versions)
 
 
 def notifications(staff: StaffMember | None, start: date, end: date) -> Notifications:
@@ -577,7 +647,7 @@ def trend(staff: StaffMember | None, start: date, end: date, now: datetime | Non
     width, rows = _entitlement_rows(staff, start, end, now, "none", extra=[month_of])
     per_month = _fold(rows, width)
     counts = {code: [Counts()] * len(months) for code in METRICS}
-    for (index,), metrics in per_month.items():
-        for code, value in metrics.items():
+    for (index,), per_version in per_month.items():
+        for code, value in _merged(per_version).items():
             counts[code][int(index)] = value
     return Trend(months, counts)

@@ -14,7 +14,7 @@ from flask_babel import format_date
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
-from shared.domain import cancellation_authority, reference_data
+from shared.domain import cancellation_authority, code_versions, reference_data
 from shared.domain.information_requests import NOTICE_RULE
 from shared.domain.permissions import ROLE_LABELS
 from shared.domain.reference_data import INTERMEDIARY, INTERMEDIARY_ROLES, LANGUAGE_NAMES, PLAN_CHANNEL_LABELS
@@ -22,7 +22,6 @@ from shared.domain.victims_code_rules import (
     CANCELLATION_REASONS,
     ENHANCED_REASONS,
     MET_BEFORE_TRIGGER,
-    RULES,
     SUPPORT_SERVICES,
 )
 from shared.extensions import db
@@ -100,7 +99,7 @@ def record_action(
     refused without it."""
     if ent.state != "open":
         raise ServiceError(_l("This has already been recorded"))
-    rule = RULES[ent.rule]
+    rule = code_versions.rule(ent.code_version, ent.rule)
     chosen = next((w for w in rule.ways if w.code == way), None)
     if chosen is None:
         raise ServiceError(_l("Select what was done"), "way")
@@ -356,7 +355,9 @@ def write_plan(link: CrimeVictim, plan: ContactPlan, by: Actor | Victim) -> Cont
         else:
             entitlements.set_due(
                 ent,
-                entitlements.due_at("contact_update", ent.triggered_at, ent.enhanced, plan.frequency_days),
+                entitlements.due_at(
+                    "contact_update", ent.triggered_at, ent.enhanced, plan.frequency_days, ent.code_version
+                ),
                 ent.enhanced,
                 staff,
             )

@@ -614,7 +614,11 @@ def test_page_csv_and_command_line_show_the_same_figures(app, client, world):
 def _check_csv(rows, report):
     header, *body = rows
     assert header[:4] == ["Metric", "Description", "Group", "Rate (%)"]
-    cells = {(row[0], row[2]): row[3:] for row in body}
+    assert header[-1] == "Victims’ Code version"
+    cells = {(row[0], row[2]): row[3:-1] for row in body}
+    # Every entitlement here was opened under the 2020 Code; crime recording follows none.
+    assert {row[-1] for row in body if row[0] in reports.METRICS} == {"2020"}
+    assert {row[-1] for row in body if row[0] not in reports.METRICS} == {""}
     for code in reports.METRICS:
         for group in report.rows:
             counts = group.metrics[code]

@@ -46,6 +46,7 @@ from shared.services.unit_of_work import unit_of_work
 from shared.services.victims_code_actions import Intermediary
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, staff_password_step, staff_sign_in, victim_sign_in
+from tests.code_versions import add_later_code
 
 # The pages are the same whichever database holds their data.
 pytestmark = [pytest.mark.browser, pytest.mark.once]
@@ -349,6 +350,9 @@ SCREENS = [
         then=register_a_records_system,
         screenshot="records-system-registered",
     ),
+    # The versions of the Victims' Code (a made-up later one waits for its date).
+    Screen("victims' code versions", STAFF, "/backoffice/code-versions", screenshot="code-versions"),
+    Screen("victims' code versions, with errors", STAFF, "/backoffice/code-versions", submit_empty=True),
     # Crime data integrity audits.
     Screen("data integrity audits", STAFF, "/backoffice/audits"),
     Screen("plan an audit", STAFF, "/backoffice/audits/new", screenshot="plan-an-audit"),
@@ -756,7 +760,8 @@ def scan(page: Page, screen: Screen, ids: dict, language: str) -> tuple[str, str
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_has_no_axe_violations(app, new_context, messages, artifacts, language):
+def test_every_page_has_no_axe_violations(app, new_context, messages, artifacts, language, monkeypatch):
+    add_later_code(monkeypatch)
     with app.app_context():
         ids = build_scenario(messages)
 

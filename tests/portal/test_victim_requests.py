@@ -480,7 +480,7 @@ def test_update_requests_in_the_compliance_report_page_csv_and_api(app, ctx, tim
     rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
     [m10] = [row for row in rows if row[0] == "M10"]
     assert m10[1] == "Requests for an update answered on time"
-    assert m10[3:] == ["33.3", "1", "1", "1", "1", "0", "4"]
+    assert m10[3:10] == ["33.3", "1", "1", "1", "1", "0", "4"]
 
     payload = records_system.get("/reports/compliance", **month).get_json()
     assert payload["metrics"]["M10"] == "Requests for an update answered on time"

@@ -55,6 +55,7 @@ ALLOWED = {
     "backoffice.api_clients": {"admin"},
     "backoffice.new_api_client": {"admin"},
     "backoffice.revoke_api_client": {"admin"},
+    "backoffice.code_versions": {"admin"},
     # The Victims' Code
     "backoffice.queue": CASE_READERS,
     "backoffice.team_queue": {"supervisor"},

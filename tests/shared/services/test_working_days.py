@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.config import ConfigError, load_config
-from shared.domain.victims_code_rules import default_timescales, timescales
+from shared.domain.code_versions import timescales
+from shared.domain.victims_code_rules import default_timescales
 from shared.services import calendar, entitlements
 
 LONDON = ZoneInfo("Europe/London")
