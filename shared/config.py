@@ -879,6 +879,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # The force's published factors for a decision not to investigate further, in
         # the order the officer's form lists them (the four most forces use by default).
         "NOT_INVESTIGATED_FACTORS": _investigation_factors(read),
+        # The new Code's proposal: a child victim may be contacted directly from age 12,
+        # alongside or instead of the parent or guardian (shared.domain.children).
+        "CHILD_DIRECT_CONTACT": read.flag("CHILD_DIRECT_CONTACT", False),
         "CASES_PER_PAGE": 25,
         # Page sizes of the other lists that grow with the data. The view that shows a list
         # reads its size here and hands it to the service (shared.services.pager).

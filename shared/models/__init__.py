@@ -9,6 +9,7 @@ from shared.models.cdi_finding import CdiDispute, CdiPutRight
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
+from shared.models.guardian import Guardian
 from shared.models.incident import Incident
 from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
 from shared.models.message import SecureMessage
@@ -53,6 +54,7 @@ __all__ = [
     "EntitlementEvent",
     "FeedbackAnswer",
     "FeedbackInvitation",
+    "Guardian",
     "Crime",
     "CrimeVictim",
     "DecisionFactor",

@@ -14,12 +14,14 @@ from limits import RateLimitItem
 from limits import parse as parse_limit
 from sqlalchemy import and_, func, or_, select
 
+from shared.domain.children import ADULT_AGE, turns
 from shared.extensions import db
 from shared.models import (
     AccountLink,
     AuditEvent,
     Crime,
     CrimeVictim,
+    Guardian,
     Victim,
 )
 from shared.models.types import utcnow
@@ -250,9 +252,19 @@ def update_details(link: CrimeVictim, details: VictimDetails, by: Actor) -> list
     if "date_of_birth" in changed:
         db.session.flush()
         entitlements.rederive(link, by)
+        _guardian_ends_on(link)
     if changed:
         audit.record("victim.update", "crime_victim", link.id, detail=",".join(changed), actor=by)
     return changed
+
+
+def _guardian_ends_on(link: CrimeVictim) -> None:
+    """A parent or guardian's time runs to the victim's 18th birthday: a new date of
+    birth moves it (a victim now known to be an adult is their own from today)."""
+    born = link.victim.date_of_birth
+    guardian = db.session.scalar(select(Guardian).where(Guardian.crime_victim_id == link.id))
+    if guardian is not None and born is not None:
+        guardian.ends_on = turns(born, ADULT_AGE)
 
 
 # ------------------------------------------------- the owner of an address confirms
