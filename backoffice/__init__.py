@@ -80,6 +80,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     cdi_audit_results,
     cdi_audits,
     cdi_findings,
+    guardians,
     incidents,
     messages,
     notifications,

@@ -5,7 +5,7 @@ from backoffice import bp
 from backoffice.forms.cases import CrimeForm, OfficerForm, OutcomeForm, StageForm, UpdateForm
 from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import crime_or_404, saved, show_service_error
-from backoffice.views.presenters import failed_notifications, victims_code_panel
+from backoffice.views.presenters import failed_notifications, guardian_rows, victims_code_panel
 from shared.domain.investigation_factors import FACTORS
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
 from shared.domain.reference_data import (
@@ -136,6 +136,7 @@ def crime(crime_id):
         cancellation_reasons=CANCELLATION_REASONS,
         role_labels=ROLE_LABELS,
         victims_code=victims_code_panel(crime, links),
+        **guardian_rows(links),
         **failed_notifications(crime),
         # Each victim's unread messages, for the victims on this page, shown only to
         # those who may read them.

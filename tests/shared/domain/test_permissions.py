@@ -122,6 +122,9 @@ ALLOWED = {
     "backoffice.cdi_audit_results_list": AUDIT_RESULT_READERS,
     "backoffice.cdi_audit_results_page": AUDIT_RESULT_READERS,
     "backoffice.cdi_audit_results_export_csv": AUDIT_RESULT_READERS,
+    # The parent or guardian of a child victim: recorded and invited as victims are.
+    "backoffice.guardian": CASEWORK,
+    "backoffice.invite_guardian": CASEWORK,
 }
 
 
