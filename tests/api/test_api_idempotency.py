@@ -15,6 +15,7 @@ from shared.models import (
     AuditEvent,
     Crime,
     CrimeVictim,
+    Guardian,
     IdempotencyRecord,
     InvestigationUpdate,
     OutboxMessage,
@@ -90,6 +91,31 @@ def test_replays_of_events_victims_and_invitations_write_nothing_more(app, recor
     assert again.status_code == 200 and again.get_json()["result"] == "already_invited"
     assert _count(app, AccountLink.id, AccountLink.purpose == "activation") == 1
     assert _count(app, OutboxMessage.id, OutboxMessage.kind == "invitation") == 1
+
+
+def test_replays_of_a_child_with_a_parent_and_their_invitation_write_nothing_more(
+    app, records_system, messages
+):
+    records_system.post("/crimes", crime_body("NX-1005", records_system.collar))
+    parent = {
+        "name": "Pat Parent",
+        "relationship": "parent",
+        "email": "pat@example.com",
+        "holds_account": True,
+    }
+    child = victim_body("C1", date_of_birth="2016-05-01", email=None, guardian=parent)
+    for _ in range(2):
+        assert records_system.post("/crimes/NX-1005/victims", child, key="child-1").status_code == 201
+        assert (
+            records_system.post("/crimes/NX-1005/victims/C1/invitation", {}, key="invite-c1").status_code
+            == 201
+        )
+    assert _count(app, Guardian.id) == 1
+    assert _count(app, AuditEvent.id, AuditEvent.action == "guardian.record") == 1
+    assert _count(app, AccountLink.id, AccountLink.purpose == "activation") == 1
+    assert [(m["kind"], m["to"]) for m in messages()] == [("invitation", "pat@example.com")]
+    again = records_system.post("/crimes/NX-1005/victims/C1/invitation", {})
+    assert again.status_code == 200 and again.get_json()["result"] == "already_invited"
 
 
 def _at_once(calls) -> list:
