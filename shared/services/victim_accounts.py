@@ -76,7 +76,9 @@ def invite_guardian(link: CrimeVictim, *, by: Actor) -> Victim:
     plan = entitlements.current_plans([link.id]).get(link.id)
     if plan is not None and not plan.safe_to_contact:
         raise ServiceError(
-            _l("This victim is marked not safe to contact: the service sends nothing, invitations included")
+            _l(
+                "This victim is marked not safe to contact: the service sends them nothing, invitations included"
+            )
         )
     ttl = current_app.config["ACTIVATION_LINK_TTL"]
     raw = links.issue("activation", ttl, victim=account, by=by)
