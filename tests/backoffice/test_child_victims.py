@@ -192,3 +192,29 @@ def test_at_18_the_case_leaves_the_parents_account_and_staff_are_prompted(
     # No parent or guardian is recorded for an adult.
     page = client.post(f"/backoffice/crimes/{crime.id}/victims/{link.id}/guardian", _form())
     assert page.status == 400
+
+
+def test_a_parent_who_already_has_an_account_confirms_the_childs_case(client, victim_client, ctx, messages):
+    officer = factories.staff()
+    own = factories.active_victim(factories.crime(officer), officer, email="known.parent@example.com")
+    crime = factories.crime(officer)
+    link = factories.child(crime, officer, age=8, name="Kim Child")
+    row = factories.guardian(link, officer, email="known.parent@example.com", active=False)
+    # The officer could not see that the address has an account: a record of its own waits on it.
+    assert row.account_id != own.victim_id and row.account.same_as_id == own.victim_id
+
+    client.staff_sign_in(officer.email, factories.PASSWORD)
+    crime_url = f"/backoffice/crimes/{crime.id}"
+    client.post(f"{crime_url}/victims/{link.id}/guardian/invite", csrf_from=crime_url)
+    assert [m["to"] for m in messages()] == ["known.parent@example.com"]
+
+    victim_client.victim_sign_in("known.parent@example.com", factories.PASSWORD)
+    cases = victim_client.get("/cases")
+    assert "Is this your child’s case?" in cases.main_text
+    assert "Kim Child" not in cases.main_text  # nothing of the child until she says it is right
+    answer = victim_client.post(f"/cases/{link.public_id}/answer", {"confirm": "yes"}, csrf_from="/cases")
+    cases = victim_client.follow(answer)
+    assert "Kim Child, your child" in cases.main_text
+    db.session.expire_all()
+    assert db.session.get(Guardian, row.id).account_id == own.victim_id
+    assert victim_client.get(f"/cases/{link.public_id}").h1 == "Your child’s case"
