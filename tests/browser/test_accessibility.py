@@ -38,6 +38,7 @@ from shared.services import (
     staff,
     updates,
     victim_accounts,
+    victims,
     victims_code_actions,
 )
 from shared.services.unit_of_work import unit_of_work
@@ -164,6 +165,7 @@ SCREENS = [
     Screen("signed out after a while", VISITOR, "/session/timed-out"),
     Screen("your crimes", VICTIM, "/cases"),
     Screen("your case", VICTIM, "/cases/{public_id}"),
+    Screen("your child’s case", VICTIM, "/cases/{child_public_id}", screenshot="your-childs-case"),
     Screen(
         "your case, not being investigated", VICTIM, "/cases/{filed_public_id}", screenshot="not-investigated"
     ),
@@ -246,6 +248,13 @@ SCREENS = [
     Screen("record outcome", STAFF, CRIME + "/outcome"),
     Screen("add a victim", STAFF, CRIME + "/victims/new"),
     Screen("add a victim, with errors", STAFF, CRIME + "/victims/new", submit_empty=True),
+    Screen("parent or guardian", STAFF, CRIME + "/victims/{child_link_id}/guardian"),
+    Screen(
+        "parent or guardian, with errors",
+        STAFF,
+        CRIME + "/victims/{unrecorded_child_link_id}/guardian",
+        submit_empty=True,
+    ),
     Screen("crime not found", STAFF, "/backoffice/crimes/999999", status=404),
     # The Victims' Code.
     Screen(
@@ -467,6 +476,13 @@ def build_scenario(messages) -> dict:
     crimes.change_stage(crime, "suspect_identified", "We have spoken to the suspect.", True, officer)
     crimes.record_outcome(crime, 1, "The first hearing is at the magistrates’ court.", True, officer)
     victim_accounts.invite(invited, by=officer)
+    # A child victim whose parent is the signed-up victim: once she confirms, her account
+    # follows the child's case. Another child, with no parent or guardian recorded yet.
+    child = factories.child(crime, officer, age=13, name="Sam Doe")
+    factories.guardian(child, officer, email=signed_up.victim.email, active=False)
+    victim_accounts.invite_guardian(child, by=officer)
+    victims.confirm_case(signed_up.victim, child.public_id)
+    unrecorded_child = factories.child(crime, officer, age=15, name="Ali Doe")
     victim_accounts.request_reset(signed_up.victim.email)
     # A conversation: the victim's first message waited a fortnight for a reply, and
     # there is a new one; a notice to the victim who asked for texts could not be sent.
@@ -564,6 +580,9 @@ def build_scenario(messages) -> dict:
         "crime_id": crime.id,
         "public_id": signed_up.public_id,
         "filed_public_id": filed_link.public_id,
+        "child_public_id": child.public_id,
+        "child_link_id": child.id,
+        "unrecorded_child_link_id": unrecorded_child.id,
         "filed_crime_id": filed.id,
         "link_id": signed_up.id,
         "entitlement_id": referral.id,
