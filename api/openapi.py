@@ -289,6 +289,10 @@ RULES = {
     "put_victim": {
         "/email": "The email address can receive mail (not a reserved or special-use domain).",
         "/enhanced_rights": "Each enhanced right's reason is one assessed for its category.",
+        "/guardian": (
+            "A parent or guardian is recorded only for a victim under 18, with a date of birth; direct contact "
+            "(`child`, `both`) only where the force contacts child victims directly and the child is 12 or over."
+        ),
     },
     "post_event": {
         "/occurred_at": "The event has happened already.",

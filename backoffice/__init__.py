@@ -82,6 +82,7 @@ from backoffice.views import (  # noqa: E402,F401  (registers the routes)
     cdi_findings,
     code_versions,
     court,
+    guardians,
     incidents,
     information_requests,
     messages,

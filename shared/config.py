@@ -902,6 +902,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "NOT_INVESTIGATED_FACTORS": _investigation_factors(read),
         # Where the fonts of the letter for a victim's insurer are: see _letter_font_dir.
         "LETTER_FONT_DIR": _letter_font_dir(read),
+        # The new Code's proposal: a child victim may be contacted directly from age 12,
+        # alongside or instead of the parent or guardian (shared.domain.children).
+        "CHILD_DIRECT_CONTACT": read.flag("CHILD_DIRECT_CONTACT", False),
         "CASES_PER_PAGE": 25,
         # Page sizes of the other lists that grow with the data. The view that shows a list
         # reads its size here and hands it to the service (shared.services.pager).

@@ -11,6 +11,7 @@ from shared.models.types import utcnow
 from shared.services import (
     calendar,
     crimes,
+    guardians,
     out_of_court,
     scrutiny,
     totp,
@@ -91,6 +92,48 @@ def victim(
         communication_needs=None,
     )
     return victims.add_victim(crime_row, details, by=by, paced=False)
+
+
+def child(crime_row, by: StaffMember, age: int = 14, name: str | None = None, email: str | None = None):
+    """A victim who is `age` today (London), with no email address of their own unless
+    given: a child whose parent or guardian may be recorded."""
+    n = next(_seq)
+    today = calendar.local_date(utcnow())
+    details = victims.VictimDetails(
+        name=name or f"Child {n}",
+        date_of_birth=today.replace(year=today.year - age, day=min(today.day, 28)) - timedelta(days=1),
+        email=email,
+        phone=None,
+        preferred_language="en",
+        contact_channel="email",
+        interpreter_language=None,
+        communication_needs=None,
+    )
+    return victims.add_victim(crime_row, details, by=by, paced=False)
+
+
+def guardian(
+    link, by: StaffMember, email: str = "parent@example.com", contact: str = "guardian", active: bool = True
+):
+    """A parent recorded for the child victim `link`, holding the account (set up with
+    PASSWORD when `active`)."""
+    row = guardians.record(
+        link,
+        guardians.GuardianDetails(
+            name="Pat Parent",
+            relationship="parent",
+            email=email,
+            phone=None,
+            holds_account=True,
+            contact=contact,
+        ),
+        by=by,
+    )
+    if active and row.account is not None:
+        row.account.password_hash = hash_password(PASSWORD)
+        row.account.activated_at = datetime.now(UTC)
+        db.session.commit()
+    return row
 
 
 def same_person(crime_row, victim_row, by: StaffMember):

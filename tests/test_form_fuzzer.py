@@ -80,6 +80,9 @@ def world(ctx, monkeypatch):
     crime = factories.crime(oic)
     link = factories.active_victim(crime, oic)
     newcomer = factories.victim(crime, oic)
+    # A child victim whose parent holds the account, not yet set up: to invite.
+    child = factories.child(crime, oic, age=14)
+    factories.guardian(child, oic, email="fuzzed.parent@example.com", active=False)
     factories.thread(link, oic, 1)
     entitlement = db.session.scalar(
         select(Entitlement).where(Entitlement.crime_victim_id == link.id).order_by(Entitlement.id)
@@ -143,6 +146,7 @@ def world(ctx, monkeypatch):
         "crime": crime,
         "link": link,
         "newcomer": newcomer,
+        "child": child,
         "entitlement": entitlement,
         "failed": failed,
         "waiting": waiting,
@@ -260,6 +264,10 @@ ROUTES = {
     "backoffice.change_property": lambda w: _same(_crime(w, f"/property/{w['item'].id}"), w["oic"]),
     "backoffice.invite_victim": lambda w: Target(
         _crime(w, f"/victims/{w['newcomer'].id}/invite"), _crime(w), w["oic"]
+    ),
+    "backoffice.guardian": lambda w: _same(_crime(w, f"/victims/{w['child'].id}/guardian"), w["oic"]),
+    "backoffice.invite_guardian": lambda w: Target(
+        _crime(w, f"/victims/{w['child'].id}/guardian/invite"), _crime(w), w["oic"]
     ),
     "backoffice.failed_notification_dealt_with": lambda w: Target(
         _crime(w, f"/messages-not-sent/{w['failed'].id}/dealt-with"), _crime(w), w["oic"]

@@ -5,7 +5,7 @@ from backoffice import bp
 from backoffice.forms.cases import CrimeForm, OfficerForm, OutcomeForm, StageForm, UpdateForm
 from backoffice.forms.common import ConfirmForm
 from backoffice.views.common import crime_or_404, saved, show_service_error
-from backoffice.views.presenters import failed_notifications, victims_code_panel
+from backoffice.views.presenters import failed_notifications, guardian_rows, victims_code_panel
 from shared.domain.court import ADJOURNMENT_REASONS, HEARING_KINDS, HEARING_STATUSES
 from shared.domain.investigation_factors import FACTORS
 from shared.domain.permissions import ROLE_LABELS, requires, sees_whole_force
@@ -149,6 +149,7 @@ def crime(crime_id):
         property_items=property_service.items_of_crime(crime),
         property_kinds=PROPERTY_KINDS,
         property_statuses=PROPERTY_STATUSES,
+        **guardian_rows(links),
         **failed_notifications(crime),
         # Each victim's unread messages, for the victims on this page, shown only to
         # those who may read them.

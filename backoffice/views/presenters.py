@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from shared.domain import code_versions
+from shared.domain.children import ADULT_AGE, CONTACTED, RELATIONSHIPS
 from shared.domain.notification_kinds import KINDS
 from shared.domain.reference_data import INTERMEDIARY_ROLES, PLAN_CHANNEL_LABELS
 from shared.domain.victims_code_rules import (
@@ -20,7 +21,7 @@ from shared.domain.victims_code_rules import (
     Rule,
 )
 from shared.models import ContactPlan, Crime, CrimeVictim, EnhancedRight, Entitlement
-from shared.services import entitlements, outbox_failures, victims_code_queries
+from shared.services import entitlements, guardians, outbox_failures, victims_code_queries
 from shared.translation import gettext as _
 
 # MoJ badge colour for each status; the badge always carries the status in words.
@@ -149,4 +150,26 @@ def failed_notifications(crime: Crime) -> dict:
         "failed_more": failed.more,
         "notification_kinds": KINDS,
         "failure_reasons": outbox_failures.REASONS,
+    }
+
+
+def guardian_rows(links: list[CrimeVictim]) -> dict:
+    """For the victims on a crime's page: the parent or guardian recorded for each, which
+    of them are children (a parent or guardian may be recorded), and which may be invited
+    themselves (not a child whose parent or guardian alone is contacted). One query."""
+    by_link = guardians.of_victims(links)
+    children = set()
+    for link in links:
+        age = guardians.age_of(link)
+        if age is not None and age < ADULT_AGE:
+            children.add(link.id)
+    return {
+        "guardian_by_link": by_link,
+        "child_links": children,
+        "victim_invitable": {
+            link.id for link in links if "victim" in guardians.reached_with(link, by_link.get(link.id))
+        },
+        "relationships": RELATIONSHIPS,
+        "contacted": CONTACTED,
+        "today": guardians.today(),
     }

@@ -46,7 +46,15 @@ from shared.models import (
     Team,
     Victim,
 )
-from shared.services import calendar, decision_factors, entitlements, scrutiny, totp, victims_code_actions
+from shared.services import (
+    calendar,
+    decision_factors,
+    entitlements,
+    guardians,
+    scrutiny,
+    totp,
+    victims_code_actions,
+)
 from shared.services.passwords import hash_password
 from shared.services.unit_of_work import transactional
 
@@ -97,6 +105,8 @@ VICTIMS = [
 # A second victim of one burglary, a child: enhanced rights by age.
 CHILD_VICTIM = "Ellie Hughes"
 CHILD_CRIME = 14
+# Her mother, who receives her rights and holds the account that follows her case.
+CHILD_PARENT = ("Rachel Hughes", "rachel.hughes@example.com")
 
 UPDATE_TEXTS = {
     "en": {
@@ -268,6 +278,7 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
             links = [_add_victim(crime, victim, oic, clock)]
             if number == CHILD_CRIME:
                 links.append(_add_victim(crime, _child(now), oic, clock))
+                _parent(links[-1], oic, now, password_hash)
 
             story = list(rng.choice(STORIES[stage]))
             # One of the first officer's charges happened today: its Victim Personal
@@ -349,6 +360,22 @@ def _child(now: datetime) -> Victim:
     db.session.add(child)
     db.session.flush()
     return child
+
+
+def _parent(link: CrimeVictim, oic: StaffMember, now: datetime, password_hash: str) -> None:
+    """The child's mother, recorded by the officer, with the account that follows the
+    child's case, set up."""
+    name, email = CHILD_PARENT
+    row = guardians.record(
+        link,
+        guardians.GuardianDetails(
+            name=name, relationship="parent", email=email, phone="07700 900778", holds_account=True
+        ),
+        by=oic,
+    )
+    if row.account is not None:
+        row.account.password_hash = password_hash
+        row.account.activated_at = now - timedelta(days=20)
 
 
 def _add_victim(crime: Crime, victim: Victim, oic: StaffMember, clock: dict) -> CrimeVictim:
@@ -777,4 +804,5 @@ def logins() -> list[tuple[str, str, str, str | None]]:
         for name, email, lang, active in VICTIMS
         if active and email
     ]
+    rows.append((f"{CHILD_PARENT[0]} (parent of a child victim)", "/", CHILD_PARENT[1], None))
     return rows

@@ -11,6 +11,7 @@ from shared.models.court import CourtEvent, CourtHearing
 from shared.models.crime import Crime, CrimeVictim
 from shared.models.entitlement import ContactPlan, EnhancedRight, Entitlement, EntitlementEvent
 from shared.models.feedback import FeedbackAnswer, FeedbackInvitation
+from shared.models.guardian import Guardian
 from shared.models.incident import Incident
 from shared.models.information_request import InformationRequest
 from shared.models.investigation import DecisionFactor, InternalNote, InvestigationUpdate
@@ -60,6 +61,7 @@ __all__ = [
     "EntitlementEvent",
     "FeedbackAnswer",
     "FeedbackInvitation",
+    "Guardian",
     "Crime",
     "CrimeVictim",
     "DecisionFactor",

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from shared.domain.notification_kinds import KINDS
 from shared.extensions import db
-from shared.models import Crime, CrimeVictim, OutboxMessage, StaffMember, Victim
+from shared.models import Crime, CrimeVictim, Guardian, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
+from shared.services import guardians
 from shared.services.outbox_sealing import seal
 
 
@@ -76,10 +77,20 @@ def enqueue(
 
 def notify_victims(crime: Crime, kind: str = "new_update") -> None:
     """Tell every victim of the crime who uses the service that there is something new,
-    in the caller's transaction."""
+    in the caller's transaction. For a child victim, whoever is contacted about the case
+    (shared.services.guardians): the parent or guardian holding the account, the child,
+    or both."""
     for victim in db.session.scalars(
         select(Victim)
         .join(CrimeVictim, CrimeVictim.victim_id == Victim.id)
         .where(CrimeVictim.crime_id == crime.id, Victim.activated_at.is_not(None))
+        .where(CrimeVictim.id.not_in(select(Guardian.crime_victim_id)))
     ):
         enqueue(kind, victim=victim, crime_id=crime.id)
+    for link in db.session.scalars(
+        select(CrimeVictim)
+        .join(Guardian, Guardian.crime_victim_id == CrimeVictim.id)
+        .where(CrimeVictim.crime_id == crime.id)
+    ):
+        for person in guardians.recipients(link):
+            enqueue(kind, victim=person, crime_id=crime.id)

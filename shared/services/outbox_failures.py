@@ -3,10 +3,10 @@ crime page, and marking one dealt with once the victim was reached another way."
 
 from collections.abc import Collection
 
-from sqlalchemy import or_, select
+from sqlalchemy import CompoundSelect, or_, select
 
 from shared.extensions import db
-from shared.models import Crime, CrimeVictim, OutboxMessage, StaffMember, Victim
+from shared.models import Crime, CrimeVictim, Guardian, OutboxMessage, StaffMember, Victim
 from shared.models.types import utcnow
 from shared.services import audit
 from shared.services.pager import Latest, fetch_latest
@@ -21,6 +21,7 @@ REASONS = {
     "channel": _l("They asked to be contacted by phone or letter"),
     "no_account": _l("They do not use the online service"),
     "disabled": _l("Their staff account is disabled"),
+    "not_contacted": _l("Someone else is the one contacted about this child’s case"),
     # Failed.
     "no_address": _l("There is no email address or mobile number to send it to"),
     "no_channel": _l("This service is not set up to send text messages"),
@@ -35,7 +36,7 @@ REASONS = {
     "provider_failed": _l("It could not be delivered because of a problem at the message provider"),
     "unreadable": _l("It could not be read: the service’s secret key has changed since it was written"),
 }
-WITHHELD = frozenset({"not_safe", "opted_out", "channel", "no_account", "disabled"})
+WITHHELD = frozenset({"not_safe", "opted_out", "channel", "no_account", "disabled", "not_contacted"})
 
 
 def failed_for_crime(crime: Crime, victim_ids: Collection[int]) -> list[OutboxMessage]:
@@ -67,9 +68,7 @@ def latest_failed_on_crime(crime: Crime, limit: int) -> Latest:
         .where(
             OutboxMessage.status == "failed",
             OutboxMessage.dealt_with_at.is_(None),
-            OutboxMessage.victim_id.in_(
-                select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)
-            ),
+            OutboxMessage.victim_id.in_(_people_of(crime)),
             or_(OutboxMessage.crime_id == crime.id, OutboxMessage.crime_id.is_(None)),
         )
         .order_by(OutboxMessage.finished_at.desc(), OutboxMessage.id.desc()),
@@ -83,8 +82,19 @@ def failed_message(crime: Crime, message_id: int) -> OutboxMessage | None:
     return next((m for m in failed_for_crime(crime, _victim_ids(crime)) if m.id == message_id), None)
 
 
+def _people_of(crime: Crime) -> CompoundSelect:
+    """The crime's victims, and the parents or guardians holding the accounts that follow
+    its child victims' cases: who its messages go to."""
+    guardians = (
+        select(Guardian.account_id)
+        .join(CrimeVictim, CrimeVictim.id == Guardian.crime_victim_id)
+        .where(CrimeVictim.crime_id == crime.id, Guardian.account_id.is_not(None))
+    )
+    return select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id).union(guardians)
+
+
 def _victim_ids(crime: Crime) -> list[int]:
-    return list(db.session.scalars(select(CrimeVictim.victim_id).where(CrimeVictim.crime_id == crime.id)))
+    return list(db.session.scalars(_people_of(crime)))
 
 
 @transactional

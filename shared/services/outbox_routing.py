@@ -1,7 +1,8 @@
 """Where a notification goes, or why it does not, decided when it is sent rather than
 when it was queued: nothing goes to a victim marked not safe to contact, nothing about a
 case to one who opted out, and the channel and language are the contact plan's as it is
-now."""
+now. For a child victim, who is contacted (the parent or guardian, the child, or both) is
+the one recorded now (shared.services.guardians)."""
 
 from dataclasses import dataclass
 
@@ -9,8 +10,8 @@ from sqlalchemy import select
 
 from shared.domain.notification_kinds import KINDS
 from shared.extensions import db
-from shared.models import CrimeVictim, OutboxMessage, StaffMember, Victim
-from shared.services import entitlements
+from shared.models import CrimeVictim, Guardian, OutboxMessage, StaffMember, Victim
+from shared.services import entitlements, guardians
 
 
 def account_withheld_reason(victim: Victim, *, own_crimes_only: bool = False) -> str | None:
@@ -23,6 +24,11 @@ def account_withheld_reason(victim: Victim, *, own_crimes_only: bool = False) ->
     if victim.same_as_id is not None and victim.merged_at is None and not own_crimes_only:
         people.append(victim.same_as_id)
     links = db.session.scalars(select(CrimeVictim.id).where(CrimeVictim.victim_id.in_(people))).all()
+    # A parent or guardian's account follows their children's cases: their plans count.
+    links = [
+        *links,
+        *db.session.scalars(select(Guardian.crime_victim_id).where(Guardian.account_id.in_(people))),
+    ]
     plans = entitlements.current_plans(links)
     if any(not plan.safe_to_contact for plan in plans.values()):
         return "not_safe"
@@ -69,6 +75,14 @@ def route(message: OutboxMessage, channels: tuple[str, ...]) -> Route:
                 CrimeVictim.crime_id == message.crime_id, CrimeVictim.victim_id == victim.id
             )
         )
+        whom = "victim"
+        if link is None:
+            # A parent or guardian holding the account that follows a child's case.
+            link = guardians.followed_case(victim, message.crime_id)
+            whom = "guardian"
+        if link is not None and whom not in guardians.reached(link):
+            # Who the police contact about a child's case is recorded: the other is not sent it.
+            return Route(withheld="not_contacted")
         plan = entitlements.current_plans([link.id]).get(link.id) if link is not None else None
         if plan is not None and not plan.safe_to_contact:
             return Route(withheld="not_safe")

@@ -33,6 +33,7 @@ from shared.models import (
     Crime,
     CrimeVictim,
     Entitlement,
+    Guardian,
     Incident,
     InvestigationUpdate,
     StaffMember,
@@ -43,6 +44,7 @@ from shared.services import (
     audit,
     crimes,
     entitlements,
+    guardians,
     idempotency,
     incidents,
     out_of_court,
@@ -420,6 +422,7 @@ def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient, paced: bool = Tru
                 raise Race("victim") from None
             raise Conflict(error.message, error.field) from None
         _apply_code(link, data, by)
+        _apply_guardian(link, data, by)
         link.source_updated_at = data.updated_at
         return Written("created", link)
 
@@ -428,6 +431,7 @@ def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient, paced: bool = Tru
         return Written(held, link)
     changed = _update_details(link, data, by)
     changed = _apply_code(link, data, by) or changed
+    changed = _apply_guardian(link, data, by) or changed
     link.source_updated_at = data.updated_at
     return Written("updated" if changed else "unchanged", link)
 
@@ -437,6 +441,33 @@ def _update_details(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
         return bool(victims.update_details(link, _details(data), by))
     except ServiceError as error:
         raise Conflict(error.message, error.field) from None
+
+
+def _apply_guardian(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
+    """The parent or guardian, when sent: recorded as the back office records them. A
+    refusal (an adult victim, direct contact not allowed) points at `guardian`."""
+    if data.guardian is None:
+        return False
+    sent = data.guardian
+    before = guardians.guardian_of(link)
+    shown = ("name", "relationship", "email", "phone", "contact", "account_id")
+    was = tuple(getattr(before, name) for name in shown) if before is not None else None
+    try:
+        after = guardians.record(
+            link,
+            guardians.GuardianDetails(
+                name=sent.name,
+                relationship=sent.relationship,
+                email=sent.email,
+                phone=sent.phone,
+                holds_account=sent.holds_account,
+                contact=sent.contact,
+            ),
+            by=by,
+        )
+    except ServiceError as error:
+        raise ServiceError(error.message, "guardian" + (f"/{error.field}" if error.field else "")) from None
+    return was != tuple(getattr(after, name) for name in shown)
 
 
 def _apply_code(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
@@ -538,21 +569,34 @@ def victims_to_tell(update: InvestigationUpdate) -> int:
 @transactional
 def invite(link: CrimeVictim, by: ApiClient) -> tuple[str, AccountLink]:
     """Invite the victim by email, once: while an invitation is live, asking again sends
-    nothing more. Raises Conflict when they already have an account, have no email
-    address or must not be contacted."""
+    nothing more. For a child whose parent or guardian holds the account and is the one
+    contacted, the invitation is theirs. Raises Conflict when they already have an
+    account, have no email address or must not be contacted."""
+    guardian = guardians.receiving_rights(link)
+    to_guardian = (
+        guardian is not None
+        and guardian.account_id is not None
+        and "victim" not in guardians.reached_with(link, guardian)
+    )
+    person_id = link.victim_id
+    if to_guardian and guardian is not None and guardian.account_id is not None:
+        person_id = guardian.account_id
     # Two requests inviting the same victim at once: the second waits here for the first
     # (PostgreSQL row lock), then finds its invitation live.
-    db.session.execute(select(Victim.id).where(Victim.id == link.victim_id).with_for_update())
-    if link.victim.activated_at is not None:
+    db.session.execute(select(Victim.id).where(Victim.id == person_id).with_for_update())
+    if db.session.get_one(Victim, person_id).activated_at is not None:
         raise Conflict("This victim already has an account")
-    live = _live_invitation(link.victim_id)
+    live = _live_invitation(person_id)
     if live is not None:
         return "already_invited", live
     try:
-        victim_accounts.invite(link, by=by)
+        if to_guardian:
+            victim_accounts.invite_guardian(link, by=by)
+        else:
+            victim_accounts.invite(link, by=by)
     except ServiceError as error:
         raise Conflict(error.message) from None
-    invitation = _live_invitation(link.victim_id)
+    invitation = _live_invitation(person_id)
     if invitation is None:
         raise RuntimeError("The invitation just sent is not live")
     return "invited", invitation
@@ -576,12 +620,27 @@ def _live_invitation(victim_id: int) -> AccountLink | None:
 # ----------------------------------------------------------------------------- status
 
 
+def _guardian(row: Guardian | None) -> dict | None:
+    if row is None:
+        return None
+    return {
+        "name": row.name,
+        "relationship": row.relationship,
+        "holds_account": row.account_id is not None,
+        "account_active": row.account is not None and row.account.activated_at is not None,
+        "contact": row.contact,
+        "until": row.ends_on,
+        "recorded_at": row.recorded_at,
+    }
+
+
 def crime_status(crime: Crime, with_entitlements: bool) -> dict:
     """The crime, its victims' account status, enhanced rights and contact plans, and
-    (`with_entitlements`) what the Code owes each of them. Six queries at most, and one
+    (`with_entitlements`) what the Code owes each of them. Seven queries at most, and one
     more for the reference of the incident it was recorded from."""
     links = victims.victims_of_crime(crime)
     ids = [link.id for link in links]
+    recorded = guardians.of_victims(links)
     accounts = victim_accounts.invitation_status(links)
     rights = entitlements.current_rights(ids)
     plans = entitlements.current_plans(ids)
@@ -635,6 +694,7 @@ def crime_status(crime: Crime, with_entitlements: bool) -> dict:
                 "account": accounts[link.victim_id],
                 "enhanced_rights": [right.category for right in rights[link.id]],
                 "contact_plan": _plan(plans.get(link.id)),
+                "guardian": _guardian(recorded.get(link.id)),
                 "entitlements": owed[link.id] if with_entitlements else None,
             }
             for link in links

@@ -5,9 +5,19 @@ document and the checks cannot drift apart. Unknown fields are refused."""
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic.config import JsonDict, JsonValue
 
+from shared.domain.children import CONTACTED, RELATIONSHIPS
 from shared.domain.reference_data import FINAL_STAGES, INTERMEDIARY, OFFENCES, OUT_OF_COURT_OUTCOMES, STAGES
 from shared.domain.scrutiny import ADMISSIONS
 from shared.domain.victims_code_rules import CANCELLATION_REASONS, ENHANCED_REASONS, KEY_EVENTS
@@ -28,6 +38,8 @@ if TYPE_CHECKING:
     AssessedReason: TypeAlias = str
     CancellationReason: TypeAlias = str
     Admission: TypeAlias = str
+    Relationship: TypeAlias = str
+    Contacted: TypeAlias = str
 else:
     Offence = Literal[tuple(OFFENCES)]
     OpenStage = Literal[tuple(code for code in STAGES if code not in FINAL_STAGES)]
@@ -49,6 +61,8 @@ else:
     ]
     CancellationReason = Literal[tuple(CANCELLATION_REASONS)]
     Admission = Literal[tuple(ADMISSIONS)]
+    Relationship = Literal[tuple(RELATIONSHIPS)]
+    Contacted = Literal[tuple(CONTACTED)]
 
 Reference = Annotated[
     str,
@@ -253,6 +267,50 @@ class ContactPlanOut(ContactPlanIn):
     )
 
 
+class GuardianIn(Strict):
+    """The parent or guardian who receives the rights of a victim under 18 (victims-code
+    section 1)."""
+
+    # The account is theirs only with an email address to sign in with.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"holds_account": {"const": True}}, "required": ["holds_account"]},
+            "then": {"required": ["email"], "properties": {"email": NOT_NULL}},
+        }
+    )
+
+    name: ShortText
+    relationship: Relationship
+    email: Annotated[EmailStr, StringConstraints(max_length=320)] | None = None
+    phone: Phone | None = None
+    holds_account: bool = Field(
+        False,
+        description="The portal account following the child's case is theirs: invitations go to their email "
+        "address, and the case leaves their account when the child turns 18.",
+    )
+    contact: Contacted = Field(
+        "guardian",
+        description="Who the police contact. `child` or `both` only where the force contacts child victims "
+        "directly (CHILD_DIRECT_CONTACT) and the child is 12 or over.",
+    )
+
+    @model_validator(mode="after")
+    def _email_for_the_account(self) -> "GuardianIn":
+        if self.holds_account and self.email is None:
+            raise ValueError("An account held by the parent or guardian needs their email address")
+        return self
+
+
+class GuardianOut(BaseModel):
+    name: str
+    relationship: str
+    holds_account: bool
+    account_active: bool = Field(description="They have set up the account that follows the child's case.")
+    contact: str
+    until: date = Field(description="The victim's 18th birthday: from then the rights are their own.")
+    recorded_at: AwareDatetime
+
+
 class VictimIn(Strict):
     """A victim of the crime, created the first time their `victim_ref` is seen on the
     crime, updated after that."""
@@ -276,6 +334,9 @@ class VictimIn(Strict):
     )
     contact_plan: ContactPlanIn | None = Field(
         None, description="Left out: unchanged (a new victim gets the default)."
+    )
+    guardian: GuardianIn | None = Field(
+        None, description="For a victim under 18: the parent or guardian. Left out: unchanged."
     )
     link_existing_victim: bool = Field(
         False,
@@ -355,6 +416,7 @@ class VictimOut(BaseModel):
     account: Literal["active", "invited", "not_invited"]
     enhanced_rights: list[str]
     contact_plan: ContactPlanOut | None
+    guardian: GuardianOut | None = Field(None, description="The parent or guardian of a victim under 18.")
     entitlements: list[EntitlementOut] | None = Field(
         None, description="Given only to a token with the entitlements:read scope."
     )

@@ -18,7 +18,7 @@ from shared.domain.permissions import can
 from shared.extensions import db
 from shared.models import Crime, CrimeVictim, SecureMessage, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import audit, calendar, outbox, pager
+from shared.services import audit, calendar, guardians, outbox, pager
 from shared.services.errors import ServiceError
 from shared.services.pager import Page
 from shared.services.statements import rows_changed
@@ -119,7 +119,7 @@ def send_from_staff(link: CrimeVictim, body: str, by: StaffMember) -> SecureMess
     The victim's messages are then read, and the victim is told there is a new message
     (by the outbox, in the same transaction). Raises ServiceError when the victim does
     not use the service, or for an empty or too long message."""
-    if not link.victim.is_active:
+    if not guardians.sees_online(link):
         raise ServiceError(_l("This victim does not use the online service: contact them another way"))
     body = _checked_body(body)
     now = utcnow()
@@ -134,7 +134,8 @@ def send_from_staff(link: CrimeVictim, body: str, by: StaffMember) -> SecureMess
     db.session.add(message)
     _mark_read(link, "victim", now)
     db.session.flush()
-    outbox.enqueue("new_message", victim=link.victim, crime_id=link.crime_id)
+    for person in guardians.recipients(link):
+        outbox.enqueue("new_message", victim=person, crime_id=link.crime_id)
     audit.record("message.staff_sent", "crime_victim", link.id, detail=f"message {message.id}", actor=by)
     return message
 

@@ -12,7 +12,7 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import audit, links, outbox, outbox_routing, user_sessions
+from shared.services import audit, entitlements, guardians, links, outbox, outbox_routing, user_sessions
 from shared.services.actors import Actor
 from shared.services.errors import ServiceError
 from shared.services.passwords import check_password_rules, hash_password, verify_password
@@ -31,6 +31,12 @@ def invite(link: CrimeVictim, *, by: Actor) -> None:
         raise ServiceError(_l("Add an email address for this victim first: they sign in with it"))
     if victim.activated_at is not None:
         raise ServiceError(_l("This victim already has an account"))
+    if "victim" not in guardians.reached(link):
+        raise ServiceError(
+            _l(
+                "The parent or guardian receives this child’s rights and is the one contacted: invite them instead"
+            )
+        )
     if outbox_routing.account_withheld_reason(victim, own_crimes_only=True) == "not_safe":
         raise ServiceError(
             _l(
@@ -51,6 +57,38 @@ def invite(link: CrimeVictim, *, by: Actor) -> None:
         victim=victim,
         values={"link": links.public_url("/activate/" + raw), "hours": int(ttl.total_seconds() // 3600)},
     )
+
+
+@transactional
+def invite_guardian(link: CrimeVictim, *, by: Actor) -> Victim:
+    """Send the parent or guardian holding the child's account a single-use activation
+    link, and commit. Raises ServiceError when no parent or guardian receives the rights,
+    the account is not theirs, it is already set up, or the child's contact plan says it
+    is not safe to contact them."""
+    guardian = guardians.receiving_rights(link)
+    if guardian is None or guardian.account is None:
+        raise ServiceError(
+            _l("Record a parent or guardian whose account it is, with their email address, first")
+        )
+    account = guardian.account
+    if account.activated_at is not None:
+        raise ServiceError(_l("The parent or guardian already has an account: the child’s case is in it"))
+    plan = entitlements.current_plans([link.id]).get(link.id)
+    if plan is not None and not plan.safe_to_contact:
+        raise ServiceError(
+            _l(
+                "This victim is marked not safe to contact: the service sends them nothing, invitations included"
+            )
+        )
+    ttl = current_app.config["ACTIVATION_LINK_TTL"]
+    raw = links.issue("activation", ttl, victim=account, by=by)
+    audit.record("guardian.invite", "crime_victim", link.id, actor=by)
+    outbox.enqueue(
+        "invitation",
+        victim=account,
+        values={"link": links.public_url("/activate/" + raw), "hours": int(ttl.total_seconds() // 3600)},
+    )
+    return account
 
 
 def invitation_status(victims: list[CrimeVictim]) -> dict[int, str]:

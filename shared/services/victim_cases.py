@@ -1,11 +1,13 @@
 """What the portal shows a victim of their own cases: the list and the case page, each a
 fixed, small number of queries whatever the data size. Only the victim's own links are
-ever found."""
+ever found, and the cases of the children whose parent or guardian holds the account
+(shared.services.guardians), until each child turns 18."""
 
+from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, exists, func, select
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from shared.domain.feedback import POINTS
@@ -16,6 +18,7 @@ from shared.models import (
     CrimeVictim,
     Entitlement,
     FeedbackInvitation,
+    Guardian,
     InformationRequest,
     InvestigationUpdate,
     PropertyItem,
@@ -24,16 +27,26 @@ from shared.models import (
     Victim,
 )
 from shared.models.types import utcnow
-from shared.services import pager
+from shared.services import guardians, pager
 from shared.services.pager import Page
 
 
+def _held_by(victim_id: int | BindParameter[int], today: date | BindParameter[date]) -> ColumnElement[bool]:
+    """The links the account `victim_id` may see on `today`: the victim's own, and those
+    of the children whose parent or guardian holds it, before each turns 18."""
+    children = select(Guardian.crime_victim_id).where(
+        Guardian.account_id == victim_id, Guardian.ends_on > today
+    )
+    return or_(CrimeVictim.victim_id == victim_id, CrimeVictim.id.in_(children))
+
+
 def cases_of(victim: Victim, page: int, per_page: int) -> Page:
-    """A page of the victim's own crimes, newest first. Two queries."""
+    """A page of the victim's own crimes, and of the children's cases their account
+    follows as parent or guardian, newest first. Two queries."""
     stmt = (
         select(CrimeVictim)
         .join(Crime, Crime.id == CrimeVictim.crime_id)
-        .where(CrimeVictim.victim_id == victim.id)
+        .where(_held_by(victim.id, guardians.today()))
         .order_by(Crime.recorded_at.desc(), CrimeVictim.id.desc())
     )
     return pager.fetch_page(stmt, page, per_page)
@@ -52,7 +65,8 @@ def _case() -> Select:
             ),
         )
         .where(
-            CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id")
+            CrimeVictim.public_id == bindparam("public_id"),
+            _held_by(bindparam("victim_id"), bindparam("today")),
         )
     )
 
@@ -135,6 +149,13 @@ def _case_page() -> Select:
     return (
         select(
             CrimeVictim.public_id,
+            # Whose case it is: the signed-in victim's own, or (not them) a child's whose
+            # parent or guardian they are, by the child's name.
+            (CrimeVictim.victim_id == bindparam("victim_id")).label("own"),
+            select(Victim.name)
+            .where(Victim.id == CrimeVictim.victim_id)
+            .scalar_subquery()
+            .label("victim_name"),
             Crime.id.label("crime_id"),
             Crime.reference,
             Crime.reported_at,
@@ -167,7 +188,8 @@ def _case_page() -> Select:
         .join(Crime, Crime.id == CrimeVictim.crime_id)
         .join(StaffMember, StaffMember.id == Crime.officer_in_charge_id)
         .where(
-            CrimeVictim.public_id == bindparam("public_id"), CrimeVictim.victim_id == bindparam("victim_id")
+            CrimeVictim.public_id == bindparam("public_id"),
+            _held_by(bindparam("victim_id"), bindparam("today")),
         )
     )
 
@@ -175,12 +197,15 @@ def _case_page() -> Select:
 def case_of(victim: Victim, public_id: str) -> CrimeVictim | None:
     """The victim's link to one crime, or None when it is not theirs. The crime and its
     officer in charge come in the same query; the victim is the one signed in."""
-    return db.session.scalar(_case(), {"victim_id": victim.id, "public_id": public_id})
+    return db.session.scalar(
+        _case(), {"victim_id": victim.id, "public_id": public_id, "today": guardians.today()}
+    )
 
 
 def case_view(victim: Victim, public_id: str) -> Row[Any] | None:
     """The victim's case as their case page shows it (see `_case_page`), in one query;
     None when it is not theirs."""
     return db.session.execute(
-        _case_page(), {"victim_id": victim.id, "public_id": public_id, "now": utcnow()}
+        _case_page(),
+        {"victim_id": victim.id, "public_id": public_id, "now": utcnow(), "today": guardians.today()},
     ).first()

@@ -14,12 +14,14 @@ from limits import RateLimitItem
 from limits import parse as parse_limit
 from sqlalchemy import and_, func, or_, select
 
+from shared.domain.children import ADULT_AGE, turns
 from shared.extensions import db
 from shared.models import (
     AccountLink,
     AuditEvent,
     Crime,
     CrimeVictim,
+    Guardian,
     Victim,
 )
 from shared.models.types import utcnow
@@ -250,9 +252,19 @@ def update_details(link: CrimeVictim, details: VictimDetails, by: Actor) -> list
     if "date_of_birth" in changed:
         db.session.flush()
         entitlements.rederive(link, by)
+        _guardian_ends_on(link)
     if changed:
         audit.record("victim.update", "crime_victim", link.id, detail=",".join(changed), actor=by)
     return changed
+
+
+def _guardian_ends_on(link: CrimeVictim) -> None:
+    """A parent or guardian's time runs to the victim's 18th birthday: a new date of
+    birth moves it (a victim now known to be an adult is their own from today)."""
+    born = link.victim.date_of_birth
+    guardian = db.session.scalar(select(Guardian).where(Guardian.crime_victim_id == link.id))
+    if guardian is not None and born is not None:
+        guardian.ends_on = turns(born, ADULT_AGE)
 
 
 # ------------------------------------------------- the owner of an address confirms
@@ -264,21 +276,33 @@ def cases_to_confirm(victim: Victim) -> list[CrimeVictim]:
     reported newest first. Each shows the victim only when it was reported and who the
     officer in charge is, so that she can tell whether it is hers. One query."""
     invited = select(AccountLink.victim_id).where(AccountLink.purpose == "activation")
+    waiting = select(Victim.id).where(
+        Victim.same_as_id == victim.id,
+        Victim.email == victim.email,
+        Victim.merged_at.is_(None),
+        Victim.declined_at.is_(None),
+        Victim.id.in_(invited),
+    )
+    # A child's case whose parent or guardian was given her address for the account.
+    children = select(Guardian.crime_victim_id).where(Guardian.account_id.in_(waiting))
     return list(
         db.session.scalars(
             select(CrimeVictim)
-            .join(Victim, Victim.id == CrimeVictim.victim_id)
             .join(Crime, Crime.id == CrimeVictim.crime_id)
-            .where(
-                Victim.same_as_id == victim.id,
-                Victim.email == victim.email,
-                Victim.merged_at.is_(None),
-                Victim.declined_at.is_(None),
-                Victim.id.in_(invited),
-            )
+            .where(or_(CrimeVictim.victim_id.in_(waiting), CrimeVictim.id.in_(children)))
             .order_by(Crime.reported_at.desc(), CrimeVictim.id.desc())
         )
     )
+
+
+def _waiting_guardian(victim: Victim, link: CrimeVictim) -> Guardian | None:
+    """The parent or guardian of the child on `link` whose account record waits for
+    `victim` (the owner of its address) to confirm it, or None when the case waiting is
+    her own."""
+    guardian = db.session.scalar(select(Guardian).where(Guardian.crime_victim_id == link.id))
+    if guardian is None or guardian.account is None or guardian.account.same_as_id != victim.id:
+        return None
+    return guardian
 
 
 def _to_confirm(victim: Victim, public_id: str) -> CrimeVictim:
@@ -307,6 +331,22 @@ def confirm_case(victim: Victim, public_id: str) -> CrimeVictim:
     no link. Raises NotFound when it is not one waiting for her, ServiceError when she is
     already a victim of that crime."""
     link = _to_confirm(victim, public_id)
+    guardian = _waiting_guardian(victim, link)
+    if guardian is not None and guardian.account is not None:
+        # She is the parent or guardian: her account follows the child's case.
+        waiting = guardian.account
+        guardian.account_id = victim.id
+        waiting.merged_at = utcnow()
+        _end_invitations(waiting)
+        db.session.flush()
+        audit.record(
+            "guardian.case_confirmed",
+            "crime_victim",
+            link.id,
+            detail=f"victim {waiting.id} joined victim {victim.id}",
+            actor=victim,
+        )
+        return link
     waiting = link.victim
     if db.session.scalar(
         select(CrimeVictim.id).where(
@@ -335,8 +375,10 @@ def decline_case(victim: Victim, public_id: str) -> None:
     never shown to her again, and nothing more about it is sent to her. Raises NotFound
     when it is not one waiting for her."""
     link = _to_confirm(victim, public_id)
-    link.victim.declined_at = utcnow()
-    _end_invitations(link.victim)
+    guardian = _waiting_guardian(victim, link)
+    declined = guardian.account if guardian is not None and guardian.account is not None else link.victim
+    declined.declined_at = utcnow()
+    _end_invitations(declined)
     audit.record("victim.case_declined", "crime_victim", link.id, actor=victim)
 
 

@@ -17,6 +17,7 @@ from shared.models import (
     Crime,
     CrimeVictim,
     Entitlement,
+    Guardian,
     IdempotencyRecord,
     InformationRequest,
     InvestigationUpdate,
@@ -162,6 +163,31 @@ def test_replays_of_court_events_and_referrals_write_nothing_more(app, records_s
     assert _count(app, InvestigationUpdate.id, InvestigationUpdate.kind == "verdict") == 1
     assert _count(app, Entitlement.id, Entitlement.rule == "victim_contact_scheme") == 1
     assert _count(app, AuditEvent.id, AuditEvent.action == "entitlement.recorded") == 1
+
+
+def test_replays_of_a_child_with_a_parent_and_their_invitation_write_nothing_more(
+    app, records_system, messages
+):
+    records_system.post("/crimes", crime_body("NX-1005", records_system.collar))
+    parent = {
+        "name": "Pat Parent",
+        "relationship": "parent",
+        "email": "pat@example.com",
+        "holds_account": True,
+    }
+    child = victim_body("C1", date_of_birth="2016-05-01", email=None, guardian=parent)
+    for _ in range(2):
+        assert records_system.post("/crimes/NX-1005/victims", child, key="child-1").status_code == 201
+        assert (
+            records_system.post("/crimes/NX-1005/victims/C1/invitation", {}, key="invite-c1").status_code
+            == 201
+        )
+    assert _count(app, Guardian.id) == 1
+    assert _count(app, AuditEvent.id, AuditEvent.action == "guardian.record") == 1
+    assert _count(app, AccountLink.id, AccountLink.purpose == "activation") == 1
+    assert [(m["kind"], m["to"]) for m in messages()] == [("invitation", "pat@example.com")]
+    again = records_system.post("/crimes/NX-1005/victims/C1/invitation", {})
+    assert again.status_code == 200 and again.get_json()["result"] == "already_invited"
 
 
 def _at_once(calls) -> list:

@@ -402,6 +402,7 @@ def test_a_victim_is_added_then_brought_up_to_date(app, ctx, api):
             "safe_to_contact": True,
             "opted_out": False,
         },
+        "guardian": None,
         "entitlements": written["victim"]["entitlements"],
     }
     assert sorted(e["rule"] for e in written["victim"]["entitlements"]) == sorted(

@@ -40,6 +40,7 @@ from shared.services import (
     staff,
     updates,
     victim_accounts,
+    victims,
     victims_code_actions,
 )
 from shared.services.unit_of_work import unit_of_work
@@ -167,6 +168,7 @@ SCREENS = [
     Screen("signed out after a while", VISITOR, "/session/timed-out"),
     Screen("your crimes", VICTIM, "/cases"),
     Screen("your case", VICTIM, "/cases/{public_id}"),
+    Screen("your child’s case", VICTIM, "/cases/{child_public_id}", screenshot="your-childs-case"),
     Screen(
         "your case, not being investigated", VICTIM, "/cases/{filed_public_id}", screenshot="not-investigated"
     ),
@@ -253,6 +255,13 @@ SCREENS = [
     Screen("record a court event, with errors", STAFF, CRIME + "/court/new", submit_empty=True),
     Screen("add a victim", STAFF, CRIME + "/victims/new"),
     Screen("add a victim, with errors", STAFF, CRIME + "/victims/new", submit_empty=True),
+    Screen("parent or guardian", STAFF, CRIME + "/victims/{child_link_id}/guardian"),
+    Screen(
+        "parent or guardian, with errors",
+        STAFF,
+        CRIME + "/victims/{unrecorded_child_link_id}/guardian",
+        submit_empty=True,
+    ),
     Screen("crime not found", STAFF, "/backoffice/crimes/999999", status=404),
     Screen("record an item of property", STAFF, CRIME + "/property/new"),
     Screen("record an item of property, with errors", STAFF, CRIME + "/property/new", submit_empty=True),
@@ -498,6 +507,13 @@ def build_scenario(messages) -> dict:
         officer,
     )
     victim_accounts.invite(invited, by=officer)
+    # A child victim whose parent is the signed-up victim: once she confirms, her account
+    # follows the child's case. Another child, with no parent or guardian recorded yet.
+    child = factories.child(crime, officer, age=13, name="Sam Doe")
+    factories.guardian(child, officer, email=signed_up.victim.email, active=False)
+    victim_accounts.invite_guardian(child, by=officer)
+    victims.confirm_case(signed_up.victim, child.public_id)
+    unrecorded_child = factories.child(crime, officer, age=15, name="Ali Doe")
     victim_accounts.request_reset(signed_up.victim.email)
     # A request to her counsellor for information about her, and the notice it owes.
     information_requests.record_request(
@@ -609,6 +625,9 @@ def build_scenario(messages) -> dict:
         "crime_id": crime.id,
         "public_id": signed_up.public_id,
         "filed_public_id": filed_link.public_id,
+        "child_public_id": child.public_id,
+        "child_link_id": child.id,
+        "unrecorded_child_link_id": unrecorded_child.id,
         "filed_crime_id": filed.id,
         "link_id": signed_up.id,
         "item_id": item.id,

@@ -124,6 +124,16 @@ def test_the_demo_logins_work(app, client, victim_client, ctx):
     assert "Cardiff Crown Court" in court_case.soup.select_one("#next-hearing").get_text()
 
 
+def test_the_demo_has_a_child_victim_whose_parent_holds_the_account(app, victim_client, ctx):
+    app.test_cli_runner().invoke(args=["demo-data"])
+    parent, email = demo.CHILD_PARENT
+    victim_client.victim_sign_in(email, demo.DEMO_PASSWORD)
+    cases = victim_client.get("/cases")
+    assert f"{demo.CHILD_VICTIM}, your child" in cases.main_text
+    [case_url] = cases.links(r"^/cases/")
+    assert victim_client.get(case_url).h1 == "Your child’s case"
+
+
 @pytest.mark.time_sensitive
 def test_the_demo_has_victims_code_work_in_every_state(app, ctx):
     app.test_cli_runner().invoke(args=["demo-data"])

@@ -129,6 +129,9 @@ ALLOWED = {
     # Property on a crime: recorded by those who work the case.
     "backoffice.record_property": CASEWORK,
     "backoffice.change_property": CASEWORK,
+    # The parent or guardian of a child victim: recorded and invited as victims are.
+    "backoffice.guardian": CASEWORK,
+    "backoffice.invite_guardian": CASEWORK,
 }
 
 
