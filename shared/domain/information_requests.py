@@ -12,6 +12,7 @@ the choices a request is recorded with.
 from dataclasses import dataclass
 from datetime import date
 
+from shared.domain.children import RELATIONSHIPS
 from shared.translation import lazy_gettext as _l
 
 # The law applies to requests made from this day (London calendar).
@@ -49,12 +50,9 @@ SAFE_ROUTES = {
     "safe_address": _l("By letter to a safe address the victim gave"),
 }
 
-# Who is told for a victim under 18 on the day of the request.
-GUARDIAN_RELATIONSHIPS = {
-    "parent": _l("Parent"),
-    "guardian": _l("Guardian"),
-}
-ADULT_AGE = 18
+# Who is told for a victim under 18 on the day of the request: a parent or guardian, as
+# recorded for child victims (shared.domain.children).
+GUARDIAN_RELATIONSHIPS = RELATIONSHIPS
 
 # How long the free text may be: what is sought, why and how it is handled are read by
 # the victim; the third party's name and a safe route's detail by staff too.

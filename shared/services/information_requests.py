@@ -20,11 +20,12 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from shared.domain import information_requests as rules
+from shared.domain.children import ADULT_AGE
 from shared.domain.victims_code_rules import PORTAL_WAY, SAFE_ROUTE_WAYS
 from shared.extensions import db
 from shared.models import CrimeVictim, Entitlement, InformationRequest
 from shared.models.types import utcnow
-from shared.services import actors, audit, calendar, entitlements, outbox
+from shared.services import actors, audit, calendar, entitlements, guardians, outbox
 from shared.services.actors import Actor
 from shared.services.errors import Conflict, ServiceError
 from shared.services.unit_of_work import transactional
@@ -139,7 +140,12 @@ def _guardian(link: CrimeVictim, details: RequestDetails, at: datetime) -> dict:
     name = _short(details.guardian_name, "guardian_name")
     relationship = details.guardian_relationship or None
     age = _age_on(link, at)
-    if age is not None and age >= rules.ADULT_AGE:
+    recorded = guardians.guardian_of(link)
+    if age is not None and age < ADULT_AGE and not name and not relationship and recorded is not None:
+        # The parent or guardian recorded for the child on this crime, unless the officer
+        # names another.
+        name, relationship = recorded.name, recorded.relationship
+    if age is not None and age >= ADULT_AGE:
         if name or relationship:
             raise ServiceError(
                 _l("The victim was 18 or over on the day of the request: the notice goes to them"),
@@ -172,13 +178,19 @@ def _route(link: CrimeVictim, details: RequestDetails) -> dict:
 
 
 def _tells_online(link: CrimeVictim, request: InformationRequest) -> bool:
-    """The portal page is the written notice: the victim uses the service, is told
-    herself (not a parent or guardian), is safe to contact, and no safe route was chosen."""
+    """The portal page is the written notice: the person told reads the case online
+    (the victim herself, or the recorded parent or guardian whose account follows the
+    child's case), is safe to contact, and no safe route was chosen."""
+    if request.safe_route is not None or not_safe_to_contact(link):
+        return False
+    if request.guardian_name is None:
+        return link.victim.is_active
+    guardian = guardians.receiving_rights(link)
     return (
-        link.victim.is_active
-        and request.guardian_name is None
-        and request.safe_route is None
-        and not not_safe_to_contact(link)
+        guardian is not None
+        and guardian.name == request.guardian_name
+        and guardian.account is not None
+        and guardian.account.is_active
     )
 
 

@@ -299,3 +299,24 @@ def test_a_cancelled_crime_takes_no_request(app, ctx):
     with pytest.raises(ServiceError):
         information_requests.record_request(link, details(), officer)
     assert counts()[0] == 0
+
+
+def test_for_a_child_with_a_parent_recorded_the_notice_goes_to_them_and_their_account_tells_them(app, ctx):
+    officer = factories.staff()
+    crime = factories.crime(officer)
+    child = factories.child(crime, officer, age=14)
+    parent = factories.guardian(child, officer)
+    held = counts()
+    # No parent named on the request: the one recorded for the child is told.
+    request = information_requests.record_request(child, details(), officer)
+    assert (request.guardian_name, request.guardian_relationship) == (parent.name, "parent")
+    # Their account follows the child's case: the case page is the written notice, and
+    # they are sent word of it.
+    assert (notice(request).state, notice(request).way) == ("met", "portal")
+    assert counts()[2] == held[2] + 1
+
+    # Another person named by the officer is told by other means: nothing is met by itself.
+    other = information_requests.record_request(
+        child, details(guardian_name="Alex Aunt", guardian_relationship="other"), officer
+    )
+    assert (other.guardian_name, notice(other).state) == ("Alex Aunt", "open")
