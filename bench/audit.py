@@ -6,7 +6,7 @@ that does the same work on the same database.
   `PER_STRATUM` records asked of each (fewer where the stratum holds fewer), against the
   same seeded draw written by hand: the frame's sizes and fingerprint, then one
   INSERT ... SELECT of the ranked records, with the audit, its strata and its audit event,
-  committed. The raw draw is checked to choose the very records the service chose.
+  committed; both without PostgreSQL's JIT compiling. The raw draw is checked to choose the very records the service chose.
 - The results: the drawn records judged in bulk with SQL inserts as a finished audit
   would be (a tenth judged twice, the later judgement standing), then
   `cdi_audit_results.results` against the four aggregates it needs written by hand; the
@@ -159,6 +159,9 @@ def _raw_draw(start: date, end: date, sizes: dict[str, int], seed: int, by_id: i
         "outcomes": sorted(OUT_OF_COURT_OUTCOMES),
     }
     session = db.session
+    # As the service draws: PostgreSQL's JIT compiling costs the frame's queries far more
+    # than it saves (shared.services.sampling).
+    session.execute(sa.text("SET LOCAL jit = off"))
     session.execute(
         sa.text(
             "SELECT id FROM cdi_audit WHERE period_start = :start AND period_end = :end AND seed = :seed"

@@ -26,6 +26,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    insert,
     literal,
     select,
     union_all,
@@ -92,6 +93,10 @@ def frame(start: date, end: date, strata: Collection[str] | None = None) -> Sele
             Incident.received_at >= low,
             Incident.received_at < high,
         )
+        # Each incident's stratum worked out once, here: without OFFSET 0 PostgreSQL
+        # copies its CASE of EXISTS subqueries into every place above that names the
+        # stratum (the filters, the sort, the draw's window), each run for every incident.
+        .offset(0)
         .subquery()
     )
     cancelled = select(Crime.id.label("id"), literal("cancelled").label("stratum")).where(
@@ -177,26 +182,35 @@ def create_audit(
     )
     db.session.add(found)
     db.session.flush()
-    position = 0
-    for stratum in STRATA:
-        if stratum not in sizes:
-            continue
-        db.session.add(
-            CdiAuditStratum(
-                audit_id=found.id, stratum=stratum, size=sizes[stratum], frame_size=drawn.frame_sizes[stratum]
-            )
-        )
-        for record_id in drawn.chosen[stratum]:
-            position += 1
-            db.session.add(
-                CdiAuditRecord(
-                    audit_id=found.id,
-                    kind=kind_of(stratum),
-                    record_id=record_id,
-                    stratum=stratum,
-                    position=position,
-                )
-            )
+    order = [stratum for stratum in STRATA if stratum in sizes]
+    db.session.execute(
+        insert(CdiAuditStratum),
+        [
+            {
+                "audit_id": found.id,
+                "stratum": stratum,
+                "size": sizes[stratum],
+                "frame_size": drawn.frame_sizes[stratum],
+            }
+            for stratum in order
+        ],
+    )
+    # Thousands of records: inserted as plain rows, many to a statement, rather than
+    # added one object at a time.
+    drawn_records = [(stratum, record_id) for stratum in order for record_id in drawn.chosen[stratum]]
+    db.session.execute(
+        insert(CdiAuditRecord),
+        [
+            {
+                "audit_id": found.id,
+                "kind": kind_of(stratum),
+                "record_id": record_id,
+                "stratum": stratum,
+                "position": position,
+            }
+            for position, (stratum, record_id) in enumerate(drawn_records, 1)
+        ],
+    )
     detail = " ".join(f"{key}={value}" for key, value in sizes.items())
     audit.record("cdi_audit.drawn", "cdi_audit", found.id, detail=f"{detail} seed={seed}", actor=by)
     return found

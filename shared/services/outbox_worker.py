@@ -25,12 +25,12 @@ import socket
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from shared.clients.senders import DailyLimit, Delivery, PermanentFailure, Sender, TemporaryFailure
 from shared.domain.notification_kinds import KINDS
 from shared.extensions import db
-from shared.models import OutboxAttempt, OutboxMessage
+from shared.models import OutboxAttempt, OutboxMessage, Victim
 from shared.models.types import utcnow
 from shared.services.calendar import local_date, start_of_local_day
 from shared.services.outbox_routing import route
@@ -167,7 +167,8 @@ def _finish(
             finished_at=now,
             sealed=None,
         )
-    done = db.session.execute(
+    # The tries counted so far come back with the update: one round trip, not two.
+    number = db.session.scalar(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
@@ -175,16 +176,18 @@ def _finish(
             OutboxMessage.status == "pending",
         )
         .values(**values)
+        .returning(OutboxMessage.attempts)
         .execution_options(synchronize_session=False)
     )
-    if rows_changed(done) != 1:
+    if number is None:
         logger.warning("Outbox message %s: claim lost before recording %s", message_id, outcome)
         return False
-    number = db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)) or 0
     if not counted:
         number += 1
-    db.session.add(
-        OutboxAttempt(
+    # A plain row: the worker never reads the attempt back, and an object would sit in the
+    # session of a worker that runs for weeks.
+    db.session.execute(
+        insert(OutboxAttempt).values(
             message_id=message_id,
             number=number,
             at=now,
@@ -216,11 +219,19 @@ def send_one(
         # The session keeps what it loaded after a commit, and a worker's session lives
         # from batch to batch: read the message, the person and their plan as they are now.
         db.session.expire_all()
-        message = db.session.get_one(OutboxMessage, message_id)
+        # The victim comes with the message, for routing to find in the session (which
+        # holds it only while it is referred to: `loaded` keeps it): one round trip, not two.
+        loaded = db.session.execute(
+            select(OutboxMessage, Victim)
+            .outerjoin(Victim, Victim.id == OutboxMessage.victim_id)
+            .where(OutboxMessage.id == message_id)
+        ).one()
+        message = loaded[0]
         if message.claimed_by != worker or message.status != "pending":
             # The claim ran out and another worker took the message: it is theirs now.
             return "lost"
         found = route(message, sender.channels)
+        del loaded
         values = _values(message)
         reference = message.reference
         attempts = message.attempts

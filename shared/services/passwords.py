@@ -12,8 +12,15 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 256
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Checked when no account matches, so that an unknown email costs the same time.
-_DUMMY_HASH = _hasher.hash("no account has this password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when no account matches, so that an unknown email costs the same time.
+    Made when first needed, not on import: hashing takes argon2id's 64 MB for a moment,
+    the peak memory of every process that imports this, the notification worker's
+    included, which never checks a password."""
+    return _hasher.hash("no account has this password")
 
 
 def hash_password(password: str) -> str:
@@ -24,7 +31,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when `password` matches `stored_hash`. With no hash, still spends the time
     of one check and returns False."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and bool(stored_hash)
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and bool(stored_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -13,7 +13,19 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Select, Subquery, and_, cast, func, literal, literal_column, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    Subquery,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 
 from shared.extensions import db
 from shared.services.errors import ServiceError
@@ -107,9 +119,21 @@ class FrameStratum:
     fingerprint: str
 
 
+def _without_jit() -> None:
+    """No JIT compiling for the rest of the transaction, on PostgreSQL. A frame's
+    estimated cost (its strata's CASE of EXISTS subqueries, costed as if run for every
+    row) is far above `jit_above_cost`, so PostgreSQL would spend about 1.5 s compiling
+    each frame query for some tens of milliseconds of work."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
 def frame_strata(frame: Select) -> dict[str, FrameStratum]:
     """Each stratum of a frame (a select of `id` and `stratum` columns) with its size and
-    a fingerprint (count, sum of ids, sum of a hash of the ids), in one query."""
+    a fingerprint (count, sum of ids, sum of a hash of the ids), in one query; on
+    PostgreSQL, without JIT compiling for the rest of the transaction (the draw's own
+    query follows it)."""
+    _without_jit()
     rows = keyed(frame, 0)
     found = db.session.execute(
         select(
@@ -167,8 +191,9 @@ def check_seed(seed: int) -> None:
 def draw(frame: Select, sizes: Mapping[str, int], seed: int) -> Draw:
     """Draw sizes[stratum] records at random from each stratum of the frame (a select of
     `id` and `stratum` columns), reproducibly from the seed: two queries whatever the
-    frame's size (its strata, then the draw). Raises ServiceError for sizes it cannot
-    meet or a seed out of range."""
+    frame's size (its strata, then the draw; on PostgreSQL, the setting that turns the JIT
+    off before them). Raises ServiceError for sizes it cannot meet or a seed out of
+    range."""
     check_seed(seed)
     strata = frame_strata(frame)
     frame_sizes = {key: stratum.size for key, stratum in strata.items()}

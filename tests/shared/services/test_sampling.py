@@ -170,7 +170,8 @@ def test_the_draw_costs_the_same_queries_whatever_the_frame(app, ctx):
     _frame_rows(ctx, 3000)
     with count_queries(app) as large:
         sampling.draw(_frame(), {"violence": 300, "robbery": 300}, seed=1)
-    assert small["n"] == large["n"] == 2
+    # The frame's strata and the draw; on PostgreSQL, the JIT turned off before them.
+    assert small["n"] == large["n"] == (3 if db.engine.dialect.name == "postgresql" else 2)
 
 
 @pytest.mark.parametrize("sizes", [{"violence": 11}, {"violence": 0}, {"violence": -1}, {"fraud": 1}, {}])
