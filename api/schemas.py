@@ -116,7 +116,9 @@ class ComplianceReportOut(BaseModel):
     metrics: dict[str, str] = Field(
         description="Each metric's code and what it measures: M1 to M9D from the Victims' Code, "
         "M10 the victims' own requests for an update (made, answered on time or late, overdue, to come), "
-        "M11 victims told in writing of requests to others for their information (Victims and Prisoners Act 2024 s.28)."
+        "M11 victims told in writing of requests to others for their information (Victims and Prisoners Act 2024 s.28), "
+        "M12 victims told of court events within 1 working day (the Witness Care Unit), "
+        "M13 referrals to the Victim Contact Scheme made on time after a qualifying sentence."
     )
     code_versions: list[CodeVersionOut] = Field(
         description="The versions of the Victims' Code the figures follow, oldest first: each "

@@ -287,7 +287,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "court_told",
             _l("Right 9: to be told the outcome of the case"),
-            "",
+            "M12",
             _l("Victim told of a court event"),
             _l("Being told what happened at court"),
             _l(
@@ -303,7 +303,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "victim_contact_scheme",
             _l("Right 11: to be given information about the offender after a conviction"),
-            "",
+            "M13",
             _l("Referral to the Victim Contact Scheme"),
             _l("Referral to the Victim Contact Scheme"),
             _l(
@@ -640,3 +640,7 @@ SYSTEM_REASONS["before_in_force"] = _l(
     "The request was made before the duty came into force on 12 January 2026"
 )
 METRICS["M11"] = _l("Victims told in writing of requests for their information, by the day of the request")
+# At court: the Witness Care Unit's duty (rights 8 and 9) and the Victim Contact Scheme
+# referral after a sentence (right 11).
+METRICS["M12"] = _l("Victims told of court events within 1 working day (the Witness Care Unit)")
+METRICS["M13"] = _l("Referred to the Victim Contact Scheme on time after a qualifying sentence")

@@ -89,6 +89,9 @@ _METRIC_OF_RULE = {
     "update_request": "M10",
     # Victims and Prisoners Act 2024 s.28: told in writing of a request for their information.
     "info_request_notice": "M11",
+    # At court: the Witness Care Unit's duty to tell, and the Victim Contact Scheme referral.
+    "court_told": "M12",
+    "victim_contact_scheme": "M13",
 }
 RECORDING_METRICS = {
     "R2": _l("Crimes recorded within 24 hours of the report"),

@@ -21,7 +21,16 @@ from sqlalchemy import func, select
 from shared.extensions import db
 from shared.models import Crime, CrimeVictim, Entitlement, StaffMember, Victim
 from shared.models.types import utcnow
-from shared.services import calendar, court, crimes, entitlements, updates, victims, victims_code_actions
+from shared.services import (
+    calendar,
+    court,
+    crimes,
+    entitlements,
+    reports,
+    updates,
+    victims,
+    victims_code_actions,
+)
 from shared.services.passwords import hash_password
 from tests.api_helpers import records_system  # noqa: F401  (fixture)
 from tests.factories import PASSWORD
@@ -614,6 +623,11 @@ def test_a_case_through_court_to_the_victim_contact_scheme_is_owed_the_same_thro
     [referral] = owed(pushed, "Megan Price", "victim_contact_scheme")
     assert (referral["met"], referral["status"]) == (True, "met_on_time")
     assert [e["status"] for e in owed(pushed, "Owen Price", "victim_contact_scheme")] == ["overdue"]
+    # The compliance report counts both the Witness Care Unit's duty (M12) and the
+    # referrals (M13), the two crimes' victims alike: the sentence was in September.
+    september = reports.compliance(None, date(2026, 9, 1), date(2026, 9, 30)).total.metrics
+    assert september["M13"] == reports.Counts(met_on_time=2, overdue=2)
+    assert september["M12"].total == 4  # the sentence, told to two victims of each crime
 
 
 def pushed_victim(pushed: dict, name: str) -> list[dict]:
