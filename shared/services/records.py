@@ -42,6 +42,7 @@ from shared.models import (
 from shared.models.types import utcnow
 from shared.services import (
     audit,
+    court,
     crimes,
     entitlements,
     guardians,
@@ -335,14 +336,24 @@ def upsert_crime(data: CrimeIn, by: ApiClient) -> Written[Crime]:
     return Written("updated" if changed else "unchanged", crime)
 
 
+def _pushed_stage(crime: Crime, data: CrimeIn) -> str | None:
+    """The stage the records system sends, as it applies: a charged crime the courts have
+    taken up (court events moved it to "at court") stays at court when the records system,
+    which does not follow the court, still says "charged"."""
+    if data.stage == "charged" and crime.stage == court.AT_COURT:
+        return crime.stage
+    return data.stage
+
+
 def _differs(crime: Crime, data: CrimeIn, officer: StaffMember) -> bool:
+    stage = _pushed_stage(crime, data)
     return (
         crime.offence != data.offence
         or crime.occurred_at != data.occurred_at
         or crime.officer_in_charge_id != officer.id
         or crime.outcome != data.outcome
         # A cancelled crime's stage is final, and one the records system cannot send.
-        or (data.stage is not None and crime.stage != data.stage and crime.cancelled_at is None)
+        or (stage is not None and crime.stage != stage and crime.cancelled_at is None)
     )
 
 
@@ -359,17 +370,18 @@ def _apply_progress(
 ) -> None:
     """Stage, then outcome, as the back office records them: an out-of-court outcome with
     its capture. A changed capture of an outcome held is kept as history."""
+    stage = _pushed_stage(crime, data)
     if data.outcome is None:
-        if data.stage is not None and data.stage != crime.stage:
-            crimes.change_stage(crime, data.stage, None, False, by)
+        if stage is not None and stage != crime.stage:
+            crimes.change_stage(crime, stage, None, False, by)
         return
     if crime.outcome is None:
         crimes.record_outcome(crime, data.outcome, None, False, by, capture)
     elif capture is not None and out_of_court_records.changed(crime, capture):
         out_of_court.record(crime, crime.outcome, capture, by)
         audit.record("crime.out_of_court_capture", "crime", crime.id, actor=by)
-    if data.stage is not None and data.stage != crime.stage and crime.stage not in FINAL_STAGES:
-        crimes.change_stage(crime, data.stage, None, False, by)
+    if stage is not None and stage != crime.stage and crime.stage not in FINAL_STAGES:
+        crimes.change_stage(crime, stage, None, False, by)
 
 
 # ---------------------------------------------------------------------------- victims

@@ -192,3 +192,23 @@ def test_a_trial_needs_a_first_hearing_and_a_crime_needs_a_charge(ctx, wcu, char
     _nothing_kept(0)
     assert db.session.scalar(select(func.count(CourtHearing.id))) == 0
     assert db.session.scalar(select(Crime.stage).where(Crime.reference == REFERENCE)) == "under_investigation"
+
+
+def test_a_crime_at_court_stays_there_when_the_records_system_still_says_charged(ctx, wcu, charged):
+    assert wcu.post(_path() + "/court-events", listed()).status_code == 201
+    # The records system sends the crime again, charged, as it knows it.
+    body = crime_body(
+        REFERENCE,
+        charged.collar,
+        offence="abh",
+        occurred_at="2026-10-01T20:00:00+00:00",
+        reported_at="2026-10-01T22:00:00+00:00",
+        recorded_at="2026-10-02T08:00:00+00:00",
+        updated_at="2026-11-21T08:00:00+00:00",
+        stage="charged",
+        outcome=1,
+    )
+    answer = charged.post("/crimes", body)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(Crime.stage).where(Crime.reference == REFERENCE)) == "at_court"
