@@ -299,7 +299,8 @@ def load(now: datetime | None = None, crimes: int = 50, seed: int = 2026) -> Non
         _messages(made, now)
         demo_information_requests.add(made, victims[0].email, CHILD_VICTIM, now)
         _scrutiny(made, by_name, rng, now)
-        demo_incidents.add([crime for crime, _, _ in made], staff, rng, now)
+        # Every crime, the court's too, came from an incident.
+        demo_incidents.add(list(db.session.scalars(select(Crime).order_by(Crime.id))), staff, rng, now)
         demo_property.add(made, now)
         demo_cdi_audit.load(staff, now)
     demo_action_plan.load(staff, now)

@@ -33,7 +33,11 @@ def test_a_victim_asking_for_another_victims_case_gets_404_and_is_logged(victim_
     assert unknown.status == 404
     assert unknown.h1 == page.h1
 
-    denied = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "victim.case_denied")))
+    denied = list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "victim.case_denied").order_by(AuditEvent.id)
+        )
+    )
     assert [e.record_id for e in denied] == [b.public_id, "no-such-case"]
     assert {e.actor_id for e in denied} == {a.victim.id}
 
