@@ -82,10 +82,10 @@ def _summary(tally: bulk_import_loading.Tally, plan: bulk_import_rows.Plan | Non
 )
 @click.option(
     "--batch-size",
-    default=200,
+    default=1000,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Crimes loaded between two clearings of the session.",
+    help="Crimes loaded together: a batch's new crimes are written a statement a table.",
 )
 @click.option("--check-only", is_flag=True, help="Check every line and report the errors; write nothing.")
 @click.option(

@@ -42,6 +42,16 @@ def _note_written(session: Session, flush_context: object) -> None:
         session.info.setdefault(_PENDING, []).extend((within, fields) for fields in written)
 
 
+def note_inserted(session: Session, rows: list[dict]) -> None:
+    """Events written by an INSERT statement rather than as objects (the bulk import's
+    set-based writer): each a dict of the columns `_fields` reads, its id included,
+    logged once the transaction commits like any other."""
+    within = session.get_nested_transaction()
+    session.info.setdefault(_PENDING, []).extend(
+        (within, {**row, "occurred_at": row["occurred_at"].isoformat()}) for row in rows
+    )
+
+
 @event.listens_for(Session, "after_commit")
 def _log_committed(session: Session) -> None:
     for _within, fields in session.info.pop(_PENDING, []):

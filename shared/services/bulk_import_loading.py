@@ -1,9 +1,11 @@
 """Loading a bulk import (`flask import-crimes`): the crimes and victims that
-shared.services.bulk_import_rows found without errors are written through
-shared.services.records, as the records system named, so the audit trail and the history
-name it. Each crime and each victim is a unit of work of its own there, tried again when
-it loses a race to another writer. Clearing the session after each batch keeps memory
-flat whatever the size of the file.
+shared.services.bulk_import_rows found without errors are written as the records system
+named, so the audit trail and the history name it. A batch's new crimes are written set
+by set (shared.services.bulk_import_batch), a statement a table; any other crime (one
+already held, one with an outcome...) goes through shared.services.records, each crime
+and each victim a unit of work of its own there, tried again when it loses a race to
+another writer. Clearing the session after each batch keeps memory flat whatever the
+size of the file.
 
 The services compare each record's `updated_at` with the one held, so loading the same
 file again changes nothing and writes nothing; the import writes nothing of its own.
@@ -17,7 +19,7 @@ from typing import TypeVar
 
 from shared.extensions import db
 from shared.models import ApiClient
-from shared.services import records
+from shared.services import bulk_import_batch, records
 from shared.services.bulk_import_rows import Plan, Unit, file_field, units
 from shared.services.errors import ServiceError
 
@@ -76,16 +78,34 @@ def load(
     loaded: Callable[[], None] | None = None,
 ) -> None:
     """The second pass: load the crimes of `plan` (from bulk_import_rows.check) as the
-    records system `client_pk`, clearing the session after each `batch_size` crimes so
-    memory stays flat. Each crime's results and errors go to `tally`; `loaded` is called
-    after each crime, to show progress. A crime or victim the services refuse is an error
-    on its line, and the rest are loaded."""
+    records system `client_pk`, `batch_size` crimes at a time: the batch's plain new
+    crimes by the set-based writer (shared.services.bulk_import_batch), the others one
+    by one, and the session cleared after each batch so memory stays flat. Each crime's
+    results and errors go to `tally`; `loaded` is called after each crime, to show
+    progress. A crime or victim the services refuse is an error on its line, and the
+    rest are loaded."""
+    batch: list[Unit] = []
+    for unit in units(path, fmt, plan, tally.error):
+        batch.append(unit)
+        if len(batch) == batch_size:
+            _load_batch(batch, fmt, client_pk, tally, loaded)
+            batch = []
+    _load_batch(batch, fmt, client_pk, tally, loaded)
+
+
+def _load_batch(
+    batch: list[Unit], fmt: str, client_pk: int, tally: Tally, loaded: Callable[[], None] | None
+) -> None:
     by = db.session.get_one(ApiClient, client_pk)
-    for done, unit in enumerate(units(path, fmt, plan, tally.error), 1):
+
+    def counted(unit: Unit) -> None:
+        tally.crimes["created"] += 1
+        tally.victims["created"] += len(unit.victims)
+        if loaded is not None:
+            loaded()
+
+    for unit in bulk_import_batch.write_new(batch, by, counted) if batch else ():
         _load_unit(unit, fmt, by, tally)
         if loaded is not None:
             loaded()
-        if done % batch_size == 0:
-            db.session.remove()
-            by = db.session.get_one(ApiClient, client_pk)
     db.session.remove()

@@ -44,28 +44,8 @@ def record_crime(
     last changed there (`source_updated_at`)."""
     reference = normalise_reference(reference)
     refuse_unless_can_hold(officer_in_charge, "officer_in_charge")
-    if not REFERENCE_PATTERN.match(reference):
-        raise ServiceError(
-            _l("Enter a crime reference of 4 to 30 letters, numbers, hyphens or slashes"),
-            "reference",
-        )
-    if offence not in OFFENCES:
-        raise ServiceError(_l("Select the offence"), "offence")
-    if stage not in STAGES or stage in FINAL_STAGES:
-        raise ServiceError(_l("Select the stage"), "stage")
     now = utcnow()
-    if reported_at > now:
-        raise ServiceError(_l("The date reported must be today or in the past"), "reported_date")
-    if occurred_at > reported_at:
-        raise ServiceError(
-            _l("The date the crime happened must be on or before the date it was reported"),
-            "occurred_date",
-        )
-    if recorded_at is not None and not reported_at <= recorded_at <= now:
-        raise ServiceError(
-            _l("The date recorded must be on or after the date reported, and not in the future"),
-            "recorded_at",
-        )
+    check_new(reference, offence, stage, occurred_at, reported_at, recorded_at, now)
     if db.session.scalar(select(Crime.id).where(Crime.reference == reference)) is not None:
         raise ServiceError(_l("A crime with this reference is already recorded"), "reference")
     crime = Crime(
@@ -84,6 +64,40 @@ def record_crime(
     db.session.flush()
     audit.record("crime.record", "crime", crime.id, actor=by)
     return crime
+
+
+def check_new(
+    reference: str,
+    offence: str,
+    stage: str,
+    occurred_at: datetime,
+    reported_at: datetime,
+    recorded_at: datetime | None,
+    now: datetime,
+) -> None:
+    """What `record_crime` asks of a new crime (its reference normalised) before looking
+    at the database: raises ServiceError."""
+    if not REFERENCE_PATTERN.match(reference):
+        raise ServiceError(
+            _l("Enter a crime reference of 4 to 30 letters, numbers, hyphens or slashes"),
+            "reference",
+        )
+    if offence not in OFFENCES:
+        raise ServiceError(_l("Select the offence"), "offence")
+    if stage not in STAGES or stage in FINAL_STAGES:
+        raise ServiceError(_l("Select the stage"), "stage")
+    if reported_at > now:
+        raise ServiceError(_l("The date reported must be today or in the past"), "reported_date")
+    if occurred_at > reported_at:
+        raise ServiceError(
+            _l("The date the crime happened must be on or before the date it was reported"),
+            "occurred_date",
+        )
+    if recorded_at is not None and not reported_at <= recorded_at <= now:
+        raise ServiceError(
+            _l("The date recorded must be on or after the date reported, and not in the future"),
+            "recorded_at",
+        )
 
 
 def in_scope(staff: StaffMember) -> ColumnElement[bool]:

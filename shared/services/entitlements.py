@@ -7,6 +7,7 @@ update, adding a victim...) whose transaction stores the change and its audit ev
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
@@ -159,13 +160,19 @@ def current_plans(link_ids: Iterable[int]) -> dict[int, ContactPlan]:
 def derived_rights(crime: Crime, link: CrimeVictim) -> list[tuple[str, str]]:
     """The (category, reason) pairs that apply automatically: under 18 when the crime was
     reported, and the offence."""
+    return rights_derived(crime.offence, crime.offence_group, crime.reported_at, link.victim.date_of_birth)
+
+
+def rights_derived(
+    offence: str, offence_group: str, reported_at: datetime, date_of_birth: date | None
+) -> list[tuple[str, str]]:
+    """`derived_rights` from the facts it rests on, without the database."""
     out: list[tuple[str, str]] = []
-    if crime.offence in MOST_SERIOUS_OFFENCES:
+    if offence in MOST_SERIOUS_OFFENCES:
         out.append(("most_serious", "offence"))
-    dob = link.victim.date_of_birth
-    if dob is not None and _age_on(dob, calendar.local_date(crime.reported_at)) < 18:
+    if date_of_birth is not None and _age_on(date_of_birth, calendar.local_date(reported_at)) < 18:
         out.append(("vulnerable", "under_18"))
-    if crime.offence_group in INTIMIDATED_OFFENCE_GROUPS or crime.offence in INTIMIDATED_OFFENCES:
+    if offence_group in INTIMIDATED_OFFENCE_GROUPS or offence in INTIMIDATED_OFFENCES:
         out.append(("intimidated", "offence"))
     return out
 
@@ -324,42 +331,107 @@ def start_for_victim(link: CrimeVictim, by: Actor | None = None) -> None:
     """A victim was added to a crime: derive their enhanced rights, start their contact
     plan, and open what the Code owes them from the crime's recording."""
     crime = link.crime
-    version = code_versions.version_for(crime)
-    code = versions.get(version)
-    derived = derived_rights(crime, link)
-    for category, reason in derived:
-        db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True))
-    frequency = timescale("contact_update", False, version if owes(version, "contact_update") else BASE)
     victim = link.victim
+    start = on_adding(
+        code_versions.version_for(crime),
+        Recorded(
+            crime.offence,
+            crime.offence_group,
+            crime.reported_at,
+            crime.recorded_at,
+            _charged_at(crime),
+            _investigation_over(crime),
+        ),
+        victim.date_of_birth,
+        link.added_at or utcnow(),
+    )
+    for category, reason in start.rights:
+        db.session.add(EnhancedRight(crime_victim_id=link.id, category=category, reason=reason, applies=True))
     db.session.add(
         ContactPlan(
             crime_victim_id=link.id,
-            frequency_days=frequency,
+            frequency_days=start.frequency_days,
             channel=victim.contact_channel,
             language=victim.preferred_language,
         )
     )
-    enhanced = bool(derived)
-    charged_at = _charged_at(crime)
+    for opening in start.openings:
+        ent = Entitlement(crime_id=link.crime_id, crime_victim_id=link.id, **opening.columns())
+        db.session.add(ent)
+        db.session.flush()
+        _history(ent, "created", by)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the Code owes a victim on being added to a crime rests on: the crime's
+    offence, when it was reported and recorded, when it was charged (if it was) and
+    whether its investigation is over."""
+
+    offence: str
+    offence_group: str
+    reported_at: datetime
+    recorded_at: datetime
+    charged_at: datetime | None
+    over: bool
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An entitlement to open: its columns but the crime and the victim."""
+
+    rule: str
+    code_version: str
+    triggered_at: datetime
+    due_at: datetime | None
+    enhanced: bool
+
+    def columns(self) -> dict:
+        return {
+            "rule": self.rule,
+            "code_version": self.code_version,
+            "event_kind": None,
+            "update_id": None,
+            "triggered_at": self.triggered_at,
+            "due_at": self.due_at,
+            "enhanced": self.enhanced,
+            "state": "open",
+            "detail": None,
+        }
+
+
+@dataclass(frozen=True)
+class Start:
+    """What adding a victim to a crime starts: the enhanced rights that apply of
+    themselves, the contact plan's frequency and the entitlements to open."""
+
+    rights: list[tuple[str, str]]
+    frequency_days: int | None
+    openings: list[Opening]
+
+
+def on_adding(version: str, crime: Recorded, date_of_birth: date | None, added_at: datetime) -> Start:
+    """What the Code of `version` starts for a victim added to `crime` at `added_at`:
+    the one rule of `start_for_victim` and the bulk import's set-based writer. Reads
+    nothing from the database."""
+    code = versions.get(version)
+    rights = rights_derived(crime.offence, crime.offence_group, crime.reported_at, date_of_birth)
+    frequency = timescale("contact_update", False, version if owes(version, "contact_update") else BASE)
+    enhanced = bool(rights)
+    openings = []
     for rule_code in code.on_recording:
         rule = code.rules[rule_code]
         trigger = crime.reported_at if rule.trigger == "reported" else crime.recorded_at
         due = (
-            calendar.end_of_local_day(calendar.local_date(charged_at))
-            if rule.clock == "charge" and charged_at
-            else None
+            calendar.end_of_local_day(calendar.local_date(crime.charged_at))
+            if rule.clock == "charge" and crime.charged_at
+            else due_at(rule_code, trigger, enhanced, None, version)
         )
-        open_entitlement(link, rule_code, trigger, enhanced, due=due, by=by, version=version)
-    if not _investigation_over(crime) and owes(version, "contact_update"):
-        open_entitlement(
-            link,
-            "contact_update",
-            link.added_at or utcnow(),
-            enhanced,
-            frequency_days=frequency,
-            by=by,
-            version=version,
-        )
+        openings.append(Opening(rule_code, version, trigger, due, enhanced))
+    if not crime.over and owes(version, "contact_update"):
+        due = due_at("contact_update", added_at, enhanced, frequency, version)
+        openings.append(Opening("contact_update", version, added_at, due, enhanced))
+    return Start(rights, frequency, openings)
 
 
 def _charged_at(crime: Crime) -> datetime | None:

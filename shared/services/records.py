@@ -387,7 +387,7 @@ def _apply_progress(
 # ---------------------------------------------------------------------------- victims
 
 
-def _details(data: VictimIn) -> victims.VictimDetails:
+def victim_details(data: VictimIn) -> victims.VictimDetails:
     return victims.VictimDetails(**data.model_dump(include={f.name for f in fields(victims.VictimDetails)}))
 
 
@@ -419,7 +419,9 @@ def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient, paced: bool = Tru
     link = held_victim(crime, data.victim_ref)
     if link is None:
         try:
-            link = victims.add_victim(crime, _details(data), by=by, source_ref=data.victim_ref, paced=paced)
+            link = victims.add_victim(
+                crime, victim_details(data), by=by, source_ref=data.victim_ref, paced=paced
+            )
         except victims.Throttled:
             raise
         except ServiceError as error:
@@ -450,7 +452,7 @@ def upsert_victim(crime: Crime, data: VictimIn, by: ApiClient, paced: bool = Tru
 
 def _update_details(link: CrimeVictim, data: VictimIn, by: ApiClient) -> bool:
     try:
-        return bool(victims.update_details(link, _details(data), by))
+        return bool(victims.update_details(link, victim_details(data), by))
     except ServiceError as error:
         raise Conflict(error.message, error.field) from None
 

@@ -50,7 +50,7 @@ def normalise_email(email: str | None) -> str | None:
     return email.lower() or None
 
 
-def _stored(details: VictimDetails) -> dict:
+def stored_details(details: VictimDetails) -> dict:
     """The victim's columns as they are kept: trimmed, empty as None, email lower case."""
 
     def text(value: str | None) -> str | None:
@@ -164,7 +164,7 @@ def add_victim(
         _check_pace(crime, by)
     if crime.cancelled_at is not None:
         _refuse(crime, "cancelled", ServiceError(_l("This crime record has been cancelled")), by)
-    stored = _stored(details)
+    stored = stored_details(details)
     email = stored["email"]
     if email is not None:
         on_this_crime = db.session.scalar(
@@ -232,7 +232,7 @@ def update_details(link: CrimeVictim, details: VictimDetails, by: Actor) -> list
     the one they sign in with: it is not changed here (ServiceError), whoever else has
     it."""
     victim = link.victim
-    wanted = _stored(details)
+    wanted = stored_details(details)
     changed = sorted(name for name, value in wanted.items() if getattr(victim, name) != value)
     if "email" in changed:
         if victim.activated_at is not None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from shared.extensions import db
 from shared.models import ApiClient, AuditEvent, Crime, CrimeVictim, IdempotencyRecord
-from shared.services import crimes, records, victims
+from shared.services import bulk_import_batch, crimes, records, victims
 from shared.services.records_input import CrimeIn, VictimIn
 from tests import factories
 from tests.api_helpers import crime_body, register, victim_body
@@ -127,6 +127,12 @@ def _bodies(collar):
     return crime, victim_body("R1", updated_at=crime["updated_at"])
 
 
+def _one_by_one(monkeypatch) -> None:
+    """The import's crimes all through the per-crime path, whose races these are (the
+    set-based writer's own are in tests/shared/cli/test_import_set_based.py)."""
+    monkeypatch.setattr(bulk_import_batch, "write_new", lambda batch, by, counted: list(batch))
+
+
 def _import_one(app, tmp_path, collar, client_id, bodies=None):
     crime, victim = bodies or _bodies(collar)
     row = {
@@ -148,6 +154,7 @@ def test_an_import_that_loses_the_race_for_a_new_victim_finds_them(app, source, 
     def other_writer(client):
         records.upsert_victim(records.held_crime(crime["reference"]), VictimIn.model_validate(victim), client)
 
+    _one_by_one(monkeypatch)
     calls = _callers(monkeypatch, victims, "add_victim")
     _missed_once(
         monkeypatch, "held_victim", meanwhile=lambda: _as_another_writer(app, client_id, other_writer)
@@ -166,6 +173,7 @@ def test_an_import_that_keeps_losing_the_race_reports_the_line_and_loads_the_res
     app, source, tmp_path, monkeypatch
 ):
     client_id, collar = source
+    _one_by_one(monkeypatch)
     _always_beaten(monkeypatch, "upsert_victim", "victim")
     result = _import_one(app, tmp_path, collar, client_id)
     assert result.exit_code == 1
